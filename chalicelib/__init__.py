@@ -1,0 +1,1 @@
+"""CIM service: contacts, schema, mapping rules and interaction trees."""

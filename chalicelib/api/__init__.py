@@ -1,0 +1,1 @@
+"""HTTP edge: one blueprint per area. Parse, call one service, render."""

@@ -1,0 +1,148 @@
+"""What every route shares: reading bodies and paging parameters, rendering
+JSON, and turning domain errors into HTTP answers.
+
+The error -> status table lives here (not in ``app.py``) because every route
+is wrapped by ``endpoint`` and Chalice offers no exception hook for views.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from typing import Any, Callable
+
+from chalice import Response
+from pydantic import BaseModel
+
+from chalicelib import errors
+from chalicelib.settings import get_settings
+
+log = logging.getLogger("cim")
+
+STATUS: dict[type[errors.DomainError], int] = {
+    errors.Invalid: 400,
+    errors.Unauthorized: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.PreconditionFailed: 412,
+    errors.TooLarge: 413,
+    errors.Unprocessable: 422,
+    errors.Unavailable: 503,
+}
+
+JSON = {"Content-Type": "application/json"}
+NEXT_CURSOR_HEADER = "X-Next-Cursor"
+
+
+def error_response(error: errors.DomainError) -> Response:
+    status = next((s for cls, s in STATUS.items() if isinstance(error, cls)), 400)
+    body = {"Code": error.code, "Message": error.message}
+    body.update({_camel(k): v for k, v in error.details.items()})
+    return Response(body=body, status_code=status, headers=dict(JSON))
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def endpoint(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Map domain errors to their status; never let a stack trace out."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except errors.DomainError as error:
+            return error_response(error)
+        except Exception:  # a bug: log it whole, answer without detail
+            log.exception("unhandled error")
+            return Response(
+                body={"Code": "InternalServerError", "Message": "An internal error occurred."},
+                status_code=500, headers=dict(JSON),
+            )
+
+    return wrapped
+
+
+def json_body(request: Any) -> dict[str, Any]:
+    """The request body as a JSON object, or a clear 400/413."""
+    raw = request.raw_body or b""
+    limit = get_settings().max_body_bytes
+    if len(raw) > limit:
+        raise errors.TooLarge(f"body: larger than {limit} bytes")
+    if not raw.strip():
+        raise errors.Invalid("body: a JSON object is required")
+    try:
+        data = json.loads(raw)
+    except UnicodeDecodeError:
+        raise errors.Invalid("body: not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise errors.Invalid(f"body: malformed JSON ({error.msg} at line {error.lineno} column {error.colno})") from None
+    if not isinstance(data, dict):
+        raise errors.Invalid(f"body: must be a JSON object, not {type(data).__name__}")
+    return data
+
+
+def query(request: Any) -> dict[str, str]:
+    return dict(request.query_params or {})
+
+
+def page_params(request: Any) -> tuple[int, str | None]:
+    """``limit`` (default and cap from settings) and ``cursor``."""
+    params = query(request)
+    settings = get_settings()
+    raw = params.get("limit")
+    if raw is None or raw == "":
+        limit = settings.page_default
+    else:
+        try:
+            limit = int(raw)
+        except ValueError:
+            raise errors.Invalid(f"limit: {raw!r} is not a whole number") from None
+        if limit < 1:
+            raise errors.Invalid("limit: must be at least 1")
+        limit = min(limit, settings.page_max)
+    return limit, params.get("cursor") or None
+
+
+def if_match(request: Any) -> int | None:
+    """The version named by ``If-Match`` (``"3"``, ``W/"3"`` or ``3``), if any."""
+    raw = (request.headers or {}).get("if-match")
+    if raw is None or raw.strip() == "*":
+        return None
+    text = raw.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise errors.Invalid(f"If-Match: {raw!r} is not a version; send the ETag you read")
+    return int(text)
+
+
+def body_version(data: dict[str, Any]) -> int | None:
+    raw = data.get("version")
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise errors.Invalid("version: must be a whole number (the version you read)")
+    return raw
+
+
+def render(model: BaseModel | list[BaseModel] | dict[str, Any], status: int = 200,
+           headers: dict[str, str] | None = None) -> Response:
+    if isinstance(model, BaseModel):
+        body: Any = model.model_dump(mode="json")
+    elif isinstance(model, list):
+        body = [m.model_dump(mode="json") for m in model]
+    else:
+        body = model
+    return Response(body=body, status_code=status, headers=JSON | (headers or {}))
+
+
+def render_list(items: list[BaseModel], cursor: str | None) -> Response:
+    """A bare JSON array (the CIM routes' documented shape); the next page's
+    cursor travels in a header."""
+    headers = {NEXT_CURSOR_HEADER: cursor} if cursor else {}
+    return render(items, headers=headers)
+
+
+def render_page(items: list[BaseModel], cursor: str | None) -> Response:
+    return render({"items": [i.model_dump(mode="json") for i in items], "cursor": cursor})

@@ -1,0 +1,54 @@
+"""Domain errors. They carry a stable code and a message naming the problem;
+the API edge (``chalicelib/api/http.py``) maps each class to an HTTP status."""
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    code = "Error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class Invalid(DomainError):
+    """The request is malformed: bad JSON, wrong type, bad id, bad value."""
+    code = "BadRequest"
+
+
+class Unprocessable(DomainError):
+    """Well-formed JSON whose meaning cannot be carried out."""
+    code = "UnprocessableEntity"
+
+
+class NotFound(DomainError):
+    code = "NotFound"
+
+
+class Conflict(DomainError):
+    code = "Conflict"
+
+
+class PreconditionFailed(DomainError):
+    """A stale version: someone else changed the item first."""
+    code = "PreconditionFailed"
+
+
+class TooLarge(DomainError):
+    code = "PayloadTooLarge"
+
+
+class Unauthorized(DomainError):
+    code = "Unauthorized"
+
+
+class Forbidden(DomainError):
+    code = "Forbidden"
+
+
+class Unavailable(DomainError):
+    """A dependency (the table, the bucket) cannot be reached."""
+    code = "ServiceUnavailable"

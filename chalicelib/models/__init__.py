@@ -1,0 +1,1 @@
+"""Wire models: the only place JSON field names are spelled."""

@@ -1,0 +1,39 @@
+"""Shapes shared by every area: errors, pages, model parsing."""
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.errors import Invalid
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+
+class Page(BaseModel, Generic[T]):
+    """A page of a resource-style listing; ``cursor`` fetches the next one."""
+    items: list[T]
+    cursor: str | None = None
+
+
+class ErrorBody(BaseModel):
+    Code: str
+    Message: str
+
+
+def describe(error: ValidationError) -> str:
+    """One line naming each bad field and why: ``phone1: Input should be a valid string``."""
+    parts = []
+    for problem in error.errors(include_url=False):
+        where = ".".join(str(p) for p in problem["loc"]) or "body"
+        message = problem["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {message}")
+    return "; ".join(parts)
+
+
+def parse(model: type[M], data: Any) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise Invalid(describe(error)) from None

@@ -1,0 +1,96 @@
+"""Contacts on the wire.
+
+Core fields are named as in the CIM API (``first_name``, ``last_name``,
+``phone1``) plus ``phone2`` and ``email``. Any other key is a custom
+attribute, kept flat beside the core fields.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, model_validator
+
+CORE_FIELDS = ("first_name", "last_name", "phone1", "phone2", "email")
+PHONE_FIELDS = ("phone1", "phone2")
+# Set by the server; accepted in a body (clients send back what they read)
+# but never taken from it.
+SERVER_FIELDS = ("id", "created_at", "updated_at", "normalized")
+
+ATTRIBUTE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+MAX_TEXT = 1000
+MAX_LIST = 50
+
+Scalar = StrictStr | StrictInt | StrictFloat | StrictBool | None
+
+
+class ContactFields(BaseModel):
+    """A contact as written by a client (create, or the fields of an update)."""
+
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+
+    first_name: StrictStr | None = Field(None, max_length=100)
+    last_name: StrictStr | None = Field(None, max_length=100)
+    phone1: StrictStr | None = Field(None, max_length=64)
+    phone2: StrictStr | None = Field(None, max_length=64)
+    email: StrictStr | None = Field(None, max_length=254)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_server_fields(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if k not in SERVER_FIELDS and k != "version"}
+        return data
+
+    @model_validator(mode="after")
+    def _check_attributes(self) -> "ContactFields":
+        for key, value in (self.model_extra or {}).items():
+            if not ATTRIBUTE_KEY.match(key):
+                raise ValueError(
+                    f"{key!r} is not a valid attribute name (letters, digits, _; "
+                    "starting with a letter; at most 64)")
+            _check_value(key, value)
+        return self
+
+    def given(self) -> dict[str, Any]:
+        """The fields present in the body, nulls included (null clears a field)."""
+        return {k: getattr(self, k) for k in self.model_fields_set} | dict(self.model_extra or {})
+
+
+def _check_value(key: str, value: Any) -> None:
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        raise ValueError(f"{key}: at most {MAX_TEXT} characters")
+    if isinstance(value, list):
+        if len(value) > MAX_LIST:
+            raise ValueError(f"{key}: at most {MAX_LIST} items")
+        for item in value:
+            if not isinstance(item, (str, int, float, bool)) or isinstance(item, list):
+                raise ValueError(f"{key}: list items must be strings, numbers or booleans")
+            _check_value(key, item)
+    elif isinstance(value, dict):
+        raise ValueError(f"{key}: nested objects are not allowed; use a string, number, boolean or list")
+
+
+class Contact(BaseModel):
+    """A stored contact as read back."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    first_name: str | None = None
+    last_name: str | None = None
+    phone1: str | None = None
+    phone2: str | None = None
+    email: str | None = None
+    normalized: dict[str, str] = Field(
+        default_factory=dict,
+        description="E.164 phones and lower-cased e-mail, as searched",
+    )
+    created_at: str
+    updated_at: str
+    version: int
+
+
+def size_of(fields: dict[str, Any]) -> int:
+    return len(json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode())

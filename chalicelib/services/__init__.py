@@ -1,0 +1,1 @@
+"""Business rules: no HTTP types, no boto3."""

@@ -1,0 +1,208 @@
+"""Contact rules: normalise, index, version, search."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from chalicelib.errors import Invalid, NotFound, PreconditionFailed, TooLarge
+from chalicelib.models.contact import PHONE_FIELDS, Contact, ContactFields, size_of
+from chalicelib.services import names, phones
+from chalicelib.services.clock import new_id, now_iso
+from chalicelib.settings import get_settings
+from chalicelib.store import contacts as store
+from chalicelib.store import keys
+from chalicelib.store.contacts import NAME, Term
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Search terms that are served from an index, best first.
+PHONE_TERMS = ("phone", "phone1", "phone2")
+NAME_TERMS = ("name", "first_name", "last_name")
+INDEXED_TERMS = PHONE_TERMS + ("email",) + NAME_TERMS
+_WRITE_RETRIES = 3
+
+
+def check_id(contact_id: str, field: str = "contact_id") -> str:
+    if not keys.is_id(contact_id):
+        raise Invalid(f"Invalid id: {field} must be 32 upper-case hex characters")
+    return contact_id
+
+
+def normalize_phone(raw: str, field: str) -> str:
+    e164 = phones.to_e164(raw, get_settings().default_region)
+    if e164 is None:
+        raise Invalid(f"{field}: {raw!r} is not a phone number")
+    return e164
+
+
+def normalize_email(raw: str, field: str = "email") -> str:
+    address = raw.strip().lower()
+    if not _EMAIL.match(address):
+        raise Invalid(f"{field}: {raw!r} is not an e-mail address")
+    return address
+
+
+def _prepare(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], list[Term]]:
+    """Drop nulls, normalise phones and e-mail, and derive the index terms."""
+    fields = {k: v for k, v in fields.items() if v is not None and v != ""}
+    normalized: dict[str, str] = {}
+    terms: list[Term] = []
+    for field in PHONE_FIELDS:
+        if field in fields:
+            normalized[field] = normalize_phone(fields[field], field)
+            terms.append(Term("phone", normalized[field]))
+    if "email" in fields:
+        normalized["email"] = normalize_email(fields["email"])
+        terms.append(Term("email", normalized["email"]))
+    terms += [Term(NAME, w) for w in names.name_words(fields.get("first_name"), fields.get("last_name"))]
+    limit = get_settings().max_contact_bytes
+    if size_of(fields) > limit:
+        raise TooLarge(f"contact: the fields take more than {limit} bytes")
+    return fields, normalized, list(dict.fromkeys(terms))
+
+
+def _render(doc: dict[str, Any], version: int) -> Contact:
+    return Contact.model_validate(doc | {"version": version})
+
+
+def create(given: ContactFields) -> Contact:
+    fields, normalized, terms = _prepare(given.given())
+    stamp = now_iso()
+    doc = fields | {"id": new_id(), "normalized": normalized, "created_at": stamp, "updated_at": stamp}
+    store.create(doc, terms)
+    return _render(doc, 1)
+
+
+def _load(contact_id: str) -> store.StoredContact:
+    found = store.get(check_id(contact_id))
+    if found is None:
+        raise NotFound(f"contact {contact_id} not found")
+    return found
+
+
+def get(contact_id: str) -> Contact:
+    found = _load(contact_id)
+    return _render(found.doc, found.version)
+
+
+def update(contact_id: str, given: ContactFields, expected_version: int | None) -> Contact:
+    """Merge ``given`` into the contact (a null clears a field).
+
+    With ``expected_version`` a stale write is refused (412); without it the
+    read-merge-write is retried on a concurrent change, so no edit is lost.
+    """
+    for _ in range(_WRITE_RETRIES):
+        current = _load(contact_id)
+        if expected_version is not None and expected_version != current.version:
+            raise PreconditionFailed(
+                f"version: contact {contact_id} is at version {current.version}, not {expected_version}",
+                current_version=current.version,
+            )
+        kept = {k: v for k, v in current.doc.items() if k not in ("id", "normalized", "created_at", "updated_at")}
+        fields, normalized, terms = _prepare(kept | given.given())
+        doc = fields | {
+            "id": contact_id, "normalized": normalized,
+            "created_at": current.doc["created_at"], "updated_at": now_iso(),
+        }
+        try:
+            store.replace(current, doc, terms)
+        except PreconditionFailed:
+            if expected_version is not None:
+                raise
+            continue
+        return _render(doc, current.version + 1)
+    raise PreconditionFailed(f"contact {contact_id} keeps changing; read it again and retry")
+
+
+def delete(contact_id: str, expected_version: int | None) -> Contact:
+    current = _load(contact_id)
+    if expected_version is not None and expected_version != current.version:
+        raise PreconditionFailed(
+            f"version: contact {contact_id} is at version {current.version}, not {expected_version}",
+            current_version=current.version,
+        )
+    store.delete(current)
+    return _render(current.doc, current.version)
+
+
+def list_page(limit: int, cursor: str | None) -> tuple[list[Contact], str | None]:
+    docs, next_cursor = store.list_page(limit, cursor)
+    return [Contact.model_validate(d) for d in docs], next_cursor
+
+
+def load_more(last_id: str, limit: int) -> tuple[list[Contact], str | None]:
+    anchor = store.get(check_id(last_id, "last_id"))
+    if anchor is None:
+        raise NotFound(f"contact {last_id} not found")
+    docs, next_cursor = store.list_after(anchor, limit)
+    return [Contact.model_validate(d) for d in docs], next_cursor
+
+
+def by_name(query: str, limit: int, cursor: str | None) -> tuple[list[Contact], str | None]:
+    """Each query word must start a different word of the contact's name."""
+    wanted = names.words(query)
+    if not wanted:
+        raise Invalid("name: give at least one letter or digit to search for")
+    pivot = max(wanted, key=len)
+    hits, next_cursor = store.name_hits(pivot, limit, cursor)
+    ids = []
+    for hit in hits:
+        # A contact with two words starting with the pivot has two entries:
+        # count it only at the first, so no page repeats it.
+        first = min(w for w in hit.words if w.startswith(pivot))
+        if hit.word == first and names.matches(wanted, hit.words):
+            ids.append(hit.contact_id)
+    return [Contact.model_validate(d) for d in store.get_many(ids)], next_cursor
+
+
+def search(terms: dict[str, Any], limit: int, cursor: str | None) -> tuple[list[Contact], str | None]:
+    """Contacts matching every term. One term is served from an index; the
+    others filter what it found."""
+    if not terms:
+        raise Invalid("search: give at least one property to search by")
+    wanted = {k: _search_value(k, v) for k, v in terms.items()}
+    pivot = next((k for k in INDEXED_TERMS if k in wanted), None)
+    if pivot is None:
+        raise Invalid(
+            "search: include at least one of " + ", ".join(INDEXED_TERMS)
+            + f"; {', '.join(sorted(wanted))} alone cannot be searched")
+    if pivot in NAME_TERMS:
+        found, next_cursor = by_name(wanted[pivot], limit, cursor)
+    else:
+        kind = "phone" if pivot in PHONE_TERMS else "email"
+        ids, next_cursor = store.ids_by_term(Term(kind, wanted[pivot]), limit, cursor)
+        found = [Contact.model_validate(d) for d in store.get_many(ids)]
+    return [c for c in found if all(_holds(c, k, v) for k, v in wanted.items())], next_cursor
+
+
+def _search_value(key: str, raw: Any) -> Any:
+    if key in PHONE_TERMS:
+        if not isinstance(raw, str):
+            raise Invalid(f"{key}: must be a string")
+        return normalize_phone(raw, key)
+    if key == "email":
+        if not isinstance(raw, str):
+            raise Invalid("email: must be a string")
+        return raw.strip().lower()
+    if key in NAME_TERMS:
+        if not isinstance(raw, str) or not names.words(raw):
+            raise Invalid(f"{key}: must be a string with at least one letter or digit")
+        return raw
+    if isinstance(raw, (dict, list)):
+        raise Invalid(f"{key}: search values must be strings, numbers or booleans")
+    return raw
+
+
+def _holds(contact: Contact, key: str, wanted: Any) -> bool:
+    data = contact.model_dump()
+    if key == "phone":
+        return wanted in (contact.normalized.get(f) for f in PHONE_FIELDS)
+    if key in PHONE_FIELDS or key == "email":
+        return contact.normalized.get(key) == wanted
+    if key == "name":
+        return names.matches(names.words(wanted), names.name_words(contact.first_name, contact.last_name))
+    if key in ("first_name", "last_name"):
+        return names.fold(data.get(key) or "").strip() == names.fold(wanted).strip()
+    value = data.get(key)
+    if isinstance(value, str) and isinstance(wanted, str):
+        return names.fold(value) == names.fold(wanted)
+    return value == wanted

@@ -1,0 +1,37 @@
+"""Phone numbers: whatever format arrives, one E.164 form is stored and searched.
+
+``phonenumbers`` does the parsing. On top of it one rule: a number written
+with the ITU international prefix ``00`` (``0014155550100``) is international
+even where the default region dials abroad with another prefix (``011`` in
+North America), so ``00`` is tried as ``+`` when the plain parse gives no
+possible number.
+"""
+from __future__ import annotations
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat
+
+MAX_PHONE_CHARS = 64
+
+
+def to_e164(raw: str, default_region: str) -> str | None:
+    """The E.164 form of ``raw``, or None when it is not a possible phone number."""
+    text = raw.strip()
+    if not text or len(text) > MAX_PHONE_CHARS:
+        return None
+    found = _parse(text, default_region)
+    if found is None:
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if digits.startswith("00") and not text.lstrip().startswith("+"):
+            found = _parse("+" + digits[2:], default_region)
+    return found
+
+
+def _parse(text: str, region: str) -> str | None:
+    try:
+        number = phonenumbers.parse(text, region.upper())
+    except NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)

@@ -1,0 +1,38 @@
+"""Every setting is an environment variable prefixed ``CIM_``, read once, lazily.
+
+Nothing here runs at import time: ``get_settings()`` parses the environment on
+its first call and caches the result for the life of the Lambda container.
+Tests that change the environment call ``get_settings.cache_clear()``.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CIM_", extra="ignore")
+
+    table_name: str = "cim"
+    bucket_name: str = "cim-attachments"
+    default_region: str = Field("US", description="phone region for numbers without a country code")
+    admin_key: str | None = None
+    public_base_url: str = "http://127.0.0.1:8000"
+    sinch_base_url: str | None = None
+    sinch_user: str | None = None
+    sinch_password: str | None = None
+    rci_webhook_secret: str | None = None
+    # Paging cursors are HMAC-signed so that a client cannot forge a key into
+    # another partition. Set a real secret per stage.
+    cursor_secret: str = "cim-dev-cursor-secret"
+    max_body_bytes: int = 256 * 1024
+    max_contact_bytes: int = 16 * 1024
+    page_default: int = 50
+    page_max: int = 500
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,66 @@
+"""Lazily created boto3 clients, one of each per process, and a per-request
+counter of DynamoDB calls (tests assert budgets with it; logs report it).
+
+boto3 is imported on first use, not at module import, so a cold start that
+serves ``/health`` from cache pays nothing for S3.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from botocore.config import Config
+
+_lock = threading.Lock()
+_clients: dict[str, Any] = {}
+_calls = threading.local()
+
+_CONFIG = Config(
+    retries={"max_attempts": 3, "mode": "standard"},
+    connect_timeout=2,
+    read_timeout=5,
+)
+
+
+def _count_call(model: Any = None, **_: Any) -> None:
+    log = getattr(_calls, "ops", None)
+    if log is not None:
+        log.append(model.name if model is not None else "?")
+
+
+def client(service: str) -> Any:
+    found = _clients.get(service)
+    if found is not None:
+        return found
+    with _lock:
+        if service not in _clients:
+            import boto3
+
+            made = boto3.session.Session().client(service, config=_CONFIG)
+            if service == "dynamodb":
+                made.meta.events.register("before-call.dynamodb", _count_call)
+            _clients[service] = made
+        return _clients[service]
+
+
+def dynamodb() -> Any:
+    return client("dynamodb")
+
+
+def s3() -> Any:
+    return client("s3")
+
+
+def reset_clients() -> None:
+    """Forget the clients (tests switch endpoints and credentials)."""
+    with _lock:
+        _clients.clear()
+
+
+def start_counting() -> None:
+    _calls.ops = []
+
+
+def counted_calls() -> list[str]:
+    """DynamoDB operations made on this thread since ``start_counting()``."""
+    return list(getattr(_calls, "ops", None) or [])

@@ -1,0 +1,221 @@
+"""Contacts and their index entries in the table.
+
+A contact item holds the contact document (``doc``), its ``version`` and the
+index ``terms`` it was written with, so an update or delete knows exactly
+which index items to remove without re-deriving them. The contact and its
+index items always change in one ``TransactWriteItems``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.errors import Conflict, NotFound, PreconditionFailed
+from chalicelib.store import cursor, keys
+from chalicelib.store.codec import deserialize, serialize, value
+from chalicelib.store.dynamo import batch_get, call, transact
+
+NAME = "name"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One index entry of a contact: ``kind`` is phone, email, name or attr:<key>."""
+    kind: str
+    value: str
+
+    def as_list(self) -> list[str]:
+        return [self.kind, self.value]
+
+
+@dataclass
+class StoredContact:
+    doc: dict[str, Any]
+    version: int
+    terms: list[Term]
+
+
+@dataclass(frozen=True)
+class NameHit:
+    contact_id: str
+    word: str
+    words: list[str]
+
+
+def _index_item(term: Term, contact_id: str, name_words: list[str]) -> dict[str, Any]:
+    if term.kind == NAME:
+        return keys.name_index(term.value, contact_id) | {"id": contact_id, "words": name_words}
+    return keys.exact_index(term.kind, term.value, contact_id) | {"id": contact_id}
+
+
+def _index_key(term: Term, contact_id: str) -> dict[str, str]:
+    if term.kind == NAME:
+        return keys.name_index(term.value, contact_id)
+    return keys.exact_index(term.kind, term.value, contact_id)
+
+
+def _contact_item(doc: dict[str, Any], version: int, terms: list[Term]) -> dict[str, Any]:
+    return (
+        keys.contact(doc["id"])
+        | keys.contact_list_entry(doc["created_at"], doc["id"])
+        | {"entity": "contact", "doc": doc, "version": version, "terms": [t.as_list() for t in terms]}
+    )
+
+
+def _from_item(item: dict[str, Any]) -> StoredContact:
+    return StoredContact(
+        doc=item["doc"], version=item["version"], terms=[Term(*t) for t in item.get("terms", [])]
+    )
+
+
+def _doc(item: dict[str, Any]) -> dict[str, Any]:
+    """The contact document as read back, with its version."""
+    return item["doc"] | {"version": item["version"]}
+
+
+def _name_words(terms: list[Term]) -> list[str]:
+    return [t.value for t in terms if t.kind == NAME]
+
+
+def _check(reasons: list[dict[str, Any]] | None, contact_id: str, *, creating: bool) -> None:
+    if reasons is None:
+        return
+    first = reasons[0].get("Code")
+    if first == "ConditionalCheckFailed":
+        if creating:
+            raise Conflict(f"contact {contact_id} already exists")
+        if "Item" not in reasons[0]:
+            raise NotFound(f"contact {contact_id} not found")
+        current = deserialize(reasons[0]["Item"]).get("version")
+        raise PreconditionFailed(
+            f"version: contact {contact_id} is at version {current}; read it again and retry",
+            current_version=current,
+        )
+    raise Conflict(f"contact {contact_id} was changed concurrently; retry", reasons=[r.get("Code") for r in reasons])
+
+
+def create(doc: dict[str, Any], terms: list[Term]) -> None:
+    words = _name_words(terms)
+    actions = [{"Put": {
+        "Item": serialize(_contact_item(doc, 1, terms)),
+        "ConditionExpression": "attribute_not_exists(PK)",
+    }}]
+    actions += [{"Put": {"Item": serialize(_index_item(t, doc["id"], words))}} for t in terms]
+    _check(transact(actions), doc["id"], creating=True)
+
+
+def get(contact_id: str) -> StoredContact | None:
+    reply = call("get_item", Key=serialize(keys.contact(contact_id)), ConsistentRead=True)
+    item = reply.get("Item")
+    return _from_item(deserialize(item)) if item else None
+
+
+def replace(old: StoredContact, doc: dict[str, Any], terms: list[Term]) -> None:
+    """Write ``doc`` as version ``old.version + 1`` if the stored one is still ``old.version``."""
+    contact_id = doc["id"]
+    words = _name_words(terms)
+    old_set, new_set = set(old.terms), set(terms)
+    # A name entry carries all the name's words: rewrite them when the words change.
+    rewrite_names = words != _name_words(old.terms)
+    stale = [t for t in old.terms if t not in new_set]
+    fresh = [t for t in terms if t not in old_set or (rewrite_names and t.kind == NAME)]
+    actions = [{"Put": {
+        "Item": serialize(_contact_item(doc, old.version + 1, terms)),
+        "ConditionExpression": "version = :expected",
+        "ExpressionAttributeValues": {":expected": value(old.version)},
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }}]
+    actions += [{"Delete": {"Key": serialize(_index_key(t, contact_id))}} for t in stale]
+    actions += [{"Put": {"Item": serialize(_index_item(t, contact_id, words))}} for t in fresh]
+    _check(transact(actions), contact_id, creating=False)
+
+
+def delete(old: StoredContact) -> None:
+    contact_id = old.doc["id"]
+    actions = [{"Delete": {
+        "Key": serialize(keys.contact(contact_id)),
+        "ConditionExpression": "version = :expected",
+        "ExpressionAttributeValues": {":expected": value(old.version)},
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }}]
+    actions += [{"Delete": {"Key": serialize(_index_key(t, contact_id))}} for t in old.terms]
+    _check(transact(actions), contact_id, creating=False)
+
+
+def get_many(contact_ids: list[str]) -> list[dict[str, Any]]:
+    """Contact documents for ``contact_ids``, in that order; missing ones skipped."""
+    unique = list(dict.fromkeys(contact_ids))
+    if not unique:
+        return []
+    found = {i["doc"]["id"]: _doc(i) for i in batch_get(serialize(keys.contact(c)) for c in unique)}
+    return [found[c] for c in unique if c in found]
+
+
+def list_page(limit: int, page_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """Contacts newest first, from ``page_cursor`` on."""
+    return _list_from(limit, cursor.decode("list", page_cursor))
+
+
+def list_after(contact: StoredContact, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+    """The page of contacts that follows ``contact`` in list order (keyset paging)."""
+    doc = contact.doc
+    start = keys.contact(doc["id"]) | keys.contact_list_entry(doc["created_at"], doc["id"])
+    return _list_from(limit, serialize(start))
+
+
+def _list_from(limit: int, start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], str | None]:
+    params: dict[str, Any] = {
+        "IndexName": keys.CONTACTS_GSI,
+        "KeyConditionExpression": "GSI1PK = :pk",
+        "ExpressionAttributeValues": {":pk": value(keys.CONTACTS_GSI_PK)},
+        "ScanIndexForward": False,
+        "Limit": limit,
+    }
+    if start:
+        params["ExclusiveStartKey"] = start
+    reply = call("query", **params)
+    docs = [_doc(deserialize(i)) for i in reply.get("Items", [])]
+    return docs, cursor.encode("list", reply.get("LastEvaluatedKey"))
+
+
+def ids_by_term(term: Term, limit: int, page_cursor: str | None) -> tuple[list[str], str | None]:
+    """Ids of contacts holding exactly ``term`` (phone, email, attribute)."""
+    pk = keys.exact_index_pk(term.kind, term.value)
+    params: dict[str, Any] = {
+        "KeyConditionExpression": "PK = :pk",
+        "ExpressionAttributeValues": {":pk": value(pk)},
+        "ProjectionExpression": "id",
+        "ConsistentRead": True,
+        "Limit": limit,
+    }
+    start = cursor.decode(pk, page_cursor)
+    if start:
+        params["ExclusiveStartKey"] = start
+    reply = call("query", **params)
+    ids = [deserialize(i)["id"] for i in reply.get("Items", [])]
+    return ids, cursor.encode(pk, reply.get("LastEvaluatedKey"))
+
+
+def name_hits(prefix: str, limit: int, page_cursor: str | None) -> tuple[list[NameHit], str | None]:
+    """Name entries whose word starts with ``prefix``, in word order."""
+    scope = f"name:{prefix}"
+    params: dict[str, Any] = {
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": {":pk": value(keys.name_index_pk(prefix)), ":prefix": value(prefix)},
+        "ConsistentRead": True,
+        "Limit": limit,
+    }
+    start = cursor.decode(scope, page_cursor)
+    if start:
+        params["ExclusiveStartKey"] = start
+    reply = call("query", **params)
+    hits = []
+    for raw in reply.get("Items", []):
+        item = deserialize(raw)
+        hits.append(NameHit(contact_id=item["id"], word=item["SK"].rsplit("#", 1)[0], words=item["words"]))
+    return hits, cursor.encode(scope, reply.get("LastEvaluatedKey"))
+
+
+def ping() -> None:
+    """One cheap read that proves the table answers (raises ``Unavailable``)."""
+    call("get_item", Key=serialize(keys.health()))

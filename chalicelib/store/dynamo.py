@@ -1,0 +1,68 @@
+"""Thin helpers over the DynamoDB client: table name, typed queries, batch
+reads with retry of unprocessed keys, and transaction error decoding."""
+from __future__ import annotations
+
+import time
+from typing import Any, Iterable
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.errors import Unavailable
+from chalicelib.settings import get_settings
+from chalicelib.store import aws
+from chalicelib.store.codec import deserialize
+
+BATCH_GET_MAX = 100
+
+
+def table_name() -> str:
+    return get_settings().table_name
+
+
+def call(operation: str, **params: Any) -> dict[str, Any]:
+    """Run one DynamoDB operation; connection failures become ``Unavailable``."""
+    try:
+        return getattr(aws.dynamodb(), operation)(TableName=table_name(), **params)
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ResourceNotFoundException":
+            raise Unavailable("the table is not reachable") from error
+        raise
+    except BotoCoreError as error:
+        raise Unavailable("the table is not reachable") from error
+
+
+def transact(actions: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """Write ``actions`` atomically. Returns None on success, else the
+    cancellation reasons (one per action, ``Code`` and maybe ``Item``)."""
+    table = table_name()
+    for action in actions:
+        next(iter(action.values()))["TableName"] = table
+    try:
+        aws.dynamodb().transact_write_items(TransactItems=actions)
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "TransactionCanceledException":
+            return error.response.get("CancellationReasons") or [{"Code": "Unknown"}]
+        raise
+    except BotoCoreError as error:
+        raise Unavailable("the table is not reachable") from error
+    return None
+
+
+def batch_get(keys: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """All items found for ``keys`` (typed keys), deserialised, in any order."""
+    pending = list(keys)
+    found: list[dict[str, Any]] = []
+    table = table_name()
+    client = aws.dynamodb()
+    for start in range(0, len(pending), BATCH_GET_MAX):
+        request = {table: {"Keys": pending[start:start + BATCH_GET_MAX], "ConsistentRead": True}}
+        for attempt in range(6):
+            reply = client.batch_get_item(RequestItems=request)
+            found.extend(deserialize(item) for item in reply["Responses"].get(table, []))
+            request = reply.get("UnprocessedKeys") or {}
+            if not request:
+                break
+            time.sleep(min(0.05 * 2 ** attempt, 1.0))  # throttled: back off, retry the rest
+        else:
+            raise Unavailable("the table is throttling reads; try again")
+    return found

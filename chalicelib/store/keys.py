@@ -1,0 +1,61 @@
+"""Every partition key, sort key and GSI key of the table is spelled here.
+
+Item families (PK / SK):
+
+- ``CONTACT#<id>`` / ``CONTACT``: a contact; GSI1 lists contacts newest first
+  (``GSI1PK=CONTACTS``, ``GSI1SK=<created_at>#<id>``).
+- ``IDX#<kind>#<value>`` / ``CONTACT#<id>``: an exact-match index entry
+  (kind ``phone`` holds E.164, ``email`` the lower-cased address, ``attr:<key>``
+  a searchable schema attribute's normalised value).
+- ``NAME#<first letter>`` / ``<token>#<id>``: one entry per name word, so a
+  prefix of any word is one ``begins_with`` Query.
+- ``HEALTH`` / ``HEALTH``: read by the health check (never written).
+"""
+from __future__ import annotations
+
+import re
+
+CONTACT_SK = "CONTACT"
+CONTACTS_GSI = "GSI1"
+CONTACTS_GSI_PK = "CONTACTS"
+
+_ID = re.compile(r"^[0-9A-F]{32}$")
+
+
+def is_id(value: str) -> bool:
+    return bool(_ID.match(value))
+
+
+def contact(contact_id: str) -> dict[str, str]:
+    return {"PK": f"CONTACT#{contact_id}", "SK": CONTACT_SK}
+
+
+def contact_list_entry(created_at: str, contact_id: str) -> dict[str, str]:
+    """GSI1 attributes that order contacts newest first."""
+    return {"GSI1PK": CONTACTS_GSI_PK, "GSI1SK": f"{created_at}#{contact_id}"}
+
+
+def contact_id_from_sk(sk: str) -> str:
+    return sk.rsplit("#", 1)[-1]
+
+
+def exact_index(kind: str, value: str, contact_id: str) -> dict[str, str]:
+    return {"PK": exact_index_pk(kind, value), "SK": f"CONTACT#{contact_id}"}
+
+
+def exact_index_pk(kind: str, value: str) -> str:
+    return f"IDX#{kind}#{value}"
+
+
+def name_index(token: str, contact_id: str) -> dict[str, str]:
+    return {"PK": name_index_pk(token), "SK": f"{token}#{contact_id}"}
+
+
+def name_index_pk(prefix: str) -> str:
+    # One partition per first character: any prefix of length >= 1 is a
+    # begins_with range inside exactly one partition.
+    return f"NAME#{prefix[0]}"
+
+
+def health() -> dict[str, str]:
+    return {"PK": "HEALTH", "SK": "HEALTH"}

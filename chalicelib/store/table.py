@@ -1,0 +1,33 @@
+"""The table's definition: one source for the tests, the local bootstrap and
+the deploy template."""
+from __future__ import annotations
+
+from typing import Any
+
+TTL_ATTRIBUTE = "ttl"
+
+
+def table_definition(table_name: str) -> dict[str, Any]:
+    """Keyword arguments for ``CreateTable`` (on-demand billing)."""
+    return {
+        "TableName": table_name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [
+            {"AttributeName": name, "AttributeType": "S"}
+            for name in ("PK", "SK", "GSI1PK", "GSI1SK")
+        ],
+        "KeySchema": [
+            {"AttributeName": "PK", "KeyType": "HASH"},
+            {"AttributeName": "SK", "KeyType": "RANGE"},
+        ],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": "GSI1",
+                "KeySchema": [
+                    {"AttributeName": "GSI1PK", "KeyType": "HASH"},
+                    {"AttributeName": "GSI1SK", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    }

@@ -1,0 +1,1 @@
+"""Console tools (local server, admin commands). Never imported by a route."""

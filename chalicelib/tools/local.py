@@ -1,0 +1,92 @@
+"""``make run``: the API on http://127.0.0.1:$PORT over an embedded AWS emulation.
+
+1. Unless ``AWS_ENDPOINT_URL`` is set (another emulator) or ``--aws real`` is
+   given, start moto's server in this process on a free loopback port and
+   point ``AWS_ENDPOINT_URL`` at it.
+2. Create the table and the bucket if they are missing.
+3. Run ``chalice local --stage local`` as a child process with this
+   environment (every ``CIM_*`` variable passes through).
+4. On Ctrl-C or SIGTERM stop the child, then the emulator.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_emulator() -> object:
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per AWS call is noise
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
+    # The emulator accepts any credentials; set dummies so boto3 never looks further.
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    return server
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--aws", choices=("emulated", "real"), default="emulated",
+                        help="'real': use AWS_ENDPOINT_URL or real AWS with your credentials")
+    args = parser.parse_args(argv)
+    port = int(os.environ.get("PORT", "8000"))
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    os.environ.setdefault("CIM_PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
+
+    emulator = None
+    if args.aws == "emulated" and not os.environ.get("AWS_ENDPOINT_URL"):
+        emulator = start_emulator()
+    from chalicelib.store.bootstrap import ensure_all
+
+    ensure_all()
+    where = os.environ.get("AWS_ENDPOINT_URL", "AWS")
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from chalice.cli import main; sys.exit(main())",
+         "local", "--stage", "local",
+         "--host", "127.0.0.1", "--port", str(port), "--no-autoreload"],
+        cwd=PROJECT_DIR, env=os.environ.copy(),
+    )
+    print(f"CIM API on http://127.0.0.1:{port} (data: {where}); Ctrl-C stops it", flush=True)
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    code = 0
+    try:
+        code = child.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if emulator is not None:
+            emulator.stop()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""Shared fixtures: an isolated AWS environment for every test that needs one."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from chalicelib.settings import get_settings
+from chalicelib.store import aws
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch):
+    """No test reaches real AWS, and no setting leaks from the caller's shell."""
+    for name in list(os.environ):
+        if name.startswith("CIM_") or name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("CIM_TABLE_NAME", "cim-test")
+    monkeypatch.setenv("CIM_BUCKET_NAME", "cim-test-attachments")
+    get_settings.cache_clear()
+    aws.reset_clients()
+    yield
+    get_settings.cache_clear()
+    aws.reset_clients()
