@@ -29,15 +29,13 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The searchable words of ``text``, in order, duplicates kept once."""
-    seen: dict[str, None] = {}
-    for word in _WORD.findall(fold(text)):
-        seen.setdefault(word, None)
-    return list(seen)
+    """The searchable words of ``text``, in order."""
+    return _WORD.findall(fold(text))
 
 
 def name_words(first_name: str | None, last_name: str | None) -> list[str]:
-    return words(f"{first_name or ''} {last_name or ''}")[:MAX_NAME_WORDS]
+    """The distinct words of a name, as indexed (at most ``MAX_NAME_WORDS``)."""
+    return list(dict.fromkeys(words(f"{first_name or ''} {last_name or ''}")))[:MAX_NAME_WORDS]
 
 
 def matches(query_words: list[str], name: list[str]) -> bool:

@@ -3,7 +3,8 @@ reads with retry of unprocessed keys, and transaction error decoding."""
 from __future__ import annotations
 
 import time
-from typing import Any, Iterable
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -19,16 +20,28 @@ def table_name() -> str:
     return get_settings().table_name
 
 
-def call(operation: str, **params: Any) -> dict[str, Any]:
-    """Run one DynamoDB operation; connection failures become ``Unavailable``."""
+_UNAVAILABLE = {
+    "ResourceNotFoundException", "ProvisionedThroughputExceededException", "ThrottlingException",
+    "RequestLimitExceeded", "InternalServerError", "ServiceUnavailable",
+}
+
+
+@contextmanager
+def reaching_the_table() -> Iterator[None]:
+    """A missing, throttled or unreachable table is ``Unavailable`` (503), not a bug."""
     try:
-        return getattr(aws.dynamodb(), operation)(TableName=table_name(), **params)
+        yield
     except ClientError as error:
-        if error.response["Error"]["Code"] == "ResourceNotFoundException":
-            raise Unavailable("the table is not reachable") from error
+        if error.response["Error"]["Code"] in _UNAVAILABLE:
+            raise Unavailable("the table is not reachable; try again") from error
         raise
     except BotoCoreError as error:
-        raise Unavailable("the table is not reachable") from error
+        raise Unavailable("the table is not reachable; try again") from error
+
+
+def call(operation: str, **params: Any) -> dict[str, Any]:
+    with reaching_the_table():
+        return getattr(aws.dynamodb(), operation)(TableName=table_name(), **params)
 
 
 def transact(actions: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
@@ -37,14 +50,13 @@ def transact(actions: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
     table = table_name()
     for action in actions:
         next(iter(action.values()))["TableName"] = table
-    try:
-        aws.dynamodb().transact_write_items(TransactItems=actions)
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "TransactionCanceledException":
-            return error.response.get("CancellationReasons") or [{"Code": "Unknown"}]
-        raise
-    except BotoCoreError as error:
-        raise Unavailable("the table is not reachable") from error
+    with reaching_the_table():
+        try:
+            aws.dynamodb().transact_write_items(TransactItems=actions)
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "TransactionCanceledException":
+                return error.response.get("CancellationReasons") or [{"Code": "Unknown"}]
+            raise
     return None
 
 
@@ -57,7 +69,8 @@ def batch_get(keys: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     for start in range(0, len(pending), BATCH_GET_MAX):
         request = {table: {"Keys": pending[start:start + BATCH_GET_MAX], "ConsistentRead": True}}
         for attempt in range(6):
-            reply = client.batch_get_item(RequestItems=request)
+            with reaching_the_table():
+                reply = client.batch_get_item(RequestItems=request)
             found.extend(deserialize(item) for item in reply["Responses"].get(table, []))
             request = reply.get("UnprocessedKeys") or {}
             if not request:

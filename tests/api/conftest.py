@@ -59,3 +59,15 @@ def api(aws_mock):
 
 def body(reply) -> Any:
     return json.loads(reply.body)
+
+
+@pytest.fixture
+def table_items(aws_mock):
+    """Every item in the table (a test-only Scan, to prove nothing is left behind)."""
+    from chalicelib.settings import get_settings
+
+    def read() -> list[dict[str, Any]]:
+        reply = aws.dynamodb().scan(TableName=get_settings().table_name)
+        return reply["Items"]
+
+    return read

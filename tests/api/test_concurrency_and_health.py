@@ -1,0 +1,76 @@
+"""Two writers, one version: exactly one wins. And the health check."""
+from __future__ import annotations
+
+import threading
+
+from chalicelib.settings import get_settings
+from chalicelib.store import aws
+from chalicelib.store import contacts as store
+from tests.api.conftest import body
+
+
+def test_two_concurrent_updates_of_the_same_version_one_wins_one_gets_412(api, monkeypatch):
+    contact = body(api.post("/saveContact", {"first_name": "Ann", "phone1": "415-555-0100"}))
+    # Both requests read version 1 before either writes: the race the
+    # transaction's condition must settle.
+    both_read = threading.Barrier(2)
+    real_get = store.get
+
+    def get_then_wait(contact_id):
+        found = real_get(contact_id)
+        both_read.wait(timeout=10)
+        return found
+
+    monkeypatch.setattr(store, "get", get_then_wait)
+    replies = {}
+
+    def put(name):
+        replies[name] = api.client.http.put(
+            f"/contacts/{contact['id']}", body=f'{{"first_name": "{name}", "version": 1}}',
+            headers={"Content-Type": "application/json"})
+
+    threads = [threading.Thread(target=put, args=(n,)) for n in ("Anna", "Hanna")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    statuses = sorted(r.status_code for r in replies.values())
+    assert statuses == [200, 412]
+    winner = next(n for n, r in replies.items() if r.status_code == 200)
+    monkeypatch.setattr(store, "get", real_get)
+    stored = body(api.get(f"/contacts/{contact['id']}"))
+    assert stored["first_name"] == winner and stored["version"] == 2
+
+
+def test_without_a_version_a_concurrent_edit_is_merged_not_lost(api, monkeypatch):
+    contact = body(api.post("/saveContact", {"first_name": "Ann", "phone1": "415-555-0100"}))
+    real_get = store.get
+    raced = []
+
+    def get_with_a_rival(contact_id):
+        found = real_get(contact_id)
+        if not raced:  # someone else writes between our read and our write
+            raced.append(True)
+            api.client.http.put(f"/contacts/{contact_id}", body='{"last_name": "Lee"}',
+                                headers={"Content-Type": "application/json"})
+        return found
+
+    monkeypatch.setattr(store, "get", get_with_a_rival)
+    reply = api.put(f"/contacts/{contact['id']}", {"email": "ann@example.com"})
+    assert reply.status_code == 200
+    stored = body(reply)
+    assert stored["last_name"] == "Lee" and stored["email"] == "ann@example.com" and stored["version"] == 3
+
+
+def test_health_is_ok_while_the_table_answers_and_503_when_it_does_not(api):
+    reply = api.get("/health")
+    assert reply.status_code == 200 and body(reply) == {"status": "ok"}
+    aws.dynamodb().delete_table(TableName=get_settings().table_name)
+    reply = api.get("/health")
+    assert reply.status_code == 503 and body(reply)["status"] == "unavailable"
+
+
+def test_a_missing_table_is_503_not_500_on_every_route(api):
+    aws.dynamodb().delete_table(TableName=get_settings().table_name)
+    assert api.get("/contacts/" + "A" * 32).status_code == 503
+    assert api.post("/saveContact", {"first_name": "A"}).status_code == 503

@@ -1,0 +1,316 @@
+"""The CIM Contacts API as a client uses it."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.api.conftest import body
+
+ID = re.compile(r"^[0-9A-F]{32}$")
+STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+ANN = {"first_name": "Ann", "last_name": "Lee", "phone1": "+1 (415) 555-0100", "email": "Ann.Lee@Example.com"}
+ANNELI = {"first_name": "Anneli", "last_name": "Söderberg", "phone1": "+358 40 123 4567"}
+
+
+def create(api, fields):
+    reply = api.post("/saveContact", fields)
+    assert reply.status_code == 200, reply.body
+    return body(reply)
+
+
+# --- create / read ---------------------------------------------------------
+
+def test_save_contact_returns_the_stored_contact_with_server_fields(api):
+    contact = create(api, ANN | {"loyalty_tier": "gold", "tags": ["vip", "b2b"]})
+    assert ID.match(contact["id"])
+    assert STAMP.match(contact["created_at"]) and contact["created_at"] == contact["updated_at"]
+    assert contact["version"] == 1
+    assert contact["first_name"] == "Ann" and contact["phone1"] == "+1 (415) 555-0100"
+    assert contact["normalized"] == {"phone1": "+14155550100", "email": "ann.lee@example.com"}
+    assert contact["loyalty_tier"] == "gold" and contact["tags"] == ["vip", "b2b"]
+    assert api.calls == ["TransactWriteItems"]
+
+    reply = api.get(f"/contacts/{contact['id']}")
+    assert reply.status_code == 200
+    assert body(reply) == contact
+    assert reply.headers["ETag"] == '"1"'
+
+
+def test_server_fields_in_a_body_are_not_taken(api):
+    contact = create(api, ANN | {"id": "0" * 32, "version": 9, "created_at": "1999-01-01T00:00:00Z"})
+    assert contact["id"] != "0" * 32 and contact["version"] == 1 and contact["created_at"] != "1999-01-01T00:00:00Z"
+
+
+def test_resource_style_create_answers_201_with_location(api):
+    reply = api.post("/contacts", ANN)
+    assert reply.status_code == 201
+    contact = body(reply)
+    assert reply.headers["Location"] == f"/contacts/{contact['id']}"
+    assert body(api.get(reply.headers["Location"])) == contact
+
+
+def test_get_by_id_is_one_getitem(api):
+    contact = create(api, ANN)
+    api.get(f"/contacts/{contact['id']}")
+    assert api.calls == ["GetItem"]
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_unknown_and_malformed_ids(api, method):
+    payload = {"first_name": "X"} if method == "PUT" else None
+    unknown = api.request(method, "/contacts/" + "A" * 32, payload)
+    assert unknown.status_code == 404 and body(unknown)["Code"] == "NotFound"
+    bad = api.request(method, "/contacts/not-an-id", payload)
+    assert bad.status_code == 400 and "Invalid id" in body(bad)["Message"]
+
+
+# --- bad input ----------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, status, words", [
+    ("{bad", 400, "malformed JSON"),
+    ("[1, 2]", 400, "must be a JSON object"),
+    ('"text"', 400, "must be a JSON object"),
+    ("", 400, "JSON object is required"),
+    ('{"phone1": 4155550100}', 400, "phone1"),
+    ('{"first_name": ["Ann"]}', 400, "first_name"),
+    ('{"first_name": "' + "x" * 101 + '"}', 400, "first_name"),
+    ('{"phone1": "call me maybe"}', 400, "phone1"),
+    ('{"phone2": "12"}', 400, "phone2"),
+    ('{"email": "not-an-address"}', 400, "email"),
+    ('{"address": {"street": "Main"}}', 400, "address"),
+    ('{"bad key!": 1}', 400, "bad key!"),
+    ('{"notes": "' + "x" * 1001 + '"}', 400, "notes"),
+])
+def test_bad_bodies_get_a_400_naming_the_problem(api, raw, status, words):
+    reply = api.post("/saveContact", raw=raw)
+    assert reply.status_code == status, reply.body
+    data = body(reply)
+    assert set(data) >= {"Code", "Message"} and words in data["Message"]
+    assert body(api.get("/getContactList")) == []  # nothing half-written
+
+
+def test_oversized_body_is_413_before_parsing(api):
+    reply = api.post("/saveContact", raw='{"notes": "' + "x" * (300 * 1024) + '"}')
+    assert reply.status_code == 413 and body(reply)["Code"] == "PayloadTooLarge"
+    assert api.calls == []
+
+
+def test_too_many_attribute_bytes_is_413(api):
+    fields = {f"field{i}": "x" * 900 for i in range(30)}
+    reply = api.post("/saveContact", fields)
+    assert reply.status_code == 413 and "bytes" in body(reply)["Message"]
+
+
+@pytest.mark.parametrize("query, words", [("limit=abc", "limit"), ("limit=0", "limit"), ("cursor=garbage", "cursor")])
+def test_bad_paging_parameters(api, query, words):
+    reply = api.get(f"/getContactList?{query}")
+    assert reply.status_code == 400 and words in body(reply)["Message"]
+
+
+# --- update / delete ----------------------------------------------------------
+
+def test_update_merges_fields_moves_the_index_and_bumps_the_version(api):
+    contact = create(api, ANN)
+    reply = api.put(f"/contacts/{contact['id']}", {"phone1": "040 123 4567", "email": None, "version": 1})
+    assert reply.status_code == 200, reply.body
+    updated = body(reply)
+    assert updated["version"] == 2 and reply.headers["ETag"] == '"2"'
+    assert updated["first_name"] == "Ann" and updated["email"] is None
+    assert updated["created_at"] == contact["created_at"] and updated["updated_at"] >= contact["updated_at"]
+    assert api.calls == ["GetItem", "TransactWriteItems"]
+    assert body(api.post("/contacts/getContactsBySearchTerms", {"phone": "415-555-0100"})) == []
+    assert body(api.post("/contacts/getContactsBySearchTerms", {"email": "ann.lee@example.com"})) == []
+    assert [c["id"] for c in body(api.get("/contacts?phone=%2B10401234567"))["items"]] == [contact["id"]]
+
+
+def test_a_stale_version_is_412_whether_sent_as_if_match_or_in_the_body(api):
+    contact = create(api, ANN)
+    assert api.put(f"/contacts/{contact['id']}", {"first_name": "Anna"}, headers={"If-Match": '"1"'}).status_code == 200
+    stale_header = api.put(f"/contacts/{contact['id']}", {"first_name": "Hanna"}, headers={"If-Match": '"1"'})
+    stale_body = api.put(f"/contacts/{contact['id']}", {"first_name": "Hanna", "version": 1})
+    for reply in (stale_header, stale_body):
+        assert reply.status_code == 412
+        assert body(reply)["CurrentVersion"] == 2
+    assert body(api.get(f"/contacts/{contact['id']}"))["first_name"] == "Anna"
+
+
+def test_if_match_and_body_version_must_agree(api):
+    contact = create(api, ANN)
+    reply = api.put(f"/contacts/{contact['id']}", {"version": 1}, headers={"If-Match": '"2"'})
+    assert reply.status_code == 400 and "version" in body(reply)["Message"]
+    bad = api.put(f"/contacts/{contact['id']}", {"version": "one"})
+    assert bad.status_code == 400 and "version" in body(bad)["Message"]
+
+
+def test_the_body_id_must_name_the_path_contact(api):
+    contact = create(api, ANN)
+    reply = api.put(f"/contacts/{contact['id']}", {"id": "B" * 32, "first_name": "X"})
+    assert reply.status_code == 400 and "id" in body(reply)["Message"]
+
+
+def test_a_round_tripped_contact_can_be_put_back(api):
+    contact = create(api, ANN)
+    edited = contact | {"last_name": "Lee-Smith"}
+    reply = api.put(f"/contacts/{contact['id']}", edited)
+    assert reply.status_code == 200 and body(reply)["last_name"] == "Lee-Smith"
+
+
+def test_delete_returns_the_contact_and_removes_every_index_entry(api, table_items):
+    contact = create(api, ANN | {"phone2": "040 123 4567"})
+    stale = api.delete(f"/contacts/{contact['id']}", headers={"If-Match": '"7"'})
+    assert stale.status_code == 412
+    reply = api.delete(f"/contacts/{contact['id']}")
+    assert reply.status_code == 200 and body(reply) == contact
+    assert api.calls == ["GetItem", "TransactWriteItems"]
+    assert api.get(f"/contacts/{contact['id']}").status_code == 404
+    assert body(api.post("/contacts/getContactsBySearchTerms", {"phone": "415-555-0100"})) == []
+    assert table_items() == []
+
+
+def test_updates_leave_no_index_entry_behind(api, table_items):
+    contact = create(api, ANN)
+    api.put(f"/contacts/{contact['id']}", {"first_name": "Bo", "last_name": "Ek", "phone1": "+46 8 123 456 78"})
+    keys = sorted((i["PK"]["S"], i["SK"]["S"]) for i in table_items() if i["PK"]["S"] != f"CONTACT#{contact['id']}")
+    assert keys == sorted([
+        ("IDX#phone#+46812345678", f"CONTACT#{contact['id']}"),
+        ("IDX#email#ann.lee@example.com", f"CONTACT#{contact['id']}"),
+        ("NAME#b", f"bo#{contact['id']}"),
+        ("NAME#e", f"ek#{contact['id']}"),
+    ])
+
+
+# --- search ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed", ["+1 (415) 555-0100", "415-555-0100", "0014155550100", "+14155550100"])
+def test_any_phone_format_finds_the_contact(api, typed):
+    contact = create(api, ANN)
+    create(api, ANNELI)
+    reply = api.post("/contacts/getContactsBySearchTerms", {"phone": typed})
+    assert [c["id"] for c in body(reply)] == [contact["id"]]
+    assert api.calls == ["Query", "BatchGetItem"]
+
+
+def test_search_terms_combine_with_and(api):
+    ann = create(api, ANN)
+    create(api, {"first_name": "Bob", "phone1": "415-555-0100"})  # shares the number
+    both = body(api.post("/contacts/getContactsBySearchTerms", {"phone": "4155550100"}))
+    assert len(both) == 2
+    only = body(api.post("/contacts/getContactsBySearchTerms", {"phone": "4155550100", "first_name": "ANN"}))
+    assert [c["id"] for c in only] == [ann["id"]]
+    none = body(api.post("/contacts/getContactsBySearchTerms", {"phone": "4155550100", "first_name": "Carl"}))
+    assert none == []
+
+
+def test_search_by_email_ignores_case_and_by_custom_field_filters(api):
+    ann = create(api, ANN | {"tier": "gold"})
+    create(api, {"first_name": "Ann", "email": "other@example.com", "tier": "silver"})
+    found = body(api.post("/contacts/getContactsBySearchTerms", {"email": "ANN.LEE@example.COM"}))
+    assert [c["id"] for c in found] == [ann["id"]]
+    gold = body(api.post("/contacts/getContactsBySearchTerms", {"first_name": "ann", "tier": "gold"}))
+    assert [c["id"] for c in gold] == [ann["id"]]
+
+
+def test_search_needs_one_indexed_term(api):
+    reply = api.post("/contacts/getContactsBySearchTerms", {"tier": "gold"})
+    assert reply.status_code == 400 and "phone" in body(reply)["Message"]
+    bad_phone = api.post("/contacts/getContactsBySearchTerms", {"phone": "nope"})
+    assert bad_phone.status_code == 400 and "phone" in body(bad_phone)["Message"]
+    empty = api.post("/contacts/getContactsBySearchTerms", {})
+    assert empty.status_code == 400
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("ann", {"Ann Lee", "Anneli Söderberg"}),
+    ("sod", {"Anneli Söderberg"}),
+    ("lee an", {"Ann Lee"}),
+    ("S%C3%96DERBERG", {"Anneli Söderberg"}),
+    ("zed", set()),
+])
+def test_name_search(api, query, expected):
+    for fields in (ANN, ANNELI, {"first_name": "Bo", "last_name": "Annersten-Lee"}):
+        create(api, fields)
+    reply = api.get(f"/contacts/getContactByName/{query}")
+    assert reply.status_code == 200
+    assert {f"{c['first_name']} {c['last_name']}" for c in body(reply)} - {"Bo Annersten-Lee"} == expected
+    assert api.calls in (["Query", "BatchGetItem"], ["Query"])
+
+
+def test_name_search_lists_a_contact_once_even_when_two_words_match(api):
+    create(api, {"first_name": "Ann", "last_name": "Annersten"})
+    assert len(body(api.get("/contacts/getContactByName/ann"))) == 1
+
+
+def test_resource_style_search_and_list(api):
+    ann = create(api, ANN)
+    create(api, ANNELI)
+    by_name = body(api.get("/contacts?name=lee%20an"))
+    assert [c["id"] for c in by_name["items"]] == [ann["id"]] and by_name["cursor"] is None
+    by_email = body(api.get("/contacts?email=ann.lee%40example.com&phone=415-555-0100"))
+    assert [c["id"] for c in by_email["items"]] == [ann["id"]]
+    listing = body(api.get("/contacts"))
+    assert len(listing["items"]) == 2 and listing["items"][0]["first_name"] == "Anneli"  # newest first
+
+
+# --- paging ---------------------------------------------------------------------
+
+@pytest.fixture
+def contacts120(api):
+    return [create(api, {"first_name": f"Person{i:03d}", "phone1": f"+1 415 555 {1000 + i}"})["id"]
+            for i in range(120)]
+
+
+def test_paging_120_contacts_returns_each_once_newest_first_on_every_route(api, contacts120):
+    newest_first = list(reversed(contacts120))
+
+    # CIM list: a bare array, the next cursor in X-Next-Cursor; one Query a page.
+    seen, cursor, pages = [], None, 0
+    while True:
+        reply = api.get("/getContactList?limit=50" + (f"&cursor={cursor}" if cursor else ""))
+        assert reply.status_code == 200 and api.calls == ["Query"]
+        seen += [c["id"] for c in body(reply)]
+        pages += 1
+        cursor = reply.headers.get("X-Next-Cursor")
+        if not cursor:
+            break
+    assert pages == 3 and seen == newest_first
+
+    # Resource style: {"items", "cursor"}.
+    seen, cursor = [], None
+    while True:
+        page = body(api.get("/contacts?limit=50" + (f"&cursor={cursor}" if cursor else "")))
+        seen += [c["id"] for c in page["items"]]
+        cursor = page["cursor"]
+        if not cursor:
+            break
+    assert seen == newest_first
+
+    # CIM keyset paging: the page after the last id received.
+    seen = [c["id"] for c in body(api.get("/getContactList?limit=50"))]
+    while True:
+        page = body(api.get(f"/contacts/loadMore/{seen[-1]}?limit=50"))
+        assert api.calls == ["GetItem", "Query"]
+        if not page:
+            break
+        seen += [c["id"] for c in page]
+    assert seen == newest_first
+    assert api.get("/contacts/loadMore/" + "C" * 32).status_code == 404
+    assert api.get("/contacts/loadMore/nope").status_code == 400
+
+    # A cursor belongs to its listing; limit is capped, not refused.
+    cursor = api.get("/getContactList?limit=10").headers["X-Next-Cursor"]
+    reply = api.get(f"/contacts/getContactByName/person?cursor={cursor}")
+    assert reply.status_code == 400 and "cursor" in body(reply)["Message"]
+    assert len(body(api.get("/getContactList?limit=100000"))) == 120
+
+
+def test_name_search_pages_through_many_matches(api):
+    ids = {create(api, {"first_name": f"Maria{i}", "last_name": "Virtanen"})["id"] for i in range(12)}
+    seen, cursor = [], None
+    while True:
+        reply = api.get("/contacts/getContactByName/vir%20mar?limit=5" + (f"&cursor={cursor}" if cursor else ""))
+        seen += [c["id"] for c in body(reply)]
+        cursor = reply.headers.get("X-Next-Cursor")
+        if not cursor:
+            break
+    assert sorted(seen) == sorted(ids)

@@ -1,0 +1,66 @@
+"""End-to-end: the server started exactly as ``make run`` starts it, on a free
+port, driven over real HTTP."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from chalicelib.tools.local import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Server:
+    def __init__(self, base_url: str, process: subprocess.Popen) -> None:
+        self.url = base_url
+        self.process = process
+        self.http = requests.Session()
+
+    def __call__(self, method: str, path: str, **kwargs):
+        return self.http.request(method, self.url + path, timeout=30, **kwargs)
+
+
+def start_server(extra_env: dict[str, str] | None = None) -> Server:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env |= {"PORT": str(port), "PYTHONUNBUFFERED": "1"} | (extra_env or {})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chalicelib.tools.local"], cwd=ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the server exited:\n" + process.stdout.read())
+        try:
+            if requests.get(url + "/health", timeout=1).status_code == 200:
+                return Server(url, process)
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the server did not become healthy:\n" + process.stdout.read())
+
+
+def stop_server(server: Server) -> int:
+    server.process.send_signal(signal.SIGTERM)
+    try:
+        return server.process.wait(timeout=20)
+    finally:
+        if server.process.poll() is None:
+            server.process.kill()
+
+
+@pytest.fixture(scope="session")
+def server():
+    running = start_server({"CIM_TABLE_NAME": "cim-e2e", "CIM_DEFAULT_REGION": "US"})
+    yield running
+    stop_server(running)

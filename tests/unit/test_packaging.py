@@ -1,0 +1,26 @@
+"""The Lambda zip bundles requirements.txt; the dev install uses pyproject.
+They must name the same runtime dependencies."""
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _requirements() -> set[str]:
+    lines = (ROOT / "requirements.txt").read_text().splitlines()
+    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+
+
+def test_requirements_match_pyproject_dependencies():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert set(project["dependencies"]) == _requirements()
+
+
+def test_importing_the_app_creates_no_client_and_reads_no_setting():
+    import subprocess
+    import sys
+
+    code = ("import app; from chalicelib.store import aws; from chalicelib.settings import get_settings; "
+            "print(len(aws._clients), get_settings.cache_info().currsize)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0", "0"]
