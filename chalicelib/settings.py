@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     max_contact_bytes: int = 16 * 1024
     page_default: int = 50
     page_max: int = 500
+    # Schema and mapping rules are cached this long in each Lambda container.
+    cache_seconds: float = 5.0
+    # How long a request (or a scheduled run) may spend on a reindex job.
+    job_seconds: float = 8.0
+    # The flat IVR answer cuts each value to this many characters.
+    ivr_value_max: int = 64
 
 
 @lru_cache(maxsize=1)

@@ -5,6 +5,7 @@ import os
 
 import pytest
 
+from chalicelib.services.cache import invalidate_all
 from chalicelib.settings import get_settings
 from chalicelib.store import aws
 
@@ -22,6 +23,8 @@ def _isolated_environment(monkeypatch):
     monkeypatch.setenv("CIM_BUCKET_NAME", "cim-test-attachments")
     get_settings.cache_clear()
     aws.reset_clients()
+    invalidate_all()
     yield
     get_settings.cache_clear()
     aws.reset_clients()
+    invalidate_all()

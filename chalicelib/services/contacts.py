@@ -1,23 +1,18 @@
 """Contact rules: normalise, index, version, search."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from chalicelib.errors import Invalid, NotFound, PreconditionFailed, TooLarge
-from chalicelib.models.contact import PHONE_FIELDS, Contact, ContactFields, size_of
-from chalicelib.services import names, phones
+from chalicelib.errors import Invalid, NotFound, PreconditionFailed
+from chalicelib.models.contact import Contact, ContactFields
+from chalicelib.services import names, phones, schema, validation, values
 from chalicelib.services.clock import new_id, now_iso
 from chalicelib.settings import get_settings
 from chalicelib.store import contacts as store
 from chalicelib.store import keys
 from chalicelib.store.contacts import NAME, Term
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# Search terms that are served from an index, best first.
-PHONE_TERMS = ("phone", "phone1", "phone2")
 NAME_TERMS = ("name", "first_name", "last_name")
-INDEXED_TERMS = PHONE_TERMS + ("email",) + NAME_TERMS
 _WRITE_RETRIES = 3
 
 
@@ -34,30 +29,12 @@ def normalize_phone(raw: str, field: str) -> str:
     return e164
 
 
-def normalize_email(raw: str, field: str = "email") -> str:
-    address = raw.strip().lower()
-    if not _EMAIL.match(address):
-        raise Invalid(f"{field}: {raw!r} is not an e-mail address")
-    return address
-
-
-def _prepare(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], list[Term]]:
-    """Drop nulls, normalise phones and e-mail, and derive the index terms."""
-    fields = {k: v for k, v in fields.items() if v is not None and v != ""}
-    normalized: dict[str, str] = {}
-    terms: list[Term] = []
-    for field in PHONE_FIELDS:
-        if field in fields:
-            normalized[field] = normalize_phone(fields[field], field)
-            terms.append(Term("phone", normalized[field]))
-    if "email" in fields:
-        normalized["email"] = normalize_email(fields["email"])
-        terms.append(Term("email", normalized["email"]))
-    terms += [Term(NAME, w) for w in names.name_words(fields.get("first_name"), fields.get("last_name"))]
-    limit = get_settings().max_contact_bytes
-    if size_of(fields) > limit:
-        raise TooLarge(f"contact: the fields take more than {limit} bytes")
-    return fields, normalized, list(dict.fromkeys(terms))
+def _prepare(fields: dict[str, Any], *, creating: bool) -> tuple[dict[str, Any], dict[str, str], list[Term]]:
+    """Check ``fields`` against the schema; normalise; derive the index terms."""
+    settings = get_settings()
+    prepared = validation.prepare(fields, schema.by_key(), region=settings.default_region,
+                                  max_bytes=settings.max_contact_bytes, creating=creating)
+    return prepared.fields, prepared.normalized, prepared.terms
 
 
 def _render(doc: dict[str, Any], version: int) -> Contact:
@@ -65,7 +42,7 @@ def _render(doc: dict[str, Any], version: int) -> Contact:
 
 
 def create(given: ContactFields) -> Contact:
-    fields, normalized, terms = _prepare(given.given())
+    fields, normalized, terms = _prepare(given.given(), creating=True)
     stamp = now_iso()
     doc = fields | {"id": new_id(), "normalized": normalized, "created_at": stamp, "updated_at": stamp}
     store.create(doc, terms)
@@ -98,7 +75,7 @@ def update(contact_id: str, given: ContactFields, expected_version: int | None) 
                 current_version=current.version,
             )
         kept = {k: v for k, v in current.doc.items() if k not in ("id", "normalized", "created_at", "updated_at")}
-        fields, normalized, terms = _prepare(kept | given.given())
+        fields, normalized, terms = _prepare(kept | given.given(), creating=False)
         doc = fields | {
             "id": contact_id, "normalized": normalized,
             "created_at": current.doc["created_at"], "updated_at": now_iso(),
@@ -159,50 +136,80 @@ def search(terms: dict[str, Any], limit: int, cursor: str | None) -> tuple[list[
     others filter what it found."""
     if not terms:
         raise Invalid("search: give at least one property to search by")
-    wanted = {k: _search_value(k, v) for k, v in terms.items()}
-    pivot = next((k for k in INDEXED_TERMS if k in wanted), None)
+    attributes = schema.by_key()
+    region = get_settings().default_region
+    wanted = {k: _search_value(k, v, attributes, region) for k, v in terms.items()}
+    pivot = min((k for k in wanted if _rank(k, attributes) is not None),
+                key=lambda k: _rank(k, attributes), default=None)
     if pivot is None:
-        raise Invalid(
-            "search: include at least one of " + ", ".join(INDEXED_TERMS)
-            + f"; {', '.join(sorted(wanted))} alone cannot be searched")
+        searchable = [a.key for a in attributes.values() if _rank(a.key, attributes) is not None]
+        raise Invalid(f"search: include at least one searchable property ({', '.join(['phone', 'name'] + searchable)});"
+                      f" {', '.join(sorted(wanted))} alone cannot be searched")
     if pivot in NAME_TERMS:
         found, next_cursor = by_name(wanted[pivot], limit, cursor)
     else:
-        kind = "phone" if pivot in PHONE_TERMS else "email"
-        ids, next_cursor = store.ids_by_term(Term(kind, wanted[pivot]), limit, cursor)
+        ids, next_cursor = store.ids_by_term(Term(term_kind(pivot, attributes), wanted[pivot]), limit, cursor)
         found = [Contact.model_validate(d) for d in store.get_many(ids)]
-    return [c for c in found if all(_holds(c, k, v) for k, v in wanted.items())], next_cursor
+    return [c for c in found if all(_holds(c, k, v, attributes, region) for k, v in wanted.items())], next_cursor
 
 
-def _search_value(key: str, raw: Any) -> Any:
-    if key in PHONE_TERMS:
+def term_kind(key: str, attributes: dict[str, Any]) -> str:
+    """The index that a search on ``key`` reads (phone, email or attr:<key>)."""
+    if key == "phone":
+        return "phone"
+    return validation.index_kind(attributes[key])
+
+
+def _rank(key: str, attributes: dict[str, Any]) -> int | None:
+    """Which term to read from an index: the most selective first; None: not indexed."""
+    if key == "phone":
+        return 0
+    if key == "name":
+        return 4
+    attribute = attributes.get(key)
+    if attribute is None:
+        return None
+    kind = validation.index_kind(attribute)
+    if kind is None:
+        return None
+    if kind in ("phone", "email"):
+        return 1
+    if kind == NAME:
+        return 5
+    return 2 if attribute.unique else 3
+
+
+def _search_value(key: str, raw: Any, attributes: dict[str, Any], region: str) -> Any:
+    if isinstance(raw, (dict, list)):
+        raise Invalid(f"{key}: search values must be strings, numbers or booleans")
+    if key == "phone":
         if not isinstance(raw, str):
-            raise Invalid(f"{key}: must be a string")
+            raise Invalid("phone: must be a string")
         return normalize_phone(raw, key)
-    if key == "email":
-        if not isinstance(raw, str):
-            raise Invalid("email: must be a string")
-        return raw.strip().lower()
     if key in NAME_TERMS:
         if not isinstance(raw, str) or not names.words(raw):
             raise Invalid(f"{key}: must be a string with at least one letter or digit")
         return raw
-    if isinstance(raw, (dict, list)):
-        raise Invalid(f"{key}: search values must be strings, numbers or booleans")
-    return raw
+    attribute = attributes.get(key)
+    if attribute is None:
+        raise Invalid(f"{key}: not an attribute of the schema", unknown=[key])
+    return values.search_value(validation.rule_of(attribute), raw, region)
 
 
-def _holds(contact: Contact, key: str, wanted: Any) -> bool:
+def _holds(contact: Contact, key: str, wanted: Any, attributes: dict[str, Any], region: str) -> bool:
     data = contact.model_dump()
     if key == "phone":
-        return wanted in (contact.normalized.get(f) for f in PHONE_FIELDS)
-    if key in PHONE_FIELDS or key == "email":
-        return contact.normalized.get(key) == wanted
+        phone_keys = [k for k, a in attributes.items() if a.type == "phone"]
+        return wanted in (contact.normalized.get(k) for k in phone_keys)
     if key == "name":
         return names.matches(names.words(wanted), names.name_words(contact.first_name, contact.last_name))
     if key in ("first_name", "last_name"):
-        return names.fold(data.get(key) or "").strip() == names.fold(wanted).strip()
-    value = data.get(key)
-    if isinstance(value, str) and isinstance(wanted, str):
-        return names.fold(value) == names.fold(wanted)
-    return value == wanted
+        return names.words(data.get(key) or "") == names.words(wanted)
+    held = data.get(key)
+    if held is None:
+        return False
+    try:
+        checked = values.check(validation.rule_of(attributes[key]), held, region)
+    except Invalid:
+        return False
+    return wanted in checked.index

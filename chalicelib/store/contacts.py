@@ -16,6 +16,7 @@ from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import batch_get, call, transact
 
 NAME = "name"
+UNIQUE = "uniq:"  # kind prefix of a unique-value claim: ``uniq:<attribute key>``
 
 
 @dataclass(frozen=True)
@@ -42,16 +43,27 @@ class NameHit:
     words: list[str]
 
 
-def _index_item(term: Term, contact_id: str, name_words: list[str]) -> dict[str, Any]:
-    if term.kind == NAME:
-        return keys.name_index(term.value, contact_id) | {"id": contact_id, "words": name_words}
-    return keys.exact_index(term.kind, term.value, contact_id) | {"id": contact_id}
-
-
 def _index_key(term: Term, contact_id: str) -> dict[str, str]:
     if term.kind == NAME:
         return keys.name_index(term.value, contact_id)
+    if term.kind.startswith(UNIQUE):
+        return keys.unique_claim(term.kind.removeprefix(UNIQUE), term.value)
     return keys.exact_index(term.kind, term.value, contact_id)
+
+
+def _put_index(term: Term, contact_id: str, name_words: list[str]) -> dict[str, Any]:
+    item = _index_key(term, contact_id) | {"id": contact_id}
+    if term.kind == NAME:
+        item["words"] = name_words
+    put: dict[str, Any] = {"Item": serialize(item)}
+    if term.kind.startswith(UNIQUE):
+        # A value held by another contact refuses the whole write.
+        put |= {
+            "ConditionExpression": "attribute_not_exists(PK) OR id = :id",
+            "ExpressionAttributeValues": {":id": value(contact_id)},
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    return {"Put": put}
 
 
 def _contact_item(doc: dict[str, Any], version: int, terms: list[Term]) -> dict[str, Any]:
@@ -77,9 +89,18 @@ def _name_words(terms: list[Term]) -> list[str]:
     return [t.value for t in terms if t.kind == NAME]
 
 
-def _check(reasons: list[dict[str, Any]] | None, contact_id: str, *, creating: bool) -> None:
+def _check(reasons: list[dict[str, Any]] | None, contact_id: str, *, creating: bool,
+           written: list[Term] = ()) -> None:
+    """Turn a cancelled transaction into the domain error a client should see.
+    ``written`` are the terms put after the contact, in action order."""
     if reasons is None:
         return
+    for reason, term in zip(reasons[-len(written):] if written else [], written):
+        if reason.get("Code") == "ConditionalCheckFailed" and term.kind.startswith(UNIQUE):
+            key = term.kind.removeprefix(UNIQUE)
+            holder = deserialize(reason.get("Item") or {}).get("id")
+            raise Conflict(f"{key}: the value is unique and contact {holder} already holds it",
+                           field=key, holder_id=holder)
     first = reasons[0].get("Code")
     if first == "ConditionalCheckFailed":
         if creating:
@@ -100,8 +121,8 @@ def create(doc: dict[str, Any], terms: list[Term]) -> None:
         "Item": serialize(_contact_item(doc, 1, terms)),
         "ConditionExpression": "attribute_not_exists(PK)",
     }}]
-    actions += [{"Put": {"Item": serialize(_index_item(t, doc["id"], words))}} for t in terms]
-    _check(transact(actions), doc["id"], creating=True)
+    actions += [_put_index(t, doc["id"], words) for t in terms]
+    _check(transact(actions), doc["id"], creating=True, written=terms)
 
 
 def get(contact_id: str) -> StoredContact | None:
@@ -126,8 +147,8 @@ def replace(old: StoredContact, doc: dict[str, Any], terms: list[Term]) -> None:
         "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
     }}]
     actions += [{"Delete": {"Key": serialize(_index_key(t, contact_id))}} for t in stale]
-    actions += [{"Put": {"Item": serialize(_index_item(t, contact_id, words))}} for t in fresh]
-    _check(transact(actions), contact_id, creating=False)
+    actions += [_put_index(t, contact_id, words) for t in fresh]
+    _check(transact(actions), contact_id, creating=False, written=fresh)
 
 
 def delete(old: StoredContact) -> None:
@@ -219,3 +240,20 @@ def name_hits(prefix: str, limit: int, page_cursor: str | None) -> tuple[list[Na
 def ping() -> None:
     """One cheap read that proves the table answers (raises ``Unavailable``)."""
     call("get_item", Key=serialize(keys.health()))
+
+
+def page_all(limit: int, start: dict[str, str] | None) -> tuple[list[StoredContact], dict[str, str] | None]:
+    """Every contact, a page at a time, for maintenance passes (schema jobs).
+    ``start``/the returned key are plain LastEvaluatedKeys, kept server-side."""
+    params: dict[str, Any] = {
+        "IndexName": keys.CONTACTS_GSI,
+        "KeyConditionExpression": "GSI1PK = :pk",
+        "ExpressionAttributeValues": {":pk": value(keys.CONTACTS_GSI_PK)},
+        "Limit": limit,
+    }
+    if start:
+        params["ExclusiveStartKey"] = {k: {"S": v} for k, v in start.items()}
+    reply = call("query", **params)
+    found = [_from_item(deserialize(i)) for i in reply.get("Items", [])]
+    last = reply.get("LastEvaluatedKey")
+    return found, ({k: v["S"] for k, v in last.items()} if last else None)

@@ -9,6 +9,12 @@ Item families (PK / SK):
   a searchable schema attribute's normalised value).
 - ``NAME#<first letter>`` / ``<token>#<id>``: one entry per name word, so a
   prefix of any word is one ``begins_with`` Query.
+- ``UNIQ#<key>#<value>`` / ``UNIQ``: the claim of a unique attribute value
+  by one contact (``id``), written in the contact's transaction.
+- ``SCHEMA`` / ``ATTR#<id>``: a schema attribute; ``SCHEMA`` / ``KEY#<key>``
+  reserves its key.
+- ``MAPPING`` / ``RULE#<id>``: a mapping rule.
+- ``JOBS`` / ``JOB#<id>``: a reindex job after a schema change (expires via TTL once done).
 - ``HEALTH`` / ``HEALTH``: read by the health check (never written).
 """
 from __future__ import annotations
@@ -55,6 +61,33 @@ def name_index_pk(prefix: str) -> str:
     # One partition per first character: any prefix of length >= 1 is a
     # begins_with range inside exactly one partition.
     return f"NAME#{prefix[0]}"
+
+
+def unique_claim(key: str, value: str) -> dict[str, str]:
+    return {"PK": f"UNIQ#{key}#{value}", "SK": "UNIQ"}
+
+
+SCHEMA_PK = "SCHEMA"
+MAPPING_PK = "MAPPING"
+
+
+def attribute(attribute_id: str) -> dict[str, str]:
+    return {"PK": SCHEMA_PK, "SK": f"ATTR#{attribute_id}"}
+
+
+def attribute_key_claim(key: str) -> dict[str, str]:
+    return {"PK": SCHEMA_PK, "SK": f"KEY#{key}"}
+
+
+def mapping_rule(rule_id: str) -> dict[str, str]:
+    return {"PK": MAPPING_PK, "SK": f"RULE#{rule_id}"}
+
+
+JOBS_PK = "JOBS"
+
+
+def job(job_id: str) -> dict[str, str]:
+    return {"PK": JOBS_PK, "SK": f"JOB#{job_id}"}
 
 
 def health() -> dict[str, str]:

@@ -71,3 +71,15 @@ def table_items(aws_mock):
         return reply["Items"]
 
     return read
+
+
+def add_attributes(api: Api, **types: str | dict[str, Any]) -> dict[str, Any]:
+    """Add schema attributes: ``tier="text"`` or ``tier={"type": "text", "searchable": True}``."""
+    made = {}
+    for key, spec in types.items():
+        spec = {"type": spec} if isinstance(spec, str) else spec
+        reply = api.post("/saveSchema", {"label": key.replace("_", " ").title(), "key": key} | spec)
+        assert reply.status_code in (200, 202), reply.body
+        made[key] = json.loads(reply.body)
+    api.get("/getSchema")  # the schema is cached again: later call counts are steady-state ones
+    return made

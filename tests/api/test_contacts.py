@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.api.conftest import body
+from tests.api.conftest import add_attributes, body
 
 ID = re.compile(r"^[0-9A-F]{32}$")
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -22,6 +22,7 @@ def create(api, fields):
 # --- create / read ---------------------------------------------------------
 
 def test_save_contact_returns_the_stored_contact_with_server_fields(api):
+    add_attributes(api, loyalty_tier="text", tags="list")
     contact = create(api, ANN | {"loyalty_tier": "gold", "tags": ["vip", "b2b"]})
     assert ID.match(contact["id"])
     assert STAMP.match(contact["created_at"]) and contact["created_at"] == contact["updated_at"]
@@ -80,9 +81,11 @@ def test_unknown_and_malformed_ids(api, method):
     ('{"email": "not-an-address"}', 400, "email"),
     ('{"address": {"street": "Main"}}', 400, "address"),
     ('{"bad key!": 1}', 400, "bad key!"),
+    ('{"shoe_size": 44}', 400, "unknown attributes: shoe_size"),
     ('{"notes": "' + "x" * 1001 + '"}', 400, "notes"),
 ])
 def test_bad_bodies_get_a_400_naming_the_problem(api, raw, status, words):
+    add_attributes(api, notes="text", address="text")
     reply = api.post("/saveContact", raw=raw)
     assert reply.status_code == status, reply.body
     data = body(reply)
@@ -97,6 +100,7 @@ def test_oversized_body_is_413_before_parsing(api):
 
 
 def test_too_many_attribute_bytes_is_413(api):
+    add_attributes(api, **{f"field{i}": "text" for i in range(30)})
     fields = {f"field{i}": "x" * 900 for i in range(30)}
     reply = api.post("/saveContact", fields)
     assert reply.status_code == 413 and "bytes" in body(reply)["Message"]
@@ -203,6 +207,7 @@ def test_search_terms_combine_with_and(api):
 
 
 def test_search_by_email_ignores_case_and_by_custom_field_filters(api):
+    add_attributes(api, tier="text")
     ann = create(api, ANN | {"tier": "gold"})
     create(api, {"first_name": "Ann", "email": "other@example.com", "tier": "silver"})
     found = body(api.post("/contacts/getContactsBySearchTerms", {"email": "ANN.LEE@example.COM"}))
@@ -212,6 +217,7 @@ def test_search_by_email_ignores_case_and_by_custom_field_filters(api):
 
 
 def test_search_needs_one_indexed_term(api):
+    add_attributes(api, tier="text")
     reply = api.post("/contacts/getContactsBySearchTerms", {"tier": "gold"})
     assert reply.status_code == 400 and "phone" in body(reply)["Message"]
     bad_phone = api.post("/contacts/getContactsBySearchTerms", {"phone": "nope"})

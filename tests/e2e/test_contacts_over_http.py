@@ -12,6 +12,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_create_find_update_delete(server):
+    server("POST", "/saveSchema", json={"label": "Tier", "key": "tier", "type": "string"})
     created = server("POST", "/saveContact", json={
         "first_name": "Anneli", "last_name": "Söderberg", "phone1": "+1 (415) 555-0142", "tier": "gold"})
     assert created.status_code == 200

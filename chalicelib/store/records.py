@@ -1,0 +1,88 @@
+"""Small whole-item records (schema attributes, mapping rules, jobs, sync
+state): get, put with a condition, delete, and read a partition."""
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.errors import Conflict, NotFound
+from chalicelib.store.codec import deserialize, serialize, value
+from chalicelib.store.dynamo import call, transact
+
+KEY_FIELDS = ("PK", "SK")
+
+
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in deserialize(item).items() if k not in KEY_FIELDS}
+
+
+def get(key: dict[str, str]) -> dict[str, Any] | None:
+    item = call("get_item", Key=serialize(key), ConsistentRead=True).get("Item")
+    return _plain(item) if item else None
+
+
+def read_partition(pk: str, sk_prefix: str) -> list[dict[str, Any]]:
+    """Every record of a (small) partition whose SK starts with ``sk_prefix``."""
+    found: list[dict[str, Any]] = []
+    params: dict[str, Any] = {
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": {":pk": value(pk), ":prefix": value(sk_prefix)},
+        "ConsistentRead": True,
+    }
+    while True:
+        reply = call("query", **params)
+        found += [_plain(i) for i in reply.get("Items", [])]
+        if "LastEvaluatedKey" not in reply:
+            return found
+        params["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
+
+
+def put(key: dict[str, str], record: dict[str, Any], *, expect: dict[str, Any] | None = None,
+        new: bool = False) -> None:
+    """Write ``record``. ``new``: only if absent (else Conflict); ``expect``:
+    only if those attributes still hold those values (else Conflict)."""
+    params: dict[str, Any] = {"Item": serialize(key | record)}
+    params.update(_condition(new, expect))
+    try:
+        call("put_item", **params)
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            raise Conflict("the record was changed or created concurrently; read it again") from None
+        raise
+
+
+def _condition(new: bool, expect: dict[str, Any] | None) -> dict[str, Any]:
+    if new:
+        return {"ConditionExpression": "attribute_not_exists(PK)"}
+    if expect:
+        names = {f"#c{i}": k for i, k in enumerate(expect)}
+        values = {f":c{i}": value(v) for i, v in enumerate(expect.values())}
+        clause = " AND ".join(f"#c{i} = :c{i}" for i in range(len(expect)))
+        return {"ConditionExpression": clause, "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values}
+    return {}
+
+
+def delete(key: dict[str, str]) -> dict[str, Any] | None:
+    """Delete and return the old record, or raise NotFound."""
+    reply = call("delete_item", Key=serialize(key), ReturnValues="ALL_OLD")
+    old = reply.get("Attributes")
+    if not old:
+        raise NotFound("not found")
+    return _plain(old)
+
+
+def put_together(writes: list[tuple[dict[str, str], dict[str, Any] | None, bool]]) -> bool:
+    """Atomically write (key, record, new) triples; a None record deletes.
+    Returns False when a ``new`` record already existed."""
+    actions = []
+    for key, record, new in writes:
+        if record is None:
+            actions.append({"Delete": {"Key": serialize(key)}})
+        else:
+            put = {"Item": serialize(key | record)}
+            if new:
+                put["ConditionExpression"] = "attribute_not_exists(PK)"
+            actions.append({"Put": put})
+    return transact(actions) is None
