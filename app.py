@@ -1,9 +1,13 @@
 """The CIM service: Chalice app wiring. Routes live in ``chalicelib/api``."""
 from chalice import Chalice
 
-from chalicelib.api import contacts, health, schema
+from chalicelib.api import contacts, health, lookup, mapping, schedules, schema, screenpop
 
 app = Chalice(app_name="cim")
 app.register_blueprint(health.bp)
 app.register_blueprint(contacts.bp)
 app.register_blueprint(schema.bp)
+app.register_blueprint(mapping.bp)
+app.register_blueprint(lookup.bp)
+app.register_blueprint(screenpop.bp)
+app.register_blueprint(schedules.bp)

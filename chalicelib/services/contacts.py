@@ -116,6 +116,12 @@ def load_more(last_id: str, limit: int) -> tuple[list[Contact], str | None]:
 
 def by_name(query: str, limit: int, cursor: str | None) -> tuple[list[Contact], str | None]:
     """Each query word must start a different word of the contact's name."""
+    ids, next_cursor = name_ids(query, limit, cursor)
+    return [Contact.model_validate(d) for d in store.get_many(ids)], next_cursor
+
+
+def name_ids(query: str, limit: int, cursor: str | None = None) -> tuple[list[str], str | None]:
+    """Ids of the contacts whose name the query words start (one Query)."""
     wanted = names.words(query)
     if not wanted:
         raise Invalid("name: give at least one letter or digit to search for")
@@ -128,7 +134,7 @@ def by_name(query: str, limit: int, cursor: str | None) -> tuple[list[Contact], 
         first = min(w for w in hit.words if w.startswith(pivot))
         if hit.word == first and names.matches(wanted, hit.words):
             ids.append(hit.contact_id)
-    return [Contact.model_validate(d) for d in store.get_many(ids)], next_cursor
+    return ids, next_cursor
 
 
 def search(terms: dict[str, Any], limit: int, cursor: str | None) -> tuple[list[Contact], str | None]:

@@ -260,22 +260,24 @@ def run_job(job_id: str, seconds: float | None = None) -> Job:
     _cache.invalidate()
     schema = by_key()
     settings = get_settings()
-    while time.monotonic() < deadline:
+    while True:  # at least one page per call, however small the budget
         page, next_start = contact_store.page_all(PAGE, record["cursor"])
         for contact in page:
             _reindex(contact, schema, record, settings)
         record["processed"] += len(page)
         record["cursor"] = next_start
         record["updated_at"] = now_iso()
-        if next_start is None:
-            record |= {"state": "done", "finished_at": record["updated_at"], "lease": 0,
+        done = next_start is None
+        if done:
+            record |= {"state": "done", "finished_at": record["updated_at"],
                        "ttl": int(time.time()) + JOB_KEPT_SECONDS}
+        if done or time.monotonic() >= deadline:
+            record["lease"] = 0
         records.put(keys.job(job_id), record, expect={"lease": lease})
-        if next_start is None:
+        if done:
             _finish(job_id)
+        if record["lease"] == 0:
             break
-    else:
-        records.put(keys.job(job_id), record | {"lease": 0}, expect={"lease": lease})
     return Job.model_validate(record)
 
 

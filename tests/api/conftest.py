@@ -53,7 +53,8 @@ def aws_mock():
 def api(aws_mock):
     from app import app
 
-    with Client(app) as client:
+    # The local stage sets no environment variables: the test's own stay in force.
+    with Client(app, stage_name="local") as client:
         yield Api(client)
 
 

@@ -1,0 +1,53 @@
+"""Server-rendered HTML for agents: one small stylesheet inline, no scripts,
+no external assets, every value escaped."""
+from __future__ import annotations
+
+from html import escape
+from typing import Any, Iterable
+from urllib.parse import urlencode
+
+STYLE = """
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f4f6f8;color:#1d2733}
+main{max-width:720px;margin:24px auto;padding:0 16px}
+h1{font-size:20px;margin:0 0 4px}
+.sub{color:#5a6b7b;margin:0 0 16px}
+.card{background:#fff;border:1px solid #d9e0e6;border-radius:8px;padding:16px 20px;margin-bottom:16px}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:6px 18px;margin:0}
+dt{color:#5a6b7b}dd{margin:0;word-break:break-word}
+ul.choices{list-style:none;padding:0;margin:0}
+ul.choices li{border-top:1px solid #e6ebef;padding:10px 0}ul.choices li:first-child{border-top:0}
+a{color:#0b63c5;text-decoration:none}a:hover{text-decoration:underline}
+label{display:block;margin:8px 0 2px;color:#5a6b7b}
+input{width:100%;box-sizing:border-box;padding:7px 9px;border:1px solid #c3ccd5;border-radius:6px;font:inherit}
+button{margin-top:14px;padding:8px 16px;border:0;border-radius:6px;background:#0b63c5;color:#fff;font:inherit}
+.badge{display:inline-block;background:#e8eef5;border-radius:10px;padding:1px 8px;font-size:12px;color:#3b4b5b}
+table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:6px 8px;border-top:1px solid #e6ebef;font-size:14px}
+"""
+
+
+def page(title: str, body: str) -> str:
+    return (
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
+        f"<body><main>{body}</main></body></html>"
+    )
+
+
+def text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def definition_list(rows: Iterable[tuple[str, Any]]) -> str:
+    return "<dl>" + "".join(f"<dt>{escape(label)}</dt><dd>{escape(text(value))}</dd>"
+                            for label, value in rows) + "</dl>"
+
+
+def link(path: str, params: dict[str, str], label: str) -> str:
+    return f"<a href=\"{escape(path + '?' + urlencode(params))}\">{escape(label)}</a>"
