@@ -1,0 +1,176 @@
+"""Mapping rules and the IVR lookup, as an administrator sets them up and an
+IVR asks."""
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import add_attributes, body
+
+
+def save(api, fields):
+    reply = api.post("/saveContact", fields)
+    assert reply.status_code == 200, reply.body
+    return body(reply)
+
+
+@pytest.fixture
+def account_rule(api):
+    add_attributes(api, account_no={"type": "text", "searchable": True})
+    reply = api.post("/mapping", {"callVar": "Account", "callVariable": "callVariable3",
+                                  "key": "account_no", "varNumber": "3"})
+    assert reply.status_code == 200, reply.body
+    return body(reply)
+
+
+# --- mapping CRUD ----------------------------------------------------------------
+
+def test_mapping_crud_as_documented(api, account_rule):
+    assert account_rule["varNumber"] == 3 and len(account_rule["id"]) == 32
+    email_rule = body(api.post("/mapping", {"callVar": "Mail", "key": "email", "varNumber": 1}))
+    assert email_rule["callVariable"] == "callVariable1"
+    listed = body(api.get("/mapping"))
+    assert [r["id"] for r in listed] == [email_rule["id"], account_rule["id"]]  # by varNumber
+    moved = api.put(f"/mapping/{email_rule['id']}", {"varNumber": "7"})
+    assert moved.status_code == 200 and body(moved)["varNumber"] == 7
+    assert [r["id"] for r in body(api.get("/mapping"))] == [account_rule["id"], email_rule["id"]]
+    gone = api.delete(f"/mapping/{email_rule['id']}")
+    assert gone.status_code == 200 and body(gone)["id"] == email_rule["id"]
+    assert [r["id"] for r in body(api.get("/mapping"))] == [account_rule["id"]]
+    assert api.delete(f"/mapping/{email_rule['id']}").status_code == 404
+
+
+@pytest.mark.parametrize("bad, status, words", [
+    ({"key": "email", "varNumber": 0}, 400, "varNumber"),
+    ({"key": "email", "varNumber": "three"}, 400, "varNumber"),
+    ({"key": "email", "varNumber": -2}, 400, "varNumber"),
+    ({"key": "email"}, 400, "varNumber"),
+    ({"varNumber": 1}, 400, "key"),
+    ({"key": "nothing", "varNumber": 1}, 422, "nothing"),
+    ({"key": "note", "varNumber": 1}, 422, "searchable"),
+    ({"key": "email", "varNumber": 1, "extra": 1}, 400, "extra"),
+])
+def test_bad_rules_are_refused(api, bad, status, words):
+    add_attributes(api, note="text")
+    reply = api.post("/mapping", bad)
+    assert reply.status_code == status and words in body(reply)["Message"], reply.body
+
+
+def test_mapping_ids(api):
+    assert api.put("/mapping/nope", {"varNumber": 1}).status_code == 400
+    assert api.put("/mapping/" + "E" * 32, {"varNumber": 1}).status_code == 404
+
+
+def test_an_attribute_used_by_a_rule_cannot_be_deleted(api, account_rule):
+    attribute = next(a for a in body(api.get("/getSchema")) if a["key"] == "account_no")
+    reply = api.delete(f"/schema/{attribute['id']}?force=true")
+    assert reply.status_code == 409 and account_rule["id"] in body(reply)["Message"]
+
+
+# --- the lookup ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("ani", ["+1 (415) 555-0100", "415-555-0100", "0014155550100", "+14155550100"])
+def test_lookup_by_ani_in_any_format(api, ani):
+    ann = save(api, {"first_name": "Ann", "phone1": "415 555 0100"})
+    api.get("/getSchema"), api.get("/mapping")  # warm the per-container cache
+    reply = api.post("/contacts/lookup", {"ani": ani})
+    answer = body(reply)
+    assert answer["match"] == "unique" and [c["id"] for c in answer["contacts"]] == [ann["id"]]
+    assert answer["matchedBy"] == {"ani": "+14155550100"}
+    assert api.calls == ["Query", "BatchGetItem"]
+
+
+@pytest.mark.parametrize("region, stored, ani", [
+    ("FI", "040 123 4567", "+358401234567"),
+    ("FI", "+358 40 123 4567", "0401234567"),
+    ("GB", "020 7946 0018", "00442079460018"),
+])
+def test_lookup_in_other_countries(api, monkeypatch, region, stored, ani):
+    monkeypatch.setenv("CIM_DEFAULT_REGION", region)
+    from chalicelib.settings import get_settings
+    get_settings.cache_clear()
+    made = save(api, {"first_name": "Local", "phone2": stored})
+    answer = body(api.get(f"/contacts/lookup?ani={ani.replace('+', '%2B')}"))
+    assert answer["match"] == "unique" and answer["contacts"][0]["id"] == made["id"]
+
+
+def test_none_unique_and_multiple(api):
+    save(api, {"first_name": "Parent", "phone1": "415-555-0177"})
+    save(api, {"first_name": "Child", "phone2": "+14155550177"})
+    shared = body(api.post("/contacts/lookup", {"ani": "4155550177"}))
+    assert shared["match"] == "multiple" and {c["first_name"] for c in shared["contacts"]} == {"Parent", "Child"}
+    nobody = body(api.post("/contacts/lookup", {"ani": "4155550999"}))
+    assert nobody == {"match": "none", "contacts": [], "matchedBy": None, "more": False}
+    withheld = body(api.post("/contacts/lookup", {"ani": "anonymous"}))
+    assert withheld["match"] == "none"
+
+
+def test_at_most_25_candidates(api):
+    for i in range(27):
+        save(api, {"first_name": f"Desk{i}", "phone1": "+1 415 555 0111"})
+    answer = body(api.post("/contacts/lookup", {"ani": "4155550111"}))
+    assert answer["match"] == "multiple" and len(answer["contacts"]) == 25 and answer["more"] is True
+
+
+def test_a_mapped_call_variable_decides_before_the_ani(api, account_rule):
+    holder = save(api, {"first_name": "Holder", "account_no": "AC-77"})
+    caller = save(api, {"first_name": "Caller", "phone1": "415-555-0123"})
+    api.get("/getSchema"), api.get("/mapping")
+    answer = body(api.post("/contacts/lookup", {"ani": "4155550123",
+                                                "callVariables": {"callVariable3": "ac-77"}}))
+    assert answer["match"] == "unique" and answer["contacts"][0]["id"] == holder["id"]
+    assert answer["matchedBy"]["rule"]["id"] == account_rule["id"] and answer["matchedBy"]["value"] == "ac-77"
+    assert api.calls == ["Query", "BatchGetItem"]
+    # An unknown account falls through to the ANI: one Query per rule tried.
+    fallback = body(api.post("/contacts/lookup", {"ani": "4155550123",
+                                                  "callVariables": {"callVariable3": "AC-00"}}))
+    assert fallback["contacts"][0]["id"] == caller["id"] and fallback["matchedBy"] == {"ani": "+14155550123"}
+    assert api.calls == ["Query", "Query", "BatchGetItem"]
+    by_get = body(api.get("/contacts/lookup?callVariable3=AC-77"))
+    assert by_get["contacts"][0]["id"] == holder["id"]
+
+
+def test_rules_apply_in_order_and_the_first_with_matches_decides(api):
+    add_attributes(api, account_no={"type": "text", "searchable": True})
+    save(api, {"first_name": "ByMail", "email": "who@example.com"})
+    by_account = save(api, {"first_name": "ByAccount", "account_no": "A1"})
+    api.post("/mapping", {"key": "email", "varNumber": 2})
+    api.post("/mapping", {"key": "account_no", "varNumber": 1})
+    answer = body(api.post("/contacts/lookup", {"callVariables": {"callVariable1": "A1",
+                                                                  "callVariable2": "who@example.com"}}))
+    assert answer["contacts"][0]["id"] == by_account["id"]
+
+
+def test_name_rules_and_malformed_variables(api):
+    api.post("/mapping", {"key": "last_name", "varNumber": 4})
+    api.post("/mapping", {"key": "phone2", "varNumber": 5})
+    made = save(api, {"first_name": "Anneli", "last_name": "Söderberg"})
+    answer = body(api.get("/contacts/lookup?callVariable4=soderberg&callVariable5=not-a-phone"))
+    assert answer["match"] == "unique" and answer["contacts"][0]["id"] == made["id"]
+
+
+def test_flat_ivr_format(api, account_rule):
+    made = save(api, {"first_name": "Ann\nLee", "last_name": "x" * 100, "account_no": "AC-5",
+                      "phone1": "415 555 0100"})
+    reply = api.get("/contacts/lookup?ani=4155550100&format=ivr")
+    assert reply.status_code == 200 and reply.headers["Content-Type"].startswith("text/plain")
+    lines = dict(line.split("=", 1) for line in reply.body.decode().splitlines())
+    assert lines["match"] == "unique" and lines["contact_id"] == made["id"]
+    assert lines["first_name"] == "Ann Lee" and lines["account_no"] == "AC-5"
+    assert lines["last_name"] == "x" * 64 and lines["matched_by"] == "ani"
+    by_accept = api.post("/contacts/lookup", {"ani": "4155550100"}, headers={"Accept": "text/plain"})
+    assert by_accept.body.decode().startswith("match=unique\n")
+    none = dict(l.split("=", 1) for l in api.get("/contacts/lookup?ani=1&format=ivr").body.decode().splitlines())
+    assert none["match"] == "none" and none["contact_id"] == ""
+
+
+@pytest.mark.parametrize("payload, words", [
+    ({"ani": 4155550100}, "ani"),
+    ({"callVariables": ["a"]}, "callVariables"),
+    ({"callVariables": {"v": {"x": 1}}}, "callVariables"),
+    ({"callVariables": {f"v{i}": "x" for i in range(60)}}, "50"),
+    ({"anni": "1"}, "anni"),
+])
+def test_bad_lookups(api, payload, words):
+    reply = api.post("/contacts/lookup", payload)
+    assert reply.status_code == 400 and words in body(reply)["Message"], reply.body
+    assert api.get("/contacts/lookup?ani=1&format=xml").status_code == 400
