@@ -5,7 +5,7 @@ from typing import Any
 
 from chalicelib.errors import Invalid, NotFound, PreconditionFailed
 from chalicelib.models.contact import Contact, ContactFields
-from chalicelib.services import names, phones, schema, validation, values
+from chalicelib.services import interactions, names, phones, schema, validation, values
 from chalicelib.services.clock import new_id, now_iso
 from chalicelib.settings import get_settings
 from chalicelib.store import contacts as store
@@ -46,6 +46,7 @@ def create(given: ContactFields) -> Contact:
     stamp = now_iso()
     doc = fields | {"id": new_id(), "normalized": normalized, "created_at": stamp, "updated_at": stamp}
     store.create(doc, terms)
+    interactions.follow_contact(doc["id"], gained=terms, lost=[])
     return _render(doc, 1)
 
 
@@ -86,6 +87,8 @@ def update(contact_id: str, given: ContactFields, expected_version: int | None) 
             if expected_version is not None:
                 raise
             continue
+        interactions.follow_contact(contact_id, gained=[t for t in terms if t not in current.terms],
+                                    lost=[t for t in current.terms if t not in terms])
         return _render(doc, current.version + 1)
     raise PreconditionFailed(f"contact {contact_id} keeps changing; read it again and retry")
 
@@ -98,6 +101,8 @@ def delete(contact_id: str, expected_version: int | None) -> Contact:
             current_version=current.version,
         )
     store.delete(current)
+    # The calls stay; they just stop showing in the history of a contact that is gone.
+    interactions.follow_contact(contact_id, gained=[], lost=current.terms)
     return _render(current.doc, current.version)
 
 

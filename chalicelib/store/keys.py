@@ -15,6 +15,14 @@ Item families (PK / SK):
   reserves its key.
 - ``MAPPING`` / ``RULE#<id>``: a mapping rule.
 - ``JOBS`` / ``JOB#<id>``: a reindex job after a schema change (expires via TTL once done).
+- ``CALL#<call_Id>`` / ``CALL``: an interaction tree, its legs in one item.
+- ``HIST#<contact id>`` / ``<start_time>#<call_Id>``: a call in a contact's
+  history (newest first is one Query).
+- ``CALLS#<kind>#<value>`` / ``<start_time>#<call_Id>``: the calls from one
+  number (or address), so a contact created later finds them.
+- ``ATT#<id>`` / ``ATT``: an attachment; ``SHORT#<code>`` / ``SHORT`` maps a
+  short-link code to it; ``ATTS#<contact id>`` / ``<created_at>#<id>`` lists a
+  contact's attachments.
 - ``HEALTH`` / ``HEALTH``: read by the health check (never written).
 """
 from __future__ import annotations
@@ -88,6 +96,42 @@ JOBS_PK = "JOBS"
 
 def job(job_id: str) -> dict[str, str]:
     return {"PK": JOBS_PK, "SK": f"JOB#{job_id}"}
+
+
+def call(call_id: str) -> dict[str, str]:
+    return {"PK": f"CALL#{call_id}", "SK": "CALL"}
+
+
+def history_pk(contact_id: str) -> str:
+    return f"HIST#{contact_id}"
+
+
+def history_entry(contact_id: str, start_time: str, call_id: str) -> dict[str, str]:
+    return {"PK": history_pk(contact_id), "SK": f"{start_time}#{call_id}"}
+
+
+def calls_from_pk(kind: str, value: str) -> str:
+    return f"CALLS#{kind}#{value}"
+
+
+def calls_from_entry(kind: str, value: str, start_time: str, call_id: str) -> dict[str, str]:
+    return {"PK": calls_from_pk(kind, value), "SK": f"{start_time}#{call_id}"}
+
+
+def attachment(attachment_id: str) -> dict[str, str]:
+    return {"PK": f"ATT#{attachment_id}", "SK": "ATT"}
+
+
+def short_code(code: str) -> dict[str, str]:
+    return {"PK": f"SHORT#{code}", "SK": "SHORT"}
+
+
+def contact_attachments_pk(contact_id: str) -> str:
+    return f"ATTS#{contact_id}"
+
+
+def contact_attachment(contact_id: str, created_at: str, attachment_id: str) -> dict[str, str]:
+    return {"PK": contact_attachments_pk(contact_id), "SK": f"{created_at}#{attachment_id}"}
 
 
 def health() -> dict[str, str]:

@@ -1,0 +1,108 @@
+"""Interaction trees on the wire, with the CIM API's field names: a tree
+``{"call_Id", "phone_number", "interactions": [legs]}``, a leg
+``{"type", "agentId", "start_time", "call_duration", "ivr_trail", "call_id",
+"call_disposition", "team_name", "csq", "interaction_type", "wrap_up"}``."""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pydantic import (
+    BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr, field_validator, model_validator,
+)
+
+from chalicelib.services.clock import iso
+from chalicelib.services.values import parse_datetime
+
+CALL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")
+MAX_LEG_BYTES = 16 * 1024
+Short = StrictStr
+
+
+class LegFields(BaseModel):
+    """One leg as a platform reports it. Unknown fields are kept as given."""
+
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+
+    leg_id: StrictStr | None = Field(None, min_length=1, max_length=128)
+    type: StrictStr | None = Field(None, max_length=100)
+    interaction_type: StrictStr | None = Field(None, max_length=100)
+    agentId: StrictStr | None = Field(None, max_length=200)
+    start_time: StrictStr | None = None
+    call_duration: StrictInt | StrictFloat | StrictStr | None = None
+    ivr_trail: StrictStr | list[Any] | None = None
+    call_id: StrictStr | None = Field(None, max_length=200)
+    call_disposition: StrictStr | None = Field(None, max_length=200)
+    team_name: StrictStr | None = Field(None, max_length=200)
+    csq: StrictStr | None = Field(None, max_length=200)
+    wrap_up: StrictStr | None = Field(None, max_length=1000)
+
+    @field_validator("start_time")
+    @classmethod
+    def _utc(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        moment = parse_datetime(value)
+        if moment is None:
+            raise ValueError(f"{value!r} is not an ISO-8601 date and time")
+        return iso(moment)
+
+    @field_validator("call_duration")
+    @classmethod
+    def _seconds(cls, value: int | float | str | None) -> int | float | None:
+        if isinstance(value, str):
+            if not value.strip().isdigit():
+                raise ValueError("must be a number of seconds (a number or a string of digits)")
+            value = int(value.strip())
+        if value is not None and value < 0:
+            raise ValueError("must not be negative")
+        return value
+
+    @field_validator("ivr_trail")
+    @classmethod
+    def _trail(cls, value: str | list[Any] | None) -> str | list[Any] | None:
+        if isinstance(value, list) and len(value) > 200:
+            raise ValueError("at most 200 steps")
+        return value
+
+    @model_validator(mode="after")
+    def _bounded(self) -> "LegFields":
+        if len(json.dumps(self.model_dump(), default=str)) > MAX_LEG_BYTES:
+            raise ValueError(f"a leg takes at most {MAX_LEG_BYTES} bytes")
+        return self
+
+    def given(self) -> dict[str, Any]:
+        return {k: v for k, v in (self.model_dump(exclude_unset=True)).items() if v is not None}
+
+
+class SaveLegRequest(BaseModel):
+    """``POST /interactions/updateOrSaveInteractionTree/{call_Id}``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    interaction: LegFields
+    call_Id: StrictStr | None = None
+    ani: StrictStr | None = Field(None, max_length=320)
+    contact_id: StrictStr | None = None
+
+
+class LinkRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    contact_id: StrictStr
+
+
+class Tree(BaseModel):
+    """A call and its legs, as shown in a history."""
+
+    call_Id: str
+    phone_number: str | None = None
+    contact_id: str | None = Field(None, description="the contact an agent linked the call to")
+    shown_to: list[str] = Field(default_factory=list, description="contacts whose history shows the call")
+    start_time: str
+    end_time: str | None = None
+    interactions: list[dict[str, Any]]
+    attachments: list[dict[str, Any]] = Field(default_factory=list)
+    created_at: str
+    updated_at: str
+    version: int
