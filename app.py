@@ -1,7 +1,9 @@
 """The CIM service: Chalice app wiring. Routes live in ``chalicelib/api``."""
 from chalice import Chalice
 
-from chalicelib.api import contacts, health, interactions, lookup, mapping, schedules, schema, screenpop
+from chalicelib.api import (
+    attachments, contacts, health, interactions, lookup, mapping, schedules, schema, screenpop,
+)
 
 app = Chalice(app_name="cim")
 app.register_blueprint(health.bp)
@@ -11,4 +13,5 @@ app.register_blueprint(mapping.bp)
 app.register_blueprint(lookup.bp)
 app.register_blueprint(screenpop.bp)
 app.register_blueprint(interactions.bp)
+app.register_blueprint(attachments.bp)
 app.register_blueprint(schedules.bp)

@@ -32,6 +32,11 @@ class Conflict(DomainError):
     code = "Conflict"
 
 
+class Gone(DomainError):
+    """It existed and will never be back: an expired or revoked link."""
+    code = "Gone"
+
+
 class PreconditionFailed(DomainError):
     """A stale version: someone else changed the item first."""
     code = "PreconditionFailed"

@@ -7,9 +7,20 @@ Tests that change the environment call ``get_settings.cache_clear()``.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+DEFAULT_ATTACHMENT_TYPES = (
+    "image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "application/pdf",
+    "text/plain", "text/csv", "application/rtf", "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.ms-powerpoint", "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
+)
 
 
 class Settings(BaseSettings):
@@ -37,6 +48,19 @@ class Settings(BaseSettings):
     job_seconds: float = 8.0
     # The flat IVR answer cuts each value to this many characters.
     ivr_value_max: int = 64
+    # Attachments: what may be uploaded, how big, and how long links live.
+    attachment_types: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(DEFAULT_ATTACHMENT_TYPES))
+    attachment_max_bytes: int = 25 * 1024 * 1024
+    attachment_days: int = 30
+    upload_seconds: int = 900
+    download_seconds: int = 60
+
+    @field_validator("attachment_types", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [v.strip().lower() for v in value.split(",") if v.strip()]
+        return value
 
 
 @lru_cache(maxsize=1)

@@ -36,7 +36,15 @@ def client(service: str) -> Any:
         if service not in _clients:
             import boto3
 
-            made = boto3.session.Session().client(service, config=_CONFIG)
+            config = _CONFIG
+            if service == "s3":
+                # SigV4 everywhere; path-style URLs when an emulator stands in
+                # for S3 (its host has no bucket subdomains).
+                import os
+
+                style = "path" if os.environ.get("AWS_ENDPOINT_URL") else "auto"
+                config = _CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": style}))
+            made = boto3.session.Session().client(service, config=config)
             if service == "dynamodb":
                 made.meta.events.register("before-call.dynamodb", _count_call)
             _clients[service] = made

@@ -22,14 +22,17 @@ def get(key: dict[str, str]) -> dict[str, Any] | None:
     return _plain(item) if item else None
 
 
-def read_partition(pk: str, sk_prefix: str) -> list[dict[str, Any]]:
-    """Every record of a (small) partition whose SK starts with ``sk_prefix``."""
+def read_partition(pk: str, sk_prefix: str | None = None) -> list[dict[str, Any]]:
+    """Every record of a (small) partition, or those whose SK starts with ``sk_prefix``."""
     found: list[dict[str, Any]] = []
     params: dict[str, Any] = {
-        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-        "ExpressionAttributeValues": {":pk": value(pk), ":prefix": value(sk_prefix)},
+        "KeyConditionExpression": "PK = :pk",
+        "ExpressionAttributeValues": {":pk": value(pk)},
         "ConsistentRead": True,
     }
+    if sk_prefix:
+        params["KeyConditionExpression"] += " AND begins_with(SK, :prefix)"
+        params["ExpressionAttributeValues"][":prefix"] = value(sk_prefix)
     while True:
         reply = call("query", **params)
         found += [_plain(i) for i in reply.get("Items", [])]

@@ -1,0 +1,56 @@
+"""Attachments on the wire (``POST /s3attachments``, ``GET /attachments/{id}``)."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+
+
+class AttachmentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    fileName: StrictStr = Field(min_length=1, max_length=1000)
+    mimeType: StrictStr = Field(min_length=3, max_length=200)
+    size: StrictInt = Field(ge=1, description="bytes the client will upload")
+    call_Id: StrictStr | None = None
+    contact_id: StrictStr | None = None
+
+
+class Upload(BaseModel):
+    url: str
+    fields: dict[str, str]
+
+
+class AttachmentCreated(BaseModel):
+    id: str
+    upload: Upload
+    shortUrl: str
+    expiresAt: str
+    fileName: str
+    mimeType: str
+    maxBytes: int
+
+
+class Attachment(BaseModel):
+    id: str
+    fileName: str
+    mimeType: str
+    declaredSize: int
+    status: Literal["pending", "stored", "expired", "revoked"]
+    size: int | None = Field(None, description="stored bytes (HeadObject), once stored")
+    contentType: str | None = None
+    shortUrl: str
+    call_Id: str | None = None
+    contact_id: str | None = None
+    created_at: str
+    expiresAt: str
+
+    @classmethod
+    def summary_fields(cls) -> tuple[str, ...]:
+        return ("id", "fileName", "mimeType", "shortUrl")
+
+
+def summary(record: dict[str, Any], short_url: str) -> dict[str, Any]:
+    """What a call tree or contact listing shows of an attachment."""
+    return {"id": record["id"], "fileName": record["fileName"], "mimeType": record["mimeType"],
+            "shortUrl": short_url, "created_at": record["created_at"]}

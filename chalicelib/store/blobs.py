@@ -1,0 +1,61 @@
+"""The attachment bucket: presigned uploads and downloads, HeadObject, delete."""
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.errors import Unavailable
+from chalicelib.settings import get_settings
+from chalicelib.store import aws
+
+
+def _bucket() -> str:
+    return get_settings().bucket_name
+
+
+def presigned_post(key: str, mime_type: str, max_bytes: int, seconds: int) -> dict[str, Any]:
+    """A browser-ready upload form pinned to ``key``, ``mime_type`` and 1..max_bytes."""
+    return aws.s3().generate_presigned_post(
+        Bucket=_bucket(), Key=key,
+        Fields={"Content-Type": mime_type},
+        Conditions=[{"Content-Type": mime_type}, ["content-length-range", 1, max_bytes]],
+        ExpiresIn=seconds,
+    )
+
+
+def presigned_get(key: str, file_name: str, mime_type: str, seconds: int) -> str:
+    return aws.s3().generate_presigned_url(
+        "get_object",
+        Params={"Bucket": _bucket(), "Key": key, "ResponseContentType": mime_type,
+                "ResponseContentDisposition": content_disposition(file_name)},
+        ExpiresIn=seconds,
+    )
+
+
+def content_disposition(file_name: str) -> str:
+    """``attachment`` with an ASCII fallback and the UTF-8 name (RFC 6266)."""
+    from urllib.parse import quote
+
+    ascii_name = file_name.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file_name)}"
+
+
+def head(key: str) -> dict[str, Any] | None:
+    """Size and type of the stored object, or None while it has not arrived."""
+    try:
+        reply = aws.s3().head_object(Bucket=_bucket(), Key=key)
+    except ClientError as error:
+        if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise Unavailable("the attachment store is not reachable") from error
+    except BotoCoreError as error:
+        raise Unavailable("the attachment store is not reachable") from error
+    return {"size": reply["ContentLength"], "contentType": reply.get("ContentType")}
+
+
+def delete(key: str) -> None:
+    try:
+        aws.s3().delete_object(Bucket=_bucket(), Key=key)
+    except (ClientError, BotoCoreError) as error:
+        raise Unavailable("the attachment store is not reachable") from error

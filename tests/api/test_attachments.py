@@ -1,0 +1,124 @@
+"""Attachments: the signed upload policy, every status of a short link."""
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from chalicelib.services.attachments import sanitize_file_name
+from chalicelib.settings import get_settings
+from chalicelib.store import aws
+from tests.api.conftest import body
+
+PDF = {"fileName": "../../etc/Invoice 2026\x00.pdf", "mimeType": "application/pdf", "size": 2048}
+
+
+def create(api, **extra):
+    reply = api.post("/s3attachments", PDF | extra)
+    assert reply.status_code == 201, reply.body
+    return body(reply)
+
+
+def code_of(made):
+    return made["shortUrl"].rsplit("/", 1)[1]
+
+
+def upload(made, data=b"%PDF-1.4 hello"):
+    """What the browser's upload does, straight into the (mocked) bucket."""
+    aws.s3().put_object(Bucket=get_settings().bucket_name, Key=made["upload"]["fields"]["key"], Body=data,
+                        ContentType=made["mimeType"])
+
+
+def test_the_signed_policy_pins_key_type_and_size(api):
+    made = create(api)
+    fields = made["upload"]["fields"]
+    policy = json.loads(base64.b64decode(fields["policy"]))
+    conditions = policy["conditions"]
+    assert {"bucket": get_settings().bucket_name} in conditions
+    assert {"key": f"attachments/{made['id']}"} in conditions and fields["key"] == f"attachments/{made['id']}"
+    assert {"Content-Type": "application/pdf"} in conditions and fields["Content-Type"] == "application/pdf"
+    assert ["content-length-range", 1, 25 * 1024 * 1024] in conditions
+    assert "Invoice" not in fields["key"]  # never the raw file name
+    assert made["fileName"] == "Invoice 2026.pdf"
+    code = code_of(made)
+    assert len(code) >= 22 and len(base64.urlsafe_b64decode(code + "==")) >= 16  # 128 bits at least
+
+
+@pytest.mark.parametrize("raw, clean", [
+    ("C:\\Users\\me\\photo.jpg", "photo.jpg"),
+    ("/tmp/../secret.txt", "secret.txt"),
+    ("..", "file"),
+    ("a\u202ename\u0007.txt", "aname.txt"),
+    ("x" * 300 + ".pdf", "x" * 196 + ".pdf"),
+])
+def test_file_names_are_sanitised(raw, clean):
+    assert sanitize_file_name(raw) == clean
+
+
+@pytest.mark.parametrize("change, status, words", [
+    ({"mimeType": "application/x-msdownload"}, 400, "mimeType"),
+    ({"size": 26 * 1024 * 1024}, 413, "size"),
+    ({"size": 0}, 400, "size"),
+    ({"size": "big"}, 400, "size"),
+    ({"fileName": ""}, 400, "fileName"),
+    ({"contact_id": "nope"}, 400, "contact_id"),
+    ({"contact_id": "A" * 32}, 404, "contact"),
+    ({"call_Id": "NO-SUCH-CALL"}, 404, "call"),
+    ({"colour": "red"}, 400, "colour"),
+])
+def test_refused_before_signing(api, change, status, words):
+    reply = api.post("/s3attachments", PDF | change)
+    assert reply.status_code == status and words in body(reply)["Message"], reply.body
+
+
+def test_statuses_pending_stored_revoked(api):
+    made = create(api)
+    code = code_of(made)
+    assert body(api.get(f"/attachments/{made['id']}"))["status"] == "pending"
+    pending = api.get(f"/a/{code}")
+    assert pending.status_code == 409 and body(pending)["Code"] == "UploadPending"
+    upload(made)
+    info = body(api.get(f"/attachments/{made['id']}"))
+    assert info["status"] == "stored" and info["size"] == len(b"%PDF-1.4 hello")
+    assert info["contentType"] == "application/pdf"
+    redirect = api.get(f"/a/{code}")
+    assert redirect.status_code == 302
+    location = redirect.headers["Location"]
+    assert f"attachments/{made['id']}" in location and "X-Amz-Expires=60" in location
+    assert "response-content-disposition=attachment" in location
+    revoked = api.delete(f"/attachments/{made['id']}")
+    assert revoked.status_code == 200 and body(revoked)["status"] == "revoked"
+    gone = api.get(f"/a/{code}")
+    assert gone.status_code == 410 and "revoked" in body(gone)["Message"]
+    with pytest.raises(Exception):
+        aws.s3().head_object(Bucket=get_settings().bucket_name, Key=f"attachments/{made['id']}")
+
+
+def test_expired_and_unknown_links(api, monkeypatch):
+    monkeypatch.setenv("CIM_ATTACHMENT_DAYS", "0")
+    get_settings.cache_clear()
+    made = create(api)
+    upload(made)
+    assert body(api.get(f"/attachments/{made['id']}"))["status"] == "expired"
+    assert api.get(f"/a/{code_of(made)}").status_code == 410
+    assert api.get("/a/" + "x" * 22).status_code == 404
+    assert api.get("/a/short").status_code == 404
+    assert api.get("/attachments/" + "B" * 32).status_code == 404
+    assert api.get("/attachments/nope").status_code == 400
+
+
+def test_attachments_show_in_the_call_tree_and_the_contact(api):
+    ann = body(api.post("/saveContact", {"first_name": "Ann", "phone1": "415-555-0100"}))
+    api.post("/interactions/updateOrSaveInteractionTree/CHAT-1",
+             {"interaction": {"leg_id": "c1", "type": "chat"}, "ani": "4155550100"})
+    made = create(api, call_Id="CHAT-1", contact_id=ann["id"])
+    tree = body(api.get("/interactions/CHAT-1"))
+    assert [a["id"] for a in tree["attachments"]] == [made["id"]]
+    assert body(api.get(f"/interactions/loadInteractions/{ann['id']}"))[0]["attachments"][0]["shortUrl"] == \
+        made["shortUrl"]
+    listed = body(api.get(f"/contacts/{ann['id']}/attachments"))["items"]
+    assert [a["id"] for a in listed] == [made["id"]]
+    api.delete(f"/attachments/{made['id']}")
+    assert body(api.get("/interactions/CHAT-1"))["attachments"] == []
+    assert body(api.get(f"/contacts/{ann['id']}/attachments"))["items"] == []
