@@ -12,9 +12,9 @@ from chalicelib.errors import Conflict, Gone, Invalid, NotFound, TooLarge
 from chalicelib.models.attachment import Attachment, AttachmentCreated, AttachmentRequest, Upload, summary
 from chalicelib.services import interactions
 from chalicelib.services.clock import iso, new_id
+from chalicelib.services.ids import check_id
 from chalicelib.settings import get_settings
 from chalicelib.store import blobs, keys, records
-from chalicelib.store import contacts as contact_store
 from chalicelib.store.interactions import get as get_tree
 
 MAX_NAME = 200
@@ -53,10 +53,7 @@ def create(request: AttachmentRequest) -> AttachmentCreated:
     if request.size > settings.attachment_max_bytes:
         raise TooLarge(f"size: at most {settings.attachment_max_bytes} bytes")
     if request.contact_id is not None:
-        if not keys.is_id(request.contact_id):
-            raise Invalid("Invalid id: contact_id must be 32 upper-case hex characters")
-        if contact_store.get(request.contact_id) is None:
-            raise NotFound(f"contact {request.contact_id} not found")
+        interactions.existing_contact(request.contact_id)
     if request.call_Id is not None and get_tree(interactions.check_call_id(request.call_Id)) is None:
         raise NotFound(f"call {request.call_Id} not found")
 
@@ -85,12 +82,7 @@ def create(request: AttachmentRequest) -> AttachmentCreated:
 
 
 def _record(attachment_id: str) -> dict[str, Any]:
-    if not keys.is_id(attachment_id):
-        raise Invalid("Invalid id: id must be 32 upper-case hex characters")
-    found = records.get(keys.attachment(attachment_id))
-    if found is None:
-        raise NotFound(f"attachment {attachment_id} not found")
-    return found
+    return records.fetch(keys.attachment(check_id(attachment_id)), f"attachment {attachment_id}")
 
 
 def _status(record: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
@@ -146,10 +138,7 @@ def open_link(code: str) -> str:
 
 
 def of_contact(contact_id: str) -> list[dict[str, Any]]:
-    if not keys.is_id(contact_id):
-        raise Invalid("Invalid id: contact_id must be 32 upper-case hex characters")
-    if contact_store.get(contact_id) is None:
-        raise NotFound(f"contact {contact_id} not found")
+    interactions.existing_contact(contact_id)
     return [{k: v for k, v in r.items() if k != "ttl"}
             for r in records.read_partition(keys.contact_attachments_pk(contact_id))]
 

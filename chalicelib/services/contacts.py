@@ -7,19 +7,13 @@ from chalicelib.errors import Invalid, NotFound, PreconditionFailed
 from chalicelib.models.contact import Contact, ContactFields
 from chalicelib.services import interactions, names, phones, schema, validation, values
 from chalicelib.services.clock import new_id, now_iso
+from chalicelib.services.ids import check_id
 from chalicelib.settings import get_settings
 from chalicelib.store import contacts as store
-from chalicelib.store import keys
 from chalicelib.store.contacts import NAME, Term
 
 NAME_TERMS = ("name", "first_name", "last_name")
 _WRITE_RETRIES = 3
-
-
-def check_id(contact_id: str, field: str = "contact_id") -> str:
-    if not keys.is_id(contact_id):
-        raise Invalid(f"Invalid id: {field} must be 32 upper-case hex characters")
-    return contact_id
 
 
 def normalize_phone(raw: str, field: str) -> str:
@@ -51,7 +45,7 @@ def create(given: ContactFields) -> Contact:
 
 
 def _load(contact_id: str) -> store.StoredContact:
-    found = store.get(check_id(contact_id))
+    found = store.get(check_id(contact_id, "contact_id"))
     if found is None:
         raise NotFound(f"contact {contact_id} not found")
     return found

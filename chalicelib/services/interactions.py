@@ -13,14 +13,14 @@ from datetime import timedelta
 from typing import Any
 
 from chalicelib.errors import Conflict, Invalid, NotFound, TooLarge
-from chalicelib.models.interaction import CALL_ID, LegFields, SaveLegRequest, Tree
+from chalicelib.models.interaction import CALL_ID, SaveLegRequest, Tree
 from chalicelib.services import phones
 from chalicelib.services.clock import iso, now_iso
+from chalicelib.services.ids import check_id
 from chalicelib.services.values import parse_datetime
 from chalicelib.settings import get_settings
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import interactions as store
-from chalicelib.store import keys
 from chalicelib.store.contacts import Term
 
 IDENTITY = ("interaction_type", "type", "agentId", "start_time")
@@ -35,10 +35,9 @@ def check_call_id(call_id: str) -> str:
     return call_id
 
 
-def _contact(contact_id: str) -> str:
-    if not keys.is_id(contact_id):
-        raise Invalid("Invalid id: contact_id must be 32 upper-case hex characters")
-    if contact_store.get(contact_id) is None:
+def existing_contact(contact_id: str) -> str:
+    """``contact_id`` when it names a contact (400 malformed, 404 unknown)."""
+    if contact_store.get(check_id(contact_id, "contact_id")) is None:
         raise NotFound(f"contact {contact_id} not found")
     return contact_id
 
@@ -103,7 +102,7 @@ def save_leg(call_id: str, request: SaveLegRequest) -> tuple[dict[str, Any], str
     check_call_id(call_id)
     if request.call_Id is not None and request.call_Id != call_id:
         raise Invalid(f"call_Id: the body names {request.call_Id!r} but the path names {call_id!r}")
-    link = _contact(request.contact_id) if request.contact_id else None
+    link = existing_contact(request.contact_id) if request.contact_id else None
     given = request.interaction.given()
     key = leg_key(given)
     for _ in range(_RETRIES):
@@ -175,8 +174,7 @@ def get(call_id: str) -> Tree:
 
 def history(contact_id: str, limit: int, cursor: str | None) -> tuple[list[Tree], str | None]:
     """The contact's calls, newest first: one Query and one BatchGetItem a page."""
-    if not keys.is_id(contact_id):
-        raise Invalid("Invalid id: id must be 32 upper-case hex characters")
+    check_id(contact_id)
     ids, next_cursor = store.history(contact_id, limit, cursor)
     if not ids and cursor is None and contact_store.get(contact_id) is None:
         raise NotFound(f"contact {contact_id} not found")
@@ -204,7 +202,7 @@ def _rewrite(call_id: str, change) -> Tree:
 
 def link(call_id: str, contact_id: str) -> Tree:
     check_call_id(call_id)
-    _contact(contact_id)
+    existing_contact(contact_id)
     return _rewrite(call_id, lambda tree: tree | {"contact_id": contact_id, "shown_to": [contact_id]})
 
 

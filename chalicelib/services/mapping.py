@@ -2,11 +2,12 @@
 Ordered by ``varNumber``, then creation; cached like the schema."""
 from __future__ import annotations
 
-from chalicelib.errors import Invalid, NotFound, Unprocessable
+from chalicelib.errors import Invalid, Unprocessable
 from chalicelib.models.mapping import Rule, RuleFields
 from chalicelib.services import schema, validation
 from chalicelib.services.cache import Cached
 from chalicelib.services.clock import new_id, now_iso
+from chalicelib.services.ids import check_id
 from chalicelib.settings import get_settings
 from chalicelib.store import keys, records
 
@@ -52,12 +53,8 @@ def create(fields: RuleFields) -> Rule:
 
 
 def _find(rule_id: str) -> Rule:
-    if not keys.is_id(rule_id):
-        raise Invalid("Invalid id: id must be 32 upper-case hex characters")
-    found = records.get(keys.mapping_rule(rule_id))
-    if found is None:
-        raise NotFound(f"mapping rule {rule_id} not found")
-    return Rule.model_validate(found)
+    check_id(rule_id)
+    return Rule.model_validate(records.fetch(keys.mapping_rule(rule_id), f"mapping rule {rule_id}"))
 
 
 def update(rule_id: str, fields: RuleFields) -> Rule:

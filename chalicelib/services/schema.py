@@ -18,6 +18,7 @@ from chalicelib.models.schema import Attribute, AttributeFields, Job
 from chalicelib.services import values
 from chalicelib.services.cache import Cached
 from chalicelib.services.clock import new_id, now_iso
+from chalicelib.services.ids import check_id
 from chalicelib.services.validation import prepare, rule_of
 from chalicelib.settings import get_settings
 from chalicelib.store import contacts as contact_store
@@ -67,8 +68,7 @@ def by_key() -> dict[str, Attribute]:
 
 
 def _find(attribute_id: str) -> Attribute:
-    if not keys.is_id(attribute_id):
-        raise Invalid("Invalid id: schema_id must be 32 upper-case hex characters")
+    check_id(attribute_id, "schema_id")
     for attribute in _load():  # fresh, not cached: we are about to change it
         if attribute.id == attribute_id:
             return attribute
@@ -236,12 +236,8 @@ def _new_job(reason: str, drop_key: str | None = None) -> Job:
 
 
 def get_job(job_id: str) -> Job:
-    if not keys.is_id(job_id):
-        raise Invalid("Invalid id: job_id must be 32 upper-case hex characters")
-    found = records.get(keys.job(job_id))
-    if found is None:
-        raise NotFound(f"job {job_id} not found")
-    return Job.model_validate(found)
+    check_id(job_id, "job_id")
+    return Job.model_validate(records.fetch(keys.job(job_id), f"job {job_id}"))
 
 
 def run_job(job_id: str, seconds: float | None = None) -> Job:
@@ -249,9 +245,7 @@ def run_job(job_id: str, seconds: float | None = None) -> Job:
     at once (a lease in the job record lets one runner work at a time)."""
     budget = get_settings().job_seconds if seconds is None else seconds
     deadline = time.monotonic() + budget
-    record = records.get(keys.job(job_id))
-    if record is None:
-        raise NotFound(f"job {job_id} not found")
+    record = records.fetch(keys.job(job_id), f"job {job_id}")
     if record["state"] != "running" or record.get("lease", 0) > time.time():
         return Job.model_validate(record)
     lease = time.time() + budget + 30

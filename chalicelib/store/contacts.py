@@ -13,7 +13,7 @@ from typing import Any
 from chalicelib.errors import Conflict, NotFound, PreconditionFailed
 from chalicelib.store import cursor, keys
 from chalicelib.store.codec import deserialize, serialize, value
-from chalicelib.store.dynamo import batch_get, call, transact
+from chalicelib.store.dynamo import batch_get, call, query_page, transact
 
 NAME = "name"
 UNIQUE = "uniq:"  # kind prefix of a unique-value claim: ``uniq:<attribute key>``
@@ -202,39 +202,21 @@ def _list_from(limit: int, start: dict[str, Any] | None) -> tuple[list[dict[str,
 def ids_by_term(term: Term, limit: int, page_cursor: str | None) -> tuple[list[str], str | None]:
     """Ids of contacts holding exactly ``term`` (phone, email, attribute)."""
     pk = keys.exact_index_pk(term.kind, term.value)
-    params: dict[str, Any] = {
-        "KeyConditionExpression": "PK = :pk",
-        "ExpressionAttributeValues": {":pk": value(pk)},
-        "ProjectionExpression": "id",
-        "ConsistentRead": True,
-        "Limit": limit,
-    }
-    start = cursor.decode(pk, page_cursor)
-    if start:
-        params["ExclusiveStartKey"] = start
-    reply = call("query", **params)
-    ids = [deserialize(i)["id"] for i in reply.get("Items", [])]
-    return ids, cursor.encode(pk, reply.get("LastEvaluatedKey"))
+    items, next_cursor = query_page(
+        pk, page_cursor, KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": value(pk)},
+        ProjectionExpression="id", ConsistentRead=True, Limit=limit)
+    return [i["id"] for i in items], next_cursor
 
 
 def name_hits(prefix: str, limit: int, page_cursor: str | None) -> tuple[list[NameHit], str | None]:
     """Name entries whose word starts with ``prefix``, in word order."""
-    scope = f"name:{prefix}"
-    params: dict[str, Any] = {
-        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-        "ExpressionAttributeValues": {":pk": value(keys.name_index_pk(prefix)), ":prefix": value(prefix)},
-        "ConsistentRead": True,
-        "Limit": limit,
-    }
-    start = cursor.decode(scope, page_cursor)
-    if start:
-        params["ExclusiveStartKey"] = start
-    reply = call("query", **params)
-    hits = []
-    for raw in reply.get("Items", []):
-        item = deserialize(raw)
-        hits.append(NameHit(contact_id=item["id"], word=item["SK"].rsplit("#", 1)[0], words=item["words"]))
-    return hits, cursor.encode(scope, reply.get("LastEvaluatedKey"))
+    items, next_cursor = query_page(
+        f"name:{prefix}", page_cursor,
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+        ExpressionAttributeValues={":pk": value(keys.name_index_pk(prefix)), ":prefix": value(prefix)},
+        ConsistentRead=True, Limit=limit)
+    hits = [NameHit(contact_id=i["id"], word=i["SK"].rsplit("#", 1)[0], words=i["words"]) for i in items]
+    return hits, next_cursor
 
 
 def ping() -> None:

@@ -10,7 +10,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.errors import Unavailable
 from chalicelib.settings import get_settings
-from chalicelib.store import aws
+from chalicelib.store import aws, cursor
 from chalicelib.store.codec import deserialize
 
 BATCH_GET_MAX = 100
@@ -79,3 +79,13 @@ def batch_get(keys: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         else:
             raise Unavailable("the table is throttling reads; try again")
     return found
+
+
+def query_page(scope: str, page_cursor: str | None, **params: Any) -> tuple[list[dict[str, Any]], str | None]:
+    """One Query page of a listing named ``scope``, from a signed cursor to the next."""
+    start = cursor.decode(scope, page_cursor)
+    if start:
+        params["ExclusiveStartKey"] = start
+    reply = call("query", **params)
+    items = [deserialize(i) for i in reply.get("Items", [])]
+    return items, cursor.encode(scope, reply.get("LastEvaluatedKey"))

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.errors import Conflict
-from chalicelib.store import cursor, keys
+from chalicelib.store import keys
 from chalicelib.store.codec import deserialize, serialize, value
-from chalicelib.store.dynamo import batch_get, call, transact
+from chalicelib.store.dynamo import batch_get, call, query_page, transact
 
 MAX_SHOWN_TO = 40  # keeps a tree's transaction under DynamoDB's 100 actions
 
@@ -81,19 +81,10 @@ def get_many(call_ids: list[str]) -> list[dict[str, Any]]:
 def history(contact_id: str, limit: int, page_cursor: str | None) -> tuple[list[str], str | None]:
     """Call ids in a contact's history, newest first."""
     pk = keys.history_pk(contact_id)
-    params: dict[str, Any] = {
-        "KeyConditionExpression": "PK = :pk",
-        "ExpressionAttributeValues": {":pk": value(pk)},
-        "ScanIndexForward": False,
-        "ConsistentRead": True,
-        "Limit": limit,
-    }
-    start = cursor.decode(pk, page_cursor)
-    if start:
-        params["ExclusiveStartKey"] = start
-    reply = call("query", **params)
-    ids = [deserialize(i)["call_Id"] for i in reply.get("Items", [])]
-    return ids, cursor.encode(pk, reply.get("LastEvaluatedKey"))
+    items, next_cursor = query_page(
+        pk, page_cursor, KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": value(pk)},
+        ScanIndexForward=False, ConsistentRead=True, Limit=limit)
+    return [i["call_Id"] for i in items], next_cursor
 
 
 def calls_from(kind: str, val: str, limit: int) -> list[str]:

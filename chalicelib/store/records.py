@@ -22,6 +22,14 @@ def get(key: dict[str, str]) -> dict[str, Any] | None:
     return _plain(item) if item else None
 
 
+def fetch(key: dict[str, str], what: str) -> dict[str, Any]:
+    """The record at ``key``, or NotFound naming ``what``."""
+    found = get(key)
+    if found is None:
+        raise NotFound(f"{what} not found")
+    return found
+
+
 def read_partition(pk: str, sk_prefix: str | None = None) -> list[dict[str, Any]]:
     """Every record of a (small) partition, or those whose SK starts with ``sk_prefix``."""
     found: list[dict[str, Any]] = []

@@ -1,7 +1,6 @@
 """Interaction trees as platforms report them and agents read them."""
 from __future__ import annotations
 
-import itertools
 import random
 
 import pytest
