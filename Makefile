@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install browser run run-aws test unit api e2e clean
+.PHONY: install browser run run-aws key lint test unit api e2e clean
 
 $(STAMP): pyproject.toml requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,13 @@ run: install  ## the API on 127.0.0.1:$${PORT:-8000} over an embedded AWS emulat
 run-aws: install  ## the API locally, against AWS_ENDPOINT_URL or real AWS
 	$(BIN)/python -m chalicelib.tools.local --aws real
 
-test: install browser  ## every test: unit, api, e2e
+key: install  ## make key ROLE=ivr NAME=ivr-prod: a new API key, shown once
+	$(BIN)/python -m chalicelib.tools.keys --role "$(ROLE)" --name "$(NAME)"
+
+lint: install
+	$(BIN)/ruff check app.py chalicelib tests bench
+
+test: install browser lint  ## every test: unit, api, e2e
 	$(BIN)/python -m pytest
 
 unit: install

@@ -1,17 +1,30 @@
-"""The CIM service: Chalice app wiring. Routes live in ``chalicelib/api``."""
+"""The CIM service: Chalice app wiring. Routes live in ``chalicelib/api``;
+who may call which route is ``chalicelib/api/access.py``."""
+import logging
+
 from chalice import Chalice
 
 from chalicelib.api import (
-    attachments, contacts, health, interactions, lookup, mapping, schedules, schema, screenpop,
+    access,
+    attachments,
+    contacts,
+    health,
+    interactions,
+    keys,
+    lookup,
+    mapping,
+    requestlog,
+    schedules,
+    schema,
+    screenpop,
 )
 
 app = Chalice(app_name="cim")
-app.register_blueprint(health.bp)
-app.register_blueprint(contacts.bp)
-app.register_blueprint(schema.bp)
-app.register_blueprint(mapping.bp)
-app.register_blueprint(lookup.bp)
-app.register_blueprint(screenpop.bp)
-app.register_blueprint(interactions.bp)
-app.register_blueprint(attachments.bp)
-app.register_blueprint(schedules.bp)
+app.log.setLevel(logging.INFO)
+logging.getLogger("cim").setLevel(logging.INFO)
+
+for area in (health, contacts, schema, mapping, lookup, screenpop, interactions, attachments, keys, schedules):
+    app.register_blueprint(area.bp)
+
+access.protect(app)
+app.register_middleware(requestlog.log_request, "http")

@@ -12,7 +12,6 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-
 DEFAULT_ATTACHMENT_TYPES = (
     "image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "application/pdf",
     "text/plain", "text/csv", "application/rtf", "application/msword",
@@ -30,14 +29,19 @@ class Settings(BaseSettings):
     bucket_name: str = "cim-attachments"
     default_region: str = Field("US", description="phone region for numbers without a country code")
     admin_key: str | None = None
+    # In AWS: the SSM SecureString parameter holding the bootstrap admin key.
+    admin_key_parameter: str | None = None
+    # Browser origins allowed to call the API (comma-separated); none by default.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     public_base_url: str = "http://127.0.0.1:8000"
     sinch_base_url: str | None = None
     sinch_user: str | None = None
     sinch_password: str | None = None
     rci_webhook_secret: str | None = None
-    # Paging cursors are HMAC-signed so that a client cannot forge a key into
-    # another partition. Set a real secret per stage.
-    cursor_secret: str = "cim-dev-cursor-secret"
+    # Signs paging cursors and screen-pop links (HMAC-SHA256). Set a random
+    # one per stage.
+    signing_secret: str = "cim-dev-signing-secret"
+    screenpop_link_seconds: int = 300
     max_body_bytes: int = 256 * 1024
     max_contact_bytes: int = 16 * 1024
     page_default: int = 50
@@ -55,7 +59,7 @@ class Settings(BaseSettings):
     upload_seconds: int = 900
     download_seconds: int = 60
 
-    @field_validator("attachment_types", mode="before")
+    @field_validator("attachment_types", "cors_origins", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):

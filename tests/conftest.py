@@ -9,6 +9,8 @@ from chalicelib.services.cache import invalidate_all
 from chalicelib.settings import get_settings
 from chalicelib.store import aws
 
+ADMIN_KEY = "test-admin-key-0123456789"
+
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch):
@@ -21,6 +23,7 @@ def _isolated_environment(monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("CIM_TABLE_NAME", "cim-test")
     monkeypatch.setenv("CIM_BUCKET_NAME", "cim-test-attachments")
+    monkeypatch.setenv("CIM_ADMIN_KEY", ADMIN_KEY)
     get_settings.cache_clear()
     aws.reset_clients()
     invalidate_all()

@@ -7,7 +7,15 @@ from urllib.parse import unquote
 from chalice import Blueprint
 
 from chalicelib.api.http import (
-    body_version, endpoint, if_match, json_body, page_params, query, render, render_list, render_page,
+    body_version,
+    endpoint,
+    if_match,
+    json_body,
+    page_params,
+    query,
+    render,
+    render_list,
+    render_page,
 )
 from chalicelib.errors import Invalid
 from chalicelib.models.common import parse

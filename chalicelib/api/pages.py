@@ -2,8 +2,9 @@
 no external assets, every value escaped."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from html import escape
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urlencode
 
 STYLE = """

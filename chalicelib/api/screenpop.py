@@ -1,7 +1,8 @@
-"""Screen pop: ``GET /screenpop?ani=...`` (or ``?contact_id=...``) opens the
-caller's card in a browser tab or iframe; several callers on one number get a
-chooser; an unknown caller gets a new-contact form with the number filled in
-(``POST /screenpop/contacts`` creates it and shows the card)."""
+"""Screen pop: ``POST /screenpop/link`` (with a key) gives a signed, short-lived
+``/screenpop?...`` URL that a browser tab or iframe opens without a key: the
+caller's card; a chooser when several callers share the number; a
+new-contact form with the number filled in when nobody has it
+(``POST /screenpop/contacts`` creates the contact and shows its card)."""
 from __future__ import annotations
 
 from html import escape
@@ -9,13 +10,14 @@ from urllib.parse import parse_qs
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import endpoint, query
+from chalicelib.api.http import endpoint, json_body, query, render
 from chalicelib.api.pages import definition_list, link, page
-from chalicelib.errors import DomainError, Invalid, NotFound
+from chalicelib.errors import DomainError, Forbidden, Invalid, NotFound
 from chalicelib.models.common import parse
 from chalicelib.models.contact import Contact, ContactFields
 from chalicelib.models.lookup import LookupRequest
-from chalicelib.services import contacts, lookup, schema
+from chalicelib.services import contacts, links, lookup, schema
+from chalicelib.settings import get_settings
 
 bp = Blueprint(__name__)
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -39,7 +41,7 @@ def card(contact: Contact, note: str = "") -> str:
 
 def chooser(ani: str, found: list[Contact]) -> str:
     items = "".join(
-        "<li>" + link("/screenpop", {"contact_id": c.id},
+        "<li>" + link("/screenpop", links.sign({"contact_id": c.id}),
                       " ".join(p for p in (c.first_name, c.last_name) if p) or c.id)
         + f" <span class=\"sub\">{escape(c.email or '')}</span></li>"
         for c in found)
@@ -50,7 +52,10 @@ def chooser(ani: str, found: list[Contact]) -> str:
 
 
 def new_contact_form(ani: str) -> str:
-    inputs = "".join(
+    token = links.sign({"form": "new-contact"})
+    hidden = "".join(f"<input type=\"hidden\" name=\"{k}\" value=\"{escape(v, quote=True)}\">"
+                     for k, v in token.items())
+    inputs = hidden + "".join(
         f"<label for=\"{key}\">{escape(label)}</label>"
         f"<input id=\"{key}\" name=\"{key}\" value=\"{escape(value, quote=True)}\">"
         for key, label, value in (("first_name", "First name", ""), ("last_name", "Last name", ""),
@@ -63,15 +68,31 @@ def new_contact_form(ani: str) -> str:
 
 
 def _problem(error: DomainError) -> Response:
-    status = 404 if isinstance(error, NotFound) else 400
+    status = 404 if isinstance(error, NotFound) else 403 if isinstance(error, Forbidden) else 400
     return _html(page("Not shown", f"<h1>Cannot show this</h1><p class=\"sub\">{escape(error.message)}</p>"),
                  status)
+
+
+@bp.route("/screenpop/link", methods=["POST"])
+@endpoint
+def screenpop_link():
+    data = json_body(bp.current_request)
+    wanted = {k: data[k] for k in ("ani", "contact_id") if isinstance(data.get(k), str) and data[k]}
+    if len(wanted) != 1:
+        raise Invalid("give exactly one of ani or contact_id (a string)")
+    variables = parse(LookupRequest, {"callVariables": data.get("callVariables") or {}}).callVariables
+    signed = links.sign(wanted | variables)
+    base = get_settings().public_base_url.rstrip("/")
+    return render({"url": f"{base}/screenpop?{links.query(signed)}", "expiresAt": int(signed[links.EXPIRY])})
 
 
 @bp.route("/screenpop", methods=["GET"])
 @endpoint
 def screenpop():
-    params = query(bp.current_request)
+    try:
+        params = links.verify(query(bp.current_request))
+    except Forbidden as error:
+        return _problem(error)
     try:
         if params.get("contact_id"):
             return _html(card(contacts.get(params["contact_id"])))
@@ -93,9 +114,14 @@ def screenpop():
 @endpoint
 def create_from_form():
     raw = (bp.current_request.raw_body or b"").decode("utf-8", "replace")
-    fields = {k: v[0] for k, v in parse_qs(raw).items() if k in ("first_name", "last_name", "phone1", "email")}
+    form = {k: v[0] for k, v in parse_qs(raw).items()}
+    fields = {k: v for k, v in form.items() if k in ("first_name", "last_name", "phone1", "email")}
     try:
+        if links.verify({k: v for k, v in form.items() if k in ("form", links.EXPIRY, links.SIGNATURE)}) != {
+                "form": "new-contact"}:
+            raise Forbidden("this form is not valid")
         contact = contacts.create(parse(ContactFields, fields))
-    except Invalid as error:
+    except (Invalid, Forbidden) as error:
         return _problem(error)
-    return Response(body="", status_code=303, headers={"Location": f"/screenpop?contact_id={contact.id}"})
+    location = f"/screenpop?{links.query(links.sign({'contact_id': contact.id}))}"
+    return Response(body="", status_code=303, headers={"Location": location})

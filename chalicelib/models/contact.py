@@ -44,7 +44,7 @@ class ContactFields(BaseModel):
         return data
 
     @model_validator(mode="after")
-    def _check_attributes(self) -> "ContactFields":
+    def _check_attributes(self) -> ContactFields:
         for key, value in (self.model_extra or {}).items():
             if not ATTRIBUTE_KEY.match(key):
                 raise ValueError(

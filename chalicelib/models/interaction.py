@@ -9,7 +9,14 @@ import re
 from typing import Any
 
 from pydantic import (
-    BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr, field_validator, model_validator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    field_validator,
+    model_validator,
 )
 
 from chalicelib.services.clock import iso
@@ -67,7 +74,7 @@ class LegFields(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _bounded(self) -> "LegFields":
+    def _bounded(self) -> LegFields:
         if len(json.dumps(self.model_dump(), default=str)) > MAX_LEG_BYTES:
             raise ValueError(f"a leg takes at most {MAX_LEG_BYTES} bytes")
         return self

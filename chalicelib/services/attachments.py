@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.errors import Conflict, Gone, Invalid, NotFound, TooLarge
@@ -57,7 +57,7 @@ def create(request: AttachmentRequest) -> AttachmentCreated:
     if request.call_Id is not None and get_tree(interactions.check_call_id(request.call_Id)) is None:
         raise NotFound(f"call {request.call_Id} not found")
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     attachment_id, code = new_id(), secrets.token_urlsafe(16)  # 128 random bits
     expires = now + timedelta(days=settings.attachment_days)
     record = {
@@ -88,7 +88,7 @@ def _record(attachment_id: str) -> dict[str, Any]:
 def _status(record: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
     if record.get("revoked"):
         return "revoked", None
-    if record["expiresAt"] <= iso(datetime.now(timezone.utc)):
+    if record["expiresAt"] <= iso(datetime.now(UTC)):
         return "expired", None
     stored = blobs.head(record["key"])
     return ("stored" if stored else "pending"), stored
@@ -109,7 +109,8 @@ def describe(attachment_id: str) -> Attachment:
 def revoke(attachment_id: str) -> Attachment:
     record = _record(attachment_id)
     blobs.delete(record["key"])
-    records.put(keys.attachment(attachment_id), record | {"revoked": True, "revoked_at": iso(datetime.now(timezone.utc))})
+    revoked_at = iso(datetime.now(UTC))
+    records.put(keys.attachment(attachment_id), record | {"revoked": True, "revoked_at": revoked_at})
     if record.get("contact_id"):
         records.put_together([(keys.contact_attachment(record["contact_id"], record["created_at"], attachment_id),
                                None, False)])

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Generic, TypeVar
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
-_every: list["Cached"] = []
+_every: list[Cached] = []
 
 
 def invalidate_all() -> None:

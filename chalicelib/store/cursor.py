@@ -16,7 +16,7 @@ _SIG_BYTES = 12
 
 
 def _sign(payload: bytes) -> bytes:
-    secret = get_settings().cursor_secret.encode()
+    secret = get_settings().signing_secret.encode()
     return hmac.new(secret, payload, hashlib.sha256).digest()[:_SIG_BYTES]
 
 

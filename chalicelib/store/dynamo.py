@@ -3,8 +3,9 @@ reads with retry of unprocessed keys, and transaction error decoding."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 

@@ -23,6 +23,7 @@ Item families (PK / SK):
 - ``ATT#<id>`` / ``ATT``: an attachment; ``SHORT#<code>`` / ``SHORT`` maps a
   short-link code to it; ``ATTS#<contact id>`` / ``<created_at>#<id>`` lists a
   contact's attachments.
+- ``APIKEYS`` / ``<sha256 of the key>``: an API key (only its hash is kept).
 - ``HEALTH`` / ``HEALTH``: read by the health check (never written).
 """
 from __future__ import annotations
@@ -132,6 +133,13 @@ def contact_attachments_pk(contact_id: str) -> str:
 
 def contact_attachment(contact_id: str, created_at: str, attachment_id: str) -> dict[str, str]:
     return {"PK": contact_attachments_pk(contact_id), "SK": f"{created_at}#{attachment_id}"}
+
+
+API_KEYS_PK = "APIKEYS"
+
+
+def api_key(key_hash: str) -> dict[str, str]:
+    return {"PK": API_KEYS_PK, "SK": key_hash}
 
 
 def health() -> dict[str, str]:

@@ -13,8 +13,8 @@ from chalicelib.store.dynamo import call, transact
 KEY_FIELDS = ("PK", "SK")
 
 
-def _plain(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in deserialize(item).items() if k not in KEY_FIELDS}
+def _plain(item: dict[str, Any], keep_keys: bool = False) -> dict[str, Any]:
+    return {k: v for k, v in deserialize(item).items() if keep_keys or k not in KEY_FIELDS}
 
 
 def get(key: dict[str, str]) -> dict[str, Any] | None:
@@ -30,7 +30,7 @@ def fetch(key: dict[str, str], what: str) -> dict[str, Any]:
     return found
 
 
-def read_partition(pk: str, sk_prefix: str | None = None) -> list[dict[str, Any]]:
+def read_partition(pk: str, sk_prefix: str | None = None, *, keep_keys: bool = False) -> list[dict[str, Any]]:
     """Every record of a (small) partition, or those whose SK starts with ``sk_prefix``."""
     found: list[dict[str, Any]] = []
     params: dict[str, Any] = {
@@ -43,7 +43,7 @@ def read_partition(pk: str, sk_prefix: str | None = None) -> list[dict[str, Any]
         params["ExpressionAttributeValues"][":prefix"] = value(sk_prefix)
     while True:
         reply = call("query", **params)
-        found += [_plain(i) for i in reply.get("Items", [])]
+        found += [_plain(i, keep_keys) for i in reply.get("Items", [])]
         if "LastEvaluatedKey" not in reply:
             return found
         params["ExclusiveStartKey"] = reply["LastEvaluatedKey"]

@@ -11,7 +11,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -19,6 +21,7 @@ import sys
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+STATE_FILE = PROJECT_DIR / ".cim-local.json"
 
 
 def free_port() -> int:
@@ -55,6 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     emulator = None
     if args.aws == "emulated" and not os.environ.get("AWS_ENDPOINT_URL"):
         emulator = start_emulator()
+        # `make key` (another process) finds the emulator here while we run.
+        STATE_FILE.write_text(json.dumps({"AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"]}))
+    if not os.environ.get("CIM_ADMIN_KEY"):
+        os.environ["CIM_ADMIN_KEY"] = "cim_dev_" + secrets.token_urlsafe(24)
+        print(f"Development admin key (set CIM_ADMIN_KEY to choose your own): {os.environ['CIM_ADMIN_KEY']}")
     from chalicelib.store.bootstrap import ensure_all
 
     ensure_all()
@@ -85,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
                 child.kill()
         if emulator is not None:
             emulator.stop()
+            STATE_FILE.unlink(missing_ok=True)
     return code
 
 

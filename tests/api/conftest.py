@@ -11,19 +11,27 @@ from moto import mock_aws
 
 from chalicelib.store import aws
 from chalicelib.store.bootstrap import ensure_all
+from tests.conftest import ADMIN_KEY
 
 
 class Api:
-    """A JSON client over the app, counting the DynamoDB calls of each request."""
+    """A JSON client over the app, counting the DynamoDB calls of each request.
+    It sends the bootstrap admin key unless told otherwise."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Client, key: str | None = ADMIN_KEY) -> None:
         self.client = client
+        self.key = key
         self.calls: list[str] = []
+
+    def as_key(self, key: str | None) -> Api:
+        return Api(self.client, key)
 
     def request(self, method: str, path: str, body: Any = None, *, raw: bytes | str | None = None,
                 headers: dict[str, str] | None = None):
         sent = raw if raw is not None else (json.dumps(body) if body is not None else None)
         hdrs = {"Content-Type": "application/json"} | (headers or {})
+        if self.key and "Authorization" not in hdrs:
+            hdrs["Authorization"] = f"Bearer {self.key}"
         aws.start_counting()
         reply = self.client.http.request(method, path, body=sent, headers=hdrs)
         self.calls = aws.counted_calls()

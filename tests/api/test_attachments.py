@@ -91,7 +91,9 @@ def test_statuses_pending_stored_revoked(api):
     assert revoked.status_code == 200 and body(revoked)["status"] == "revoked"
     gone = api.get(f"/a/{code}")
     assert gone.status_code == 410 and "revoked" in body(gone)["Message"]
-    with pytest.raises(Exception):
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError):
         aws.s3().head_object(Bucket=get_settings().bucket_name, Key=f"attachments/{made['id']}")
 
 

@@ -27,7 +27,7 @@ def test_two_concurrent_updates_of_the_same_version_one_wins_one_gets_412(api, m
     def put(name):
         replies[name] = api.client.http.put(
             f"/contacts/{contact['id']}", body=f'{{"first_name": "{name}", "version": 1}}',
-            headers={"Content-Type": "application/json"})
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {api.key}"})
 
     threads = [threading.Thread(target=put, args=(n,)) for n in ("Anna", "Hanna")]
     for t in threads:
@@ -52,7 +52,7 @@ def test_without_a_version_a_concurrent_edit_is_merged_not_lost(api, monkeypatch
         if not raced:  # someone else writes between our read and our write
             raced.append(True)
             api.client.http.put(f"/contacts/{contact_id}", body='{"last_name": "Lee"}',
-                                headers={"Content-Type": "application/json"})
+                                headers={"Content-Type": "application/json", "Authorization": f"Bearer {api.key}"})
         return found
 
     monkeypatch.setattr(store, "get", get_with_a_rival)

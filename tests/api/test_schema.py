@@ -176,8 +176,8 @@ def test_an_unused_attribute_deletes_without_force(api):
 
 def test_making_an_attribute_searchable_backfills_300_contacts_in_resumable_steps(api, monkeypatch, table_items):
     attrs = add_attributes(api, account_no="text")
-    from chalicelib.services import contacts as contact_service
     from chalicelib.models.contact import ContactFields
+    from chalicelib.services import contacts as contact_service
 
     ids = {contact_service.create(ContactFields.model_validate(
         {"first_name": f"P{i}", "account_no": f"AC-{i:04d}"})).id for i in range(300)}

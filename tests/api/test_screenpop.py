@@ -1,14 +1,23 @@
 """Screen pop pages as served (the browser test in tests/e2e renders them)."""
 from __future__ import annotations
 
+from chalicelib.services import links
 from tests.api.conftest import add_attributes, body
+
+
+def pop(api, **params):
+    """Open the screen pop the way a desktop does: ask for a link, open it without a key."""
+    made = api.post("/screenpop/link", params)
+    assert made.status_code == 200, made.body
+    url = body(made)["url"]
+    return api.as_key(None).get(url[url.index("/screenpop"):])
 
 
 def test_unique_caller_gets_the_card_with_schema_labels_in_order(api):
     add_attributes(api, tier="text")
     made = body(api.post("/saveContact", {"first_name": "Ann", "last_name": "<b>Lee</b>",
                                           "phone1": "415-555-0100", "tier": "gold"}))
-    reply = api.get("/screenpop?ani=%2B14155550100")
+    reply = pop(api, ani="+14155550100")
     page = reply.body.decode()
     assert reply.status_code == 200 and reply.headers["Content-Type"].startswith("text/html")
     assert "&lt;b&gt;Lee&lt;/b&gt;" in page and "<b>Lee</b>" not in page
@@ -19,23 +28,49 @@ def test_unique_caller_gets_the_card_with_schema_labels_in_order(api):
 def test_shared_number_gets_a_chooser_and_unknown_number_a_form(api):
     for name in ("Parent", "Child"):
         api.post("/saveContact", {"first_name": name, "phone1": "415-555-0177"})
-    chooser = api.get("/screenpop?ani=4155550177").body.decode()
+    chooser = pop(api, ani="4155550177").body.decode()
     assert "Several callers share this number" in chooser and chooser.count("/screenpop?contact_id=") == 2
-    form = api.get("/screenpop?ani=415-555-0999").body.decode()
+    first = chooser.split('href="')[1].split('"')[0].replace("&amp;", "&")
+    assert "sig=" in first and api.as_key(None).get(first).status_code == 200
+    form = pop(api, ani="415-555-0999").body.decode()
     assert "New caller" in form and 'value="415-555-0999"' in form
 
 
 def test_the_new_contact_form_creates_the_contact(api):
-    reply = api.request("POST", "/screenpop/contacts", raw="first_name=Nina&phone1=415-555-0999&email=",
-                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+    token = links.query(links.sign({"form": "new-contact"}))
+    browser = api.as_key(None)
+    reply = browser.request("POST", "/screenpop/contacts", raw=f"{token}&first_name=Nina&phone1=415-555-0999&email=",
+                            headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert reply.status_code == 303
-    card = api.get(reply.headers["Location"]).body.decode()
+    card = browser.get(reply.headers["Location"]).body.decode()
     assert "Nina" in card
     assert body(api.post("/contacts/lookup", {"ani": "4155550999"}))["match"] == "unique"
 
 
+def test_a_forged_or_expired_form_creates_nothing(api):
+    browser = api.as_key(None)
+    forged = browser.request("POST", "/screenpop/contacts", raw="form=new-contact&exp=9999999999&sig=00&first_name=X",
+                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert forged.status_code == 403
+    expired = links.query(links.sign({"form": "new-contact"}, seconds=-1))
+    late = browser.request("POST", "/screenpop/contacts", raw=f"{expired}&first_name=X",
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert late.status_code == 403 and body(api.get("/getContactList")) == []
+
+
+def test_screenpop_links_must_be_signed_and_fresh(api):
+    browser = api.as_key(None)
+    assert browser.get("/screenpop?ani=4155550100").status_code == 403
+    tampered = links.sign({"ani": "4155550100"})
+    tampered["ani"] = "4155550101"
+    assert browser.get(f"/screenpop?{links.query(tampered)}").status_code == 403
+    stale = links.sign({"ani": "4155550100"}, seconds=-1)
+    assert "expired" in browser.get(f"/screenpop?{links.query(stale)}").body.decode()
+
+
 def test_screenpop_problems_are_pages_not_stack_traces(api):
-    assert api.get("/screenpop").status_code == 400
-    assert api.get("/screenpop?contact_id=nope").status_code == 400
-    missing = api.get("/screenpop?contact_id=" + "A" * 32)
+    assert api.post("/screenpop/link", {}).status_code == 400
+    assert api.post("/screenpop/link", {"ani": "1", "contact_id": "2"}).status_code == 400
+    assert pop(api, contact_id="nope").status_code == 400
+    missing = pop(api, contact_id="A" * 32)
     assert missing.status_code == 404 and "not found" in missing.body.decode()

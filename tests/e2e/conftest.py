@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from chalicelib.tools.local import free_port
+from tests.conftest import ADMIN_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,6 +23,7 @@ class Server:
         self.url = base_url
         self.process = process
         self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {ADMIN_KEY}"
 
     def __call__(self, method: str, path: str, **kwargs):
         return self.http.request(method, self.url + path, timeout=30, **kwargs)
@@ -30,7 +32,7 @@ class Server:
 def start_server(extra_env: dict[str, str] | None = None) -> Server:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env |= {"PORT": str(port), "PYTHONUNBUFFERED": "1"} | (extra_env or {})
+    env |= {"PORT": str(port), "PYTHONUNBUFFERED": "1", "CIM_ADMIN_KEY": ADMIN_KEY} | (extra_env or {})
     process = subprocess.Popen(
         [sys.executable, "-m", "chalicelib.tools.local"], cwd=ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -53,7 +53,7 @@ def test_racing_writers_over_http_one_wins(server):
 
     def put(i: int) -> None:
         go.wait()
-        statuses.append(requests.put(f"{server.url}/contacts/{contact['id']}",
+        statuses.append(requests.put(f"{server.url}/contacts/{contact['id']}", headers=server.http.headers,
                                      json={"first_name": f"R{i}", "version": 1}, timeout=30).status_code)
 
     threads = [threading.Thread(target=put, args=(i,)) for i in range(6)]

@@ -32,12 +32,18 @@ def browse(url: str, screenshot: str | None = None) -> str:
     return done.stdout
 
 
+def link(server, **params) -> str:
+    made = server("POST", "/screenpop/link", json=params)
+    assert made.status_code == 200
+    return made.json()["url"]
+
+
 def test_an_agent_sees_the_callers_card(server):
     server("POST", "/saveSchema", json={"label": "Loyalty tier", "key": "loyalty", "type": "text"})
     made = server("POST", "/saveContact", json={
         "first_name": "Anneli", "last_name": "Söderberg", "phone1": "+1 415 555 0142",
         "email": "anneli@example.com", "loyalty": "gold <vip>"}).json()
-    dom = browse(f"{server.url}/screenpop?ani=4155550142", screenshot="screenpop-card.png")
+    dom = browse(link(server, ani="4155550142"), screenshot="screenpop-card.png")
     assert "<h1>Anneli Söderberg</h1>" in dom
     assert "<dt>Loyalty tier</dt><dd>gold &lt;vip&gt;</dd>" in dom
     assert made["id"] in dom
@@ -47,7 +53,7 @@ def test_an_agent_sees_the_callers_card(server):
 def test_an_agent_sees_a_chooser_or_a_new_contact_form(server):
     for name in ("Parent", "Child"):
         server("POST", "/saveContact", json={"first_name": name, "phone1": "415-555-0166"})
-    chooser = browse(f"{server.url}/screenpop?ani=4155550166", screenshot="screenpop-chooser.png")
+    chooser = browse(link(server, ani="4155550166"), screenshot="screenpop-chooser.png")
     assert "Several callers share this number" in chooser and chooser.count("contact_id=") == 2
-    form = browse(f"{server.url}/screenpop?ani=4155550165", screenshot="screenpop-new.png")
+    form = browse(link(server, ani="4155550165"), screenshot="screenpop-new.png")
     assert 'id="new-contact"' in form and 'value="4155550165"' in form

@@ -1,0 +1,39 @@
+"""API keys on the wire. The key itself appears once, in the answer to its creation."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
+
+from chalicelib.services.values import parse_datetime
+
+Role = Literal["ivr", "agent", "admin"]
+
+
+class KeyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: StrictStr = Field(min_length=1, max_length=100)
+    role: Role
+    expires_at: StrictStr | None = None
+
+    @field_validator("expires_at")
+    @classmethod
+    def _when(cls, value: str | None) -> str | None:
+        if value is not None and parse_datetime(value) is None:
+            raise ValueError("must be an ISO-8601 date and time")
+        return value
+
+
+class ApiKey(BaseModel):
+    id: str
+    name: str
+    role: Role
+    created_at: str
+    last_used_at: str | None = None
+    expires_at: str | None = None
+    revoked: bool = False
+
+
+class NewApiKey(ApiKey):
+    key: str = Field(description="the secret; shown only now")

@@ -1,0 +1,40 @@
+"""``make key ROLE=ivr NAME=ivr-prod``: create an API key straight in the table
+(with your AWS credentials, or in the emulator of a running ``make run``)."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from chalicelib.tools.local import STATE_FILE
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="create a CIM API key (shown once)")
+    parser.add_argument("--role", required=True, choices=("ivr", "agent", "admin"))
+    parser.add_argument("--name", required=True)
+    parser.add_argument("--expires-at", default=None, help="ISO-8601; none: never")
+    args = parser.parse_args(argv)
+    if not os.environ.get("AWS_ENDPOINT_URL") and STATE_FILE.exists():
+        os.environ.update(json.loads(STATE_FILE.read_text()))
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+    from chalicelib.errors import DomainError
+    from chalicelib.models.apikey import KeyRequest
+    from chalicelib.services import apikeys
+
+    try:
+        made = apikeys.create(KeyRequest(name=args.name, role=args.role, expires_at=args.expires_at))
+    except DomainError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 1
+    print(json.dumps(made.model_dump(), indent=2))
+    print(f"Keep the key now; it is not shown again: {made.key}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""Who gets in where: every registered route x every kind of credential."""
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+
+from chalicelib.api import access
+from tests.api.conftest import body
+
+SAMPLE = {"contact_id": "A" * 32, "id": "B" * 32, "last_id": "C" * 32, "schema_id": "D" * 32,
+          "job_id": "E" * 32, "key_id": "F" * 32, "attachment_id": "A" * 32, "call_Id": "CALL-1",
+          "name": "ann", "code": "x" * 22}
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"\{([^}]+)\}", lambda m: SAMPLE[m.group(1)], path)
+
+
+@pytest.fixture
+def credentials(api):
+    made = {}
+    for role in ("ivr", "agent", "admin"):
+        made[role] = body(api.post("/keys", {"name": f"{role}-key", "role": role}))["key"]
+    made["expired"] = body(api.post("/keys", {"name": "old", "role": "admin",
+                                              "expires_at": "2020-01-01T00:00:00Z"}))["key"]
+    revoked = body(api.post("/keys", {"name": "gone", "role": "admin"}))
+    api.delete(f"/keys/{revoked['id']}")
+    made["revoked"] = revoked["key"]
+    made["bad"] = "cim_not-a-real-key"
+    made["none"] = None
+    return made
+
+
+def test_every_route_is_in_the_role_table_and_the_table_names_only_real_routes():
+    from app import app
+
+    registered = {(m, p) for p, methods in app.routes.items() for m in methods}
+    assert registered == set(access.ROUTES)
+
+
+def test_the_authorization_matrix(api, credentials):
+    from app import app
+
+    for path, methods in sorted(app.routes.items()):
+        for method in sorted(methods):
+            needed = access.ROUTES[(method, path)]
+            for who, key in credentials.items():
+                reply = api.as_key(key).request(method, concrete(path), {} if method in ("POST", "PUT") else None)
+                where = f"{method} {path} as {who}: {reply.status_code} {reply.body[:120]!r}"
+                assert reply.headers.get("Content-Type", "application/json").startswith(
+                    ("application/json", "text/html", "text/plain")), where
+                if needed == access.PUBLIC:
+                    assert reply.status_code != 401, where
+                elif who in ("none", "bad", "expired", "revoked"):
+                    assert reply.status_code == 401, where
+                    assert body(reply) == {"message": "Unauthorized"}, where
+                elif access.RANK[who] < access.RANK[needed]:
+                    assert reply.status_code == 403, where
+                    assert "not authorized" in body(reply)["Message"], where
+                else:
+                    assert reply.status_code not in (401, 403), where
+
+
+def test_an_ivr_key_can_look_up_and_save_legs_and_nothing_else(api, credentials):
+    ivr = api.as_key(credentials["ivr"])
+    assert ivr.post("/contacts/lookup", {"ani": "4155550100"}).status_code == 200
+    assert ivr.post("/interactions/updateOrSaveInteractionTree/C1", {"interaction": {"type": "voice"}}).status_code == 200
+    assert ivr.post("/saveContact", {"first_name": "X"}).status_code == 403
+    assert ivr.get("/interactions/C1").status_code == 403
+    assert ivr.post("/saveSchema", {"label": "X", "key": "x", "type": "text"}).status_code == 403
+
+
+def test_a_revoked_key_stops_working_and_keys_are_listed_without_secrets(api):
+    made = body(api.post("/keys", {"name": "desk-1", "role": "agent"}))
+    assert made["key"].startswith("cim_") and len(made["key"]) >= 40
+    agent = api.as_key(made["key"])
+    assert agent.get("/getContactList").status_code == 200
+    listed = body(api.get("/keys"))
+    assert [k["name"] for k in listed] == ["desk-1"] and "key" not in listed[0]
+    assert listed[0]["last_used_at"] is not None
+    assert body(api.delete(f"/keys/{made['id']}"))["revoked"] is True
+    assert agent.get("/getContactList").status_code == 401
+    assert api.delete("/keys/" + "0" * 32).status_code == 404
+
+
+def test_bad_key_requests(api):
+    assert api.post("/keys", {"name": "x", "role": "root"}).status_code == 400
+    assert api.post("/keys", {"name": "", "role": "ivr"}).status_code == 400
+    assert api.post("/keys", {"name": "x", "role": "ivr", "expires_at": "soon"}).status_code == 400
+
+
+def test_logs_never_hold_personal_values_or_keys(api, caplog):
+    secret = body(api.post("/keys", {"name": "logger", "role": "admin"}))["key"]
+    caplog.clear()
+    person = {"first_name": "Zebulon", "last_name": "Quixote", "phone1": "+1 415 555 0123",
+              "email": "zebulon.quixote@example.com"}
+    with caplog.at_level(logging.INFO):  # every logger, at the level the service runs at
+        agent = api.as_key(secret)
+        made = body(agent.post("/saveContact", person))
+        agent.get("/contacts/getContactByName/Zebulon")
+        agent.get("/contacts?phone=%2B14155550123&email=zebulon.quixote%40example.com")
+        agent.post("/contacts/lookup", {"ani": "+1 415 555 0123"})
+        agent.post("/saveContact", {"first_name": "Zebulon", "phone1": "not a phone"})
+    text = caplog.text
+    lines = [r.getMessage() for r in caplog.records if r.name == "cim.requests"]
+    assert len(lines) == 5 and all('"keyName":"logger"' in line for line in lines)
+    assert '"route":"/contacts/getContactByName/{name}"' in text
+    for value in ("Zebulon", "Quixote", "4155550123", "555 0123", "zebulon.quixote", secret, made["id"]):
+        assert value not in text, value
+
+
+def test_the_bootstrap_admin_key_can_come_from_ssm(api, monkeypatch):
+    from chalicelib.settings import get_settings
+    from chalicelib.store import aws, secrets
+
+    aws.client("ssm").put_parameter(Name="/cim/dev/admin-key", Value="from-ssm-0123456789", Type="SecureString")
+    monkeypatch.delenv("CIM_ADMIN_KEY")
+    monkeypatch.setenv("CIM_ADMIN_KEY_PARAMETER", "/cim/dev/admin-key")
+    get_settings.cache_clear()
+    secrets.parameter.cache_clear()
+    assert api.as_key("from-ssm-0123456789").get("/keys").status_code == 200
+    assert api.as_key("test-admin-key-0123456789").get("/keys").status_code == 401
+
+
+def test_make_key_creates_a_working_key(api, capsys):
+    from chalicelib.tools import keys as key_tool
+
+    assert key_tool.main(["--role", "agent", "--name", "desk-9"]) == 0
+    made = __import__("json").loads(capsys.readouterr().out)
+    assert made["role"] == "agent" and api.as_key(made["key"]).get("/getContactList").status_code == 200
