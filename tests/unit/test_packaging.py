@@ -24,3 +24,11 @@ def test_importing_the_app_creates_no_client_and_reads_no_setting():
             "print(len(aws._clients), get_settings.cache_info().currsize)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["0", "0"]
+
+
+def test_the_readme_prints_the_whole_route_role_table():
+    from chalicelib.api.access import ROUTES
+
+    readme = (ROOT / "README.md").read_text()
+    for (method, path), role in ROUTES.items():
+        assert f"| `{method}` | `{path}` | {role} |" in readme, (method, path)
