@@ -8,6 +8,7 @@ from chalicelib.api import (
     access,
     attachments,
     contacts,
+    docs,
     health,
     interactions,
     keys,
@@ -23,7 +24,7 @@ app = Chalice(app_name="cim")
 app.log.setLevel(logging.INFO)
 logging.getLogger("cim").setLevel(logging.INFO)
 
-for area in (health, contacts, schema, mapping, lookup, screenpop, interactions, attachments, keys, schedules):
+for area in (health, docs, contacts, schema, mapping, lookup, screenpop, interactions, attachments, keys, schedules):
     app.register_blueprint(area.bp)
 
 access.protect(app)

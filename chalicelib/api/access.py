@@ -22,6 +22,8 @@ AUTH_CACHE_SECONDS = 60
 
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/health"): PUBLIC,
+    ("GET", "/openapi.json"): PUBLIC,
+    ("GET", "/docs"): PUBLIC,
     ("GET", "/a/{code}"): PUBLIC,  # the short link is the secret
     ("GET", "/screenpop"): PUBLIC,  # needs a signed link from POST /screenpop/link
     ("POST", "/screenpop/contacts"): PUBLIC,  # needs the signed token of the form

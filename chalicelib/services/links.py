@@ -30,7 +30,7 @@ def sign(params: dict[str, str], seconds: int | None = None) -> dict[str, str]:
 def verify(params: dict[str, str]) -> dict[str, str]:
     """The parameters without the signature, if it is valid and not expired."""
     given = params.get(SIGNATURE, "")
-    if not given or not hmac.compare_digest(given, _digest(params)):
+    if not given or not hmac.compare_digest(given.encode(), _digest(params).encode()):
         raise Forbidden("this link is not valid; open the screen pop from your desktop again")
     if not params.get(EXPIRY, "").isdigit() or int(params[EXPIRY]) < time.time():
         raise Forbidden("this link has expired; open the screen pop from your desktop again")

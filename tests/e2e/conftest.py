@@ -16,6 +16,7 @@ from chalicelib.tools.local import free_port
 from tests.conftest import ADMIN_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
+LOGS = ROOT / "tests" / "artifacts"
 
 
 class Server:
@@ -33,15 +34,19 @@ def start_server(extra_env: dict[str, str] | None = None) -> Server:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env |= {"PORT": str(port), "PYTHONUNBUFFERED": "1", "CIM_ADMIN_KEY": ADMIN_KEY} | (extra_env or {})
+    # The server's output goes to a file: a pipe nobody reads would fill and
+    # stall the server once its request logs pass the pipe's buffer.
+    LOGS.mkdir(exist_ok=True)
+    log_path = LOGS / f"server-{port}.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "chalicelib.tools.local"], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=log_path.open("w"), stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError("the server exited:\n" + process.stdout.read())
+            raise RuntimeError("the server exited:\n" + log_path.read_text())
         try:
             if requests.get(url + "/health", timeout=1).status_code == 200:
                 return Server(url, process)
@@ -49,7 +54,7 @@ def start_server(extra_env: dict[str, str] | None = None) -> Server:
             pass
         time.sleep(0.2)
     process.kill()
-    raise RuntimeError("the server did not become healthy:\n" + process.stdout.read())
+    raise RuntimeError("the server did not become healthy:\n" + log_path.read_text())
 
 
 def stop_server(server: Server) -> int:
