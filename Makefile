@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install browser run run-aws key lint package test unit api e2e clean
+.PHONY: install browser run run-aws key sync lint package test unit api e2e clean
 
 $(STAMP): pyproject.toml requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ run-aws: install  ## the API locally, against AWS_ENDPOINT_URL or real AWS
 
 key: install  ## make key ROLE=ivr NAME=ivr-prod: a new API key, shown once
 	$(BIN)/python -m chalicelib.tools.keys --role "$(ROLE)" --name "$(NAME)"
+
+sync: install  ## one pull from the contact center now (CIM_SINCH_* settings)
+	$(BIN)/python -m chalicelib.tools.sync
 
 package: install  ## make package STAGE=prod: build/<stage>/sam and build/<stage>/terraform
 	$(BIN)/python -m chalicelib.tools.package --stage "$(or $(STAGE),dev)"

@@ -14,6 +14,7 @@ from chalicelib.api import (
     keys,
     lookup,
     mapping,
+    rci,
     requestlog,
     schedules,
     schema,
@@ -24,7 +25,8 @@ app = Chalice(app_name="cim")
 app.log.setLevel(logging.INFO)
 logging.getLogger("cim").setLevel(logging.INFO)
 
-for area in (health, docs, contacts, schema, mapping, lookup, screenpop, interactions, attachments, keys, schedules):
+for area in (health, docs, contacts, schema, mapping, lookup, screenpop, interactions, attachments, keys, rci,
+             schedules):
     app.register_blueprint(area.bp)
 
 access.protect(app)

@@ -38,6 +38,17 @@ class Settings(BaseSettings):
     sinch_user: str | None = None
     sinch_password: str | None = None
     rci_webhook_secret: str | None = None
+    rci_batch_max: int = 100
+    sinch_timeout_seconds: float = 10.0
+    # The pull: how often, how far back the first time, how much to re-read.
+    sync_every_seconds: int = 300
+    sync_lookback_hours: int = 24
+    sync_overlap_minutes: int = 15
+    sync_page_size: int = 100
+    # In-progress records older than this stop holding the watermark back.
+    sync_max_open_hours: int = 12
+    # Post {"cimContactId"} back to the contact center's contactData.
+    rci_writeback: bool = False
     # Signs paging cursors and screen-pop links (HMAC-SHA256). Set a random
     # one per stage.
     signing_secret: str = "cim-dev-signing-secret"

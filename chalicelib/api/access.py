@@ -27,6 +27,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/a/{code}"): PUBLIC,  # the short link is the secret
     ("GET", "/screenpop"): PUBLIC,  # needs a signed link from POST /screenpop/link
     ("POST", "/screenpop/contacts"): PUBLIC,  # needs the signed token of the form
+    ("POST", "/rci/contacts"): PUBLIC,  # HMAC-signed body (X-CIM-Signature)
 
     ("POST", "/contacts/lookup"): IVR,
     ("GET", "/contacts/lookup"): IVR,
@@ -68,6 +69,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/keys"): ADMIN,
     ("GET", "/keys"): ADMIN,
     ("DELETE", "/keys/{key_id}"): ADMIN,
+    ("GET", "/rci/sync"): ADMIN,
+    ("POST", "/rci/sync"): ADMIN,
 }
 
 

@@ -5,7 +5,7 @@ import logging
 
 from chalice import Blueprint, Rate
 
-from chalicelib.services import schema
+from chalicelib.services import rci_sync, schema
 
 bp = Blueprint(__name__)
 log = logging.getLogger("cim")
@@ -16,3 +16,12 @@ def resume_schema_jobs(event):
     """Carry on every reindex job a schema change left unfinished."""
     for job in schema.resume_jobs():
         log.info("schema job %s: %s, %d processed", job.id, job.state, job.processed)
+
+
+@bp.schedule(Rate(1, unit=Rate.MINUTES), name="rci-sync")
+def pull_contact_center(event):
+    """Pull the contact center's records (every ``CIM_SYNC_EVERY_SECONDS``)."""
+    outcome = rci_sync.scheduled()
+    if outcome:
+        log.info("rci sync: %d pages, %d stored, %d updated, %d rejected, error: %s", outcome["pages"],
+                 outcome["stored"], outcome["updated"], outcome["rejected"], outcome["last_error"])

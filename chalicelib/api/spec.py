@@ -40,6 +40,11 @@ class ScreenPopLink(BaseModel):
     expiresAt: int
 
 
+class PushResult(BaseModel):
+    results: list[dict[str, Any]]
+    counts: dict[str, int]
+
+
 class AttachmentList(BaseModel):
     items: list[dict[str, Any]]
     cursor: str | None = None
@@ -147,6 +152,16 @@ OPS: dict[tuple[str, str], Op] = {
     ("POST", "/keys"): Op("Create an API key (shown once)", "Keys", ok=201, request=KeyRequest, response=NewApiKey),
     ("GET", "/keys"): Op("The API keys, without secrets", "Keys", response=list[ApiKey], errors=()),
     ("DELETE", "/keys/{key_id}"): Op("Revoke an API key", "Keys", response=ApiKey, errors=(400, 404)),
+    ("POST", "/rci/contacts"): Op("Push contact-center records (X-CIM-Signature: sha256=<HMAC of the body>)",
+                                  "Contact-center sync", request=dict, response=PushResult, errors=(400, 401, 413),
+                                  example={"id": "E936C400B22311D38FBE0090279A922E",
+                                           "contactGroupId": "E936C499B22311D38FBE0090279A922E", "channel": "PHONE",
+                                           "type": "CallIn", "status": "Handled_AOT", "source": "0401234567",
+                                           "destination": "320", "arrivalTime": "2016-02-01T09:22:11.000Z",
+                                           "handlingDuration": 323000}),
+    ("GET", "/rci/sync"): Op("The sync's watermark and recent runs", "Contact-center sync", response=dict, errors=()),
+    ("POST", "/rci/sync"): Op("Pull from the contact center now", "Contact-center sync", response=dict,
+                              errors=(409, 422)),
 }
 
 DESCRIPTIONS = {200: "OK", 201: "Created", 302: "Found", 303: "See Other", 400: "Bad request (the message names the field)",

@@ -24,6 +24,9 @@ Item families (PK / SK):
   short-link code to it; ``ATTS#<contact id>`` / ``<created_at>#<id>`` lists a
   contact's attachments.
 - ``APIKEYS`` / ``<sha256 of the key>``: an API key (only its hash is kept).
+- ``SYNC`` / ``STATE``: the contact-center sync's watermark and lease;
+  ``SYNC`` / ``RUN#<started_at>``: one run's outcome; ``SYNC`` / ``WB#<id>``:
+  a write-back still to send.
 - ``HEALTH`` / ``HEALTH``: read by the health check (never written).
 """
 from __future__ import annotations
@@ -140,6 +143,21 @@ API_KEYS_PK = "APIKEYS"
 
 def api_key(key_hash: str) -> dict[str, str]:
     return {"PK": API_KEYS_PK, "SK": key_hash}
+
+
+SYNC_PK = "SYNC"
+
+
+def sync_state() -> dict[str, str]:
+    return {"PK": SYNC_PK, "SK": "STATE"}
+
+
+def sync_run(started_at: str) -> dict[str, str]:
+    return {"PK": SYNC_PK, "SK": f"RUN#{started_at}"}
+
+
+def sync_writeback(record_id: str) -> dict[str, str]:
+    return {"PK": SYNC_PK, "SK": f"WB#{record_id}"}
 
 
 def health() -> dict[str, str]:

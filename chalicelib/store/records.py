@@ -30,22 +30,27 @@ def fetch(key: dict[str, str], what: str) -> dict[str, Any]:
     return found
 
 
-def read_partition(pk: str, sk_prefix: str | None = None, *, keep_keys: bool = False) -> list[dict[str, Any]]:
-    """Every record of a (small) partition, or those whose SK starts with ``sk_prefix``."""
+def read_partition(pk: str, sk_prefix: str | None = None, *, keep_keys: bool = False,
+                   newest_first: bool = False, limit: int | None = None) -> list[dict[str, Any]]:
+    """Every record of a (small) partition, or those whose SK starts with
+    ``sk_prefix``; with ``limit``, only the first ``limit`` in SK order."""
     found: list[dict[str, Any]] = []
     params: dict[str, Any] = {
         "KeyConditionExpression": "PK = :pk",
         "ExpressionAttributeValues": {":pk": value(pk)},
         "ConsistentRead": True,
+        "ScanIndexForward": not newest_first,
     }
+    if limit:
+        params["Limit"] = limit
     if sk_prefix:
         params["KeyConditionExpression"] += " AND begins_with(SK, :prefix)"
         params["ExpressionAttributeValues"][":prefix"] = value(sk_prefix)
     while True:
         reply = call("query", **params)
         found += [_plain(i, keep_keys) for i in reply.get("Items", [])]
-        if "LastEvaluatedKey" not in reply:
-            return found
+        if "LastEvaluatedKey" not in reply or (limit and len(found) >= limit):
+            return found[:limit] if limit else found
         params["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
 
 

@@ -1,0 +1,31 @@
+"""``make sync``: one pull from the contact center now, with this shell's
+settings (``CIM_SINCH_*``, the table); prints the run's outcome."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from chalicelib.tools.local import STATE_FILE
+
+
+def main() -> int:
+    if not os.environ.get("AWS_ENDPOINT_URL") and STATE_FILE.exists():
+        os.environ.update(json.loads(STATE_FILE.read_text()))
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    from chalicelib.errors import DomainError
+    from chalicelib.services import rci_sync
+
+    try:
+        outcome = rci_sync.run()
+    except DomainError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 1
+    print(json.dumps(outcome, indent=2))
+    return 0 if not outcome["last_error"] else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
