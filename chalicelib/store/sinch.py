@@ -54,7 +54,8 @@ def _request(method: str, path: str, body: Any = None) -> Any:
                 return json.loads(raw) if raw.strip() else None
         except urllib.error.HTTPError as error:
             if error.code in (401, 403):
-                raise Refused(f"the contact center refused the credentials ({error.code} on {path.split('?')[0]})")
+                raise Refused(
+                    f"the contact center refused the credentials ({error.code} on {path.split('?')[0]})") from None
             if error.code < 500:
                 raise Unreachable(f"{error.code} on {path.split('?')[0]}") from None
             last = f"{error.code} on {path.split('?')[0]}"
