@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install browser run run-aws key sync lint package test unit api e2e clean
+.PHONY: install browser run run-aws key sync import export bench lint package test unit api e2e clean
 
 $(STAMP): pyproject.toml requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,15 @@ key: install  ## make key ROLE=ivr NAME=ivr-prod: a new API key, shown once
 
 sync: install  ## one pull from the contact center now (CIM_SINCH_* settings)
 	$(BIN)/python -m chalicelib.tools.sync
+
+import: install  ## make import FILE=contacts.csv [MAP="col=key col2="]: stream a CSV in
+	$(BIN)/cim import "$(FILE)" $(foreach m,$(MAP),--map $(m))
+
+export: install  ## make export OUT=contacts.csv [FORMAT=jsonl]
+	$(BIN)/cim export --out "$(OUT)" --format "$(or $(FORMAT),csv)"
+
+bench: install  ## the benchmark suite (not part of `make test`): prints a table, writes bench/results/
+	$(BIN)/python -m bench.run
 
 package: install  ## make package STAGE=prod: build/<stage>/sam and build/<stage>/terraform
 	$(BIN)/python -m chalicelib.tools.package --stage "$(or $(STAGE),dev)"

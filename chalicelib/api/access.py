@@ -36,6 +36,7 @@ ROUTES: dict[tuple[str, str], str] = {
 
     ("POST", "/saveContact"): AGENT,
     ("POST", "/contacts"): AGENT,
+    ("POST", "/contacts/bulk"): AGENT,
     ("GET", "/contacts"): AGENT,
     ("GET", "/getContactList"): AGENT,
     ("GET", "/contacts/{contact_id}"): AGENT,

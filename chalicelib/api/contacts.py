@@ -17,12 +17,13 @@ from chalicelib.api.http import (
     render_list,
     render_page,
 )
-from chalicelib.errors import Invalid
+from chalicelib.errors import Invalid, TooLarge
 from chalicelib.models.common import parse
 from chalicelib.models.contact import Contact, ContactFields
 from chalicelib.services import contacts
 
 bp = Blueprint(__name__)
+BULK_MAX = 100
 
 # GET /contacts?phone=&email=&name=... filters; any other query key is paging.
 SEARCH_PARAMS = ("phone", "phone1", "phone2", "email", "name", "first_name", "last_name")
@@ -119,3 +120,20 @@ def get_contacts_by_search_terms():
 def load_more(last_id):
     limit, _ = page_params(bp.current_request)
     return render_list(*contacts.load_more(last_id, limit))
+
+
+@bp.route("/contacts/bulk", methods=["POST"])
+@endpoint
+def create_contacts_in_bulk():
+    data = json_body(bp.current_request)
+    items = data.get("contacts")
+    if not isinstance(items, list) or not items:
+        raise Invalid("contacts: a non-empty list of contacts is required")
+    if len(items) > BULK_MAX:
+        raise TooLarge(f"contacts: at most {BULK_MAX} a request")
+    results = contacts.create_many(items)
+    for result in results:
+        if "contact" in result:
+            result["contact"] = result["contact"].model_dump(mode="json")
+    created = sum(1 for r in results if r["outcome"] == "created")
+    return render({"results": results, "created": created, "rejected": len(results) - created})

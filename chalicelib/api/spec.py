@@ -40,6 +40,16 @@ class ScreenPopLink(BaseModel):
     expiresAt: int
 
 
+class BulkRequest(BaseModel):
+    contacts: list[dict[str, Any]]
+
+
+class BulkResult(BaseModel):
+    results: list[dict[str, Any]]
+    created: int
+    rejected: int
+
+
 class PushResult(BaseModel):
     results: list[dict[str, Any]]
     counts: dict[str, int]
@@ -74,6 +84,9 @@ OPS: dict[tuple[str, str], Op] = {
     ("POST", "/contacts"): Op("Create a contact (resource style)", "Contacts", ok=201, request=ContactFields,
                               response=Contact, errors=(400, 409, 413), example=CIM_CONTACT,
                               headers=("ETag", "Location")),
+    ("POST", "/contacts/bulk"): Op("Create up to 100 contacts; per-item results", "Contacts", request=BulkRequest,
+                                   response=BulkResult, errors=(400, 413),
+                                   example={"contacts": [CIM_CONTACT, {"first_name": "Bo", "phone1": "040 123 4567"}]}),
     ("GET", "/contacts"): Op("List or search contacts", "Contacts", response=Page[Contact],
                              query=PAGING + ("phone", "email", "name", "first_name", "last_name")),
     ("GET", "/getContactList"): Op("Contacts, newest first", "Contacts", response=list[Contact], query=PAGING,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.errors import Invalid, NotFound, PreconditionFailed
+from chalicelib.errors import DomainError, Invalid, NotFound, PreconditionFailed
 from chalicelib.models.contact import Contact, ContactFields
 from chalicelib.services import interactions, names, phones, schema, validation, values
 from chalicelib.services.clock import new_id, now_iso
@@ -35,10 +35,12 @@ def _render(doc: dict[str, Any], version: int) -> Contact:
     return Contact.model_validate(doc | {"version": version})
 
 
-def create(given: ContactFields) -> Contact:
+def create(given: ContactFields, contact_id: str | None = None) -> Contact:
+    """Create a contact. ``contact_id`` (imports) makes a replay a Conflict
+    instead of a duplicate."""
     fields, normalized, terms = _prepare(given.given(), creating=True)
     stamp = now_iso()
-    doc = fields | {"id": new_id(), "normalized": normalized, "created_at": stamp, "updated_at": stamp}
+    doc = fields | {"id": contact_id or new_id(), "normalized": normalized, "created_at": stamp, "updated_at": stamp}
     store.create(doc, terms)
     interactions.follow_contact(doc["id"], gained=terms, lost=[])
     return _render(doc, 1)
@@ -218,3 +220,20 @@ def _holds(contact: Contact, key: str, wanted: Any, attributes: dict[str, Any], 
     except Invalid:
         return False
     return wanted in checked.index
+
+
+def create_many(items: list[Any]) -> list[dict[str, Any]]:
+    """Create each item on its own: one failing never blocks the others."""
+    from chalicelib.models.common import parse
+
+    results: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        try:
+            if not isinstance(item, dict):
+                raise Invalid(f"item {index}: must be a JSON object")
+            contact = create(parse(ContactFields, item))
+        except DomainError as error:
+            results.append({"index": index, "outcome": "rejected", "Code": error.code, "Message": error.message})
+        else:
+            results.append({"index": index, "outcome": "created", "id": contact.id, "contact": contact})
+    return results

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 
-from chalicelib.tools.local import STATE_FILE
+from chalicelib.tools.local import use_running_emulator
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,11 +15,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", required=True)
     parser.add_argument("--expires-at", default=None, help="ISO-8601; none: never")
     args = parser.parse_args(argv)
-    if not os.environ.get("AWS_ENDPOINT_URL") and STATE_FILE.exists():
-        os.environ.update(json.loads(STATE_FILE.read_text()))
-        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    use_running_emulator()
 
     from chalicelib.errors import DomainError
     from chalicelib.models.apikey import KeyRequest

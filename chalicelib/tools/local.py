@@ -30,6 +30,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def use_running_emulator() -> None:
+    """Console commands run beside `make run`: reach its emulator, unless
+    AWS_ENDPOINT_URL (or real AWS credentials) say otherwise."""
+    if not os.environ.get("AWS_ENDPOINT_URL") and STATE_FILE.exists():
+        os.environ.update(json.loads(STATE_FILE.read_text()))
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+
 def start_emulator() -> object:
     import logging
 

@@ -3,18 +3,13 @@ settings (``CIM_SINCH_*``, the table); prints the run's outcome."""
 from __future__ import annotations
 
 import json
-import os
 import sys
 
-from chalicelib.tools.local import STATE_FILE
+from chalicelib.tools.local import use_running_emulator
 
 
 def main() -> int:
-    if not os.environ.get("AWS_ENDPOINT_URL") and STATE_FILE.exists():
-        os.environ.update(json.loads(STATE_FILE.read_text()))
-        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    use_running_emulator()
     from chalicelib.errors import DomainError
     from chalicelib.services import rci_sync
 
