@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.api import access
@@ -26,36 +26,50 @@ CIM_CONTACT = {"phone1": "+1 415 555 0100", "first_name": "Ann", "last_name": "L
 
 
 class Health(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     status: str
 
 
 class ScreenPopLinkRequest(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     ani: str | None = None
     contact_id: str | None = None
     callVariables: dict[str, str] | None = None
 
 
 class ScreenPopLink(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     url: str
     expiresAt: int
 
 
 class BulkRequest(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     contacts: list[dict[str, Any]]
 
 
 class BulkResult(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     results: list[dict[str, Any]]
     created: int
     rejected: int
 
 
 class PushResult(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     results: list[dict[str, Any]]
     counts: dict[str, int]
 
 
 class AttachmentList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     items: list[dict[str, Any]]
     cursor: str | None = None
 

@@ -11,7 +11,7 @@ Role = Literal["ivr", "agent", "admin"]
 
 
 class KeyRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
 
     name: StrictStr = Field(min_length=1, max_length=100)
     role: Role
@@ -26,6 +26,8 @@ class KeyRequest(BaseModel):
 
 
 class ApiKey(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     name: str
     role: Role

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 
 class AttachmentRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     fileName: StrictStr = Field(min_length=1, max_length=1000)
     mimeType: StrictStr = Field(min_length=3, max_length=200)
@@ -17,11 +17,15 @@ class AttachmentRequest(BaseModel):
 
 
 class Upload(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     url: str
     fields: dict[str, str]
 
 
 class AttachmentCreated(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     upload: Upload
     shortUrl: str
@@ -32,6 +36,8 @@ class AttachmentCreated(BaseModel):
 
 
 class Attachment(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     fileName: str
     mimeType: str

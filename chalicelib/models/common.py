@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from chalicelib.errors import Invalid
 
@@ -13,11 +13,15 @@ M = TypeVar("M", bound=BaseModel)
 
 class Page(BaseModel, Generic[T]):
     """A page of a resource-style listing; ``cursor`` fetches the next one."""
+    model_config = ConfigDict(defer_build=True)
+
     items: list[T]
     cursor: str | None = None
 
 
 class ErrorBody(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     Code: str
     Message: str
 

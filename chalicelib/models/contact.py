@@ -28,7 +28,7 @@ Scalar = StrictStr | StrictInt | StrictFloat | StrictBool | None
 class ContactFields(BaseModel):
     """A contact as written by a client (create, or the fields of an update)."""
 
-    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="allow", str_strip_whitespace=True)
 
     first_name: StrictStr | None = Field(None, max_length=100)
     last_name: StrictStr | None = Field(None, max_length=100)
@@ -75,7 +75,7 @@ def _check_value(key: str, value: Any) -> None:
 class Contact(BaseModel):
     """A stored contact as read back."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(defer_build=True, extra="allow")
 
     id: str
     first_name: str | None = None

@@ -30,7 +30,7 @@ Short = StrictStr
 class LegFields(BaseModel):
     """One leg as a platform reports it. Unknown fields are kept as given."""
 
-    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="allow", str_strip_whitespace=True)
 
     leg_id: StrictStr | None = Field(None, min_length=1, max_length=128)
     type: StrictStr | None = Field(None, max_length=100)
@@ -86,7 +86,7 @@ class LegFields(BaseModel):
 class SaveLegRequest(BaseModel):
     """``POST /interactions/updateOrSaveInteractionTree/{call_Id}``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     interaction: LegFields
     call_Id: StrictStr | None = None
@@ -95,12 +95,14 @@ class SaveLegRequest(BaseModel):
 
 
 class LinkRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
     contact_id: StrictStr
 
 
 class Tree(BaseModel):
     """A call and its legs, as shown in a history."""
+    model_config = ConfigDict(defer_build=True)
+
 
     call_Id: str
     phone_number: str | None = None

@@ -12,7 +12,7 @@ MAX_CANDIDATES = 25
 
 
 class LookupRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     ani: StrictStr | None = Field(None, max_length=64, description="the caller's number, any format")
     callVariables: dict[str, StrictStr | StrictInt | StrictFloat | None] = Field(default_factory=dict)
@@ -36,6 +36,8 @@ class LookupRequest(BaseModel):
 
 
 class LookupAnswer(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     match: Literal["none", "unique", "multiple"]
     contacts: list[Contact]
     matchedBy: dict[str, Any] | None = Field(

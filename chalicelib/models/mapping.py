@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_v
 
 
 class RuleFields(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
 
     callVar: StrictStr | None = Field(None, max_length=100)
     callVariable: StrictStr | None = Field(None, min_length=1, max_length=64)
@@ -30,6 +30,8 @@ class RuleFields(BaseModel):
 
 
 class Rule(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     callVar: str | None = None
     callVariable: str

@@ -13,7 +13,7 @@ class AttributeFields(BaseModel):
     """What a client may send to create or change an attribute (all optional:
     a PUT changes only what it names; a POST must name label, key and type)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
 
     label: StrictStr | None = Field(None, min_length=1, max_length=100)
     key: StrictStr | None = Field(None, min_length=1, max_length=64)
@@ -43,6 +43,8 @@ class AttributeFields(BaseModel):
 
 class Attribute(BaseModel):
     """A stored attribute of the contact schema."""
+    model_config = ConfigDict(defer_build=True)
+
 
     id: str
     key: str
@@ -64,6 +66,8 @@ class Attribute(BaseModel):
 
 class Job(BaseModel):
     """A bounded, resumable pass over every contact after a schema change."""
+    model_config = ConfigDict(defer_build=True)
+
 
     id: str
     reason: str

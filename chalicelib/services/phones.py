@@ -8,10 +8,18 @@ possible number.
 """
 from __future__ import annotations
 
-import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat
+from functools import lru_cache
 
 MAX_PHONE_CHARS = 64
+
+
+@lru_cache(maxsize=1)
+def _library():
+    """phonenumbers, imported on the first number (its metadata is the
+    largest import of the app: the cold start does not pay for it)."""
+    import phonenumbers
+
+    return phonenumbers
 
 
 def to_e164(raw: str, default_region: str) -> str | None:
@@ -28,10 +36,11 @@ def to_e164(raw: str, default_region: str) -> str | None:
 
 
 def _parse(text: str, region: str) -> str | None:
+    library = _library()
     try:
-        number = phonenumbers.parse(text, region.upper())
-    except NumberParseException:
+        number = library.parse(text, region.upper())
+    except library.NumberParseException:
         return None
-    if not phonenumbers.is_possible_number(number):
+    if not library.is_possible_number(number):
         return None
-    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    return library.format_number(number, library.PhoneNumberFormat.E164)
