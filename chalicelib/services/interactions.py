@@ -141,7 +141,8 @@ def _with_leg(old: dict[str, Any] | None, call_id: str, ani: str | None, given: 
     tree["legs"] = legs
     if ani and not tree.get("ani"):
         tree["ani"] = ani
-    origin = tree.get("origin") or (list(origin_of(tree.get("ani"))) if origin_of(tree.get("ani")) else None)
+    found = None if tree.get("origin") else origin_of(tree.get("ani"))
+    origin = tree.get("origin") or (list(found) if found else None)
     if link:
         tree["contact_id"] = link
     if link or tree.get("contact_id"):
