@@ -43,4 +43,9 @@ def _parse(text: str, region: str) -> str | None:
         return None
     if not library.is_possible_number(number):
         return None
-    return library.format_number(number, library.PhoneNumberFormat.E164)
+    e164 = library.format_number(number, library.PhoneNumberFormat.E164)
+    # Degenerate input (runs of zeros) can give an E.164 form that reads back
+    # as another number; such a form would never find its own contact.
+    if library.format_number(library.parse(e164, None), library.PhoneNumberFormat.E164) != e164:
+        return None
+    return e164
