@@ -67,23 +67,34 @@ def endpoint(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
-def json_body(request: Any) -> dict[str, Any]:
-    """The request body as a JSON object, or a clear 400/413."""
+def raw_body(request: Any) -> bytes:
+    """The request body's bytes, or a 413 before anything reads them."""
     raw = request.raw_body or b""
     limit = get_settings().max_body_bytes
     if len(raw) > limit:
         raise errors.TooLarge(f"body: larger than {limit} bytes")
+    return raw
+
+
+def parse_json(raw: bytes, *, arrays: bool = False) -> Any:
+    """``raw`` as a JSON object (or, with ``arrays``, an array), or a clear 400."""
+    wanted = "a JSON object or array" if arrays else "a JSON object"
     if not raw.strip():
-        raise errors.Invalid("body: a JSON object is required")
+        raise errors.Invalid(f"body: {wanted} is required")
     try:
         data = json.loads(raw)
     except UnicodeDecodeError:
         raise errors.Invalid("body: not UTF-8 text") from None
     except json.JSONDecodeError as error:
         raise errors.Invalid(f"body: malformed JSON ({error.msg} at line {error.lineno} column {error.colno})") from None
-    if not isinstance(data, dict):
-        raise errors.Invalid(f"body: must be a JSON object, not {type(data).__name__}")
+    if not isinstance(data, dict) and not (arrays and isinstance(data, list)):
+        raise errors.Invalid(f"body: must be {wanted}, not {type(data).__name__}")
     return data
+
+
+def json_body(request: Any) -> dict[str, Any]:
+    """The request body as a JSON object, or a clear 400/413."""
+    return parse_json(raw_body(request))
 
 
 def query(request: Any) -> dict[str, str]:

@@ -185,18 +185,24 @@ def list_after(contact: StoredContact, limit: int) -> tuple[list[dict[str, Any]]
 
 
 def _list_from(limit: int, start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], str | None]:
+    items, last = _contacts_gsi_page(limit, start, newest_first=True)
+    return [_doc(i) for i in items], cursor.encode("list", last)
+
+
+def _contacts_gsi_page(limit: int, start: dict[str, Any] | None, *, newest_first: bool
+                       ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """One page of the contact list index (GSI1), and its typed LastEvaluatedKey."""
     params: dict[str, Any] = {
         "IndexName": keys.CONTACTS_GSI,
         "KeyConditionExpression": "GSI1PK = :pk",
         "ExpressionAttributeValues": {":pk": value(keys.CONTACTS_GSI_PK)},
-        "ScanIndexForward": False,
+        "ScanIndexForward": not newest_first,
         "Limit": limit,
     }
     if start:
         params["ExclusiveStartKey"] = start
     reply = call("query", **params)
-    docs = [_doc(deserialize(i)) for i in reply.get("Items", [])]
-    return docs, cursor.encode("list", reply.get("LastEvaluatedKey"))
+    return [deserialize(i) for i in reply.get("Items", [])], reply.get("LastEvaluatedKey")
 
 
 def ids_by_term(term: Term, limit: int, page_cursor: str | None) -> tuple[list[str], str | None]:
@@ -227,15 +233,6 @@ def ping() -> None:
 def page_all(limit: int, start: dict[str, str] | None) -> tuple[list[StoredContact], dict[str, str] | None]:
     """Every contact, a page at a time, for maintenance passes (schema jobs).
     ``start``/the returned key are plain LastEvaluatedKeys, kept server-side."""
-    params: dict[str, Any] = {
-        "IndexName": keys.CONTACTS_GSI,
-        "KeyConditionExpression": "GSI1PK = :pk",
-        "ExpressionAttributeValues": {":pk": value(keys.CONTACTS_GSI_PK)},
-        "Limit": limit,
-    }
-    if start:
-        params["ExclusiveStartKey"] = {k: {"S": v} for k, v in start.items()}
-    reply = call("query", **params)
-    found = [_from_item(deserialize(i)) for i in reply.get("Items", [])]
-    last = reply.get("LastEvaluatedKey")
-    return found, ({k: v["S"] for k, v in last.items()} if last else None)
+    typed_start = {k: {"S": v} for k, v in start.items()} if start else None
+    items, last = _contacts_gsi_page(limit, typed_start, newest_first=False)
+    return [_from_item(i) for i in items], ({k: v["S"] for k, v in last.items()} if last else None)
