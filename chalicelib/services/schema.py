@@ -28,6 +28,7 @@ from chalicelib.store import keys, records
 DATA_RULES = ("type", "max_length", "options", "required", "unique", "searchable")
 INDEX_RULES = ("type", "unique", "searchable")
 CORE_EDITABLE = {"label", "required", "unique", "pii"}
+CLEARABLE = ("max_length", "options", "default")  # null removes these rules
 MAX_OFFENDERS = 10
 JOB_KEPT_SECONDS = 30 * 24 * 3600
 PAGE = 200
@@ -114,7 +115,10 @@ def create(fields: AttributeFields) -> tuple[Attribute, Job | None]:
 def update(attribute_id: str, fields: AttributeFields) -> tuple[Attribute, Job | None]:
     old = _find(attribute_id)
     changes = fields.model_dump(exclude_unset=True)
-    if "type" in changes and changes["type"] is not None:
+    refused = sorted(k for k, v in changes.items() if v is None and k not in CLEARABLE)
+    if refused:
+        raise Invalid(f"{', '.join(refused)}: cannot be null (only {', '.join(CLEARABLE)} can be cleared)")
+    if "type" in changes:
         changes["type"] = values.canonical_type(changes["type"])
     changes = {k: v for k, v in changes.items() if getattr(old, k) != v}
     if old.core and set(changes) - CORE_EDITABLE:

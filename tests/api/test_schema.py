@@ -138,6 +138,17 @@ def test_core_fields_cannot_be_deleted_or_retyped_but_can_be_relabelled(api):
     assert next(a for a in body(api.get("/getSchema")) if a["key"] == "phone1")["label"] == "Mobile"
 
 
+def test_a_null_rule_is_refused_unless_it_can_be_cleared(api):
+    # Found by fuzzing: a stored null broke every later read of the schema.
+    attrs = add_attributes(api, code={"type": "text", "max_length": 5})
+    for field in ("unique", "label", "type", "required"):
+        reply = api.put(f"/schema/{attrs['code']['id']}", {field: None})
+        assert reply.status_code == 400 and field in body(reply)["Message"], reply.body
+    cleared = api.put(f"/schema/{attrs['code']['id']}", {"max_length": None})
+    assert cleared.status_code == 200 and body(cleared)["max_length"] is None
+    assert api.get("/getSchema").status_code == 200
+
+
 def test_schema_ids_unknown_and_malformed(api):
     assert api.put("/schema/" + "A" * 32, {"label": "x"}).status_code == 404
     assert api.put("/schema/nope", {"label": "x"}).status_code == 400
