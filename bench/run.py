@@ -51,19 +51,11 @@ def timed(fn: Callable[[], Any], repeat: int) -> dict[str, float]:
 
 
 def start_emulator() -> Any:
-    import logging
+    from chalicelib.tools.emulator import start_server
 
-    from moto.server import ThreadedMotoServer
-
-    from chalicelib.tools.local import free_port
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    os.environ.update(AWS_ENDPOINT_URL=f"http://127.0.0.1:{port}", AWS_ACCESS_KEY_ID="bench",
-                      AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-east-1", CIM_TABLE_NAME=TABLE,
-                      CIM_BUCKET_NAME="cim-bench", CIM_ADMIN_KEY=ADMIN)
+    server = start_server()
+    os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-east-1",
+                      CIM_TABLE_NAME=TABLE, CIM_BUCKET_NAME="cim-bench", CIM_ADMIN_KEY=ADMIN)
     return server
 
 

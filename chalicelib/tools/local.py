@@ -1,8 +1,8 @@
 """``make run``: the API on http://127.0.0.1:$PORT over an embedded AWS emulation.
 
 1. Unless ``AWS_ENDPOINT_URL`` is set (another emulator) or ``--aws real`` is
-   given, start moto's server in this process on a free loopback port and
-   point ``AWS_ENDPOINT_URL`` at it.
+   given, start moto's server in this process on a free loopback port
+   (``emulator.py``) and point ``AWS_ENDPOINT_URL`` at it.
 2. Create the table and the bucket if they are missing.
 3. Run ``chalice local --stage local`` as a child process with this
    environment (every ``CIM_*`` variable passes through).
@@ -40,22 +40,6 @@ def use_running_emulator() -> None:
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 
-def start_emulator() -> object:
-    import logging
-
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per AWS call is noise
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
-    # The emulator accepts any credentials; set dummies so boto3 never looks further.
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-    return server
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--aws", choices=("emulated", "real"), default="emulated",
@@ -67,7 +51,9 @@ def main(argv: list[str] | None = None) -> int:
 
     emulator = None
     if args.aws == "emulated" and not os.environ.get("AWS_ENDPOINT_URL"):
-        emulator = start_emulator()
+        from chalicelib.tools.emulator import start_server
+
+        emulator = start_server()
         # `make key` (another process) finds the emulator here while we run.
         STATE_FILE.write_text(json.dumps({"AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"]}))
     if not os.environ.get("CIM_ADMIN_KEY"):

@@ -11,6 +11,7 @@ from moto import mock_aws
 
 from chalicelib.store import aws
 from chalicelib.store.bootstrap import ensure_all
+from chalicelib.tools.emulator import scale_like_dynamodb
 from tests.conftest import ADMIN_KEY
 
 
@@ -52,6 +53,7 @@ class Api:
 
 @pytest.fixture
 def aws_mock():
+    scale_like_dynamodb()  # as `make run` does: cost per call, not per table size
     with mock_aws():
         ensure_all()
         yield

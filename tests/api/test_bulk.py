@@ -58,7 +58,7 @@ def test_import_streams_maps_reports_and_resumes_without_duplicates(api, tmp_pat
                         contact_id=transfer.row_id(import_id, number))
 
     # One writer: moto's in-process mock is not thread-safe (DynamoDB is; the e2e test uses 4).
-    done = transfer.import_csv(source, mapping, workers=1, out=screen)
+    done = transfer.import_csv(source, mapping, workers=4, out=screen)
     assert done.rows == 120 and done.skipped == 38 and done.rejected == 2
     assert "rows/s" in screen.getvalue() and "ETA" in screen.getvalue() and "100.0%" in screen.getvalue()
     report = list(csv.reader((tmp_path / "contacts.csv.rejected.csv").open()))
@@ -73,7 +73,7 @@ def test_import_streams_maps_reports_and_resumes_without_duplicates(api, tmp_pat
             break
     assert len(seen) == 118 and len({c["id"] for c in seen}) == 118
 
-    again = transfer.import_csv(source, mapping, workers=1, out=io.StringIO())
+    again = transfer.import_csv(source, mapping, workers=4, out=io.StringIO())
     assert again.skipped == 118 and again.rejected == 2
 
 

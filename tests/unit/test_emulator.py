@@ -1,0 +1,89 @@
+"""The emulator scales like DynamoDB (``chalicelib/tools/emulator.py``) and
+answers exactly as moto does without the change."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from chalicelib.store.table import table_definition
+from chalicelib.tools.emulator import scale_like_dynamodb
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def scenario(mode: str) -> str:
+    return subprocess.run([sys.executable, "-m", "tests.unit.emulator_scenario", mode], cwd=ROOT,
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_queries_and_transactions_answer_and_leave_the_table_as_plain_moto_does():
+    plain, scaled = scenario("plain"), scenario("scaled")
+    assert '"TransactionCanceledException"' in plain  # the scenario does cancel transactions
+    assert scaled == plain
+
+
+@pytest.fixture
+def table():
+    scale_like_dynamodb()
+    with mock_aws():
+        db = boto3.client("dynamodb")
+        db.create_table(**table_definition("emu"))
+        yield db
+
+
+def test_a_query_reads_only_its_partition(table, monkeypatch):
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    for start in range(0, 2000, 25):
+        table.batch_write_item(RequestItems={"emu": [
+            {"PutRequest": {"Item": {"PK": {"S": f"P#{n}"}, "SK": {"S": "S"}}}} for n in range(start, start + 25)]})
+    compared = []
+    original = DynamoType.__lt__
+    monkeypatch.setattr(DynamoType, "__lt__", lambda a, b: compared.append(1) or original(a, b))
+    reply = table.query(TableName="emu", KeyConditionExpression="PK = :pk",
+                        ExpressionAttributeValues={":pk": {"S": "P#1234"}})
+    assert [i["PK"]["S"] for i in reply["Items"]] == ["P#1234"]
+    assert len(compared) < 10  # plain moto sorts all 2,000 items: thousands of comparisons
+
+
+def test_concurrent_transactions_are_isolated_and_lose_nothing(table):
+    """Eight writers race for the same claims: exactly one wins each claim,
+    and a cancelled transaction undoes only its own writes."""
+    wins: list[tuple[int, int]] = []
+    failures: list[Exception] = []
+
+    def writer(thread: int) -> None:
+        try:
+            claim_all(thread)
+        except Exception as error:  # plain moto: "dictionary changed size during iteration"
+            failures.append(error)
+
+    def claim_all(thread: int) -> None:
+        db = boto3.client("dynamodb")
+        for claim in range(30):
+            try:
+                db.transact_write_items(TransactItems=[
+                    {"Put": {"TableName": "emu", "Item": {"PK": {"S": f"OWN#{thread}#{claim}"}, "SK": {"S": "S"}}}},
+                    {"Put": {"TableName": "emu", "Item": {"PK": {"S": f"CLAIM#{claim}"}, "SK": {"S": "S"},
+                                                          "by": {"N": str(thread)}},
+                             "ConditionExpression": "attribute_not_exists(PK)"}},
+                ])
+            except db.exceptions.TransactionCanceledException:
+                continue
+            wins.append((thread, claim))
+
+    threads = [threading.Thread(target=writer, args=(t,)) for t in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    items = {(i["PK"]["S"], i.get("by", {}).get("N")) for i in table.scan(TableName="emu")["Items"]}
+    assert failures == []
+    assert sorted(c for _, c in wins) == list(range(30))
+    assert items == {(f"OWN#{t}#{c}", None) for t, c in wins} | {(f"CLAIM#{c}", str(t)) for t, c in wins}
