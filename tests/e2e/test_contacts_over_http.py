@@ -71,3 +71,19 @@ def test_the_server_stops_cleanly_on_sigterm():
     assert stop_server(running) == 0
     with pytest.raises(requests.ConnectionError):
         requests.get(running.url + "/health", timeout=2)
+
+
+def test_a_lookup_over_a_kept_alive_connection_answers_in_milliseconds(server):
+    """An IVR reuses its connection. The local server must not hold each
+    answer back for the client's delayed ACK (Nagle's algorithm: +40 ms)."""
+    import statistics
+    import time
+
+    server("POST", "/saveContact", json={"first_name": "Kept", "phone1": "+1 212 555 0177"})
+    samples = []
+    for _ in range(25):
+        started = time.perf_counter()
+        reply = server("POST", "/contacts/lookup", json={"ani": "+1 212 555 0177"})
+        samples.append((time.perf_counter() - started) * 1000)
+        assert reply.status_code == 200 and reply.json()["match"] == "unique"
+    assert statistics.median(samples) < 30, samples
