@@ -233,16 +233,31 @@ def remove_attachment(call_id: str, attachment_id: str) -> None:
 def follow_contact(contact_id: str, gained: list[Term], lost: list[Term]) -> None:
     """A contact got (or lost) a number: show it (or stop showing it) the
     unlinked calls from that number."""
-    for term, joining in [(t, True) for t in gained] + [(t, False) for t in lost]:
-        if term.kind not in ("phone", "email"):
-            continue
-        for call_id in store.calls_from(term.kind, term.value, ADOPT_LIMIT):
-            def change(tree: dict[str, Any], joining: bool = joining) -> dict[str, Any] | None:
-                if tree.get("contact_id"):
-                    return None  # linked calls stay with their contact
-                shown = [c for c in tree.get("shown_to", []) if c != contact_id]
-                if joining and len(shown) < store.MAX_SHOWN_TO:
-                    shown.append(contact_id)
-                return tree | {"shown_to": shown}
+    follow_contacts([(contact_id, gained, lost)])
 
-            _rewrite(call_id, change)
+
+def follow_contacts(changes: list[tuple[str, list[Term], list[Term]]]) -> None:
+    """``follow_contact`` for many contacts: one BatchGetItem (per 100
+    numbers) finds which numbers have called; only those are Queried."""
+    numbered = [(t.kind, t.value) for _, gained, lost in changes for t in gained + lost
+                if t.kind in ("phone", "email")]
+    if not numbered:
+        return
+    seen = store.callers_seen(numbered)
+    for contact_id, gained, lost in changes:
+        for term, joining in [(t, True) for t in gained] + [(t, False) for t in lost]:
+            if (term.kind, term.value) in seen:
+                _adopt(contact_id, term, joining)
+
+
+def _adopt(contact_id: str, term: Term, joining: bool) -> None:
+    for call_id in store.calls_from(term.kind, term.value, ADOPT_LIMIT):
+        def change(tree: dict[str, Any]) -> dict[str, Any] | None:
+            if tree.get("contact_id"):
+                return None  # linked calls stay with their contact
+            shown = [c for c in tree.get("shown_to", []) if c != contact_id]
+            if joining and len(shown) < store.MAX_SHOWN_TO:
+                shown.append(contact_id)
+            return tree | {"shown_to": shown}
+
+        _rewrite(call_id, change)

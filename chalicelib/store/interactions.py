@@ -8,6 +8,7 @@ half-moves from one history to another.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from chalicelib.errors import Conflict
@@ -64,6 +65,7 @@ def write(old: dict[str, Any] | None, new: dict[str, Any]) -> None:
     for kind, val, start, call_id in new_from - old_from:
         entry = keys.calls_from_entry(kind, val, start, call_id) | {"call_Id": call_id}
         actions.append({"Put": {"Item": serialize(entry)}})
+        actions.append({"Put": {"Item": serialize(keys.caller_seen(kind, val))}})
     reasons = transact(actions)
     if reasons is not None:
         raise StaleTree(f"call {new['call_Id']} was changed concurrently; retry")
@@ -85,6 +87,16 @@ def history(contact_id: str, limit: int, page_cursor: str | None) -> tuple[list[
         pk, page_cursor, KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": value(pk)},
         ScanIndexForward=False, ConsistentRead=True, Limit=limit)
     return [i["call_Id"] for i in items], next_cursor
+
+
+def callers_seen(numbers: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (kind, value) numbers or addresses have called (one BatchGetItem per 100)."""
+    wanted = list(dict.fromkeys(numbers))
+    if not wanted:
+        return set()
+    found = batch_get(serialize(keys.caller_seen(kind, val)) for kind, val in wanted)
+    seen = {i["PK"] for i in found}
+    return {(kind, val) for kind, val in wanted if keys.caller_seen(kind, val)["PK"] in seen}
 
 
 def calls_from(kind: str, val: str, limit: int) -> list[str]:

@@ -20,6 +20,9 @@ Item families (PK / SK):
   history (newest first is one Query).
 - ``CALLS#<kind>#<value>`` / ``<start_time>#<call_Id>``: the calls from one
   number (or address), so a contact created later finds them.
+- ``CALLER#<kind>#<value>`` / ``SEEN``: that number has called at least once,
+  so a contact written learns with one BatchGetItem which of its numbers
+  have calls to adopt, instead of one Query per number.
 - ``ATT#<id>`` / ``ATT``: an attachment; ``SHORT#<code>`` / ``SHORT`` maps a
   short-link code to it; ``ATTS#<contact id>`` / ``<created_at>#<id>`` lists a
   contact's attachments.
@@ -34,6 +37,7 @@ from __future__ import annotations
 import re
 
 CONTACT_SK = "CONTACT"
+CALLER_SEEN_SK = "SEEN"
 CONTACTS_GSI = "GSI1"
 CONTACTS_GSI_PK = "CONTACTS"
 
@@ -120,6 +124,10 @@ def calls_from_pk(kind: str, value: str) -> str:
 
 def calls_from_entry(kind: str, value: str, start_time: str, call_id: str) -> dict[str, str]:
     return {"PK": calls_from_pk(kind, value), "SK": f"{start_time}#{call_id}"}
+
+
+def caller_seen(kind: str, value: str) -> dict[str, str]:
+    return {"PK": f"CALLER#{kind}#{value}", "SK": CALLER_SEEN_SK}
 
 
 def attachment(attachment_id: str) -> dict[str, str]:

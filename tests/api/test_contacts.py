@@ -30,9 +30,9 @@ def test_save_contact_returns_the_stored_contact_with_server_fields(api):
     assert contact["first_name"] == "Ann" and contact["phone1"] == "+1 (415) 555-0100"
     assert contact["normalized"] == {"phone1": "+14155550100", "email": "ann.lee@example.com"}
     assert contact["loyalty_tier"] == "gold" and contact["tags"] == ["vip", "b2b"]
-    # One transaction; then one Query per number and address, for calls that
-    # came from them before the contact existed.
-    assert api.calls == ["TransactWriteItems", "Query", "Query"]
+    # One transaction; then one BatchGetItem asks which of its numbers and
+    # addresses have called before the contact existed (none here).
+    assert api.calls == ["TransactWriteItems", "BatchGetItem"]
 
     reply = api.get(f"/contacts/{contact['id']}")
     assert reply.status_code == 200
@@ -124,8 +124,8 @@ def test_update_merges_fields_moves_the_index_and_bumps_the_version(api):
     assert updated["version"] == 2 and reply.headers["ETag"] == '"2"'
     assert updated["first_name"] == "Ann" and updated["email"] is None
     assert updated["created_at"] == contact["created_at"] and updated["updated_at"] >= contact["updated_at"]
-    # Read, one transaction, then one Query per number gained or lost (its calls' histories).
-    assert api.calls == ["GetItem", "TransactWriteItems", "Query", "Query", "Query"]
+    # Read, one transaction, then whether the numbers gained or lost have called.
+    assert api.calls == ["GetItem", "TransactWriteItems", "BatchGetItem"]
     api.put(f"/contacts/{contact['id']}", {"first_name": "Annie"})
     assert api.calls == ["GetItem", "TransactWriteItems"]
     assert body(api.post("/contacts/getContactsBySearchTerms", {"phone": "415-555-0100"})) == []
@@ -171,7 +171,7 @@ def test_delete_returns_the_contact_and_removes_every_index_entry(api, table_ite
     assert stale.status_code == 412
     reply = api.delete(f"/contacts/{contact['id']}")
     assert reply.status_code == 200 and body(reply) == contact
-    assert api.calls == ["GetItem", "TransactWriteItems", "Query", "Query", "Query"]
+    assert api.calls == ["GetItem", "TransactWriteItems", "BatchGetItem"]
     assert api.get(f"/contacts/{contact['id']}").status_code == 404
     assert body(api.post("/contacts/getContactsBySearchTerms", {"phone": "415-555-0100"})) == []
     assert table_items() == []

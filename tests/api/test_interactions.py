@@ -107,10 +107,13 @@ def test_saving_a_leg_is_one_read_and_one_transaction(api):
 def test_a_call_saved_before_its_contact_exists_appears_once_the_contact_does(api):
     post_leg(api, IVR, ani="040 123 4567")
     post_leg(api, AGENT1, ani="040 123 4567")
-    late = contact(api, first_name="Late", phone1="+1 040 123 4567")
+    other = contact(api, first_name="Other", phone1="415-555-0199")
+    late = contact(api, first_name="Late", phone1="+1 040 123 4567", email="late@example.com")
+    # Which of its number and address have called: one BatchGetItem; then
+    # only the number that has is read (Query) and its call re-shown.
+    assert api.calls == ["TransactWriteItems", "BatchGetItem", "Query", "GetItem", "TransactWriteItems"]
     calls = history(api, late["id"])
     assert [c["call_Id"] for c in calls] == [CALL] and len(calls[0]["interactions"]) == 2
-    other = contact(api, first_name="Other", phone1="415-555-0199")
     assert history(api, other["id"]) == []
     moved = api.put(f"/contacts/{other['id']}", {"phone2": "0401234567"})
     assert moved.status_code == 200
