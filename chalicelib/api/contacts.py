@@ -20,7 +20,7 @@ from chalicelib.api.http import (
 from chalicelib.errors import Invalid, TooLarge
 from chalicelib.models.common import parse
 from chalicelib.models.contact import Contact, ContactFields
-from chalicelib.services import contacts
+from chalicelib.services import bulk, contacts
 
 bp = Blueprint(__name__)
 BULK_MAX = 100
@@ -131,9 +131,13 @@ def create_contacts_in_bulk():
         raise Invalid("contacts: a non-empty list of contacts is required")
     if len(items) > BULK_MAX:
         raise TooLarge(f"contacts: at most {BULK_MAX} a request")
-    results = contacts.create_many(items)
-    for result in results:
-        if "contact" in result:
-            result["contact"] = result["contact"].model_dump(mode="json")
+    results = []
+    for result in bulk.create_many(items):
+        if result.contact is not None:
+            results.append({"index": result.index, "outcome": result.outcome, "id": result.contact.id,
+                            "contact": result.contact.model_dump(mode="json")})
+        else:
+            results.append({"index": result.index, "outcome": result.outcome,
+                            "Code": result.error.code, "Message": result.error.message})
     created = sum(1 for r in results if r["outcome"] == "created")
     return render({"results": results, "created": created, "rejected": len(results) - created})

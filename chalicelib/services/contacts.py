@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.errors import DomainError, Invalid, NotFound, PreconditionFailed
+from chalicelib.errors import Invalid, NotFound, PreconditionFailed
 from chalicelib.models.contact import Contact, ContactFields
 from chalicelib.services import interactions, names, phones, schema, validation, values
 from chalicelib.services.clock import new_id, now_iso
@@ -31,19 +31,30 @@ def _prepare(fields: dict[str, Any], *, creating: bool) -> tuple[dict[str, Any],
     return prepared.fields, prepared.normalized, prepared.terms
 
 
-def _render(doc: dict[str, Any], version: int) -> Contact:
+def render(doc: dict[str, Any], version: int) -> Contact:
     return Contact.model_validate(doc | {"version": version})
+
+
+def new_contact(given: ContactFields, contact_id: str | None = None) -> tuple[dict[str, Any], list[Term]]:
+    """The document and index terms of a contact about to be created
+    (checked against the schema; nothing is written)."""
+    fields, normalized, terms = _prepare(given.given(), creating=True)
+    stamp = now_iso()
+    doc = fields | {"id": contact_id or new_id(), "normalized": normalized, "created_at": stamp, "updated_at": stamp}
+    return doc, terms
 
 
 def create(given: ContactFields, contact_id: str | None = None) -> Contact:
     """Create a contact. ``contact_id`` (imports) makes a replay a Conflict
     instead of a duplicate."""
-    fields, normalized, terms = _prepare(given.given(), creating=True)
-    stamp = now_iso()
-    doc = fields | {"id": contact_id or new_id(), "normalized": normalized, "created_at": stamp, "updated_at": stamp}
+    return write_new(*new_contact(given, contact_id))
+
+
+def write_new(doc: dict[str, Any], terms: list[Term]) -> Contact:
+    """Store a prepared contact in one transaction (its unique claims included)."""
     store.create(doc, terms)
     interactions.follow_contact(doc["id"], gained=terms, lost=[])
-    return _render(doc, 1)
+    return render(doc, 1)
 
 
 def _load(contact_id: str) -> store.StoredContact:
@@ -55,7 +66,7 @@ def _load(contact_id: str) -> store.StoredContact:
 
 def get(contact_id: str) -> Contact:
     found = _load(contact_id)
-    return _render(found.doc, found.version)
+    return render(found.doc, found.version)
 
 
 def update(contact_id: str, given: ContactFields, expected_version: int | None) -> Contact:
@@ -85,7 +96,7 @@ def update(contact_id: str, given: ContactFields, expected_version: int | None) 
             continue
         interactions.follow_contact(contact_id, gained=[t for t in terms if t not in current.terms],
                                     lost=[t for t in current.terms if t not in terms])
-        return _render(doc, current.version + 1)
+        return render(doc, current.version + 1)
     raise PreconditionFailed(f"contact {contact_id} keeps changing; read it again and retry")
 
 
@@ -99,7 +110,7 @@ def delete(contact_id: str, expected_version: int | None) -> Contact:
     store.delete(current)
     # The calls stay; they just stop showing in the history of a contact that is gone.
     interactions.follow_contact(contact_id, gained=[], lost=current.terms)
-    return _render(current.doc, current.version)
+    return render(current.doc, current.version)
 
 
 def list_page(limit: int, cursor: str | None) -> tuple[list[Contact], str | None]:
@@ -220,20 +231,3 @@ def _holds(contact: Contact, key: str, wanted: Any, attributes: dict[str, Any], 
     except Invalid:
         return False
     return wanted in checked.index
-
-
-def create_many(items: list[Any]) -> list[dict[str, Any]]:
-    """Create each item on its own: one failing never blocks the others."""
-    from chalicelib.models.common import parse
-
-    results: list[dict[str, Any]] = []
-    for index, item in enumerate(items):
-        try:
-            if not isinstance(item, dict):
-                raise Invalid(f"item {index}: must be a JSON object")
-            contact = create(parse(ContactFields, item))
-        except DomainError as error:
-            results.append({"index": index, "outcome": "rejected", "Code": error.code, "Message": error.message})
-        else:
-            results.append({"index": index, "outcome": "created", "id": contact.id, "contact": contact})
-    return results

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.errors import Conflict, NotFound, PreconditionFailed
+from chalicelib.errors import Conflict, NotFound, PreconditionFailed, Unavailable
 from chalicelib.store import cursor, keys
 from chalicelib.store.codec import deserialize, serialize, value
-from chalicelib.store.dynamo import batch_get, call, query_page, transact
+from chalicelib.store.dynamo import BATCH_WRITE_MAX, batch_get, batch_write, call, query_page, transact
 
 NAME = "name"
 UNIQUE = "uniq:"  # kind prefix of a unique-value claim: ``uniq:<attribute key>``
@@ -51,11 +51,15 @@ def _index_key(term: Term, contact_id: str) -> dict[str, str]:
     return keys.exact_index(term.kind, term.value, contact_id)
 
 
-def _put_index(term: Term, contact_id: str, name_words: list[str]) -> dict[str, Any]:
+def _index_item(term: Term, contact_id: str, name_words: list[str]) -> dict[str, Any]:
     item = _index_key(term, contact_id) | {"id": contact_id}
     if term.kind == NAME:
         item["words"] = name_words
-    put: dict[str, Any] = {"Item": serialize(item)}
+    return item
+
+
+def _put_index(term: Term, contact_id: str, name_words: list[str]) -> dict[str, Any]:
+    put: dict[str, Any] = {"Item": serialize(_index_item(term, contact_id, name_words))}
     if term.kind.startswith(UNIQUE):
         # A value held by another contact refuses the whole write.
         put |= {
@@ -123,6 +127,38 @@ def create(doc: dict[str, Any], terms: list[Term]) -> None:
     }}]
     actions += [_put_index(t, doc["id"], words) for t in terms]
     _check(transact(actions), doc["id"], creating=True, written=terms)
+
+
+def put_many(new: list[tuple[dict[str, Any], list[Term]]]) -> list[str]:
+    """Write new contacts that claim no unique value, many a BatchWriteItem.
+
+    Every index entry goes first, then the contacts, so a contact is never
+    readable without its entries: an interruption leaves at worst entries
+    pointing at no contact, which readers skip and a re-run rewrites. Returns
+    the ids written; ``Unavailable`` (with the ids written so far in
+    ``written``) if the table stops taking writes.
+    """
+    if any(t.kind.startswith(UNIQUE) for _, terms in new for t in terms):
+        raise ValueError("a unique claim needs a conditional write: use create()")
+    batch_write([serialize(_index_item(t, doc["id"], _name_words(terms))) for doc, terms in new for t in terms])
+    written: list[str] = []
+    for start in range(0, len(new), BATCH_WRITE_MAX):
+        chunk = new[start:start + BATCH_WRITE_MAX]
+        try:
+            batch_write([serialize(_contact_item(doc, 1, terms)) for doc, terms in chunk])
+        except Unavailable as error:
+            error.details["written"] = written
+            raise
+        written += [doc["id"] for doc, _ in chunk]
+    return written
+
+
+def existing(contact_ids: list[str]) -> set[str]:
+    """Which of ``contact_ids`` are stored (BatchGetItem, 100 a call)."""
+    if not contact_ids:
+        return set()
+    found = batch_get(serialize(keys.contact(c)) for c in dict.fromkeys(contact_ids))
+    return {i["doc"]["id"] for i in found}
 
 
 def get(contact_id: str) -> StoredContact | None:

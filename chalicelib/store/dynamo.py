@@ -15,6 +15,7 @@ from chalicelib.store import aws, cursor
 from chalicelib.store.codec import deserialize
 
 BATCH_GET_MAX = 100
+BATCH_WRITE_MAX = 25
 
 
 def table_name() -> str:
@@ -80,6 +81,23 @@ def batch_get(keys: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         else:
             raise Unavailable("the table is throttling reads; try again")
     return found
+
+
+def batch_write(items: list[dict[str, Any]]) -> None:
+    """Put ``items`` (typed), 25 a BatchWriteItem, retrying unprocessed ones
+    with backoff; ``Unavailable`` if the table keeps refusing them."""
+    table = table_name()
+    client = aws.dynamodb()
+    for start in range(0, len(items), BATCH_WRITE_MAX):
+        request = {table: [{"PutRequest": {"Item": i}} for i in items[start:start + BATCH_WRITE_MAX]]}
+        for attempt in range(8):
+            with reaching_the_table():
+                request = client.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+            if not request:
+                break
+            time.sleep(min(0.05 * 2 ** attempt, 2.0))  # throttled: back off, retry the rest
+        else:
+            raise Unavailable("the table is throttling writes; try again")
 
 
 def query_page(scope: str, page_cursor: str | None, **params: Any) -> tuple[list[dict[str, Any]], str | None]:

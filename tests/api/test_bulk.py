@@ -23,6 +23,56 @@ def test_bulk_create_gives_per_item_results_and_a_bad_item_blocks_nothing(api):
     assert body(api.post("/contacts/lookup", {"ani": "4155550100"}))["match"] == "unique"
 
 
+def test_bulk_writes_contacts_without_unique_values_many_a_call(api):
+    api.get("/getSchema")
+    items = [{"first_name": f"Bulk{i}", "phone1": f"+1 415 555 {2000 + i}"} for i in range(100)]
+    reply = api.post("/contacts/bulk", {"contacts": items})
+    assert body(reply)["created"] == 100
+    # 200 index entries (phone, name) then 100 contacts, 25 items a call; then
+    # one BatchGetItem asks which of the 100 numbers have called before.
+    assert api.calls == ["BatchWriteItem"] * 8 + ["BatchWriteItem"] * 4 + ["BatchGetItem"]
+    found = body(api.post("/contacts/lookup", {"ani": "+14155552042"}))
+    assert found["match"] == "unique" and found["contacts"][0]["first_name"] == "Bulk42"
+
+
+def test_contacts_created_in_bulk_see_the_calls_their_numbers_made_before(api):
+    leg = {"leg_id": "L1", "type": "voice", "start_time": "2026-11-22T10:00:00Z"}
+    api.post("/interactions/updateOrSaveInteractionTree/EARLY-1", {"interaction": leg, "ani": "+1 415 555 3001"})
+    reply = body(api.post("/contacts/bulk", {"contacts": [{"first_name": "Quiet", "phone1": "+1 415 555 3000"},
+                                                          {"first_name": "Caller", "phone1": "+1 415 555 3001"}]}))
+    quiet, caller = (r["id"] for r in reply["results"])
+    history = body(api.get(f"/interactions/loadInteractions/{caller}"))
+    assert [c["call_Id"] for c in history] == ["EARLY-1"]
+    assert body(api.get(f"/interactions/loadInteractions/{quiet}")) == []
+
+
+def test_a_table_that_stops_taking_writes_mid_bulk_loses_no_contact_silently(api, monkeypatch):
+    """Index entries go first, contacts after: a contact reported created is
+    whole; the rest are reported not stored, and none of them is readable."""
+    from chalicelib.errors import Unavailable
+    from chalicelib.store import contacts as store
+
+    real, calls = store.batch_write, []
+
+    def failing(items):
+        calls.append(len(items))
+        if len(calls) == 3:  # the index entries and the first 25 contacts went through
+            raise Unavailable("the table is throttling writes; try again")
+        real(items)
+
+    monkeypatch.setattr(store, "batch_write", failing)
+    items = [{"first_name": f"Half{i}", "phone1": f"+1 415 555 {4000 + i}"} for i in range(60)]
+    result = body(api.post("/contacts/bulk", {"contacts": items}))
+    outcomes = [r["outcome"] for r in result["results"]]
+    assert outcomes == ["created"] * 25 + ["rejected"] * 35
+    assert {r["Code"] for r in result["results"][25:]} == {"ServiceUnavailable"}
+    assert "send this contact again" in result["results"][30]["Message"]
+    monkeypatch.setattr(store, "batch_write", real)
+    assert body(api.post("/contacts/lookup", {"ani": "+14155554010"}))["match"] == "unique"
+    assert body(api.post("/contacts/lookup", {"ani": "+14155554030"}))["match"] == "none"
+    assert len(body(api.get("/contacts?limit=100"))["items"]) == 25
+
+
 def test_bulk_limits(api):
     assert api.post("/contacts/bulk", {"contacts": [{"first_name": "x"}] * 101}).status_code == 413
     assert api.post("/contacts/bulk", {"contacts": []}).status_code == 400
@@ -100,3 +150,36 @@ def test_export_csv_and_json_lines(api, tmp_path):
     transfer.export(lines, "jsonl", out=io.StringIO())
     docs = [json.loads(line) for line in lines.open()]
     assert len(docs) == 3 and all(d["version"] == 1 for d in docs)
+
+
+def test_an_import_cut_off_by_the_table_says_so_and_resumes_where_it_stopped(api, tmp_path, monkeypatch):
+    from chalicelib.errors import Unavailable
+    from chalicelib.store import contacts as store
+
+    rows = [(f"R{i}", "Lind", f"+1 415 555 {5000 + i}", "", "", "") for i in range(250)]
+    source = tmp_path / "big.csv"
+    write_csv(source, rows)
+    mapping = {"First": "first_name", "Last": "last_name", "Phone": "phone1", "email": "", "tier": "", "Notes": ""}
+    real, calls = store.batch_write, []
+
+    def failing(items):
+        calls.append(len(items))
+        if len(calls) == 5:  # 1st batch of 100 rows: its entries, then 25 contacts a call; the 4th fails
+            raise Unavailable("the table is throttling writes; try again")
+        real(items)
+
+    monkeypatch.setattr(store, "batch_write", failing)
+    try:
+        transfer.import_csv(source, mapping, workers=1, out=io.StringIO())
+    except SystemExit as error:
+        assert "run the same command again to resume" in str(error)
+    else:
+        raise AssertionError("the import went on without the table")
+    monkeypatch.setattr(store, "batch_write", real)
+    first = len(body(api.get("/contacts?limit=500"))["items"])
+    assert first == 75  # nothing after the failure was written
+
+    again = transfer.import_csv(source, mapping, workers=1, out=io.StringIO())
+    assert again.skipped == first and again.rows == 250 and again.rejected == 0
+    stored = body(api.get("/contacts?limit=500"))["items"]
+    assert len(stored) == 250 and len({c["first_name"] for c in stored}) == 250
