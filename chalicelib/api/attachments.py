@@ -5,9 +5,11 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.api.http import endpoint, json_body, render
+from chalicelib.lazy import lazy
 from chalicelib.models.attachment import AttachmentRequest
 from chalicelib.models.common import parse
-from chalicelib.services import attachments
+
+attachments = lazy("chalicelib.services.attachments")
 
 bp = Blueprint(__name__)
 

@@ -18,9 +18,12 @@ from chalicelib.api.http import (
     render_page,
 )
 from chalicelib.errors import Invalid, TooLarge
+from chalicelib.lazy import lazy
 from chalicelib.models.common import parse
 from chalicelib.models.contact import Contact, ContactFields
-from chalicelib.services import bulk, contacts
+
+bulk = lazy("chalicelib.services.bulk")
+contacts = lazy("chalicelib.services.contacts")
 
 bp = Blueprint(__name__)
 BULK_MAX = 100

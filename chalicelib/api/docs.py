@@ -8,7 +8,6 @@ from html import escape
 from chalice import Blueprint, Response
 
 from chalicelib.api.pages import page
-from chalicelib.api.spec import document
 
 bp = Blueprint(__name__)
 DOCS_STYLE = (
@@ -18,6 +17,14 @@ DOCS_STYLE = (
     "code,pre{font-family:ui-monospace,monospace;font-size:13px}pre{background:#f4f6f8;padding:8px;overflow:auto}"
     "h2{margin-top:28px}</style>"
 )
+
+
+def document() -> dict:
+    # Imported on first use: building the document's tables is not paid by
+    # every cold start, only by the first request for the docs.
+    from chalicelib.api.spec import document as build
+
+    return build()
 
 
 @bp.route("/openapi.json", methods=["GET"])

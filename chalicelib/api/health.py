@@ -4,7 +4,9 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.errors import Unavailable
-from chalicelib.services import health
+from chalicelib.lazy import lazy
+
+health = lazy("chalicelib.services.health")
 
 bp = Blueprint(__name__)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.api.http import endpoint, json_body, page_params, render, render_list, render_page
+from chalicelib.lazy import lazy
 from chalicelib.models.common import parse
 from chalicelib.models.interaction import LinkRequest, SaveLegRequest
-from chalicelib.services import interactions
+
+interactions = lazy("chalicelib.services.interactions")
 
 bp = Blueprint(__name__)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.api.http import endpoint, json_body, render
+from chalicelib.lazy import lazy
 from chalicelib.models.apikey import KeyRequest
 from chalicelib.models.common import parse
-from chalicelib.services import apikeys
+
+apikeys = lazy("chalicelib.services.apikeys")
 
 bp = Blueprint(__name__)
 

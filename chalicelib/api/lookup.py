@@ -9,9 +9,11 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.http import endpoint, json_body, query, render
 from chalicelib.errors import Invalid
+from chalicelib.lazy import lazy
 from chalicelib.models.common import parse
 from chalicelib.models.lookup import LookupAnswer, LookupRequest
-from chalicelib.services import lookup
+
+lookup = lazy("chalicelib.services.lookup")
 
 bp = Blueprint(__name__)
 FORMATS = ("json", "ivr")

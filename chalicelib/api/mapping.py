@@ -4,9 +4,11 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.api.http import endpoint, json_body, render
+from chalicelib.lazy import lazy
 from chalicelib.models.common import parse
 from chalicelib.models.mapping import RuleFields
-from chalicelib.services import mapping
+
+mapping = lazy("chalicelib.services.mapping")
 
 bp = Blueprint(__name__)
 

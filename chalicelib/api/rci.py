@@ -6,7 +6,9 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.api.http import endpoint, parse_json, raw_body, render
-from chalicelib.services import rci_sync
+from chalicelib.lazy import lazy
+
+rci_sync = lazy("chalicelib.services.rci_sync")
 
 bp = Blueprint(__name__)
 

@@ -1,6 +1,6 @@
 """One structured JSON log line per request: request id, route template (never
 the raw path: it can hold a name or a number), role, key name, status,
-latency and DynamoDB calls. No body, no query string, no key."""
+latency, DynamoDB calls and the capacity units they consumed. No body, no query string, no key."""
 from __future__ import annotations
 
 import json
@@ -31,6 +31,8 @@ def log_request(event: Any, get_response: Callable[[Any], Any]) -> Any:
         "ms": round((time.perf_counter() - started) * 1000, 1),
         "dynamodbCalls": len(aws.counted_calls()),
     }
+    units = aws.counted_units()
+    line |= {"readUnits": round(units["read"], 1), "writeUnits": round(units["write"], 1)}
     log.info(json.dumps(line, separators=(",", ":")))
     _allow_origin(event, response)
     return response

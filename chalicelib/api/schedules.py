@@ -5,7 +5,10 @@ import logging
 
 from chalice import Blueprint, Rate
 
-from chalicelib.services import rci_sync, schema
+from chalicelib.lazy import lazy
+
+rci_sync = lazy("chalicelib.services.rci_sync")
+schema = lazy("chalicelib.services.schema")
 
 bp = Blueprint(__name__)
 log = logging.getLogger("cim")

@@ -6,9 +6,11 @@ from chalice import Blueprint
 
 from chalicelib.api.http import endpoint, json_body, query, render
 from chalicelib.errors import Invalid
+from chalicelib.lazy import lazy
 from chalicelib.models.common import parse
 from chalicelib.models.schema import Attribute, AttributeFields, Job
-from chalicelib.services import schema
+
+schema = lazy("chalicelib.services.schema")
 
 bp = Blueprint(__name__)
 

@@ -13,11 +13,16 @@ from chalice import Blueprint, Response
 from chalicelib.api.http import endpoint, json_body, query, render
 from chalicelib.api.pages import definition_list, link, page
 from chalicelib.errors import DomainError, Forbidden, Invalid, NotFound
+from chalicelib.lazy import lazy
 from chalicelib.models.common import parse
 from chalicelib.models.contact import Contact, ContactFields
 from chalicelib.models.lookup import LookupRequest
-from chalicelib.services import contacts, links, lookup, schema
 from chalicelib.settings import get_settings
+
+contacts = lazy("chalicelib.services.contacts")
+links = lazy("chalicelib.services.links")
+lookup = lazy("chalicelib.services.lookup")
+schema = lazy("chalicelib.services.schema")
 
 bp = Blueprint(__name__)
 HTML = {"Content-Type": "text/html; charset=utf-8"}

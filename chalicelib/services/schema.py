@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from functools import lru_cache
 from typing import Any
 
 from chalicelib.errors import Conflict, Invalid, NotFound, PreconditionFailed, Unprocessable
@@ -41,18 +42,22 @@ def _core(key: str, label: str, type_: str, position: int, **rules: Any) -> Attr
                      position=position, **rules)
 
 
-CORE = (
-    _core("first_name", "First name", "text", 0, max_length=100),
-    _core("last_name", "Last name", "text", 1, max_length=100),
-    _core("phone1", "Phone", "phone", 2),
-    _core("phone2", "Other phone", "phone", 3),
-    _core("email", "E-mail", "email", 4),
-)
+@lru_cache(maxsize=1)
+def _core_attributes() -> tuple[Attribute, ...]:
+    """The five core fields as attributes (built on first use: building a
+    model at import would be paid by every cold start)."""
+    return (
+        _core("first_name", "First name", "text", 0, max_length=100),
+        _core("last_name", "Last name", "text", 1, max_length=100),
+        _core("phone1", "Phone", "phone", 2),
+        _core("phone2", "Other phone", "phone", 3),
+        _core("email", "E-mail", "email", 4),
+    )
 
 
 def _load() -> list[Attribute]:
     stored = {r["id"]: Attribute.model_validate(r) for r in records.read_partition(keys.SCHEMA_PK, "ATTR#")}
-    core = [stored.pop(c.id, c) for c in CORE]
+    core = [stored.pop(c.id, c) for c in _core_attributes()]
     return core + sorted(stored.values(), key=lambda a: (a.position, a.created_at or ""))
 
 

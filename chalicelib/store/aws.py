@@ -1,5 +1,7 @@
 """Lazily created boto3 clients, one of each per process, and a per-request
-counter of DynamoDB calls (tests assert budgets with it; logs report it).
+counter of DynamoDB calls and the capacity units they consumed (tests assert
+budgets with it; the request log reports it; DynamoDB is asked for
+``ReturnConsumedCapacity=TOTAL`` on every data call, which costs nothing).
 
 boto3 is imported on first use, not at module import, so a cold start that
 serves ``/health`` from cache pays nothing for S3.
@@ -22,10 +24,28 @@ _CONFIG = Config(
 )
 
 
+_READS = {"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"}
+_WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+
+
 def _count_call(model: Any = None, **_: Any) -> None:
     log = getattr(_calls, "ops", None)
     if log is not None:
         log.append(model.name if model is not None else "?")
+
+
+def _ask_capacity(params: dict[str, Any], model: Any, **_: Any) -> None:
+    if model.name in _READS or model.name in _WRITES:
+        params.setdefault("ReturnConsumedCapacity", "TOTAL")
+
+
+def _add_capacity(parsed: dict[str, Any] | None = None, model: Any = None, **_: Any) -> None:
+    units = getattr(_calls, "units", None)
+    if units is None or not parsed or model is None:
+        return
+    consumed = parsed.get("ConsumedCapacity") or []
+    total = sum(c.get("CapacityUnits", 0) for c in (consumed if isinstance(consumed, list) else [consumed]))
+    units["write" if model.name in _WRITES else "read"] += total
 
 
 def client(service: str) -> Any:
@@ -47,6 +67,8 @@ def client(service: str) -> Any:
             made = boto3.session.Session().client(service, config=config)
             if service == "dynamodb":
                 made.meta.events.register("before-call.dynamodb", _count_call)
+                made.meta.events.register("provide-client-params.dynamodb", _ask_capacity)
+                made.meta.events.register("after-call.dynamodb", _add_capacity)
             _clients[service] = made
         return _clients[service]
 
@@ -67,6 +89,12 @@ def reset_clients() -> None:
 
 def start_counting() -> None:
     _calls.ops = []
+    _calls.units = {"read": 0.0, "write": 0.0}
+
+
+def counted_units() -> dict[str, float]:
+    """Read and write capacity units consumed on this thread since ``start_counting()``."""
+    return dict(getattr(_calls, "units", None) or {"read": 0.0, "write": 0.0})
 
 
 def counted_calls() -> list[str]:

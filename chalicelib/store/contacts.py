@@ -140,17 +140,23 @@ def put_many(new: list[tuple[dict[str, Any], list[Term]]]) -> list[str]:
     """
     if any(t.kind.startswith(UNIQUE) for _, terms in new for t in terms):
         raise ValueError("a unique claim needs a conditional write: use create()")
-    batch_write([serialize(_index_item(t, doc["id"], _name_words(terms))) for doc, terms in new for t in terms])
+    built = [new_items(doc, terms) for doc, terms in new]
+    batch_write([entry for entries, _ in built for entry in entries])
     written: list[str] = []
     for start in range(0, len(new), BATCH_WRITE_MAX):
-        chunk = new[start:start + BATCH_WRITE_MAX]
         try:
-            batch_write([serialize(_contact_item(doc, 1, terms)) for doc, terms in chunk])
+            batch_write([item for _, item in built[start:start + BATCH_WRITE_MAX]])
         except Unavailable as error:
             error.details["written"] = written
             raise
-        written += [doc["id"] for doc, _ in chunk]
+        written += [doc["id"] for doc, _ in new[start:start + BATCH_WRITE_MAX]]
     return written
+
+
+def new_items(doc: dict[str, Any], terms: list[Term]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """A new contact as stored: its index entries and its item (typed)."""
+    words = _name_words(terms)
+    return [serialize(_index_item(t, doc["id"], words)) for t in terms], serialize(_contact_item(doc, 1, terms))
 
 
 def existing(contact_ids: list[str]) -> set[str]:

@@ -148,3 +148,26 @@ def start_server() -> Any:
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     return server
+
+
+def main() -> None:
+    """``python -m chalicelib.tools.emulator PORT``: the emulator on its own, in
+    a process of its own (the benchmark keeps its client work off the
+    emulator's interpreter lock this way). Stops on SIGTERM."""
+    import logging
+    import signal
+    import sys
+
+    from moto.server import ThreadedMotoServer
+
+    scale_like_dynamodb()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=int(sys.argv[1]), verbose=False)
+    server.start()
+    signal.sigwait({signal.SIGTERM, signal.SIGINT})
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()

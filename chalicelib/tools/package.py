@@ -35,13 +35,9 @@ def stage_settings(stage: str) -> dict[str, str]:
 
 
 def _names(stage: str) -> tuple[str, str, int, list[str], str | None]:
-    env = stage_settings(stage)
-    defaults = Settings.model_fields
-    table = env.get("CIM_TABLE_NAME", defaults["table_name"].default)
-    bucket = env.get("CIM_BUCKET_NAME", defaults["bucket_name"].default)
-    days = int(env.get("CIM_ATTACHMENT_DAYS", defaults["attachment_days"].default))
-    origins = [o.strip() for o in env.get("CIM_CORS_ORIGINS", "").split(",") if o.strip()]
-    return table, bucket, days, origins, env.get("CIM_ADMIN_KEY_PARAMETER")
+    settings = Settings.from_env(stage_settings(stage))
+    return (settings.table_name, settings.bucket_name, settings.attachment_days, list(settings.cors_origins),
+            settings.admin_key_parameter)
 
 
 def cloudformation(stage: str) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Who gets in where: every registered route x every kind of credential."""
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -108,6 +109,12 @@ def test_logs_never_hold_personal_values_or_keys(api, caplog):
     lines = [r.getMessage() for r in caplog.records if r.name == "cim.requests"]
     assert len(lines) == 5 and all('"keyName":"logger"' in line for line in lines)
     assert '"route":"/contacts/getContactByName/{name}"' in text
+    # Each line carries what its DynamoDB calls consumed: the lookup read
+    # (rules, index, contact); the refused save read nothing.
+    lookup = json.loads(lines[3])
+    refused = json.loads(lines[4])
+    assert lookup["route"] == "/contacts/lookup" and lookup["readUnits"] > 0 and lookup["writeUnits"] == 0
+    assert refused["status"] == 400 and refused["readUnits"] == 0 and refused["writeUnits"] == 0
     for value in ("Zebulon", "Quixote", "4155550123", "555 0123", "zebulon.quixote", secret, made["id"]):
         assert value not in text, value
 
