@@ -138,7 +138,9 @@ def name_ids(query: str, limit: int, cursor: str | None = None) -> tuple[list[st
     if not wanted:
         raise Invalid("name: give at least one letter or digit to search for")
     pivot = max(wanted, key=len)
-    hits, next_cursor = store.name_hits(pivot, limit, cursor)
+    others = list(wanted)
+    others.remove(pivot)
+    hits, next_cursor = store.name_hits(pivot, limit, cursor, others)
     ids = []
     for hit in hits:
         # A contact with two words starting with the pivot has two entries:

@@ -17,6 +17,7 @@ from chalicelib.store.dynamo import BATCH_WRITE_MAX, batch_get, batch_write, cal
 
 NAME = "name"
 UNIQUE = "uniq:"  # kind prefix of a unique-value claim: ``uniq:<attribute key>``
+SCAN_FACTOR, SCAN_MAX = 20, 1000  # name entries one filtered search may read
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,9 @@ def _index_key(term: Term, contact_id: str) -> dict[str, str]:
 def _index_item(term: Term, contact_id: str, name_words: list[str]) -> dict[str, Any]:
     item = _index_key(term, contact_id) | {"id": contact_id}
     if term.kind == NAME:
-        item["words"] = name_words
+        # ``text`` lets a search for several words filter in the Query itself
+        # (contains " <prefix>": a word starting with it).
+        item |= {"words": name_words, "text": " " + " ".join(name_words)}
     return item
 
 
@@ -256,15 +259,34 @@ def ids_by_term(term: Term, limit: int, page_cursor: str | None) -> tuple[list[s
     return [i["id"] for i in items], next_cursor
 
 
-def name_hits(prefix: str, limit: int, page_cursor: str | None) -> tuple[list[NameHit], str | None]:
-    """Name entries whose word starts with ``prefix``, in word order."""
-    items, next_cursor = query_page(
-        f"name:{prefix}", page_cursor,
-        KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
-        ExpressionAttributeValues={":pk": value(keys.name_index_pk(prefix)), ":prefix": value(prefix)},
-        ConsistentRead=True, Limit=limit)
+def name_hits(prefix: str, limit: int, page_cursor: str | None, others: list[str] = ()
+              ) -> tuple[list[NameHit], str | None]:
+    """Name entries whose word starts with ``prefix``, in word order, and
+    (when ``others`` are given) whose name has words starting with each of
+    those too: the Query filters on the entries' ``text``, reading up to
+    ``SCAN_FACTOR`` times ``limit`` entries so a common first word ("anna
+    virt") still fills a page in one call."""
+    params: dict[str, Any] = {
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": {":pk": value(keys.name_index_pk(prefix)), ":prefix": value(prefix)},
+        "ConsistentRead": True, "Limit": limit,
+    }
+    if others:
+        params["FilterExpression"] = " AND ".join(f"contains(#text, :w{i})" for i in range(len(others)))
+        params["ExpressionAttributeNames"] = {"#text": "text"}
+        params["ExpressionAttributeValues"] |= {f":w{i}": value(" " + w) for i, w in enumerate(others)}
+        params["Limit"] = min(limit * SCAN_FACTOR, SCAN_MAX)
+    start = cursor.decode(f"name:{prefix}", page_cursor)
+    if start:
+        params["ExclusiveStartKey"] = start
+    reply = call("query", **params)
+    items = [deserialize(i) for i in reply.get("Items", [])]
+    last = reply.get("LastEvaluatedKey")
+    if len(items) > limit:  # more matches than asked for: the page ends at the last one kept
+        items = items[:limit]
+        last = serialize({"PK": items[-1]["PK"], "SK": items[-1]["SK"]})
     hits = [NameHit(contact_id=i["id"], word=i["SK"].rsplit("#", 1)[0], words=i["words"]) for i in items]
-    return hits, next_cursor
+    return hits, cursor.encode(f"name:{prefix}", last)
 
 
 def ping() -> None:

@@ -325,3 +325,19 @@ def test_name_search_pages_through_many_matches(api):
         if not cursor:
             break
     assert sorted(seen) == sorted(ids)
+
+
+def test_a_two_word_name_search_filters_in_the_query_and_fills_its_first_page(api):
+    """Sixty people called Pekka, one of them a Virtanen: "pekka virt" finds
+    him on the first page (one Query that filters, one BatchGetItem), not
+    after paging through every Pekka."""
+    for i in range(60):
+        create(api, {"first_name": "Pekka", "last_name": f"Korhonen{i:02d}"})
+    wanted = create(api, {"first_name": "Pekka", "last_name": "Virtanen"})
+    reply = api.get("/contacts/getContactByName/pekka%20virt?limit=5")
+    assert [c["id"] for c in body(reply)] == [wanted["id"]]
+    assert api.calls == ["Query", "BatchGetItem"]
+    assert "X-Next-Cursor" not in reply.headers  # every Pekka was read: nothing more to page through
+    assert [c["id"] for c in body(api.get("/contacts/getContactByName/virt%20pek"))] == [wanted["id"]]
+    # Each query word must start a different word of the name.
+    assert body(api.get("/contacts/getContactByName/pekka%20pek")) == []
