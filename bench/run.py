@@ -7,7 +7,9 @@ it needs, timed against the same emulator in the same run.
    ``cim import`` (1k, then 9k more, then 90k more). After each tier the
    lookups are timed in-process, so their time can be compared across table
    sizes. The import's rows/s are compared with raw BatchWriteItem calls
-   putting the very same items into another table, with as many writers.
+   putting the very same items (of the first BENCH_BASELINE_ROWS rows: the
+   emulator's write cost does not grow with the table) into another table,
+   with as many writers.
 3. At the largest tier, every operation is timed in-process
    (``chalice.test.Client``) and over HTTP (``chalice local``).
 4. Cold start: importing the app in a fresh interpreter beside importing
@@ -16,7 +18,8 @@ it needs, timed against the same emulator in the same run.
 Prints a table and writes ``bench/results/latest.json``. Timings here are
 noisy (a shared machine): read the ratios (ours / bare calls, same run), not
 the milliseconds. Settings: BENCH_TIERS (1000,10000,100000), BENCH_REPEAT
-(samples per operation, 200), BENCH_WORKERS (import writers, 4).
+(samples per operation at most, 200; slow ones get fewer, at least 30),
+BENCH_WORKERS (import writers, 4), BENCH_BASELINE_ROWS (20000).
 """
 from __future__ import annotations
 
@@ -46,6 +49,7 @@ LAST = ("Virtanen Korhonen Nieminen Makinen Hamalainen Laine Heikkinen Koskinen 
         "Jansson Karlsson Larsson Magnusson Nilsson Olsson Persson Quist Rask Svensson Tornqvist Ulander "
         "Vik Westerberg Aberg").split()
 PROBE = 7  # the contact every lookup looks for
+SECONDS_PER_OPERATION = 8.0
 
 
 def person(n: int) -> list[str]:
@@ -58,15 +62,23 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def timed(fn: Callable[[], Any], repeat: int) -> dict[str, float]:
+def timed_pair(ours: Callable[[], Any], bare: Callable[[], Any], repeat: int) -> tuple[dict, dict]:
+    """p50/p99 (ms) of each, sampled alternately so that drift on a shared
+    machine (the emulator's garbage collector, other load) hits both alike.
+    At most ``repeat`` pairs, fewer (not under 30) for slow operations so
+    that one takes about ``SECONDS_PER_OPERATION``."""
+    started = time.perf_counter()
     for _ in range(5):
-        fn()  # warm caches and connections
-    samples = []
+        ours(), bare()  # warm caches and connections
+    pair_seconds = (time.perf_counter() - started) / 5
+    repeat = max(30, min(repeat, int(SECONDS_PER_OPERATION / pair_seconds)))
+    samples: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return {"p50": statistics.median(samples), "p99": percentile(samples, 0.99)}
+        for fn, into in ((ours, samples[0]), (bare, samples[1])):
+            start = time.perf_counter()
+            fn()
+            into.append((time.perf_counter() - start) * 1000)
+    return tuple({"p50": statistics.median(s), "p99": percentile(s, 0.99)} for s in samples)
 
 
 class Emulator:
@@ -101,15 +113,17 @@ def main() -> int:
     tiers = [int(t) for t in os.environ.get("BENCH_TIERS", "1000,10000,100000").split(",")]
     repeat = int(os.environ.get("BENCH_REPEAT", "200"))
     workers = int(os.environ.get("BENCH_WORKERS", "4"))
+    baseline_rows = int(os.environ.get("BENCH_BASELINE_ROWS", "20000"))
     logging.getLogger("cim.requests").setLevel(logging.WARNING)  # one line per request is noise here
     emulator = Emulator()
     try:
-        return _run(tiers, repeat, workers)
+        return _run(tiers, repeat, workers, baseline_rows)
     finally:
         emulator.stop()
 
 
-def _run(tiers: list[int], repeat: int, workers: int) -> int:
+def _run(tiers: list[int], repeat: int, workers: int, baseline_rows: int) -> int:
+    began = time.perf_counter()
     import boto3
     from chalice.test import Client
 
@@ -141,14 +155,17 @@ def _run(tiers: list[int], repeat: int, workers: int) -> int:
         for name in ("history page", "leg save"):
             rows.append(ops.compare(name, seeded, "in-process", ops.ours[name], repeat))
         rows += _over_http(ops, seeded, repeat)
-        baseline = _raw_import_rate(raw, imported["rows"], workers)
+        baseline_rows = min(baseline_rows, imported["rows"])
+        baseline = _raw_import_rate(raw, baseline_rows, workers)
     imports = {"rows": imported["rows"], "workers": workers, "rejected": imported["rejected"],
+               "baseline_rows": baseline_rows,
                "rows_per_s": round(imported["rows"] / imported["seconds"], 1),
                "batch_write_rows_per_s": round(baseline, 1),
                "ratio": round(imported["rows"] / imported["seconds"] / baseline, 2)}
     report = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
                          f"Python {platform.python_version()}", "when": time.strftime("%Y-%m-%d %H:%M"),
               "operations": rows, "import": imports, "cold_start": _cold_start()}
+    report["bench_seconds"] = round(time.perf_counter() - began)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2))
     _print(report)
@@ -240,7 +257,7 @@ class Operations:
         aws.start_counting()
         run()
         calls, units = aws.counted_calls(), aws.counted_units()
-        mine, bare = timed(run, repeat), timed(self.bare[name], repeat)
+        mine, bare = timed_pair(run, self.bare[name], repeat)
         row = {"operation": name, "contacts": tier, "where": where, "p50_ms": round(mine["p50"], 2),
                "p99_ms": round(mine["p99"], 2), "baseline_p50_ms": round(bare["p50"], 2),
                "ratio": round(mine["p50"] / bare["p50"], 2)}
@@ -365,10 +382,12 @@ def _print(report: dict) -> None:
               f"  {row.get('dynamodb_calls', '')}")
     imp, cold = report["import"], report["cold_start"]
     print(f"\nimport: {imp['rows']:,} rows, {imp['workers']} writers: {imp['rows_per_s']} rows/s; raw BatchWriteItem "
-          f"of the same items: {imp['batch_write_rows_per_s']} rows/s; ratio {imp['ratio']}")
+          f"of the same items (the first {imp['baseline_rows']:,} rows, {imp['workers']} writers): "
+          f"{imp['batch_write_rows_per_s']} rows/s; ratio {imp['ratio']}")
     print(f"cold start: import app {cold['app_import_ms']} ms; boto3+chalice+pydantic {cold['bare_imports_ms']} ms;"
           f" ratio {cold['ratio']}; app with the lookup's modules {cold['app_and_lookup_path_ms']} ms;"
           f" zip {cold['zip_bytes']:,} bytes")
+    print(f"the benchmark took {report['bench_seconds']} s")
 
 
 if __name__ == "__main__":

@@ -26,12 +26,15 @@ from typing import Any, TextIO
 
 
 class Progress:
-    """One status line: rows, rows/s, ETA (from the bytes read), rejected."""
+    """One status line: rows, rows/s, ETA, rejected. The share done is rows
+    done over the rows the file holds, estimated from the rows read so far
+    and the share of its bytes they took (the reader runs ahead of the
+    writers by a few batches)."""
 
     def __init__(self, total_bytes: int | None, out: TextIO = sys.stderr) -> None:
         self.total, self.out, self.started = total_bytes, out, time.monotonic()
         self.rows = self.rejected = self.skipped = 0
-        self.done_bytes = 0
+        self.done_bytes = self.read_rows = 0
         self._last = 0.0
         self._lock = threading.Lock()
 
@@ -50,8 +53,8 @@ class Progress:
         elapsed = max((now or time.monotonic()) - self.started, 1e-6)
         rate = self.rows / elapsed
         text = f"{self.rows:,} rows  {rate:,.0f} rows/s"
-        if self.total and self.done_bytes:
-            fraction = min(self.done_bytes / self.total, 1.0)
+        if self.total and self.done_bytes and self.read_rows:
+            fraction = min(self.rows / (self.read_rows * self.total / self.done_bytes), 1.0)
             bar = "#" * int(fraction * 30)
             eta = elapsed * (1 - fraction) / max(fraction, 1e-6)
             text = f"[{bar:<30}] {fraction:6.1%}  {text}  ETA {int(eta) // 60}m{int(eta) % 60:02d}s"
@@ -146,7 +149,7 @@ def import_csv(path: Path, overrides: dict[str, str], workers: int = 8, report: 
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for future in done:
                         future.result()
-                progress.done_bytes = counted.count
+                progress.done_bytes, progress.read_rows = counted.count, batch[-1][0] - 1
                 pending.add(pool.submit(write, batch))
 
             batch: list[tuple[int, dict[str, str]]] = []
@@ -162,7 +165,7 @@ def import_csv(path: Path, overrides: dict[str, str], workers: int = 8, report: 
                     future.result()
             finally:
                 pool.shutdown(cancel_futures=True)
-        progress.done_bytes = progress.total or 0
+        progress.done_bytes, progress.read_rows = progress.total or 0, progress.rows
     progress.finish()
     return progress
 
