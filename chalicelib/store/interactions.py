@@ -65,7 +65,11 @@ def write(old: dict[str, Any] | None, new: dict[str, Any]) -> None:
     for kind, val, start, call_id in new_from - old_from:
         entry = keys.calls_from_entry(kind, val, start, call_id) | {"call_Id": call_id}
         actions.append({"Put": {"Item": serialize(entry)}})
-        actions.append({"Put": {"Item": serialize(keys.caller_seen(kind, val))}})
+        # Marked before, not inside, the transaction: every call from this
+        # number writes the same marker, and concurrent transactions on one
+        # item cancel each other. A marker left by a failed write costs a
+        # later contact one needless Query, nothing more.
+        call("put_item", Item=serialize(keys.caller_seen(kind, val)))
     reasons = transact(actions)
     if reasons is not None:
         raise StaleTree(f"call {new['call_Id']} was changed concurrently; retry")
