@@ -24,7 +24,7 @@ _CONFIG = Config(
 )
 
 
-_READS = {"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"}
+_READS = {"GetItem", "Query", "BatchGetItem", "TransactGetItems"}
 _WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 
 
