@@ -45,7 +45,6 @@ class Attribute(BaseModel):
     """A stored attribute of the contact schema."""
     model_config = ConfigDict(defer_build=True)
 
-
     id: str
     key: str
     label: str

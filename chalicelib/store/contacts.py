@@ -276,17 +276,9 @@ def name_hits(prefix: str, limit: int, page_cursor: str | None, others: list[str
         params["ExpressionAttributeNames"] = {"#text": "text"}
         params["ExpressionAttributeValues"] |= {f":w{i}": value(" " + w) for i, w in enumerate(others)}
         params["Limit"] = min(limit * SCAN_FACTOR, SCAN_MAX)
-    start = cursor.decode(f"name:{prefix}", page_cursor)
-    if start:
-        params["ExclusiveStartKey"] = start
-    reply = call("query", **params)
-    items = [deserialize(i) for i in reply.get("Items", [])]
-    last = reply.get("LastEvaluatedKey")
-    if len(items) > limit:  # more matches than asked for: the page ends at the last one kept
-        items = items[:limit]
-        last = serialize({"PK": items[-1]["PK"], "SK": items[-1]["SK"]})
+    items, next_cursor = query_page(f"name:{prefix}", page_cursor, keep=limit, **params)
     hits = [NameHit(contact_id=i["id"], word=i["SK"].rsplit("#", 1)[0], words=i["words"]) for i in items]
-    return hits, cursor.encode(f"name:{prefix}", last)
+    return hits, next_cursor
 
 
 def ping() -> None:

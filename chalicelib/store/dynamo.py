@@ -100,11 +100,20 @@ def batch_write(items: list[dict[str, Any]]) -> None:
             raise Unavailable("the table is throttling writes; try again")
 
 
-def query_page(scope: str, page_cursor: str | None, **params: Any) -> tuple[list[dict[str, Any]], str | None]:
-    """One Query page of a listing named ``scope``, from a signed cursor to the next."""
+def query_page(scope: str, page_cursor: str | None, keep: int | None = None,
+               **params: Any) -> tuple[list[dict[str, Any]], str | None]:
+    """One Query page of a listing named ``scope``, from a signed cursor to the next.
+
+    ``keep``: a filtered Query may read (``Limit``) more than a page; at most
+    ``keep`` items are returned and the cursor then points after the last one
+    kept (base-table keys)."""
     start = cursor.decode(scope, page_cursor)
     if start:
         params["ExclusiveStartKey"] = start
     reply = call("query", **params)
     items = [deserialize(i) for i in reply.get("Items", [])]
-    return items, cursor.encode(scope, reply.get("LastEvaluatedKey"))
+    last = reply.get("LastEvaluatedKey")
+    if keep is not None and len(items) > keep:
+        items = items[:keep]
+        last = {"PK": {"S": items[-1]["PK"]}, "SK": {"S": items[-1]["SK"]}}
+    return items, cursor.encode(scope, last)

@@ -120,7 +120,6 @@ def import_csv(path: Path, overrides: dict[str, str], workers: int = 8, report: 
         rejected = csv.writer(rejected_file)
         rejected.writerow(["row", "reason", *(reader.fieldnames or [])])
         lock = threading.Lock()
-
         stopped = threading.Event()
 
         def write(batch: list[tuple[int, dict[str, str]]]) -> None:
