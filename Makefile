@@ -24,16 +24,16 @@ browser:
 	  else echo "chromium is not installed: the browser test will be skipped"; fi; }
 
 run: install  ## the API on 127.0.0.1:$${PORT:-8000} over an embedded AWS emulation
-	$(BIN)/python -m chalicelib.tools.local
+	$(BIN)/python -m devtools.local
 
 run-aws: install  ## the API locally, against AWS_ENDPOINT_URL or real AWS
-	$(BIN)/python -m chalicelib.tools.local --aws real
+	$(BIN)/python -m devtools.local --aws real
 
 key: install  ## make key ROLE=ivr NAME=ivr-prod: a new API key, shown once
-	$(BIN)/python -m chalicelib.tools.keys --role "$(ROLE)" --name "$(NAME)"
+	$(BIN)/python -m devtools.keys --role "$(ROLE)" --name "$(NAME)"
 
 sync: install  ## one pull from the contact center now (CIM_SINCH_* settings)
-	$(BIN)/python -m chalicelib.tools.sync
+	$(BIN)/python -m devtools.sync
 
 import: install  ## make import FILE=contacts.csv [MAP="col=key col2="]: stream a CSV in
 	$(BIN)/cim import "$(FILE)" $(foreach m,$(MAP),--map $(m))
@@ -45,10 +45,10 @@ bench: install  ## the benchmark suite (not part of `make test`): prints a table
 	$(BIN)/python -m bench.run
 
 package: install  ## make package STAGE=prod: build/<stage>/sam and build/<stage>/terraform
-	$(BIN)/python -m chalicelib.tools.package --stage "$(or $(STAGE),dev)"
+	$(BIN)/python -m devtools.package --stage "$(or $(STAGE),dev)"
 
 lint: install
-	$(BIN)/ruff check app.py chalicelib tests bench
+	$(BIN)/ruff check app.py chalicelib devtools tests bench
 
 test: install browser lint  ## every test: unit, api, e2e
 	$(BIN)/python -m pytest

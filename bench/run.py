@@ -89,10 +89,10 @@ class Emulator:
     def __init__(self) -> None:
         import requests
 
-        from chalicelib.tools.local import free_port
+        from devtools.emulator import free_port
 
         port = free_port()
-        self.process = subprocess.Popen([sys.executable, "-m", "chalicelib.tools.emulator", str(port)], cwd=ROOT)
+        self.process = subprocess.Popen([sys.executable, "-m", "devtools.emulator", str(port)], cwd=ROOT)
         os.environ.update(AWS_ENDPOINT_URL=f"http://127.0.0.1:{port}", AWS_ACCESS_KEY_ID="bench",
                           AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-east-1", CIM_TABLE_NAME=TABLE,
                           CIM_BUCKET_NAME="cim-bench", CIM_ADMIN_KEY=ADMIN)
@@ -130,7 +130,7 @@ def _run(tiers: list[int], repeat: int, workers: int, baseline_rows: int) -> int
     from chalice.test import Client
 
     from app import app
-    from chalicelib.store.bootstrap import ensure_all
+    from devtools.bootstrap import ensure_all
 
     ensure_all()
     raw = boto3.client("dynamodb")
@@ -179,7 +179,7 @@ class Operations:
     """Each operation as the service runs it, and the bare calls it needs."""
 
     def __init__(self, call: Callable, raw: Any) -> None:
-        from chalicelib.settings import get_settings
+        from chalicelib.core.settings import get_settings
 
         self.raw, self.table = raw, os.environ["CIM_TABLE_NAME"]
         first, last, phone, account = person(PROBE)
@@ -273,7 +273,7 @@ class Operations:
 
 
 def _import(path: Path, start: int, stop: int, workers: int, totals: dict) -> None:
-    from chalicelib.tools import transfer
+    from devtools import transfer
 
     with path.open("w", newline="") as f:
         writer = csv.writer(f)
@@ -294,9 +294,9 @@ def _import(path: Path, start: int, stop: int, workers: int, totals: dict) -> No
 def _raw_import_rate(raw: Any, rows: int, workers: int) -> float:
     """The same items the import wrote, put by bare BatchWriteItem calls into
     another table with as many writers: rows/s."""
-    from chalicelib.errors import Invalid
+    from chalicelib.core.errors import Invalid
     from chalicelib.models.contact import ContactFields
-    from chalicelib.services import contacts
+    from chalicelib.services.contacts import contacts
     from chalicelib.store import contacts as store
     from chalicelib.store.table import table_definition
 
@@ -330,11 +330,11 @@ def _raw_import_rate(raw: Any, rows: int, workers: int) -> float:
 def _over_http(ops: Operations, tier: int, repeat: int) -> list[dict]:
     import requests
 
-    from chalicelib.tools.local import free_port
+    from devtools.emulator import free_port
 
     port = free_port()
     env = os.environ | {"PORT": str(port)}
-    server = subprocess.Popen([sys.executable, "-m", "chalicelib.tools.local"], cwd=ROOT, env=env,
+    server = subprocess.Popen([sys.executable, "-m", "devtools.local"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     session = requests.Session()
@@ -372,10 +372,10 @@ def _cold_start() -> dict:
     app_ms = median_import("import app")
     bare_ms = median_import("import boto3, chalice, pydantic")
     # Route modules load their services on first use: what a lookup's first request adds.
-    lookup_ms = median_import("import app, chalicelib.services.lookup")
+    lookup_ms = median_import("import app, chalicelib.services.contacts.lookup")
     zip_path = ROOT / "build" / "dev" / "sam" / "deployment.zip"
     if not zip_path.exists():
-        subprocess.run([sys.executable, "-m", "chalicelib.tools.package", "--stage", "dev"], cwd=ROOT,
+        subprocess.run([sys.executable, "-m", "devtools.package", "--stage", "dev"], cwd=ROOT,
                        capture_output=True, env=os.environ | {"AWS_DEFAULT_REGION": "us-east-1"})
     size = zip_path.stat().st_size if zip_path.exists() else None
     return {"app_import_ms": round(app_ms, 1), "bare_imports_ms": round(bare_ms, 1),

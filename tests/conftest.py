@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from chalicelib.services.cache import invalidate_all
-from chalicelib.settings import get_settings
+from chalicelib.core.cache import invalidate_all
+from chalicelib.core.settings import get_settings
 from chalicelib.store import aws
 
 ADMIN_KEY = "test-admin-key-0123456789"

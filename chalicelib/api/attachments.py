@@ -2,45 +2,50 @@
 ``GET /a/{code}`` (the short link), ``GET/DELETE /attachments/{id}``."""
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from chalice import Response
 
-from chalicelib.api.http import endpoint, json_body, render
-from chalicelib.lazy import lazy
-from chalicelib.models.attachment import AttachmentRequest
+from chalicelib.api.http import json_body, render
+from chalicelib.api.routing import Area
+from chalicelib.core.lazy import lazy
+from chalicelib.core.roles import AGENT, PUBLIC
+from chalicelib.models.attachment import Attachment, AttachmentCreated, AttachmentList, AttachmentRequest
 from chalicelib.models.common import parse
 
-attachments = lazy("chalicelib.services.attachments")
+attachments = lazy("chalicelib.services.calls.attachments")
 
-bp = Blueprint(__name__)
+area = Area(__name__, "Attachments")
+bp = area.blueprint
 
 
-@bp.route("/s3attachments", methods=["POST"])
-@endpoint
+@area.route("POST", "/s3attachments", role=AGENT, summary="A presigned upload and a short link", ok=201,
+            request=AttachmentRequest, response=AttachmentCreated, errors=(400, 404, 413), headers=("Location",),
+            example={"fileName": "invoice.pdf", "mimeType": "application/pdf", "size": 48213})
 def create_attachment():
-    created = attachments.create(parse(AttachmentRequest, json_body(bp.current_request)))
+    created = attachments.create(parse(AttachmentRequest, json_body(area.request)))
     return render(created, status=201, headers={"Location": f"/attachments/{created.id}"})
 
 
-@bp.route("/a/{code}", methods=["GET"])
-@endpoint
+# The short link is the secret: 128 random bits.
+@area.route("GET", "/a/{code}", role=PUBLIC, summary="Open a short link (302 to a one-minute download)", ok=302,
+            media="", errors=(404, 409, 410), headers=("Location",))
 def open_short_link(code):
     return Response(body="", status_code=302,
                     headers={"Location": attachments.open_link(code), "Cache-Control": "no-store"})
 
 
-@bp.route("/attachments/{attachment_id}", methods=["GET"])
-@endpoint
+@area.route("GET", "/attachments/{attachment_id}", role=AGENT, summary="An attachment's status",
+            response=Attachment, errors=(400, 404))
 def get_attachment(attachment_id):
     return render(attachments.describe(attachment_id))
 
 
-@bp.route("/attachments/{attachment_id}", methods=["DELETE"])
-@endpoint
+@area.route("DELETE", "/attachments/{attachment_id}", role=AGENT, summary="Delete the file, revoke the link",
+            response=Attachment, errors=(400, 404))
 def delete_attachment(attachment_id):
     return render(attachments.revoke(attachment_id))
 
 
-@bp.route("/contacts/{contact_id}/attachments", methods=["GET"])
-@endpoint
+@area.route("GET", "/contacts/{contact_id}/attachments", role=AGENT, summary="A contact's attachments",
+            response=AttachmentList, errors=(400, 404))
 def contact_attachments(contact_id):
     return render({"items": attachments.of_contact(contact_id), "cursor": None})

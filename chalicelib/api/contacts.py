@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from chalice import Blueprint
-
 from chalicelib.api.http import (
     body_version,
-    endpoint,
     if_match,
     json_body,
     page_params,
@@ -17,16 +14,21 @@ from chalicelib.api.http import (
     render_list,
     render_page,
 )
-from chalicelib.errors import Invalid, TooLarge
-from chalicelib.lazy import lazy
-from chalicelib.models.common import parse
-from chalicelib.models.contact import Contact, ContactFields
+from chalicelib.api.routing import Area
+from chalicelib.core.errors import Invalid, TooLarge
+from chalicelib.core.lazy import lazy
+from chalicelib.core.roles import AGENT
+from chalicelib.models.common import Page, parse
+from chalicelib.models.contact import BulkRequest, BulkResult, Contact, ContactFields
 
-bulk = lazy("chalicelib.services.bulk")
-contacts = lazy("chalicelib.services.contacts")
+bulk = lazy("chalicelib.services.contacts.bulk")
+contacts = lazy("chalicelib.services.contacts.contacts")
 
-bp = Blueprint(__name__)
+area = Area(__name__, "Contacts")
+bp = area.blueprint
 BULK_MAX = 100
+PAGING = ("limit", "cursor")
+EXAMPLE = {"phone1": "+1 415 555 0100", "first_name": "Ann", "last_name": "Lee"}
 
 # GET /contacts?phone=&email=&name=... filters; any other query key is paging.
 SEARCH_PARAMS = ("phone", "phone1", "phone2", "email", "name", "first_name", "last_name")
@@ -37,33 +39,34 @@ def _etag(contact: Contact) -> dict[str, str]:
 
 
 def _create() -> Contact:
-    return contacts.create(parse(ContactFields, json_body(bp.current_request)))
+    return contacts.create(parse(ContactFields, json_body(area.request)))
 
 
-@bp.route("/saveContact", methods=["POST"])
-@endpoint
+@area.route("POST", "/saveContact", role=AGENT, summary="Create a contact", request=ContactFields,
+            response=Contact, errors=(400, 409, 413), example=EXAMPLE, headers=("ETag",))
 def save_contact():
     contact = _create()
     return render(contact, headers=_etag(contact))
 
 
-@bp.route("/contacts", methods=["POST"])
-@endpoint
+@area.route("POST", "/contacts", role=AGENT, summary="Create a contact (resource style)", ok=201,
+            request=ContactFields, response=Contact, errors=(400, 409, 413), example=EXAMPLE,
+            headers=("ETag", "Location"))
 def create_contact():
     contact = _create()
     return render(contact, status=201, headers=_etag(contact) | {"Location": f"/contacts/{contact.id}"})
 
 
-@bp.route("/getContactList", methods=["GET"])
-@endpoint
+@area.route("GET", "/getContactList", role=AGENT, summary="Contacts, newest first", response=list[Contact],
+            query=PAGING, headers=("X-Next-Cursor",))
 def get_contact_list():
-    return render_list(*contacts.list_page(*page_params(bp.current_request)))
+    return render_list(*contacts.list_page(*page_params(area.request)))
 
 
-@bp.route("/contacts", methods=["GET"])
-@endpoint
+@area.route("GET", "/contacts", role=AGENT, summary="List or search contacts", response=Page[Contact],
+            query=PAGING + SEARCH_PARAMS)
 def list_contacts():
-    request = bp.current_request
+    request = area.request
     limit, cursor = page_params(request)
     terms = {k: v for k, v in query(request).items() if k in SEARCH_PARAMS}
     if not terms:
@@ -73,17 +76,18 @@ def list_contacts():
     return render_page(*contacts.search(terms, limit, cursor))
 
 
-@bp.route("/contacts/{contact_id}", methods=["GET"])
-@endpoint
+@area.route("GET", "/contacts/{contact_id}", role=AGENT, summary="One contact", response=Contact,
+            errors=(400, 404), headers=("ETag",))
 def get_contact(contact_id):
     contact = contacts.get(contact_id)
     return render(contact, headers=_etag(contact))
 
 
-@bp.route("/contacts/{contact_id}", methods=["PUT"])
-@endpoint
+@area.route("PUT", "/contacts/{contact_id}", role=AGENT, summary="Update a contact (merge; If-Match or version)",
+            request=ContactFields, response=Contact, errors=(400, 404, 409, 412, 413), example=EXAMPLE,
+            headers=("ETag",))
 def update_contact(contact_id):
-    request = bp.current_request
+    request = area.request
     data = json_body(request)
     if "id" in data and data["id"] != contact_id:
         raise Invalid(f"id: the body names {data['id']!r} but the path names {contact_id!r}")
@@ -95,40 +99,43 @@ def update_contact(contact_id):
     return render(contact, headers=_etag(contact))
 
 
-@bp.route("/contacts/{contact_id}", methods=["DELETE"])
-@endpoint
+@area.route("DELETE", "/contacts/{contact_id}", role=AGENT, summary="Delete a contact; answers with it",
+            response=Contact, errors=(400, 404, 412))
 def delete_contact(contact_id):
-    return render(contacts.delete(contact_id, if_match(bp.current_request)))
+    return render(contacts.delete(contact_id, if_match(area.request)))
 
 
-@bp.route("/contacts/getContactByName/{name}", methods=["GET"])
-@endpoint
+@area.route("GET", "/contacts/getContactByName/{name}", role=AGENT,
+            summary="Contacts whose name words the query words start", response=list[Contact], query=PAGING,
+            headers=("X-Next-Cursor",))
 def get_contact_by_name(name):
-    limit, cursor = page_params(bp.current_request)
+    limit, cursor = page_params(area.request)
     # API Gateway decodes path parameters, ``chalice local`` does not; name
     # words never contain "%", so decoding again is harmless.
     return render_list(*contacts.by_name(unquote(name), limit, cursor))
 
 
-@bp.route("/contacts/getContactsBySearchTerms", methods=["POST"])
-@endpoint
+@area.route("POST", "/contacts/getContactsBySearchTerms", role=AGENT, summary="Contacts matching every property",
+            request=dict, response=list[Contact], query=PAGING, headers=("X-Next-Cursor",),
+            example={"phone": "+1 415 555 0100", "first_name": "Ann"})
 def get_contacts_by_search_terms():
-    request = bp.current_request
+    request = area.request
     limit, cursor = page_params(request)
     return render_list(*contacts.search(json_body(request), limit, cursor))
 
 
-@bp.route("/contacts/loadMore/{last_id}", methods=["GET"])
-@endpoint
+@area.route("GET", "/contacts/loadMore/{last_id}", role=AGENT, summary="The page after last_id",
+            response=list[Contact], errors=(400, 404), query=("limit",), headers=("X-Next-Cursor",))
 def load_more(last_id):
-    limit, _ = page_params(bp.current_request)
+    limit, _ = page_params(area.request)
     return render_list(*contacts.load_more(last_id, limit))
 
 
-@bp.route("/contacts/bulk", methods=["POST"])
-@endpoint
+@area.route("POST", "/contacts/bulk", role=AGENT, summary="Create up to 100 contacts; per-item results",
+            request=BulkRequest, response=BulkResult, errors=(400, 413),
+            example={"contacts": [EXAMPLE, {"first_name": "Bo", "phone1": "040 123 4567"}]})
 def create_contacts_in_bulk():
-    data = json_body(bp.current_request)
+    data = json_body(area.request)
     items = data.get("contacts")
     if not isinstance(items, list) or not items:
         raise Invalid("contacts: a non-empty list of contacts is required")

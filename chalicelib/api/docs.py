@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from html import escape
 
-from chalice import Blueprint, Response
+from chalice import Response
 
-from chalicelib.api.pages import page
+from chalicelib.api.pages import html_response, page
+from chalicelib.api.routing import Area
+from chalicelib.core.roles import PUBLIC
 
-bp = Blueprint(__name__)
+area = Area(__name__, "Service")
+bp = area.blueprint
 DOCS_STYLE = (
     "<style>.op{background:#fff;border:1px solid #d9e0e6;border-radius:8px;margin:10px 0;padding:10px 14px}"
     ".m{display:inline-block;min-width:58px;font-weight:700;font-family:monospace}"
@@ -27,12 +30,12 @@ def document() -> dict:
     return build()
 
 
-@bp.route("/openapi.json", methods=["GET"])
+@area.route("GET", "/openapi.json", role=PUBLIC, summary="This document", response=dict, errors=())
 def openapi():
     return Response(body=json.dumps(document()), status_code=200, headers={"Content-Type": "application/json"})
 
 
-@bp.route("/docs", methods=["GET"])
+@area.route("GET", "/docs", role=PUBLIC, summary="This document for people", media="text/html", errors=())
 def docs():
     spec = document()
     by_tag: dict[str, list[str]] = {}
@@ -55,4 +58,4 @@ def docs():
         f"<a href=\"/openapi.json\">/openapi.json</a>. Send <code>Authorization: Bearer &lt;key&gt;</code>.</p>"
         f"{sections}"
     ))
-    return Response(body=html, status_code=200, headers={"Content-Type": "text/html; charset=utf-8"})
+    return html_response(html)

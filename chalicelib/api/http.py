@@ -1,24 +1,17 @@
 """What every route shares: reading bodies and paging parameters, rendering
-JSON, and turning domain errors into HTTP answers.
-
-The error -> status table lives here (not in ``app.py``) because every route
-is wrapped by ``endpoint`` and Chalice offers no exception hook for views.
-"""
+JSON, and the domain error -> status table (``routing`` applies it to every
+route: Chalice offers no exception hook for views)."""
 from __future__ import annotations
 
-import functools
 import json
-import logging
-from collections.abc import Callable
 from typing import Any
 
 from chalice import Response
 from pydantic import BaseModel
 
-from chalicelib import errors
-from chalicelib.settings import get_settings
-
-log = logging.getLogger("cim")
+from chalicelib.core import errors
+from chalicelib.core.settings import get_settings
+from chalicelib.domain import limits
 
 STATUS: dict[type[errors.DomainError], int] = {
     errors.Invalid: 400,
@@ -37,34 +30,18 @@ JSON = {"Content-Type": "application/json"}
 NEXT_CURSOR_HEADER = "X-Next-Cursor"
 
 
-def error_response(error: errors.DomainError) -> Response:
-    status = next((s for cls, s in STATUS.items() if isinstance(error, cls)), 400)
+def status_of(error: errors.DomainError) -> int:
+    return next((s for cls, s in STATUS.items() if isinstance(error, cls)), 400)
+
+
+def error_response(error: errors.DomainError, status: int | None = None) -> Response:
     body = {"Code": error.code, "Message": error.message}
     body.update({_camel(k): v for k, v in error.details.items()})
-    return Response(body=body, status_code=status, headers=dict(JSON))
+    return Response(body=body, status_code=status or status_of(error), headers=dict(JSON))
 
 
 def _camel(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
-
-
-def endpoint(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Map domain errors to their status; never let a stack trace out."""
-
-    @functools.wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(*args, **kwargs)
-        except errors.DomainError as error:
-            return error_response(error)
-        except Exception:  # a bug: log it whole, answer without detail
-            log.exception("unhandled error")
-            return Response(
-                body={"Code": "InternalServerError", "Message": "An internal error occurred."},
-                status_code=500, headers=dict(JSON),
-            )
-
-    return wrapped
 
 
 def raw_body(request: Any) -> bytes:
@@ -82,14 +59,21 @@ def parse_json(raw: bytes, *, arrays: bool = False) -> Any:
     if not raw.strip():
         raise errors.Invalid(f"body: {wanted} is required")
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_constant=_no_constant)
     except UnicodeDecodeError:
         raise errors.Invalid("body: not UTF-8 text") from None
     except json.JSONDecodeError as error:
         raise errors.Invalid(f"body: malformed JSON ({error.msg} at line {error.lineno} column {error.colno})") from None
+    except RecursionError:
+        raise errors.Invalid(f"body: nested deeper than {limits.MAX_DEPTH} levels") from None
+    limits.check_json(data)
     if not isinstance(data, dict) and not (arrays and isinstance(data, list)):
         raise errors.Invalid(f"body: must be {wanted}, not {type(data).__name__}")
     return data
+
+
+def _no_constant(name: str) -> Any:
+    raise errors.Invalid(f"body: {name} is not a JSON number")
 
 
 def json_body(request: Any) -> dict[str, Any]:

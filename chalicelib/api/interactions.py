@@ -2,51 +2,57 @@
 ``/interactions/loadInteractions/{id}``) and their resource-style twins."""
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalicelib.api.http import json_body, page_params, render, render_list, render_page
+from chalicelib.api.routing import Area
+from chalicelib.core.lazy import lazy
+from chalicelib.core.roles import AGENT, IVR
+from chalicelib.models.common import Page, parse
+from chalicelib.models.interaction import LegFields, LinkRequest, SaveLegRequest, Tree
 
-from chalicelib.api.http import endpoint, json_body, page_params, render, render_list, render_page
-from chalicelib.lazy import lazy
-from chalicelib.models.common import parse
-from chalicelib.models.interaction import LinkRequest, SaveLegRequest
+interactions = lazy("chalicelib.services.calls.interactions")
 
-interactions = lazy("chalicelib.services.interactions")
+area = Area(__name__, "Interactions")
+bp = area.blueprint
+PAGING = ("limit", "cursor")
+LEG_EXAMPLE = {"interaction": {"type": "voice", "agentId": "agent-7", "start_time": "2026-11-22T10:00:00Z",
+                               "call_duration": "40", "interaction_type": "IVR", "ivr_trail": "main>billing"},
+               "call_Id": "CALL-1", "ani": "+14155550100"}
 
-bp = Blueprint(__name__)
 
-
-@bp.route("/interactions/updateOrSaveInteractionTree/{call_Id}", methods=["POST"])
-@endpoint
+@area.route("POST", "/interactions/updateOrSaveInteractionTree/{call_Id}", role=IVR,
+            summary="Add or update one leg of a call", request=SaveLegRequest, response=LegFields,
+            errors=(400, 404, 409, 413), headers=("X-CIM-Outcome",), example=LEG_EXAMPLE)
 def save_leg(call_Id):  # noqa: N803 - the CIM API's name
-    leg, outcome = interactions.save_leg(call_Id, parse(SaveLegRequest, json_body(bp.current_request)))
+    leg, outcome = interactions.save_leg(call_Id, parse(SaveLegRequest, json_body(area.request)))
     return render(leg, headers={"X-CIM-Outcome": outcome})
 
 
-@bp.route("/interactions/loadInteractions/{id}", methods=["GET"])
-@endpoint
+@area.route("GET", "/interactions/loadInteractions/{id}", role=AGENT, summary="A contact's calls, newest first",
+            response=list[Tree], errors=(400, 404), query=PAGING, headers=("X-Next-Cursor",))
 def load_interactions(id):  # noqa: A002 - the CIM API's name
-    return render_list(*interactions.history(id, *page_params(bp.current_request)))
+    return render_list(*interactions.history(id, *page_params(area.request)))
 
 
-@bp.route("/contacts/{contact_id}/interactions", methods=["GET"])
-@endpoint
+@area.route("GET", "/contacts/{contact_id}/interactions", role=AGENT, summary="A contact's calls (resource style)",
+            response=Page[Tree], errors=(400, 404), query=PAGING)
 def contact_interactions(contact_id):
-    return render_page(*interactions.history(contact_id, *page_params(bp.current_request)))
+    return render_page(*interactions.history(contact_id, *page_params(area.request)))
 
 
-@bp.route("/interactions/{call_Id}", methods=["GET"])
-@endpoint
+@area.route("GET", "/interactions/{call_Id}", role=AGENT, summary="One call's tree", response=Tree,
+            errors=(400, 404))
 def get_tree(call_Id):  # noqa: N803
     return render(interactions.get(call_Id))
 
 
-@bp.route("/interactions/{call_Id}/contact", methods=["PUT"])
-@endpoint
+@area.route("PUT", "/interactions/{call_Id}/contact", role=AGENT, summary="Link a call to one contact",
+            request=LinkRequest, response=Tree, errors=(400, 404, 409))
 def link_contact(call_Id):  # noqa: N803
-    asked = parse(LinkRequest, json_body(bp.current_request))
+    asked = parse(LinkRequest, json_body(area.request))
     return render(interactions.link(call_Id, asked.contact_id))
 
 
-@bp.route("/interactions/{call_Id}/contact", methods=["DELETE"])
-@endpoint
+@area.route("DELETE", "/interactions/{call_Id}/contact", role=AGENT, summary="Unlink a call", response=Tree,
+            errors=(400, 404, 409))
 def unlink_contact(call_Id):  # noqa: N803
     return render(interactions.unlink(call_Id))

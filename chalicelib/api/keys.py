@@ -2,31 +2,30 @@
 lists them without secrets; ``DELETE /keys/{key_id}`` revokes one."""
 from __future__ import annotations
 
-from chalice import Blueprint
-
-from chalicelib.api.http import endpoint, json_body, render
-from chalicelib.lazy import lazy
-from chalicelib.models.apikey import KeyRequest
+from chalicelib.api.http import json_body, render
+from chalicelib.api.routing import Area
+from chalicelib.core.lazy import lazy
+from chalicelib.core.roles import ADMIN
+from chalicelib.models.apikey import ApiKey, KeyRequest, NewApiKey
 from chalicelib.models.common import parse
 
-apikeys = lazy("chalicelib.services.apikeys")
+apikeys = lazy("chalicelib.services.access.apikeys")
 
-bp = Blueprint(__name__)
+area = Area(__name__, "Keys")
+bp = area.blueprint
 
 
-@bp.route("/keys", methods=["POST"])
-@endpoint
+@area.route("POST", "/keys", role=ADMIN, summary="Create an API key (shown once)", ok=201, request=KeyRequest,
+            response=NewApiKey)
 def create_key():
-    return render(apikeys.create(parse(KeyRequest, json_body(bp.current_request))), status=201)
+    return render(apikeys.create(parse(KeyRequest, json_body(area.request))), status=201)
 
 
-@bp.route("/keys", methods=["GET"])
-@endpoint
+@area.route("GET", "/keys", role=ADMIN, summary="The API keys, without secrets", response=list[ApiKey], errors=())
 def list_keys():
     return render(apikeys.list_keys())
 
 
-@bp.route("/keys/{key_id}", methods=["DELETE"])
-@endpoint
+@area.route("DELETE", "/keys/{key_id}", role=ADMIN, summary="Revoke an API key", response=ApiKey, errors=(400, 404))
 def revoke_key(key_id):
     return render(apikeys.revoke(key_id))

@@ -5,17 +5,20 @@ JSON by default; ``?format=ivr`` or ``Accept: text/plain`` gives flat
 """
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from chalice import Response
 
-from chalicelib.api.http import endpoint, json_body, query, render
-from chalicelib.errors import Invalid
-from chalicelib.lazy import lazy
+from chalicelib.api.http import json_body, query, render
+from chalicelib.api.routing import Area
+from chalicelib.core.errors import Invalid
+from chalicelib.core.lazy import lazy
+from chalicelib.core.roles import IVR
 from chalicelib.models.common import parse
 from chalicelib.models.lookup import LookupAnswer, LookupRequest
 
-lookup = lazy("chalicelib.services.lookup")
+lookup = lazy("chalicelib.services.contacts.lookup")
 
-bp = Blueprint(__name__)
+area = Area(__name__, "Lookup")
+bp = area.blueprint
 FORMATS = ("json", "ivr")
 
 
@@ -30,18 +33,20 @@ def _respond(answer: LookupAnswer, request) -> Response:
     return render(answer)
 
 
-@bp.route("/contacts/lookup", methods=["POST"])
-@endpoint
+@area.route("POST", "/contacts/lookup", role=IVR, summary="IVR lookup: who is calling?", request=LookupRequest,
+            response=LookupAnswer, query=("format",),
+            example={"ani": "0014155550100", "callVariables": {"callVariable3": "AC-1"}})
 def lookup_post():
-    request = bp.current_request
+    request = area.request
     asked = parse(LookupRequest, json_body(request))
     return _respond(lookup.lookup(asked.ani, asked.callVariables), request)
 
 
-@bp.route("/contacts/lookup", methods=["GET"])
-@endpoint
+@area.route("GET", "/contacts/lookup", role=IVR,
+            summary="IVR lookup (query form; any other parameter is a call variable)", response=LookupAnswer,
+            query=("ani", "format"))
 def lookup_get():
-    request = bp.current_request
+    request = area.request
     params = query(request)
     variables = {k: v for k, v in params.items() if k not in ("ani", "format")}
     asked = parse(LookupRequest, {"ani": params.get("ani"), "callVariables": variables})

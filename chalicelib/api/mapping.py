@@ -1,37 +1,38 @@
 """Mapping rules: ``/mapping`` and ``/mapping/{id}`` as in the CIM API."""
 from __future__ import annotations
 
-from chalice import Blueprint
-
-from chalicelib.api.http import endpoint, json_body, render
-from chalicelib.lazy import lazy
+from chalicelib.api.http import json_body, render
+from chalicelib.api.routing import Area
+from chalicelib.core.lazy import lazy
+from chalicelib.core.roles import ADMIN, AGENT
 from chalicelib.models.common import parse
-from chalicelib.models.mapping import RuleFields
+from chalicelib.models.mapping import Rule, RuleFields
 
-mapping = lazy("chalicelib.services.mapping")
+mapping = lazy("chalicelib.services.schema.mapping")
 
-bp = Blueprint(__name__)
+area = Area(__name__, "Mapping")
+bp = area.blueprint
 
 
-@bp.route("/mapping", methods=["POST"])
-@endpoint
+@area.route("POST", "/mapping", role=ADMIN, summary="Add a mapping rule", request=RuleFields, response=Rule,
+            errors=(400, 422),
+            example={"callVar": "Account", "callVariable": "callVariable3", "key": "account_no", "varNumber": "3"})
 def create_rule():
-    return render(mapping.create(parse(RuleFields, json_body(bp.current_request))))
+    return render(mapping.create(parse(RuleFields, json_body(area.request))))
 
 
-@bp.route("/mapping", methods=["GET"])
-@endpoint
+@area.route("GET", "/mapping", role=AGENT, summary="The mapping rules, in order", response=list[Rule], errors=())
 def list_rules():
     return render(mapping.rules())
 
 
-@bp.route("/mapping/{id}", methods=["PUT"])
-@endpoint
+@area.route("PUT", "/mapping/{id}", role=ADMIN, summary="Change a mapping rule", request=RuleFields, response=Rule,
+            errors=(400, 404, 409, 422))
 def update_rule(id):  # noqa: A002 - the CIM API names the parameter "id"
-    return render(mapping.update(id, parse(RuleFields, json_body(bp.current_request))))
+    return render(mapping.update(id, parse(RuleFields, json_body(area.request))))
 
 
-@bp.route("/mapping/{id}", methods=["DELETE"])
-@endpoint
+@area.route("DELETE", "/mapping/{id}", role=ADMIN, summary="Delete a mapping rule", response=Rule,
+            errors=(400, 404))
 def delete_rule(id):  # noqa: A002
     return render(mapping.delete(id))

@@ -7,6 +7,10 @@ from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
+from chalice import Response
+
+from chalicelib.domain.values import as_text
+
 STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f4f6f8;color:#1d2733}
 main{max-width:720px;margin:24px auto;padding:0 16px}
@@ -35,20 +39,20 @@ def page(title: str, body: str) -> str:
     )
 
 
-def text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
 def definition_list(rows: Iterable[tuple[str, Any]]) -> str:
-    return "<dl>" + "".join(f"<dt>{escape(label)}</dt><dd>{escape(text(value))}</dd>"
+    return "<dl>" + "".join(f"<dt>{escape(label)}</dt><dd>{escape(as_text(value, ', ', 'yes', 'no'))}</dd>"
                             for label, value in rows) + "</dl>"
 
 
 def link(path: str, params: dict[str, str], label: str) -> str:
     return f"<a href=\"{escape(path + '?' + urlencode(params))}\">{escape(label)}</a>"
+
+
+def html_response(body: str, status: int = 200) -> Response:
+    return Response(body=body, status_code=status, headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+def problem_page(message: str, status: int) -> Response:
+    """What a page shows instead when it cannot be shown (the same status a JSON route would answer)."""
+    return html_response(page("Not shown", f"<h1>Cannot show this</h1><p class=\"sub\">{escape(message)}</p>"),
+                         status)

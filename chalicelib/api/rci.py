@@ -3,20 +3,27 @@ with ``X-CIM-Signature: sha256=<HMAC of the raw body>``), ``GET /rci/sync``
 (state and recent runs) and ``POST /rci/sync`` (run a pull now)."""
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalicelib.api.http import parse_json, raw_body, render
+from chalicelib.api.routing import Area
+from chalicelib.core.lazy import lazy
+from chalicelib.core.roles import ADMIN, PUBLIC
+from chalicelib.models.sync import PushResult
 
-from chalicelib.api.http import endpoint, parse_json, raw_body, render
-from chalicelib.lazy import lazy
+rci_sync = lazy("chalicelib.services.sync.rci_sync")
 
-rci_sync = lazy("chalicelib.services.rci_sync")
+area = Area(__name__, "Contact-center sync")
+bp = area.blueprint
+PUSH_EXAMPLE = {"id": "E936C400B22311D38FBE0090279A922E", "contactGroupId": "E936C499B22311D38FBE0090279A922E",
+                "channel": "PHONE", "type": "CallIn", "status": "Handled_AOT", "source": "0401234567",
+                "destination": "320", "arrivalTime": "2016-02-01T09:22:11.000Z", "handlingDuration": 323000}
 
-bp = Blueprint(__name__)
 
-
-@bp.route("/rci/contacts", methods=["POST"])
-@endpoint
+# Public: the HMAC signature of the body is the credential.
+@area.route("POST", "/rci/contacts", role=PUBLIC,
+            summary="Push contact-center records (X-CIM-Signature: sha256=<HMAC of the body>)", request=dict,
+            response=PushResult, errors=(400, 401, 413), example=PUSH_EXAMPLE)
 def push_contacts():
-    request = bp.current_request
+    request = area.request
     raw = raw_body(request)
     # The signature covers the raw bytes: check it before reading them.
     rci_sync.check_signature(raw, (request.headers or {}).get("x-cim-signature"))
@@ -25,13 +32,12 @@ def push_contacts():
     return render({"results": results, "counts": counts})
 
 
-@bp.route("/rci/sync", methods=["GET"])
-@endpoint
+@area.route("GET", "/rci/sync", role=ADMIN, summary="The sync's watermark and recent runs", response=dict, errors=())
 def sync_status():
     return render(rci_sync.status())
 
 
-@bp.route("/rci/sync", methods=["POST"])
-@endpoint
+@area.route("POST", "/rci/sync", role=ADMIN, summary="Pull from the contact center now", response=dict,
+            errors=(409, 422))
 def sync_now():
     return render(rci_sync.run())

@@ -9,15 +9,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib.settings import get_settings
-from chalicelib.store import aws
+from chalicelib.core import metering
+from chalicelib.core.settings import get_settings
 
 log = logging.getLogger("cim.requests")
 
 
 def log_request(event: Any, get_response: Callable[[Any], Any]) -> Any:
     started = time.perf_counter()
-    aws.start_counting()
+    metering.start_counting()
     response = get_response(event)
     context = event.context or {}
     caller = context.get("authorizer") or {}
@@ -29,9 +29,9 @@ def log_request(event: Any, get_response: Callable[[Any], Any]) -> Any:
         "role": caller.get("role"),
         "keyName": caller.get("key_name"),
         "ms": round((time.perf_counter() - started) * 1000, 1),
-        "dynamodbCalls": len(aws.counted_calls()),
+        "dynamodbCalls": len(metering.counted_calls()),
     }
-    units = aws.counted_units()
+    units = metering.counted_units()
     line |= {"readUnits": round(units["read"], 1), "writeUnits": round(units["write"], 1)}
     log.info(json.dumps(line, separators=(",", ":")))
     _allow_origin(event, response)

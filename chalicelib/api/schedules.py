@@ -5,10 +5,10 @@ import logging
 
 from chalice import Blueprint, Rate
 
-from chalicelib.lazy import lazy
+from chalicelib.core.lazy import lazy
 
-rci_sync = lazy("chalicelib.services.rci_sync")
-schema = lazy("chalicelib.services.schema")
+rci_sync = lazy("chalicelib.services.sync.rci_sync")
+schema = lazy("chalicelib.services.schema.schema")
 
 bp = Blueprint(__name__)
 log = logging.getLogger("cim")

@@ -2,17 +2,19 @@
 as in the CIM API, and the reindex jobs that schema changes start."""
 from __future__ import annotations
 
-from chalice import Blueprint
-
-from chalicelib.api.http import endpoint, json_body, query, render
-from chalicelib.errors import Invalid
-from chalicelib.lazy import lazy
+from chalicelib.api.http import json_body, query, render
+from chalicelib.api.routing import Area
+from chalicelib.core.errors import Invalid
+from chalicelib.core.lazy import lazy
+from chalicelib.core.roles import ADMIN, AGENT
 from chalicelib.models.common import parse
 from chalicelib.models.schema import Attribute, AttributeFields, Job
 
-schema = lazy("chalicelib.services.schema")
+schema = lazy("chalicelib.services.schema.schema")
 
-bp = Blueprint(__name__)
+area = Area(__name__, "Schema")
+bp = area.blueprint
+EXAMPLE = {"label": "Account", "key": "account_no", "type": "text"}
 
 
 def _answer(attribute: Attribute, job: Job | None, status: int = 200):
@@ -23,43 +25,45 @@ def _answer(attribute: Attribute, job: Job | None, status: int = 200):
     return render(body, status=202 if job is not None and job.state == "running" else status)
 
 
-@bp.route("/getSchema", methods=["GET"])
-@bp.route("/schema", methods=["GET"])
-@endpoint
+@area.route("GET", "/getSchema", role=AGENT, summary="The contact schema", response=list[Attribute], errors=())
+@area.route("GET", "/schema", role=AGENT, summary="The contact schema (resource style)", response=list[Attribute],
+            errors=())
 def get_schema():
     return render(schema.attributes())
 
 
-@bp.route("/saveSchema", methods=["POST"])
-@bp.route("/schema", methods=["POST"])
-@endpoint
+@area.route("POST", "/saveSchema", role=ADMIN, summary="Add an attribute", request=AttributeFields,
+            response=Attribute, errors=(400, 409), example=EXAMPLE)
+@area.route("POST", "/schema", role=ADMIN, summary="Add an attribute (resource style)", request=AttributeFields,
+            response=Attribute, errors=(400, 409), example=EXAMPLE)
 def save_schema():
-    return _answer(*schema.create(parse(AttributeFields, json_body(bp.current_request))))
+    return _answer(*schema.create(parse(AttributeFields, json_body(area.request))))
 
 
-@bp.route("/schema/{schema_id}", methods=["PUT"])
-@endpoint
+@area.route("PUT", "/schema/{schema_id}", role=ADMIN, summary="Change an attribute", request=AttributeFields,
+            response=Attribute, errors=(400, 404, 409, 422))
 def update_schema(schema_id):
-    return _answer(*schema.update(schema_id, parse(AttributeFields, json_body(bp.current_request))))
+    return _answer(*schema.update(schema_id, parse(AttributeFields, json_body(area.request))))
 
 
-@bp.route("/schema/{schema_id}", methods=["DELETE"])
-@endpoint
+@area.route("DELETE", "/schema/{schema_id}", role=ADMIN,
+            summary="Delete an attribute (?force=true removes its values)", response=Attribute,
+            errors=(400, 404, 409, 422), query=("force",))
 def delete_schema(schema_id):
-    raw = query(bp.current_request).get("force", "false").lower()
+    raw = query(area.request).get("force", "false").lower()
     if raw not in ("true", "false", "1", "0"):
         raise Invalid("force: must be true or false")
     return _answer(*schema.delete(schema_id, force=raw in ("true", "1")))
 
 
-@bp.route("/schema/jobs/{job_id}", methods=["GET"])
-@endpoint
+@area.route("GET", "/schema/jobs/{job_id}", role=ADMIN, summary="A reindex job's progress", response=Job,
+            errors=(400, 404))
 def get_job(job_id):
     return render(schema.get_job(job_id))
 
 
-@bp.route("/schema/jobs/{job_id}/run", methods=["POST"])
-@endpoint
+@area.route("POST", "/schema/jobs/{job_id}/run", role=ADMIN, summary="Carry a reindex job on", response=Job,
+            errors=(400, 404, 409))
 def run_job(job_id):
     schema.get_job(job_id)
     return render(schema.run_job(job_id))

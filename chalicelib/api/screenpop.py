@@ -8,29 +8,29 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import parse_qs
 
-from chalice import Blueprint, Response
+from chalice import Response
 
-from chalicelib.api.http import endpoint, json_body, query, render
-from chalicelib.api.pages import definition_list, link, page
-from chalicelib.errors import DomainError, Forbidden, Invalid, NotFound
-from chalicelib.lazy import lazy
+from chalicelib.api.http import json_body, query, render
+from chalicelib.api.pages import definition_list, html_response, link, page
+from chalicelib.api.routing import HTML_MEDIA, Area
+from chalicelib.core.errors import Forbidden, Invalid
+from chalicelib.core.lazy import lazy
+from chalicelib.core.roles import IVR, PUBLIC
+from chalicelib.core.settings import get_settings
 from chalicelib.models.common import parse
-from chalicelib.models.contact import Contact, ContactFields
+from chalicelib.models.contact import NAME_FIELDS, Contact, ContactFields
 from chalicelib.models.lookup import LookupRequest
-from chalicelib.settings import get_settings
+from chalicelib.models.screenpop import ScreenPopLink, ScreenPopLinkRequest
 
-contacts = lazy("chalicelib.services.contacts")
-links = lazy("chalicelib.services.links")
-lookup = lazy("chalicelib.services.lookup")
-schema = lazy("chalicelib.services.schema")
+contacts = lazy("chalicelib.services.contacts.contacts")
+links = lazy("chalicelib.core.links")
+lookup = lazy("chalicelib.services.contacts.lookup")
+schema = lazy("chalicelib.services.schema.schema")
 
-bp = Blueprint(__name__)
-HTML = {"Content-Type": "text/html; charset=utf-8"}
+area = Area(__name__, "Screen pop")
+bp = area.blueprint
 FORM = "application/x-www-form-urlencoded"
-
-
-def _html(body: str, status: int = 200) -> Response:
-    return Response(body=body, status_code=status, headers=dict(HTML))
+FORM_FIELDS = (*NAME_FIELDS, "phone1", "email")
 
 
 def card(contact: Contact, note: str = "") -> str:
@@ -72,16 +72,10 @@ def new_contact_form(ani: str) -> str:
     ))
 
 
-def _problem(error: DomainError) -> Response:
-    status = 404 if isinstance(error, NotFound) else 403 if isinstance(error, Forbidden) else 400
-    return _html(page("Not shown", f"<h1>Cannot show this</h1><p class=\"sub\">{escape(error.message)}</p>"),
-                 status)
-
-
-@bp.route("/screenpop/link", methods=["POST"])
-@endpoint
+@area.route("POST", "/screenpop/link", role=IVR, summary="A signed screen-pop URL", request=ScreenPopLinkRequest,
+            response=ScreenPopLink, example={"ani": "+14155550100"})
 def screenpop_link():
-    data = json_body(bp.current_request)
+    data = json_body(area.request)
     wanted = {k: data[k] for k in ("ani", "contact_id") if isinstance(data.get(k), str) and data[k]}
     if len(wanted) != 1:
         raise Invalid("give exactly one of ani or contact_id (a string)")
@@ -91,42 +85,35 @@ def screenpop_link():
     return render({"url": f"{base}/screenpop?{links.query(signed)}", "expiresAt": int(signed[links.EXPIRY])})
 
 
-@bp.route("/screenpop", methods=["GET"])
-@endpoint
+# Public: a browser cannot send a key; the link's signature is the credential.
+@area.route("GET", "/screenpop", role=PUBLIC, summary="The screen pop page (signed link)", media=HTML_MEDIA,
+            errors=(400, 403, 404), query=("ani", "contact_id", "exp", "sig"))
 def screenpop():
-    try:
-        params = links.verify(query(bp.current_request))
-    except Forbidden as error:
-        return _problem(error)
-    try:
-        if params.get("contact_id"):
-            return _html(card(contacts.get(params["contact_id"])))
-        if not params.get("ani"):
-            raise Invalid("give ?ani=<caller number> or ?contact_id=<id>")
-        variables = {k: v for k, v in params.items() if k not in ("ani", "contact_id")}
-        asked = parse(LookupRequest, {"ani": params["ani"], "callVariables": variables})
-        answer = lookup.lookup(asked.ani, asked.callVariables)
-    except (Invalid, NotFound) as error:
-        return _problem(error)
+    params = links.verify(query(area.request))
+    if params.get("contact_id"):
+        return html_response(card(contacts.get(params["contact_id"])))
+    if not params.get("ani"):
+        raise Invalid("give ?ani=<caller number> or ?contact_id=<id>")
+    variables = {k: v for k, v in params.items() if k not in ("ani", "contact_id")}
+    asked = parse(LookupRequest, {"ani": params["ani"], "callVariables": variables})
+    answer = lookup.lookup(asked.ani, asked.callVariables)
     if answer.match == "unique":
-        return _html(card(answer.contacts[0], note=f"Calling from {asked.ani} "))
+        return html_response(card(answer.contacts[0], note=f"Calling from {asked.ani} "))
     if answer.match == "multiple":
-        return _html(chooser(asked.ani, answer.contacts))
-    return _html(new_contact_form(asked.ani))
+        return html_response(chooser(asked.ani, answer.contacts))
+    return html_response(new_contact_form(asked.ani))
 
 
-@bp.route("/screenpop/contacts", methods=["POST"], content_types=[FORM])
-@endpoint
+# Public: the form carries the signed token it was served with.
+@area.route("POST", "/screenpop/contacts", role=PUBLIC, summary="Create a contact from the screen pop form", ok=303,
+            media=HTML_MEDIA, errors=(400, 403, 409), request_media=FORM, headers=("Location",))
 def create_from_form():
-    raw = (bp.current_request.raw_body or b"").decode("utf-8", "replace")
+    raw = (area.request.raw_body or b"").decode("utf-8", "replace")
     form = {k: v[0] for k, v in parse_qs(raw).items()}
-    fields = {k: v for k, v in form.items() if k in ("first_name", "last_name", "phone1", "email")}
-    try:
-        if links.verify({k: v for k, v in form.items() if k in ("form", links.EXPIRY, links.SIGNATURE)}) != {
-                "form": "new-contact"}:
-            raise Forbidden("this form is not valid")
-        contact = contacts.create(parse(ContactFields, fields))
-    except (Invalid, Forbidden) as error:
-        return _problem(error)
+    fields = {k: v for k, v in form.items() if k in FORM_FIELDS}
+    if links.verify({k: v for k, v in form.items() if k in ("form", links.EXPIRY, links.SIGNATURE)}) != {
+            "form": "new-contact"}:
+        raise Forbidden("this form is not valid")
+    contact = contacts.create(parse(ContactFields, fields))
     location = f"/screenpop?{links.query(links.sign({'contact_id': contact.id}))}"
     return Response(body="", status_code=303, headers={"Location": location})

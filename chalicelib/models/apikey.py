@@ -1,13 +1,10 @@
 """API keys on the wire. The key itself appears once, in the answer to its creation."""
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 
-from chalicelib.services.values import parse_datetime
-
-Role = Literal["ivr", "agent", "admin"]
+from chalicelib.core.roles import Role
+from chalicelib.domain.values import parse_datetime
 
 
 class KeyRequest(BaseModel):

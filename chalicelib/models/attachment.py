@@ -51,12 +51,9 @@ class Attachment(BaseModel):
     created_at: str
     expiresAt: str
 
-    @classmethod
-    def summary_fields(cls) -> tuple[str, ...]:
-        return ("id", "fileName", "mimeType", "shortUrl")
 
+class AttachmentList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
 
-def summary(record: dict[str, Any], short_url: str) -> dict[str, Any]:
-    """What a call tree or contact listing shows of an attachment."""
-    return {"id": record["id"], "fileName": record["fileName"], "mimeType": record["mimeType"],
-            "shortUrl": short_url, "created_at": record["created_at"]}
+    items: list[dict[str, Any]]
+    cursor: str | None = None

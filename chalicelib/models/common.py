@@ -5,7 +5,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from chalicelib.errors import Invalid
+from chalicelib.core.errors import Invalid
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -41,3 +41,9 @@ def parse(model: type[M], data: Any) -> M:
         return model.model_validate(data)
     except ValidationError as error:
         raise Invalid(describe(error)) from None
+
+
+class Health(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    status: str

@@ -16,7 +16,8 @@ CORE_FIELDS = ("first_name", "last_name", "phone1", "phone2", "email")
 PHONE_FIELDS = ("phone1", "phone2")
 # Set by the server; accepted in a body (clients send back what they read)
 # but never taken from it.
-SERVER_FIELDS = ("id", "created_at", "updated_at", "normalized")
+SERVER_FIELDS = ("id", "created_at", "updated_at", "normalized", "version")
+NAME_FIELDS = ("first_name", "last_name")
 
 ATTRIBUTE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 MAX_TEXT = 1000
@@ -40,7 +41,7 @@ class ContactFields(BaseModel):
     @classmethod
     def _drop_server_fields(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            return {k: v for k, v in data.items() if k not in SERVER_FIELDS and k != "version"}
+            return {k: v for k, v in data.items() if k not in SERVER_FIELDS}
         return data
 
     @model_validator(mode="after")
@@ -94,3 +95,17 @@ class Contact(BaseModel):
 
 def size_of(fields: dict[str, Any]) -> int:
     return len(json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+class BulkRequest(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    contacts: list[dict[str, Any]]
+
+
+class BulkResult(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    results: list[dict[str, Any]]
+    created: int
+    rejected: int

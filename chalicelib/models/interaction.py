@@ -19,12 +19,11 @@ from pydantic import (
     model_validator,
 )
 
-from chalicelib.services.clock import iso
-from chalicelib.services.values import parse_datetime
+from chalicelib.core.clock import iso
+from chalicelib.domain.values import parse_datetime
 
 CALL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")
 MAX_LEG_BYTES = 16 * 1024
-Short = StrictStr
 
 
 class LegFields(BaseModel):

@@ -1,7 +1,7 @@
-"""Lazily created boto3 clients, one of each per process, and a per-request
-counter of DynamoDB calls and the capacity units they consumed (tests assert
-budgets with it; the request log reports it; DynamoDB is asked for
-``ReturnConsumedCapacity=TOTAL`` on every data call, which costs nothing).
+"""Lazily created boto3 clients, one of each per process. Every DynamoDB call
+is counted with the capacity units it consumed (``core.metering``; DynamoDB
+is asked for ``ReturnConsumedCapacity=TOTAL`` on every data call, which
+costs nothing).
 
 boto3 is imported on first use, not at module import, so a cold start that
 serves ``/health`` from cache pays nothing for S3.
@@ -13,9 +13,10 @@ from typing import Any
 
 from botocore.config import Config
 
+from chalicelib.core import metering
+
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
-_calls = threading.local()
 
 _CONFIG = Config(
     retries={"max_attempts": 3, "mode": "standard"},
@@ -29,9 +30,7 @@ _WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWri
 
 
 def _count_call(model: Any = None, **_: Any) -> None:
-    log = getattr(_calls, "ops", None)
-    if log is not None:
-        log.append(model.name if model is not None else "?")
+    metering.record_call(model.name if model is not None else "?")
 
 
 def _ask_capacity(params: dict[str, Any], model: Any, **_: Any) -> None:
@@ -40,12 +39,11 @@ def _ask_capacity(params: dict[str, Any], model: Any, **_: Any) -> None:
 
 
 def _add_capacity(parsed: dict[str, Any] | None = None, model: Any = None, **_: Any) -> None:
-    units = getattr(_calls, "units", None)
-    if units is None or not parsed or model is None:
+    if not parsed or model is None:
         return
     consumed = parsed.get("ConsumedCapacity") or []
     total = sum(c.get("CapacityUnits", 0) for c in (consumed if isinstance(consumed, list) else [consumed]))
-    units["write" if model.name in _WRITES else "read"] += total
+    metering.record_units("write" if model.name in _WRITES else "read", total)
 
 
 def client(service: str) -> Any:
@@ -87,16 +85,7 @@ def reset_clients() -> None:
         _clients.clear()
 
 
-def start_counting() -> None:
-    _calls.ops = []
-    _calls.units = {"read": 0.0, "write": 0.0}
-
-
-def counted_units() -> dict[str, float]:
-    """Read and write capacity units consumed on this thread since ``start_counting()``."""
-    return dict(getattr(_calls, "units", None) or {"read": 0.0, "write": 0.0})
-
-
-def counted_calls() -> list[str]:
-    """DynamoDB operations made on this thread since ``start_counting()``."""
-    return list(getattr(_calls, "ops", None) or [])
+# Tests and tools count through the store they exercise.
+start_counting = metering.start_counting
+counted_calls = metering.counted_calls
+counted_units = metering.counted_units

@@ -5,8 +5,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.errors import Unavailable
-from chalicelib.settings import get_settings
+from chalicelib.core.errors import Unavailable
+from chalicelib.core.settings import get_settings
 from chalicelib.store import aws
 
 

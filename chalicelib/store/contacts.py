@@ -7,27 +7,17 @@ index items always change in one ``TransactWriteItems``.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.errors import Conflict, NotFound, PreconditionFailed, Unavailable
+from chalicelib.core.errors import Conflict, NotFound, PreconditionFailed, Unavailable
+from chalicelib.domain.terms import NAME, UNIQUE, Term
 from chalicelib.store import cursor, keys
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import BATCH_WRITE_MAX, batch_get, batch_write, call, query_page, transact
 
-NAME = "name"
-UNIQUE = "uniq:"  # kind prefix of a unique-value claim: ``uniq:<attribute key>``
 SCAN_FACTOR, SCAN_MAX = 20, 1000  # name entries one filtered search may read
-
-
-@dataclass(frozen=True)
-class Term:
-    """One index entry of a contact: ``kind`` is phone, email, name or attr:<key>."""
-    kind: str
-    value: str
-
-    def as_list(self) -> list[str]:
-        return [self.kind, self.value]
 
 
 @dataclass
@@ -284,6 +274,16 @@ def name_hits(prefix: str, limit: int, page_cursor: str | None, others: list[str
 def ping() -> None:
     """One cheap read that proves the table answers (raises ``Unavailable``)."""
     call("get_item", Key=serialize(keys.health()))
+
+
+def every(page_size: int = 500) -> Iterator[StoredContact]:
+    """Every contact, oldest first, read a page at a time (maintenance passes, export)."""
+    start = None
+    while True:
+        page, start = page_all(page_size, start)
+        yield from page
+        if not start:
+            return
 
 
 def page_all(limit: int, start: dict[str, str] | None) -> tuple[list[StoredContact], dict[str, str] | None]:

@@ -9,8 +9,8 @@ import hmac
 import json
 from typing import Any
 
-from chalicelib.errors import Invalid
-from chalicelib.settings import get_settings
+from chalicelib.core.errors import Invalid
+from chalicelib.core.settings import get_settings
 
 _SIG_BYTES = 12
 

@@ -3,14 +3,14 @@ reads with retry of unprocessed keys, and transaction error decoding."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.errors import Unavailable
-from chalicelib.settings import get_settings
+from chalicelib.core.errors import Unavailable
+from chalicelib.core.settings import get_settings
 from chalicelib.store import aws, cursor
 from chalicelib.store.codec import deserialize
 
@@ -62,24 +62,34 @@ def transact(actions: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
     return None
 
 
+def _until_processed(send: Callable[[dict[str, Any]], dict[str, Any]], request: dict[str, Any],
+                     attempts: int, cap: float, refusing: str) -> None:
+    """Send a batch request and then whatever the table left unprocessed,
+    backing off exponentially; ``Unavailable`` if it keeps refusing."""
+    for attempt in range(attempts):
+        with reaching_the_table():
+            request = send(request)
+        if not request:
+            return
+        time.sleep(min(0.05 * 2 ** attempt, cap))  # throttled: back off, retry the rest
+    raise Unavailable(f"the table is throttling {refusing}; try again")
+
+
 def batch_get(keys: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """All items found for ``keys`` (typed keys), deserialised, in any order."""
     pending = list(keys)
     found: list[dict[str, Any]] = []
     table = table_name()
     client = aws.dynamodb()
+
+    def send(request: dict[str, Any]) -> dict[str, Any]:
+        reply = client.batch_get_item(RequestItems=request)
+        found.extend(deserialize(item) for item in reply["Responses"].get(table, []))
+        return reply.get("UnprocessedKeys") or {}
+
     for start in range(0, len(pending), BATCH_GET_MAX):
-        request = {table: {"Keys": pending[start:start + BATCH_GET_MAX], "ConsistentRead": True}}
-        for attempt in range(6):
-            with reaching_the_table():
-                reply = client.batch_get_item(RequestItems=request)
-            found.extend(deserialize(item) for item in reply["Responses"].get(table, []))
-            request = reply.get("UnprocessedKeys") or {}
-            if not request:
-                break
-            time.sleep(min(0.05 * 2 ** attempt, 1.0))  # throttled: back off, retry the rest
-        else:
-            raise Unavailable("the table is throttling reads; try again")
+        _until_processed(send, {table: {"Keys": pending[start:start + BATCH_GET_MAX], "ConsistentRead": True}},
+                         attempts=6, cap=1.0, refusing="reads")
     return found
 
 
@@ -88,16 +98,13 @@ def batch_write(items: list[dict[str, Any]]) -> None:
     with backoff; ``Unavailable`` if the table keeps refusing them."""
     table = table_name()
     client = aws.dynamodb()
+
+    def send(request: dict[str, Any]) -> dict[str, Any]:
+        return client.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+
     for start in range(0, len(items), BATCH_WRITE_MAX):
-        request = {table: [{"PutRequest": {"Item": i}} for i in items[start:start + BATCH_WRITE_MAX]]}
-        for attempt in range(8):
-            with reaching_the_table():
-                request = client.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
-            if not request:
-                break
-            time.sleep(min(0.05 * 2 ** attempt, 2.0))  # throttled: back off, retry the rest
-        else:
-            raise Unavailable("the table is throttling writes; try again")
+        _until_processed(send, {table: [{"PutRequest": {"Item": i}} for i in items[start:start + BATCH_WRITE_MAX]]},
+                         attempts=8, cap=2.0, refusing="writes")
 
 
 def query_page(scope: str, page_cursor: str | None, keep: int | None = None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from chalicelib.errors import Conflict
+from chalicelib.core.errors import Conflict
 from chalicelib.store import keys
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import batch_get, call, query_page, transact

@@ -34,19 +34,10 @@ Item families (PK / SK):
 """
 from __future__ import annotations
 
-import re
-
 CONTACT_SK = "CONTACT"
 CALLER_SEEN_SK = "SEEN"
 CONTACTS_GSI = "GSI1"
 CONTACTS_GSI_PK = "CONTACTS"
-
-_ID = re.compile(r"^[0-9A-F]{32}$")
-
-
-def is_id(value: str) -> bool:
-    return bool(_ID.match(value))
-
 
 def contact(contact_id: str) -> dict[str, str]:
     return {"PK": f"CONTACT#{contact_id}", "SK": CONTACT_SK}
@@ -55,10 +46,6 @@ def contact(contact_id: str) -> dict[str, str]:
 def contact_list_entry(created_at: str, contact_id: str) -> dict[str, str]:
     """GSI1 attributes that order contacts newest first."""
     return {"GSI1PK": CONTACTS_GSI_PK, "GSI1SK": f"{created_at}#{contact_id}"}
-
-
-def contact_id_from_sk(sk: str) -> str:
-    return sk.rsplit("#", 1)[-1]
 
 
 def exact_index(kind: str, value: str, contact_id: str) -> dict[str, str]:
@@ -87,8 +74,11 @@ SCHEMA_PK = "SCHEMA"
 MAPPING_PK = "MAPPING"
 
 
+ATTRIBUTE_PREFIX, RULE_PREFIX, JOB_PREFIX = "ATTR#", "RULE#", "JOB#"
+
+
 def attribute(attribute_id: str) -> dict[str, str]:
-    return {"PK": SCHEMA_PK, "SK": f"ATTR#{attribute_id}"}
+    return {"PK": SCHEMA_PK, "SK": f"{ATTRIBUTE_PREFIX}{attribute_id}"}
 
 
 def attribute_key_claim(key: str) -> dict[str, str]:
@@ -96,14 +86,14 @@ def attribute_key_claim(key: str) -> dict[str, str]:
 
 
 def mapping_rule(rule_id: str) -> dict[str, str]:
-    return {"PK": MAPPING_PK, "SK": f"RULE#{rule_id}"}
+    return {"PK": MAPPING_PK, "SK": f"{RULE_PREFIX}{rule_id}"}
 
 
 JOBS_PK = "JOBS"
 
 
 def job(job_id: str) -> dict[str, str]:
-    return {"PK": JOBS_PK, "SK": f"JOB#{job_id}"}
+    return {"PK": JOBS_PK, "SK": f"{JOB_PREFIX}{job_id}"}
 
 
 def call(call_id: str) -> dict[str, str]:
@@ -160,12 +150,15 @@ def sync_state() -> dict[str, str]:
     return {"PK": SYNC_PK, "SK": "STATE"}
 
 
+SYNC_RUN_PREFIX, SYNC_WRITEBACK_PREFIX = "RUN#", "WB#"
+
+
 def sync_run(started_at: str) -> dict[str, str]:
-    return {"PK": SYNC_PK, "SK": f"RUN#{started_at}"}
+    return {"PK": SYNC_PK, "SK": f"{SYNC_RUN_PREFIX}{started_at}"}
 
 
 def sync_writeback(record_id: str) -> dict[str, str]:
-    return {"PK": SYNC_PK, "SK": f"WB#{record_id}"}
+    return {"PK": SYNC_PK, "SK": f"{SYNC_WRITEBACK_PREFIX}{record_id}"}
 
 
 def health() -> dict[str, str]:

@@ -6,20 +6,20 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.errors import Conflict, NotFound
+from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import call, transact
 
 KEY_FIELDS = ("PK", "SK")
 
 
-def _plain(item: dict[str, Any], keep_keys: bool = False) -> dict[str, Any]:
+def plain(item: dict[str, Any], keep_keys: bool = False) -> dict[str, Any]:
     return {k: v for k, v in deserialize(item).items() if keep_keys or k not in KEY_FIELDS}
 
 
 def get(key: dict[str, str]) -> dict[str, Any] | None:
     item = call("get_item", Key=serialize(key), ConsistentRead=True).get("Item")
-    return _plain(item) if item else None
+    return plain(item) if item else None
 
 
 def fetch(key: dict[str, str], what: str) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def read_partition(pk: str, sk_prefix: str | None = None, *, keep_keys: bool = F
         params["ExpressionAttributeValues"][":prefix"] = value(sk_prefix)
     while True:
         reply = call("query", **params)
-        found += [_plain(i, keep_keys) for i in reply.get("Items", [])]
+        found += [plain(i, keep_keys) for i in reply.get("Items", [])]
         if "LastEvaluatedKey" not in reply or (limit and len(found) >= limit):
             return found[:limit] if limit else found
         params["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
@@ -86,7 +86,7 @@ def delete(key: dict[str, str]) -> dict[str, Any] | None:
     old = reply.get("Attributes")
     if not old:
         raise NotFound("not found")
-    return _plain(old)
+    return plain(old)
 
 
 def put_together(writes: list[tuple[dict[str, str], dict[str, Any] | None, bool]]) -> bool:

@@ -5,7 +5,7 @@ from functools import lru_cache
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.errors import Unavailable
+from chalicelib.core.errors import Unavailable
 from chalicelib.store import aws
 
 

@@ -10,8 +10,8 @@ from chalice.test import Client
 from moto import mock_aws
 
 from chalicelib.store import aws
-from chalicelib.store.bootstrap import ensure_all
-from chalicelib.tools.emulator import scale_like_dynamodb
+from devtools.bootstrap import ensure_all
+from devtools.emulator import scale_like_dynamodb
 from tests.conftest import ADMIN_KEY
 
 
@@ -75,7 +75,7 @@ def body(reply) -> Any:
 @pytest.fixture
 def table_items(aws_mock):
     """Every item in the table (a test-only Scan, to prove nothing is left behind)."""
-    from chalicelib.settings import get_settings
+    from chalicelib.core.settings import get_settings
 
     def read() -> list[dict[str, Any]]:
         reply = aws.dynamodb().scan(TableName=get_settings().table_name)

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from chalicelib.api import access
+from chalicelib.core import roles
 from tests.api.conftest import body
 
 SAMPLE = {"contact_id": "A" * 32, "id": "B" * 32, "last_id": "C" * 32, "schema_id": "D" * 32,
@@ -38,7 +39,7 @@ def test_every_route_is_in_the_role_table_and_the_table_names_only_real_routes()
     from app import app
 
     registered = {(m, p) for p, methods in app.routes.items() for m in methods}
-    assert registered == set(access.ROUTES)
+    assert registered == set(access.role_table())
 
 
 def test_the_authorization_matrix(api, credentials):
@@ -46,19 +47,19 @@ def test_the_authorization_matrix(api, credentials):
 
     for path, methods in sorted(app.routes.items()):
         for method in sorted(methods):
-            needed = access.ROUTES[(method, path)]
+            needed = access.role_table()[(method, path)]
             for who, key in credentials.items():
                 reply = api.as_key(key).request(method, concrete(path), {} if method in ("POST", "PUT") else None)
                 where = f"{method} {path} as {who}: {reply.status_code} {reply.body[:120]!r}"
                 assert reply.headers.get("Content-Type", "application/json").startswith(
                     ("application/json", "text/html", "text/plain")), where
-                if needed == access.PUBLIC:
+                if needed == roles.PUBLIC:
                     # No key is asked for (the webhook checks its own signature).
                     assert reply.body != b'{"message":"Unauthorized"}', where
                 elif who in ("none", "bad", "expired", "revoked"):
                     assert reply.status_code == 401, where
                     assert body(reply) == {"message": "Unauthorized"}, where
-                elif access.RANK[who] < access.RANK[needed]:
+                elif roles.RANK[who] < roles.RANK[needed]:
                     assert reply.status_code == 403, where
                     assert "not authorized" in body(reply)["Message"], where
                 else:
@@ -120,7 +121,7 @@ def test_logs_never_hold_personal_values_or_keys(api, caplog):
 
 
 def test_the_bootstrap_admin_key_can_come_from_ssm(api, monkeypatch):
-    from chalicelib.settings import get_settings
+    from chalicelib.core.settings import get_settings
     from chalicelib.store import aws, secrets
 
     aws.client("ssm").put_parameter(Name="/cim/dev/admin-key", Value="from-ssm-0123456789", Type="SecureString")
@@ -133,7 +134,7 @@ def test_the_bootstrap_admin_key_can_come_from_ssm(api, monkeypatch):
 
 
 def test_make_key_creates_a_working_key(api, capsys):
-    from chalicelib.tools import keys as key_tool
+    from devtools import keys as key_tool
 
     assert key_tool.main(["--role", "agent", "--name", "desk-9"]) == 0
     made = __import__("json").loads(capsys.readouterr().out)

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from chalicelib.services.attachments import sanitize_file_name
-from chalicelib.settings import get_settings
+from chalicelib.core.settings import get_settings
+from chalicelib.services.calls.attachments import sanitize_file_name
 from chalicelib.store import aws
 from tests.api.conftest import body
 

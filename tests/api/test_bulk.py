@@ -5,7 +5,7 @@ import csv
 import io
 import json
 
-from chalicelib.tools import transfer
+from devtools import transfer
 from tests.api.conftest import add_attributes, body
 
 
@@ -49,7 +49,7 @@ def test_contacts_created_in_bulk_see_the_calls_their_numbers_made_before(api):
 def test_a_table_that_stops_taking_writes_mid_bulk_loses_no_contact_silently(api, monkeypatch):
     """Index entries go first, contacts after: a contact reported created is
     whole; the rest are reported not stored, and none of them is readable."""
-    from chalicelib.errors import Unavailable
+    from chalicelib.core.errors import Unavailable
     from chalicelib.store import contacts as store
 
     real, calls = store.batch_write, []
@@ -99,7 +99,7 @@ def test_import_streams_maps_reports_and_resumes_without_duplicates(api, tmp_pat
     # An earlier run was cut off after storing the first 40 rows.
     import_id = transfer._import_id(source)
     from chalicelib.models.contact import ContactFields
-    from chalicelib.services import contacts
+    from chalicelib.services.contacts import contacts
 
     for number, row in enumerate(rows[:40], start=2):
         if number in (12, 22):
@@ -153,7 +153,7 @@ def test_export_csv_and_json_lines(api, tmp_path):
 
 
 def test_an_import_cut_off_by_the_table_says_so_and_resumes_where_it_stopped(api, tmp_path, monkeypatch):
-    from chalicelib.errors import Unavailable
+    from chalicelib.core.errors import Unavailable
     from chalicelib.store import contacts as store
 
     rows = [(f"R{i}", "Lind", f"+1 415 555 {5000 + i}", "", "", "") for i in range(250)]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-from chalicelib.settings import get_settings
+from chalicelib.core.settings import get_settings
 from chalicelib.store import aws
 from chalicelib.store import contacts as store
 from tests.api.conftest import body

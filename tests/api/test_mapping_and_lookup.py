@@ -86,7 +86,7 @@ def test_lookup_by_ani_in_any_format(api, ani):
 ])
 def test_lookup_in_other_countries(api, monkeypatch, region, stored, ani):
     monkeypatch.setenv("CIM_DEFAULT_REGION", region)
-    from chalicelib.settings import get_settings
+    from chalicelib.core.settings import get_settings
     get_settings.cache_clear()
     made = save(api, {"first_name": "Local", "phone2": stored})
     answer = body(api.get(f"/contacts/lookup?ani={ani.replace('+', '%2B')}"))

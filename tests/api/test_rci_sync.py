@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib.settings import get_settings
-from chalicelib.store import sinch
+from chalicelib.core.settings import get_settings
+from chalicelib.integrations import sinch
 from tests.api.conftest import body
 from tests.fakes.contact_center import FakeContactCenter
 from tests.unit.test_rci_records import CALL, DETAILS

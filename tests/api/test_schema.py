@@ -188,13 +188,13 @@ def test_an_unused_attribute_deletes_without_force(api):
 def test_making_an_attribute_searchable_backfills_300_contacts_in_resumable_steps(api, monkeypatch, table_items):
     attrs = add_attributes(api, account_no="text")
     from chalicelib.models.contact import ContactFields
-    from chalicelib.services import contacts as contact_service
+    from chalicelib.services.contacts import contacts as contact_service
 
     ids = {contact_service.create(ContactFields.model_validate(
         {"first_name": f"P{i}", "account_no": f"AC-{i:04d}"})).id for i in range(300)}
     # A tiny time budget: each request does one page and says how far it got.
     monkeypatch.setenv("CIM_JOB_SECONDS", "0.001")
-    from chalicelib.settings import get_settings
+    from chalicelib.core.settings import get_settings
     get_settings.cache_clear()
     reply = api.put(f"/schema/{attrs['account_no']['id']}", {"searchable": True})
     assert reply.status_code == 202, reply.body

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from chalicelib.tools.local import free_port
+from devtools.emulator import free_port
 from tests.conftest import ADMIN_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +39,7 @@ def start_server(extra_env: dict[str, str] | None = None) -> Server:
     LOGS.mkdir(exist_ok=True)
     log_path = LOGS / f"server-{port}.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "chalicelib.tools.local"], cwd=ROOT, env=env,
+        [sys.executable, "-m", "devtools.local"], cwd=ROOT, env=env,
         stdout=log_path.open("w"), stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}"

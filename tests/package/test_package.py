@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib.store.table import TTL_ATTRIBUTE, table_definition
-from chalicelib.tools import package
+from devtools import package
 
 ROOT = Path(__file__).resolve().parents[2]
 # Budget for the zip: cold start grows with what Lambda unpacks and imports.
@@ -22,7 +22,7 @@ MAX_ZIP_BYTES = 15 * 1024 * 1024
 
 @pytest.fixture(scope="module")
 def built():
-    subprocess.run([sys.executable, "-m", "chalicelib.tools.package", "--stage", "dev"], cwd=ROOT, check=True,
+    subprocess.run([sys.executable, "-m", "devtools.package", "--stage", "dev"], cwd=ROOT, check=True,
                    capture_output=True, env={**__import__("os").environ, "AWS_DEFAULT_REGION": "us-east-1"})
     return ROOT / "build" / "dev"
 
@@ -66,14 +66,21 @@ def test_the_zip_carries_pydantic_core_for_the_runtime_and_stays_small(built):
     assert any(n.startswith("pydantic_core/_pydantic_core.") and tag in n and "x86_64-linux" in n
                for n in names), tag
     assert "chalicelib/store/keys.py" in names and "app.py" in names
-    assert not any(n.startswith(("tests/", "moto/", "boto3/")) for n in names)
     assert archive.stat().st_size < MAX_ZIP_BYTES
+    print(f"deployment.zip: {archive.stat().st_size / 1e6:.1f} MB")
+
+
+def test_the_zip_holds_the_runtime_code_and_no_development_code(built):
+    names = set(zipfile.ZipFile(built / "sam" / "deployment.zip").namelist())
+    runtime = {str(p.relative_to(ROOT)) for p in (ROOT / "chalicelib").rglob("*.py")} | {"app.py"}
+    assert runtime <= names
+    assert not any(n.startswith(("devtools/", "tests/", "bench/", "moto/", "boto3/", "botocore/")) for n in names)
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
 def test_the_policy_files_are_least_privilege_and_current(stage):
     written = json.loads((ROOT / ".chalice" / f"policy-{stage}.json").read_text())
-    assert written == package.policy(stage), "run: python -m chalicelib.tools.package --write-policy --stage " + stage
+    assert written == package.policy(stage), "run: python -m devtools.package --write-policy --stage " + stage
     actions = {a for s in written["Statement"] for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
     assert not any(a.endswith("*") or a in ("dynamodb:Scan", "dynamodb:DeleteTable") for a in actions)
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())

@@ -94,7 +94,7 @@ def run() -> list[Any]:
 if __name__ == "__main__":
     os.environ.update(AWS_ACCESS_KEY_ID="scenario", AWS_SECRET_ACCESS_KEY="scenario", AWS_DEFAULT_REGION="us-east-1")
     if sys.argv[1] == "scaled":
-        from chalicelib.tools.emulator import scale_like_dynamodb
+        from devtools.emulator import scale_like_dynamodb
 
         scale_like_dynamodb()
     print(json.dumps(run(), sort_keys=True))

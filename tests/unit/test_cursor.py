@@ -1,6 +1,6 @@
 import pytest
 
-from chalicelib.errors import Invalid
+from chalicelib.core.errors import Invalid
 from chalicelib.store import cursor
 
 KEY = {"PK": {"S": "CONTACT#A"}, "SK": {"S": "CONTACT"}}

@@ -12,7 +12,7 @@ import pytest
 from moto import mock_aws
 
 from chalicelib.store.table import table_definition
-from chalicelib.tools.emulator import scale_like_dynamodb
+from devtools.emulator import scale_like_dynamodb
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,6 +1,6 @@
 import pytest
 
-from chalicelib.services.names import fold, matches, name_words, words
+from chalicelib.domain.names import fold, matches, name_words, words
 
 
 def test_fold_removes_case_and_accents():

@@ -1,6 +1,6 @@
 import pytest
 
-from chalicelib.services.phones import to_e164
+from chalicelib.domain.phones import to_e164
 
 
 @pytest.mark.parametrize("raw, region, expected", [

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from chalicelib.tools.transfer import Progress
+from devtools.transfer import Progress
 
 
 def test_the_share_done_counts_rows_written_not_bytes_read_ahead():

@@ -7,8 +7,8 @@ import phonenumbers
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from chalicelib.services import names
-from chalicelib.services.phones import to_e164
+from chalicelib.domain import names
+from chalicelib.domain.phones import to_e164
 from chalicelib.store import cursor
 
 US_NUMBERS = st.integers(min_value=2002000000, max_value=9899999999).filter(

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.services.rci_records import BadRecord, to_leg
+from chalicelib.domain.rci_records import BadRecord, to_leg
 
 CALL = {  # the first example of RMI GET /contacts
     "id": "E936C400B22311D38FBE0090279A922E", "queueId": "F8C2697F37D044DB929B10F75381C624",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.settings import Settings
+from chalicelib.core.settings import Settings
 
 
 def test_settings_come_from_the_environment_and_a_bad_value_names_its_variable():

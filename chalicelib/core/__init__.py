@@ -1,0 +1,1 @@
+"""What every layer may use: errors, settings, roles, ids and time, signing, small caches."""

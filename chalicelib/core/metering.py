@@ -1,0 +1,35 @@
+"""What one request cost: the DynamoDB operations it made and the capacity
+units they consumed, counted per thread. The store records them (boto3
+events); the request log reports them; tests assert budgets with them."""
+from __future__ import annotations
+
+import threading
+
+_local = threading.local()
+
+
+def start_counting() -> None:
+    _local.ops = []
+    _local.units = {"read": 0.0, "write": 0.0}
+
+
+def record_call(operation: str) -> None:
+    ops = getattr(_local, "ops", None)
+    if ops is not None:
+        ops.append(operation)
+
+
+def record_units(kind: str, units: float) -> None:
+    counted = getattr(_local, "units", None)
+    if counted is not None:
+        counted[kind] += units
+
+
+def counted_calls() -> list[str]:
+    """DynamoDB operations made on this thread since ``start_counting()``."""
+    return list(getattr(_local, "ops", None) or [])
+
+
+def counted_units() -> dict[str, float]:
+    """Read and write capacity units consumed on this thread since ``start_counting()``."""
+    return dict(getattr(_local, "units", None) or {"read": 0.0, "write": 0.0})

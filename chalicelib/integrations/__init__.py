@@ -1,0 +1,1 @@
+"""Clients of other systems than AWS (the contact center's REST API)."""

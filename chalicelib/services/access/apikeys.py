@@ -1,0 +1,90 @@
+"""API keys: random 256-bit secrets, kept only as SHA-256 hashes, each with a
+role. The bootstrap admin key comes from settings (or SSM in AWS)."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from chalicelib.core.clock import iso, now_iso
+from chalicelib.core.errors import NotFound
+from chalicelib.core.ids import check_id, new_id
+from chalicelib.core.roles import ADMIN
+from chalicelib.core.settings import get_settings
+from chalicelib.domain.values import parse_datetime
+from chalicelib.models.apikey import ApiKey, KeyRequest, NewApiKey
+from chalicelib.store import apikeys as store
+from chalicelib.store import secrets as secret_store
+
+TOUCH_EVERY = timedelta(minutes=1)
+KEY_PREFIX = "cim_"
+
+
+@dataclass(frozen=True)
+class Caller:
+    name: str
+    role: str
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create(request: KeyRequest) -> NewApiKey:
+    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    stored = ApiKey(id=new_id(), name=request.name, role=request.role, created_at=now_iso(),
+                    expires_at=iso(parse_datetime(request.expires_at)) if request.expires_at else None)
+    store.add(_hash(secret), stored.model_dump())
+    return NewApiKey(**stored.model_dump(), key=secret)
+
+
+def list_keys() -> list[ApiKey]:
+    return sorted((ApiKey.model_validate(r) for _, r in store.all_keys()), key=lambda k: k.created_at)
+
+
+def revoke(key_id: str) -> ApiKey:
+    check_id(key_id)
+    for key_hash, record in store.all_keys():
+        if record["id"] == key_id:
+            revoked = store.revoke(key_hash)
+            if revoked is not None:
+                return ApiKey.model_validate(revoked)
+    raise NotFound(f"key {key_id} not found")
+
+
+def _bootstrap_key() -> str | None:
+    settings = get_settings()
+    if settings.admin_key:
+        return settings.admin_key
+    if settings.admin_key_parameter:
+        return secret_store.parameter(settings.admin_key_parameter)
+    return None
+
+
+def authenticate(token: str | None) -> Caller | None:
+    """The caller a bearer token names, or None (unknown, expired, revoked)."""
+    if not token:
+        return None
+    key = token.strip()
+    if key[:7].lower() == "bearer ":
+        key = key[7:].strip()
+    if not key or len(key) > 200:
+        return None
+    bootstrap = _bootstrap_key()
+    if bootstrap and hmac.compare_digest(key.encode(), bootstrap.encode()):
+        return Caller(name="bootstrap-admin", role=ADMIN)
+    key_hash = _hash(key)
+    record = store.get(key_hash)
+    if record is None or record.get("revoked"):
+        return None
+    now = datetime.now(UTC)
+    if record.get("expires_at") and parse_datetime(record["expires_at"]) <= now:
+        return None
+    last = record.get("last_used_at")
+    if last is None or parse_datetime(last) <= now - TOUCH_EVERY:
+        # At most once a minute; conditional on the key not being revoked
+        # meanwhile (a lost race is simply not recorded).
+        store.touch(key_hash, iso(now), last)
+    return Caller(name=record["name"], role=record["role"])

@@ -1,0 +1,1 @@
+"""Calls: interaction trees, histories, attachments."""

@@ -1,0 +1,145 @@
+"""Attachments: a presigned S3 upload pinned to a server-made key, type and
+size range, and a short link that redirects to a one-minute download."""
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from chalicelib.core.clock import iso
+from chalicelib.core.errors import Conflict, Gone, Invalid, NotFound, TooLarge
+from chalicelib.core.ids import check_id, new_id
+from chalicelib.core.settings import get_settings
+from chalicelib.models.attachment import Attachment, AttachmentCreated, AttachmentRequest, Upload
+from chalicelib.services.calls import interactions
+from chalicelib.store import attachments as store
+from chalicelib.store import blobs
+from chalicelib.store.interactions import get as get_tree
+
+MAX_NAME = 200
+_CODE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+KEEP_AFTER_EXPIRY = timedelta(days=90)  # the record answers 410, then TTL removes it
+
+
+class NotYetUploaded(Conflict):
+    code = "UploadPending"
+
+
+def sanitize_file_name(raw: str) -> str:
+    """The last path part, without control characters, at most 200 characters
+    (the extension kept)."""
+    name = re.split(r"[\\/]", raw)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = " ".join(name.split()).lstrip(".").strip()
+    if len(name) > MAX_NAME:
+        stem, dot, ext = name.rpartition(".")
+        if dot and 0 < len(ext) <= 16:
+            name = stem[: MAX_NAME - len(ext) - 1] + "." + ext
+        else:
+            name = name[:MAX_NAME]
+    return name or "file"
+
+
+def summary(record: dict[str, Any], short_url: str) -> dict[str, Any]:
+    """What a call tree or contact listing shows of an attachment."""
+    return {"id": record["id"], "fileName": record["fileName"], "mimeType": record["mimeType"],
+            "shortUrl": short_url, "created_at": record["created_at"]}
+
+
+def short_url(code: str) -> str:
+    return f"{get_settings().public_base_url.rstrip('/')}/a/{code}"
+
+
+def create(request: AttachmentRequest) -> AttachmentCreated:
+    settings = get_settings()
+    mime = request.mimeType.strip().lower()
+    if mime not in settings.attachment_types:
+        raise Invalid(f"mimeType: {request.mimeType!r} is not allowed; allowed: {', '.join(settings.attachment_types)}")
+    if request.size > settings.attachment_max_bytes:
+        raise TooLarge(f"size: at most {settings.attachment_max_bytes} bytes")
+    if request.contact_id is not None:
+        interactions.existing_contact(request.contact_id)
+    if request.call_Id is not None and get_tree(interactions.check_call_id(request.call_Id)) is None:
+        raise NotFound(f"call {request.call_Id} not found")
+
+    now = datetime.now(UTC)
+    attachment_id, code = new_id(), secrets.token_urlsafe(16)  # 128 random bits
+    expires = now + timedelta(days=settings.attachment_days)
+    record = {
+        "id": attachment_id, "code": code, "key": f"attachments/{attachment_id}",
+        "fileName": sanitize_file_name(request.fileName), "mimeType": mime, "declaredSize": request.size,
+        "call_Id": request.call_Id, "contact_id": request.contact_id, "created_at": iso(now),
+        "expiresAt": iso(expires), "revoked": False, "ttl": int((expires + KEEP_AFTER_EXPIRY).timestamp()),
+    }
+    listing = summary(record, short_url(code)) | {"ttl": record["ttl"]} if request.contact_id else None
+    if not store.add(record, listing):
+        raise Conflict("attachment id collision; retry")
+    if request.call_Id:
+        interactions.add_attachment(request.call_Id, summary(record, short_url(code)))
+    form = blobs.presigned_post(record["key"], mime, settings.attachment_max_bytes, settings.upload_seconds)
+    return AttachmentCreated(id=attachment_id, upload=Upload(url=form["url"], fields=form["fields"]),
+                             shortUrl=short_url(code), expiresAt=record["expiresAt"],
+                             fileName=record["fileName"], mimeType=mime, maxBytes=settings.attachment_max_bytes)
+
+
+def _record(attachment_id: str) -> dict[str, Any]:
+    return store.fetch(check_id(attachment_id))
+
+
+def _status(record: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
+    if record.get("revoked"):
+        return "revoked", None
+    if record["expiresAt"] <= iso(datetime.now(UTC)):
+        return "expired", None
+    stored = blobs.head(record["key"])
+    return ("stored" if stored else "pending"), stored
+
+
+def describe(attachment_id: str) -> Attachment:
+    record = _record(attachment_id)
+    status, stored = _status(record)
+    return Attachment(
+        id=record["id"], fileName=record["fileName"], mimeType=record["mimeType"],
+        declaredSize=record["declaredSize"], status=status, size=(stored or {}).get("size"),
+        contentType=(stored or {}).get("contentType"), shortUrl=short_url(record["code"]),
+        call_Id=record.get("call_Id"), contact_id=record.get("contact_id"),
+        created_at=record["created_at"], expiresAt=record["expiresAt"],
+    )
+
+
+def revoke(attachment_id: str) -> Attachment:
+    record = _record(attachment_id)
+    blobs.delete(record["key"])
+    revoked_at = iso(datetime.now(UTC))
+    store.put(record | {"revoked": True, "revoked_at": revoked_at})
+    if record.get("contact_id"):
+        store.unlist(record)
+    if record.get("call_Id"):
+        interactions.remove_attachment(record["call_Id"], attachment_id)
+    return describe(attachment_id)
+
+
+def open_link(code: str) -> str:
+    """The one-minute download URL behind a short link (404, 409 or 410 otherwise)."""
+    if not _CODE.match(code):
+        raise NotFound("no such link")
+    record = store.by_code(code)
+    if record is None:
+        raise NotFound("no such link")
+    status, _ = _status(record)
+    if status in ("revoked", "expired"):
+        raise Gone(f"this link has {'been revoked' if status == 'revoked' else 'expired'}")
+    if status == "pending":
+        raise NotYetUploaded("the file has not been uploaded yet")
+    settings = get_settings()
+    return blobs.presigned_get(record["key"], record["fileName"], record["mimeType"], settings.download_seconds)
+
+
+def of_contact(contact_id: str) -> list[dict[str, Any]]:
+    interactions.existing_contact(contact_id)
+    return [{k: v for k, v in r.items() if k != "ttl"}
+            for r in store.of_contact(contact_id)]
+
+

@@ -1,0 +1,263 @@
+"""Interaction trees: legs arrive one at a time, out of order, sometimes
+twice; each lands in its call's tree exactly once, and the tree shows in the
+history of the contacts it belongs to.
+
+Who sees a call: the contact an agent linked it to; until then every contact
+holding the caller's number (or address). Contacts that get the number later
+adopt the calls that came from it.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import Any
+
+from chalicelib.core.clock import iso, now_iso
+from chalicelib.core.errors import Conflict, Invalid, NotFound, TooLarge
+from chalicelib.core.ids import check_id
+from chalicelib.core.settings import get_settings
+from chalicelib.domain import phones
+from chalicelib.domain.terms import Term
+from chalicelib.domain.values import parse_datetime
+from chalicelib.models.interaction import CALL_ID, SaveLegRequest, Tree
+from chalicelib.store import contacts as contact_store
+from chalicelib.store import interactions as store
+
+IDENTITY = ("interaction_type", "type", "agentId", "start_time")
+MAX_LEGS = 200
+ADOPT_LIMIT = 100
+_RETRIES = 6
+
+
+def check_call_id(call_id: str) -> str:
+    if not CALL_ID.match(call_id or ""):
+        raise Invalid("call_Id: 1 to 128 letters, digits and . _ : @ -, starting with a letter or digit")
+    return call_id
+
+
+def existing_contact(contact_id: str) -> str:
+    """``contact_id`` when it names a contact (400 malformed, 404 unknown)."""
+    if contact_store.get(check_id(contact_id, "contact_id")) is None:
+        raise NotFound(f"contact {contact_id} not found")
+    return contact_id
+
+
+def leg_key(leg: dict[str, Any]) -> str:
+    """The leg's id when the platform gave one; else a digest of what
+    identifies it, so a replay without an id finds the same leg."""
+    if leg.get("leg_id"):
+        return leg["leg_id"]
+    identity = "\x1f".join(str(leg.get(f) or "") for f in IDENTITY)
+    return hashlib.sha256(identity.encode()).hexdigest()[:32].upper()
+
+
+def origin_of(ani: str | None) -> tuple[str, str] | None:
+    """The index a caller's address is found in: a phone number or an e-mail."""
+    if not ani:
+        return None
+    if "@" in ani:
+        return ("email", ani.strip().lower())
+    e164 = phones.to_e164(ani, get_settings().default_region)
+    return ("phone", e164) if e164 else None
+
+
+def _merge_leg(existing: dict[str, Any] | None, given: dict[str, Any], key: str) -> dict[str, Any]:
+    merged = dict(existing or {})
+    wrap_ups = list(merged.get("wrap_ups", []))
+    for field, value in given.items():
+        if field == "wrap_up":
+            if value not in wrap_ups:
+                wrap_ups.append(value)
+            continue
+        merged[field] = value
+    if wrap_ups:
+        merged["wrap_ups"] = wrap_ups
+        merged["wrap_up"] = wrap_ups[-1]  # the newest reported
+    merged["leg_id"] = key
+    return merged
+
+
+def _span(legs: list[dict[str, Any]], fallback: str) -> tuple[str, str | None]:
+    starts = [leg["start_time"] for leg in legs if leg.get("start_time")]
+    if not starts:
+        return fallback, None
+    ends = []
+    for leg in legs:
+        if leg.get("start_time"):
+            moment = parse_datetime(leg["start_time"])
+            duration = leg.get("call_duration") or 0
+            ends.append(iso(moment + timedelta(seconds=float(duration))))
+    return min(starts), max(ends)
+
+
+def _candidates(origin: list[str] | None) -> list[str]:
+    if not origin:
+        return []
+    ids, _ = contact_store.ids_by_term(Term(origin[0], origin[1]), store.MAX_SHOWN_TO, None)
+    return ids
+
+
+def save_leg(call_id: str, request: SaveLegRequest) -> tuple[dict[str, Any], str]:
+    """Store one leg; returns the stored leg and ``stored``, ``updated`` or ``unchanged``."""
+    check_call_id(call_id)
+    if request.call_Id is not None and request.call_Id != call_id:
+        raise Invalid(f"call_Id: the body names {request.call_Id!r} but the path names {call_id!r}")
+    link = existing_contact(request.contact_id) if request.contact_id else None
+    given = request.interaction.given()
+    key = leg_key(given)
+    for _ in range(_RETRIES):
+        old = store.get(call_id)
+        new = _with_leg(old, call_id, request.ani, given, key, link)
+        leg = new["legs"][key]
+        if old is not None and _same(old, new):
+            return leg, "unchanged"
+        try:
+            store.write(old, new)
+        except store.StaleTree:
+            continue
+        existed = old is not None and key in old.get("legs", {})
+        return leg, "updated" if existed else "stored"
+    raise Conflict(f"call {call_id} is being written by others; retry")
+
+
+def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    skip = ("updated_at", "version")
+    return {k: v for k, v in old.items() if k not in skip} == {k: v for k, v in new.items() if k not in skip}
+
+
+def _with_leg(old: dict[str, Any] | None, call_id: str, ani: str | None, given: dict[str, Any], key: str,
+              link: str | None) -> dict[str, Any]:
+    stamp = now_iso()
+    tree = dict(old) if old else {"call_Id": call_id, "legs": {}, "attachments": [], "contact_id": None,
+                                  "created_at": stamp, "version": 0, "shown_to": [], "origin": None}
+    legs = dict(tree["legs"])
+    existing = legs.get(key)
+    merged = _merge_leg(existing, given, key)
+    if existing is None:
+        merged["received_at"] = stamp
+        if len(legs) >= MAX_LEGS:
+            raise TooLarge(f"call {call_id} already has {MAX_LEGS} legs")
+    legs[key] = merged
+    tree["legs"] = legs
+    if ani and not tree.get("ani"):
+        tree["ani"] = ani
+    found = None if tree.get("origin") else origin_of(tree.get("ani"))
+    origin = tree.get("origin") or (list(found) if found else None)
+    if link:
+        tree["contact_id"] = link
+    if link or tree.get("contact_id"):
+        tree["shown_to"] = [tree["contact_id"]]
+    elif origin != tree.get("origin") or old is None:
+        tree["shown_to"] = _candidates(origin)
+    tree["origin"] = origin
+    tree["start_time"], tree["end_time"] = _span(list(legs.values()), tree["created_at"])
+    tree["updated_at"] = stamp
+    tree["version"] = tree["version"] + 1
+    return tree
+
+
+def render(tree: dict[str, Any]) -> Tree:
+    legs = sorted(tree["legs"].values(), key=lambda leg: (leg.get("start_time") or "~", leg.get("received_at", "")))
+    return Tree(
+        call_Id=tree["call_Id"], phone_number=tree.get("ani"), contact_id=tree.get("contact_id"),
+        shown_to=tree.get("shown_to", []), start_time=tree["start_time"], end_time=tree.get("end_time"),
+        interactions=legs, attachments=tree.get("attachments", []), created_at=tree["created_at"],
+        updated_at=tree["updated_at"], version=tree["version"],
+    )
+
+
+def get(call_id: str) -> Tree:
+    tree = store.get(check_call_id(call_id))
+    if tree is None:
+        raise NotFound(f"call {call_id} not found")
+    return render(tree)
+
+
+def history(contact_id: str, limit: int, cursor: str | None) -> tuple[list[Tree], str | None]:
+    """The contact's calls, newest first: one Query and one BatchGetItem a page."""
+    check_id(contact_id)
+    ids, next_cursor = store.history(contact_id, limit, cursor)
+    if not ids and cursor is None and contact_store.get(contact_id) is None:
+        raise NotFound(f"contact {contact_id} not found")
+    return [render(t) for t in store.get_many(ids)], next_cursor
+
+
+def _rewrite(call_id: str, change) -> Tree:
+    """Read, change and write a tree, again if someone wrote it meanwhile."""
+    for _ in range(_RETRIES):
+        old = store.get(call_id)
+        if old is None:
+            raise NotFound(f"call {call_id} not found")
+        new = change(dict(old))
+        if new is None or _same(old, new):
+            return render(old)
+        new["version"] = old["version"] + 1
+        new["updated_at"] = now_iso()
+        try:
+            store.write(old, new)
+        except store.StaleTree:
+            continue
+        return render(new)
+    raise Conflict(f"call {call_id} is being written by others; retry")
+
+
+def link(call_id: str, contact_id: str) -> Tree:
+    check_call_id(call_id)
+    existing_contact(contact_id)
+    return _rewrite(call_id, lambda tree: tree | {"contact_id": contact_id, "shown_to": [contact_id]})
+
+
+def unlink(call_id: str) -> Tree:
+    check_call_id(call_id)
+    return _rewrite(call_id, lambda tree: tree | {"contact_id": None, "shown_to": _candidates(tree.get("origin"))})
+
+
+def add_attachment(call_id: str, summary: dict[str, Any]) -> None:
+    def change(tree: dict[str, Any]) -> dict[str, Any]:
+        kept = [a for a in tree.get("attachments", []) if a["id"] != summary["id"]]
+        return tree | {"attachments": kept + [summary]}
+
+    _rewrite(check_call_id(call_id), change)
+
+
+def remove_attachment(call_id: str, attachment_id: str) -> None:
+    def change(tree: dict[str, Any]) -> dict[str, Any]:
+        return tree | {"attachments": [a for a in tree.get("attachments", []) if a["id"] != attachment_id]}
+
+    try:
+        _rewrite(call_id, change)
+    except NotFound:
+        pass
+
+
+def follow_contact(contact_id: str, gained: list[Term], lost: list[Term]) -> None:
+    """A contact got (or lost) a number: show it (or stop showing it) the
+    unlinked calls from that number."""
+    follow_contacts([(contact_id, gained, lost)])
+
+
+def follow_contacts(changes: list[tuple[str, list[Term], list[Term]]]) -> None:
+    """``follow_contact`` for many contacts: one BatchGetItem (per 100
+    numbers) finds which numbers have called; only those are Queried."""
+    numbered = [(t.kind, t.value) for _, gained, lost in changes for t in gained + lost
+                if t.kind in ("phone", "email")]
+    if not numbered:
+        return
+    seen = store.callers_seen(numbered)
+    for contact_id, gained, lost in changes:
+        for term, joining in [(t, True) for t in gained] + [(t, False) for t in lost]:
+            if (term.kind, term.value) in seen:
+                _adopt(contact_id, term, joining)
+
+
+def _adopt(contact_id: str, term: Term, joining: bool) -> None:
+    for call_id in store.calls_from(term.kind, term.value, ADOPT_LIMIT):
+        def change(tree: dict[str, Any]) -> dict[str, Any] | None:
+            if tree.get("contact_id"):
+                return None  # linked calls stay with their contact
+            shown = [c for c in tree.get("shown_to", []) if c != contact_id]
+            if joining and len(shown) < store.MAX_SHOWN_TO:
+                shown.append(contact_id)
+            return tree | {"shown_to": shown}
+
+        _rewrite(call_id, change)

@@ -1,0 +1,1 @@
+"""Contacts: create, read, search, update, delete, bulk, and the IVR lookup."""

@@ -1,0 +1,87 @@
+"""Many new contacts at once: ``POST /contacts/bulk`` and ``cim import``.
+
+Each row is checked exactly as a single create (schema, normalisation,
+index terms). Rows that claim no unique value are written together, 25
+items a BatchWriteItem, instead of one transaction each: that is what makes
+an import run near the table's raw write rate. Rows that claim a unique
+value still get their own transaction, because only a conditional write can
+refuse a value another contact holds. Every row gets its own result; a bad
+row never blocks the others.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.core.errors import Conflict, DomainError, Invalid, Unavailable
+from chalicelib.domain.terms import UNIQUE, Term
+from chalicelib.models.common import parse
+from chalicelib.models.contact import Contact, ContactFields
+from chalicelib.services.calls import interactions
+from chalicelib.services.contacts import contacts
+from chalicelib.store import contacts as store
+
+CREATED, EXISTS, REJECTED = "created", "exists", "rejected"
+
+
+@dataclass
+class Result:
+    index: int
+    outcome: str  # created, exists (an import re-run) or rejected
+    contact: Contact | None = None
+    error: DomainError | None = None
+
+
+def create_many(items: list[Any], ids: list[str] | None = None) -> list[Result]:
+    """Create ``items`` (JSON objects). ``ids`` (imports) fixes each row's
+    contact id, so a re-run finds what an interrupted run stored (``exists``)
+    and writes only the rest."""
+    results: dict[int, Result] = {}
+    ready: list[tuple[int, dict[str, Any], list[Term]]] = []
+    for index, item in enumerate(items):
+        try:
+            if not isinstance(item, dict):
+                raise Invalid(f"item {index}: must be a JSON object")
+            doc, terms = contacts.new_contact(parse(ContactFields, item), ids[index] if ids else None)
+        except DomainError as error:
+            results[index] = Result(index, REJECTED, error=error)
+        else:
+            ready.append((index, doc, terms))
+
+    stored = store.existing([doc["id"] for _, doc, _ in ready]) if ids else set()
+    together, alone = [], []
+    for index, doc, terms in ready:
+        if doc["id"] in stored:
+            results[index] = Result(index, EXISTS)
+        elif any(t.kind.startswith(UNIQUE) for t in terms):
+            alone.append((index, doc, terms))
+        else:
+            together.append((index, doc, terms))
+
+    _write_together(together, results)
+    for index, doc, terms in alone:
+        try:
+            results[index] = Result(index, CREATED, contacts.write_new(doc, terms))
+        except Conflict as error:
+            outcome = EXISTS if ids and "already exists" in error.message else REJECTED
+            results[index] = Result(index, outcome, error=None if outcome == EXISTS else error)
+        except DomainError as error:
+            results[index] = Result(index, REJECTED, error=error)
+    return [results[i] for i in range(len(items))]
+
+
+def _write_together(rows: list[tuple[int, dict[str, Any], list[Term]]], results: dict[int, Result]) -> None:
+    if not rows:
+        return
+    try:
+        written = set(store.put_many([(doc, terms) for _, doc, terms in rows]))
+    except Unavailable as error:
+        written = set(error.details.get("written", []))
+    for index, doc, _ in rows:
+        if doc["id"] in written:
+            results[index] = Result(index, CREATED, contacts.render(doc, 1))
+        else:
+            unstored = Unavailable("not stored: the table stopped taking writes; send this contact again")
+            results[index] = Result(index, REJECTED, error=unstored)
+    # Calls that came from these numbers before the contacts existed.
+    interactions.follow_contacts([(doc["id"], terms, []) for _, doc, terms in rows if doc["id"] in written])

@@ -1,0 +1,237 @@
+"""Contact rules: normalise, index, version, search."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core.clock import now_iso
+from chalicelib.core.errors import Invalid, NotFound, PreconditionFailed
+from chalicelib.core.ids import check_id, new_id
+from chalicelib.core.settings import get_settings
+from chalicelib.domain import names, phones, validation, values
+from chalicelib.domain.terms import NAME, Term
+from chalicelib.models.contact import NAME_FIELDS, Contact, ContactFields
+from chalicelib.services.calls import interactions
+from chalicelib.services.schema import schema
+from chalicelib.store import contacts as store
+
+NAME_TERMS = ("name", "first_name", "last_name")
+_WRITE_RETRIES = 3
+
+
+def normalize_phone(raw: str, field: str) -> str:
+    e164 = phones.to_e164(raw, get_settings().default_region)
+    if e164 is None:
+        raise Invalid(f"{field}: {raw!r} is not a phone number")
+    return e164
+
+
+def _prepare(fields: dict[str, Any], *, creating: bool) -> tuple[dict[str, Any], dict[str, str], list[Term]]:
+    """Check ``fields`` against the schema; normalise; derive the index terms."""
+    settings = get_settings()
+    prepared = validation.prepare(fields, schema.by_key(), region=settings.default_region,
+                                  max_bytes=settings.max_contact_bytes, creating=creating)
+    return prepared.fields, prepared.normalized, prepared.terms
+
+
+def render(doc: dict[str, Any], version: int) -> Contact:
+    return Contact.model_validate(doc | {"version": version})
+
+
+def new_contact(given: ContactFields, contact_id: str | None = None) -> tuple[dict[str, Any], list[Term]]:
+    """The document and index terms of a contact about to be created
+    (checked against the schema; nothing is written)."""
+    fields, normalized, terms = _prepare(given.given(), creating=True)
+    stamp = now_iso()
+    doc = fields | {"id": contact_id or new_id(), "normalized": normalized, "created_at": stamp, "updated_at": stamp}
+    return doc, terms
+
+
+def create(given: ContactFields, contact_id: str | None = None) -> Contact:
+    """Create a contact. ``contact_id`` (imports) makes a replay a Conflict
+    instead of a duplicate."""
+    return write_new(*new_contact(given, contact_id))
+
+
+def write_new(doc: dict[str, Any], terms: list[Term]) -> Contact:
+    """Store a prepared contact in one transaction (its unique claims included)."""
+    store.create(doc, terms)
+    interactions.follow_contact(doc["id"], gained=terms, lost=[])
+    return render(doc, 1)
+
+
+def _load(contact_id: str) -> store.StoredContact:
+    found = store.get(check_id(contact_id, "contact_id"))
+    if found is None:
+        raise NotFound(f"contact {contact_id} not found")
+    return found
+
+
+def get(contact_id: str) -> Contact:
+    found = _load(contact_id)
+    return render(found.doc, found.version)
+
+
+def update(contact_id: str, given: ContactFields, expected_version: int | None) -> Contact:
+    """Merge ``given`` into the contact (a null clears a field).
+
+    With ``expected_version`` a stale write is refused (412); without it the
+    read-merge-write is retried on a concurrent change, so no edit is lost.
+    """
+    for _ in range(_WRITE_RETRIES):
+        current = _load(contact_id)
+        if expected_version is not None and expected_version != current.version:
+            raise PreconditionFailed(
+                f"version: contact {contact_id} is at version {current.version}, not {expected_version}",
+                current_version=current.version,
+            )
+        kept = {k: v for k, v in current.doc.items() if k not in ("id", "normalized", "created_at", "updated_at")}
+        fields, normalized, terms = _prepare(kept | given.given(), creating=False)
+        doc = fields | {
+            "id": contact_id, "normalized": normalized,
+            "created_at": current.doc["created_at"], "updated_at": now_iso(),
+        }
+        try:
+            store.replace(current, doc, terms)
+        except PreconditionFailed:
+            if expected_version is not None:
+                raise
+            continue
+        interactions.follow_contact(contact_id, gained=[t for t in terms if t not in current.terms],
+                                    lost=[t for t in current.terms if t not in terms])
+        return render(doc, current.version + 1)
+    raise PreconditionFailed(f"contact {contact_id} keeps changing; read it again and retry")
+
+
+def delete(contact_id: str, expected_version: int | None) -> Contact:
+    current = _load(contact_id)
+    if expected_version is not None and expected_version != current.version:
+        raise PreconditionFailed(
+            f"version: contact {contact_id} is at version {current.version}, not {expected_version}",
+            current_version=current.version,
+        )
+    store.delete(current)
+    # The calls stay; they just stop showing in the history of a contact that is gone.
+    interactions.follow_contact(contact_id, gained=[], lost=current.terms)
+    return render(current.doc, current.version)
+
+
+def list_page(limit: int, cursor: str | None) -> tuple[list[Contact], str | None]:
+    docs, next_cursor = store.list_page(limit, cursor)
+    return [Contact.model_validate(d) for d in docs], next_cursor
+
+
+def load_more(last_id: str, limit: int) -> tuple[list[Contact], str | None]:
+    anchor = store.get(check_id(last_id, "last_id"))
+    if anchor is None:
+        raise NotFound(f"contact {last_id} not found")
+    docs, next_cursor = store.list_after(anchor, limit)
+    return [Contact.model_validate(d) for d in docs], next_cursor
+
+
+def by_name(query: str, limit: int, cursor: str | None) -> tuple[list[Contact], str | None]:
+    """Each query word must start a different word of the contact's name."""
+    ids, next_cursor = name_ids(query, limit, cursor)
+    return [Contact.model_validate(d) for d in store.get_many(ids)], next_cursor
+
+
+def name_ids(query: str, limit: int, cursor: str | None = None) -> tuple[list[str], str | None]:
+    """Ids of the contacts whose name the query words start (one Query)."""
+    wanted = names.words(query)
+    if not wanted:
+        raise Invalid("name: give at least one letter or digit to search for")
+    pivot = max(wanted, key=len)
+    others = list(wanted)
+    others.remove(pivot)
+    hits, next_cursor = store.name_hits(pivot, limit, cursor, others)
+    ids = []
+    for hit in hits:
+        # A contact with two words starting with the pivot has two entries:
+        # count it only at the first, so no page repeats it.
+        first = min(w for w in hit.words if w.startswith(pivot))
+        if hit.word == first and names.matches(wanted, hit.words):
+            ids.append(hit.contact_id)
+    return ids, next_cursor
+
+
+def search(terms: dict[str, Any], limit: int, cursor: str | None) -> tuple[list[Contact], str | None]:
+    """Contacts matching every term. One term is served from an index; the
+    others filter what it found."""
+    if not terms:
+        raise Invalid("search: give at least one property to search by")
+    attributes = schema.by_key()
+    region = get_settings().default_region
+    wanted = {k: _search_value(k, v, attributes, region) for k, v in terms.items()}
+    pivot = min((k for k in wanted if _rank(k, attributes) is not None),
+                key=lambda k: _rank(k, attributes), default=None)
+    if pivot is None:
+        searchable = [a.key for a in attributes.values() if _rank(a.key, attributes) is not None]
+        raise Invalid(f"search: include at least one searchable property ({', '.join(['phone', 'name'] + searchable)});"
+                      f" {', '.join(sorted(wanted))} alone cannot be searched")
+    if pivot in NAME_TERMS:
+        found, next_cursor = by_name(wanted[pivot], limit, cursor)
+    else:
+        ids, next_cursor = store.ids_by_term(Term(term_kind(pivot, attributes), wanted[pivot]), limit, cursor)
+        found = [Contact.model_validate(d) for d in store.get_many(ids)]
+    return [c for c in found if all(_holds(c, k, v, attributes, region) for k, v in wanted.items())], next_cursor
+
+
+def term_kind(key: str, attributes: dict[str, Any]) -> str:
+    """The index that a search on ``key`` reads (phone, email or attr:<key>)."""
+    if key == "phone":
+        return "phone"
+    return validation.index_kind(attributes[key])
+
+
+def _rank(key: str, attributes: dict[str, Any]) -> int | None:
+    """Which term to read from an index: the most selective first; None: not indexed."""
+    if key == "phone":
+        return 0
+    if key == "name":
+        return 4
+    attribute = attributes.get(key)
+    if attribute is None:
+        return None
+    kind = validation.index_kind(attribute)
+    if kind is None:
+        return None
+    if kind in ("phone", "email"):
+        return 1
+    if kind == NAME:
+        return 5
+    return 2 if attribute.unique else 3
+
+
+def _search_value(key: str, raw: Any, attributes: dict[str, Any], region: str) -> Any:
+    if isinstance(raw, (dict, list)):
+        raise Invalid(f"{key}: search values must be strings, numbers or booleans")
+    if key == "phone":
+        if not isinstance(raw, str):
+            raise Invalid("phone: must be a string")
+        return normalize_phone(raw, key)
+    if key in NAME_TERMS:
+        if not isinstance(raw, str) or not names.words(raw):
+            raise Invalid(f"{key}: must be a string with at least one letter or digit")
+        return raw
+    attribute = attributes.get(key)
+    if attribute is None:
+        raise Invalid(f"{key}: not an attribute of the schema", unknown=[key])
+    return values.search_value(validation.rule_of(attribute), raw, region)
+
+
+def _holds(contact: Contact, key: str, wanted: Any, attributes: dict[str, Any], region: str) -> bool:
+    data = contact.model_dump()
+    if key == "phone":
+        phone_keys = [k for k, a in attributes.items() if a.type == "phone"]
+        return wanted in (contact.normalized.get(k) for k in phone_keys)
+    if key == "name":
+        return names.matches(names.words(wanted), names.name_words(contact.first_name, contact.last_name))
+    if key in NAME_FIELDS:
+        return names.words(data.get(key) or "") == names.words(wanted)
+    held = data.get(key)
+    if held is None:
+        return False
+    try:
+        checked = values.check(validation.rule_of(attributes[key]), held, region)
+    except Invalid:
+        return False
+    return wanted in checked.index

@@ -1,0 +1,1 @@
+"""The contact schema, its reindex jobs, and the mapping rules."""

@@ -1,0 +1,1 @@
+"""The contact-center sync (push webhook and pull)."""

@@ -1,0 +1,64 @@
+"""API keys, kept under the SHA-256 hash of the secret (never the secret).
+
+The last-used time is written with a condition that the key is not revoked,
+so a request that was in flight while the key was revoked can never write
+the revocation away."""
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.store import keys, records
+from chalicelib.store.codec import serialize, value
+from chalicelib.store.dynamo import call
+
+
+def add(key_hash: str, record: dict[str, Any]) -> None:
+    records.put(keys.api_key(key_hash), record, new=True)
+
+
+def get(key_hash: str) -> dict[str, Any] | None:
+    return records.get(keys.api_key(key_hash))
+
+
+def all_keys() -> list[tuple[str, dict[str, Any]]]:
+    """(hash, record) of every key."""
+    return [(r.pop("SK"), {k: v for k, v in r.items() if k != "PK"})
+            for r in records.read_partition(keys.API_KEYS_PK, None, keep_keys=True)]
+
+
+def revoke(key_hash: str) -> dict[str, Any] | None:
+    """Mark the key revoked (an UpdateItem of that one attribute, so no
+    concurrent write of another attribute can undo it); the record after, or
+    None if there is no such key."""
+    try:
+        reply = call("update_item", Key=serialize(keys.api_key(key_hash)),
+                     UpdateExpression="SET revoked = :yes", ConditionExpression="attribute_exists(PK)",
+                     ExpressionAttributeValues={":yes": value(True)}, ReturnValues="ALL_NEW")
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return None
+        raise
+    return records.plain(reply["Attributes"])
+
+
+def touch(key_hash: str, used_at: str, last_seen: str | None) -> bool:
+    """Set the last-used time if the key is still unrevoked and nobody
+    touched it since ``last_seen``; False otherwise (nothing written)."""
+    condition = "attribute_exists(PK) AND (attribute_not_exists(revoked) OR revoked = :no)"
+    values = {":now": value(used_at), ":no": value(False)}
+    if last_seen is None:  # never used: the attribute is absent or null
+        condition += " AND (attribute_not_exists(last_used_at) OR attribute_type(last_used_at, :null))"
+        values[":null"] = value("NULL")
+    else:
+        condition += " AND last_used_at = :last"
+        values[":last"] = value(last_seen)
+    try:
+        call("update_item", Key=serialize(keys.api_key(key_hash)), UpdateExpression="SET last_used_at = :now",
+             ConditionExpression=condition, ExpressionAttributeValues=values)
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True

@@ -1,0 +1,46 @@
+"""Attachments: the attachment record, its short-link code, and the entry
+that lists it under its contact."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.store import keys, records
+
+
+def add(record: dict[str, Any], listing: dict[str, Any] | None) -> bool:
+    """Store a new attachment, its code and (``listing``) its contact entry
+    together; False if the id or code is taken."""
+    writes = [(keys.attachment(record["id"]), record, True),
+              (keys.short_code(record["code"]), {"attachment_id": record["id"], "ttl": record["ttl"]}, True)]
+    if listing is not None:
+        writes.append((keys.contact_attachment(record["contact_id"], record["created_at"], record["id"]),
+                       listing, True))
+    return records.put_together(writes)
+
+
+def get(attachment_id: str) -> dict[str, Any] | None:
+    return records.get(keys.attachment(attachment_id))
+
+
+def fetch(attachment_id: str) -> dict[str, Any]:
+    return records.fetch(keys.attachment(attachment_id), f"attachment {attachment_id}")
+
+
+def put(record: dict[str, Any]) -> None:
+    records.put(keys.attachment(record["id"]), record)
+
+
+def unlist(record: dict[str, Any]) -> None:
+    """Remove the attachment from its contact's list."""
+    records.put_together([(keys.contact_attachment(record["contact_id"], record["created_at"], record["id"]),
+                           None, False)])
+
+
+def by_code(code: str) -> dict[str, Any] | None:
+    """The attachment a short-link code names, if both exist."""
+    link = records.get(keys.short_code(code))
+    return get(link["attachment_id"]) if link else None
+
+
+def of_contact(contact_id: str) -> list[dict[str, Any]]:
+    return records.read_partition(keys.contact_attachments_pk(contact_id))

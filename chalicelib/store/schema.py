@@ -1,0 +1,46 @@
+"""Schema attributes and the reindex jobs schema changes start. An
+attribute's key is reserved by a claim item written in the same transaction,
+so two attributes never share a key."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.store import keys, records
+
+
+def attributes() -> list[dict[str, Any]]:
+    return records.read_partition(keys.SCHEMA_PK, keys.ATTRIBUTE_PREFIX)
+
+
+def add_attribute(record: dict[str, Any]) -> bool:
+    """Store a new attribute and claim its key; False if the key is taken."""
+    return records.put_together([
+        (keys.attribute_key_claim(record["key"]), {"id": record["id"]}, True),
+        (keys.attribute(record["id"]), record, True),
+    ])
+
+
+def put_attribute(record: dict[str, Any]) -> None:
+    records.put(keys.attribute(record["id"]), record)
+
+
+def remove_attribute(attribute_id: str, key: str) -> None:
+    """Delete the attribute and free its key, together."""
+    records.put_together([(keys.attribute_key_claim(key), None, False), (keys.attribute(attribute_id), None, False)])
+
+
+def add_job(record: dict[str, Any]) -> None:
+    records.put(keys.job(record["id"]), record, new=True)
+
+
+def job(job_id: str) -> dict[str, Any]:
+    return records.fetch(keys.job(job_id), f"job {job_id}")
+
+
+def put_job(record: dict[str, Any], *, lease_was: float) -> None:
+    """Save the job if its lease is still ``lease_was`` (else Conflict): one runner at a time."""
+    records.put(keys.job(record["id"]), record, expect={"lease": lease_was})
+
+
+def jobs() -> list[dict[str, Any]]:
+    return records.read_partition(keys.JOBS_PK, keys.JOB_PREFIX)

@@ -1,1 +1,0 @@
-"""Console tools (local server, admin commands). Never imported by a route."""

@@ -1,0 +1,57 @@
+"""The ``cim`` console command: ``cim import``, ``cim export``, ``cim key``, ``cim sync``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from chalicelib.core.roles import ROLES
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="cim", description="CIM service console")
+    commands = parser.add_subparsers(dest="command", required=True)
+    imp = commands.add_parser("import", help="import contacts from a CSV file")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--map", action="append", default=[], metavar="COLUMN=KEY",
+                     help="map a CSV column to a schema key (empty key: skip the column)")
+    imp.add_argument("--workers", type=int, default=8, help="parallel writers (default 8)")
+    imp.add_argument("--report", type=Path, help="rejected rows (default: FILE.rejected.csv)")
+    exp = commands.add_parser("export", help="export every contact")
+    exp.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    exp.add_argument("--out", type=Path, required=True)
+    key = commands.add_parser("key", help="create an API key")
+    key.add_argument("--role", required=True, choices=ROLES)
+    key.add_argument("--name", required=True)
+    commands.add_parser("sync", help="pull from the contact center now")
+    args = parser.parse_args(argv)
+
+    from devtools import transfer
+    from devtools.local import use_running_emulator
+
+    use_running_emulator()
+    if args.command == "import":
+        overrides = {}
+        for item in args.map:
+            column, _, target = item.partition("=")
+            overrides[column] = target
+        if not args.file.exists():
+            parser.error(f"{args.file}: no such file")
+        done = transfer.import_csv(args.file, overrides, workers=max(1, min(args.workers, 64)), report=args.report)
+        print(f"imported {done.rows - done.rejected - done.skipped:,}, already there {done.skipped:,}, "
+              f"rejected {done.rejected:,}", file=sys.stderr)
+        return 0
+    if args.command == "export":
+        transfer.export(args.out, args.format)
+        return 0
+    if args.command == "key":
+        from devtools import keys
+
+        return keys.main(["--role", args.role, "--name", args.name])
+    from devtools import sync
+
+    return sync.main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

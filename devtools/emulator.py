@@ -1,0 +1,179 @@
+"""The AWS emulator (moto) used by ``make run``, the tests and ``make bench``,
+made to scale the way DynamoDB does.
+
+moto answers a base-table Query by sorting every item of the table, and
+deep-copies the whole table (once per action) before each
+TransactWriteItems so that it can roll back. Both make its cost grow with
+the table where DynamoDB's does not: a lookup took ten times longer at 10k
+contacts than at 1k, and an import slowed down with every row. moto's
+rollback also swaps in the copied table, so a transaction cancelled in one
+thread silently undid what another thread had just written.
+
+Two narrow changes, which leave every answer as it was:
+
+* a base-table Query reads only the partition it names;
+* TransactWriteItems runs under one lock (transactions are isolated from
+  each other, as in DynamoDB), journals the few items it touches and puts
+  exactly those back when it is cancelled, instead of copying tables.
+
+``tests/unit/test_emulator.py`` runs the same calls with and without these
+changes and compares what they answer and what they leave in the table.
+"""
+from __future__ import annotations
+
+import copy
+import os
+import socket
+import threading
+from typing import Any
+
+_installed = False
+_install_lock = threading.Lock()
+_transactions = threading.RLock()
+_query_partition = threading.local()
+
+
+def scale_like_dynamodb() -> None:
+    """Install both changes into moto's DynamoDB backend (once, idempotent)."""
+    global _installed
+    with _install_lock:
+        if _installed:
+            return
+        from moto.dynamodb import models
+        from moto.dynamodb.models import table as table_module
+
+        Table = table_module.Table
+        original_query, original_all_items = Table.query, Table.all_items
+        original_transact = models.DynamoDBBackend.transact_write_items
+
+        def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+            index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
+            if index_name or not self.range_key_attr or hash_key is None:
+                return original_query(self, hash_key, *args, **kwargs)
+            _query_partition.scope = (self, hash_key)
+            try:
+                return original_query(self, hash_key, *args, **kwargs)
+            finally:
+                _query_partition.scope = None
+
+        def all_items(self: Any) -> list[Any]:
+            scope = getattr(_query_partition, "scope", None)
+            if scope is not None and scope[0] is self:
+                # Only the partition; query() sorts it by the range key itself.
+                return list(self.items.get(scope[1], {}).values())
+            return original_all_items(self)
+
+        def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+            with _transactions:
+                journal = _journal(self, transact_items)
+                try:
+                    original_transact(self, transact_items)
+                except Exception:
+                    _restore(journal)
+                    raise
+
+        Table.query, Table.all_items = query, all_items
+        models.DynamoDBBackend.transact_write_items = transact_write_items
+        # moto's own backup of the tables becomes the table itself: the
+        # journal above is the backup now.
+        models.copy = _TablesNotCopied(Table)
+        _installed = True
+
+
+class _TablesNotCopied:
+    """Stands in for the ``copy`` module inside moto's DynamoDB backend."""
+
+    def __init__(self, table_class: type) -> None:
+        self._table_class = table_class
+
+    def deepcopy(self, value: Any, memo: Any = None) -> Any:
+        if isinstance(value, self._table_class):
+            return value
+        return copy.deepcopy(value, memo)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+
+def _journal(backend: Any, transact_items: list[dict[str, Any]]) -> list[tuple[Any, Any, Any, Any]]:
+    """(table, hash key, range key, copy of the item or None) per action."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    journal = []
+    for action in transact_items:
+        try:
+            op = next(iter(action.values()))
+            table = backend.tables[op["TableName"]]
+            key = op["Item"] if "Item" in op else op["Key"]
+            hash_key = DynamoType(key[table.hash_key_attr])
+            range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+            current = table.get_item(hash_key, range_key)
+        except Exception:  # a malformed action: moto refuses it before writing anything
+            continue
+        journal.append((table, hash_key, range_key, copy.deepcopy(current)))
+    return journal
+
+
+def _restore(journal: list[tuple[Any, Any, Any, Any]]) -> None:
+    for table, hash_key, range_key, before in reversed(journal):
+        if range_key is None:
+            if before is None:
+                table.items.pop(hash_key, None)
+            else:
+                table.items[hash_key] = before
+            continue
+        partition = table.items.get(hash_key)
+        if before is not None:
+            table.items[hash_key][range_key] = before
+        elif partition is not None:
+            partition.pop(range_key, None)
+            if not partition:
+                table.items.pop(hash_key, None)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server() -> Any:
+    """moto's server on a free loopback port; ``AWS_ENDPOINT_URL`` points at it."""
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+
+    scale_like_dynamodb()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per AWS call is noise
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
+    # The emulator accepts any credentials; set dummies so boto3 never looks further.
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    return server
+
+
+def main() -> None:
+    """``python -m devtools.emulator PORT``: the emulator on its own, in
+    a process of its own (the benchmark keeps its client work off the
+    emulator's interpreter lock this way). Stops on SIGTERM."""
+    import logging
+    import signal
+    import sys
+
+    from moto.server import ThreadedMotoServer
+
+    scale_like_dynamodb()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=int(sys.argv[1]), verbose=False)
+    server.start()
+    signal.sigwait({signal.SIGTERM, signal.SIGINT})
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""``make run``: the API on http://127.0.0.1:$PORT over an embedded AWS emulation.
+
+1. Unless ``AWS_ENDPOINT_URL`` is set (another emulator) or ``--aws real`` is
+   given, start moto's server in this process on a free loopback port
+   (``emulator.py``) and point ``AWS_ENDPOINT_URL`` at it.
+2. Create the table and the bucket if they are missing.
+3. Run ``chalice local --stage local`` as a child process with this
+   environment (every ``CIM_*`` variable passes through).
+4. On Ctrl-C or SIGTERM stop the child, then the emulator.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+STATE_FILE = PROJECT_DIR / ".cim-local.json"
+
+
+# `chalice local` answers in two writes (headers, then body) on a kept-alive
+# connection: with Nagle's algorithm on, the body waits for the client's
+# delayed ACK, adding ~40 ms to every request. Its handler is a
+# StreamRequestHandler, whose own switch turns Nagle off.
+_CHALICE_LOCAL = (
+    "import sys; from chalice import local; local.ChaliceRequestHandler.disable_nagle_algorithm = True; "
+    "from chalice.cli import main; sys.exit(main())"
+)
+
+
+def use_running_emulator() -> None:
+    """Console commands run beside `make run`: reach its emulator, unless
+    AWS_ENDPOINT_URL (or real AWS credentials) say otherwise."""
+    if not os.environ.get("AWS_ENDPOINT_URL") and STATE_FILE.exists():
+        os.environ.update(json.loads(STATE_FILE.read_text()))
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--aws", choices=("emulated", "real"), default="emulated",
+                        help="'real': use AWS_ENDPOINT_URL or real AWS with your credentials")
+    args = parser.parse_args(argv)
+    port = int(os.environ.get("PORT", "8000"))
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    os.environ.setdefault("CIM_PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
+
+    emulator = None
+    if args.aws == "emulated" and not os.environ.get("AWS_ENDPOINT_URL"):
+        from devtools.emulator import start_server
+
+        emulator = start_server()
+        # `make key` (another process) finds the emulator here while we run.
+        STATE_FILE.write_text(json.dumps({"AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"]}))
+    if not os.environ.get("CIM_ADMIN_KEY"):
+        os.environ["CIM_ADMIN_KEY"] = "cim_dev_" + secrets.token_urlsafe(24)
+        print(f"Development admin key (set CIM_ADMIN_KEY to choose your own): {os.environ['CIM_ADMIN_KEY']}")
+    from devtools.bootstrap import ensure_all
+
+    ensure_all()
+    where = os.environ.get("AWS_ENDPOINT_URL", "AWS")
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHALICE_LOCAL,
+         "local", "--stage", "local",
+         "--host", "127.0.0.1", "--port", str(port), "--no-autoreload"],
+        cwd=PROJECT_DIR, env=os.environ.copy(),
+    )
+    print(f"CIM API on http://127.0.0.1:{port} (data: {where}); Ctrl-C stops it", flush=True)
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    code = 0
+    try:
+        code = child.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if emulator is not None:
+            emulator.stop()
+            STATE_FILE.unlink(missing_ok=True)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""``make package``: the deployable package for a stage, SAM and Terraform.
+
+Writes, under ``build/<stage>/``:
+- ``resources.json``: our own resources, made from the code's definitions
+  (the table from ``chalicelib/store/table.py``, the attachment bucket),
+  merged into Chalice's SAM template (``sam/sam.json``, ``sam/deployment.zip``);
+- ``terraform/``: Chalice's ``chalice.tf.json`` and the zip, with our
+  ``resources.tf.json`` beside them (Terraform reads every ``*.tf.json``).
+
+The Lambda's IAM policy is ``.chalice/policy-<stage>.json``; ``policy(stage)``
+is what it must say, and a test keeps the file equal to it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from chalicelib.core.settings import Settings
+from chalicelib.store.table import TTL_ATTRIBUTE, table_definition
+
+ROOT = Path(__file__).resolve().parents[1]
+PROTECTED_STAGES = {"prod"}  # deletion protection, retained on stack deletion
+ATTACHMENT_PREFIX = "attachments/"
+
+
+def stage_settings(stage: str) -> dict[str, str]:
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    env = dict(config.get("environment_variables", {}))
+    env.update(config["stages"][stage].get("environment_variables", {}))
+    return env
+
+
+def _names(stage: str) -> tuple[str, str, int, list[str], str | None]:
+    settings = Settings.from_env(stage_settings(stage))
+    return (settings.table_name, settings.bucket_name, settings.attachment_days, list(settings.cors_origins),
+            settings.admin_key_parameter)
+
+
+def cloudformation(stage: str) -> dict[str, Any]:
+    table, bucket, days, origins, _ = _names(stage)
+    protected = stage in PROTECTED_STAGES
+    definition = table_definition(table)
+    table_props = {
+        **{k: v for k, v in definition.items()},
+        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        "TimeToLiveSpecification": {"AttributeName": TTL_ATTRIBUTE, "Enabled": True},
+        "SSESpecification": {"SSEEnabled": True},
+        "DeletionProtectionEnabled": protected,
+    }
+    bucket_props: dict[str, Any] = {
+        "BucketName": bucket,
+        "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": True}]},
+        "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                           "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+        "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+        # A link expires after `days`; the file goes a week later.
+        "LifecycleConfiguration": {"Rules": [{"Id": "expired-attachments", "Status": "Enabled",
+                                              "Prefix": ATTACHMENT_PREFIX, "ExpirationInDays": days + 7}]},
+    }
+    if origins:
+        bucket_props["CorsConfiguration"] = {"CorsRules": [{
+            "AllowedMethods": ["POST", "GET"], "AllowedOrigins": origins, "AllowedHeaders": ["*"], "MaxAge": 3600}]}
+    policy = "Retain" if protected else "Delete"
+    return {"Resources": {
+        "CimTable": {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": policy, "UpdateReplacePolicy": policy,
+                     "Properties": table_props},
+        "AttachmentBucket": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+                             "Properties": bucket_props},
+    }}
+
+
+def terraform(stage: str) -> dict[str, Any]:
+    table, bucket, days, origins, _ = _names(stage)
+    definition = table_definition(table)
+    keys = {k["KeyType"]: k["AttributeName"] for k in definition["KeySchema"]}
+    resources: dict[str, Any] = {
+        "aws_dynamodb_table": {"cim": {
+            "name": table, "billing_mode": "PAY_PER_REQUEST", "hash_key": keys["HASH"], "range_key": keys["RANGE"],
+            "attribute": [{"name": a["AttributeName"], "type": a["AttributeType"]}
+                          for a in definition["AttributeDefinitions"]],
+            "global_secondary_index": [
+                {"name": g["IndexName"], "hash_key": g["KeySchema"][0]["AttributeName"],
+                 "range_key": g["KeySchema"][1]["AttributeName"], "projection_type": g["Projection"]["ProjectionType"]}
+                for g in definition["GlobalSecondaryIndexes"]],
+            "ttl": {"attribute_name": TTL_ATTRIBUTE, "enabled": True},
+            "point_in_time_recovery": {"enabled": True},
+            "server_side_encryption": {"enabled": True},
+            "deletion_protection_enabled": stage in PROTECTED_STAGES,
+        }},
+        "aws_s3_bucket": {"attachments": {"bucket": bucket}},
+        "aws_s3_bucket_public_access_block": {"attachments": {
+            "bucket": "${aws_s3_bucket.attachments.id}", "block_public_acls": True, "block_public_policy": True,
+            "ignore_public_acls": True, "restrict_public_buckets": True}},
+        "aws_s3_bucket_server_side_encryption_configuration": {"attachments": {
+            "bucket": "${aws_s3_bucket.attachments.id}",
+            "rule": [{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"},
+                      "bucket_key_enabled": True}]}},
+        "aws_s3_bucket_lifecycle_configuration": {"attachments": {
+            "bucket": "${aws_s3_bucket.attachments.id}",
+            "rule": [{"id": "expired-attachments", "status": "Enabled", "filter": {"prefix": ATTACHMENT_PREFIX},
+                      "expiration": {"days": days + 7}}]}},
+    }
+    if origins:
+        resources["aws_s3_bucket_cors_configuration"] = {"attachments": {
+            "bucket": "${aws_s3_bucket.attachments.id}",
+            "cors_rule": [{"allowed_methods": ["POST", "GET"], "allowed_origins": origins,
+                           "allowed_headers": ["*"], "max_age_seconds": 3600}]}}
+    return {"resource": resources}
+
+
+def policy(stage: str) -> dict[str, Any]:
+    """Least privilege: the table and its indexes, the attachment prefix, the
+    admin-key parameter, logs."""
+    table, bucket, _, _, parameter = _names(stage)
+    statements: list[dict[str, Any]] = [
+        {"Sid": "Logs", "Effect": "Allow",
+         "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": "arn:aws:logs:*:*:*"},
+        {"Sid": "Table", "Effect": "Allow",
+         "Action": ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
+                    "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
+                    "dynamodb:TransactWriteItems", "dynamodb:ConditionCheckItem"],
+         "Resource": [f"arn:aws:dynamodb:*:*:table/{table}", f"arn:aws:dynamodb:*:*:table/{table}/index/*"]},
+        {"Sid": "Attachments", "Effect": "Allow",
+         "Action": ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+         "Resource": f"arn:aws:s3:::{bucket}/{ATTACHMENT_PREFIX}*"},
+    ]
+    if parameter:
+        statements.append({"Sid": "AdminKey", "Effect": "Allow", "Action": ["ssm:GetParameter"],
+                           "Resource": f"arn:aws:ssm:*:*:parameter{parameter}"})
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def chalice(stage: str, out: Path, *options: str) -> None:
+    command = [sys.executable, "-c", "import sys; from chalice.cli import main; sys.exit(main())",
+               "package", "--stage", stage, *options, str(out)]
+    subprocess.run(command, cwd=ROOT, check=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="build the SAM and Terraform packages of a stage")
+    parser.add_argument("--stage", default="dev")
+    parser.add_argument("--write-policy", action="store_true", help="rewrite .chalice/policy-<stage>.json")
+    args = parser.parse_args(argv)
+    if args.write_policy:
+        (ROOT / ".chalice" / f"policy-{args.stage}.json").write_text(json.dumps(policy(args.stage), indent=2) + "\n")
+        return 0
+    build = ROOT / "build" / args.stage
+    build.mkdir(parents=True, exist_ok=True)
+    (build / "resources.json").write_text(json.dumps(cloudformation(args.stage), indent=2))
+    chalice(args.stage, build / "sam", "--merge-template", str(build / "resources.json"))
+    # Terraform merges every *.tf.json of a folder: ours lands beside Chalice's.
+    chalice(args.stage, build / "terraform", "--pkg-format", "terraform")
+    (build / "terraform" / "resources.tf.json").write_text(json.dumps(terraform(args.stage), indent=2))
+    print(f"SAM: {build / 'sam'}; Terraform: {build / 'terraform'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

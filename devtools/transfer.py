@@ -1,0 +1,203 @@
+"""``cim import`` / ``cim export``: contacts in and out of the table, in bulk.
+
+Import streams the CSV (constant memory, any size), maps its columns to
+schema keys (the header names them; ``--map column=key`` renames,
+``--map column=`` skips), checks each row exactly as ``POST /saveContact``
+does, and writes with bounded parallelism. Each row's contact id is derived
+from the import and the row number, so running the same import again after
+an interruption skips what was stored and duplicates nothing. Rows go to the
+table in batches (``services/bulk.py``: 25 items a BatchWriteItem, a
+transaction only for rows claiming a unique value). Rejected rows go to a
+report with their reasons.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import Any, TextIO
+
+
+class Progress:
+    """One status line: rows, rows/s, ETA, rejected. The share done is rows
+    done over the rows the file holds, estimated from the rows read so far
+    and the share of its bytes they took (the reader runs ahead of the
+    writers by a few batches)."""
+
+    def __init__(self, total_bytes: int | None, out: TextIO = sys.stderr) -> None:
+        self.total, self.out, self.started = total_bytes, out, time.monotonic()
+        self.rows = self.rejected = self.skipped = 0
+        self.done_bytes = self.read_rows = 0
+        self._last = 0.0
+        self._lock = threading.Lock()
+
+    def tick(self, *, rejected: bool = False, skipped: bool = False, force: bool = False) -> None:
+        with self._lock:
+            self.rows += 1
+            self.rejected += rejected
+            self.skipped += skipped
+            now = time.monotonic()
+            if force or now - self._last >= 0.5:
+                self._last = now
+                self.out.write("\r" + self.line(now))
+                self.out.flush()
+
+    def line(self, now: float | None = None) -> str:
+        elapsed = max((now or time.monotonic()) - self.started, 1e-6)
+        rate = self.rows / elapsed
+        text = f"{self.rows:,} rows  {rate:,.0f} rows/s"
+        if self.total and self.done_bytes and self.read_rows:
+            fraction = min(self.rows / (self.read_rows * self.total / self.done_bytes), 1.0)
+            bar = "#" * int(fraction * 30)
+            eta = elapsed * (1 - fraction) / max(fraction, 1e-6)
+            text = f"[{bar:<30}] {fraction:6.1%}  {text}  ETA {int(eta) // 60}m{int(eta) % 60:02d}s"
+        return f"{text}  rejected {self.rejected:,}  already there {self.skipped:,}"
+
+    def finish(self) -> None:
+        self.out.write("\r" + self.line() + "\n")
+        self.out.flush()
+
+
+class _Counting(io.RawIOBase):
+    """A byte stream that counts what was read from it (for the ETA)."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw, self.count = raw, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        read = self.raw.readinto(buffer)
+        self.count += read or 0
+        return read
+
+
+def _mapping(header: list[str], overrides: dict[str, str], known: set[str]) -> dict[str, str]:
+    columns = {}
+    for column in header:
+        key = overrides.get(column, column.strip())
+        if key:
+            columns[column] = key
+    unknown = sorted(k for k in columns.values() if k not in known)
+    if unknown:
+        raise SystemExit(f"columns that are not schema keys: {', '.join(unknown)} "
+                         "(add them to the schema, or --map column=key / --map column= to skip)")
+    return columns
+
+
+def _import_id(path: Path) -> str:
+    stat = path.stat()
+    return hashlib.sha256(f"{path.resolve()}|{stat.st_size}".encode()).hexdigest()[:16]
+
+
+def row_id(import_id: str, row: int) -> str:
+    return hashlib.sha256(f"{import_id}:{row}".encode()).hexdigest()[:32].upper()
+
+
+BATCH_ROWS = 100  # rows checked and written together (one existence read, 25 items a write)
+
+
+def import_csv(path: Path, overrides: dict[str, str], workers: int = 8, report: Path | None = None,
+               out: TextIO = sys.stderr) -> Progress:
+    from chalicelib.core.errors import Unavailable
+    from chalicelib.services.contacts import bulk
+    from chalicelib.services.schema import schema
+
+    import_id = _import_id(path)
+    report = report or path.with_suffix(path.suffix + ".rejected.csv")
+    progress = Progress(path.stat().st_size, out)
+    with path.open("rb") as raw, report.open("w", newline="") as rejected_file:
+        counted = _Counting(raw)
+        reader = csv.DictReader(io.TextIOWrapper(counted, encoding="utf-8-sig", newline=""))
+        columns = _mapping(reader.fieldnames or [], overrides, set(schema.by_key()))
+        rejected = csv.writer(rejected_file)
+        rejected.writerow(["row", "reason", *(reader.fieldnames or [])])
+        lock = threading.Lock()
+        stopped = threading.Event()
+
+        def write(batch: list[tuple[int, dict[str, str]]]) -> None:
+            if stopped.is_set():
+                return  # an earlier batch found the table gone: leave the rest to the re-run
+            items = [{columns[c]: v for c, v in row.items() if c in columns and v not in (None, "")}
+                     for _, row in batch]
+            results = bulk.create_many(items, ids=[row_id(import_id, number) for number, _ in batch])
+            unstored = [r for r in results if isinstance(r.error, Unavailable)]
+            if unstored:
+                stopped.set()
+                raise SystemExit(f"the table stopped taking writes ({unstored[0].error.message}); "
+                                 "run the same command again to resume")
+            for (number, row), result in zip(batch, results):
+                if result.outcome == bulk.REJECTED:
+                    with lock:
+                        rejected.writerow([number, result.error.message, *row.values()])
+                progress.tick(rejected=result.outcome == bulk.REJECTED, skipped=result.outcome == bulk.EXISTS)
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            pending: set[Future] = set()
+
+            def submit(batch: list[tuple[int, dict[str, str]]]) -> None:
+                nonlocal pending
+                while len(pending) >= workers * 2:  # bounded: never the whole file in memory
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        future.result()
+                progress.done_bytes, progress.read_rows = counted.count, batch[-1][0] - 1
+                pending.add(pool.submit(write, batch))
+
+            batch: list[tuple[int, dict[str, str]]] = []
+            for number, row in enumerate(reader, start=2):  # row 1 is the header
+                batch.append((number, row))
+                if len(batch) == BATCH_ROWS:
+                    submit(batch)
+                    batch = []
+            if batch:
+                submit(batch)
+            try:
+                for future in pending:
+                    future.result()
+            finally:
+                pool.shutdown(cancel_futures=True)
+        progress.done_bytes, progress.read_rows = progress.total or 0, progress.rows
+    progress.finish()
+    return progress
+
+
+def _all_contacts() -> Iterator[dict[str, Any]]:
+    from chalicelib.store import contacts as store
+
+    for contact in store.every():
+        yield contact.doc | {"version": contact.version}
+
+
+def export(out_path: Path, fmt: str, out: TextIO = sys.stderr) -> Progress:
+    from chalicelib.services.schema import schema
+
+    progress = Progress(None, out)
+    keys = [a.key for a in schema.attributes()]
+    with out_path.open("w", newline="", encoding="utf-8") as target:
+        if fmt == "csv":
+            writer = csv.writer(target)
+            writer.writerow(["id", *keys, "created_at", "updated_at", "version"])
+        for contact in _all_contacts():
+            if fmt == "csv":
+                writer.writerow([contact.get("id"), *(_cell(contact.get(k)) for k in keys),
+                                 contact.get("created_at"), contact.get("updated_at"), contact.get("version")])
+            else:
+                target.write(json.dumps(contact, ensure_ascii=False) + "\n")
+            progress.tick()
+    progress.finish()
+    return progress
+
+
+def _cell(value: Any) -> str:
+    from chalicelib.domain.values import as_text
+
+    return as_text(value, ";")

@@ -1,0 +1,124 @@
+"""The import contract: arrows run api -> services -> store/integrations;
+core, domain and models are importable from anywhere and import none of
+those; boto3 lives in the store; nothing imports the development tools; no
+cycles. The graph is grimp's (import-linter's engine), plus the imports the
+route modules make on first use through ``lazy("...")``."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import grimp
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LAZY = re.compile(r"""lazy\(\s*["']([\w.]+)["']\s*\)""")
+
+# layer -> the chalicelib layers it may import
+ALLOWED = {
+    "core": {"core"},
+    "domain": {"core", "domain", "models"},
+    "models": {"core", "domain", "models"},
+    "store": {"core", "domain", "models", "store"},
+    "integrations": {"core", "domain", "models", "integrations"},
+    "services": {"core", "domain", "models", "store", "integrations", "services"},
+    "api": {"core", "domain", "models", "services", "api"},
+}
+
+
+@pytest.fixture(scope="module")
+def graph() -> dict[str, set[str]]:
+    built = grimp.build_graph("chalicelib", "devtools", include_external_packages=True)
+    edges = {m: set(built.find_modules_directly_imported_by(m)) for m in built.modules}
+    for module in built.modules:
+        if module.split(".")[0] not in ("chalicelib", "devtools"):
+            continue
+        path = ROOT / (module.replace(".", "/") + ".py")
+        if not path.exists():
+            path = ROOT / module.replace(".", "/") / "__init__.py"
+        edges[module] |= set(LAZY.findall(path.read_text()))
+    return edges
+
+
+def _layer(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "chalicelib" and len(parts) > 1 and parts[1] in ALLOWED else None
+
+
+def test_arrows_run_one_way(graph):
+    wrong = []
+    for module, imported in graph.items():
+        layer = _layer(module)
+        if layer is None:
+            continue
+        for target in imported:
+            target_layer = _layer(target)
+            if target_layer is not None and target_layer not in ALLOWED[layer]:
+                wrong.append(f"{module} -> {target}")
+    assert not wrong, wrong
+
+
+def test_boto3_only_in_the_store_and_no_development_code_in_the_runtime(graph):
+    wrong = [f"{m} -> {t}" for m, imported in graph.items() if m.startswith("chalicelib.")
+             for t in imported
+             if (t.split(".")[0] in ("boto3", "botocore") and _layer(m) != "store")
+             or t.split(".")[0] in ("devtools", "moto", "tests", "bench")]
+    assert not wrong, wrong
+
+
+def test_no_import_cycles(graph):
+    """Tarjan's strongly connected components over the module graph."""
+    ours = {m: {t for t in ts if t in graph and t.split(".")[0] in ("chalicelib", "devtools")}
+            for m, ts in graph.items() if m.split(".")[0] in ("chalicelib", "devtools")}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in ours[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            # A package importing its own submodule is not a cycle.
+            if len(component) > 1 and not all(c.startswith(min(component, key=len)) for c in component):
+                cycles.append(sorted(component))
+
+    for node in sorted(ours):
+        if node not in index:
+            visit(node)
+    assert not cycles, cycles
+
+
+def test_no_service_spells_a_table_key():
+    """Keys, prefixes and PK/SK belong to ``chalicelib/store``."""
+    spelled = re.compile(r"""["'](PK|SK|GSI1PK|GSI1SK|[A-Z]{2,}#)["']|\bkeys\.[A-Za-z_]""")
+    found = [f"{path.relative_to(ROOT)}:{n}" for path in (ROOT / "chalicelib").rglob("*.py")
+             if "store" not in path.parts
+             for n, line in enumerate(path.read_text().splitlines(), 1) if spelled.search(line)]
+    assert not found, found
+
+
+def test_the_contract_would_catch_a_wrong_arrow(graph):
+    """The checks above can fail: a store module importing a service is caught."""
+    graph = {m: set(ts) for m, ts in graph.items()}
+    graph["chalicelib.store.contacts"].add("chalicelib.services.contacts.contacts")
+    with pytest.raises(AssertionError):
+        test_arrows_run_one_way(graph)
+    graph["chalicelib.services.contacts.contacts"].add("chalicelib.store.contacts")
+    with pytest.raises(AssertionError):
+        test_no_import_cycles(graph)
