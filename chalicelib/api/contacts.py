@@ -135,7 +135,7 @@ def load_more(last_id):
             request=BulkRequest, response=BulkResult, errors=(400, 413),
             example={"contacts": [EXAMPLE, {"first_name": "Bo", "phone1": "040 123 4567"}]})
 def create_contacts_in_bulk():
-    data = json_body(area.request)
+    data = json_body(area.request, numbers=False)  # checked per contact: one bad item refuses only itself
     items = data.get("contacts")
     if not isinstance(items, list) or not items:
         raise Invalid("contacts: a non-empty list of contacts is required")

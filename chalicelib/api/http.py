@@ -36,8 +36,12 @@ def status_of(error: errors.DomainError) -> int:
 
 def error_response(error: errors.DomainError, status: int | None = None) -> Response:
     body = {"Code": error.code, "Message": error.message}
-    body.update({_camel(k): v for k, v in error.details.items()})
-    return Response(body=body, status_code=status or status_of(error), headers=dict(JSON))
+    details = dict(error.details)
+    headers = dict(JSON)
+    if "retry_after" in details:  # a 503 says when to come back
+        headers["Retry-After"] = str(details.pop("retry_after"))
+    body.update({_camel(k): v for k, v in details.items()})
+    return Response(body=body, status_code=status or status_of(error), headers=headers)
 
 
 def _camel(name: str) -> str:
@@ -53,8 +57,10 @@ def raw_body(request: Any) -> bytes:
     return raw
 
 
-def parse_json(raw: bytes, *, arrays: bool = False) -> Any:
-    """``raw`` as a JSON object (or, with ``arrays``, an array), or a clear 400."""
+def parse_json(raw: bytes, *, arrays: bool = False, numbers: bool = True) -> Any:
+    """``raw`` as a JSON object (or, with ``arrays``, an array), or a clear 400.
+    ``numbers``: refuse numbers the table cannot store (batch routes check
+    them per item instead, so one bad item does not refuse the others)."""
     wanted = "a JSON object or array" if arrays else "a JSON object"
     if not raw.strip():
         raise errors.Invalid(f"body: {wanted} is required")
@@ -66,7 +72,7 @@ def parse_json(raw: bytes, *, arrays: bool = False) -> Any:
         raise errors.Invalid(f"body: malformed JSON ({error.msg} at line {error.lineno} column {error.colno})") from None
     except RecursionError:
         raise errors.Invalid(f"body: nested deeper than {limits.MAX_DEPTH} levels") from None
-    limits.check_json(data)
+    limits.check_json(data, numbers=numbers)
     if not isinstance(data, dict) and not (arrays and isinstance(data, list)):
         raise errors.Invalid(f"body: must be {wanted}, not {type(data).__name__}")
     return data
@@ -76,9 +82,9 @@ def _no_constant(name: str) -> Any:
     raise errors.Invalid(f"body: {name} is not a JSON number")
 
 
-def json_body(request: Any) -> dict[str, Any]:
+def json_body(request: Any, *, numbers: bool = True) -> dict[str, Any]:
     """The request body as a JSON object, or a clear 400/413."""
-    return parse_json(raw_body(request))
+    return parse_json(raw_body(request), numbers=numbers)
 
 
 def query(request: Any) -> dict[str, str]:

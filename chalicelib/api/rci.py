@@ -21,14 +21,18 @@ PUSH_EXAMPLE = {"id": "E936C400B22311D38FBE0090279A922E", "contactGroupId": "E93
 # Public: the HMAC signature of the body is the credential.
 @area.route("POST", "/rci/contacts", role=PUBLIC,
             summary="Push contact-center records (X-CIM-Signature: sha256=<HMAC of the body>)", request=dict,
-            response=PushResult, errors=(400, 401, 413), example=PUSH_EXAMPLE)
+            response=PushResult, errors=(400, 401, 413, 503), example=PUSH_EXAMPLE)
 def push_contacts():
     request = area.request
     raw = raw_body(request)
     # The signature covers the raw bytes: check it before reading them.
     rci_sync.check_signature(raw, (request.headers or {}).get("x-cim-signature"))
-    results = rci_sync.push(parse_json(raw, arrays=True))
-    counts = {k: sum(1 for r in results if r["outcome"] == k) for k in ("stored", "updated", "unchanged", "rejected")}
+    # Numbers are checked per record: one bad record is rejected alone.
+    results = rci_sync.push(parse_json(raw, arrays=True, numbers=False))
+    outcomes = ("stored", "updated", "unchanged", "rejected", "failed")
+    counts = {k: sum(1 for r in results if r["outcome"] == k) for k in outcomes}
+    if counts["failed"]:  # a passing fault: send the same batch again (what is stored answers "unchanged")
+        return render({"results": results, "counts": counts}, status=503, headers={"Retry-After": "5"})
     return render({"results": results, "counts": counts})
 
 

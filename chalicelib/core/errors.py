@@ -32,6 +32,11 @@ class Conflict(DomainError):
     code = "Conflict"
 
 
+class Contended(Conflict):
+    """Another writer changed the item between our read and our write: the
+    same request, made again, can succeed."""
+
+
 class Gone(DomainError):
     """It existed and will never be back: an expired or revoked link."""
     code = "Gone"

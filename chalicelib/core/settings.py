@@ -61,6 +61,8 @@ class Settings:
     max_contact_bytes: int = 16 * 1024
     page_default: int = 50
     page_max: int = 500
+    # A write that sends no version retries a lost race this long, then answers 503.
+    contention_seconds: float = 5.0
     # Schema and mapping rules are cached this long in each Lambda container.
     cache_seconds: float = 5.0
     # How long a request (or a scheduled run) may spend on a reindex job.

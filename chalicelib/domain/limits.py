@@ -22,8 +22,9 @@ MAX_DIGITS = 38
 MAX_EXPONENT, MIN_EXPONENT = 125, -130
 MAX_KEY_VALUE_BYTES = 900
 MAX_TREE_BYTES = 350 * 1024  # of a call's legs: the rest of its 400 KB item is the tree's own fields
-MAX_NAME_WORDS = 8  # words a name search may give
-MAX_WORD_CHARS = 100
+MAX_NAME_WORDS = 6  # words a name search may give
+MAX_NAME_QUERY_CHARS = 200
+MAX_NAME_PAGE = 100  # contacts a name search answers a page
 
 
 def number_problem(value: Any) -> str | None:
@@ -48,17 +49,17 @@ def number_problem(value: Any) -> str | None:
     return None
 
 
-def check_json(value: Any, where: str = "body", depth: int = 0) -> None:
-    """Every number in a parsed JSON document storable, nesting bounded."""
+def check_json(value: Any, where: str = "body", depth: int = 0, *, numbers: bool = True) -> None:
+    """Nesting bounded and (``numbers``) every number storable, in a parsed JSON document."""
     if depth > MAX_DEPTH:
         raise Invalid(f"{where}: nested deeper than {MAX_DEPTH} levels")
     if isinstance(value, dict):
         for key, item in value.items():
-            check_json(item, key if where == "body" else f"{where}.{key}", depth + 1)
+            check_json(item, key if where == "body" else f"{where}.{key}", depth + 1, numbers=numbers)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            check_json(item, f"{where}[{index}]", depth + 1)
-    elif isinstance(value, (int, float)):
+            check_json(item, f"{where}[{index}]", depth + 1, numbers=numbers)
+    elif numbers and isinstance(value, (int, float)):
         problem = number_problem(value)
         if problem:
             raise Invalid(f"{where}: {problem}")

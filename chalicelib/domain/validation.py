@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.core.errors import Invalid, TooLarge
-from chalicelib.domain import names, values
+from chalicelib.domain import limits, names, values
 from chalicelib.domain.terms import NAME, UNIQUE, Term
 from chalicelib.models.contact import NAME_FIELDS, size_of
 from chalicelib.models.schema import Attribute
@@ -61,6 +61,9 @@ def prepare(given: dict[str, Any], schema: dict[str, Attribute], *, region: str,
             continue
         try:
             checked = values.check(rule_of(attribute), raw, region)
+            if index_kind(attribute) or attribute.unique:  # its values become part of table keys
+                for value in checked.index:
+                    limits.check_key_value(key, value)
         except Invalid as error:
             if not lenient:
                 raise

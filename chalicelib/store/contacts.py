@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.core.errors import Conflict, NotFound, PreconditionFailed, Unavailable
+from chalicelib.core.errors import Conflict, Contended, NotFound, PreconditionFailed, Unavailable
 from chalicelib.domain.terms import NAME, UNIQUE, Term
 from chalicelib.store import cursor, keys
 from chalicelib.store.codec import deserialize, serialize, value
@@ -109,7 +109,7 @@ def _check(reasons: list[dict[str, Any]] | None, contact_id: str, *, creating: b
             f"version: contact {contact_id} is at version {current}; read it again and retry",
             current_version=current,
         )
-    raise Conflict(f"contact {contact_id} was changed concurrently; retry", reasons=[r.get("Code") for r in reasons])
+    raise Contended(f"contact {contact_id} was changed concurrently; retry", reasons=[r.get("Code") for r in reasons])
 
 
 def create(doc: dict[str, Any], terms: list[Term]) -> None:

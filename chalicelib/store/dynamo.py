@@ -9,7 +9,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.core.errors import Unavailable
+from chalicelib.core.errors import Invalid, Unavailable
 from chalicelib.core.settings import get_settings
 from chalicelib.store import aws, cursor
 from chalicelib.store.codec import deserialize
@@ -36,6 +36,10 @@ def reaching_the_table() -> Iterator[None]:
     except ClientError as error:
         if error.response["Error"]["Code"] in _UNAVAILABLE:
             raise Unavailable("the table is not reachable; try again") from error
+        if error.response["Error"]["Code"] == "ValidationException":
+            # An item the table cannot hold (size, key length, number range) that the
+            # edge checks let through: the client's input, not our bug.
+            raise Invalid("the table cannot store this item (too large, or a value out of range)") from error
         raise
     except BotoCoreError as error:
         raise Unavailable("the table is not reachable; try again") from error

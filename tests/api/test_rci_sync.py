@@ -61,7 +61,7 @@ def test_push_stores_a_batch_and_a_replay_changes_nothing(api, configured):
                                                                      type="CallIn/Forwarded")]
     first = push(api, batch)
     assert first.status_code == 200 and body(first)["counts"] == {"stored": 2, "updated": 0, "unchanged": 0,
-                                                                 "rejected": 0}
+                                                                 "rejected": 0, "failed": 0}
     again = push(api, batch)
     assert body(again)["counts"]["unchanged"] == 2
     [tree] = body(api.get(f"/interactions/loadInteractions/{caller['id']}"))

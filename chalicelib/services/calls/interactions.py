@@ -13,12 +13,14 @@ from datetime import timedelta
 from typing import Any
 
 from chalicelib.core.clock import iso, now_iso
-from chalicelib.core.errors import Conflict, Invalid, NotFound, TooLarge
+from chalicelib.core.errors import Invalid, NotFound, TooLarge
 from chalicelib.core.ids import check_id
+from chalicelib.core.retry import until_it_wins
 from chalicelib.core.settings import get_settings
-from chalicelib.domain import phones
+from chalicelib.domain import limits, phones
 from chalicelib.domain.terms import Term
 from chalicelib.domain.values import parse_datetime
+from chalicelib.models.contact import size_of
 from chalicelib.models.interaction import CALL_ID, SaveLegRequest, Tree
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import interactions as store
@@ -26,7 +28,6 @@ from chalicelib.store import interactions as store
 IDENTITY = ("interaction_type", "type", "agentId", "start_time")
 MAX_LEGS = 200
 ADOPT_LIMIT = 100
-_RETRIES = 6
 
 
 def check_call_id(call_id: str) -> str:
@@ -105,19 +106,19 @@ def save_leg(call_id: str, request: SaveLegRequest) -> tuple[dict[str, Any], str
     link = existing_contact(request.contact_id) if request.contact_id else None
     given = request.interaction.given()
     key = leg_key(given)
-    for _ in range(_RETRIES):
+
+    def attempt() -> tuple[dict[str, Any], str]:
         old = store.get(call_id)
         new = _with_leg(old, call_id, request.ani, given, key, link)
         leg = new["legs"][key]
         if old is not None and _same(old, new):
             return leg, "unchanged"
-        try:
-            store.write(old, new)
-        except store.StaleTree:
-            continue
+        store.write(old, new)
         existed = old is not None and key in old.get("legs", {})
         return leg, "updated" if existed else "stored"
-    raise Conflict(f"call {call_id} is being written by others; retry")
+
+    # Legs of one call arrive together (IVR, queue, agent): a lost race is retried, never refused.
+    return until_it_wins(attempt, (store.StaleTree,), f"call {call_id}")
 
 
 def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:
@@ -138,6 +139,10 @@ def _with_leg(old: dict[str, Any] | None, call_id: str, ani: str | None, given: 
         if len(legs) >= MAX_LEGS:
             raise TooLarge(f"call {call_id} already has {MAX_LEGS} legs")
     legs[key] = merged
+    if size_of(legs) > limits.MAX_TREE_BYTES:
+        # One item holds the whole tree (a call is one read); DynamoDB's item limit is 400 KB.
+        raise TooLarge(f"call {call_id}: its legs would take more than {limits.MAX_TREE_BYTES} bytes; "
+                       "send shorter legs (trails, wrap-ups) or start a new call_Id")
     tree["legs"] = legs
     if ani and not tree.get("ani"):
         tree["ani"] = ani
@@ -184,7 +189,7 @@ def history(contact_id: str, limit: int, cursor: str | None) -> tuple[list[Tree]
 
 def _rewrite(call_id: str, change) -> Tree:
     """Read, change and write a tree, again if someone wrote it meanwhile."""
-    for _ in range(_RETRIES):
+    def attempt() -> Tree:
         old = store.get(call_id)
         if old is None:
             raise NotFound(f"call {call_id} not found")
@@ -193,12 +198,10 @@ def _rewrite(call_id: str, change) -> Tree:
             return render(old)
         new["version"] = old["version"] + 1
         new["updated_at"] = now_iso()
-        try:
-            store.write(old, new)
-        except store.StaleTree:
-            continue
+        store.write(old, new)
         return render(new)
-    raise Conflict(f"call {call_id} is being written by others; retry")
+
+    return until_it_wins(attempt, (store.StaleTree,), f"call {call_id}")
 
 
 def link(call_id: str, contact_id: str) -> Tree:

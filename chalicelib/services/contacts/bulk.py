@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core.errors import Conflict, DomainError, Invalid, Unavailable
+from chalicelib.domain import limits
 from chalicelib.domain.terms import UNIQUE, Term
 from chalicelib.models.common import parse
 from chalicelib.models.contact import Contact, ContactFields
@@ -42,6 +43,7 @@ def create_many(items: list[Any], ids: list[str] | None = None) -> list[Result]:
         try:
             if not isinstance(item, dict):
                 raise Invalid(f"item {index}: must be a JSON object")
+            limits.check_json(item, "contact")
             doc, terms = contacts.new_contact(parse(ContactFields, item), ids[index] if ids else None)
         except DomainError as error:
             results[index] = Result(index, REJECTED, error=error)
@@ -60,14 +62,19 @@ def create_many(items: list[Any], ids: list[str] | None = None) -> list[Result]:
 
     _write_together(together, results)
     for index, doc, terms in alone:
-        try:
-            results[index] = Result(index, CREATED, contacts.write_new(doc, terms))
-        except Conflict as error:
-            outcome = EXISTS if ids and "already exists" in error.message else REJECTED
-            results[index] = Result(index, outcome, error=None if outcome == EXISTS else error)
-        except DomainError as error:
-            results[index] = Result(index, REJECTED, error=error)
+        _write_alone(index, doc, terms, results, replay=bool(ids))
     return [results[i] for i in range(len(items))]
+
+
+def _write_alone(index: int, doc: dict[str, Any], terms: list[Term], results: dict[int, Result], *,
+                 replay: bool) -> None:
+    try:
+        results[index] = Result(index, CREATED, contacts.write_new(doc, terms))
+    except Conflict as error:
+        outcome = EXISTS if replay and "already exists" in error.message else REJECTED
+        results[index] = Result(index, outcome, error=None if outcome == EXISTS else error)
+    except DomainError as error:
+        results[index] = Result(index, REJECTED, error=error)
 
 
 def _write_together(rows: list[tuple[int, dict[str, Any], list[Term]]], results: dict[int, Result]) -> None:
@@ -77,6 +84,10 @@ def _write_together(rows: list[tuple[int, dict[str, Any], list[Term]]], results:
         written = set(store.put_many([(doc, terms) for _, doc, terms in rows]))
     except Unavailable as error:
         written = set(error.details.get("written", []))
+    except Invalid:  # the table refused an item of the batch: write them one by one, so only that one fails
+        for index, doc, terms in rows:
+            _write_alone(index, doc, terms, results, replay=False)
+        return
     for index, doc, _ in rows:
         if doc["id"] in written:
             results[index] = Result(index, CREATED, contacts.render(doc, 1))

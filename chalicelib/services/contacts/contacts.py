@@ -4,18 +4,18 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core.clock import now_iso
-from chalicelib.core.errors import Invalid, NotFound, PreconditionFailed
+from chalicelib.core.errors import Contended, Invalid, NotFound, PreconditionFailed
 from chalicelib.core.ids import check_id, new_id
+from chalicelib.core.retry import until_it_wins
 from chalicelib.core.settings import get_settings
-from chalicelib.domain import names, phones, validation, values
+from chalicelib.domain import limits, names, phones, validation, values
 from chalicelib.domain.terms import NAME, Term
-from chalicelib.models.contact import NAME_FIELDS, Contact, ContactFields
+from chalicelib.models.contact import NAME_FIELDS, SERVER_FIELDS, Contact, ContactFields
 from chalicelib.services.calls import interactions
 from chalicelib.services.schema import schema
 from chalicelib.store import contacts as store
 
 NAME_TERMS = ("name", "first_name", "last_name")
-_WRITE_RETRIES = 3
 
 
 def normalize_phone(raw: str, field: str) -> str:
@@ -75,31 +75,30 @@ def update(contact_id: str, given: ContactFields, expected_version: int | None) 
     """Merge ``given`` into the contact (a null clears a field).
 
     With ``expected_version`` a stale write is refused (412); without it the
-    read-merge-write is retried on a concurrent change, so no edit is lost.
+    read-merge-write is retried on a concurrent change until it wins (or, past
+    ``CIM_CONTENTION_SECONDS``, a 503), so no edit is lost.
     """
-    for _ in range(_WRITE_RETRIES):
+    def attempt() -> Contact:
         current = _load(contact_id)
         if expected_version is not None and expected_version != current.version:
             raise PreconditionFailed(
                 f"version: contact {contact_id} is at version {current.version}, not {expected_version}",
                 current_version=current.version,
             )
-        kept = {k: v for k, v in current.doc.items() if k not in ("id", "normalized", "created_at", "updated_at")}
+        kept = {k: v for k, v in current.doc.items() if k not in SERVER_FIELDS}
         fields, normalized, terms = _prepare(kept | given.given(), creating=False)
         doc = fields | {
             "id": contact_id, "normalized": normalized,
             "created_at": current.doc["created_at"], "updated_at": now_iso(),
         }
-        try:
-            store.replace(current, doc, terms)
-        except PreconditionFailed:
-            if expected_version is not None:
-                raise
-            continue
+        store.replace(current, doc, terms)
         interactions.follow_contact(contact_id, gained=[t for t in terms if t not in current.terms],
                                     lost=[t for t in current.terms if t not in terms])
         return render(doc, current.version + 1)
-    raise PreconditionFailed(f"contact {contact_id} keeps changing; read it again and retry")
+
+    if expected_version is not None:
+        return attempt()
+    return until_it_wins(attempt, (PreconditionFailed, Contended), f"contact {contact_id}")
 
 
 def delete(contact_id: str, expected_version: int | None) -> Contact:
@@ -136,9 +135,15 @@ def by_name(query: str, limit: int, cursor: str | None) -> tuple[list[Contact], 
 
 def name_ids(query: str, limit: int, cursor: str | None = None) -> tuple[list[str], str | None]:
     """Ids of the contacts whose name the query words start (one Query)."""
+    if len(query) > limits.MAX_NAME_QUERY_CHARS:
+        raise Invalid(f"name: at most {limits.MAX_NAME_QUERY_CHARS} characters")
     wanted = names.words(query)
     if not wanted:
         raise Invalid("name: give at least one letter or digit to search for")
+    if len(wanted) > limits.MAX_NAME_WORDS:
+        raise Invalid(f"name: at most {limits.MAX_NAME_WORDS} words (a name search matches word beginnings)")
+    # Each extra word is a filter on up to SCAN_MAX entries: bound the page it fills.
+    limit = min(limit, limits.MAX_NAME_PAGE)
     pivot = max(wanted, key=len)
     others = list(wanted)
     others.remove(pivot)

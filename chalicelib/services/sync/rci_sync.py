@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,8 +19,17 @@ from typing import Any
 from pydantic import ValidationError
 
 from chalicelib.core.clock import iso, now_iso
-from chalicelib.core.errors import Conflict, DomainError, Invalid, TooLarge, Unauthorized, Unprocessable
+from chalicelib.core.errors import (
+    Conflict,
+    DomainError,
+    Invalid,
+    TooLarge,
+    Unauthorized,
+    Unavailable,
+    Unprocessable,
+)
 from chalicelib.core.settings import get_settings
+from chalicelib.domain import limits
 from chalicelib.domain.rci_records import BadRecord, is_finished, to_leg
 from chalicelib.domain.values import parse_datetime
 from chalicelib.integrations import sinch
@@ -28,6 +38,8 @@ from chalicelib.models.interaction import LegFields, SaveLegRequest
 from chalicelib.services.calls import interactions
 from chalicelib.store import interactions as tree_store
 from chalicelib.store import sync as sync_store
+
+log = logging.getLogger("cim")
 
 LEASE_SECONDS = 900
 RUNS_KEPT_SECONDS = 30 * 24 * 3600
@@ -39,7 +51,10 @@ WRITEBACK_CHANNELS = ("PHONE", "CHAT")
 def ingest(record: Any, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Store one record as a leg: ``stored``, ``updated``, ``unchanged`` or ``rejected``."""
     record_id = record.get("id") if isinstance(record, dict) else None
+    if not isinstance(record_id, str) or len(record_id) > 200:
+        record_id = None  # only an id of the documented shape is echoed back
     try:
+        limits.check_json(record, "record")
         mapped = to_leg(record, details)
         request = SaveLegRequest(interaction=LegFields.model_validate(mapped.leg), call_Id=mapped.call_id,
                                  ani=mapped.ani)
@@ -50,6 +65,11 @@ def ingest(record: Any, details: list[dict[str, Any]] | None = None) -> dict[str
         return {"id": record_id, "outcome": "rejected", "reason": describe(error)}
     except (Invalid, TooLarge) as error:
         return {"id": record_id, "outcome": "rejected", "reason": error.message}
+    except Unavailable as error:
+        return {"id": record_id, "outcome": "failed", "reason": error.message}
+    except Exception as error:  # a bug must not cost the batch's other records
+        log.exception("record %s could not be stored (%s)", record_id, type(error).__name__)
+        return {"id": record_id, "outcome": "failed", "reason": "an internal error occurred; send it again"}
     return {"id": leg["leg_id"], "outcome": outcome, "call_Id": mapped.call_id, "finished": mapped.finished}
 
 
