@@ -9,6 +9,7 @@ from chalicelib.api import (
     attachments,
     contacts,
     docs,
+    headers,
     health,
     interactions,
     keys,
@@ -30,4 +31,5 @@ for area in (health, docs, contacts, schema, mapping, lookup, screenpop, interac
     app.register_blueprint(area.bp)
 
 access.protect(app)
+app.register_middleware(headers.add_security_headers, "http")
 app.register_middleware(requestlog.log_request, "http")

@@ -23,14 +23,21 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 STATE_FILE = PROJECT_DIR / ".cim-local.json"
 
 
-# `chalice local` answers in two writes (headers, then body) on a kept-alive
-# connection: with Nagle's algorithm on, the body waits for the client's
-# delayed ACK, adding ~40 ms to every request. Its handler is a
-# StreamRequestHandler, whose own switch turns Nagle off.
-_CHALICE_LOCAL = (
-    "import sys; from chalice import local; local.ChaliceRequestHandler.disable_nagle_algorithm = True; "
-    "from chalice.cli import main; sys.exit(main())"
-)
+def data_dir() -> Path:
+    """Where `make run` keeps what must outlive it (``CIM_DATA_DIR``, default ``.cim-local/``, git-ignored)."""
+    folder = Path(os.environ.get("CIM_DATA_DIR") or PROJECT_DIR / ".cim-local")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def signing_secret() -> str:
+    """A random signing secret made once per data folder: links and cursors
+    stay valid across restarts, and no two folders share one."""
+    path = data_dir() / "signing-secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def use_running_emulator() -> None:
@@ -59,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         emulator = start_server()
         # `make key` (another process) finds the emulator here while we run.
         STATE_FILE.write_text(json.dumps({"AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"]}))
+    if not os.environ.get("CIM_SIGNING_SECRET"):
+        os.environ["CIM_SIGNING_SECRET"] = signing_secret()
     if not os.environ.get("CIM_ADMIN_KEY"):
         os.environ["CIM_ADMIN_KEY"] = "cim_dev_" + secrets.token_urlsafe(24)
         print(f"Development admin key (set CIM_ADMIN_KEY to choose your own): {os.environ['CIM_ADMIN_KEY']}")
@@ -67,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     ensure_all()
     where = os.environ.get("AWS_ENDPOINT_URL", "AWS")
     child = subprocess.Popen(
-        [sys.executable, "-c", _CHALICE_LOCAL,
+        [sys.executable, "-m", "devtools.serve",
          "local", "--stage", "local",
          "--host", "127.0.0.1", "--port", str(port), "--no-autoreload"],
         cwd=PROJECT_DIR, env=os.environ.copy(),

@@ -10,6 +10,7 @@ from chalicelib.core.settings import get_settings
 from chalicelib.store import aws
 
 ADMIN_KEY = "test-admin-key-0123456789"
+SIGNING_SECRET = "test-signing-secret-of-at-least-32-characters"
 
 
 @pytest.fixture(autouse=True)
@@ -24,6 +25,7 @@ def _isolated_environment(monkeypatch):
     monkeypatch.setenv("CIM_TABLE_NAME", "cim-test")
     monkeypatch.setenv("CIM_BUCKET_NAME", "cim-test-attachments")
     monkeypatch.setenv("CIM_ADMIN_KEY", ADMIN_KEY)
+    monkeypatch.setenv("CIM_SIGNING_SECRET", SIGNING_SECRET)
     get_settings.cache_clear()
     aws.reset_clients()
     invalidate_all()

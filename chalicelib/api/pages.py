@@ -1,7 +1,12 @@
 """Server-rendered HTML for agents: one small stylesheet inline, no scripts,
-no external assets, every value escaped."""
+no external assets, every value escaped. Every page is answered with a
+Content-Security-Policy that allows exactly its own stylesheet (by hash) and
+nothing else, and may be framed only by ``CIM_FRAME_ANCESTORS``."""
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from collections.abc import Iterable
 from html import escape
 from typing import Any
@@ -9,7 +14,10 @@ from urllib.parse import urlencode
 
 from chalice import Response
 
+from chalicelib.core.settings import get_settings
 from chalicelib.domain.values import as_text
+
+_STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.S)
 
 STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f4f6f8;color:#1d2733}
@@ -49,7 +57,20 @@ def link(path: str, params: dict[str, str], label: str) -> str:
 
 
 def html_response(body: str, status: int = 200) -> Response:
-    return Response(body=body, status_code=status, headers={"Content-Type": "text/html; charset=utf-8"})
+    headers = {"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": content_security_policy(body)}
+    if not get_settings().frame_ancestors:
+        headers["X-Frame-Options"] = "DENY"  # for browsers that predate frame-ancestors
+    return Response(body=body, status_code=status, headers=headers)
+
+
+def content_security_policy(body: str) -> str:
+    """Nothing but this page's own inline stylesheets, its own forms and images."""
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()}'"
+                      for css in _STYLE_BLOCK.findall(body))
+    ancestors = " ".join(get_settings().frame_ancestors) or "'none'"
+    styles = hashes or "'none'"
+    return (f"default-src 'none'; style-src {styles}; img-src 'self' data:; "
+            f"form-action 'self'; base-uri 'none'; frame-ancestors {ancestors}")
 
 
 def problem_page(message: str, status: int) -> Response:

@@ -10,10 +10,11 @@ from urllib.parse import parse_qs
 
 from chalice import Response
 
-from chalicelib.api.http import json_body, query, render
+from chalicelib.api.http import json_body, query, raw_body, render
 from chalicelib.api.pages import definition_list, html_response, link, page
 from chalicelib.api.routing import HTML_MEDIA, Area
 from chalicelib.core.errors import Forbidden, Invalid
+from chalicelib.core.ids import check_id
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import IVR, PUBLIC
 from chalicelib.core.settings import get_settings
@@ -25,6 +26,7 @@ from chalicelib.models.screenpop import ScreenPopLink, ScreenPopLinkRequest
 contacts = lazy("chalicelib.services.contacts.contacts")
 links = lazy("chalicelib.core.links")
 lookup = lazy("chalicelib.services.contacts.lookup")
+newcaller = lazy("chalicelib.services.contacts.newcaller")
 schema = lazy("chalicelib.services.schema.schema")
 
 area = Area(__name__, "Screen pop")
@@ -57,7 +59,7 @@ def chooser(ani: str, found: list[Contact]) -> str:
 
 
 def new_contact_form(ani: str) -> str:
-    token = links.sign({"form": "new-contact"})
+    token = links.sign({"form": "new-contact", "caller": ani}, seconds=newcaller.FORM_SECONDS)
     hidden = "".join(f"<input type=\"hidden\" name=\"{k}\" value=\"{escape(v, quote=True)}\">"
                      for k, v in token.items())
     inputs = hidden + "".join(
@@ -79,8 +81,11 @@ def screenpop_link():
     wanted = {k: data[k] for k in ("ani", "contact_id") if isinstance(data.get(k), str) and data[k]}
     if len(wanted) != 1:
         raise Invalid("give exactly one of ani or contact_id (a string)")
-    variables = parse(LookupRequest, {"callVariables": data.get("callVariables") or {}}).callVariables
-    signed = links.sign(wanted | variables)
+    if "contact_id" in wanted:
+        check_id(wanted["contact_id"], "contact_id")
+    # The link carries what a lookup would take: the same limits apply.
+    asked = parse(LookupRequest, {"ani": wanted.get("ani"), "callVariables": data.get("callVariables") or {}})
+    signed = links.sign(wanted | asked.callVariables)
     base = get_settings().public_base_url.rstrip("/")
     return render({"url": f"{base}/screenpop?{links.query(signed)}", "expiresAt": int(signed[links.EXPIRY])})
 
@@ -91,6 +96,7 @@ def screenpop_link():
 def screenpop():
     params = links.verify(query(area.request))
     if params.get("contact_id"):
+        check_id(params["contact_id"], "contact_id")
         return html_response(card(contacts.get(params["contact_id"])))
     if not params.get("ani"):
         raise Invalid("give ?ani=<caller number> or ?contact_id=<id>")
@@ -108,12 +114,13 @@ def screenpop():
 @area.route("POST", "/screenpop/contacts", role=PUBLIC, summary="Create a contact from the screen pop form", ok=303,
             media=HTML_MEDIA, errors=(400, 403, 409), request_media=FORM, headers=("Location",))
 def create_from_form():
-    raw = (area.request.raw_body or b"").decode("utf-8", "replace")
+    raw = raw_body(area.request).decode("utf-8", "replace")
     form = {k: v[0] for k, v in parse_qs(raw).items()}
     fields = {k: v for k, v in form.items() if k in FORM_FIELDS}
-    if links.verify({k: v for k, v in form.items() if k in ("form", links.EXPIRY, links.SIGNATURE)}) != {
-            "form": "new-contact"}:
+    token = links.verify({k: v for k, v in form.items() if k in ("form", "caller", links.EXPIRY, links.SIGNATURE)},
+                         seconds=newcaller.FORM_SECONDS)
+    if token.get("form") != "new-contact" or not token.get("caller"):
         raise Forbidden("this form is not valid")
-    contact = contacts.create(parse(ContactFields, fields))
+    contact = newcaller.create_once(form[links.SIGNATURE], token["caller"], parse(ContactFields, fields))
     location = f"/screenpop?{links.query(links.sign({'contact_id': contact.id}))}"
     return Response(body="", status_code=303, headers={"Location": location})

@@ -1,6 +1,8 @@
 """Signed, short-lived links: a browser opening a screen pop cannot send an
 API key, so a keyed caller asks for a link whose query is signed
-(HMAC-SHA256 over the parameters and an expiry)."""
+(HMAC-SHA256 over the parameters and an expiry). The server caps a link's
+life at ``CIM_SCREENPOP_LINK_SECONDS`` whatever expiry the link claims, so
+even a link signed with a leaked secret cannot live long."""
 from __future__ import annotations
 
 import hashlib
@@ -12,12 +14,12 @@ from chalicelib.core.errors import Forbidden
 from chalicelib.core.settings import get_settings
 
 SIGNATURE, EXPIRY = "sig", "exp"
+CLOCK_SKEW_SECONDS = 30
 
 
 def _digest(params: dict[str, str]) -> str:
     canonical = urlencode(sorted((k, v) for k, v in params.items() if k != SIGNATURE))
-    secret = get_settings().signing_secret.encode()
-    return hmac.new(secret, canonical.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(get_settings().signing_key(), canonical.encode(), hashlib.sha256).hexdigest()
 
 
 def sign(params: dict[str, str], seconds: int | None = None) -> dict[str, str]:
@@ -27,13 +29,19 @@ def sign(params: dict[str, str], seconds: int | None = None) -> dict[str, str]:
     return signed | {SIGNATURE: _digest(signed)}
 
 
-def verify(params: dict[str, str]) -> dict[str, str]:
-    """The parameters without the signature, if it is valid and not expired."""
+def verify(params: dict[str, str], seconds: int | None = None) -> dict[str, str]:
+    """The parameters without the signature, if it is valid, not expired, and
+    its expiry no further away than a link may live (``seconds``)."""
     given = params.get(SIGNATURE, "")
     if not given or not hmac.compare_digest(given.encode(), _digest(params).encode()):
         raise Forbidden("this link is not valid; open the screen pop from your desktop again")
-    if not params.get(EXPIRY, "").isdigit() or int(params[EXPIRY]) < time.time():
+    expiry = params.get(EXPIRY, "")
+    now = time.time()
+    life = get_settings().screenpop_link_seconds if seconds is None else seconds
+    if not expiry.isdigit() or len(expiry) > 12 or int(expiry) < now:
         raise Forbidden("this link has expired; open the screen pop from your desktop again")
+    if int(expiry) > now + life + CLOCK_SKEW_SECONDS:
+        raise Forbidden("this link claims a longer life than links may have; open the screen pop again")
     return {k: v for k, v in params.items() if k not in (SIGNATURE, EXPIRY)}
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from functools import lru_cache
 
 PREFIX = "CIM_"
+MIN_SECRET_CHARS = 32
 
 DEFAULT_ATTACHMENT_TYPES = (
     "image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "application/pdf",
@@ -53,9 +54,12 @@ class Settings:
     sync_max_open_hours: int = 12
     # Post {"cimContactId"} back to the contact center's contactData.
     rci_writeback: bool = False
-    # Signs paging cursors and screen-pop links (HMAC-SHA256). Set a random
-    # one per stage.
-    signing_secret: str = field(default="cim-dev-signing-secret", repr=False)
+    # Signs paging cursors, screen-pop links and form tokens (HMAC-SHA256):
+    # at least 32 random characters, one per stage. No default: a public
+    # default would let anyone forge a link that shows contact data.
+    signing_secret: str | None = field(default=None, repr=False)
+    # Origins allowed to embed the pages in an iframe (an agent workspace); none by default.
+    frame_ancestors: tuple[str, ...] = ()
     screenpop_link_seconds: int = 300
     max_body_bytes: int = 256 * 1024
     max_contact_bytes: int = 16 * 1024
@@ -75,6 +79,16 @@ class Settings:
     attachment_days: int = 30
     upload_seconds: int = 900
     download_seconds: int = 60
+
+    def signing_key(self) -> bytes:
+        """The signing secret, or ``Unavailable`` naming what to set."""
+        secret = self.signing_secret or ""
+        if len(secret) < MIN_SECRET_CHARS:
+            from chalicelib.core.errors import Unavailable
+
+            raise Unavailable(f"{PREFIX}SIGNING_SECRET must be set to at least {MIN_SECRET_CHARS} random "
+                              "characters (make run makes one; a deployed stage reads it from its secret store)")
+        return secret.encode()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:

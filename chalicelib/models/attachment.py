@@ -32,7 +32,7 @@ class AttachmentCreated(BaseModel):
     expiresAt: str
     fileName: str
     mimeType: str
-    maxBytes: int
+    maxBytes: int = Field(description="the upload must be exactly this many bytes (the declared size)")
 
 
 class Attachment(BaseModel):
@@ -42,7 +42,7 @@ class Attachment(BaseModel):
     fileName: str
     mimeType: str
     declaredSize: int
-    status: Literal["pending", "stored", "expired", "revoked"]
+    status: Literal["pending", "stored", "mismatch", "expired", "revoked"]
     size: int | None = Field(None, description="stored bytes (HeadObject), once stored")
     contentType: str | None = None
     shortUrl: str

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
 
-from chalicelib.models.contact import ATTRIBUTE_KEY
+from chalicelib.models.contact import ATTRIBUTE_KEY, SERVER_FIELDS
 
 
 class AttributeFields(BaseModel):
@@ -31,6 +31,8 @@ class AttributeFields(BaseModel):
     def _key_shape(cls, value: str | None) -> str | None:
         if value is not None and not ATTRIBUTE_KEY.match(value):
             raise ValueError("letters, digits and _, starting with a letter, at most 64")
+        if value in SERVER_FIELDS:
+            raise ValueError(f"{value!r} is set by the server; choose another key")
         return value
 
     @field_validator("options")

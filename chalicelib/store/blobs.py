@@ -14,12 +14,12 @@ def _bucket() -> str:
     return get_settings().bucket_name
 
 
-def presigned_post(key: str, mime_type: str, max_bytes: int, seconds: int) -> dict[str, Any]:
-    """A browser-ready upload form pinned to ``key``, ``mime_type`` and 1..max_bytes."""
+def presigned_post(key: str, mime_type: str, size: int, seconds: int) -> dict[str, Any]:
+    """A browser-ready upload form pinned to ``key``, ``mime_type`` and exactly ``size`` bytes."""
     return aws.s3().generate_presigned_post(
         Bucket=_bucket(), Key=key,
         Fields={"Content-Type": mime_type},
-        Conditions=[{"Content-Type": mime_type}, ["content-length-range", 1, max_bytes]],
+        Conditions=[{"Content-Type": mime_type}, ["content-length-range", size, size]],
         ExpiresIn=seconds,
     )
 

@@ -16,8 +16,7 @@ _SIG_BYTES = 12
 
 
 def _sign(payload: bytes) -> bytes:
-    secret = get_settings().signing_secret.encode()
-    return hmac.new(secret, payload, hashlib.sha256).digest()[:_SIG_BYTES]
+    return hmac.new(get_settings().signing_key(), payload, hashlib.sha256).digest()[:_SIG_BYTES]
 
 
 def encode(scope: str, last_key: dict[str, Any] | None) -> str | None:

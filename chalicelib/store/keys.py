@@ -30,6 +30,8 @@ Item families (PK / SK):
 - ``SYNC`` / ``STATE``: the contact-center sync's watermark and lease;
   ``SYNC`` / ``RUN#<started_at>``: one run's outcome; ``SYNC`` / ``WB#<id>``:
   a write-back still to send.
+- ``FORM#<digest of a form token>`` / ``FORM``: a new-caller form that was
+  submitted, and the contact it created (a token is used once; expires via TTL).
 - ``HEALTH`` / ``HEALTH``: read by the health check (never written).
 """
 from __future__ import annotations
@@ -159,6 +161,10 @@ def sync_run(started_at: str) -> dict[str, str]:
 
 def sync_writeback(record_id: str) -> dict[str, str]:
     return {"PK": SYNC_PK, "SK": f"{SYNC_WRITEBACK_PREFIX}{record_id}"}
+
+
+def form_token(token_id: str) -> dict[str, str]:
+    return {"PK": f"FORM#{token_id}", "SK": "FORM"}
 
 
 def health() -> dict[str, str]:

@@ -24,8 +24,10 @@ def code_of(made):
     return made["shortUrl"].rsplit("/", 1)[1]
 
 
-def upload(made, data=b"%PDF-1.4 hello"):
-    """What the browser's upload does, straight into the (mocked) bucket."""
+def upload(made, data=None):
+    """What the browser's upload does, straight into the (mocked) bucket
+    (moto does not enforce the policy: the content is the declared size)."""
+    data = data if data is not None else b"%PDF-1.4 " + b"x" * (made["maxBytes"] - 9)
     aws.s3().put_object(Bucket=get_settings().bucket_name, Key=made["upload"]["fields"]["key"], Body=data,
                         ContentType=made["mimeType"])
 
@@ -38,7 +40,7 @@ def test_the_signed_policy_pins_key_type_and_size(api):
     assert {"bucket": get_settings().bucket_name} in conditions
     assert {"key": f"attachments/{made['id']}"} in conditions and fields["key"] == f"attachments/{made['id']}"
     assert {"Content-Type": "application/pdf"} in conditions and fields["Content-Type"] == "application/pdf"
-    assert ["content-length-range", 1, 25 * 1024 * 1024] in conditions
+    assert ["content-length-range", PDF["size"], PDF["size"]] in conditions and made["maxBytes"] == PDF["size"]
     assert "Invoice" not in fields["key"]  # never the raw file name
     assert made["fileName"] == "Invoice 2026.pdf"
     code = code_of(made)
@@ -80,7 +82,7 @@ def test_statuses_pending_stored_revoked(api):
     assert pending.status_code == 409 and body(pending)["Code"] == "UploadPending"
     upload(made)
     info = body(api.get(f"/attachments/{made['id']}"))
-    assert info["status"] == "stored" and info["size"] == len(b"%PDF-1.4 hello")
+    assert info["status"] == "stored" and info["size"] == PDF["size"]
     assert info["contentType"] == "application/pdf"
     redirect = api.get(f"/a/{code}")
     assert redirect.status_code == 302
@@ -95,6 +97,14 @@ def test_statuses_pending_stored_revoked(api):
 
     with pytest.raises(ClientError):
         aws.s3().head_object(Bucket=get_settings().bucket_name, Key=f"attachments/{made['id']}")
+
+
+def test_a_short_link_serves_only_the_file_that_was_declared(api):
+    made = create(api)
+    upload(made, b"%PDF-1.4 not the declared size")  # what the upload policy would have refused
+    assert body(api.get(f"/attachments/{made['id']}"))["status"] == "mismatch"
+    refused = api.get(f"/a/{code_of(made)}")
+    assert refused.status_code == 409 and "not the one declared" in body(refused)["Message"]
 
 
 def test_expired_and_unknown_links(api, monkeypatch):

@@ -37,7 +37,7 @@ def test_shared_number_gets_a_chooser_and_unknown_number_a_form(api):
 
 
 def test_the_new_contact_form_creates_the_contact(api):
-    token = links.query(links.sign({"form": "new-contact"}))
+    token = links.query(links.sign({"form": "new-contact", "caller": "415-555-0999"}, seconds=1800))
     browser = api.as_key(None)
     reply = browser.request("POST", "/screenpop/contacts", raw=f"{token}&first_name=Nina&phone1=415-555-0999&email=",
                             headers={"Content-Type": "application/x-www-form-urlencoded"})
@@ -52,7 +52,7 @@ def test_a_forged_or_expired_form_creates_nothing(api):
     forged = browser.request("POST", "/screenpop/contacts", raw="form=new-contact&exp=9999999999&sig=00&first_name=X",
                              headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert forged.status_code == 403
-    expired = links.query(links.sign({"form": "new-contact"}, seconds=-1))
+    expired = links.query(links.sign({"form": "new-contact", "caller": "4155550999"}, seconds=-1))
     late = browser.request("POST", "/screenpop/contacts", raw=f"{expired}&first_name=X",
                            headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert late.status_code == 403 and body(api.get("/getContactList")) == []
@@ -71,6 +71,11 @@ def test_screenpop_links_must_be_signed_and_fresh(api):
 def test_screenpop_problems_are_pages_not_stack_traces(api):
     assert api.post("/screenpop/link", {}).status_code == 400
     assert api.post("/screenpop/link", {"ani": "1", "contact_id": "2"}).status_code == 400
-    assert pop(api, contact_id="nope").status_code == 400
+    # A link is refused for what a lookup would refuse, and a page for what slipped into a link.
+    assert api.post("/screenpop/link", {"contact_id": "nope"}).status_code == 400
+    assert api.post("/screenpop/link", {"ani": "1" * 100_000}).status_code in (400, 413)
+    signed = links.query(links.sign({"contact_id": "../x"}))
+    bad = api.as_key(None).get(f"/screenpop?{signed}")
+    assert bad.status_code == 400 and bad.headers["Content-Type"].startswith("text/html")
     missing = pop(api, contact_id="A" * 32)
     assert missing.status_code == 404 and "not found" in missing.body.decode()

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,7 +34,8 @@ class Server:
 def start_server(extra_env: dict[str, str] | None = None) -> Server:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env |= {"PORT": str(port), "PYTHONUNBUFFERED": "1", "CIM_ADMIN_KEY": ADMIN_KEY} | (extra_env or {})
+    env |= {"PORT": str(port), "PYTHONUNBUFFERED": "1", "CIM_ADMIN_KEY": ADMIN_KEY,
+            "CIM_DATA_DIR": tempfile.mkdtemp(prefix="cim-e2e-")} | (extra_env or {})
     # The server's output goes to a file: a pipe nobody reads would fill and
     # stall the server once its request logs pass the pipe's buffer.
     LOGS.mkdir(exist_ok=True)

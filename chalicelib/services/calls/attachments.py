@@ -78,10 +78,11 @@ def create(request: AttachmentRequest) -> AttachmentCreated:
         raise Conflict("attachment id collision; retry")
     if request.call_Id:
         interactions.add_attachment(request.call_Id, summary(record, short_url(code)))
-    form = blobs.presigned_post(record["key"], mime, settings.attachment_max_bytes, settings.upload_seconds)
+    # S3 refuses an upload of any other size or type than declared.
+    form = blobs.presigned_post(record["key"], mime, request.size, settings.upload_seconds)
     return AttachmentCreated(id=attachment_id, upload=Upload(url=form["url"], fields=form["fields"]),
                              shortUrl=short_url(code), expiresAt=record["expiresAt"],
-                             fileName=record["fileName"], mimeType=mime, maxBytes=settings.attachment_max_bytes)
+                             fileName=record["fileName"], mimeType=mime, maxBytes=request.size)
 
 
 def _record(attachment_id: str) -> dict[str, Any]:
@@ -94,7 +95,12 @@ def _status(record: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
     if record["expiresAt"] <= iso(datetime.now(UTC)):
         return "expired", None
     stored = blobs.head(record["key"])
-    return ("stored" if stored else "pending"), stored
+    if not stored:
+        return "pending", None
+    # The upload policy pins size and type; an object that differs did not come through it.
+    if stored.get("size") != record["declaredSize"] or (stored.get("contentType") or "").lower() != record["mimeType"]:
+        return "mismatch", stored
+    return "stored", stored
 
 
 def describe(attachment_id: str) -> Attachment:
@@ -133,6 +139,8 @@ def open_link(code: str) -> str:
         raise Gone(f"this link has {'been revoked' if status == 'revoked' else 'expired'}")
     if status == "pending":
         raise NotYetUploaded("the file has not been uploaded yet")
+    if status == "mismatch":
+        raise Conflict("the stored file is not the one declared (size or type differ); upload it again")
     settings = get_settings()
     return blobs.presigned_get(record["key"], record["fileName"], record["mimeType"], settings.download_seconds)
 

@@ -1,0 +1,50 @@
+"""The screen pop's new-caller form: a contact created once per form, for
+the number the form was served for.
+
+The form carries a signed token naming that number. The first submission
+claims the token and creates the contact; a second one (a reload, a double
+click) finds the same contact instead of making another; a token issued for
+one number cannot create a contact for another."""
+from __future__ import annotations
+
+import hashlib
+import time
+
+from chalicelib.core.errors import Conflict, DomainError, Forbidden
+from chalicelib.core.settings import get_settings
+from chalicelib.domain import phones
+from chalicelib.models.contact import Contact, ContactFields
+from chalicelib.services.contacts import contacts
+from chalicelib.store import forms
+
+FORM_SECONDS = 1800  # an agent may take a while to fill the form in
+
+
+def _same_caller(issued: str, given: str) -> bool:
+    if "@" in issued:
+        return issued.strip().lower() == given.strip().lower()
+    region = get_settings().default_region
+    return phones.to_e164(issued, region) is not None and phones.to_e164(issued, region) == phones.to_e164(
+        given, region)
+
+
+def create_once(signature: str, issued_for: str, fields: ContactFields) -> Contact:
+    """The contact this form creates (or created, if it was sent before)."""
+    field = "email" if "@" in issued_for else "phone1"
+    given = getattr(fields, field) or issued_for
+    if not _same_caller(issued_for, given):
+        raise Forbidden(f"{field}: this form was opened for another caller; pop the caller again")
+    token_id = hashlib.sha256(signature.encode()).hexdigest()
+    expires = int(time.time()) + FORM_SECONDS * 2
+    earlier = forms.claim(token_id, expires)
+    if earlier is not None:
+        if earlier.get("contact_id"):
+            return contacts.get(earlier["contact_id"])
+        raise Conflict("this form is being saved; wait a moment and reload")
+    try:
+        contact = contacts.create(fields.model_copy(update={field: given}))
+    except DomainError:
+        forms.release(token_id)  # nothing was created: the agent may correct the form and send it again
+        raise
+    forms.settle(token_id, contact.id, expires)
+    return contact

@@ -1,0 +1,26 @@
+"""Form tokens used once: the first submission of a new-caller form claims
+its token; later submissions of the same form find the contact it made."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core.errors import Conflict
+from chalicelib.store import keys, records
+
+
+def claim(token_id: str, expires: int) -> dict[str, Any] | None:
+    """Claim the token: None when this call claimed it, else the claim found."""
+    try:
+        records.put(keys.form_token(token_id), {"contact_id": None, "ttl": expires}, new=True)
+    except Conflict:
+        return records.get(keys.form_token(token_id)) or {"contact_id": None}
+    return None
+
+
+def settle(token_id: str, contact_id: str, expires: int) -> None:
+    records.put(keys.form_token(token_id), {"contact_id": contact_id, "ttl": expires})
+
+
+def release(token_id: str) -> None:
+    """The submission failed (a field was wrong): the form may be sent again."""
+    records.put_together([(keys.form_token(token_id), None, False)])
