@@ -33,6 +33,8 @@ def number_problem(value: Any) -> str | None:
         return None
     if isinstance(value, float) and not math.isfinite(value):
         return "must be a finite number"
+    if isinstance(value, int) and len(str(abs(value))) > MAX_DIGITS:  # every digit of an integer is stored
+        return f"has more than {MAX_DIGITS} digits"
     try:
         number = Decimal(str(value).strip()) if not isinstance(value, float) else Decimal(repr(value))
     except InvalidOperation:
@@ -41,7 +43,8 @@ def number_problem(value: Any) -> str | None:
         return "must be a finite number"
     if number == 0:
         return None
-    digits = len(number.normalize().as_tuple().digits)
+    # Significant digits, counted without rounding (normalize() would round to the context's 28).
+    digits = len("".join(map(str, number.as_tuple().digits)).strip("0"))
     if digits > MAX_DIGITS:
         return f"has more than {MAX_DIGITS} significant digits"
     if not MIN_EXPONENT <= number.adjusted() <= MAX_EXPONENT:

@@ -139,3 +139,31 @@ def test_make_key_creates_a_working_key(api, capsys):
     assert key_tool.main(["--role", "agent", "--name", "desk-9"]) == 0
     made = __import__("json").loads(capsys.readouterr().out)
     assert made["role"] == "agent" and api.as_key(made["key"]).get("/getContactList").status_code == 200
+
+
+def test_a_revocation_between_a_requests_read_and_its_last_used_write_sticks(api):
+    """The race the red team found: a request reads the key (not revoked), the
+    key is revoked, then the request writes its last-used time. That write
+    must not bring the key back."""
+    from chalicelib.services.access import apikeys
+    from chalicelib.store import apikeys as key_store
+
+    made = body(api.post("/keys", {"name": "desk-race", "role": "agent"}))
+    real_touch = key_store.touch
+    wrote: list[bool] = []
+
+    def revoke_then_touch(*args, **kwargs):
+        assert api.delete(f"/keys/{made['id']}").status_code == 200  # lands between the read and the write
+        wrote.append(real_touch(*args, **kwargs))
+        return wrote[-1]
+
+    key_store.touch = revoke_then_touch
+    try:
+        assert apikeys.authenticate(f"Bearer {made['key']}") is not None  # this request was already in flight
+    finally:
+        key_store.touch = real_touch
+    assert wrote == [False]
+    listed = {k["id"]: k for k in body(api.get("/keys"))}
+    assert listed[made["id"]]["revoked"] is True and listed[made["id"]]["last_used_at"] is None
+    assert apikeys.authenticate(f"Bearer {made['key']}") is None
+    assert api.as_key(made["key"]).get("/getContactList").status_code == 401
