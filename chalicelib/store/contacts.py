@@ -209,7 +209,7 @@ def get_many(contact_ids: list[str]) -> list[dict[str, Any]]:
 
 def list_page(limit: int, page_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
     """Contacts newest first, from ``page_cursor`` on."""
-    return _list_from(limit, cursor.decode("list", page_cursor))
+    return _list_from(limit, cursor.decode("list", page_cursor, cursor.TABLE_KEY + keys.CONTACTS_GSI_KEY))
 
 
 def list_after(contact: StoredContact, limit: int) -> tuple[list[dict[str, Any]], str | None]:

@@ -13,6 +13,7 @@ from chalicelib.core.errors import Invalid
 from chalicelib.core.settings import get_settings
 
 _SIG_BYTES = 12
+TABLE_KEY = ("PK", "SK")
 
 
 def _sign(payload: bytes) -> bytes:
@@ -28,7 +29,7 @@ def encode(scope: str, last_key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(payload + _sign(payload)).decode().rstrip("=")
 
 
-def decode(scope: str, cursor: str | None) -> dict[str, Any] | None:
+def decode(scope: str, cursor: str | None, key_names: tuple[str, ...] = TABLE_KEY) -> dict[str, Any] | None:
     """The ExclusiveStartKey for ``scope``, or ``Invalid`` naming ``cursor``."""
     if not cursor:
         return None
@@ -41,6 +42,8 @@ def decode(scope: str, cursor: str | None) -> dict[str, Any] | None:
         keys = data["k"]
         if data["s"] != scope or not all(isinstance(v, str) for v in keys.values()):
             raise ValueError("scope")
+        if set(keys) != set(key_names):  # a start key names exactly the listing's keys
+            raise ValueError("keys")
     except (ValueError, KeyError, TypeError, AttributeError):
         raise Invalid("cursor: not a cursor of this listing; start again without it") from None
     return {k: {"S": v} for k, v in keys.items()}

@@ -40,6 +40,7 @@ CONTACT_SK = "CONTACT"
 CALLER_SEEN_SK = "SEEN"
 CONTACTS_GSI = "GSI1"
 CONTACTS_GSI_PK = "CONTACTS"
+CONTACTS_GSI_KEY = ("GSI1PK", "GSI1SK")
 
 def contact(contact_id: str) -> dict[str, str]:
     return {"PK": f"CONTACT#{contact_id}", "SK": CONTACT_SK}

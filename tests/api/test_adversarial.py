@@ -238,3 +238,11 @@ def test_key_expiry_and_search_filters_outside_the_calendar_are_400s(armed, api)
     assert api.post("/keys", {"name": "k", "role": "ivr", "expires_at": "0001-01-01T00:00:00+01:00"}).status_code == 400
     reply = api.post("/contacts/getContactsBySearchTerms", {"born": "0001-01-01T00:00:00+01:00", "phone": "1"})
     assert reply.status_code == 400
+
+
+def test_a_cursor_forged_with_missing_fields_is_a_400(armed, api):
+    from chalicelib.store import cursor
+
+    forged = cursor.encode("list", {"PK": {"S": "CONTACT#X"}})  # signed, but no sort or index key
+    reply = api.get(f"/getContactList?cursor={forged}")
+    assert reply.status_code == 400, reply.body
