@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install browser run run-aws key sync import export bench lint package test unit api e2e clean
+.PHONY: install browser run run-aws key sync import export invoke bench lint package test unit api e2e clean
 
 $(STAMP): pyproject.toml requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ import: install  ## make import FILE=contacts.csv [MAP="col=key col2="]: stream 
 
 export: install  ## make export OUT=contacts.csv [FORMAT=jsonl]
 	$(BIN)/cim export --out "$(OUT)" --format "$(or $(FORMAT),csv)"
+
+invoke: install  ## make invoke FN=connect_lookup EVENT=events/connect/flow-lookup.json: one Lambda function, as Connect calls it
+	@$(BIN)/python -m devtools.invoke "$(FN)" "$(EVENT)"
 
 bench: install  ## the benchmark suite (not part of `make test`): prints a table, writes bench/results/
 	$(BIN)/python -m bench.run

@@ -1,5 +1,6 @@
-"""The CIM service: Chalice app wiring. Routes live in ``chalicelib/api``;
-who may call which route is ``chalicelib/api/access.py``."""
+"""The CIM service: Chalice app wiring. Routes, schedules and Amazon Connect's
+Lambda triggers live in ``chalicelib/api``; each route declares its role
+(``chalicelib/api/routing.py``)."""
 import logging
 
 from chalice import Chalice
@@ -7,6 +8,7 @@ from chalice import Chalice
 from chalicelib.api import (
     access,
     attachments,
+    connect,
     contacts,
     docs,
     headers,
@@ -27,7 +29,7 @@ app.log.setLevel(logging.INFO)
 logging.getLogger("cim").setLevel(logging.INFO)
 
 for area in (health, docs, contacts, schema, mapping, lookup, screenpop, interactions, attachments, keys, rci,
-             schedules):
+             schedules, connect):
     app.register_blueprint(area.bp)
 
 access.protect(app)

@@ -20,7 +20,9 @@ import sys
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-STATE_FILE = PROJECT_DIR / ".cim-local.json"
+# What a console tool needs to reach the data of a running server.
+SHARED_SETTINGS = ("AWS_ENDPOINT_URL", "CIM_TABLE_NAME", "CIM_BUCKET_NAME", "CIM_SIGNING_SECRET",
+                   "CIM_DEFAULT_REGION", "CIM_PUBLIC_BASE_URL")
 
 
 def data_dir() -> Path:
@@ -40,11 +42,28 @@ def signing_secret() -> str:
     return path.read_text().strip()
 
 
+def port() -> int:
+    return int(os.environ.get("PORT") or 8000)
+
+
+def server_record(on_port: int) -> Path:
+    """Where the server on ``on_port`` says how to reach its data: one file a
+    port, so a second server (or a test run) never removes another's."""
+    return data_dir() / "servers" / f"{on_port}.json"
+
+
+def running_server(on_port: int | None = None) -> dict[str, str] | None:
+    """The settings of the `make run` on ``on_port`` (default ``PORT``), or None."""
+    path = server_record(on_port or port())
+    return json.loads(path.read_text()) if path.exists() else None
+
+
 def use_running_emulator() -> None:
-    """Console commands run beside `make run`: reach its emulator, unless
-    AWS_ENDPOINT_URL (or real AWS credentials) say otherwise."""
-    if not os.environ.get("AWS_ENDPOINT_URL") and STATE_FILE.exists():
-        os.environ.update(json.loads(STATE_FILE.read_text()))
+    """Console commands run beside `make run`: reach the data of the server on
+    ``PORT``, unless AWS_ENDPOINT_URL (or real AWS credentials) say otherwise."""
+    found = running_server()
+    if not os.environ.get("AWS_ENDPOINT_URL") and found:
+        os.environ.update(found)
         os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
         os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
@@ -55,17 +74,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--aws", choices=("emulated", "real"), default="emulated",
                         help="'real': use AWS_ENDPOINT_URL or real AWS with your credentials")
     args = parser.parse_args(argv)
-    port = int(os.environ.get("PORT", "8000"))
+    on_port = port()
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    os.environ.setdefault("CIM_PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
+    os.environ.setdefault("CIM_PUBLIC_BASE_URL", f"http://127.0.0.1:{on_port}")
 
     emulator = None
     if args.aws == "emulated" and not os.environ.get("AWS_ENDPOINT_URL"):
         from devtools.emulator import start_server
 
         emulator = start_server()
-        # `make key` (another process) finds the emulator here while we run.
-        STATE_FILE.write_text(json.dumps({"AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"]}))
     if not os.environ.get("CIM_SIGNING_SECRET"):
         os.environ["CIM_SIGNING_SECRET"] = signing_secret()
     if not os.environ.get("CIM_ADMIN_KEY"):
@@ -74,14 +91,19 @@ def main(argv: list[str] | None = None) -> int:
     from devtools.bootstrap import ensure_all
 
     ensure_all()
+    # `make key`, `make invoke` (other processes) find this server's data here while it runs.
+    record = server_record(on_port)
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps({k: os.environ[k] for k in SHARED_SETTINGS if k in os.environ}))
+    record.chmod(0o600)
     where = os.environ.get("AWS_ENDPOINT_URL", "AWS")
     child = subprocess.Popen(
         [sys.executable, "-m", "devtools.serve",
          "local", "--stage", "local",
-         "--host", "127.0.0.1", "--port", str(port), "--no-autoreload"],
+         "--host", "127.0.0.1", "--port", str(on_port), "--no-autoreload"],
         cwd=PROJECT_DIR, env=os.environ.copy(),
     )
-    print(f"CIM API on http://127.0.0.1:{port} (data: {where}); Ctrl-C stops it", flush=True)
+    print(f"CIM API on http://127.0.0.1:{on_port} (data: {where}); Ctrl-C stops it", flush=True)
 
     def stop(*_: object) -> None:
         raise KeyboardInterrupt
@@ -99,9 +121,9 @@ def main(argv: list[str] | None = None) -> int:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 child.kill()
+        record.unlink(missing_ok=True)
         if emulator is not None:
             emulator.stop()
-            STATE_FILE.unlink(missing_ok=True)
     return code
 
 

@@ -156,7 +156,8 @@ def test_flat_ivr_format(api, account_rule):
     lines = dict(line.split("=", 1) for line in reply.body.decode().splitlines())
     assert lines["match"] == "unique" and lines["contact_id"] == made["id"]
     assert lines["first_name"] == "Ann Lee" and lines["account_no"] == "AC-5"
-    assert lines["last_name"] == "x" * 64 and lines["matched_by"] == "ani"
+    # Too long for an IVR line: left empty whole (never cut) and named.
+    assert lines["last_name"] == "" and lines["dropped"] == "last_name" and lines["matched_by"] == "ani"
     by_accept = api.post("/contacts/lookup", {"ani": "4155550100"}, headers={"Accept": "text/plain"})
     assert by_accept.body.decode().startswith("match=unique\n")
     none = dict(l.split("=", 1) for l in api.get("/contacts/lookup?ani=1&format=ivr").body.decode().splitlines())
@@ -174,3 +175,12 @@ def test_bad_lookups(api, payload, words):
     reply = api.post("/contacts/lookup", payload)
     assert reply.status_code == 400 and words in body(reply)["Message"], reply.body
     assert api.get("/contacts/lookup?ani=1&format=xml").status_code == 400
+
+
+def test_the_ivr_format_never_cuts_an_id(api):
+    made = [body(api.post("/saveContact", {"first_name": f"Twin{i}", "phone1": "415-555-0166"}))["id"]
+            for i in range(3)]
+    reply = api.get("/contacts/lookup?ani=4155550166&format=ivr")
+    lines = dict(line.split("=", 1) for line in reply.body.decode().splitlines())
+    assert lines["match"] == "multiple" and sorted(lines["contact_ids"].split(",")) == sorted(made)
+    assert len(lines["contact_ids"]) > 64 and lines["more"] == "false" and lines["dropped"] == ""

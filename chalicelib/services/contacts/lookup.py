@@ -70,22 +70,44 @@ def _answer(ids: list[str], matched_by: dict[str, Any]) -> LookupAnswer:
     )
 
 
-def flat(answer: LookupAnswer) -> str:
-    """``key=value`` lines for IVR scripts: match, contact id, mapped fields."""
-    cut = get_settings().ivr_value_max
-    lines = [("match", answer.match), ("count", str(len(answer.contacts)))]
+SUMMARY_KEYS = ("match", "count", "matched_by", "contact_id", "contact_ids", "more")
+
+
+def summary(answer: LookupAnswer) -> dict[str, str]:
+    """The answer as flat text values, what an IVR script or a contact flow
+    branches on: the match, the candidates' ids, the caller's core and
+    mapped fields (empty unless the match is unique)."""
     by = answer.matchedBy or {}
-    lines.append(("matched_by", "ani" if "ani" in by else f"rule:{by['rule']['callVariable']}" if by else ""))
     unique = answer.contacts[0] if answer.match == "unique" else None
-    lines.append(("contact_id", unique.id if unique else ""))
-    if answer.match == "multiple":
-        lines.append(("contact_ids", ",".join(c.id for c in answer.contacts)))
+    out = {
+        "match": answer.match,
+        "count": str(len(answer.contacts)),
+        "matched_by": "ani" if "ani" in by else f"rule:{by['rule']['callVariable']}" if by else "",
+        "contact_id": unique.id if unique else "",
+        "contact_ids": ",".join(c.id for c in answer.contacts) if answer.match == "multiple" else "",
+        "more": "true" if answer.more else "false",
+    }
     fields = [*NAME_FIELDS, "phone1", "email"]
     fields += [r.key for r in mapping.rules() if r.key not in fields]
     data = unique.model_dump() if unique else {}
     for key in fields:
-        lines.append((key, values.as_text(data.get(key))))
-    return "".join(f"{k}={_clean(v)[:cut]}\n" for k, v in lines)
+        out[key] = _clean(values.as_text(data.get(key)))
+    return out
+
+
+def flat(answer: LookupAnswer) -> str:
+    """``key=value`` lines for IVR scripts. Ids are never cut; a value longer
+    than ``CIM_IVR_VALUE_MAX`` is left empty (a cut value would be read as a
+    different one) and named on the last line, ``dropped=``."""
+    cut = get_settings().ivr_value_max
+    lines, dropped = [], []
+    for key, value in summary(answer).items():
+        if key not in SUMMARY_KEYS and len(value) > cut:
+            dropped.append(key)
+            value = ""
+        lines.append(f"{key}={value}")
+    lines.append(f"dropped={','.join(dropped)}")
+    return "".join(line + "\n" for line in lines)
 
 
 def _clean(value: str) -> str:

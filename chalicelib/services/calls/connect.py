@@ -1,0 +1,150 @@
+"""Amazon Connect, natively: the contact flow asks who is calling and saves
+its IVR trail; contact events and contact records land in the caller's tree.
+
+The flow functions answer within Connect's 8 seconds with the same DynamoDB
+calls as the HTTP lookup, never raise (a failed Lambda block sends the call
+down the flow's error branch), and answer flat string values, which pass
+both of the block's response validations (``STRING_MAP`` and ``JSON``).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+from typing import Any
+
+from pydantic import ValidationError
+
+from chalicelib.core.errors import DomainError, Unavailable
+from chalicelib.domain import limits
+from chalicelib.domain.connect_records import (
+    BadConnectRecord,
+    ConnectLeg,
+    event_to_leg,
+    flow_question,
+    pick,
+    record_to_leg,
+    text,
+)
+from chalicelib.models.interaction import LegFields, SaveLegRequest
+from chalicelib.models.lookup import LookupAnswer, LookupRequest
+from chalicelib.services.calls import interactions
+from chalicelib.services.contacts import lookup
+
+log = logging.getLogger("cim")
+
+FLOW_IDS_MAX = 10  # whole candidate ids a flow answer lists; past it, more=true
+FLOW_ANSWER_MAX_BYTES = 32 * 1024  # Connect's limit on a Lambda block's answer
+FLOW_ONLY = ("format",)  # parameters for this function, not call variables
+
+
+def _asked(ani: str | None, variables: dict[str, str]) -> LookupRequest:
+    """The lookup a flow asks for, keeping only what a lookup may take (a
+    flow cannot be told its attribute was too long: the rest still counts)."""
+    kept = {k: v for k, v in variables.items()
+            if k not in FLOW_ONLY and 0 < len(k) <= 64 and len(v) <= 256}
+    kept = dict(list(kept.items())[:50])
+    if ani is not None and len(ani) > 64:
+        ani = None
+    return LookupRequest(ani=ani, callVariables=kept)
+
+
+def flow_lookup(event: Any) -> dict[str, Any]:
+    """``connect_lookup``: who is calling, as the flow's ``$.External``."""
+    question = flow_question(event)
+    try:
+        asked = _asked(question.ani, question.variables)
+        answer = lookup.lookup(asked.ani, asked.callVariables)
+    except (DomainError, ValidationError) as error:
+        if isinstance(error, Unavailable):
+            raise  # Connect retries a failed invocation; an honest "none" would be wrong here
+        answer = LookupAnswer(match="none", contacts=[], matchedBy=None)
+    flat = flow_answer(answer)
+    if question.parameters.get("format") == "json":
+        flat["contacts"] = [{k: text(v) for k, v in c.model_dump().items() if not isinstance(v, (dict, list))}
+                            for c in answer.contacts[:FLOW_IDS_MAX]]
+    return flat
+
+
+def flow_answer(answer: LookupAnswer) -> dict[str, str]:
+    """The lookup summary as Connect's ``STRING_MAP``: whole ids only, under 32 KB."""
+    summary = lookup.summary(answer)
+    ids = [c.id for c in answer.contacts]
+    summary["contact_ids"] = ",".join(ids[:FLOW_IDS_MAX])
+    summary["more"] = "true" if answer.more or len(ids) > FLOW_IDS_MAX else "false"
+    dropped = []
+    while len(json.dumps(summary)) > FLOW_ANSWER_MAX_BYTES // 2:  # room for Connect's own envelope
+        longest = max((k for k in summary if k not in lookup.SUMMARY_KEYS), key=lambda k: len(summary[k]))
+        summary[longest] = ""
+        dropped.append(longest)
+    if dropped:
+        summary["dropped"] = ",".join(dropped)
+    return summary
+
+
+def flow_save(event: Any) -> dict[str, str]:
+    """``connect_save``: the flow's IVR trail and variables as a leg of the call's tree."""
+    question = flow_question(event)
+    if question.call_id is None or question.contact_id is None:
+        return {"saved": "no", "reason": "the event names no contact"}
+    leg = {k: v for k, v in question.parameters.items() if k not in FLOW_ONLY}
+    leg |= {"leg_id": f"{question.contact_id}:flow"[:128], "interaction_type": "IVR", "source": "amazon-connect",
+            "type": question.channel, "csq": question.queue}
+    try:
+        limits.check_json(leg, "parameters")
+        request = SaveLegRequest(interaction=LegFields.model_validate({k: v for k, v in leg.items() if v}),
+                                 call_Id=question.call_id, ani=question.ani)
+        _, outcome = interactions.save_leg(question.call_id, request)
+    except ValidationError as error:
+        return {"saved": "no", "reason": str(error.errors(include_url=False)[0]["msg"])}
+    except Unavailable:
+        raise  # Connect retries; the save is idempotent
+    except DomainError as error:
+        return {"saved": "no", "reason": error.message}
+    return {"saved": outcome, "call_Id": question.call_id}
+
+
+def _store(mapped: ConnectLeg) -> str:
+    request = SaveLegRequest(interaction=LegFields.model_validate(mapped.leg), call_Id=mapped.call_id, ani=mapped.ani)
+    _, outcome = interactions.save_leg(mapped.call_id, request)
+    return outcome
+
+
+def ingest_event(event: dict[str, Any]) -> dict[str, str]:
+    """``connect_events``: one EventBridge contact event. A malformed one is
+    logged and skipped (EventBridge would only retry it)."""
+    try:
+        return {"outcome": _store(event_to_leg(event.get("detail")))}
+    except (BadConnectRecord, ValidationError, DomainError) as error:
+        if isinstance(error, Unavailable):
+            raise  # EventBridge retries the delivery
+        log.warning("connect event skipped: %s", type(error).__name__)
+        return {"outcome": "skipped"}
+
+
+def ingest_records(records: list[Any]) -> dict[str, list[dict[str, str]]]:
+    """``connect_records``: a Kinesis batch of contact records, each stored
+    alone. A poison record (not a contact record) is logged and skipped; a
+    record that failed for a passing fault is reported in
+    ``batchItemFailures``, so Lambda retries from it (and replays of the
+    records before it change nothing)."""
+    failures = []
+    for raw in records:
+        sequence = str(pick(raw, "kinesis", "sequenceNumber") or "")
+        try:
+            record = json.loads(base64.b64decode(pick(raw, "kinesis", "data") or "", validate=True))
+            limits.check_json(record, "record")
+            _store(record_to_leg(record))
+        except (BadConnectRecord, ValidationError, ValueError, UnicodeDecodeError, binascii.Error) as error:
+            log.warning("contact record %s skipped: %s", sequence, type(error).__name__)
+        except Unavailable:
+            failures.append({"itemIdentifier": sequence})
+            break  # Lambda retries from here; the records after it come again
+        except DomainError as error:
+            log.warning("contact record %s skipped: %s", sequence, error.code)
+        except Exception:
+            log.exception("contact record %s failed", sequence)
+            failures.append({"itemIdentifier": sequence})
+    return {"batchItemFailures": failures}
+
