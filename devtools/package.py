@@ -34,6 +34,20 @@ def stage_settings(stage: str) -> dict[str, str]:
     return env
 
 
+def check_secrets(stage: str) -> None:
+    """A deployed stage reads its secrets from SSM Parameter Store: refuse to
+    build one that would start without them, or with one in plain sight."""
+    env = stage_settings(stage)
+    missing = [f"CIM_{name}_PARAMETER" for name in ("SIGNING_KEY", "ADMIN_KEY") if not env.get(f"CIM_{name}_PARAMETER")]
+    if missing:
+        raise SystemExit(f"stage {stage!r} names no secret source: set {' and '.join(missing)} in its "
+                         "environment_variables in .chalice/config.json (SSM SecureString parameters)")
+    plain = [name for name in ("CIM_SIGNING_SECRET", "CIM_ADMIN_KEY") if env.get(name)]
+    if plain:
+        raise SystemExit(f"stage {stage!r} carries {', '.join(plain)} in its configuration: keep secrets in SSM "
+                         "Parameter Store and name them with the *_PARAMETER settings instead")
+
+
 def _names(stage: str) -> tuple[str, str, int, list[str], str | None]:
     settings = Settings.from_env(stage_settings(stage))
     return (settings.table_name, settings.bucket_name, settings.attachment_days, list(settings.cors_origins),
@@ -130,16 +144,86 @@ def policy(stage: str) -> dict[str, Any]:
          "Action": ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
          "Resource": f"arn:aws:s3:::{bucket}/{ATTACHMENT_PREFIX}*"},
     ]
-    if parameter:
-        statements.append({"Sid": "AdminKey", "Effect": "Allow", "Action": ["ssm:GetParameter"],
-                           "Resource": f"arn:aws:ssm:*:*:parameter{parameter}"})
+    secrets = [p for p in (parameter, stage_settings(stage).get("CIM_SIGNING_KEY_PARAMETER")) if p]
+    if secrets:
+        statements.append({"Sid": "Secrets", "Effect": "Allow", "Action": ["ssm:GetParameter"],
+                           "Resource": [f"arn:aws:ssm:*:*:parameter{p}" for p in secrets]})
+    _, stream = connect_settings(stage)
+    if stream:  # connect_records reads the contact-record stream
+        statements.append({"Sid": "ContactRecords", "Effect": "Allow",
+                           "Action": ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
+                                      "kinesis:GetShardIterator", "kinesis:ListShards"],
+                           "Resource": stream})
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+RECORDS_FUNCTION, RECORDS_SOURCE = "ConnectRecords", "ConnectRecordsKinesisEventSource"
+FLOW_FUNCTIONS = {"ConnectLookup": "connect_lookup", "ConnectSave": "connect_save"}
+
+
+def connect_settings(stage: str) -> tuple[str | None, str | None]:
+    """The stage's Connect instance and contact-record stream, if it has them."""
+    env = stage_settings(stage)
+    return env.get("CIM_CONNECT_INSTANCE_ARN") or None, env.get("CIM_CONNECT_RECORDS_STREAM_ARN") or None
+
+
+def wire_connect_sam(template: dict[str, Any], instance: str | None, stream: str | None) -> dict[str, Any]:
+    """Connect may invoke the flow functions (that instance only); the record
+    function reads the stage's stream and reports partial batch failures.
+    Without a stream the record function has no trigger (nothing to read)."""
+    resources = template["Resources"]
+    for logical in FLOW_FUNCTIONS:
+        if instance:
+            resources[f"{logical}ConnectPermission"] = {"Type": "AWS::Lambda::Permission", "Properties": {
+                "FunctionName": {"Ref": logical}, "Action": "lambda:InvokeFunction",
+                "Principal": "connect.amazonaws.com", "SourceArn": instance,
+                "SourceAccount": {"Ref": "AWS::AccountId"}}}
+    events = resources[RECORDS_FUNCTION]["Properties"].get("Events", {})
+    if stream:
+        events[RECORDS_SOURCE]["Properties"] |= {"Stream": stream, "FunctionResponseTypes": ["ReportBatchItemFailures"]}
+    else:
+        events.pop(RECORDS_SOURCE, None)
+    return template
+
+
+def wire_connect_terraform(template: dict[str, Any], instance: str | None, stream: str | None) -> dict[str, Any]:
+    """The same wiring for Chalice's Terraform file."""
+    resources = template["resource"]
+    mappings = resources.get("aws_lambda_event_source_mapping", {})
+    name = next(k for k in mappings if k.startswith("connect_records"))
+    if stream:
+        mappings[name] |= {"event_source_arn": stream, "function_response_types": ["ReportBatchItemFailures"]}
+    else:
+        del mappings[name]
+    if instance:
+        permissions = resources.setdefault("aws_lambda_permission", {})
+        for function in FLOW_FUNCTIONS.values():
+            permissions[f"{function}_connect"] = {
+                "function_name": f"${{aws_lambda_function.{function}.arn}}", "action": "lambda:InvokeFunction",
+                "principal": "connect.amazonaws.com", "source_arn": instance}
+    return template
+
+
+def region_for(stage: str) -> str:
+    """The region to package for: the stage's ``region``, else ``AWS_DEFAULT_REGION``."""
+    import os
+
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    region = config["stages"][stage].get("region") or os.environ.get("AWS_DEFAULT_REGION")
+    if not region:
+        raise SystemExit(f"make package needs an AWS region for stage {stage!r}: set \"region\" in its entry of "
+                         ".chalice/config.json, or AWS_DEFAULT_REGION")
+    return region
+
+
 def chalice(stage: str, out: Path, *options: str) -> None:
+    import os
+
     command = [sys.executable, "-c", "import sys; from chalice.cli import main; sys.exit(main())",
                "package", "--stage", stage, *options, str(out)]
-    subprocess.run(command, cwd=ROOT, check=True)
+    done = subprocess.run(command, cwd=ROOT, env=os.environ | {"AWS_DEFAULT_REGION": region_for(stage)})
+    if done.returncode != 0:
+        raise SystemExit(f"chalice package failed for stage {stage!r} (its message is above)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,12 +237,26 @@ def main(argv: list[str] | None = None) -> int:
     build = ROOT / "build" / args.stage
     build.mkdir(parents=True, exist_ok=True)
     (build / "resources.json").write_text(json.dumps(cloudformation(args.stage), indent=2))
+    if args.stage not in json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]:
+        raise SystemExit(f"no stage {args.stage!r} in .chalice/config.json")
+    region_for(args.stage)
+    check_secrets(args.stage)
+    instance, stream = connect_settings(args.stage)
     chalice(args.stage, build / "sam", "--merge-template", str(build / "resources.json"))
+    _rewrite(build / "sam" / "sam.json", lambda t: wire_connect_sam(t, instance, stream))
     # Terraform merges every *.tf.json of a folder: ours lands beside Chalice's.
     chalice(args.stage, build / "terraform", "--pkg-format", "terraform")
+    _rewrite(build / "terraform" / "chalice.tf.json", lambda t: wire_connect_terraform(t, instance, stream))
     (build / "terraform" / "resources.tf.json").write_text(json.dumps(terraform(args.stage), indent=2))
     print(f"SAM: {build / 'sam'}; Terraform: {build / 'terraform'}")
+    if not (instance and stream):
+        print("Amazon Connect: set CIM_CONNECT_INSTANCE_ARN and CIM_CONNECT_RECORDS_STREAM_ARN in the stage "
+              "to let the instance invoke the flow functions and to read its contact records")
     return 0
+
+
+def _rewrite(path: Path, change: Any) -> None:
+    path.write_text(json.dumps(change(json.loads(path.read_text())), indent=2))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from chalicelib.models.lookup import LookupRequest
 from chalicelib.models.screenpop import ScreenPopLink, ScreenPopLinkRequest
 
 contacts = lazy("chalicelib.services.contacts.contacts")
-links = lazy("chalicelib.core.links")
+links = lazy("chalicelib.services.access.links")
 lookup = lazy("chalicelib.services.contacts.lookup")
 newcaller = lazy("chalicelib.services.contacts.newcaller")
 schema = lazy("chalicelib.services.schema.schema")

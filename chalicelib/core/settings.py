@@ -58,6 +58,8 @@ class Settings:
     # at least 32 random characters, one per stage. No default: a public
     # default would let anyone forge a link that shows contact data.
     signing_secret: str | None = field(default=None, repr=False)
+    # In AWS: the SSM SecureString parameter holding the signing secret.
+    signing_key_parameter: str | None = None
     # Origins allowed to embed the pages in an iframe (an agent workspace); none by default.
     frame_ancestors: tuple[str, ...] = ()
     screenpop_link_seconds: int = 300
@@ -80,14 +82,16 @@ class Settings:
     upload_seconds: int = 900
     download_seconds: int = 60
 
-    def signing_key(self) -> bytes:
-        """The signing secret, or ``Unavailable`` naming what to set."""
-        secret = self.signing_secret or ""
+    def signing_key(self, secret: str | None = None) -> bytes:
+        """The signing secret (``secret``, read from a parameter, or the
+        setting), or ``Unavailable`` naming what to set."""
+        secret = secret or self.signing_secret or ""
         if len(secret) < MIN_SECRET_CHARS:
             from chalicelib.core.errors import Unavailable
 
-            raise Unavailable(f"{PREFIX}SIGNING_SECRET must be set to at least {MIN_SECRET_CHARS} random "
-                              "characters (make run makes one; a deployed stage reads it from its secret store)")
+            raise Unavailable(f"{PREFIX}SIGNING_SECRET (or {PREFIX}SIGNING_KEY_PARAMETER) must give at least "
+                              f"{MIN_SECRET_CHARS} random characters (make run makes one; a deployed stage keeps "
+                              "it in SSM Parameter Store)")
         return secret.encode()
 
     @classmethod

@@ -10,14 +10,14 @@ import json
 from typing import Any
 
 from chalicelib.core.errors import Invalid
-from chalicelib.core.settings import get_settings
+from chalicelib.store import secrets
 
 _SIG_BYTES = 12
 TABLE_KEY = ("PK", "SK")
 
 
 def _sign(payload: bytes) -> bytes:
-    return hmac.new(get_settings().signing_key(), payload, hashlib.sha256).digest()[:_SIG_BYTES]
+    return hmac.new(secrets.signing_key(), payload, hashlib.sha256).digest()[:_SIG_BYTES]
 
 
 def encode(scope: str, last_key: dict[str, Any] | None) -> str | None:

@@ -1,7 +1,7 @@
 """Screen pop pages as served (the browser test in tests/e2e renders them)."""
 from __future__ import annotations
 
-from chalicelib.core import links
+from chalicelib.services.access import links
 from tests.api.conftest import add_attributes, body
 
 

@@ -85,3 +85,81 @@ def test_the_policy_files_are_least_privilege_and_current(stage):
     assert not any(a.endswith("*") or a in ("dynamodb:Scan", "dynamodb:DeleteTable") for a in actions)
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())
     assert config["autogen_policy"] is False and config["stages"][stage]["iam_policy_file"] == f"policy-{stage}.json"
+
+
+INSTANCE = "arn:aws:connect:us-east-1:123456789012:instance/9308c2a1-9bc6-4cea-8290-6c0b4a6d38fa"
+STREAM = "arn:aws:kinesis:us-east-1:123456789012:stream/connect-contact-records"
+
+
+@pytest.fixture(scope="module")
+def chalice_output(built, tmp_path_factory):
+    """What `chalice package` writes before `make package` wires Connect in."""
+    out = tmp_path_factory.mktemp("chalice")
+    package.chalice("dev", out / "sam")
+    package.chalice("dev", out / "terraform", "--pkg-format", "terraform")
+    return out
+
+
+def test_connect_may_invoke_the_flow_functions_and_the_records_come_from_the_stages_stream(chalice_output, tmp_path):
+    sam = package.wire_connect_sam(json.loads((chalice_output / "sam" / "sam.json").read_text()), INSTANCE, STREAM)
+    resources = sam["Resources"]
+    for function in ("ConnectLookup", "ConnectSave"):
+        permission = resources[f"{function}ConnectPermission"]["Properties"]
+        assert permission["Principal"] == "connect.amazonaws.com" and permission["SourceArn"] == INSTANCE
+        assert permission["FunctionName"] == {"Ref": function}
+    source = resources["ConnectRecords"]["Properties"]["Events"]["ConnectRecordsKinesisEventSource"]["Properties"]
+    assert source["Stream"] == STREAM and source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    rule = resources["ConnectEvents"]["Properties"]["Events"]["ConnectEventsEvent"]["Properties"]["Pattern"]
+    assert rule == {"source": ["aws.connect"], "detail-type": ["Amazon Connect Contact Event"]}
+    wired = tmp_path / "sam.json"
+    wired.write_text(json.dumps(sam))
+    done = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), str(wired)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    terraform = package.wire_connect_terraform(
+        json.loads((chalice_output / "terraform" / "chalice.tf.json").read_text()), INSTANCE, STREAM)["resource"]
+    mapping = next(iter(terraform["aws_lambda_event_source_mapping"].values()))
+    assert mapping["event_source_arn"] == STREAM and mapping["function_response_types"] == ["ReportBatchItemFailures"]
+    assert terraform["aws_lambda_permission"]["connect_lookup_connect"]["source_arn"] == INSTANCE
+
+
+def test_a_stage_without_connect_settings_deploys_no_stream_trigger(built):
+    sam = json.loads((built / "sam" / "sam.json").read_text())
+    assert "ConnectRecordsKinesisEventSource" not in sam["Resources"]["ConnectRecords"]["Properties"].get("Events", {})
+    assert not any(k.endswith("ConnectPermission") for k in sam["Resources"])
+
+
+def test_the_policy_grants_the_contact_record_stream_only_when_configured(monkeypatch):
+    settings = package.stage_settings("dev") | {"CIM_CONNECT_RECORDS_STREAM_ARN": STREAM}
+    monkeypatch.setattr(package, "stage_settings", lambda stage: settings)
+    statement = next(s for s in package.policy("dev")["Statement"] if s["Sid"] == "ContactRecords")
+    assert statement["Resource"] == STREAM and "kinesis:GetRecords" in statement["Action"]
+
+
+def test_packaging_needs_no_aws_configuration_and_says_what_is_missing():
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("AWS_")}
+    deployed = subprocess.run([sys.executable, "-m", "devtools.package", "--stage", "dev"], cwd=ROOT, env=env,
+                              capture_output=True, text=True)
+    assert deployed.returncode == 0, deployed.stderr  # the region comes from the stage's entry
+    regionless = subprocess.run([sys.executable, "-m", "devtools.package", "--stage", "local"], cwd=ROOT, env=env,
+                                capture_output=True, text=True)
+    assert regionless.returncode != 0 and "Traceback" not in regionless.stderr
+    assert "region" in regionless.stderr and "local" in regionless.stderr
+
+
+@pytest.mark.parametrize("env, needed", [
+    ({"CIM_ADMIN_KEY_PARAMETER": "/cim/x/admin"}, "CIM_SIGNING_KEY_PARAMETER"),
+    ({"CIM_SIGNING_KEY_PARAMETER": "/cim/x/signing"}, "CIM_ADMIN_KEY_PARAMETER"),
+    ({"CIM_SIGNING_KEY_PARAMETER": "/s", "CIM_ADMIN_KEY_PARAMETER": "/a", "CIM_SIGNING_SECRET": "x" * 40},
+     "CIM_SIGNING_SECRET"),
+])
+def test_a_stage_without_a_secret_source_does_not_build(monkeypatch, env, needed):
+    monkeypatch.setattr(package, "stage_settings", lambda stage: env)
+    with pytest.raises(SystemExit) as refused:
+        package.check_secrets("prod")
+    assert needed in str(refused.value)
+
+
+def test_the_deployed_stages_name_their_secret_sources():
+    for stage in ("dev", "prod"):
+        package.check_secrets(stage)  # raises if not

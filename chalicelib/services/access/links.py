@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from chalicelib.core.errors import Forbidden
 from chalicelib.core.settings import get_settings
+from chalicelib.store import secrets
 
 SIGNATURE, EXPIRY = "sig", "exp"
 CLOCK_SKEW_SECONDS = 30
@@ -19,7 +20,7 @@ CLOCK_SKEW_SECONDS = 30
 
 def _digest(params: dict[str, str]) -> str:
     canonical = urlencode(sorted((k, v) for k, v in params.items() if k != SIGNATURE))
-    return hmac.new(get_settings().signing_key(), canonical.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(secrets.signing_key(), canonical.encode(), hashlib.sha256).hexdigest()
 
 
 def sign(params: dict[str, str], seconds: int | None = None) -> dict[str, str]:
