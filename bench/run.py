@@ -27,6 +27,7 @@ import csv
 import json
 import os
 import platform
+import secrets
 import statistics
 import subprocess
 import sys
@@ -95,7 +96,8 @@ class Emulator:
         self.process = subprocess.Popen([sys.executable, "-m", "devtools.emulator", str(port)], cwd=ROOT)
         os.environ.update(AWS_ENDPOINT_URL=f"http://127.0.0.1:{port}", AWS_ACCESS_KEY_ID="bench",
                           AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-east-1", CIM_TABLE_NAME=TABLE,
-                          CIM_BUCKET_NAME="cim-bench", CIM_ADMIN_KEY=ADMIN)
+                          CIM_BUCKET_NAME="cim-bench", CIM_ADMIN_KEY=ADMIN,
+                          CIM_SIGNING_SECRET=secrets.token_urlsafe(48))
         for _ in range(300):
             try:
                 requests.get(os.environ["AWS_ENDPOINT_URL"] + "/moto-api/", timeout=1)
@@ -144,7 +146,7 @@ def _run(tiers: list[int], repeat: int, workers: int, baseline_rows: int) -> int
 
     call("POST", "/saveSchema", {"label": "Account", "key": "account_no", "type": "text", "searchable": True})
     call("POST", "/mapping", {"key": "account_no", "varNumber": 3})
-    ops = Operations(call, raw)
+    ops = Operations(call, raw, lambda function, event: client.lambda_.invoke(function, event).payload)
     rows: list[dict] = []
     imported = {"rows": 0, "seconds": 0.0, "rejected": 0}
     seeded = 0
@@ -152,7 +154,7 @@ def _run(tiers: list[int], repeat: int, workers: int, baseline_rows: int) -> int
         for tier in tiers:
             _import(Path(folder) / f"contacts-{tier}.csv", seeded, tier, workers, imported)
             seeded = tier
-            for name in ("lookup by ANI", "lookup by call variable", "name search"):
+            for name in ("lookup by ANI", "lookup by call variable", "Connect flow lookup", "name search"):
                 rows.append(ops.compare(name, tier, "in-process", ops.ours[name], repeat))
         for name in ("history page", "leg save"):
             rows.append(ops.compare(name, seeded, "in-process", ops.ours[name], repeat))
@@ -178,7 +180,7 @@ def _run(tiers: list[int], repeat: int, workers: int, baseline_rows: int) -> int
 class Operations:
     """Each operation as the service runs it, and the bare calls it needs."""
 
-    def __init__(self, call: Callable, raw: Any) -> None:
+    def __init__(self, call: Callable, raw: Any, invoke: Callable[[str, dict], Any]) -> None:
         from chalicelib.core.settings import get_settings
 
         self.raw, self.table = raw, os.environ["CIM_TABLE_NAME"]
@@ -191,6 +193,12 @@ class Operations:
             "lookup by ANI": lambda c: c("POST", "/contacts/lookup", {"ani": phone}),
             "lookup by call variable": lambda c: c("POST", "/contacts/lookup",
                                                    {"callVariables": {"callVariable3": account}}),
+            # Amazon Connect's contact flow invokes the function directly: the caller and the
+            # account number the caller typed, as Connect sends them.
+            "Connect flow lookup": lambda c: invoke("connect_lookup", {"Name": "ContactFlowEvent", "Details": {
+                "ContactData": {"ContactId": "bench", "Channel": "VOICE", "Attributes": {"callVariable3": account},
+                                "CustomerEndpoint": {"Address": e164, "Type": "TELEPHONE_NUMBER"}},
+                "Parameters": {}}}),
             "name search": lambda c: c("GET", f"/contacts/getContactByName/{self.name_query.replace(' ', '%20')}"),
             "history page": lambda c: c("GET", f"/interactions/loadInteractions/{self.probe_id(c)}?limit=20"),
             "leg save": lambda c: c("POST", f"/interactions/updateOrSaveInteractionTree/BENCH-{next(self.legs) % 50}",
@@ -200,6 +208,7 @@ class Operations:
         self.bare: dict[str, Callable[[], Any]] = {
             "lookup by ANI": lambda: self.index_then_contacts(f"IDX#phone#{e164}", 26),
             "lookup by call variable": lambda: self.index_then_contacts(f"IDX#attr:account_no#{account.lower()}", 26),
+            "Connect flow lookup": lambda: self.index_then_contacts(f"IDX#attr:account_no#{account.lower()}", 26),
             "name search": lambda: self.name_search(first.lower(), last[:4].lower(), page),
             "history page": self.history_page,
             "leg save": self.leg_save,
