@@ -54,6 +54,50 @@ def _names(stage: str) -> tuple[str, str, int, list[str], str | None]:
             settings.admin_key_parameter)
 
 
+# API Gateway's own answers (the authorizer's 401, throttling, no such route,
+# too large, its other 4xx/5xx) in the service's error format.
+GATEWAY_RESPONSES = {
+    "UNAUTHORIZED": ("401", "Unauthorized",
+                     '"send a valid API key: Authorization: Bearer <key> (it may be unknown, expired or revoked)"'),
+    "ACCESS_DENIED": ("403", "Forbidden", "$context.error.messageString"),
+    "MISSING_AUTHENTICATION_TOKEN": ("404", "NotFound", '"no such route (or method) in this API"'),
+    "THROTTLED": ("429", "TooManyRequests", "$context.error.messageString"),
+    "REQUEST_TOO_LARGE": ("413", "PayloadTooLarge", "$context.error.messageString"),
+    "DEFAULT_4XX": (None, "BadRequest", "$context.error.messageString"),
+    "DEFAULT_5XX": (None, "ServiceUnavailable", "$context.error.messageString"),
+}
+
+
+def _error_template(code: str, message: str) -> str:
+    return '{"Code": "' + code + '", "Message": ' + message + "}"  # message: a VTL expression or a JSON string
+
+
+def gateway_responses_sam() -> dict[str, Any]:
+    responses = {}
+    for kind, (status, code, message) in GATEWAY_RESPONSES.items():
+        properties: dict[str, Any] = {"RestApiId": {"Ref": "RestAPI"}, "ResponseType": kind,
+                                      "ResponseTemplates": {"application/json": _error_template(code, message)},
+                                      "ResponseParameters": {"gatewayresponse.header.Content-Type": "'application/json'"}}
+        if status:
+            properties["StatusCode"] = status
+        name = "".join(part.capitalize() for part in kind.split("_"))
+        responses[f"GatewayResponse{name}"] = {"Type": "AWS::ApiGateway::GatewayResponse", "Properties": properties}
+    return responses
+
+
+def gateway_responses_terraform() -> dict[str, Any]:
+    responses = {}
+    for kind, (status, code, message) in GATEWAY_RESPONSES.items():
+        response: dict[str, Any] = {"rest_api_id": "${aws_api_gateway_rest_api.rest_api.id}", "response_type": kind,
+                                    "response_templates": {"application/json": _error_template(code, message)},
+                                    "response_parameters": {
+                                        "gatewayresponse.header.Content-Type": "'application/json'"}}
+        if status:
+            response["status_code"] = status
+        responses[kind.lower()] = response
+    return responses
+
+
 def cloudformation(stage: str) -> dict[str, Any]:
     table, bucket, days, origins, _ = _names(stage)
     protected = stage in PROTECTED_STAGES
@@ -80,7 +124,7 @@ def cloudformation(stage: str) -> dict[str, Any]:
         bucket_props["CorsConfiguration"] = {"CorsRules": [{
             "AllowedMethods": ["POST", "GET"], "AllowedOrigins": origins, "AllowedHeaders": ["*"], "MaxAge": 3600}]}
     policy = "Retain" if protected else "Delete"
-    return {"Resources": {
+    return {"Resources": gateway_responses_sam() | {
         "CimTable": {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": policy, "UpdateReplacePolicy": policy,
                      "Properties": table_props},
         "AttachmentBucket": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
@@ -124,6 +168,7 @@ def terraform(stage: str) -> dict[str, Any]:
             "bucket": "${aws_s3_bucket.attachments.id}",
             "cors_rule": [{"allowed_methods": ["POST", "GET"], "allowed_origins": origins,
                            "allowed_headers": ["*"], "max_age_seconds": 3600}]}}
+    resources["aws_api_gateway_gateway_response"] = gateway_responses_terraform()
     return {"resource": resources}
 
 

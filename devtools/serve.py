@@ -5,6 +5,9 @@
   the client's delayed ACK, adding ~40 ms to every request.
 - A listen backlog of 128 instead of socketserver's 5: a burst of
   concurrent clients (racing legs of one call) was reset, not queued.
+- A request without a key answered like every other 401 (``{"Code",
+  "Message"}``): API Gateway does so through the UNAUTHORIZED gateway
+  response ``make package`` sets; ``chalice local`` has its own body for it.
 - An access log without personal data: the standard one prints whole request
   lines (numbers and names in paths and query strings, signed links, cursors).
   Ours prints the method, the route's first segment and the status; the app's
@@ -12,6 +15,7 @@
 """
 from __future__ import annotations
 
+import json
 import sys
 from functools import lru_cache
 from typing import Any
@@ -49,8 +53,32 @@ def patch_handler() -> None:
     local.ChaliceRequestHandler.log_error = log_error
 
 
+def answer_missing_keys_like_the_gateway() -> None:
+    """``chalice local`` answers a request without ``Authorization`` with its
+    own ``{"message": "Unauthorized"}``; the deployed API (and this) with ours."""
+    from chalice import local
+
+    from chalicelib.api.access import UNAUTHORIZED
+
+    if getattr(local.LocalGatewayAuthorizer, "_cim_patched", False):
+        return
+    prepare = local.LocalGatewayAuthorizer._prepare_authorizer_event
+
+    def prepare_or_refuse(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return prepare(self, *args, **kwargs)
+        except local.NotAuthorizedError as refused:
+            refused.headers["Content-Type"] = "application/json"
+            refused.body = json.dumps(UNAUTHORIZED).encode()
+            raise
+
+    local.LocalGatewayAuthorizer._prepare_authorizer_event = prepare_or_refuse
+    local.LocalGatewayAuthorizer._cim_patched = True
+
+
 def main() -> int:
     patch_handler()
+    answer_missing_keys_like_the_gateway()
     from chalice.cli import main as chalice
 
     return chalice()

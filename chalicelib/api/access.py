@@ -6,17 +6,20 @@ refuses to start an app with a route that was not.
 """
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from chalice import AuthResponse, AuthRoute, Chalice
 
 from chalicelib.api.routing import OPERATIONS
-from chalicelib.core.roles import PUBLIC, may
+from chalicelib.core.roles import PUBLIC
 
 # API Gateway caches the authorizer's answer per key this long: a revoked key
 # stops working within a minute.
 AUTH_CACHE_SECONDS = 60
+UNAUTHORIZED = {"Code": "Unauthorized",
+                "Message": "send a valid API key: Authorization: Bearer <key> (it may be unknown, expired or revoked)"}
 
 
 
@@ -25,41 +28,40 @@ def role_table() -> dict[tuple[str, str], str]:
     return {key: operation.role for key, operation in OPERATIONS.items()}
 
 
-def allowed(role: str, method: str, path: str) -> bool:
-    operation = OPERATIONS.get((method, path))
-    return operation is not None and may(role, operation.role)
-
-
-def routes_for(role: str) -> list[AuthRoute]:
-    """The routes a role may call, as policy resources (path parameters as ``*``)."""
+def keyed_routes() -> list[AuthRoute]:
+    """Every route that takes a key, as policy resources (path parameters as ``*``).
+    A valid key may reach them all; the route checks the key's role
+    (``routing``), so a wrong role is our 403, not the gateway's."""
     by_path: dict[str, list[str]] = {}
     for (method, path), needed in role_table().items():
-        if needed != PUBLIC and allowed(role, method, path):
+        if needed != PUBLIC:
             by_path.setdefault(re.sub(r"\{[^}]+\}", "*", path), []).append(method)
     return [AuthRoute(path, sorted(methods)) for path, methods in sorted(by_path.items())]
 
 
 def authorize(auth_request: Any) -> AuthResponse:
-    """The built-in authorizer: a known key gets the routes of its role; an
-    unknown, expired or revoked one is a 401."""
+    """The built-in authorizer: a known key passes with its role in the
+    request context; an unknown, expired or revoked one is a 401."""
     from chalicelib.services.access import apikeys
 
     caller = apikeys.authenticate(auth_request.token)
     if caller is None:
         raise _unauthorized()
-    return AuthResponse(routes=routes_for(caller.role), principal_id=caller.name,
+    return AuthResponse(routes=keyed_routes(), principal_id=caller.name,
                         context={"role": caller.role, "key_name": caller.name})
 
 
 def _unauthorized() -> Exception:
-    """API Gateway answers 401 when an authorizer raises "Unauthorized";
-    ``chalice local`` and its test client need their own exception for it."""
+    """API Gateway answers 401 when an authorizer raises "Unauthorized" (its
+    body is the stage's UNAUTHORIZED gateway response, set by ``make
+    package``); ``chalice local`` and its test client need their own
+    exception for it, with the same body."""
     try:
         from chalice.local import NotAuthorizedError
     except ImportError:  # in Lambda, where chalice.local is not packaged
         return Exception("Unauthorized")
-    return NotAuthorizedError(
-        {"x-amzn-ErrorType": "UnauthorizedException"}, b'{"message":"Unauthorized"}')
+    return NotAuthorizedError({"x-amzn-ErrorType": "UnauthorizedException", "Content-Type": "application/json"},
+                              json.dumps(UNAUTHORIZED).encode())
 
 
 def protect(app: Chalice) -> None:

@@ -6,6 +6,7 @@ from chalice import Response
 
 from chalicelib.api.http import json_body, render
 from chalicelib.api.routing import Area
+from chalicelib.core import public
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import AGENT, PUBLIC
 from chalicelib.models.attachment import Attachment, AttachmentCreated, AttachmentList, AttachmentRequest
@@ -22,7 +23,7 @@ bp = area.blueprint
             example={"fileName": "invoice.pdf", "mimeType": "application/pdf", "size": 48213})
 def create_attachment():
     created = attachments.create(parse(AttachmentRequest, json_body(area.request)))
-    return render(created, status=201, headers={"Location": f"/attachments/{created.id}"})
+    return render(created, status=201, headers={"Location": public.url(f"/attachments/{created.id}")})
 
 
 # The short link is the secret: 128 random bits.

@@ -15,6 +15,7 @@ from chalicelib.api.http import (
     render_page,
 )
 from chalicelib.api.routing import Area
+from chalicelib.core import public
 from chalicelib.core.errors import Invalid, TooLarge
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import AGENT
@@ -54,7 +55,7 @@ def save_contact():
             headers=("ETag", "Location"))
 def create_contact():
     contact = _create()
-    return render(contact, status=201, headers=_etag(contact) | {"Location": f"/contacts/{contact.id}"})
+    return render(contact, status=201, headers=_etag(contact) | {"Location": public.url(f"/contacts/{contact.id}")})
 
 
 @area.route("GET", "/getContactList", role=AGENT, summary="Contacts, newest first", response=list[Contact],

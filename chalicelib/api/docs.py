@@ -55,7 +55,7 @@ def docs():
     html = page("CIM API", (
         f"{DOCS_STYLE}<h1>{escape(spec['info']['title'])} {escape(spec['info']['version'])}</h1>"
         f"<p class=\"sub\">{escape(spec['info']['description'])} Machine-readable: "
-        f"<a href=\"/openapi.json\">/openapi.json</a>. Send <code>Authorization: Bearer &lt;key&gt;</code>.</p>"
+        f"<a href=\"openapi.json\">openapi.json</a>. Send <code>Authorization: Bearer &lt;key&gt;</code>.</p>"
         f"{sections}"
     ))
     return html_response(html)

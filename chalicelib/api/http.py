@@ -48,6 +48,19 @@ def _camel(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
 
 
+def request_base(request: Any) -> str:
+    """The base URL this request reached the API at: its scheme and host, plus
+    the stage prefix on API Gateway's own host (custom domains map a stage to
+    the root)."""
+    headers = request.headers or {}
+    host = headers.get("host", "")
+    if not host:
+        return ""
+    scheme = headers.get("x-forwarded-proto", "https" if host.endswith(".amazonaws.com") else "http")
+    stage = (request.context or {}).get("stage") if host.endswith(".amazonaws.com") else None
+    return f"{scheme}://{host}" + (f"/{stage}" if stage else "")
+
+
 def raw_body(request: Any) -> bytes:
     """The request body's bytes, or a 413 before anything reads them."""
     raw = request.raw_body or b""
@@ -69,7 +82,8 @@ def parse_json(raw: bytes, *, arrays: bool = False, numbers: bool = True) -> Any
     except UnicodeDecodeError:
         raise errors.Invalid("body: not UTF-8 text") from None
     except json.JSONDecodeError as error:
-        raise errors.Invalid(f"body: malformed JSON ({error.msg} at line {error.lineno} column {error.colno})") from None
+        raise errors.Invalid(f"body: malformed JSON ({error.msg} at line {error.lineno} column {error.colno}); "
+                             "send a JSON document (Content-Type: application/json)") from None
     except RecursionError:
         raise errors.Invalid(f"body: nested deeper than {limits.MAX_DEPTH} levels") from None
     limits.check_json(data, numbers=numbers)

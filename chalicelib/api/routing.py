@@ -24,7 +24,8 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.api import http
-from chalicelib.core import errors
+from chalicelib.core import errors, public
+from chalicelib.core.roles import PUBLIC, may
 
 log = logging.getLogger("cim")
 
@@ -49,6 +50,14 @@ class Operation:
     example: dict[str, Any] | None = None  # a request body that works
     headers: tuple[str, ...] = ()  # response headers set on success
     request_media: str = JSON_MEDIA  # of the request body
+
+    @property
+    def accepted_media(self) -> list[str]:
+        """A JSON body is read whatever type a curl-style client labels it
+        with (``curl -d`` says form-urlencoded); it must still be JSON."""
+        if self.request_media == JSON_MEDIA:
+            return [JSON_MEDIA, "application/x-www-form-urlencoded", "text/plain"]
+        return [self.request_media]
 
     @property
     def is_page(self) -> bool:
@@ -76,21 +85,25 @@ class Area:
                 raise RuntimeError(f"{method} {path} is declared twice")
             operation = Operation(method, path, role, summary, self.tag, **details)
             OPERATIONS[(method, path)] = operation
-            self.blueprint.route(path, methods=[method], content_types=[operation.request_media])(
-                answering_errors(view, operation))
+            self.blueprint.route(path, methods=[method], content_types=operation.accepted_media)(
+                answering_errors(view, operation, self))
             return view  # undecorated, so one handler can serve two declarations
 
         return register
 
 
-def answering_errors(view: Callable[..., Any], operation: Operation) -> Callable[..., Any]:
-    """Domain errors become their status with a JSON body (an HTML page for
-    pages); anything else is a bug: logged whole, answered without detail."""
+def answering_errors(view: Callable[..., Any], operation: Operation, area: Area) -> Callable[..., Any]:
+    """The caller's role checked, then domain errors become their status with
+    a JSON body (an HTML page for pages); anything else is a bug: logged
+    whole, answered without detail."""
     page = operation.is_page
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
+        public.set_request_base(http.request_base(area.request))
         try:
+            if operation.role != PUBLIC:
+                _check_role(area.request, operation)
             return view(*args, **kwargs)
         except errors.DomainError as error:
             return _page_error(error) if page else http.error_response(error)
@@ -101,6 +114,17 @@ def answering_errors(view: Callable[..., Any], operation: Operation) -> Callable
             return _page_error(failure, 500) if page else http.error_response(failure, 500)
 
     return wrapped
+
+
+def _check_role(request: Any, operation: Operation) -> None:
+    """The authorizer lets every valid key through and puts its role in the
+    request context; the role is checked here, so a 403 is the same
+    ``{"Code", "Message"}`` under API Gateway, ``chalice local`` and the tests."""
+    caller = ((request.context or {}).get("authorizer") or {}) if request is not None else {}
+    role = caller.get("role")
+    if not may(role, operation.role):
+        raise errors.Forbidden(f"this key's role ({role or 'none'}) may not call {operation.method} "
+                               f"{operation.path}; it needs {operation.role}")
 
 
 def _page_error(error: errors.DomainError, status: int | None = None) -> Response:

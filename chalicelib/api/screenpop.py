@@ -13,11 +13,11 @@ from chalice import Response
 from chalicelib.api.http import json_body, query, raw_body, render
 from chalicelib.api.pages import definition_list, html_response, link, page
 from chalicelib.api.routing import HTML_MEDIA, Area
+from chalicelib.core import public
 from chalicelib.core.errors import Forbidden, Invalid
 from chalicelib.core.ids import check_id
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import IVR, PUBLIC
-from chalicelib.core.settings import get_settings
 from chalicelib.models.common import parse
 from chalicelib.models.contact import NAME_FIELDS, Contact, ContactFields
 from chalicelib.models.lookup import LookupRequest
@@ -48,7 +48,7 @@ def card(contact: Contact, note: str = "") -> str:
 
 def chooser(ani: str, found: list[Contact]) -> str:
     items = "".join(
-        "<li>" + link("/screenpop", links.sign({"contact_id": c.id}),
+        "<li>" + link(public.url("/screenpop"), links.sign({"contact_id": c.id}),
                       " ".join(p for p in (c.first_name, c.last_name) if p) or c.id)
         + f" <span class=\"sub\">{escape(c.email or '')}</span></li>"
         for c in found)
@@ -69,7 +69,8 @@ def new_contact_form(ani: str) -> str:
                                   ("phone1", "Phone", ani), ("email", "E-mail", "")))
     return page("New caller", (
         f"<h1>New caller</h1><p class=\"sub\">No contact has the number {escape(ani)}</p>"
-        f"<section class=\"card\"><form method=\"post\" action=\"/screenpop/contacts\" id=\"new-contact\">"
+        f"<section class=\"card\"><form method=\"post\" action=\"{escape(public.url('/screenpop/contacts'))}\" "
+        f"id=\"new-contact\">"
         f"{inputs}<button type=\"submit\">Save contact</button></form></section>"
     ))
 
@@ -86,8 +87,7 @@ def screenpop_link():
     # The link carries what a lookup would take: the same limits apply.
     asked = parse(LookupRequest, {"ani": wanted.get("ani"), "callVariables": data.get("callVariables") or {}})
     signed = links.sign(wanted | asked.callVariables)
-    base = get_settings().public_base_url.rstrip("/")
-    return render({"url": f"{base}/screenpop?{links.query(signed)}", "expiresAt": int(signed[links.EXPIRY])})
+    return render({"url": public.url(f"/screenpop?{links.query(signed)}"), "expiresAt": int(signed[links.EXPIRY])})
 
 
 # Public: a browser cannot send a key; the link's signature is the credential.
@@ -122,5 +122,5 @@ def create_from_form():
     if token.get("form") != "new-contact" or not token.get("caller"):
         raise Forbidden("this form is not valid")
     contact = newcaller.create_once(form[links.SIGNATURE], token["caller"], parse(ContactFields, fields))
-    location = f"/screenpop?{links.query(links.sign({'contact_id': contact.id}))}"
+    location = public.url(f"/screenpop?{links.query(links.sign({'contact_id': contact.id}))}")
     return Response(body="", status_code=303, headers={"Location": location})

@@ -38,7 +38,8 @@ class Settings:
     admin_key_parameter: str | None = None
     # Browser origins allowed to call the API (comma-separated); none by default.
     cors_origins: tuple[str, ...] = ()
-    public_base_url: str = "http://127.0.0.1:8000"
+    # The external base URL (custom domain or stage URL); none: taken from each request.
+    public_base_url: str | None = None
     sinch_base_url: str | None = None
     sinch_user: str | None = None
     sinch_password: str | None = field(default=None, repr=False)

@@ -62,6 +62,9 @@ def aws_mock():
 @pytest.fixture
 def api(aws_mock):
     from app import app
+    from devtools.serve import answer_missing_keys_like_the_gateway
+
+    answer_missing_keys_like_the_gateway()  # as `make run` does, and API Gateway's gateway responses
 
     # The local stage sets no environment variables: the test's own stay in force.
     with Client(app, stage_name="local") as client:

@@ -341,3 +341,29 @@ def test_a_two_word_name_search_filters_in_the_query_and_fills_its_first_page(ap
     assert [c["id"] for c in body(api.get("/contacts/getContactByName/virt%20pek"))] == [wanted["id"]]
     # Each query word must start a different word of the name.
     assert body(api.get("/contacts/getContactByName/pekka%20pek")) == []
+
+
+def test_a_json_body_is_read_whatever_a_curl_style_client_labels_it(api):
+    for media in ("application/x-www-form-urlencoded", "text/plain"):  # `curl -d` sends the first
+        reply = api.post("/contacts/bulk", {"contacts": [{"first_name": "Cu"}]}, headers={"Content-Type": media})
+        assert reply.status_code == 200 and body(reply)["created"] == 1, (media, reply.body)
+    form = api.request("POST", "/saveContact", raw="first_name=Cu", headers={
+        "Content-Type": "application/x-www-form-urlencoded"})
+    assert form.status_code == 400 and "Content-Type: application/json" in body(form)["Message"]
+    other = api.request("POST", "/saveContact", raw="{}", headers={"Content-Type": "application/xml"})
+    assert other.status_code == 415
+
+
+def test_written_urls_follow_the_host_and_stage_the_request_came_through(api):
+    from types import SimpleNamespace
+
+    from chalicelib.api.http import request_base
+
+    # API Gateway's own host: the stage is part of the path (requestContext.stage, as API Gateway sends it).
+    gateway = "abc123.execute-api.eu-west-1.amazonaws.com"
+    seen = SimpleNamespace(headers={"host": gateway}, context={"stage": "api"})
+    assert request_base(seen) == f"https://{gateway}/api"
+    # A custom domain maps the stage to its root; the scheme comes from the proxy in front.
+    custom = api.post("/contacts", {"first_name": "Gwen"}, headers={"Host": "cim.example.com",
+                                                                     "X-Forwarded-Proto": "https"})
+    assert custom.headers["Location"] == f"https://cim.example.com/contacts/{body(custom)['id']}"

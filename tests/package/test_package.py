@@ -163,3 +163,21 @@ def test_a_stage_without_a_secret_source_does_not_build(monkeypatch, env, needed
 def test_the_deployed_stages_name_their_secret_sources():
     for stage in ("dev", "prod"):
         package.check_secrets(stage)  # raises if not
+
+
+def test_api_gateways_own_answers_speak_the_services_error_format(built):
+    sam = json.loads((built / "sam" / "sam.json").read_text())["Resources"]
+    kinds = {r["Properties"]["ResponseType"]: r["Properties"] for r in sam.values()
+             if r["Type"] == "AWS::ApiGateway::GatewayResponse"}
+    assert set(kinds) >= {"UNAUTHORIZED", "ACCESS_DENIED", "MISSING_AUTHENTICATION_TOKEN", "THROTTLED",
+                          "REQUEST_TOO_LARGE", "DEFAULT_4XX", "DEFAULT_5XX"}
+    unauthorized = kinds["UNAUTHORIZED"]
+    assert unauthorized["RestApiId"] == {"Ref": "RestAPI"} and "RestAPI" in sam and unauthorized["StatusCode"] == "401"
+    body = json.loads(unauthorized["ResponseTemplates"]["application/json"])  # a literal message: real JSON
+    assert body["Code"] == "Unauthorized" and "Bearer" in body["Message"]
+    assert kinds["THROTTLED"]["ResponseTemplates"]["application/json"].startswith('{"Code": "TooManyRequests"')
+    terraform = json.loads((built / "terraform" / "resources.tf.json").read_text())["resource"]
+    responses = terraform["aws_api_gateway_gateway_response"]
+    assert responses["unauthorized"]["rest_api_id"] == "${aws_api_gateway_rest_api.rest_api.id}"
+    chalice = json.loads((built / "terraform" / "chalice.tf.json").read_text())["resource"]
+    assert "rest_api" in chalice["aws_api_gateway_rest_api"]

@@ -8,6 +8,7 @@ import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from chalicelib.core import public
 from chalicelib.core.clock import iso
 from chalicelib.core.errors import Conflict, Gone, Invalid, NotFound, TooLarge
 from chalicelib.core.ids import check_id, new_id
@@ -49,7 +50,7 @@ def summary(record: dict[str, Any], short_url: str) -> dict[str, Any]:
 
 
 def short_url(code: str) -> str:
-    return f"{get_settings().public_base_url.rstrip('/')}/a/{code}"
+    return public.url(f"/a/{code}")
 
 
 def create(request: AttachmentRequest) -> AttachmentCreated:
