@@ -86,7 +86,7 @@ def get_contact(contact_id):
 
 @area.route("PUT", "/contacts/{contact_id}", role=AGENT, summary="Update a contact (merge; If-Match or version)",
             request=ContactFields, response=Contact, errors=(400, 404, 409, 412, 413), example=EXAMPLE,
-            headers=("ETag",))
+            headers=("ETag",), request_headers=("If-Match",))
 def update_contact(contact_id):
     request = area.request
     data = json_body(request)
@@ -101,7 +101,7 @@ def update_contact(contact_id):
 
 
 @area.route("DELETE", "/contacts/{contact_id}", role=AGENT, summary="Delete a contact; answers with it",
-            response=Contact, errors=(400, 404, 412))
+            response=Contact, errors=(400, 404, 412), request_headers=("If-Match",))
 def delete_contact(contact_id):
     return render(contacts.delete(contact_id, if_match(area.request)))
 

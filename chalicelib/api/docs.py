@@ -30,6 +30,13 @@ def document() -> dict:
     return build()
 
 
+def _described(spec: dict, response: dict) -> str:
+    """A response's description, also when it refers to a shared one."""
+    if "$ref" in response:
+        response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+    return response["description"]
+
+
 @area.route("GET", "/openapi.json", role=PUBLIC, summary="This document", response=dict, errors=())
 def openapi():
     return Response(body=json.dumps(document()), status_code=200, headers={"Content-Type": "application/json"})
@@ -43,7 +50,7 @@ def docs():
         for method, op in methods.items():
             body = op.get("requestBody", {}).get("content", {})
             example = next((c.get("example") for c in body.values() if c.get("example")), None)
-            codes = ", ".join(f"{code} {escape(r['description'])}" for code, r in op["responses"].items())
+            codes = ", ".join(f"{code} {escape(_described(spec, r))}" for code, r in op["responses"].items())
             block = (
                 f"<div class=\"op\"><span class=\"m {method.upper()}\">{method.upper()}</span> "
                 f"<code>{escape(path)}</code> — {escape(op['summary'])}"

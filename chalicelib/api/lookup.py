@@ -28,13 +28,16 @@ def _respond(answer: LookupAnswer, request) -> Response:
         raise Invalid(f"format: {wanted!r} is not one of {', '.join(FORMATS)}")
     accept = (request.headers or {}).get("accept", "")
     if wanted == "ivr" or (wanted is None and "text/plain" in accept and "json" not in accept):
-        return Response(body=lookup.flat(answer), status_code=200,
-                        headers={"Content-Type": "text/plain; charset=utf-8"})
+        return _flat(answer)
     return render(answer)
 
 
+def _flat(answer: LookupAnswer) -> Response:
+    return Response(body=lookup.flat(answer), status_code=200, headers={"Content-Type": "text/plain; charset=utf-8"})
+
+
 @area.route("POST", "/contacts/lookup", role=IVR, summary="IVR lookup: who is calling?", request=LookupRequest,
-            response=LookupAnswer, query=("format",),
+            response=LookupAnswer, query=("format",), request_headers=("Accept",),
             example={"ani": "0014155550100", "callVariables": {"callVariable3": "AC-1"}})
 def lookup_post():
     request = area.request
@@ -44,10 +47,28 @@ def lookup_post():
 
 @area.route("GET", "/contacts/lookup", role=IVR,
             summary="IVR lookup (query form; any other parameter is a call variable)", response=LookupAnswer,
-            query=("ani", "format"))
+            query=("ani", "format"), request_headers=("Accept",), call_variables=True)
 def lookup_get():
     request = area.request
     params = query(request)
     variables = {k: v for k, v in params.items() if k not in ("ani", "format")}
     asked = parse(LookupRequest, {"ani": params.get("ani"), "callVariables": variables})
     return _respond(lookup.lookup(asked.ani, asked.callVariables), request)
+
+
+# The flat lines as their own resource: a generated client reads a JSON or a text answer by its path.
+@area.route("POST", "/contacts/lookup/ivr", role=IVR, summary="IVR lookup, answered as flat key=value lines",
+            request=LookupRequest, response=str, media="text/plain",
+            example={"ani": "0014155550100", "callVariables": {"callVariable3": "AC-1"}})
+def lookup_post_ivr():
+    asked = parse(LookupRequest, json_body(area.request))
+    return _flat(lookup.lookup(asked.ani, asked.callVariables))
+
+
+@area.route("GET", "/contacts/lookup/ivr", role=IVR, summary="IVR lookup (query form), as flat key=value lines",
+            response=str, media="text/plain", query=("ani",), call_variables=True)
+def lookup_get_ivr():
+    params = query(area.request)
+    variables = {k: v for k, v in params.items() if k != "ani"}
+    asked = parse(LookupRequest, {"ani": params.get("ani"), "callVariables": variables})
+    return _flat(lookup.lookup(asked.ani, asked.callVariables))

@@ -3,6 +3,8 @@ with ``X-CIM-Signature: sha256=<HMAC of the raw body>``), ``GET /rci/sync``
 (state and recent runs) and ``POST /rci/sync`` (run a pull now)."""
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.api.http import parse_json, raw_body, render
 from chalicelib.api.routing import Area
 from chalicelib.core.lazy import lazy
@@ -20,8 +22,9 @@ PUSH_EXAMPLE = {"id": "E936C400B22311D38FBE0090279A922E", "contactGroupId": "E93
 
 # Public: the HMAC signature of the body is the credential.
 @area.route("POST", "/rci/contacts", role=PUBLIC,
-            summary="Push contact-center records (X-CIM-Signature: sha256=<HMAC of the body>)", request=dict,
-            response=PushResult, errors=(400, 401, 413, 503), example=PUSH_EXAMPLE)
+            summary="Push contact-center records (X-CIM-Signature: sha256=<HMAC of the body>)",
+            request=dict[str, Any] | list[dict[str, Any]], response=PushResult, errors=(400, 401, 413, 503),
+            example=PUSH_EXAMPLE, request_headers=("X-CIM-Signature",))
 def push_contacts():
     request = area.request
     raw = raw_body(request)

@@ -50,6 +50,8 @@ class Operation:
     example: dict[str, Any] | None = None  # a request body that works
     headers: tuple[str, ...] = ()  # response headers set on success
     request_media: str = JSON_MEDIA  # of the request body
+    request_headers: tuple[str, ...] = ()  # request headers read (besides Authorization and Content-Type)
+    call_variables: bool = False  # any other query parameter is a call variable
 
     @property
     def accepted_media(self) -> list[str]:

@@ -5,6 +5,7 @@ new-contact form with the number filled in when nobody has it
 (``POST /screenpop/contacts`` creates the contact and shows its card)."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from html import escape
 from urllib.parse import parse_qs
 
@@ -14,6 +15,7 @@ from chalicelib.api.http import json_body, query, raw_body, render
 from chalicelib.api.pages import definition_list, html_response, link, page
 from chalicelib.api.routing import HTML_MEDIA, Area
 from chalicelib.core import public
+from chalicelib.core.clock import iso
 from chalicelib.core.errors import Forbidden, Invalid
 from chalicelib.core.ids import check_id
 from chalicelib.core.lazy import lazy
@@ -21,7 +23,7 @@ from chalicelib.core.roles import IVR, PUBLIC
 from chalicelib.models.common import parse
 from chalicelib.models.contact import NAME_FIELDS, Contact, ContactFields
 from chalicelib.models.lookup import LookupRequest
-from chalicelib.models.screenpop import ScreenPopLink, ScreenPopLinkRequest
+from chalicelib.models.screenpop import NewCallerForm, ScreenPopLink, ScreenPopLinkRequest
 
 contacts = lazy("chalicelib.services.contacts.contacts")
 links = lazy("chalicelib.services.access.links")
@@ -87,12 +89,12 @@ def screenpop_link():
     # The link carries what a lookup would take: the same limits apply.
     asked = parse(LookupRequest, {"ani": wanted.get("ani"), "callVariables": data.get("callVariables") or {}})
     signed = links.sign(wanted | asked.callVariables)
-    return render({"url": public.url(f"/screenpop?{links.query(signed)}"), "expiresAt": int(signed[links.EXPIRY])})
+    return render({"url": public.url(f"/screenpop?{links.query(signed)}"), "expiresAt": iso(datetime.fromtimestamp(int(signed[links.EXPIRY]), UTC))})
 
 
 # Public: a browser cannot send a key; the link's signature is the credential.
 @area.route("GET", "/screenpop", role=PUBLIC, summary="The screen pop page (signed link)", media=HTML_MEDIA,
-            errors=(400, 403, 404), query=("ani", "contact_id", "exp", "sig"))
+            errors=(400, 403, 404), query=("ani", "contact_id", "exp", "sig"), call_variables=True)
 def screenpop():
     params = links.verify(query(area.request))
     if params.get("contact_id"):
@@ -112,7 +114,7 @@ def screenpop():
 
 # Public: the form carries the signed token it was served with.
 @area.route("POST", "/screenpop/contacts", role=PUBLIC, summary="Create a contact from the screen pop form", ok=303,
-            media=HTML_MEDIA, errors=(400, 403, 409), request_media=FORM, headers=("Location",))
+            media=HTML_MEDIA, errors=(400, 403, 409), request=NewCallerForm, request_media=FORM, headers=("Location",))
 def create_from_form():
     raw = raw_body(area.request).decode("utf-8", "replace")
     form = {k: v[0] for k, v in parse_qs(raw).items()}

@@ -18,7 +18,14 @@ DESCRIPTIONS = {200: "OK", 201: "Created", 302: "Found", 303: "See Other", 400: 
                 401: "No key, or an unknown, expired or revoked one", 403: "The key's role may not call this",
                 404: "Not found", 409: "Conflict", 410: "Gone", 412: "Stale version", 413: "Too large",
                 415: "The body is not of the documented media type",
-                422: "Valid JSON that cannot be carried out", 503: "The table cannot be reached"}
+                422: "Valid JSON that cannot be carried out", 429: "Too many requests (API Gateway throttling)",
+                503: "The table cannot be reached, or too many writers at once (Retry-After)"}
+REQUIRED_HEADERS = ("X-CIM-Signature",)
+HEADER_DESCRIPTIONS = {
+    "If-Match": "the version you read (its ETag); a stale one is a 412",
+    "X-CIM-Signature": "sha256=<hex of HMAC-SHA256(CIM_RCI_WEBHOOK_SECRET, the raw body)>",
+    "Accept": "text/plain answers the flat IVR lines",
+}
 QUERY_TYPES = {"limit": {"type": "integer", "minimum": 1}, "force": {"type": "boolean"},
                "format": {"type": "string", "enum": ["json", "ivr"]}, "exp": {"type": "integer"}}
 
@@ -56,7 +63,7 @@ def document() -> dict[str, Any]:
                  "description": "Customer Interaction Management: contacts, schema, mapping rules, IVR lookup, "
                                 "interaction trees and attachments. Paths and field names follow the CIM API 1.0.0."},
         "servers": [{"url": "/"}],
-        "components": {"schemas": schemas,
+        "components": {"schemas": schemas, "responses": _error_responses(known),
                        "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer",
                                                       "description": "Authorization: Bearer <API key>"}}},
         "security": [{"apiKey": []}],
@@ -73,8 +80,15 @@ def _operation(op: Operation, known: dict[type, str]) -> dict[str, Any]:
         "parameters": [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                        for name in re.findall(r"\{([^}]+)\}", path)]
         + [{"name": name, "in": "query", "required": False, "schema": QUERY_TYPES.get(name, {"type": "string"})}
-           for name in op.query],
+           for name in op.query]
+        + [{"name": name, "in": "header", "required": name in REQUIRED_HEADERS, "schema": {"type": "string"},
+            "description": HEADER_DESCRIPTIONS.get(name, "")} for name in op.request_headers],
     }
+    if op.call_variables:
+        operation["parameters"].append({
+            "name": "callVariables", "in": "query", "required": False, "style": "form", "explode": True,
+            "schema": {"type": "object", "additionalProperties": {"type": "string"}},
+            "description": "call variables: every other query parameter (callVariable3=AC-1001, ...)"})
     if role == PUBLIC:
         operation["security"] = []
     if op.request is not None:
@@ -91,16 +105,20 @@ def _operation(op: Operation, known: dict[type, str]) -> dict[str, Any]:
         success["content"] = {"text/html": {"schema": {"type": "string"}}}
     if op.headers:
         success["headers"] = {h: {"schema": {"type": "string"}} for h in op.headers}
-    error = {"application/json": {"schema": {"$ref": f"#/components/schemas/{known[ErrorBody]}"}}}
     responses = {str(op.ok): success}
     codes = list(op.errors) + ([415] if op.request is not None or op.ok == 303 else []) \
         + ([] if role == PUBLIC else [401, 403])
     for code in codes:
-        responses[str(code)] = {"description": DESCRIPTIONS[code]}
-        if code not in (401, 403) and op.media in ("application/json", ""):
-            responses[str(code)]["content"] = error
-        else:
-            responses[str(code)]["content"] = {"application/json": {"schema": {"type": "object"}},
-                                               "text/html": {"schema": {"type": "string"}}}
+        if op.is_page and code != 415:  # a page shows its problem as a page
+            responses[str(code)] = {"description": DESCRIPTIONS[code], "content": {"text/html": {"schema": {
+                "type": "string"}}}}
+        else:  # one error format, one shared component
+            responses[str(code)] = {"$ref": f"#/components/responses/Error{code}"}
     operation["responses"] = responses
     return operation
+
+
+def _error_responses(known: dict[type, str]) -> dict[str, Any]:
+    body = {"application/json": {"schema": {"$ref": f"#/components/schemas/{known[ErrorBody]}"}}}
+    return {f"Error{code}": {"description": text, "content": body} for code, text in DESCRIPTIONS.items()
+            if code >= 400}

@@ -36,12 +36,14 @@ class ContactFields(BaseModel):
     phone1: StrictStr | None = Field(None, max_length=64)
     phone2: StrictStr | None = Field(None, max_length=64)
     email: StrictStr | None = Field(None, max_length=254)
+    version: StrictInt | None = Field(None, ge=1, description="on an update: the version you read (or If-Match); "
+                                                               "a stale one is a 412. Ignored on a create")
 
     @model_validator(mode="before")
     @classmethod
     def _drop_server_fields(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            return {k: v for k, v in data.items() if k not in SERVER_FIELDS}
+            return {k: v for k, v in data.items() if k not in SERVER_FIELDS or k == "version"}
         return data
 
     @model_validator(mode="after")
@@ -56,7 +58,7 @@ class ContactFields(BaseModel):
 
     def given(self) -> dict[str, Any]:
         """The fields present in the body, nulls included (null clears a field)."""
-        return {k: getattr(self, k) for k in self.model_fields_set} | dict(self.model_extra or {})
+        return {k: getattr(self, k) for k in self.model_fields_set if k != "version"} | dict(self.model_extra or {})
 
 
 def _check_value(key: str, value: Any) -> None:

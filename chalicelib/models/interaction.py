@@ -98,6 +98,28 @@ class LinkRequest(BaseModel):
     contact_id: StrictStr
 
 
+class Leg(BaseModel):
+    """A stored leg as a tree shows it: the CIM fields, what the server adds
+    (``leg_id``, ``received_at``, every ``wrap_ups``), and any other field the
+    platform sent, kept as given."""
+    model_config = ConfigDict(defer_build=True, extra="allow")
+
+    leg_id: str
+    type: str | None = None
+    interaction_type: str | None = None
+    agentId: str | None = None
+    start_time: str | None = None
+    call_duration: int | float | None = None
+    ivr_trail: str | list[Any] | None = None
+    call_id: str | None = None
+    call_disposition: str | None = None
+    team_name: str | None = None
+    csq: str | None = None
+    wrap_up: str | None = None
+    wrap_ups: list[str] | None = None
+    received_at: str | None = None
+
+
 class Tree(BaseModel):
     """A call and its legs, as shown in a history."""
     model_config = ConfigDict(defer_build=True)
@@ -109,7 +131,7 @@ class Tree(BaseModel):
     shown_to: list[str] = Field(default_factory=list, description="contacts whose history shows the call")
     start_time: str
     end_time: str | None = None
-    interactions: list[dict[str, Any]]
+    interactions: list[Leg]
     attachments: list[dict[str, Any]] = Field(default_factory=list)
     created_at: str
     updated_at: str

@@ -1,7 +1,7 @@
 """Screen-pop links on the wire (``POST /screenpop/link``)."""
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ScreenPopLinkRequest(BaseModel):
@@ -16,4 +16,19 @@ class ScreenPopLink(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     url: str
-    expiresAt: int
+    expiresAt: str = Field(description="ISO-8601 UTC, like every timestamp of the API")
+
+
+class NewCallerForm(BaseModel):
+    """What the new-caller form posts: its signed token (served with the
+    form, hidden fields) and the fields the agent filled in."""
+    model_config = ConfigDict(defer_build=True)
+
+    form: str
+    caller: str
+    exp: str
+    sig: str
+    first_name: str | None = None
+    last_name: str | None = None
+    phone1: str | None = None
+    email: str | None = None
