@@ -118,11 +118,12 @@ def test_poisoned_bodies_never_5xx_and_errors_write_nothing(armed, api, route, f
         assert _snapshot() == before, (route, field, "an error left writes behind")
 
 
-@pytest.mark.parametrize("route", WRITES, ids=[f"{m} {p}" for m, p in WRITES])
+JSON_WRITES = [r for r in WRITES if OPERATIONS[r].request_media == "application/json"]
+
+
+@pytest.mark.parametrize("route", JSON_WRITES, ids=[f"{m} {p}" for m, p in JSON_WRITES])
 def test_deep_nesting_is_a_400_on_every_json_route(armed, api, route):
     operation = OPERATIONS[route]
-    if operation.request_media != "application/json":
-        pytest.skip("a form, not JSON")
     for raw in (DEEP, json.dumps(_nested(100))):
         reply = api.request(operation.method, _path(operation.path, armed), raw=raw,
                             headers={"Content-Type": "application/json"})
