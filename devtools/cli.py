@@ -17,6 +17,8 @@ def main(argv: list[str] | None = None) -> int:
                      help="map a CSV column to a schema key (empty key: skip the column)")
     imp.add_argument("--workers", type=int, default=8, help="parallel writers (default 8)")
     imp.add_argument("--report", type=Path, help="rejected rows (default: FILE.rejected.csv)")
+    imp.add_argument("--delimiter", help="',', ';' or 'tab' (default: read from the header)")
+    imp.add_argument("--encoding", help="utf-8, cp1252, ... (default: UTF-8 if the file is, else Windows-1252)")
     exp = commands.add_parser("export", help="export every contact")
     exp.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     exp.add_argument("--out", type=Path, required=True)
@@ -37,9 +39,10 @@ def main(argv: list[str] | None = None) -> int:
             overrides[column] = target
         if not args.file.exists():
             parser.error(f"{args.file}: no such file")
-        done = transfer.import_csv(args.file, overrides, workers=max(1, min(args.workers, 64)), report=args.report)
+        done = transfer.import_csv(args.file, overrides, workers=max(1, min(args.workers, 64)), report=args.report,
+                                   delimiter=args.delimiter, encoding=args.encoding)
         print(f"imported {done.rows - done.rejected - done.skipped:,}, already there {done.skipped:,}, "
-              f"rejected {done.rejected:,}", file=sys.stderr)
+              f"rejected {done.rejected:,}, blank rows skipped {done.blank:,}", file=sys.stderr)
         return 0
     if args.command == "export":
         transfer.export(args.out, args.format)

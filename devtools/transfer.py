@@ -24,6 +24,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, TextIO
 
+from devtools import csvfiles
+from devtools.csvfiles import SAMPLE_BYTES
+
 
 class Progress:
     """One status line: rows, rows/s, ETA, rejected. The share done is rows
@@ -31,9 +34,9 @@ class Progress:
     and the share of its bytes they took (the reader runs ahead of the
     writers by a few batches)."""
 
-    def __init__(self, total_bytes: int | None, out: TextIO = sys.stderr) -> None:
-        self.total, self.out, self.started = total_bytes, out, time.monotonic()
-        self.rows = self.rejected = self.skipped = 0
+    def __init__(self, total_bytes: int | None, out: TextIO = sys.stderr, exporting: bool = False) -> None:
+        self.total, self.out, self.started, self.exporting = total_bytes, out, time.monotonic(), exporting
+        self.rows = self.rejected = self.skipped = self.blank = 0
         self.done_bytes = self.read_rows = 0
         self._last = 0.0
         self._lock = threading.Lock()
@@ -52,13 +55,19 @@ class Progress:
     def line(self, now: float | None = None) -> str:
         elapsed = max((now or time.monotonic()) - self.started, 1e-6)
         rate = self.rows / elapsed
+        if self.exporting:
+            return f"{self.rows:,} rows written  {rate:,.0f} rows/s"
         text = f"{self.rows:,} rows  {rate:,.0f} rows/s"
         if self.total and self.done_bytes and self.read_rows:
             fraction = min(self.rows / (self.read_rows * self.total / self.done_bytes), 1.0)
             bar = "#" * int(fraction * 30)
-            eta = elapsed * (1 - fraction) / max(fraction, 1e-6)
-            text = f"[{bar:<30}] {fraction:6.1%}  {text}  ETA {int(eta) // 60}m{int(eta) % 60:02d}s"
-        return f"{text}  rejected {self.rejected:,}  already there {self.skipped:,}"
+            text = f"[{bar:<30}] {fraction:6.1%}  {text}"
+            # An ETA once it means something: a second in, with rows written (or at the end).
+            if self.rows and (elapsed >= 1.0 or fraction >= 1.0):
+                eta = elapsed * (1 - fraction) / max(fraction, 1e-6)
+                text += f"  ETA {int(eta) // 60}m{int(eta) % 60:02d}s"
+        blank = f"  blank {self.blank:,}" if self.blank else ""
+        return f"{text}  rejected {self.rejected:,}  already there {self.skipped:,}{blank}"
 
     def finish(self) -> None:
         self.out.write("\r" + self.line() + "\n")
@@ -106,7 +115,7 @@ BATCH_ROWS = 100  # rows checked and written together (one existence read, 25 it
 
 
 def import_csv(path: Path, overrides: dict[str, str], workers: int = 8, report: Path | None = None,
-               out: TextIO = sys.stderr) -> Progress:
+               out: TextIO = sys.stderr, delimiter: str | None = None, encoding: str | None = None) -> Progress:
     from chalicelib.core.errors import Unavailable
     from chalicelib.services.contacts import bulk
     from chalicelib.services.schema import schema
@@ -114,50 +123,65 @@ def import_csv(path: Path, overrides: dict[str, str], workers: int = 8, report: 
     import_id = _import_id(path)
     report = report or path.with_suffix(path.suffix + ".rejected.csv")
     progress = Progress(path.stat().st_size, out)
-    with path.open("rb") as raw, report.open("w", newline="") as rejected_file:
+    with path.open("rb") as raw:
+        sample = raw.read(SAMPLE_BYTES)
+        raw.seek(0)
+        chosen = csvfiles.choose_encoding(sample, encoding)
         counted = _Counting(raw)
-        reader = csv.DictReader(io.TextIOWrapper(counted, encoding="utf-8-sig", newline=""))
-        columns = _mapping(reader.fieldnames or [], overrides, set(schema.by_key()))
-        rejected = csv.writer(rejected_file)
-        rejected.writerow(["row", "reason", *(reader.fieldnames or [])])
-        lock = threading.Lock()
+        text = io.TextIOWrapper(counted, encoding=chosen, newline="")
+        header, rows = csvfiles.read_rows(text, csvfiles.choose_delimiter(sample.decode(chosen, "replace"), delimiter))
+        attributes = schema.by_key()
+        columns = _mapping(header, overrides, set(attributes))
+        firsts = _FirstHolders(attributes, columns)
+        rejected = _Report(report, header)
         stopped = threading.Event()
 
-        def write(batch: list[tuple[int, dict[str, str]]]) -> None:
+        def write(batch: list[csvfiles.Row]) -> None:
             if stopped.is_set():
                 return  # an earlier batch found the table gone: leave the rest to the re-run
-            items = [{columns[c]: v for c, v in row.items() if c in columns and v not in (None, "")}
-                     for _, row in batch]
-            results = bulk.create_many(items, ids=[row_id(import_id, number) for number, _ in batch])
+            items = [{columns[c]: v for c, v in row.values.items() if c in columns and v not in (None, "")}
+                     for row in batch]
+            results = bulk.create_many(items, ids=[row_id(import_id, row.number) for row in batch])
             unstored = [r for r in results if isinstance(r.error, Unavailable)]
             if unstored:
                 stopped.set()
                 raise SystemExit(f"the table stopped taking writes ({unstored[0].error.message}); "
                                  "run the same command again to resume")
-            for (number, row), result in zip(batch, results):
+            for row, result in zip(batch, results):
                 if result.outcome == bulk.REJECTED:
-                    with lock:
-                        rejected.writerow([number, result.error.message, *row.values()])
+                    rejected.add(row.number, result.error.message, row.raw)
                 progress.tick(rejected=result.outcome == bulk.REJECTED, skipped=result.outcome == bulk.EXISTS)
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
             pending: set[Future] = set()
 
-            def submit(batch: list[tuple[int, dict[str, str]]]) -> None:
+            def submit(batch: list[csvfiles.Row]) -> None:
                 nonlocal pending
                 while len(pending) >= workers * 2:  # bounded: never the whole file in memory
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for future in done:
                         future.result()
-                progress.done_bytes, progress.read_rows = counted.count, batch[-1][0] - 1
+                progress.done_bytes, progress.read_rows = counted.count, progress.rows + len(batch)
                 pending.add(pool.submit(write, batch))
 
-            batch: list[tuple[int, dict[str, str]]] = []
-            for number, row in enumerate(reader, start=2):  # row 1 is the header
-                batch.append((number, row))
-                if len(batch) == BATCH_ROWS:
-                    submit(batch)
-                    batch = []
+            batch: list[csvfiles.Row] = []
+            try:
+                for row in rows:
+                    if row.blank:
+                        progress.blank += 1
+                        continue
+                    reason = row.reason or firsts.claim(row)
+                    if reason:  # refused by the reader, before anything is written
+                        rejected.add(row.number, reason, row.raw)
+                        progress.tick(rejected=True)
+                        continue
+                    batch.append(row)
+                    if len(batch) == BATCH_ROWS:
+                        submit(batch)
+                        batch = []
+            except UnicodeDecodeError as error:
+                raise SystemExit(f"{path}: not {chosen} text near byte {counted.count}: {error.reason}; "
+                                 "give --encoding (utf-8, cp1252, ...)") from None
             if batch:
                 submit(batch)
             try:
@@ -166,8 +190,61 @@ def import_csv(path: Path, overrides: dict[str, str], workers: int = 8, report: 
             finally:
                 pool.shutdown(cancel_futures=True)
         progress.done_bytes, progress.read_rows = progress.total or 0, progress.rows
+        rejected.close()
     progress.finish()
     return progress
+
+
+class _FirstHolders:
+    """Unique values: the first row in file order that has one keeps it;
+    a later row with the same value is refused naming that row, before any
+    write, so which row wins never depends on which writer is faster."""
+
+    def __init__(self, attributes: dict[str, Any], columns: dict[str, str]) -> None:
+        from chalicelib.core.settings import get_settings
+
+        self.region = get_settings().default_region
+        self.unique = {column: attributes[key] for column, key in columns.items() if attributes[key].unique}
+        self.seen: dict[tuple[str, str], int] = {}
+
+    def claim(self, row: csvfiles.Row) -> str:
+        from chalicelib.core.errors import Invalid
+        from chalicelib.domain import validation, values
+
+        for column, attribute in self.unique.items():
+            given = (row.values or {}).get(column)
+            if not given:
+                continue
+            try:
+                value = values.check(validation.rule_of(attribute), given, self.region).index[0]
+            except (Invalid, IndexError):
+                continue  # the row's own check names the problem
+            earlier = self.seen.setdefault((attribute.key, value), row.number)
+            if earlier != row.number:
+                return f"{attribute.key}: the value is unique and row {earlier} of this file has it"
+        return ""
+
+
+class _Report:
+    """The rejected rows, with their row numbers and reasons; the file is
+    made only when a row is rejected."""
+
+    def __init__(self, path: Path, header: list[str]) -> None:
+        self.path, self.header = path, header
+        self.file: Any = None
+        self.lock = threading.Lock()
+
+    def add(self, number: int, reason: str, raw: list[str]) -> None:
+        with self.lock:
+            if self.file is None:
+                self.file = self.path.open("w", newline="", encoding="utf-8")
+                self.writer = csv.writer(self.file)
+                self.writer.writerow(["row", "reason", *self.header])
+            self.writer.writerow([number, reason, *raw])
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
 
 
 def _all_contacts() -> Iterator[dict[str, Any]]:
@@ -180,7 +257,7 @@ def _all_contacts() -> Iterator[dict[str, Any]]:
 def export(out_path: Path, fmt: str, out: TextIO = sys.stderr) -> Progress:
     from chalicelib.services.schema import schema
 
-    progress = Progress(None, out)
+    progress = Progress(None, out, exporting=True)
     keys = [a.key for a in schema.attributes()]
     with out_path.open("w", newline="", encoding="utf-8") as target:
         if fmt == "csv":

@@ -1,0 +1,66 @@
+"""`cim import` on the files people really have: a semicolon-separated
+Windows-1252 export with blank, ragged and broken-quote rows and duplicated
+unique values spread across parallel writers; a UTF-8 file with a BOM."""
+from __future__ import annotations
+
+import csv
+import io
+
+from devtools import transfer
+from tests.api.conftest import add_attributes, body
+
+
+def _outcomes(report_path):
+    rows = list(csv.reader(report_path.open(encoding="utf-8")))
+    return {int(r[0]): r[1] for r in rows[1:]}
+
+
+def test_a_messy_export_is_read_row_by_row_with_the_real_reasons(api, tmp_path):
+    add_attributes(api, account_no={"type": "text", "unique": True, "searchable": True})
+    lines = ["Etunimi;Sukunimi;Puhelin;Asiakasnumero"]  # line 1
+    for i in range(230):  # lines 2..231: three batches of rows, written by parallel writers
+        lines.append(f"Hanna{i};Söderberg;+358 40 {1000000 + i};AC-{i}")
+    lines[5] = ";;;"  # line 6: blank
+    lines[8] = "Ville;Äijälä;+358 40 2000000;AC-X;extra"  # line 9: one column too many
+    lines[11] = 'Bo;"Smith;+358 40 2000001;AC-Y'  # line 12: a quote never closed
+    lines[150] = "Later;Copy;+358 40 2000002;AC-3"  # line 151: AC-3 is line 5's, in another batch
+    lines[30] = "Early;Copy;+358 40 2000003;AC-200"  # line 31: AC-200, which line 202 has too
+    lines.insert(100, "")  # an empty line between rows (line 101)
+    source = tmp_path / "crm.csv"
+    source.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    mapping = {"Etunimi": "first_name", "Sukunimi": "last_name", "Puhelin": "phone1",
+               "Asiakasnumero": "account_no"}
+
+    done = transfer.import_csv(source, mapping, workers=4, out=io.StringIO())
+    reasons = _outcomes(tmp_path / "crm.csv.rejected.csv")
+    assert set(reasons) == {9, 12, 152, 203}, reasons
+    assert "5 columns, the header has 4" in reasons[9]
+    assert "broken quoting" in reasons[12]
+    assert reasons[152] == "account_no: the value is unique and row 5 of this file has it"
+    assert reasons[203] == "account_no: the value is unique and row 31 of this file has it"
+    assert done.blank == 2 and done.rejected == 4 and done.rows == 229  # 231 records after the header, 2 blank
+    # The rows after the broken quote were read on their own; accents came through.
+    found = body(api.post("/contacts/getContactsBySearchTerms", {"phone": "+358 40 1000012"}))
+    assert [c["first_name"] for c in found] == ["Hanna12"] and found[0]["last_name"] == "Söderberg"
+    assert body(api.post("/contacts/getContactsBySearchTerms", {"account_no": "AC-3"}))[0]["first_name"] == "Hanna3"
+
+
+def test_a_utf8_file_with_a_bom_and_tabs_or_a_given_delimiter(api, tmp_path):
+    source = tmp_path / "tabs.csv"
+    source.write_bytes("\ufefffirst_name\tlast_name\nÅsa\tLindén\n".encode())
+    done = transfer.import_csv(source, {}, out=io.StringIO())
+    assert done.rows == 1 and done.rejected == 0
+    assert body(api.get("/contacts?name=asa"))["items"][0]["last_name"] == "Lindén"
+    piped = tmp_path / "pipes.csv"
+    piped.write_text("first_name;last_name\nIda;Berg\n")
+    assert transfer.import_csv(piped, {}, out=io.StringIO(), delimiter=";").rows == 1
+
+
+def test_an_import_stopped_at_the_header_leaves_no_report(api, tmp_path):
+    source = tmp_path / "unknown.csv"
+    source.write_text("First,Nope\nA,B\n")
+    try:
+        transfer.import_csv(source, {}, out=io.StringIO())
+    except SystemExit:
+        pass
+    assert not (tmp_path / "unknown.csv.rejected.csv").exists()
