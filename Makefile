@@ -24,7 +24,7 @@ browser:
 	  else echo "chromium is not installed: the browser test will be skipped"; fi; }
 
 run: install  ## the API on 127.0.0.1:$${PORT:-8000} over an embedded AWS emulation
-	$(BIN)/python -m devtools.local
+	$(BIN)/python -m devtools.local $(if $(FRESH),--fresh)
 
 run-aws: install  ## the API locally, against AWS_ENDPOINT_URL or real AWS
 	$(BIN)/python -m devtools.local --aws real

@@ -14,10 +14,12 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 # What a console tool needs to reach the data of a running server.
@@ -32,14 +34,23 @@ def data_dir() -> Path:
     return folder
 
 
-def signing_secret() -> str:
-    """A random signing secret made once per data folder: links and cursors
-    stay valid across restarts, and no two folders share one."""
-    path = data_dir() / "signing-secret"
+def _kept(name: str, make: str) -> str:
+    """A value made once per data folder and kept in it (owner-only)."""
+    path = data_dir() / name
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
+        path.write_text(make)
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def signing_secret() -> str:
+    """Links and cursors stay valid across restarts; no two folders share one."""
+    return _kept("signing-secret", secrets.token_urlsafe(48))
+
+
+def admin_key() -> str:
+    """The development admin key: the same every time `make run` starts."""
+    return _kept("admin-key", "cim_dev_" + secrets.token_urlsafe(24))
 
 
 def port() -> int:
@@ -58,21 +69,76 @@ def running_server(on_port: int | None = None) -> dict[str, str] | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
+# Console tools' exit codes when the data cannot be reached, one a cause.
+NO_SERVER, NO_CREDENTIALS, UNREACHABLE, NO_TABLE = 3, 4, 5, 6
+
+
+def _stop_tool(code: int, message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
 def use_running_emulator() -> None:
     """Console commands run beside `make run`: reach the data of the server on
-    ``PORT``, unless AWS_ENDPOINT_URL (or real AWS credentials) say otherwise."""
+    ``PORT`` (or ``AWS_ENDPOINT_URL``, or your AWS account when no server is
+    running), then check it answers; if not, one line saying why, and an
+    exit code a cause."""
+    import boto3
+
     found = running_server()
     if not os.environ.get("AWS_ENDPOINT_URL") and found:
         os.environ.update(found)
         os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
         os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    elif not os.environ.get("AWS_ENDPOINT_URL"):
+        if boto3.session.Session().get_credentials() is None:
+            _stop_tool(NO_SERVER, f"no `make run` is running on port {port()} (start one with `make run`, or set "
+                                  "PORT to its port), and no AWS credentials are configured for your account")
+        print(f"no `make run` on port {port()}: using your AWS account", file=sys.stderr)
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    _check_reachable()
+
+
+def _check_reachable() -> None:
+    import boto3
+    from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
+
+    from chalicelib.core.settings import Settings
+
+    table = Settings.from_env(os.environ).table_name
+    where = os.environ.get("AWS_ENDPOINT_URL") or f"AWS ({os.environ['AWS_DEFAULT_REGION']})"
+    try:
+        boto3.session.Session().client("dynamodb").describe_table(TableName=table)
+    except NoCredentialsError:
+        _stop_tool(NO_CREDENTIALS, "no AWS credentials: configure them (aws configure) or start `make run`")
+    except EndpointConnectionError:
+        _stop_tool(UNREACHABLE, f"cannot reach {where}: is the server on port {port()} still running?")
+    except ClientError as error:
+        code = error.response["Error"]["Code"]
+        if code == "ResourceNotFoundException":
+            _stop_tool(NO_TABLE, f"there is no table {table!r} at {where} (CIM_TABLE_NAME)")
+        _stop_tool(NO_CREDENTIALS, f"{where} refused the credentials ({code})")
+
+
+def _own_data_folder() -> Any:
+    """A lock on the data folder's snapshot, held while this server runs
+    (two servers writing one snapshot would undo each other); None if taken."""
+    import fcntl
+
+    handle = (data_dir() / "data.lock").open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--aws", choices=("emulated", "real"), default="emulated",
                         help="'real': use AWS_ENDPOINT_URL or real AWS with your credentials")
+    parser.add_argument("--fresh", action="store_true", help="start with no data (the emulation's snapshot is dropped)")
     args = parser.parse_args(argv)
     on_port = port()
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
@@ -86,11 +152,26 @@ def main(argv: list[str] | None = None) -> int:
     if not os.environ.get("CIM_SIGNING_SECRET"):
         os.environ["CIM_SIGNING_SECRET"] = signing_secret()
     if not os.environ.get("CIM_ADMIN_KEY"):
-        os.environ["CIM_ADMIN_KEY"] = "cim_dev_" + secrets.token_urlsafe(24)
+        os.environ["CIM_ADMIN_KEY"] = admin_key()
         print(f"Development admin key (set CIM_ADMIN_KEY to choose your own): {os.environ['CIM_ADMIN_KEY']}")
     from devtools.bootstrap import ensure_all
 
     ensure_all()
+    snapshots = None
+    owner = _own_data_folder() if emulator is not None else None
+    if emulator is not None and owner is None:
+        print(f"Another make run keeps its data in {data_dir()}: this one's data lasts until it stops", flush=True)
+    if owner is not None:  # the embedded emulation keeps its data in memory: keep it on disk too
+        from chalicelib.core.settings import Settings
+        from devtools.snapshot import Snapshots
+
+        settings = Settings.from_env(os.environ)
+        snapshots = Snapshots(data_dir() / "data", settings.table_name, settings.bucket_name)
+        if args.fresh:
+            shutil.rmtree(data_dir() / "data", ignore_errors=True)
+        restored = snapshots.restore()
+        print(f"Data: {data_dir() / 'data'} ({restored} items restored; FRESH=1 starts empty)", flush=True)
+        snapshots.start()
     # `make key`, `make invoke` (other processes) find this server's data here while it runs.
     record = server_record(on_port)
     record.parent.mkdir(parents=True, exist_ok=True)
@@ -122,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
             except subprocess.TimeoutExpired:
                 child.kill()
         record.unlink(missing_ok=True)
+        if snapshots is not None:
+            snapshots.stop()
         if emulator is not None:
             emulator.stop()
     return code

@@ -31,7 +31,7 @@ class Server:
         return self.http.request(method, self.url + path, timeout=30, **kwargs)
 
 
-def start_server(extra_env: dict[str, str] | None = None) -> Server:
+def start_server(extra_env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> Server:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env |= {"PORT": str(port), "PYTHONUNBUFFERED": "1", "CIM_ADMIN_KEY": ADMIN_KEY,
@@ -41,7 +41,7 @@ def start_server(extra_env: dict[str, str] | None = None) -> Server:
     LOGS.mkdir(exist_ok=True)
     log_path = LOGS / f"server-{port}.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "devtools.local"], cwd=ROOT, env=env,
+        [sys.executable, "-m", "devtools.local", *args], cwd=ROOT, env=env,
         stdout=log_path.open("w"), stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}"
