@@ -17,6 +17,9 @@ def main(argv: list[str] | None = None) -> int:
                      help="map a CSV column to a schema key (empty key: skip the column)")
     imp.add_argument("--workers", type=int, default=8, help="parallel writers (default 8)")
     imp.add_argument("--report", type=Path, help="rejected rows (default: FILE.rejected.csv)")
+    imp.add_argument("--update", action="store_true",
+                     help="a row naming a stored contact (its id) updates it; the others are created")
+    imp.add_argument("--match-on", metavar="KEY", help="with --update: find the contact by this unique attribute")
     imp.add_argument("--delimiter", help="',', ';' or 'tab' (default: read from the header)")
     imp.add_argument("--encoding", help="utf-8, cp1252, ... (default: UTF-8 if the file is, else Windows-1252)")
     exp = commands.add_parser("export", help="export every contact")
@@ -40,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.file.exists():
             parser.error(f"{args.file}: no such file")
         done = transfer.import_csv(args.file, overrides, workers=max(1, min(args.workers, 64)), report=args.report,
-                                   delimiter=args.delimiter, encoding=args.encoding)
+                                   delimiter=args.delimiter, encoding=args.encoding, update=args.update,
+                                   match_on=args.match_on)
         print(f"imported {done.rows - done.rejected - done.skipped:,}, already there {done.skipped:,}, "
               f"rejected {done.rejected:,}, blank rows skipped {done.blank:,}", file=sys.stderr)
         return 0

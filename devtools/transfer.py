@@ -89,11 +89,14 @@ class _Counting(io.RawIOBase):
         return read
 
 
+SERVER_COLUMNS = ("id", "version", "created_at", "updated_at")  # what `cim export` writes beside the schema keys
+
+
 def _mapping(header: list[str], overrides: dict[str, str], known: set[str]) -> dict[str, str]:
     columns = {}
     for column in header:
         key = overrides.get(column, column.strip())
-        if key:
+        if key and key not in SERVER_COLUMNS:
             columns[column] = key
     unknown = sorted(k for k in columns.values() if k not in known)
     if unknown:
@@ -115,7 +118,12 @@ BATCH_ROWS = 100  # rows checked and written together (one existence read, 25 it
 
 
 def import_csv(path: Path, overrides: dict[str, str], workers: int = 8, report: Path | None = None,
-               out: TextIO = sys.stderr, delimiter: str | None = None, encoding: str | None = None) -> Progress:
+               out: TextIO = sys.stderr, delimiter: str | None = None, encoding: str | None = None,
+               update: bool = False, match_on: str | None = None) -> Progress:
+    """Create a contact for each row; with ``update``, a row naming a stored
+    contact (its ``id``, or its value of the unique attribute ``match_on``)
+    updates it instead, with the version check of a single update when the
+    row has a ``version``, and a row equal to its contact changes nothing."""
     from chalicelib.core.errors import Unavailable
     from chalicelib.services.contacts import bulk
     from chalicelib.services.schema import schema
@@ -133,14 +141,21 @@ def import_csv(path: Path, overrides: dict[str, str], workers: int = 8, report: 
         attributes = schema.by_key()
         columns = _mapping(header, overrides, set(attributes))
         firsts = _FirstHolders(attributes, columns)
+        lists = {k for k, a in attributes.items() if a.type == "list"}
         rejected = _Report(report, header)
         stopped = threading.Event()
+
+        updater = _Updater(columns, match_on) if update else None
 
         def write(batch: list[csvfiles.Row]) -> None:
             if stopped.is_set():
                 return  # an earlier batch found the table gone: leave the rest to the re-run
-            items = [{columns[c]: v for c, v in row.values.items() if c in columns and v not in (None, "")}
-                     for row in batch]
+            if updater is not None:
+                batch = [row for row in batch if not updater.handled(row, rejected, progress)]
+                if not batch:
+                    return
+            items = [{columns[c]: _cell_value(lists, columns[c], v) for c, v in row.values.items()
+                      if c in columns and v not in (None, "")} for row in batch]
             results = bulk.create_many(items, ids=[row_id(import_id, row.number) for row in batch])
             unstored = [r for r in results if isinstance(r.error, Unavailable)]
             if unstored:
@@ -193,6 +208,72 @@ def import_csv(path: Path, overrides: dict[str, str], workers: int = 8, report: 
         rejected.close()
     progress.finish()
     return progress
+
+
+class _Updater:
+    """``--update``: rows that name a stored contact update it."""
+
+    def __init__(self, columns: dict[str, str], match_on: str | None) -> None:
+        from chalicelib.services.schema import schema
+
+        self.columns = columns
+        self.match_on = match_on
+        self.lists = {k for k, a in schema.by_key().items() if a.type == "list"}
+        if match_on is not None:
+            attribute = schema.by_key().get(match_on)
+            if attribute is None or not attribute.unique or match_on not in columns.values():
+                raise SystemExit(f"--match-on {match_on}: must be a unique schema attribute that is a column")
+
+    def _stored(self, row: csvfiles.Row) -> Any:
+        from chalicelib.core.errors import Invalid, NotFound
+        from chalicelib.services.contacts import contacts
+
+        values = row.values or {}
+        try:
+            if self.match_on is None:
+                return contacts.get(values["id"]) if values.get("id") else None
+            column = next(c for c, k in self.columns.items() if k == self.match_on)
+            return contacts.by_unique(self.match_on, values[column]) if values.get(column) else None
+        except (NotFound, Invalid):
+            return None
+
+    def handled(self, row: csvfiles.Row, rejected: _Report, progress: Progress) -> bool:
+        """True when the row updated (or already equals) a stored contact."""
+        from chalicelib.core.errors import DomainError
+        from chalicelib.models.contact import ContactFields
+        from chalicelib.services.contacts import contacts
+
+        stored = self._stored(row)
+        if stored is None:
+            return False  # created with the rest
+        values = row.values or {}
+        fields = {key: _cell_value(self.lists, key, values.get(column)) for column, key in self.columns.items()}
+        current = stored.model_dump()
+        if all(_same(current.get(key), value) for key, value in fields.items()):
+            progress.tick(skipped=True)  # already as the file says
+            return True
+        version = int(values["version"]) if str(values.get("version") or "").isdigit() else None
+        try:
+            contacts.update(stored.id, ContactFields.model_validate(fields), version)
+        except DomainError as error:
+            rejected.add(row.number, error.message, row.raw)
+            progress.tick(rejected=True)
+            return True
+        progress.tick()
+        return True
+
+
+def _cell_value(lists: set[str], key: str, text: str | None) -> Any:
+    """A cell as its attribute takes it: a list attribute's items are separated by ``;`` (as exported)."""
+    if not text:
+        return None
+    return [item for item in text.split(";") if item] if key in lists else text
+
+
+def _same(stored: Any, given: Any) -> bool:
+    from chalicelib.domain.values import as_text
+
+    return as_text(stored, ";") == as_text(given, ";")
 
 
 class _FirstHolders:

@@ -160,6 +160,12 @@ def existing(contact_ids: list[str]) -> set[str]:
     return {i["doc"]["id"] for i in found}
 
 
+def unique_holder(key: str, value: str) -> str | None:
+    """The id of the contact that holds ``value`` of the unique attribute ``key``."""
+    reply = call("get_item", Key=serialize(keys.unique_claim(key, value)), ConsistentRead=True)
+    return deserialize(reply["Item"]).get("id") if reply.get("Item") else None
+
+
 def get(contact_id: str) -> StoredContact | None:
     reply = call("get_item", Key=serialize(keys.contact(contact_id)), ConsistentRead=True)
     item = reply.get("Item")

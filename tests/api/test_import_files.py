@@ -64,3 +64,71 @@ def test_an_import_stopped_at_the_header_leaves_no_report(api, tmp_path):
     except SystemExit:
         pass
     assert not (tmp_path / "unknown.csv.rejected.csv").exists()
+
+
+def _contacts(api) -> list[dict]:
+    return sorted(body(api.get("/contacts?limit=500"))["items"], key=lambda c: c["first_name"])
+
+
+def _without_server_fields(contact: dict) -> dict:
+    return {k: v for k, v in contact.items() if k not in ("id", "version", "created_at", "updated_at")}
+
+
+SCHEMA = {"tier": {"type": "text", "options": ["gold", "silver"]}, "score": "number", "vip": "boolean",
+          "tags": "list", "account_no": {"type": "text", "unique": True}}
+
+
+def test_export_then_import_update_round_trips_and_changes_nothing_twice(api, tmp_path, monkeypatch):
+    add_attributes(api, **SCHEMA)
+    for i, extra in enumerate([{"tier": "gold", "score": 7, "vip": True, "tags": ["a", "b"]},
+                               {"score": 2.5, "account_no": "AC-1"}, {"vip": False, "email": "c@example.com"}]):
+        api.post("/saveContact", {"first_name": f"Round{i}", "last_name": "Trip", "phone1": f"415-555-01{i:02d}"}
+                 | extra)
+    before = _contacts(api)
+    exported = tmp_path / "contacts.csv"
+    transfer.export(exported, "csv", out=io.StringIO())
+
+    same = transfer.import_csv(exported, {}, out=io.StringIO(), update=True)
+    assert same.skipped == 3 and same.rejected == 0
+    assert _contacts(api) == before  # nothing written: versions and times unchanged
+
+    text = exported.read_text().replace("Round0,Trip", "Round0,Tripp")
+    exported.write_text(text)
+    changed = transfer.import_csv(exported, {}, out=io.StringIO(), update=True)
+    assert changed.skipped == 2 and changed.rejected == 0
+    after = {c["first_name"]: c for c in _contacts(api)}
+    assert after["Round0"]["last_name"] == "Tripp" and after["Round0"]["version"] == 2
+    stale = transfer.import_csv(exported, {}, out=io.StringIO(), update=True)  # the file still says version 1...
+    assert stale.skipped == 3  # ...but equals the contact now: nothing to do
+    exported.write_text(exported.read_text().replace("Round0,Tripp", "Round0,Trap"))
+    refused = transfer.import_csv(exported, {}, out=io.StringIO(), update=True)
+    assert refused.rejected == 1  # version 1 in the file, 2 in the table: the single-update rule
+    assert "version" in (tmp_path / "contacts.csv.rejected.csv").read_text()
+
+    # Into a fresh table (same schema): the same contacts, ids and versions aside.
+    exported.write_text(exported.read_text().replace("Round0,Trap", "Round0,Tripp"))
+    from chalicelib.core.cache import invalidate_all
+    from chalicelib.core.settings import get_settings
+    from chalicelib.store import aws
+    from devtools.bootstrap import ensure_table
+
+    monkeypatch.setenv("CIM_TABLE_NAME", "cim-test-fresh")
+    get_settings.cache_clear()
+    aws.reset_clients()
+    invalidate_all()
+    ensure_table()
+    add_attributes(api, **SCHEMA)
+    moved = transfer.import_csv(exported, {}, out=io.StringIO(), update=True)
+    assert moved.rejected == 0 and moved.skipped == 0
+    assert [_without_server_fields(c) for c in _contacts(api)] == \
+        [_without_server_fields(c) for c in after.values()]
+
+
+def test_import_update_can_match_on_a_unique_attribute(api, tmp_path):
+    add_attributes(api, account_no={"type": "text", "unique": True})
+    made = body(api.post("/saveContact", {"first_name": "Matched", "account_no": "AC-7"}))
+    source = tmp_path / "by-account.csv"
+    source.write_text("account_no,last_name\nAC-7,Found\nAC-8,New\n")
+    done = transfer.import_csv(source, {}, out=io.StringIO(), update=True, match_on="account_no")
+    assert done.rejected == 0
+    assert body(api.get(f"/contacts/{made['id']}"))["last_name"] == "Found"

@@ -71,6 +71,16 @@ def get(contact_id: str) -> Contact:
     return render(found.doc, found.version)
 
 
+def by_unique(key: str, raw: str) -> Contact | None:
+    """The contact holding ``raw`` as its value of the unique attribute ``key`` (1 GetItem + 1 GetItem)."""
+    attribute = schema.by_key().get(key)
+    if attribute is None or not attribute.unique:
+        raise Invalid(f"{key}: not a unique attribute of the schema")
+    value = values.check(validation.rule_of(attribute), raw, get_settings().default_region).index[0]
+    holder = store.unique_holder(key, value)
+    return get(holder) if holder else None
+
+
 def update(contact_id: str, given: ContactFields, expected_version: int | None) -> Contact:
     """Merge ``given`` into the contact (a null clears a field).
 
