@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 from chalice import AuthResponse, AuthRoute, Chalice
@@ -28,6 +29,7 @@ def role_table() -> dict[tuple[str, str], str]:
     return {key: operation.role for key, operation in OPERATIONS.items()}
 
 
+@lru_cache(maxsize=1)
 def keyed_routes() -> list[AuthRoute]:
     """Every route that takes a key, as policy resources (path parameters as ``*``).
     A valid key may reach them all; the route checks the key's role

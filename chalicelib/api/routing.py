@@ -102,8 +102,8 @@ def answering_errors(view: Callable[..., Any], operation: Operation, area: Area)
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        public.set_request_base(http.request_base(area.request))
         try:
+            public.set_request_base(http.request_base(area.request))
             if operation.role != PUBLIC:
                 _check_role(area.request, operation)
             return view(*args, **kwargs)

@@ -81,3 +81,22 @@ def test_a_tool_that_cannot_reach_the_data_says_why(tmp_path):
                        AWS_MAX_ATTEMPTS="1")
     assert unreachable.returncode == 5 and "cannot reach http://127.0.0.1:9" in unreachable.stderr
     assert "Traceback" not in unreachable.stderr
+
+
+def test_missing_credentials_and_a_missing_table_have_their_own_answers(tmp_path):
+    import json
+
+    running = start_server({"CIM_DATA_DIR": str(tmp_path / "data"), "CIM_TABLE_NAME": "cim-e2e-tools"})
+    try:
+        record = json.loads((tmp_path / "data" / "servers" / f"{running.url.rsplit(':', 1)[1]}.json").read_text())
+        nowhere = {"AWS_CONFIG_FILE": str(tmp_path / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+                   "AWS_DEFAULT_REGION": "us-east-1", "CIM_DATA_DIR": str(tmp_path)}
+        no_keys = tool("devtools.keys", "--role", "ivr", "--name", "x",
+                       AWS_ENDPOINT_URL=record["AWS_ENDPOINT_URL"], **nowhere)
+        assert no_keys.returncode == 4 and "no AWS credentials" in no_keys.stderr, no_keys.stderr
+        no_table = tool("devtools.keys", "--role", "ivr", "--name", "x", AWS_ENDPOINT_URL=record["AWS_ENDPOINT_URL"],
+                        AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x", CIM_TABLE_NAME="no-such-table", **nowhere)
+        assert no_table.returncode == 6 and "no table 'no-such-table'" in no_table.stderr, no_table.stderr
+        assert "Traceback" not in no_keys.stderr + no_table.stderr
+    finally:
+        stop_server(running)
