@@ -294,7 +294,7 @@ def _import(path: Path, start: int, stop: int, workers: int, totals: dict) -> No
     totals["seconds"] += time.perf_counter() - started
     totals["rows"] += done.rows
     totals["rejected"] += done.rejected
-    reasons = list(csv.reader(report.open()))[1:]
+    reasons = list(csv.reader(report.open()))[1:] if report.exists() else []  # made only when a row is rejected
     assert len(reasons) == done.rejected == sum(1 for n in range(start, stop) if "call me" in person(n))
     if reasons:
         totals["reason"] = f"row {reasons[0][0]}: {reasons[0][1]}"
