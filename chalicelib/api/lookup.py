@@ -32,6 +32,13 @@ def _respond(answer: LookupAnswer, request) -> Response:
     return render(answer)
 
 
+def _asked_in_query(request) -> LookupRequest:
+    """``ani`` and every other query parameter as a call variable (``format`` chooses the answer)."""
+    params = query(request)
+    variables = {k: v for k, v in params.items() if k not in ("ani", "format")}
+    return parse(LookupRequest, {"ani": params.get("ani"), "callVariables": variables})
+
+
 def _flat(answer: LookupAnswer) -> Response:
     return Response(body=lookup.flat(answer), status_code=200, headers={"Content-Type": "text/plain; charset=utf-8"})
 
@@ -50,9 +57,7 @@ def lookup_post():
             query=("ani", "format"), request_headers=("Accept",), call_variables=True)
 def lookup_get():
     request = area.request
-    params = query(request)
-    variables = {k: v for k, v in params.items() if k not in ("ani", "format")}
-    asked = parse(LookupRequest, {"ani": params.get("ani"), "callVariables": variables})
+    asked = _asked_in_query(request)
     return _respond(lookup.lookup(asked.ani, asked.callVariables), request)
 
 
@@ -68,7 +73,5 @@ def lookup_post_ivr():
 @area.route("GET", "/contacts/lookup/ivr", role=IVR, summary="IVR lookup (query form), as flat key=value lines",
             response=str, media="text/plain", query=("ani",), call_variables=True)
 def lookup_get_ivr():
-    params = query(area.request)
-    variables = {k: v for k, v in params.items() if k != "ani"}
-    asked = parse(LookupRequest, {"ani": params.get("ani"), "callVariables": variables})
+    asked = _asked_in_query(area.request)
     return _flat(lookup.lookup(asked.ani, asked.callVariables))

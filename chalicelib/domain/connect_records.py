@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.core.clock import iso
+from chalicelib.domain.values import as_text as text
 from chalicelib.domain.values import parse_datetime
 
 LEG_SOURCE = "amazon-connect"
@@ -58,15 +59,6 @@ def pick(data: Any, *path: str) -> Any:
         lowered = key.lower()
         data = next((v for k, v in data.items() if isinstance(k, str) and k.lower() == lowered), None)
     return data
-
-
-def text(value: Any) -> str:
-    """A value as Connect's string-only flow answers want it: never null."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def customer_address(contact: Any) -> str | None:

@@ -24,8 +24,8 @@ def _same_caller(issued: str, given: str) -> bool:
     if "@" in issued:
         return issued.strip().lower() == given.strip().lower()
     region = get_settings().default_region
-    return phones.to_e164(issued, region) is not None and phones.to_e164(issued, region) == phones.to_e164(
-        given, region)
+    expected = phones.to_e164(issued, region)
+    return expected is not None and expected == phones.to_e164(given, region)
 
 
 def create_once(signature: str, issued_for: str, fields: ContactFields) -> Contact:
