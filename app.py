@@ -10,6 +10,7 @@ from chalicelib.api import (
     attachments,
     connect,
     contacts,
+    desk,
     docs,
     headers,
     health,
@@ -29,7 +30,7 @@ app.log.setLevel(logging.INFO)
 logging.getLogger("cim").setLevel(logging.INFO)
 
 for area in (health, docs, contacts, schema, mapping, lookup, screenpop, interactions, attachments, keys, rci,
-             schedules, connect):
+             schedules, connect, desk):
     app.register_blueprint(area.bp)
 
 access.protect(app)

@@ -36,7 +36,7 @@ def keyed_routes() -> list[AuthRoute]:
     (``routing``), so a wrong role is our 403, not the gateway's."""
     by_path: dict[str, list[str]] = {}
     for (method, path), needed in role_table().items():
-        if needed != PUBLIC:
+        if needed != PUBLIC and not OPERATIONS[(method, path)].session:
             by_path.setdefault(re.sub(r"\{[^}]+\}", "*", path), []).append(method)
     return [AuthRoute(path, sorted(methods)) for path, methods in sorted(by_path.items())]
 
@@ -74,6 +74,7 @@ def protect(app: Chalice) -> None:
         raise RuntimeError(f"routes not declared through chalicelib/api/routing.py: {unknown}")
     for path, methods in app.routes.items():
         for method, entry in methods.items():
-            if OPERATIONS[(method, path)].role != PUBLIC:
+            operation = OPERATIONS[(method, path)]
+            if operation.role != PUBLIC and not operation.session:  # desk pages check their session
                 entry.authorizer = authorizer
                 entry.authorizer_name = authorizer.name

@@ -61,6 +61,31 @@ def request_base(request: Any) -> str:
     return f"{scheme}://{host}" + (f"/{stage}" if stage else "")
 
 
+def cookie(request: Any, name: str) -> str | None:
+    """One cookie's value from the request's Cookie header(s)."""
+    from http.cookies import CookieError, SimpleCookie
+
+    header = (request.headers or {}).get("cookie") or ""
+    jar = SimpleCookie()
+    for part in header.split(";"):
+        try:
+            jar.load(part.strip())
+        except CookieError:  # another site's odd cookie must not hide ours
+            continue
+    return jar[name].value if name in jar else None
+
+
+def form_body(request: Any) -> dict[str, str]:
+    """A form-urlencoded body as {name: first value} ({} for any other body)."""
+    from urllib.parse import parse_qs
+
+    media = ((request.headers or {}).get("content-type") or "").split(";")[0].strip().lower()
+    if media != "application/x-www-form-urlencoded":
+        return {}
+    raw = raw_body(request).decode("utf-8", "replace")
+    return {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+
+
 def raw_body(request: Any) -> bytes:
     """The request body's bytes, or a 413 before anything reads them."""
     raw = request.raw_body or b""

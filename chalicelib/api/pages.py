@@ -1,7 +1,8 @@
-"""Server-rendered HTML for agents: one small stylesheet inline, no scripts,
-no external assets, every value escaped. Every page is answered with a
-Content-Security-Policy that allows exactly its own stylesheet (by hash) and
-nothing else, and may be framed only by ``CIM_FRAME_ANCESTORS``."""
+"""Server-rendered HTML for agents: one small stylesheet inline, no external
+assets, every value escaped, script only where a page cannot do without (the
+desk's upload). Every page is answered with a Content-Security-Policy that
+allows exactly its own stylesheet and scripts (by hash) and nothing else, and
+may be framed only by ``CIM_FRAME_ANCESTORS``."""
 from __future__ import annotations
 
 import base64
@@ -18,6 +19,7 @@ from chalicelib.core.settings import get_settings
 from chalicelib.domain.values import as_text
 
 _STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.S)
+_SCRIPT_BLOCK = re.compile(r"<script>(.*?)</script>", re.S)
 
 STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f4f6f8;color:#1d2733}
@@ -56,21 +58,30 @@ def link(path: str, params: dict[str, str], label: str) -> str:
     return f"<a href=\"{escape(path + '?' + urlencode(params))}\">{escape(label)}</a>"
 
 
-def html_response(body: str, status: int = 200) -> Response:
-    headers = {"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": content_security_policy(body)}
+def html_response(body: str, status: int = 200, *, form_targets: tuple[str, ...] = (),
+                  headers: dict[str, str] | None = None) -> Response:
+    """``form_targets``: origins besides ours that the page's forms may post to (the upload bucket)."""
+    headers = {"Content-Type": "text/html; charset=utf-8",
+               "Content-Security-Policy": content_security_policy(body, form_targets)} | (headers or {})
     if not get_settings().frame_ancestors:
         headers["X-Frame-Options"] = "DENY"  # for browsers that predate frame-ancestors
     return Response(body=body, status_code=status, headers=headers)
 
 
-def content_security_policy(body: str) -> str:
-    """Nothing but this page's own inline stylesheets, its own forms and images."""
-    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()}'"
-                      for css in _STYLE_BLOCK.findall(body))
+def _hashes(blocks: list[str]) -> str:
+    return " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(b.encode()).digest()).decode()}'"
+                    for b in blocks) or "'none'"
+
+
+def content_security_policy(body: str, form_targets: tuple[str, ...] = ()) -> str:
+    """Nothing but this page's own inline stylesheets and scripts, its own forms and images."""
     ancestors = " ".join(get_settings().frame_ancestors) or "'none'"
-    styles = hashes or "'none'"
-    return (f"default-src 'none'; style-src {styles}; img-src 'self' data:; "
-            f"form-action 'self'; base-uri 'none'; frame-ancestors {ancestors}")
+    scripts = _SCRIPT_BLOCK.findall(body)
+    connect = "connect-src 'self'; " if scripts else ""
+    forms = " ".join(("'self'", *form_targets))
+    return (f"default-src 'none'; style-src {_hashes(_STYLE_BLOCK.findall(body))}; "
+            f"script-src {_hashes(scripts)}; {connect}img-src 'self' data:; "
+            f"form-action {forms}; base-uri 'none'; frame-ancestors {ancestors}")
 
 
 def problem_page(message: str, status: int) -> Response:

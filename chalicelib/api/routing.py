@@ -18,8 +18,10 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from chalice import Blueprint, Response
 
@@ -52,6 +54,10 @@ class Operation:
     request_media: str = JSON_MEDIA  # of the request body
     request_headers: tuple[str, ...] = ()  # request headers read (besides Authorization and Content-Type)
     call_variables: bool = False  # any other query parameter is a call variable
+    # A desk page: the caller is the agent signed in (a session cookie), not
+    # a key; writes need the session's CSRF token. Kept out of the OpenAPI
+    # document (browser pages, not API).
+    session: bool = False
 
     @property
     def accepted_media(self) -> list[str]:
@@ -67,6 +73,8 @@ class Operation:
 
 
 OPERATIONS: dict[tuple[str, str], Operation] = {}
+SIGN_IN_PATH = "/desk/signin"
+_session: ContextVar[Any] = ContextVar("desk_session", default=None)
 
 
 class Area:
@@ -79,6 +87,11 @@ class Area:
     @property
     def request(self) -> Any:
         return self.blueprint.current_request
+
+    @property
+    def session(self) -> Any:
+        """The signed-in agent's session (desk routes only)."""
+        return _session.get()
 
     def route(self, method: str, path: str, *, role: str, summary: str,
               **details: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -104,9 +117,16 @@ def answering_errors(view: Callable[..., Any], operation: Operation, area: Area)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         try:
             public.set_request_base(http.request_base(area.request))
-            if operation.role != PUBLIC:
+            _session.set(None)
+            if operation.session:
+                _session.set(_check_session(area.request, operation))
+            elif operation.role != PUBLIC:
                 _check_role(area.request, operation)
             return view(*args, **kwargs)
+        except errors.SignInNeeded as error:
+            if operation.method == "GET":
+                return _to_sign_in(area.request, operation)
+            return _page_error(error) if page else http.error_response(error)
         except errors.DomainError as error:
             return _page_error(error) if page else http.error_response(error)
         except Exception:
@@ -127,6 +147,42 @@ def _check_role(request: Any, operation: Operation) -> None:
     if not may(role, operation.role):
         raise errors.Forbidden(f"this key's role ({role or 'none'}) may not call {operation.method} "
                                f"{operation.path}; it needs {operation.role}")
+
+
+def _check_session(request: Any, operation: Operation) -> Any:
+    """The agent signed in; a write must also come from our own pages (its
+    Origin, when the browser sends one) and carry the session's CSRF token."""
+    from chalicelib.services.access import sessions
+
+    session = sessions.current(http.cookie(request, sessions.COOKIE))
+    if session is None:
+        raise errors.SignInNeeded("sign in first: your session has ended (signed out, expired or key revoked)")
+    if not may(session.role, operation.role):
+        raise errors.Forbidden(f"your key's role ({session.role}) may not use this page; it needs {operation.role}")
+    if operation.method != "GET":
+        check_same_origin(request)
+        given = (request.headers or {}).get(sessions.CSRF_HEADER) or http.form_body(request).get(sessions.CSRF_FIELD)
+        sessions.check_csrf(session, given)
+    return session
+
+
+def check_same_origin(request: Any) -> None:
+    """A browser's write names the site it came from (``Origin``): it must be ours."""
+    origin = (request.headers or {}).get("origin")
+    if origin is None:
+        return
+    ours = urlsplit(public.url("/")).netloc or (request.headers or {}).get("host", "")
+    if urlsplit(origin).netloc != ours:
+        raise errors.Forbidden("this form was sent from another site")
+
+
+def _to_sign_in(request: Any, operation: Operation) -> Response:
+    """To the sign-in page, and back to this very page afterwards."""
+    here = operation.path.format(**(request.uri_params or {}))
+    if request.query_params:
+        here += "?" + urlencode(dict(request.query_params))
+    return Response(body="", status_code=303,
+                    headers={"Location": public.url(f"{SIGN_IN_PATH}?{urlencode({'next': here})}")})
 
 
 def _page_error(error: errors.DomainError, status: int | None = None) -> Response:

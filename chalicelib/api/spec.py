@@ -40,7 +40,7 @@ def _schema(kind: Any, known: dict[type, str]) -> dict[str, Any]:
 
 def _models() -> list[type[BaseModel]]:
     found: list[type[BaseModel]] = [ErrorBody]
-    for op in OPERATIONS.values():
+    for op in (o for o in OPERATIONS.values() if not o.session):
         for kind in (op.request, op.response):
             if isinstance(kind, type) and issubclass(kind, BaseModel) and kind not in found:
                 found.append(kind)
@@ -56,6 +56,8 @@ def document() -> dict[str, Any]:
     schemas = dict(definitions.get("$defs", {}))
     paths: dict[str, Any] = {}
     for (method, path), op in sorted(OPERATIONS.items(), key=lambda r: (r[0][1], r[0][0])):
+        if op.session:  # the desk's browser pages
+            continue
         paths.setdefault(path, {})[method.lower()] = _operation(op, known)
     return {
         "openapi": "3.1.0",

@@ -55,6 +55,10 @@ class Unauthorized(DomainError):
     code = "Unauthorized"
 
 
+class SignInNeeded(Unauthorized):
+    """A desk page asked for without a (valid) session."""
+
+
 class Forbidden(DomainError):
     code = "Forbidden"
 

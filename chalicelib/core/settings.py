@@ -64,6 +64,8 @@ class Settings:
     # Origins allowed to embed the pages in an iframe (an agent workspace); none by default.
     frame_ancestors: tuple[str, ...] = ()
     screenpop_link_seconds: int = 300
+    # An agent's desk session lasts this long (a shift), unless they sign out or the key is revoked.
+    session_hours: float = 10.0
     max_body_bytes: int = 256 * 1024
     max_contact_bytes: int = 16 * 1024
     page_default: int = 50

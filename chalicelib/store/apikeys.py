@@ -62,3 +62,14 @@ def touch(key_hash: str, used_at: str, last_seen: str | None) -> bool:
             return False
         raise
     return True
+
+
+def sign_out(key_hash: str, at: str) -> None:
+    """End every desk session of the key begun before ``at`` (one attribute,
+    so it cannot undo a revocation or be undone by a touch)."""
+    try:
+        call("update_item", Key=serialize(keys.api_key(key_hash)), UpdateExpression="SET signed_out_at = :at",
+             ConditionExpression="attribute_exists(PK)", ExpressionAttributeValues={":at": value(at)})
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -14,14 +15,24 @@ def _bucket() -> str:
     return get_settings().bucket_name
 
 
-def presigned_post(key: str, mime_type: str, size: int, seconds: int) -> dict[str, Any]:
-    """A browser-ready upload form pinned to ``key``, ``mime_type`` and exactly ``size`` bytes."""
-    return aws.s3().generate_presigned_post(
-        Bucket=_bucket(), Key=key,
-        Fields={"Content-Type": mime_type},
-        Conditions=[{"Content-Type": mime_type}, ["content-length-range", size, size]],
-        ExpiresIn=seconds,
-    )
+def presigned_post(key: str, mime_type: str, size: int, seconds: int, redirect: str | None = None
+                   ) -> dict[str, Any]:
+    """A browser-ready upload form pinned to ``key``, ``mime_type`` and
+    exactly ``size`` bytes; ``redirect``: where S3 sends the browser after."""
+    fields: dict[str, str] = {"Content-Type": mime_type}
+    conditions: list[Any] = [{"Content-Type": mime_type}, ["content-length-range", size, size]]
+    if redirect:
+        fields["success_action_redirect"] = redirect
+        conditions.append({"success_action_redirect": redirect})
+    return aws.s3().generate_presigned_post(Bucket=_bucket(), Key=key, Fields=fields, Conditions=conditions,
+                                            ExpiresIn=seconds)
+
+
+def upload_origin() -> str:
+    """Scheme and host of the bucket's upload URL (computed locally, no call)."""
+    url = aws.s3().generate_presigned_post(Bucket=_bucket(), Key="origin", ExpiresIn=60)["url"]
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def presigned_get(key: str, file_name: str, mime_type: str, seconds: int) -> str:

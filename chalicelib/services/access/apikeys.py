@@ -26,6 +26,7 @@ KEY_PREFIX = "cim_"
 class Caller:
     name: str
     role: str
+    signed_out_at: str | None = None  # desk sessions begun before this are over
 
 
 def _hash(key: str) -> str:
@@ -75,7 +76,23 @@ def authenticate(token: str | None) -> Caller | None:
     bootstrap = _bootstrap_key()
     if bootstrap and hmac.compare_digest(key.encode(), bootstrap.encode()):
         return Caller(name="bootstrap-admin", role=ADMIN)
-    key_hash = _hash(key)
+    return by_hash(_hash(key))
+
+
+def personal_key_hash(token: str) -> str | None:
+    """The stored hash of a personal (non-bootstrap) key, or None: the desk
+    signs agents in with their own keys, whose revocation ends the session."""
+    key = (token or "").strip()
+    if not key or len(key) > 200:
+        return None
+    bootstrap = _bootstrap_key()
+    if bootstrap and hmac.compare_digest(key.encode(), bootstrap.encode()):
+        return None
+    return _hash(key)
+
+
+def by_hash(key_hash: str) -> Caller | None:
+    """The caller of a stored key (one GetItem), or None (unknown, expired, revoked)."""
     record = store.get(key_hash)
     if record is None or record.get("revoked"):
         return None
@@ -87,4 +104,8 @@ def authenticate(token: str | None) -> Caller | None:
         # At most once a minute; conditional on the key not being revoked
         # meanwhile (a lost race is simply not recorded).
         store.touch(key_hash, iso(now), last)
-    return Caller(name=record["name"], role=record["role"])
+    return Caller(name=record["name"], role=record["role"], signed_out_at=record.get("signed_out_at"))
+
+
+def sign_out(key_hash: str) -> None:
+    store.sign_out(key_hash, now_iso())

@@ -53,7 +53,14 @@ def short_url(code: str) -> str:
     return public.url(f"/a/{code}")
 
 
-def create(request: AttachmentRequest) -> AttachmentCreated:
+def upload_origin() -> str:
+    """The origin a browser posts uploads to (for the page's form-action policy)."""
+    return blobs.upload_origin()
+
+
+def create(request: AttachmentRequest, redirect: str | None = None) -> AttachmentCreated:
+    """The record, the short link and a presigned upload form; ``redirect``:
+    where S3 sends a browser that posted the form (the desk's card)."""
     settings = get_settings()
     mime = request.mimeType.strip().lower()
     if mime not in settings.attachment_types:
@@ -80,7 +87,7 @@ def create(request: AttachmentRequest) -> AttachmentCreated:
     if request.call_Id:
         interactions.add_attachment(request.call_Id, summary(record, short_url(code)))
     # S3 refuses an upload of any other size or type than declared.
-    form = blobs.presigned_post(record["key"], mime, request.size, settings.upload_seconds)
+    form = blobs.presigned_post(record["key"], mime, request.size, settings.upload_seconds, redirect)
     return AttachmentCreated(id=attachment_id, upload=Upload(url=form["url"], fields=form["fields"]),
                              shortUrl=short_url(code), expiresAt=record["expiresAt"],
                              fileName=record["fileName"], mimeType=mime, maxBytes=request.size)
@@ -146,8 +153,10 @@ def open_link(code: str) -> str:
     return blobs.presigned_get(record["key"], record["fileName"], record["mimeType"], settings.download_seconds)
 
 
-def of_contact(contact_id: str) -> list[dict[str, Any]]:
-    interactions.existing_contact(contact_id)
+def of_contact(contact_id: str, *, known: bool = False) -> list[dict[str, Any]]:
+    """The contact's files (``known``: the caller has just read the contact)."""
+    if not known:
+        interactions.existing_contact(contact_id)
     return [{k: v for k, v in r.items() if k != "ttl"}
             for r in store.of_contact(contact_id)]
 

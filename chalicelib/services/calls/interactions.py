@@ -178,13 +178,30 @@ def get(call_id: str) -> Tree:
     return render(tree)
 
 
-def history(contact_id: str, limit: int, cursor: str | None) -> tuple[list[Tree], str | None]:
-    """The contact's calls, newest first: one Query and one BatchGetItem a page."""
+def history(contact_id: str, limit: int, cursor: str | None, *, known: bool = False
+            ) -> tuple[list[Tree], str | None]:
+    """The contact's calls, newest first: one Query and one BatchGetItem a
+    page (``known``: the caller has just read the contact; an empty history
+    needs no second look at whether it exists)."""
     check_id(contact_id)
     ids, next_cursor = store.history(contact_id, limit, cursor)
-    if not ids and cursor is None and contact_store.get(contact_id) is None:
+    if not ids and cursor is None and not known and contact_store.get(contact_id) is None:
         raise NotFound(f"contact {contact_id} not found")
     return [render(t) for t in store.get_many(ids)], next_cursor
+
+
+def last_calls(ani: str, contact_ids: list[str], scanned: int = 25) -> dict[str, str]:
+    """When each of these contacts last called from ``ani``, among its latest
+    ``scanned`` calls (one Query and one BatchGetItem, however many contacts)."""
+    origin = origin_of(ani)
+    if origin is None or not contact_ids:
+        return {}
+    latest: dict[str, str] = {}
+    for tree in store.get_many(store.calls_from(*origin, scanned)):
+        holder = tree.get("contact_id")
+        if holder in contact_ids and tree["start_time"] > latest.get(holder, ""):
+            latest[holder] = tree["start_time"]
+    return latest
 
 
 def _rewrite(call_id: str, change) -> Tree:

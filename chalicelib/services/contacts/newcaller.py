@@ -29,10 +29,12 @@ def _same_caller(issued: str, given: str) -> bool:
 
 
 def create_once(signature: str, issued_for: str, fields: ContactFields) -> Contact:
-    """The contact this form creates (or created, if it was sent before)."""
+    """The contact this form creates (or created, if it was sent before).
+    ``issued_for``: the caller's number or address the form was opened for
+    ("" for a form not opened for a caller)."""
     field = "email" if "@" in issued_for else "phone1"
     given = getattr(fields, field) or issued_for
-    if not _same_caller(issued_for, given):
+    if issued_for and not _same_caller(issued_for, given):
         raise Forbidden(f"{field}: this form was opened for another caller; pop the caller again")
     token_id = hashlib.sha256(signature.encode()).hexdigest()
     expires = int(time.time()) + FORM_SECONDS * 2
@@ -42,7 +44,7 @@ def create_once(signature: str, issued_for: str, fields: ContactFields) -> Conta
             return contacts.get(earlier["contact_id"])
         raise Conflict("this form is being saved; wait a moment and reload")
     try:
-        contact = contacts.create(fields.model_copy(update={field: given}))
+        contact = contacts.create(fields.model_copy(update={field: given}) if issued_for else fields)
     except DomainError:
         forms.release(token_id)  # nothing was created: the agent may correct the form and send it again
         raise

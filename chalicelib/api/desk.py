@@ -1,0 +1,308 @@
+"""The agent desk: sign in once, then search, pop, edit and follow a caller's
+history in the browser.
+
+Every page is a route declared with ``session=True``: the agent's session
+cookie (``services/access/sessions``) stands in for a key, and every write
+carries the session's CSRF token. A page reads what the API route behind it
+reads (``tests/api/test_desk.py`` counts the calls). The HTML lives in
+``desk_views``.
+
+A CTI screen pop opens ``/desk/pop?ani=<number>&<call variables>``: the card,
+a chooser or the new-caller form; without a session the agent signs in and
+comes back to the same pop.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from chalice import Response
+
+from chalicelib.api import desk_views as views
+from chalicelib.api.http import form_body, json_body, query, render
+from chalicelib.api.pages import html_response
+from chalicelib.api.routing import HTML_MEDIA, SIGN_IN_PATH, Area, check_same_origin
+from chalicelib.core import public
+from chalicelib.core.errors import DomainError, Forbidden, Invalid, NotFound, PreconditionFailed, Unauthorized
+from chalicelib.core.lazy import lazy
+from chalicelib.core.roles import AGENT, PUBLIC, may
+from chalicelib.core.settings import get_settings
+from chalicelib.models.attachment import AttachmentCreated, AttachmentRequest
+from chalicelib.models.common import parse
+from chalicelib.models.contact import ContactFields
+from chalicelib.models.lookup import LookupRequest
+
+attachments = lazy("chalicelib.services.calls.attachments")
+contacts = lazy("chalicelib.services.contacts.contacts")
+interactions = lazy("chalicelib.services.calls.interactions")
+links = lazy("chalicelib.services.access.links")
+lookup = lazy("chalicelib.services.contacts.lookup")
+mapping = lazy("chalicelib.services.schema.mapping")
+newcaller = lazy("chalicelib.services.contacts.newcaller")
+schema = lazy("chalicelib.services.schema.schema")
+sessions = lazy("chalicelib.services.access.sessions")
+
+area = Area(__name__, "Desk")
+bp = area.blueprint
+FORM = "application/x-www-form-urlencoded"
+CALLS_ON_CARD = 10
+SEARCH_PAGE = 25
+NEW_CONTACT_FORM = "desk-new-contact"
+
+
+def _page(body: str, status: int = 200, **kw: Any) -> Response:
+    return html_response(body, status, **kw)
+
+
+def _see_other(path: str, params: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> Response:
+    return Response(body="", status_code=303, headers={"Location": views.desk_url(path, params)} | (headers or {}))
+
+
+def _safe_next(raw: str | None) -> str:
+    """Only a desk path of ours: never another site (an open redirect)."""
+    if raw and raw.startswith("/desk") and not raw.startswith("//") and "\\" not in raw and len(raw) <= 2000:
+        return raw
+    return "/desk"
+
+
+def _cookie(value: str, max_age: int) -> str:
+    """``HttpOnly``, ``Secure`` (but on ``make run``'s plain-HTTP loopback),
+    scoped to the desk's path. ``SameSite=Lax`` unless the desk is embedded
+    in an agent workspace of another site, where only ``SameSite=None;
+    Partitioned`` cookies reach the frame (the CSRF token still guards writes)."""
+    base = urlsplit(public.url("/desk"))
+    local = base.scheme == "http" and base.hostname in ("127.0.0.1", "localhost", "::1")
+    parts = [f"{sessions.COOKIE}={value}", f"Path={base.path or '/desk'}", f"Max-Age={max_age}", "HttpOnly"]
+    if get_settings().frame_ancestors and not local:
+        parts += ["Secure", "SameSite=None", "Partitioned"]
+    else:
+        parts += [] if local else ["Secure"]
+        parts.append("SameSite=Lax")
+    return "; ".join(parts)
+
+
+# --- sign-in and sign-out -------------------------------------------------------
+
+@area.route("GET", SIGN_IN_PATH, role=PUBLIC, summary="The desk's sign-in page", media=HTML_MEDIA,
+            query=("next", "signedout"))
+def sign_in_page():
+    params = query(area.request)
+    note = "You are signed out." if params.get("signedout") else ""
+    return _page(views.sign_in_page(_safe_next(params.get("next")), note=note))
+
+
+@area.route("POST", SIGN_IN_PATH, role=PUBLIC, summary="Sign in with a personal key (sets the session cookie)",
+            ok=303, media=HTML_MEDIA, errors=(400, 401, 403), request_media=FORM, headers=("Location", "Set-Cookie"))
+def sign_in():
+    request = area.request
+    form = form_body(request)
+    check_same_origin(request)
+    next_path = _safe_next(form.get("next"))
+    try:
+        session, cookie = sessions.sign_in(form.get("key") or "")
+    except Unauthorized as refused:
+        return _page(views.sign_in_page(next_path, problem=refused.message), 401)
+    if not may(session.role, AGENT):
+        return _page(views.sign_in_page(next_path, problem="the desk needs an agent or admin key"), 403)
+    lifetime = session.expires - int(time.time())
+    return Response(body="", status_code=303,
+                    headers={"Location": public.url(next_path), "Set-Cookie": _cookie(cookie, lifetime)})
+
+
+@area.route("POST", "/desk/signout", role=AGENT, session=True, summary="Sign out (every session of this key)",
+            ok=303, media=HTML_MEDIA, errors=(401, 403), request_media=FORM, headers=("Location", "Set-Cookie"))
+def sign_out():
+    sessions.sign_out(area.session)
+    return _see_other(SIGN_IN_PATH, {"signedout": "1"}, {"Set-Cookie": _cookie("", 0)})
+
+
+# --- search --------------------------------------------------------------------
+
+def _guess_terms(q: str) -> dict[str, str] | None:
+    """What a free search box means: an e-mail, a phone number, or a name (None)."""
+    if "@" in q:
+        return {"email": q}
+    digits = sum(ch.isdigit() for ch in q)
+    if digits >= 5 and all(ch.isdigit() or ch in "+-() ./" for ch in q):
+        return {"phone": q}
+    return None
+
+
+@area.route("GET", "/desk", role=AGENT, session=True, summary="Search contacts", media=HTML_MEDIA,
+            query=("q", "field", "cursor"))
+def search():
+    params = query(area.request)
+    q, field, cursor = (params.get("q") or "").strip(), params.get("field") or "", params.get("cursor")
+    searchable = [a for a in schema.attributes() if a.searchable and not a.core]
+    found, next_cursor, problem = None, None, ""
+    if q:
+        try:
+            terms = {field: q} if field else _guess_terms(q)
+            if terms is None:
+                found, next_cursor = contacts.by_name(q, SEARCH_PAGE, cursor)
+            else:
+                found, next_cursor = contacts.search(terms, SEARCH_PAGE, cursor)
+        except Invalid as refused:
+            found, problem = None, refused.message
+    status = 400 if problem else 200
+    return _page(views.search_page(area.session, q, field, searchable, found, next_cursor, problem), status)
+
+
+# --- the card, its history, its files ------------------------------------------
+
+def _card(contact: Any, note: str = "") -> Response:
+    calls, calls_cursor = interactions.history(contact.id, CALLS_ON_CARD, None, known=True)
+    files = attachments.of_contact(contact.id, known=True)
+    origin = attachments.upload_origin()
+    body = views.card_page(area.session, contact, schema.attributes(), calls, calls_cursor, files, note=note,
+                           upload_target=origin)
+    return _page(body, form_targets=(origin,))
+
+
+@area.route("GET", "/desk/contacts/{contact_id}", role=AGENT, session=True, summary="A contact's card",
+            media=HTML_MEDIA, errors=(400, 404), query=("saved", "uploaded", "key", "bucket", "etag"))
+def card(contact_id):
+    params = query(area.request)
+    note = "Saved." if params.get("saved") else ("File uploaded." if params.get("uploaded") else "")
+    return _card(contacts.get(contact_id), note)
+
+
+@area.route("GET", "/desk/contacts/{contact_id}/history", role=AGENT, session=True,
+            summary="A contact's calls, newest first", media=HTML_MEDIA, errors=(400, 404), query=("cursor",))
+def history(contact_id):
+    contact = contacts.get(contact_id)
+    calls, cursor = interactions.history(contact.id, CALLS_ON_CARD, query(area.request).get("cursor"), known=True)
+    return _page(views.history_page(area.session, contact, calls, cursor))
+
+
+@area.route("GET", "/desk/calls/{call_Id}", role=AGENT, session=True, summary="One call's tree", media=HTML_MEDIA,
+            errors=(400, 404))
+def call(call_Id):  # noqa: N803 - the CIM API's name
+    return _page(views.call_page(area.session, interactions.get(call_Id)))
+
+
+@area.route("POST", "/desk/contacts/{contact_id}/attachments", role=AGENT, session=True,
+            summary="A presigned upload for the card's file (the page's script posts it to S3)", ok=201,
+            request=AttachmentRequest, response=AttachmentCreated, errors=(400, 403, 404, 413),
+            request_headers=("X-CSRF-Token",))
+def upload(contact_id):
+    data = json_body(area.request)
+    asked = parse(AttachmentRequest, {k: data.get(k) for k in ("fileName", "mimeType", "size")} | {
+        "contact_id": contact_id})
+    back = views.desk_url(f"/desk/contacts/{contact_id}", {"uploaded": "1"})
+    return render(attachments.create(asked, redirect=back), status=201)
+
+
+# --- edit ----------------------------------------------------------------------
+
+def _form_fields(form: dict[str, str], attributes: list[Any], *, creating: bool) -> dict[str, Any]:
+    """The schema's fields from a form: text as typed ("" clears on an edit),
+    lists one per line."""
+    fields: dict[str, Any] = {}
+    for attribute in attributes:
+        if attribute.key not in form:
+            continue
+        raw = form[attribute.key].strip()
+        if attribute.type == "list":
+            value: Any = [line.strip() for line in raw.splitlines() if line.strip()] or None
+        else:
+            value = raw or None
+        if value is None and creating:
+            continue
+        fields[attribute.key] = value
+    return fields
+
+
+@area.route("GET", "/desk/contacts/{contact_id}/edit", role=AGENT, session=True, summary="The edit form",
+            media=HTML_MEDIA, errors=(400, 404))
+def edit_form(contact_id):
+    contact = contacts.get(contact_id)
+    return _page(views.edit_page(area.session, contact, schema.attributes(), contact.model_dump(), contact.version))
+
+
+@area.route("POST", "/desk/contacts/{contact_id}", role=AGENT, session=True,
+            summary="Save the edit form (at the version it was read at)", ok=303, media=HTML_MEDIA,
+            errors=(400, 403, 404, 409, 412), request_media=FORM, headers=("Location",))
+def save(contact_id):
+    form = form_body(area.request)
+    attributes = schema.attributes()
+    mine = _form_fields(form, attributes, creating=False)
+    version = form.get("version", "")
+    if not version.isdigit() or len(version) > 12:
+        raise Invalid("version: the form lost the version it was read at; open the contact again")
+    try:
+        contacts.update(contact_id, parse(ContactFields, mine), int(version))
+    except PreconditionFailed:
+        now = contacts.get(contact_id)
+        body = views.edit_page(area.session, now, attributes, now.model_dump() | mine, now.version,
+                               theirs=views.rows_changed(attributes, now.model_dump(), mine))
+        return _page(body, 409)
+    except DomainError as refused:
+        if isinstance(refused, NotFound):
+            raise
+        current = contacts.get(contact_id)
+        body = views.edit_page(area.session, current, attributes, current.model_dump() | mine, int(version),
+                               problem=refused.message)
+        return _page(body, 400 if isinstance(refused, Invalid) else 409)
+    return _see_other(f"/desk/contacts/{contact_id}", {"saved": "1"})
+
+
+# --- new contacts --------------------------------------------------------------
+
+def _new_form(caller: str, values: dict[str, Any], problem: str = "", status: int = 200) -> Response:
+    token = links.sign({"form": NEW_CONTACT_FORM, "caller": caller}, seconds=newcaller.FORM_SECONDS)
+    body = views.new_contact_page(area.session, schema.attributes(), values, token, caller=caller, problem=problem)
+    return _page(body, status)
+
+
+def _caller_values(caller: str) -> dict[str, str]:
+    return {"email": caller} if "@" in caller else ({"phone1": caller} if caller else {})
+
+
+@area.route("GET", "/desk/new", role=AGENT, session=True, summary="The new-contact form", media=HTML_MEDIA,
+            query=("caller",))
+def new_contact_form():
+    caller = (query(area.request).get("caller") or "").strip()[:64]
+    return _new_form(caller, _caller_values(caller))
+
+
+@area.route("POST", "/desk/contacts", role=AGENT, session=True,
+            summary="Create a contact from the form (once per form, however often it is sent)", ok=303,
+            media=HTML_MEDIA, errors=(400, 403, 409), request_media=FORM, headers=("Location",))
+def create():
+    form = form_body(area.request)
+    token = links.verify({k: form.get(k, "") for k in ("form", "caller", links.EXPIRY, links.SIGNATURE)},
+                         seconds=newcaller.FORM_SECONDS)
+    if token.get("form") != NEW_CONTACT_FORM:
+        raise Forbidden("this form is not valid; open a new one")
+    fields = _form_fields(form, schema.attributes(), creating=True)
+    try:
+        contact = newcaller.create_once(form[links.SIGNATURE], token.get("caller", ""), parse(ContactFields, fields))
+    except (Invalid, PreconditionFailed) as refused:
+        return _new_form(token.get("caller", ""), fields, refused.message, 400)
+    return _see_other(f"/desk/contacts/{contact.id}", {"saved": "1"})
+
+
+# --- screen pop ----------------------------------------------------------------
+
+@area.route("GET", "/desk/pop", role=AGENT, session=True,
+            summary="Screen pop by URL template: the caller's card, a chooser, or the new-caller form",
+            media=HTML_MEDIA, errors=(400,), query=("ani",), call_variables=True)
+def pop():
+    params = query(area.request)
+    ani = (params.get("ani") or "").strip()
+    variables = {k: v for k, v in params.items() if k != "ani"}
+    asked = parse(LookupRequest, {"ani": ani or None, "callVariables": variables})
+    answer = lookup.lookup(asked.ani, asked.callVariables)
+    if answer.match == "unique":
+        return _card(answer.contacts[0], note=f"Calling from {ani}" if ani else "")
+    if answer.match == "multiple":
+        found = answer.contacts
+        last = interactions.last_calls(ani, [c.id for c in found]) if ani else {}
+        wanted = {r.key for r in mapping.rules()}
+        mapped = [a for a in schema.attributes() if a.key in wanted and not a.core]
+        return _page(views.chooser_page(area.session, ani, found, last, mapped))
+    if not ani:
+        raise Invalid("ani: no contact matched the call variables; give the caller's number to add them")
+    return _new_form(ani, _caller_values(ani))

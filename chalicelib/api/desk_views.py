@@ -1,0 +1,359 @@
+"""The agent desk's HTML: pure functions from models to markup.
+
+Every value goes through ``escape``; every control has a label; the layout
+reads at 1280x720 and in a 400-pixel side panel (one column below 560px).
+The only script is the upload's (a presigned POST needs the file's size
+before S3 will take it); without it the page still works but cannot upload.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+from typing import Any
+from urllib.parse import urlencode
+
+from chalicelib.api.pages import STYLE
+from chalicelib.core import public
+from chalicelib.domain.values import as_text
+
+DESK_STYLE = STYLE + """
+main{max-width:980px}
+.bar{display:flex;flex-wrap:wrap;align-items:center;gap:8px 16px;background:#13314f;color:#fff;padding:8px 16px}
+.bar a{color:#fff}.bar .who{margin-left:auto;color:#dce6f0}.bar form{margin:0}
+.bar button{margin:0;background:#fff;color:#13314f;padding:4px 10px}
+.skip{position:absolute;left:-9999px}.skip:focus{left:8px;top:8px;background:#fff;color:#0b63c5;padding:6px;z-index:2}
+a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,textarea:focus-visible,
+summary:focus-visible{outline:3px solid #f5a623;outline-offset:2px}
+.search{display:flex;flex-wrap:wrap;gap:8px;align-items:flex-end}.search div{flex:1 1 180px}
+.search button{margin:0}
+select,textarea{width:100%;box-sizing:border-box;padding:7px 9px;border:1px solid #c3ccd5;border-radius:6px;
+font:inherit;background:#fff}
+textarea{min-height:4.5em}
+.notice{background:#e7f4ea;border:1px solid #9cc9a8;border-radius:6px;padding:8px 12px;margin:0 0 12px}
+.problem{background:#fdecea;border:1px solid #e0a9a2;border-radius:6px;padding:8px 12px;margin:0 0 12px}
+.table{overflow-x:auto}
+details{border-top:1px solid #e6ebef;padding:8px 0}details:first-of-type{border-top:0}
+summary{cursor:pointer}
+.actions{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;margin-top:12px}
+.actions button{margin:0}
+.secondary{background:#fff;color:#0b63c5;border:1px solid #0b63c5}
+h2{font-size:17px;margin:0 0 8px}
+@media (max-width:560px){main{margin:12px auto;padding:0 8px}dl{grid-template-columns:1fr}dd{margin-bottom:6px}
+.card{padding:12px}.bar .who{margin-left:0}}
+"""
+
+UPLOAD_SCRIPT = """
+document.getElementById('upload').addEventListener('submit', async function (event) {
+  event.preventDefault();
+  const form = event.target, input = form.querySelector('input[type=file]'), status = document.getElementById('upload-status');
+  const file = input.files[0];
+  if (!file) { status.textContent = 'Choose a file first.'; return; }
+  status.textContent = 'Uploading ' + file.name + '...';
+  const asked = await fetch(form.action, {method: 'POST', credentials: 'same-origin',
+    headers: {'Content-Type': 'application/json', 'X-CSRF-Token': form.elements.csrf.value},
+    body: JSON.stringify({fileName: file.name, mimeType: file.type || 'application/octet-stream', size: file.size})});
+  const answer = await asked.json();
+  if (!asked.ok) { status.textContent = answer.Message || 'The upload was refused.'; return; }
+  const post = document.createElement('form');
+  post.method = 'post'; post.enctype = 'multipart/form-data'; post.action = answer.upload.url; post.hidden = true;
+  for (const [name, value] of Object.entries(answer.upload.fields)) {
+    const field = document.createElement('input'); field.type = 'hidden'; field.name = name; field.value = value;
+    post.appendChild(field);
+  }
+  input.name = 'file'; post.appendChild(input); document.body.appendChild(post); post.submit();
+});
+"""
+
+
+def layout(title: str, body: str, *, session: Any = None, script: str = "") -> str:
+    """A desk page: skip link, the bar (search, who is signed in, sign out), the content."""
+    bar = ""
+    if session is not None:
+        bar = (
+            "<header class=\"bar\"><nav aria-label=\"Desk\"><a href=\"{search}\">Search</a> · "
+            "<a href=\"{new}\">New contact</a></nav><span class=\"who\">Signed in as {name}</span>"
+            "<form method=\"post\" action=\"{out}\">{csrf}<button type=\"submit\">Sign out</button></form></header>"
+        ).format(search=escape(desk_url("/desk")), new=escape(desk_url("/desk/new")),
+                 name=escape(session.name), out=escape(desk_url("/desk/signout")), csrf=csrf_field(session))
+    scripts = f"<script>{script}</script>" if script else ""
+    return (
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+        f"<title>{escape(title)} · CIM desk</title><style>{DESK_STYLE}</style></head>"
+        f"<body><a class=\"skip\" href=\"#main\">Skip to content</a>{bar}"
+        f"<main id=\"main\">{body}</main>{scripts}</body></html>"
+    )
+
+
+def desk_url(path: str, params: dict[str, Any] | None = None) -> str:
+    given = {k: v for k, v in (params or {}).items() if v not in (None, "")}
+    return public.url(path + (f"?{urlencode(given)}" if given else ""))
+
+
+def csrf_field(session: Any) -> str:
+    return f"<input type=\"hidden\" name=\"csrf\" value=\"{escape(session.csrf, quote=True)}\">"
+
+
+def hidden(name: str, value: Any) -> str:
+    return f"<input type=\"hidden\" name=\"{escape(name, quote=True)}\" value=\"{escape(str(value), quote=True)}\">"
+
+
+def message(text: str, kind: str = "notice") -> str:
+    role = "alert" if kind == "problem" else "status"
+    return f"<p class=\"{kind}\" role=\"{role}\">{escape(text)}</p>" if text else ""
+
+
+def shown(value: Any) -> str:
+    text = as_text(value, ", ", "yes", "no") if value not in (None, "", []) else ""
+    return escape(text) if text else "<span class=\"sub\">—</span>"
+
+
+def full_name(contact: Any) -> str:
+    return " ".join(p for p in (contact.first_name, contact.last_name) if p) or "(no name)"
+
+
+# --- sign-in -----------------------------------------------------------------
+
+def sign_in_page(next_path: str, note: str = "", problem: str = "") -> str:
+    return layout("Sign in", (
+        "<h1>Sign in to the desk</h1><p class=\"sub\">Use your personal agent key (an administrator makes one with "
+        "<code>make key ROLE=agent NAME=you</code>). You stay signed in for your shift.</p>"
+        f"{message(note)}{message(problem, 'problem')}"
+        f"<section class=\"card\"><form method=\"post\" action=\"{escape(desk_url('/desk/signin'))}\" id=\"signin\">"
+        f"{hidden('next', next_path)}"
+        "<label for=\"key\">Your key</label>"
+        "<input id=\"key\" name=\"key\" type=\"password\" autocomplete=\"current-password\" required>"
+        "<button type=\"submit\">Sign in</button></form></section>"
+    ))
+
+
+# --- search ------------------------------------------------------------------
+
+def search_page(session: Any, q: str, field: str, searchable: list[Any], found: list[Any] | None,
+                next_cursor: str | None, problem: str = "") -> str:
+    options = "<option value=\"\">Name, phone or e-mail</option>" + "".join(
+        f"<option value=\"{escape(a.key, quote=True)}\"{' selected' if a.key == field else ''}>{escape(a.label)}</option>"
+        for a in searchable)
+    form = (
+        f"<form class=\"search\" role=\"search\" method=\"get\" action=\"{escape(desk_url('/desk'))}\">"
+        f"<div><label for=\"q\">Search contacts</label><input id=\"q\" name=\"q\" type=\"search\" "
+        f"value=\"{escape(q, quote=True)}\" autofocus></div>"
+        f"<div><label for=\"field\">Search in</label><select id=\"field\" name=\"field\">{options}</select></div>"
+        "<button type=\"submit\">Search</button></form>"
+    )
+    results = ""
+    if found is not None:
+        rows = "".join(
+            f"<tr><td><a href=\"{escape(desk_url(f'/desk/contacts/{c.id}'))}\">{escape(full_name(c))}</a></td>"
+            f"<td>{shown(c.phone1)}</td><td>{shown(c.email)}</td><td>{shown((c.updated_at or '')[:10])}</td></tr>"
+            for c in found)
+        more = (f"<p><a href=\"{escape(desk_url('/desk', {'q': q, 'field': field, 'cursor': next_cursor}))}\">"
+                "Next page of results</a></p>") if next_cursor else ""
+        results = (
+            "<section class=\"card\" aria-labelledby=\"results\"><h2 id=\"results\">Results</h2>"
+            + (f"<div class=\"table\"><table id=\"found\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Phone"
+               f"</th><th scope=\"col\">E-mail</th><th scope=\"col\">Updated</th></tr></thead><tbody>{rows}</tbody>"
+               f"</table></div>{more}" if found else "<p>No contact matches.</p>")
+            + "</section>")
+    return layout("Search", f"<h1>Contacts</h1>{message(problem, 'problem')}"
+                            f"<section class=\"card\">{form}</section>{results}", session=session)
+
+
+# --- the card ----------------------------------------------------------------
+
+def details_list(contact: Any, attributes: list[Any]) -> str:
+    data = contact.model_dump()
+    return "<dl id=\"attributes\">" + "".join(
+        f"<dt>{escape(a.label)}</dt><dd>{shown(data.get(a.key))}</dd>" for a in attributes) + "</dl>"
+
+
+def card_page(session: Any, contact: Any, attributes: list[Any], calls: list[Any], calls_cursor: str | None,
+              files: list[dict[str, Any]], *, note: str = "", upload_target: str = "") -> str:
+    name = full_name(contact)
+    edit = escape(desk_url(f"/desk/contacts/{contact.id}/edit"))
+    body = (
+        f"<h1>{escape(name)}</h1><p class=\"sub\">contact {escape(contact.id)} · version {contact.version}</p>"
+        f"{message(note)}"
+        f"<section class=\"card\" aria-labelledby=\"details-h\"><h2 id=\"details-h\">Details</h2>"
+        f"{details_list(contact, attributes)}<p class=\"actions\"><a href=\"{edit}\">Edit this contact</a></p></section>"
+        f"{history_section(contact.id, calls, calls_cursor)}"
+        f"{attachments_section(session, contact.id, files, upload_target)}"
+    )
+    return layout(name, body, session=session, script=UPLOAD_SCRIPT if upload_target else "")
+
+
+def history_section(contact_id: str, calls: list[Any], cursor: str | None, *, title: str = "History") -> str:
+    items = "".join(call_details(t) for t in calls) or "<p>No calls yet.</p>"
+    more = (f"<p><a href=\"{escape(desk_url(f'/desk/contacts/{contact_id}/history', {'cursor': cursor}))}\">"
+            "Older calls</a></p>") if cursor else ""
+    return (f"<section class=\"card\" aria-labelledby=\"history-h\" id=\"history\"><h2 id=\"history-h\">"
+            f"{escape(title)}</h2>{items}{more}</section>")
+
+
+def _plain(item: Any) -> dict[str, Any]:
+    return item.model_dump() if hasattr(item, "model_dump") else dict(item)
+
+
+def call_details(tree: Any) -> str:
+    legs = [_plain(leg) for leg in tree.interactions]
+    kinds = sorted({str(leg.get("type") or leg.get("interaction_type") or "call") for leg in legs})
+    summary = (f"{escape(tree.start_time[:16].replace('T', ' '))} · {escape(', '.join(kinds))} · "
+               f"{len(legs)} leg{'s' if len(legs) != 1 else ''}")
+    return (f"<details id=\"call-{escape(tree.call_Id, quote=True)}\"><summary>{summary}</summary>"
+            f"{tree_table(tree)}</details>")
+
+
+LEG_COLUMNS = (("start_time", "Start"), ("interaction_type", "Step"), ("type", "Channel"), ("ivr_trail", "IVR trail"),
+               ("csq", "Queue"), ("team_name", "Team"), ("agentId", "Agent"), ("call_duration", "Seconds"),
+               ("call_disposition", "Outcome"), ("wrap_up", "Wrap-up"))
+
+
+def tree_table(tree: Any) -> str:
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{shown(_leg_value(leg, key))}</td>" for key, _ in LEG_COLUMNS) + "</tr>"
+        for leg in map(_plain, tree.interactions))
+    head = "".join(f"<th scope=\"col\">{label}</th>" for _, label in LEG_COLUMNS)
+    files = "".join(f"<li><a href=\"{escape(a.get('shortUrl', ''))}\">{escape(a.get('fileName', 'file'))}</a></li>"
+                    for a in map(_plain, tree.attachments))
+    return (f"<p class=\"sub\">Call {escape(tree.call_Id)} from {escape(tree.phone_number or 'an unknown number')}"
+            f" · <a href=\"{escape(desk_url(f'/desk/calls/{tree.call_Id}'))}\">open this call</a></p>"
+            f"<div class=\"table\"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
+            + (f"<ul>{files}</ul>" if files else ""))
+
+
+def _leg_value(leg: dict[str, Any], key: str) -> Any:
+    value = leg.get(key)
+    if key == "start_time" and isinstance(value, str):
+        return value[11:19]
+    if key == "ivr_trail" and isinstance(value, list):
+        return " > ".join(str(v) for v in value)
+    return value
+
+
+def call_page(session: Any, tree: Any) -> str:
+    contact = (f"<p><a href=\"{escape(desk_url(f'/desk/contacts/{tree.contact_id}'))}\">The caller's card</a></p>"
+               if tree.contact_id else "")
+    return layout(f"Call {tree.call_Id}", (
+        f"<h1>Call {escape(tree.call_Id)}</h1><p class=\"sub\">{escape(tree.start_time[:16].replace('T', ' '))}</p>"
+        f"<section class=\"card\">{tree_table(tree)}{contact}</section>"), session=session)
+
+
+def history_page(session: Any, contact: Any, calls: list[Any], cursor: str | None) -> str:
+    back = f"<p><a href=\"{escape(desk_url(f'/desk/contacts/{contact.id}'))}\">Back to the card</a></p>"
+    return layout(f"History of {full_name(contact)}", (
+        f"<h1>History of {escape(full_name(contact))}</h1>{back}"
+        f"{history_section(contact.id, calls, cursor, title='Calls, newest first')}"), session=session)
+
+
+def attachments_section(session: Any, contact_id: str, files: list[dict[str, Any]], upload_target: str) -> str:
+    items = "".join(
+        f"<li><a href=\"{escape(f.get('shortUrl', ''))}\">{escape(f.get('fileName', 'file'))}</a> "
+        f"<span class=\"sub\">{escape(f.get('mimeType', ''))} · {escape((f.get('created_at') or '')[:10])}</span></li>"
+        for f in files) or "<li>No files yet.</li>"
+    upload = ""
+    if upload_target:
+        upload = (
+            f"<form id=\"upload\" method=\"post\" action=\"{escape(desk_url(f'/desk/contacts/{contact_id}/attachments'))}\">"
+            f"{csrf_field(session)}<label for=\"file\">Attach a file</label>"
+            "<input id=\"file\" type=\"file\" required><button type=\"submit\">Upload</button>"
+            "<p id=\"upload-status\" class=\"sub\" role=\"status\"></p></form>")
+    return (f"<section class=\"card\" aria-labelledby=\"files-h\"><h2 id=\"files-h\">Files</h2>"
+            f"<ul id=\"files\">{items}</ul>{upload}</section>")
+
+
+# --- forms -------------------------------------------------------------------
+
+INPUT_TYPES = {"email": "email", "phone": "tel", "url": "url", "date": "date"}
+
+
+def field_control(attribute: Any, value: Any) -> str:
+    """The control for one schema attribute: its type, options and rules."""
+    key, label = attribute.key, attribute.label + (" (required)" if attribute.required else "")
+    ident = f"f-{key}"
+    required = " required" if attribute.required else ""
+    text = "" if value in (None, []) else (
+        "\n".join(str(v) for v in value) if isinstance(value, list) else as_text(value, ", ", "true", "false"))
+    head = f"<label for=\"{ident}\">{escape(label)}</label>"
+    if attribute.options or attribute.type == "boolean":
+        choices = attribute.options or ["true", "false"]
+        names = {"true": "Yes", "false": "No"} if attribute.type == "boolean" else {}
+        options = "<option value=\"\">—</option>" + "".join(
+            f"<option value=\"{escape(o, quote=True)}\"{' selected' if o == text else ''}>{escape(names.get(o, o))}"
+            "</option>" for o in choices)
+        return f"{head}<select id=\"{ident}\" name=\"{key}\"{required}>{options}</select>"
+    if attribute.type == "list":
+        return (f"{head}<textarea id=\"{ident}\" name=\"{key}\" aria-describedby=\"{ident}-hint\"{required}>"
+                f"{escape(text)}</textarea><span id=\"{ident}-hint\" class=\"sub\">one per line</span>")
+    kind = INPUT_TYPES.get(attribute.type, "text")
+    extra = f" maxlength=\"{attribute.max_length}\"" if attribute.max_length else ""
+    if attribute.type == "number":
+        extra += " inputmode=\"decimal\""
+    return (f"{head}<input id=\"{ident}\" name=\"{key}\" type=\"{kind}\" value=\"{escape(text, quote=True)}\""
+            f"{extra}{required}>")
+
+
+def edit_page(session: Any, contact: Any, attributes: list[Any], values: dict[str, Any], version: int, *,
+              problem: str = "", theirs: list[tuple[str, Any, Any]] | None = None, status_note: str = "") -> str:
+    controls = "".join(field_control(a, values.get(a.key)) for a in attributes)
+    stale = ""
+    if theirs is not None:
+        rows = "".join(f"<tr><th scope=\"row\">{escape(label)}</th><td>{shown(now)}</td><td>{shown(mine)}</td></tr>"
+                       for label, now, mine in theirs)
+        stale = (
+            "<section class=\"card\" id=\"stale\" aria-labelledby=\"stale-h\"><h2 id=\"stale-h\">Someone else saved "
+            "this contact while you were editing</h2><p>Nothing of yours was saved. Their values are now stored; "
+            "your entries are still in the form below. Check them and save again to apply yours.</p>"
+            + (f"<div class=\"table\"><table><thead><tr><th scope=\"col\">Field</th><th scope=\"col\">Saved now</th>"
+               f"<th scope=\"col\">Yours</th></tr></thead><tbody>{rows}</tbody></table></div>" if rows else "")
+            + "</section>")
+    return layout(f"Edit {full_name(contact)}", (
+        f"<h1>Edit {escape(full_name(contact))}</h1>{message(status_note)}{message(problem, 'problem')}{stale}"
+        f"<section class=\"card\"><form method=\"post\" id=\"edit\" "
+        f"action=\"{escape(desk_url(f'/desk/contacts/{contact.id}'))}\">{csrf_field(session)}{hidden('version', version)}"
+        f"{controls}<div class=\"actions\"><button type=\"submit\">Save</button>"
+        f"<a href=\"{escape(desk_url(f'/desk/contacts/{contact.id}'))}\">Cancel</a></div></form></section>"),
+        session=session)
+
+
+def new_contact_page(session: Any, attributes: list[Any], values: dict[str, Any], token: dict[str, str], *,
+                     caller: str = "", problem: str = "") -> str:
+    controls = "".join(field_control(a, values.get(a.key)) for a in attributes)
+    sub = (f"<p class=\"sub\">No contact has the number {escape(caller)}</p>" if caller
+           else "<p class=\"sub\">Every field of the schema; only the required ones must be filled in.</p>")
+    return layout("New contact", (
+        f"<h1>{'New caller' if caller else 'New contact'}</h1>{sub}{message(problem, 'problem')}"
+        f"<section class=\"card\"><form method=\"post\" id=\"new-contact\" action=\"{escape(desk_url('/desk/contacts'))}\">"
+        f"{csrf_field(session)}{''.join(hidden(k, v) for k, v in token.items())}{controls}"
+        "<button type=\"submit\">Save contact</button></form></section>"), session=session)
+
+
+def chooser_page(session: Any, ani: str, found: list[Any], last_calls: dict[str, str],
+                 mapped: list[Any]) -> str:
+    """Several contacts share the number: what tells them apart."""
+    extra = mapped[:1]
+    head = "".join(f"<th scope=\"col\">{escape(a.label)}</th>" for a in extra)
+    rows = "".join(
+        f"<tr><td><a href=\"{escape(desk_url(f'/desk/contacts/{c.id}'))}\">{escape(full_name(c))}</a></td>"
+        f"<td>{shown(', '.join(p for p in (c.phone1, c.phone2) if p))}</td><td>{shown(c.email)}</td>"
+        f"<td>{shown(last_calls.get(c.id, ''))}</td>"
+        + "".join(f"<td>{shown(c.model_dump().get(a.key))}</td>" for a in extra) + "</tr>"
+        for c in found)
+    return layout("Several callers", (
+        f"<h1>Several contacts share this number</h1><p class=\"sub\">{escape(ani)}: choose the caller</p>"
+        "<section class=\"card\"><div class=\"table\"><table id=\"choices\"><thead><tr><th scope=\"col\">Name</th>"
+        "<th scope=\"col\">Phones</th><th scope=\"col\">E-mail</th><th scope=\"col\">Last call</th>"
+        f"{head}</tr></thead><tbody>{rows}</tbody></table></div></section>"), session=session)
+
+
+def problem_body(session: Any, title: str, text: str) -> str:
+    return layout(title, f"<h1>{escape(title)}</h1>{message(text, 'problem')}"
+                         f"<p><a href=\"{escape(desk_url('/desk'))}\">Back to search</a></p>", session=session)
+
+
+def rows_changed(attributes: Iterable[Any], now: dict[str, Any], mine: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    return [(a.label, now.get(a.key), mine.get(a.key)) for a in attributes
+            if a.key in mine and _comparable(now.get(a.key)) != _comparable(mine.get(a.key))]
+
+
+def _comparable(value: Any) -> str:
+    return "" if value in (None, "", []) else as_text(value, "\n", "true", "false")

@@ -1,0 +1,317 @@
+"""The agent desk as served: sessions, CSRF, what each page shows and what it
+costs in DynamoDB calls (the browser test in tests/e2e drives it for real)."""
+from __future__ import annotations
+
+import re
+from html import unescape
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+
+from tests.api.conftest import add_attributes, body
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def make_key(api, role="agent", name="Ada Agent") -> dict:
+    reply = api.post("/keys", {"name": name, "role": role})
+    assert reply.status_code == 201, reply.body
+    return body(reply)
+
+
+class Desk:
+    """A browser's view of the desk: keeps the session cookie, reads CSRF tokens from forms."""
+
+    def __init__(self, api) -> None:
+        self.api = api.as_key(None)
+        self.cookie = ""
+
+    @property
+    def calls(self) -> list[str]:
+        return self.api.calls
+
+    def get(self, path: str, **headers):
+        return self.api.get(path, headers=({"Cookie": self.cookie} if self.cookie else {}) | headers)
+
+    def post(self, path: str, form: dict, **headers):
+        hdrs = FORM | ({"Cookie": self.cookie} if self.cookie else {}) | headers
+        return self.api.post(path, raw=urlencode(form, doseq=True), headers=hdrs)
+
+    def sign_in(self, key: str, next_path: str = "/desk"):
+        reply = self.post("/desk/signin", {"key": key, "next": next_path})
+        if reply.status_code == 303 and "Set-Cookie" in reply.headers:
+            self.cookie = reply.headers["Set-Cookie"].split(";")[0]
+        return reply
+
+    def csrf(self, page: str) -> str:
+        return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+    def form_values(self, page: str, form_id: str) -> dict[str, str]:
+        """What a browser would send for the form: inputs, selected options, textareas."""
+        return FormReader.read(page, form_id)
+
+
+class FormReader(HTMLParser):
+    def __init__(self, form_id: str) -> None:
+        super().__init__()
+        self.form_id, self.inside, self.values = form_id, False, {}
+        self.select = self.textarea = None
+
+    @classmethod
+    def read(cls, page: str, form_id: str) -> dict[str, str]:
+        reader = cls(form_id)
+        reader.feed(page)
+        return reader.values
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = a.get("id") == self.form_id
+        elif self.inside and tag == "input" and a.get("name") and a.get("type") != "file":
+            self.values[a["name"]] = a.get("value") or ""
+        elif self.inside and tag == "select":
+            self.select = a["name"]
+            self.values.setdefault(self.select, "")
+        elif self.inside and tag == "option" and self.select and "selected" in a:
+            self.values[self.select] = a.get("value") or ""
+        elif self.inside and tag == "textarea":
+            self.textarea = a["name"]
+            self.values[self.textarea] = ""
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.values[self.textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+
+
+@pytest.fixture
+def desk(api):
+    return Desk(api)
+
+
+@pytest.fixture
+def agent(api, desk):
+    key = make_key(api)
+    assert desk.sign_in(key["key"]).status_code == 303
+    return key
+
+
+def page_of(reply) -> str:
+    assert reply.headers["Content-Type"].startswith("text/html"), reply.headers
+    return reply.body.decode()
+
+
+def test_sign_in_sets_a_locked_down_cookie_and_returns_to_the_page_asked_for(api, desk):
+    key = make_key(api)
+    first = desk.get("/desk/pop?ani=4155550100&account=A-1")
+    assert first.status_code == 303
+    target = urlsplit(first.headers["Location"])
+    assert target.path == "/desk/signin"
+    next_path = parse_qs(target.query)["next"][0]
+    assert next_path.startswith("/desk/pop?") and "account=A-1" in next_path
+    form = page_of(desk.get(f"/desk/signin?{target.query}"))
+    assert 'type="password"' in form and f'value="{next_path.replace("&", "&amp;")}"' in form
+
+    reply = desk.sign_in(key["key"], next_path)
+    assert reply.status_code == 303 and reply.headers["Location"].endswith(next_path)
+    cookie = reply.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/desk" in cookie and "Max-Age=36000" in cookie
+    assert key["key"] not in cookie
+    assert desk.get(next_path).status_code == 200
+
+
+def test_wrong_keys_and_foreign_targets_are_refused(api, desk):
+    refused = desk.sign_in("cim_not-a-key")
+    assert refused.status_code == 401 and "not a valid personal key" in page_of(refused)
+    from tests.conftest import ADMIN_KEY
+    assert desk.sign_in(ADMIN_KEY).status_code == 401  # the shared bootstrap key is nobody's
+    ivr = make_key(api, role="ivr", name="ivr-box")
+    assert desk.sign_in(ivr["key"]).status_code == 403
+    key = make_key(api)
+    assert desk.sign_in(key["key"], "https://evil.example/desk").headers["Location"].endswith("/desk")
+    assert desk.sign_in(key["key"], "//evil.example/x").headers["Location"].endswith("/desk")
+    forged = desk.cookie[:-3] + "abc"
+    assert desk.api.get("/desk", headers={"Cookie": forged}).status_code == 303
+
+
+def test_writes_need_the_forms_csrf_token_and_our_origin(api, desk, agent):
+    made = body(api.post("/saveContact", {"first_name": "Ann", "phone1": "415-555-0100"}))
+    edit = page_of(desk.get(f"/desk/contacts/{made['id']}/edit"))
+    form = desk.form_values(edit, "edit") | {"first_name": "Anna"}
+    without = {k: v for k, v in form.items() if k != "csrf"}
+    assert desk.post(f"/desk/contacts/{made['id']}", without).status_code == 403
+    assert desk.post(f"/desk/contacts/{made['id']}", form | {"csrf": "x" * 43}).status_code == 403
+    assert desk.post(f"/desk/contacts/{made['id']}", form, Origin="https://evil.example").status_code == 403
+    assert body(api.get(f"/contacts/{made['id']}"))["first_name"] == "Ann"  # nothing was saved
+    saved = desk.post(f"/desk/contacts/{made['id']}", form, Origin="http://localhost", Host="localhost")
+    assert saved.status_code == 303, saved.body
+    assert body(api.get(f"/contacts/{made['id']}"))["first_name"] == "Anna"
+
+
+def test_signing_out_or_revoking_the_key_ends_the_session(api, desk, agent):
+    assert desk.get("/desk").status_code == 200
+    revoked = api.delete(f"/keys/{agent['id']}")
+    assert revoked.status_code == 200
+    assert desk.get("/desk").status_code == 303
+
+    other = make_key(api, name="Bo Agent")
+    assert desk.sign_in(other["key"]).status_code == 303
+    page = page_of(desk.get("/desk"))
+    out = desk.post("/desk/signout", {"csrf": desk.csrf(page)})
+    assert out.status_code == 303 and "Max-Age=0" in out.headers["Set-Cookie"]
+    assert desk.get("/desk").status_code == 303  # the old cookie, replayed, is refused too
+    assert desk.sign_in(other["key"]).status_code == 303  # signing in again at once works
+    assert desk.get("/desk").status_code == 200
+
+
+def test_search_by_name_phone_email_and_attribute_costs_what_the_api_does(api, desk, agent):
+    add_attributes(api, account={"type": "text", "unique": True, "searchable": True})
+    ann = body(api.post("/saveContact", {"first_name": "Ann", "last_name": "Lee", "phone1": "+1 415 555 0100",
+                                         "email": "ann@example.com", "account": "AC-77"}))
+    api.post("/saveContact", {"first_name": "Bo", "phone1": "415 555 0101"})
+    for q, field in (("ann le", ""), ("(415) 555-0100", ""), ("ANN@example.com", ""), ("AC-77", "account")):
+        reply = desk.get("/desk?" + urlencode({"q": q, "field": field}))
+        page = page_of(reply)
+        assert ann["id"] in page and "Bo" not in page.split('id="found"')[1], q
+        assert desk.calls.count("GetItem") == 1 and desk.calls.count("Query") == 1, (q, desk.calls)
+        assert desk.calls.count("BatchGetItem") == 1, (q, desk.calls)
+    nothing = page_of(desk.get("/desk?q=zed"))
+    assert "No contact matches" in nothing
+    bad = desk.get("/desk?" + urlencode({"q": "x", "field": "nope"}))
+    assert bad.status_code == 400 and "nope: not an attribute" in page_of(bad)
+
+
+def test_search_pages_through_results(api, desk, agent):
+    for i in range(30):
+        api.post("/saveContact", {"first_name": "Pekka", "last_name": f"Virta{i:02d}"})
+    first = page_of(desk.get("/desk?q=pekka"))
+    assert first.count("<tr><td>") == 25
+    more = unescape(re.search(r'href="([^"]+)">Next page of results', first).group(1))
+    second = page_of(desk.get(more[more.index("/desk"):]))
+    assert second.count("<tr><td>") == 5
+
+
+def test_the_card_shows_every_attribute_history_and_files_in_few_calls(api, desk, agent):
+    add_attributes(api, tier={"type": "text", "options": ["gold", "silver"]}, note="text")
+    made = body(api.post("/saveContact", {"first_name": "Ann", "phone1": "4155550100", "tier": "gold"}))
+    for n in range(12):
+        leg = {"interaction": {"type": "voice", "interaction_type": "IVR", "start_time": f"2026-11-{n + 1:02d}T10:00:00Z",
+                               "ivr_trail": "main>billing"}, "ani": "4155550100"}
+        assert api.post(f"/interactions/updateOrSaveInteractionTree/CALL-{n}", leg).status_code == 200
+    api.post("/interactions/updateOrSaveInteractionTree/CALL-11", {"interaction": {
+        "leg_id": "agent", "type": "voice", "interaction_type": "agent", "agentId": "agent-7", "csq": "Billing",
+        "wrap_up": "refund <ok>"}})
+    api.post("/s3attachments", {"fileName": "id.pdf", "mimeType": "application/pdf", "size": 10,
+                                "contact_id": made["id"]})
+    page = page_of(desk.get(f"/desk/contacts/{made['id']}"))
+    assert page.index("First name") < page.index("E-mail") < page.index("Tier") < page.index("Note")
+    assert page.count("<details") == 10 and "Older calls" in page
+    assert page.index("CALL-11") < page.index("CALL-10")  # newest first
+    assert "refund &lt;ok&gt;" in page and "Billing" in page and "id.pdf" in page
+    # the contact, its calls (Query + BatchGetItem), its files (Query): no read per call
+    assert sorted(desk.calls) == ["BatchGetItem", "GetItem", "GetItem", "Query", "Query"], desk.calls
+    older = unescape(re.search(r'href="([^"]+)">Older calls', page).group(1))
+    rest = page_of(desk.get(older[older.index("/desk"):]))
+    assert rest.count("<details") == 2 and 'id="call-CALL-1"' in rest and 'id="call-CALL-0"' in rest
+    tree = page_of(desk.get("/desk/calls/CALL-11"))
+    assert "agent-7" in tree and "main&gt;billing" in tree
+
+
+def test_a_stale_save_shows_the_other_change_and_keeps_mine(api, desk, agent):
+    made = body(api.post("/saveContact", {"first_name": "Ann", "last_name": "Lee", "phone1": "4155550100"}))
+    edit = page_of(desk.get(f"/desk/contacts/{made['id']}/edit"))
+    mine = desk.form_values(edit, "edit") | {"last_name": "Leigh"}
+    api.put(f"/contacts/{made['id']}", {"last_name": "Lea"})  # another agent, meanwhile
+    stale = desk.post(f"/desk/contacts/{made['id']}", mine)
+    page = page_of(stale)
+    assert stale.status_code == 409 and "Someone else saved" in page
+    assert "<td>Lea</td><td>Leigh</td>" in page and 'value="Leigh"' in page
+    assert body(api.get(f"/contacts/{made['id']}"))["last_name"] == "Lea"
+    again = desk.form_values(page, "edit")
+    assert again["version"] == "2"
+    assert desk.post(f"/desk/contacts/{made['id']}", again).status_code == 303
+    assert body(api.get(f"/contacts/{made['id']}"))["last_name"] == "Leigh"
+
+
+def test_the_edit_form_follows_the_schema_and_names_a_bad_field(api, desk, agent):
+    add_attributes(api, tier={"type": "text", "options": ["gold", "silver"], "required": False},
+                   vip="boolean", visits="number", since="date", tags="list")
+    made = body(api.post("/saveContact", {"first_name": "Ann", "tier": "gold", "vip": True, "tags": ["a", "b"]}))
+    edit = page_of(desk.get(f"/desk/contacts/{made['id']}/edit"))
+    assert '<select id="f-tier" name="tier">' in edit and '<option value="gold" selected>' in edit
+    assert '<option value="true" selected>Yes</option>' in edit and 'type="date"' in edit
+    assert '<textarea id="f-tags" name="tags"' in edit and "a\nb</textarea>" in edit
+    assert 'type="tel"' in edit and 'type="email"' in edit
+    assert all(f'<label for="f-{k}">' in edit for k in ("first_name", "tier", "vip", "visits", "since", "tags"))
+    form = desk.form_values(edit, "edit") | {"visits": "many", "tags": "x\ny\n", "vip": "false"}
+    refused = desk.post(f"/desk/contacts/{made['id']}", form)
+    assert refused.status_code == 400 and "visits: &#x27;many&#x27; is not a number" in page_of(refused)
+    saved = desk.post(f"/desk/contacts/{made['id']}", form | {"visits": "12", "email": ""})
+    assert saved.status_code == 303
+    stored = body(api.get(f"/contacts/{made['id']}"))
+    assert stored["visits"] == 12 and stored["tags"] == ["x", "y"] and stored["vip"] is False
+
+
+def test_pop_answers_the_card_a_chooser_or_the_new_caller_form(api, desk, agent):
+    add_attributes(api, account={"type": "text", "searchable": True})
+    rule = api.post("/mapping", {"callVariable": "callVariable3", "key": "account", "varNumber": 3})
+    assert rule.status_code in (200, 201), rule.body
+    ann = body(api.post("/saveContact", {"first_name": "Ann", "phone1": "4155550100", "account": "AC-1"}))
+    card = page_of(desk.get("/desk/pop?ani=%2B14155550100"))
+    assert ann["id"] in card and "Calling from +14155550100" in card
+    for name, account in (("Parent", "AC-2"), ("Child", "AC-3")):
+        api.post("/saveContact", {"first_name": name, "phone1": "415-555-0166", "account": account})
+    api.post("/interactions/updateOrSaveInteractionTree/C-9", {
+        "interaction": {"type": "voice", "start_time": "2026-11-20T09:00:00Z"}, "ani": "4155550166"})
+    child = body(api.get("/contacts?first_name=Child&phone=4155550166"))["items"][0]
+    assert api.put("/interactions/C-9/contact", {"contact_id": child["id"]}).status_code == 200
+    chooser = page_of(desk.get("/desk/pop?ani=4155550166"))
+    assert "Several contacts share this number" in chooser and chooser.count("<tr><td>") == 2
+    assert "AC-2" in chooser and "AC-3" in chooser and "<th scope=\"col\">Account</th>" in chooser
+    assert "Last call" in chooser and "2026-11-20" in chooser
+    # the lookup (Query + BatchGetItem), the number's calls (Query + BatchGetItem), the session's key
+    assert sorted(desk.calls) == ["BatchGetItem", "BatchGetItem", "GetItem", "Query", "Query"], desk.calls
+    by_variable = page_of(desk.get("/desk/pop?ani=4155550166&callVariable3=AC-3"))
+    assert "Child" in by_variable and "Several" not in by_variable
+    form = page_of(desk.get("/desk/pop?ani=415-555-0999"))
+    assert 'id="new-contact"' in form and 'value="415-555-0999"' in form and 'name="account"' in form
+
+
+def test_the_new_contact_form_creates_one_contact_however_often_it_is_sent(api, desk, agent):
+    add_attributes(api, account="text")
+    form_page = page_of(desk.get("/desk/pop?ani=415-555-0999"))
+    form = desk.form_values(form_page, "new-contact") | {"first_name": "Nea", "account": "AC-9"}
+    first = desk.post("/desk/contacts", form)
+    second = desk.post("/desk/contacts", form)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    found = body(api.get("/contacts?phone=4155550999"))["items"]
+    assert len(found) == 1 and found[0]["account"] == "AC-9"
+    other = desk.post("/desk/contacts", form | {"phone1": "415-555-0123"})
+    assert other.status_code == 403  # a form opened for one caller cannot add another
+
+
+def test_upload_gives_a_presigned_form_that_returns_to_the_card(api, desk, agent):
+    made = body(api.post("/saveContact", {"first_name": "Ann"}))
+    page = page_of(desk.get(f"/desk/contacts/{made['id']}"))
+    token = desk.csrf(page)
+    policy = desk.get(f"/desk/contacts/{made['id']}").headers["Content-Security-Policy"]
+    assert "script-src 'sha256-" in policy and "form-action 'self' http" in policy
+    asked = {"fileName": "note.txt", "mimeType": "text/plain", "size": 5}
+    refused = desk.api.post(f"/desk/contacts/{made['id']}/attachments", asked, headers={"Cookie": desk.cookie})
+    assert refused.status_code == 403
+    reply = desk.api.post(f"/desk/contacts/{made['id']}/attachments", asked,
+                          headers={"Cookie": desk.cookie, "X-CSRF-Token": token})
+    assert reply.status_code == 201, reply.body
+    fields = body(reply)["upload"]["fields"]
+    assert fields["success_action_redirect"].endswith(f"/desk/contacts/{made['id']}?uploaded=1")
+    listed = body(api.get(f"/contacts/{made['id']}/attachments"))["items"]
+    assert [f["fileName"] for f in listed] == ["note.txt"]
