@@ -14,14 +14,16 @@ $(STAMP): pyproject.toml requirements.txt
 
 install: $(STAMP)  ## create .venv and install (only when pyproject/requirements changed)
 
-# The screen-pop test renders pages in Debian's chromium. As root on Debian it
-# is installed here; elsewhere install it yourself or that test is skipped
-# (outside CI).
+# The browser tests drive Debian's chromium through chromium-driver (Selenium)
+# and run axe-core (npm) in every page. As root on Debian the packages are
+# installed here; elsewhere install them yourself or those tests are skipped
+# (outside CI, where they fail instead).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium is not installed: the browser test will be skipped"; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else echo "chromium/chromedriver are not installed: the browser tests will be skipped"; fi; }
+	@test -f tests/browser/node_modules/axe-core/axe.min.js || npm ci --prefix tests/browser --no-audit --no-fund --silent
 
 run: install  ## the API on 127.0.0.1:$${PORT:-8000} over an embedded AWS emulation
 	$(BIN)/python -m devtools.local $(if $(FRESH),--fresh)

@@ -300,8 +300,10 @@ def pop():
     if answer.match == "multiple":
         found = answer.contacts
         last = interactions.last_calls(ani, [c.id for c in found]) if ani else {}
+        # What tells them apart: an attribute a call variable maps to, else one agents search by.
         wanted = {r.key for r in mapping.rules()}
-        mapped = [a for a in schema.attributes() if a.key in wanted and not a.core]
+        custom = [a for a in schema.attributes() if not a.core]
+        mapped = [a for a in custom if a.key in wanted] or [a for a in custom if a.unique or a.searchable]
         return _page(views.chooser_page(area.session, ani, found, last, mapped))
     if not ani:
         raise Invalid("ani: no contact matched the call variables; give the caller's number to add them")

@@ -17,7 +17,7 @@ from chalicelib.core import public
 from chalicelib.domain.values import as_text
 
 DESK_STYLE = STYLE + """
-main{max-width:980px}
+main{max-width:980px}main a{text-decoration:underline}
 .bar{display:flex;flex-wrap:wrap;align-items:center;gap:8px 16px;background:#13314f;color:#fff;padding:8px 16px}
 .bar a{color:#fff}.bar .who{margin-left:auto;color:#dce6f0}.bar form{margin:0}
 .bar button{margin:0;background:#fff;color:#13314f;padding:4px 10px}
@@ -151,7 +151,7 @@ def search_page(session: Any, q: str, field: str, searchable: list[Any], found: 
                 "Next page of results</a></p>") if next_cursor else ""
         results = (
             "<section class=\"card\" aria-labelledby=\"results\"><h2 id=\"results\">Results</h2>"
-            + (f"<div class=\"table\"><table id=\"found\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Phone"
+            + (f"<div class=\"table\" tabindex=\"0\" role=\"region\" aria-label=\"Search results\"><table id=\"found\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Phone"
                f"</th><th scope=\"col\">E-mail</th><th scope=\"col\">Updated</th></tr></thead><tbody>{rows}</tbody>"
                f"</table></div>{more}" if found else "<p>No contact matches.</p>")
             + "</section>")
@@ -217,7 +217,7 @@ def tree_table(tree: Any) -> str:
                     for a in map(_plain, tree.attachments))
     return (f"<p class=\"sub\">Call {escape(tree.call_Id)} from {escape(tree.phone_number or 'an unknown number')}"
             f" · <a href=\"{escape(desk_url(f'/desk/calls/{tree.call_Id}'))}\">open this call</a></p>"
-            f"<div class=\"table\"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
+            f"<div class=\"table\" tabindex=\"0\" role=\"region\" aria-label=\"Legs of the call\"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
             + (f"<ul>{files}</ul>" if files else ""))
 
 
@@ -303,7 +303,7 @@ def edit_page(session: Any, contact: Any, attributes: list[Any], values: dict[st
             "<section class=\"card\" id=\"stale\" aria-labelledby=\"stale-h\"><h2 id=\"stale-h\">Someone else saved "
             "this contact while you were editing</h2><p>Nothing of yours was saved. Their values are now stored; "
             "your entries are still in the form below. Check them and save again to apply yours.</p>"
-            + (f"<div class=\"table\"><table><thead><tr><th scope=\"col\">Field</th><th scope=\"col\">Saved now</th>"
+            + (f"<div class=\"table\" tabindex=\"0\" role=\"region\" aria-label=\"Your entries and the saved values\"><table><thead><tr><th scope=\"col\">Field</th><th scope=\"col\">Saved now</th>"
                f"<th scope=\"col\">Yours</th></tr></thead><tbody>{rows}</tbody></table></div>" if rows else "")
             + "</section>")
     return layout(f"Edit {full_name(contact)}", (
@@ -340,7 +340,7 @@ def chooser_page(session: Any, ani: str, found: list[Any], last_calls: dict[str,
         for c in found)
     return layout("Several callers", (
         f"<h1>Several contacts share this number</h1><p class=\"sub\">{escape(ani)}: choose the caller</p>"
-        "<section class=\"card\"><div class=\"table\"><table id=\"choices\"><thead><tr><th scope=\"col\">Name</th>"
+        "<section class=\"card\"><div class=\"table\" tabindex=\"0\" role=\"region\" aria-label=\"Contacts with this number\"><table id=\"choices\"><thead><tr><th scope=\"col\">Name</th>"
         "<th scope=\"col\">Phones</th><th scope=\"col\">E-mail</th><th scope=\"col\">Last call</th>"
         f"{head}</tr></thead><tbody>{rows}</tbody></table></div></section>"), session=session)
 

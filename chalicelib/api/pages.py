@@ -61,7 +61,10 @@ def link(path: str, params: dict[str, str], label: str) -> str:
 def html_response(body: str, status: int = 200, *, form_targets: tuple[str, ...] = (),
                   headers: dict[str, str] | None = None) -> Response:
     """``form_targets``: origins besides ours that the page's forms may post to (the upload bucket)."""
-    headers = {"Content-Type": "text/html; charset=utf-8",
+    # same-origin, not no-referrer: with no referrer at all a browser sends
+    # "Origin: null" on form posts, and the desk checks that its forms come from
+    # its own pages. Other sites still get no referrer (URLs carry numbers).
+    headers = {"Content-Type": "text/html; charset=utf-8", "Referrer-Policy": "same-origin",
                "Content-Security-Policy": content_security_policy(body, form_targets)} | (headers or {})
     if not get_settings().frame_ancestors:
         headers["X-Frame-Options"] = "DENY"  # for browsers that predate frame-ancestors

@@ -24,3 +24,9 @@ def settle(token_id: str, contact_id: str, expires: int) -> None:
 def release(token_id: str) -> None:
     """The submission failed (a field was wrong): the form may be sent again."""
     records.put_together([(keys.form_token(token_id), None, False)])
+
+
+def settled(token_id: str) -> str | None:
+    """The contact a claimed token made, once its submission has finished."""
+    found = records.get(keys.form_token(token_id))
+    return found.get("contact_id") if found else None

@@ -15,7 +15,6 @@ def test_the_document_is_valid_openapi_3_1_and_names_every_route(api):
     validate(spec)
     assert spec["openapi"] == "3.1.0"
     from app import app
-
     from chalicelib.api.routing import OPERATIONS
 
     for path, methods in app.routes.items():

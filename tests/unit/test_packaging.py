@@ -29,9 +29,11 @@ def test_importing_the_app_creates_no_client_and_reads_no_setting():
 def test_the_readme_prints_the_whole_route_role_table():
     import app  # noqa: F401 - the routes declare themselves on import
     from chalicelib.api.access import role_table
+    from chalicelib.api.routing import OPERATIONS
 
     readme = (ROOT / "README.md").read_text()
     assert len(role_table()) > 40
     for (method, path), role in role_table().items():
-        assert f"| `{method}` | `{path}` | {role} |" in readme, (method, path)
+        shown = f"{role} (session)" if OPERATIONS[(method, path)].session else role
+        assert f"| `{method}` | `{path}` | {shown} |" in readme, (method, path)
 

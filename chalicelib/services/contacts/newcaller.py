@@ -28,6 +28,18 @@ def _same_caller(issued: str, given: str) -> bool:
     return expected is not None and expected == phones.to_e164(given, region)
 
 
+def _settled_soon(token_id: str, seconds: float = 2.0) -> str | None:
+    """A double click sends the form twice at once: the second waits briefly
+    for the first to finish rather than failing."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        made = forms.settled(token_id)
+        if made:
+            return made
+    return None
+
+
 def create_once(signature: str, issued_for: str, fields: ContactFields) -> Contact:
     """The contact this form creates (or created, if it was sent before).
     ``issued_for``: the caller's number or address the form was opened for
@@ -40,8 +52,9 @@ def create_once(signature: str, issued_for: str, fields: ContactFields) -> Conta
     expires = int(time.time()) + FORM_SECONDS * 2
     earlier = forms.claim(token_id, expires)
     if earlier is not None:
-        if earlier.get("contact_id"):
-            return contacts.get(earlier["contact_id"])
+        made = earlier.get("contact_id") or _settled_soon(token_id)
+        if made:
+            return contacts.get(made)
         raise Conflict("this form is being saved; wait a moment and reload")
     try:
         contact = contacts.create(fields.model_copy(update={field: given}) if issued_for else fields)

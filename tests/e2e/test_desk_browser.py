@@ -1,0 +1,287 @@
+"""The agent desk in a real browser: Debian's chromium driven through
+chromium-driver (Selenium), against the server ``make run`` starts.
+
+An agent signs in from a CTI pop, searches, opens a card, edits it, meets a
+stale save from a second session, expands a call, uploads a file and opens
+it, pops an unknown caller and submits the form twice, pops a shared number,
+signs out, and finds a revoked key's session refused. axe-core runs in every
+page (serious or critical violations fail), and every page is photographed at
+1280x720 and in a 400-pixel side panel under tests/artifacts/.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+SIZES = ((1280, 720), (400, 720))
+
+
+def _missing(what: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is missing: `make test` installs it (as root on Debian)")
+    pytest.skip(f"{what} is missing (make browser)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None or CHROMEDRIVER is None:
+        _missing("chromium or chromium-driver")
+    if not AXE.exists():
+        _missing("axe-core (npm ci --prefix tests/browser)")
+    os.environ["SE_OFFLINE"] = "true"  # Selenium must never download a driver or a browser
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    with tempfile.TemporaryDirectory() as profile:
+        for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1280,720"):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+        driver.implicitly_wait(5)
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+class Agent:
+    """The browser, with what the test checks on every page."""
+
+    def __init__(self, driver, server) -> None:
+        self.driver, self.server = driver, server
+        self.axe = AXE.read_text()
+
+    def open(self, path: str) -> None:
+        self.driver.get(self.server.url + path)
+
+    @property
+    def page(self) -> str:
+        return self.driver.page_source
+
+    def find(self, css: str):
+        from selenium.webdriver.common.by import By
+
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def text(self) -> str:
+        return self.find("body").text
+
+    def wait_for(self, words: str, seconds: float = 15) -> None:
+        """Until the page shows ``words`` (after a navigation the page starts itself, e.g. a form posted to S3)."""
+        import time
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                if words in self.driver.execute_script("return document.body ? document.body.innerText : ''"):
+                    return
+            except Exception:  # noqa: BLE001 - the page is being replaced
+                pass
+            time.sleep(0.1)
+        logs = self.driver.get_log("browser") if hasattr(self.driver, "get_log") else []
+        raise AssertionError(f"{words!r} never showed; the page says {self.text()!r}; console: {logs}")
+
+    def check(self, name: str) -> None:
+        """axe-core finds nothing serious; the page fits a side panel; screenshots at both sizes."""
+        ARTIFACTS.mkdir(exist_ok=True)
+        for width, height in SIZES:
+            self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+            overflow = self.driver.execute_script("return document.documentElement.scrollWidth")
+            assert overflow <= width, f"{name} at {width}px is {overflow}px wide"
+            self.driver.save_screenshot(str(ARTIFACTS / f"desk-{name}-{width}.png"))
+            self.driver.execute_script(self.axe)
+            violations = self.driver.execute_async_script(
+                "const done = arguments[arguments.length - 1];"
+                "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map("
+                "v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))));")
+            bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+            assert not bad, f"{name} at {width}px: {bad}"
+        self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+    def sign_in(self, key: str) -> None:
+        from selenium.webdriver.common.keys import Keys
+
+        field = self.find("#key")
+        field.send_keys(key)
+        field.send_keys(Keys.ENTER)  # keyboard only
+
+
+def make_key(server, name: str, role: str = "agent") -> dict:
+    made = server("POST", "/keys", json={"name": name, "role": role})
+    assert made.status_code == 201, made.text
+    return made.json()
+
+
+@pytest.fixture(scope="module")
+def agent(browser, server):
+    return Agent(browser, server)
+
+
+@pytest.fixture(scope="module")
+def schema(server):
+    for attribute in ({"label": "Loyalty tier", "key": "loyalty", "type": "text", "options": ["gold", "silver"]},
+                      {"label": "Account", "key": "account", "type": "text", "searchable": True}):
+        made = server("POST", "/saveSchema", json=attribute)
+        assert made.status_code in (200, 202, 409), made.text
+
+
+def test_an_agents_day_from_sign_in_to_an_uploaded_file(agent, server, schema, tmp_path):
+    from selenium.webdriver.common.keys import Keys
+
+    ann = server("POST", "/saveContact", json={
+        "first_name": "Anneli", "last_name": "Söderberg", "phone1": "+1 415 555 0142", "email": "anneli@example.com",
+        "loyalty": "gold", "account": "AC-142"}).json()
+    for leg in ({"leg_id": "ivr", "type": "voice", "interaction_type": "IVR", "start_time": "2026-11-22T10:00:00Z",
+                 "ivr_trail": "main>billing"},
+                {"leg_id": "agent", "type": "voice", "interaction_type": "agent", "agentId": "agent-7",
+                 "csq": "Billing", "start_time": "2026-11-22T10:01:00Z", "wrap_up": "refund <promised>"}):
+        saved = server("POST", "/interactions/updateOrSaveInteractionTree/DESK-CALL-1",
+                       json={"interaction": leg, "ani": "4155550142"})
+        assert saved.status_code == 200, saved.text
+    key = make_key(server, "Ada Agent")
+
+    # A CTI URL template pops the caller; the agent signs in once and lands on the card.
+    agent.open(f"/desk/pop?ani={quote('+14155550142')}&callVariable3=x")
+    assert "/desk/signin" in agent.driver.current_url
+    agent.check("signin")
+    agent.sign_in(key["key"])
+    agent.wait_for("Calling from +14155550142")
+    assert "Anneli Söderberg" in agent.text()
+    agent.check("card")
+
+    # Search by any part of the name, then by the account attribute; Enter submits.
+    agent.open("/desk")
+    box = agent.find("#q")
+    box.send_keys("söder")
+    box.send_keys(Keys.ENTER)
+    agent.wait_for("Results")
+    assert "Anneli Söderberg" in agent.find("#found").text
+    agent.check("search")
+    agent.find("#found a").click()
+    agent.wait_for(ann["id"])
+
+    # The history: a call expands to its tree.
+    summary = agent.find("details summary")
+    assert not agent.find("details").get_attribute("open")
+    summary.send_keys(Keys.ENTER)
+    assert agent.find("details").get_attribute("open")
+    tree = agent.find("details").text
+    assert "main>billing" in tree and "agent-7" in tree and "refund <promised>" in tree
+
+    # Edit through the schema-driven form.
+    agent.find("a[href$='/edit']").click()
+    agent.check("edit")
+    from selenium.webdriver.support.ui import Select
+
+    Select(agent.find("#f-loyalty")).select_by_visible_text("silver")
+    agent.find("#edit button[type=submit]").click()
+    agent.wait_for("Saved.")
+    assert "silver" in agent.find("#attributes").text
+
+    # A second agent saves while this one edits: nothing is overwritten silently.
+    agent.find("a[href$='/edit']").click()
+    other = requests.Session()
+    second = make_key(server, "Bo Agent")
+    signed = other.post(server.url + "/desk/signin", data={"key": second["key"], "next": "/desk"},
+                        allow_redirects=False)
+    assert signed.status_code == 303
+    their_form = other.get(f"{server.url}/desk/contacts/{ann['id']}/edit").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', their_form).group(1)
+    version = re.search(r'name="version" value="(\d+)"', their_form).group(1)
+    assert other.post(f"{server.url}/desk/contacts/{ann['id']}", allow_redirects=False,
+                      data={"csrf": csrf, "version": version, "account": "AC-BO"}).status_code == 303
+    mine = agent.find("#f-account")
+    mine.clear()
+    mine.send_keys("AC-MINE")
+    agent.find("#edit button[type=submit]").click()
+    agent.wait_for("Someone else saved")
+    assert "AC-BO" in agent.find("#stale").text and "AC-MINE" in agent.find("#stale").text
+    agent.check("stale-save")
+    assert server("GET", f"/contacts/{ann['id']}").json()["account"] == "AC-BO"
+    agent.find("#edit button[type=submit]").click()  # redo, knowingly
+    agent.wait_for("Saved.")
+    assert server("GET", f"/contacts/{ann['id']}").json()["account"] == "AC-MINE"
+
+    # Upload from the browser straight to S3, then open it through its short link.
+    document = tmp_path / "consent.txt"
+    document.write_text("signed consent")
+    agent.find("#file").send_keys(str(document))
+    agent.find("#upload button[type=submit]").click()
+    agent.wait_for("File uploaded.")
+    link = agent.find("#files a")
+    assert link.text == "consent.txt"
+    opened = requests.get(link.get_attribute("href"), timeout=30)
+    assert opened.status_code == 200 and opened.text == "signed consent"
+    agent.open("/desk/calls/DESK-CALL-1")
+    agent.check("call")
+
+
+def test_unknown_and_shared_numbers_and_the_form_sent_twice(agent, server, schema):
+    from selenium.webdriver.common.by import By
+
+    agent.open("/desk/pop?ani=415-555-0199")
+    if "/desk/signin" in agent.driver.current_url:
+        agent.sign_in(make_key(server, "Cy Agent")["key"])
+    agent.wait_for("New caller")
+    assert agent.find("#f-phone1").get_attribute("value") == "415-555-0199"
+    assert agent.find("#f-account") and agent.find("#f-loyalty")  # every schema attribute
+    agent.check("new-caller")
+    agent.find("#f-first_name").send_keys("Nea")
+    sent = agent.find("#new-contact").get_attribute("outerHTML")
+    agent.find("#new-contact button[type=submit]").click()
+    agent.wait_for("Saved.")
+    first = agent.driver.current_url
+    # The same form sent again (a reload of the post, a second click): put it back and submit it.
+    agent.driver.execute_script("document.querySelector('main').insertAdjacentHTML('beforeend', arguments[0]);"
+                                "document.getElementById('new-contact').requestSubmit();", sent)
+    agent.wait_for("Saved.")
+    assert agent.driver.current_url == first
+    found = server("GET", "/contacts?phone=4155550199").json()["items"]
+    assert [c["first_name"] for c in found] == ["Nea"]
+
+    for name in ("Parent", "Child"):
+        server("POST", "/saveContact", json={"first_name": name, "phone1": "415-555-0166", "account": f"AC-{name}"})
+    agent.open("/desk/pop?ani=4155550166")
+    rows = agent.driver.find_elements(By.CSS_SELECTOR, "#choices tbody tr")
+    assert len(rows) == 2 and {"AC-Parent", "AC-Child"} <= {c.text for r in rows for c in
+                                                            r.find_elements(By.TAG_NAME, "td")}
+    agent.check("chooser")
+
+
+def test_sign_out_and_a_revoked_key_end_the_session(agent, server):
+    key = make_key(server, "Di Agent")
+    agent.open("/desk")
+    if "/desk/signin" not in agent.driver.current_url:
+        agent.find(".bar button[type=submit]").click()  # sign out whoever is signed in
+        agent.wait_for("You are signed out.")
+    agent.open("/desk")
+    agent.sign_in(key["key"])
+    agent.wait_for("Signed in as Di Agent")
+    agent.find(".bar button[type=submit]").click()
+    agent.wait_for("You are signed out.")
+    agent.open("/desk")
+    assert "/desk/signin" in agent.driver.current_url
+
+    agent.sign_in(key["key"])
+    agent.wait_for("Signed in as Di Agent")
+    assert server("DELETE", f"/keys/{key['id']}").status_code == 200
+    agent.driver.refresh()
+    agent.wait_for("Sign in to the desk")
+    assert "/desk/signin" in agent.driver.current_url
