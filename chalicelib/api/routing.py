@@ -26,7 +26,7 @@ from urllib.parse import urlencode, urlsplit
 from chalice import Blueprint, Response
 
 from chalicelib.api import http
-from chalicelib.core import errors, public
+from chalicelib.core import actor, errors, public
 from chalicelib.core.roles import PUBLIC, may
 
 log = logging.getLogger("cim")
@@ -118,10 +118,14 @@ def answering_errors(view: Callable[..., Any], operation: Operation, area: Area)
         try:
             public.set_request_base(http.request_base(area.request))
             _session.set(None)
+            who = "public"
             if operation.session:
-                _session.set(_check_session(area.request, operation))
+                session = _check_session(area.request, operation)
+                _session.set(session)
+                who = f"desk:{session.name}"
             elif operation.role != PUBLIC:
-                _check_role(area.request, operation)
+                who = _check_role(area.request, operation)
+            actor.act_as(who, f"{operation.method} {operation.path}")
             return view(*args, **kwargs)
         except errors.SignInNeeded as error:
             if operation.method == "GET":
@@ -138,7 +142,7 @@ def answering_errors(view: Callable[..., Any], operation: Operation, area: Area)
     return wrapped
 
 
-def _check_role(request: Any, operation: Operation) -> None:
+def _check_role(request: Any, operation: Operation) -> str:
     """The authorizer lets every valid key through and puts its role in the
     request context; the role is checked here, so a 403 is the same
     ``{"Code", "Message"}`` under API Gateway, ``chalice local`` and the tests."""
@@ -147,6 +151,7 @@ def _check_role(request: Any, operation: Operation) -> None:
     if not may(role, operation.role):
         raise errors.Forbidden(f"this key's role ({role or 'none'}) may not call {operation.method} "
                                f"{operation.path}; it needs {operation.role}")
+    return caller.get("key_name") or "unknown key"
 
 
 def _check_session(request: Any, operation: Operation) -> Any:

@@ -84,6 +84,12 @@ class Settings:
     attachment_days: int = 30
     upload_seconds: int = 900
     download_seconds: int = 60
+    # Retention, in days, enforced by DynamoDB TTL (and the bucket's lifecycle
+    # rule for attachments, which follow attachment_days): 0 keeps forever.
+    interaction_days: int = 730
+    sync_run_days: int = 90
+    erasure_receipt_days: int = 1095
+    audit_days: int = 1095
 
     def signing_key(self, secret: str | None = None) -> bytes:
         """The signing secret (``secret``, read from a parameter, or the

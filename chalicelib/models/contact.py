@@ -16,7 +16,7 @@ CORE_FIELDS = ("first_name", "last_name", "phone1", "phone2", "email")
 PHONE_FIELDS = ("phone1", "phone2")
 # Set by the server; accepted in a body (clients send back what they read)
 # but never taken from it.
-SERVER_FIELDS = ("id", "created_at", "updated_at", "normalized", "version")
+SERVER_FIELDS = ("id", "created_at", "updated_at", "normalized", "version", "consents")
 NAME_FIELDS = ("first_name", "last_name")
 
 ATTRIBUTE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
@@ -90,9 +90,30 @@ class Contact(BaseModel):
         default_factory=dict,
         description="E.164 phones and lower-cased e-mail, as searched",
     )
+    consents: dict[str, Consent] = Field(
+        default_factory=dict, description="the customer's consents by usage (recording, marketing, ...)")
     created_at: str
     updated_at: str
     version: int
+
+
+class ConsentFields(BaseModel):
+    """A consent as recorded (the shape of Sinch's customerConsents: a usage and an address)."""
+    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
+
+    granted: StrictBool
+    address: StrictStr | None = Field(None, max_length=254, description="the number or address it applies to")
+    source: StrictStr | None = Field(None, max_length=100, description="where it was given: ivr, agent, web, ...")
+
+
+class Consent(ConsentFields):
+    model_config = ConfigDict(defer_build=True, extra="ignore")
+
+    usage: str
+    updated_at: str
+
+
+CONSENT_USAGE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
 def size_of(fields: dict[str, Any]) -> int:

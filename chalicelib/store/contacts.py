@@ -112,37 +112,44 @@ def _check(reasons: list[dict[str, Any]] | None, contact_id: str, *, creating: b
     raise Contended(f"contact {contact_id} was changed concurrently; retry", reasons=[r.get("Code") for r in reasons])
 
 
-def create(doc: dict[str, Any], terms: list[Term]) -> None:
+def create(doc: dict[str, Any], terms: list[Term], audit: dict[str, Any] | None = None) -> None:
+    """The contact, its index entries and ``audit`` (its audit entry's Put) in one transaction."""
     words = _name_words(terms)
     actions = [{"Put": {
         "Item": serialize(_contact_item(doc, 1, terms)),
         "ConditionExpression": "attribute_not_exists(PK)",
     }}]
+    actions += [audit] if audit else []
     actions += [_put_index(t, doc["id"], words) for t in terms]
     _check(transact(actions), doc["id"], creating=True, written=terms)
 
 
-def put_many(new: list[tuple[dict[str, Any], list[Term]]]) -> list[str]:
+def put_many(new: list[tuple[dict[str, Any], list[Term]]], audits: list[dict[str, Any]] | None = None
+             ) -> list[str]:
     """Write new contacts that claim no unique value, many a BatchWriteItem.
 
     Every index entry goes first, then the contacts, so a contact is never
     readable without its entries: an interruption leaves at worst entries
-    pointing at no contact, which readers skip and a re-run rewrites. Returns
-    the ids written; ``Unavailable`` (with the ids written so far in
-    ``written``) if the table stops taking writes.
+    pointing at no contact, which readers skip and a re-run rewrites. Each
+    contact's audit item (``audits``, typed, in the same order) goes in the
+    same BatchWriteItem as the contact. Returns the ids written;
+    ``Unavailable`` (with the ids written so far in ``written``) if the table
+    stops taking writes.
     """
     if any(t.kind.startswith(UNIQUE) for _, terms in new for t in terms):
         raise ValueError("a unique claim needs a conditional write: use create()")
     built = [new_items(doc, terms) for doc, terms in new]
     batch_write([entry for entries, _ in built for entry in entries])
     written: list[str] = []
-    for start in range(0, len(new), BATCH_WRITE_MAX):
+    step = BATCH_WRITE_MAX // 2 if audits else BATCH_WRITE_MAX
+    for start in range(0, len(new), step):
+        items = [item for _, item in built[start:start + step]] + (audits or [])[start:start + step]
         try:
-            batch_write([item for _, item in built[start:start + BATCH_WRITE_MAX]])
+            batch_write(items)
         except Unavailable as error:
             error.details["written"] = written
             raise
-        written += [doc["id"] for doc, _ in new[start:start + BATCH_WRITE_MAX]]
+        written += [doc["id"] for doc, _ in new[start:start + step]]
     return written
 
 
@@ -172,7 +179,8 @@ def get(contact_id: str) -> StoredContact | None:
     return _from_item(deserialize(item)) if item else None
 
 
-def replace(old: StoredContact, doc: dict[str, Any], terms: list[Term]) -> None:
+def replace(old: StoredContact, doc: dict[str, Any], terms: list[Term], audit: dict[str, Any] | None = None
+            ) -> None:
     """Write ``doc`` as version ``old.version + 1`` if the stored one is still ``old.version``."""
     contact_id = doc["id"]
     words = _name_words(terms)
@@ -187,12 +195,13 @@ def replace(old: StoredContact, doc: dict[str, Any], terms: list[Term]) -> None:
         "ExpressionAttributeValues": {":expected": value(old.version)},
         "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
     }}]
+    actions += [audit] if audit else []
     actions += [{"Delete": {"Key": serialize(_index_key(t, contact_id))}} for t in stale]
     actions += [_put_index(t, contact_id, words) for t in fresh]
     _check(transact(actions), contact_id, creating=False, written=fresh)
 
 
-def delete(old: StoredContact) -> None:
+def delete(old: StoredContact, audit: dict[str, Any] | None = None) -> None:
     contact_id = old.doc["id"]
     actions = [{"Delete": {
         "Key": serialize(keys.contact(contact_id)),
@@ -200,6 +209,7 @@ def delete(old: StoredContact) -> None:
         "ExpressionAttributeValues": {":expected": value(old.version)},
         "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
     }}]
+    actions += [audit] if audit else []
     actions += [{"Delete": {"Key": serialize(_index_key(t, contact_id))}} for t in old.terms]
     _check(transact(actions), contact_id, creating=False)
 

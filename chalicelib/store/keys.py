@@ -32,6 +32,16 @@ Item families (PK / SK):
   a write-back still to send.
 - ``FORM#<digest of a form token>`` / ``FORM``: a new-caller form that was
   submitted, and the contact it created (a token is used once; expires via TTL).
+- ``AUDIT#<contact id>`` / ``<at>#<id>``: one change to a contact (who, when,
+  which route, which fields; personal values masked), written in the
+  change's own transaction; GSI1 lists every change of a day
+  (``GSI1PK=AUDIT#<yyyy-mm-dd>``, ``GSI1SK=<at>#<id>``).
+- ``SUPPRESS#<keyed hash>`` / ``SUPPRESS``: an erased number or address,
+  only as an HMAC: nothing re-creates personal data for it until lifted;
+  ``SUPPRESSED`` / ``<keyed hash>``: the same, listed for administrators.
+- ``PRIVACY`` / ``ERASURE#<id>``: an erasure's receipt (no personal data);
+  ``PRIVACY`` / ``ERASURE#<id>#WORK``: what a running erasure still has to
+  find (the identifiers, deleted when it is done).
 - ``HEALTH`` / ``HEALTH``: read by the health check (never written).
 """
 from __future__ import annotations
@@ -170,3 +180,39 @@ def form_token(token_id: str) -> dict[str, str]:
 
 def health() -> dict[str, str]:
     return {"PK": "HEALTH", "SK": "HEALTH"}
+
+
+def audit_entry(contact_id: str, at: str, entry_id: str) -> dict[str, str]:
+    return {"PK": audit_pk(contact_id), "SK": f"{at}#{entry_id}",
+            "GSI1PK": audit_day_pk(at[:10]), "GSI1SK": f"{at}#{entry_id}"}
+
+
+def audit_pk(contact_id: str) -> str:
+    return f"AUDIT#{contact_id}"
+
+
+def audit_day_pk(day: str) -> str:
+    return f"AUDIT#{day}"
+
+
+def suppression(digest: str) -> dict[str, str]:
+    return {"PK": f"SUPPRESS#{digest}", "SK": "SUPPRESS"}
+
+
+SUPPRESSED_PK = "SUPPRESSED"
+
+
+def suppression_listing(digest: str) -> dict[str, str]:
+    return {"PK": SUPPRESSED_PK, "SK": digest}
+
+
+PRIVACY_PK = "PRIVACY"
+ERASURE_PREFIX = "ERASURE#"
+
+
+def erasure(erasure_id: str) -> dict[str, str]:
+    return {"PK": PRIVACY_PK, "SK": f"{ERASURE_PREFIX}{erasure_id}"}
+
+
+def erasure_work(erasure_id: str) -> dict[str, str]:
+    return {"PK": PRIVACY_PK, "SK": f"{ERASURE_PREFIX}{erasure_id}#WORK"}

@@ -28,9 +28,10 @@ def test_bulk_writes_contacts_without_unique_values_many_a_call(api):
     items = [{"first_name": f"Bulk{i}", "phone1": f"+1 415 555 {2000 + i}"} for i in range(100)]
     reply = api.post("/contacts/bulk", {"contacts": items})
     assert body(reply)["created"] == 100
-    # 200 index entries (phone, name) then 100 contacts, 25 items a call; then
-    # one BatchGetItem asks which of the 100 numbers have called before.
-    assert api.calls == ["BatchWriteItem"] * 8 + ["BatchWriteItem"] * 4 + ["BatchGetItem"]
+    # First whether the 100 numbers are suppressed and which have called (200
+    # keys, 100 a BatchGetItem); then 200 index entries (phone, name); then
+    # the 100 contacts, each with its audit entry in the same call, 12 pairs a call.
+    assert api.calls == ["BatchGetItem"] * 2 + ["BatchWriteItem"] * 8 + ["BatchWriteItem"] * 9
     found = body(api.post("/contacts/lookup", {"ani": "+14155552042"}))
     assert found["match"] == "unique" and found["contacts"][0]["first_name"] == "Bulk42"
 
@@ -56,7 +57,7 @@ def test_a_table_that_stops_taking_writes_mid_bulk_loses_no_contact_silently(api
 
     def failing(items):
         calls.append(len(items))
-        if len(calls) == 3:  # the index entries and the first 25 contacts went through
+        if len(calls) == 3:  # the index entries and the first 12 contacts (with their audit entries) went through
             raise Unavailable("the table is throttling writes; try again")
         real(items)
 
@@ -64,13 +65,13 @@ def test_a_table_that_stops_taking_writes_mid_bulk_loses_no_contact_silently(api
     items = [{"first_name": f"Half{i}", "phone1": f"+1 415 555 {4000 + i}"} for i in range(60)]
     result = body(api.post("/contacts/bulk", {"contacts": items}))
     outcomes = [r["outcome"] for r in result["results"]]
-    assert outcomes == ["created"] * 25 + ["rejected"] * 35
-    assert {r["Code"] for r in result["results"][25:]} == {"ServiceUnavailable"}
+    assert outcomes == ["created"] * 12 + ["rejected"] * 48
+    assert {r["Code"] for r in result["results"][12:]} == {"ServiceUnavailable"}
     assert "send this contact again" in result["results"][30]["Message"]
     monkeypatch.setattr(store, "batch_write", real)
     assert body(api.post("/contacts/lookup", {"ani": "+14155554010"}))["match"] == "unique"
-    assert body(api.post("/contacts/lookup", {"ani": "+14155554030"}))["match"] == "none"
-    assert len(body(api.get("/contacts?limit=100"))["items"]) == 25
+    assert body(api.post("/contacts/lookup", {"ani": "+14155554020"}))["match"] == "none"
+    assert len(body(api.get("/contacts?limit=100"))["items"]) == 12
 
 
 def test_bulk_limits(api):
@@ -164,7 +165,7 @@ def test_an_import_cut_off_by_the_table_says_so_and_resumes_where_it_stopped(api
 
     def failing(items):
         calls.append(len(items))
-        if len(calls) == 5:  # 1st batch of 100 rows: its entries, then 25 contacts a call; the 4th fails
+        if len(calls) == 5:  # 1st batch of 100 rows: its entries, then 12 contacts (and audits) a call; the 4th fails
             raise Unavailable("the table is throttling writes; try again")
         real(items)
 
@@ -177,7 +178,7 @@ def test_an_import_cut_off_by_the_table_says_so_and_resumes_where_it_stopped(api
         raise AssertionError("the import went on without the table")
     monkeypatch.setattr(store, "batch_write", real)
     first = len(body(api.get("/contacts?limit=500"))["items"])
-    assert first == 75  # nothing after the failure was written
+    assert first == 36  # nothing after the failure was written
 
     again = transfer.import_csv(source, mapping, workers=1, out=io.StringIO())
     assert again.skipped == first and again.rows == 250 and again.rejected == 0

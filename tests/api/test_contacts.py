@@ -30,9 +30,10 @@ def test_save_contact_returns_the_stored_contact_with_server_fields(api):
     assert contact["first_name"] == "Ann" and contact["phone1"] == "+1 (415) 555-0100"
     assert contact["normalized"] == {"phone1": "+14155550100", "email": "ann.lee@example.com"}
     assert contact["loyalty_tier"] == "gold" and contact["tags"] == ["vip", "b2b"]
-    # One transaction; then one BatchGetItem asks which of its numbers and
-    # addresses have called before the contact existed (none here).
-    assert api.calls == ["TransactWriteItems", "BatchGetItem"]
+    # One BatchGetItem asks whether its numbers and addresses are suppressed
+    # (erased people) and which have called before; then one transaction
+    # (the contact, its index entries, its audit entry).
+    assert api.calls == ["BatchGetItem", "TransactWriteItems"]
 
     reply = api.get(f"/contacts/{contact['id']}")
     assert reply.status_code == 200
@@ -124,8 +125,9 @@ def test_update_merges_fields_moves_the_index_and_bumps_the_version(api):
     assert updated["version"] == 2 and reply.headers["ETag"] == '"2"'
     assert updated["first_name"] == "Ann" and updated["email"] is None
     assert updated["created_at"] == contact["created_at"] and updated["updated_at"] >= contact["updated_at"]
-    # Read, one transaction, then whether the numbers gained or lost have called.
-    assert api.calls == ["GetItem", "TransactWriteItems", "BatchGetItem"]
+    # Read; whether the numbers gained are suppressed and which gained or lost
+    # have called (one BatchGetItem); one transaction with the audit entry.
+    assert api.calls == ["GetItem", "BatchGetItem", "TransactWriteItems"]
     api.put(f"/contacts/{contact['id']}", {"first_name": "Annie"})
     assert api.calls == ["GetItem", "TransactWriteItems"]
     assert body(api.post("/contacts/getContactsBySearchTerms", {"phone": "415-555-0100"})) == []
@@ -174,13 +176,17 @@ def test_delete_returns_the_contact_and_removes_every_index_entry(api, table_ite
     assert api.calls == ["GetItem", "TransactWriteItems", "BatchGetItem"]
     assert api.get(f"/contacts/{contact['id']}").status_code == 404
     assert body(api.post("/contacts/getContactsBySearchTerms", {"phone": "415-555-0100"})) == []
-    assert table_items() == []
+    # Only the audit trail remains: its creation and its deletion.
+    left = table_items()
+    assert [i["action"]["S"] for i in sorted(left, key=lambda i: i["SK"]["S"])] == ["created", "deleted"]
+    assert {i["PK"]["S"] for i in left} == {f"AUDIT#{contact['id']}"}
 
 
 def test_updates_leave_no_index_entry_behind(api, table_items):
     contact = create(api, ANN)
     api.put(f"/contacts/{contact['id']}", {"first_name": "Bo", "last_name": "Ek", "phone1": "+46 8 123 456 78"})
-    keys = sorted((i["PK"]["S"], i["SK"]["S"]) for i in table_items() if i["PK"]["S"] != f"CONTACT#{contact['id']}")
+    keys = sorted((i["PK"]["S"], i["SK"]["S"]) for i in table_items()
+                  if i["PK"]["S"] not in (f"CONTACT#{contact['id']}", f"AUDIT#{contact['id']}"))
     assert keys == sorted([
         ("IDX#phone#+46812345678", f"CONTACT#{contact['id']}"),
         ("IDX#email#ann.lee@example.com", f"CONTACT#{contact['id']}"),

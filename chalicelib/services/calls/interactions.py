@@ -250,20 +250,24 @@ def remove_attachment(call_id: str, attachment_id: str) -> None:
         pass
 
 
-def follow_contact(contact_id: str, gained: list[Term], lost: list[Term]) -> None:
+def follow_contact(contact_id: str, gained: list[Term], lost: list[Term],
+                   seen: set[tuple[str, str]] | None = None) -> None:
     """A contact got (or lost) a number: show it (or stop showing it) the
     unlinked calls from that number."""
-    follow_contacts([(contact_id, gained, lost)])
+    follow_contacts([(contact_id, gained, lost)], seen)
 
 
-def follow_contacts(changes: list[tuple[str, list[Term], list[Term]]]) -> None:
+def follow_contacts(changes: list[tuple[str, list[Term], list[Term]]],
+                    seen: set[tuple[str, str]] | None = None) -> None:
     """``follow_contact`` for many contacts: one BatchGetItem (per 100
-    numbers) finds which numbers have called; only those are Queried."""
+    numbers) finds which numbers have called (``seen``, when the caller has
+    read them already); only those are Queried."""
     numbered = [(t.kind, t.value) for _, gained, lost in changes for t in gained + lost
                 if t.kind in ("phone", "email")]
     if not numbered:
         return
-    seen = store.callers_seen(numbered)
+    if seen is None:
+        seen = store.callers_seen(numbered)
     for contact_id, gained, lost in changes:
         for term, joining in [(t, True) for t in gained] + [(t, False) for t in lost]:
             if (term.kind, term.value) in seen:

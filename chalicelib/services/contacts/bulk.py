@@ -20,7 +20,9 @@ from chalicelib.models.common import parse
 from chalicelib.models.contact import Contact, ContactFields
 from chalicelib.services.calls import interactions
 from chalicelib.services.contacts import contacts
+from chalicelib.services.privacy import audit, suppression
 from chalicelib.store import contacts as store
+from chalicelib.store import privacy as privacy_store
 
 CREATED, EXISTS, REJECTED = "created", "exists", "rejected"
 
@@ -80,8 +82,12 @@ def _write_alone(index: int, doc: dict[str, Any], terms: list[Term], results: di
 def _write_together(rows: list[tuple[int, dict[str, Any], list[Term]]], results: dict[int, Result]) -> None:
     if not rows:
         return
+    rows, seen = _screen(rows, results)
+    if not rows:
+        return
+    audits = [audit.item(audit.entry("created", doc["id"], None, doc)) for _, doc, _ in rows]
     try:
-        written = set(store.put_many([(doc, terms) for _, doc, terms in rows]))
+        written = set(store.put_many([(doc, terms) for _, doc, terms in rows], audits))
     except Unavailable as error:
         written = set(error.details.get("written", []))
     except Invalid:  # the table refused an item of the batch: write them one by one, so only that one fails
@@ -95,4 +101,22 @@ def _write_together(rows: list[tuple[int, dict[str, Any], list[Term]]], results:
             unstored = Unavailable("not stored: the table stopped taking writes; send this contact again")
             results[index] = Result(index, REJECTED, error=unstored)
     # Calls that came from these numbers before the contacts existed.
-    interactions.follow_contacts([(doc["id"], terms, []) for _, doc, terms in rows if doc["id"] in written])
+    interactions.follow_contacts([(doc["id"], terms, []) for _, doc, terms in rows if doc["id"] in written], seen)
+
+
+def _screen(rows: list[tuple[int, dict[str, Any], list[Term]]], results: dict[int, Result]
+            ) -> tuple[list[tuple[int, dict[str, Any], list[Term]]], set[tuple[str, str]]]:
+    """One BatchGetItem (per 100 keys) for every row: a suppressed number or
+    address refuses its row; the numbers that have called are noted."""
+    numbered = [(t.kind, t.value) for _, _, terms in rows for t in terms if t.kind in suppression.KINDS]
+    hashed = suppression.digests(numbered)
+    seen, hit = privacy_store.seen_and_suppressed(numbered, hashed.values())
+    kept = []
+    for index, doc, terms in rows:
+        bad = next(((t.kind, t.value) for t in terms if hashed.get((t.kind, t.value)) in hit), None)
+        if bad:
+            results[index] = Result(index, REJECTED, error=suppression.refused(
+                contacts.field_holding(doc, bad[1], bad[0]), bad[0]))
+        else:
+            kept.append((index, doc, terms))
+    return kept, seen

@@ -10,10 +10,12 @@ from chalicelib.core.retry import until_it_wins
 from chalicelib.core.settings import get_settings
 from chalicelib.domain import limits, names, phones, validation, values
 from chalicelib.domain.terms import NAME, Term
-from chalicelib.models.contact import NAME_FIELDS, SERVER_FIELDS, Contact, ContactFields
+from chalicelib.models.contact import CONSENT_USAGE, NAME_FIELDS, SERVER_FIELDS, ConsentFields, Contact, ContactFields
 from chalicelib.services.calls import interactions
+from chalicelib.services.privacy import audit, suppression
 from chalicelib.services.schema import schema
 from chalicelib.store import contacts as store
+from chalicelib.store import privacy as privacy_store
 
 NAME_TERMS = ("name", "first_name", "last_name")
 
@@ -53,10 +55,32 @@ def create(given: ContactFields, contact_id: str | None = None) -> Contact:
 
 
 def write_new(doc: dict[str, Any], terms: list[Term]) -> Contact:
-    """Store a prepared contact in one transaction (its unique claims included)."""
-    store.create(doc, terms)
-    interactions.follow_contact(doc["id"], gained=terms, lost=[])
+    """Store a prepared contact in one transaction (its unique claims and its
+    audit entry included)."""
+    seen = screen(doc, gained=terms, lost=[])
+    store.create(doc, terms, audit.action(audit.entry("created", doc["id"], None, doc)))
+    interactions.follow_contact(doc["id"], gained=terms, lost=[], seen=seen)
     return render(doc, 1)
+
+
+def screen(doc: dict[str, Any], gained: list[Term], lost: list[Term]) -> set[tuple[str, str]]:
+    """Before a contact write, in one BatchGetItem: refuse a number or address
+    that is suppressed (its owner was erased); learn which numbers have called
+    (their calls join the contact after the write)."""
+    numbered = [(t.kind, t.value) for t in gained + lost if t.kind in suppression.KINDS]
+    if not numbered:
+        return set()
+    hashed = suppression.digests((t.kind, t.value) for t in gained if t.kind in suppression.KINDS)
+    seen, hit = privacy_store.seen_and_suppressed(numbered, hashed.values())
+    for (kind, val), digest in hashed.items():
+        if digest in hit:
+            raise suppression.refused(field_holding(doc, val, kind), kind)
+    return seen
+
+
+def field_holding(doc: dict[str, Any], normalized: str, fallback: str) -> str:
+    """The field of ``doc`` whose normalised value is ``normalized``."""
+    return next((k for k, v in (doc.get("normalized") or {}).items() if v == normalized), fallback)
 
 
 def _load(contact_id: str) -> store.StoredContact:
@@ -100,14 +124,48 @@ def update(contact_id: str, given: ContactFields, expected_version: int | None) 
         doc = fields | {
             "id": contact_id, "normalized": normalized,
             "created_at": current.doc["created_at"], "updated_at": now_iso(),
-        }
-        store.replace(current, doc, terms)
-        interactions.follow_contact(contact_id, gained=[t for t in terms if t not in current.terms],
-                                    lost=[t for t in current.terms if t not in terms])
-        return render(doc, current.version + 1)
+        } | _consents_of(current.doc)
+        return _rewrite(current, doc, terms, "updated")
 
     if expected_version is not None:
         return attempt()
+    return until_it_wins(attempt, (PreconditionFailed, Contended), f"contact {contact_id}")
+
+
+def _consents_of(doc: dict[str, Any]) -> dict[str, Any]:
+    return {"consents": doc["consents"]} if doc.get("consents") else {}
+
+
+def _rewrite(current: store.StoredContact, doc: dict[str, Any], terms: list[Term], action: str) -> Contact:
+    """Write the new version (with its audit entry) and move calls with the numbers."""
+    contact_id = doc["id"]
+    gained = [t for t in terms if t not in current.terms]
+    lost = [t for t in current.terms if t not in terms]
+    seen = screen(doc, gained, lost)
+    store.replace(current, doc, terms, audit.action(audit.entry(action, contact_id, current.doc, doc)))
+    interactions.follow_contact(contact_id, gained=gained, lost=lost, seen=seen)
+    return render(doc, current.version + 1)
+
+
+def set_consent(contact_id: str, usage: str, given: ConsentFields | None) -> Contact:
+    """Record (or with None, withdraw the record of) a consent; retried until it wins."""
+    if not CONSENT_USAGE.match(usage or ""):
+        raise Invalid(f"usage: {usage!r} must be lower-case letters, digits and _, starting with a letter "
+                      "(recording, marketing, ...)")
+
+    def attempt() -> Contact:
+        current = _load(contact_id)
+        consents = dict(current.doc.get("consents") or {})
+        if given is None:
+            if usage not in consents:
+                raise NotFound(f"consent {usage} not found")
+            consents.pop(usage)
+        else:
+            consents[usage] = given.model_dump() | {"usage": usage, "updated_at": now_iso()}
+        doc = {k: v for k, v in current.doc.items() if k != "consents"} | {"updated_at": now_iso()}
+        doc |= {"consents": consents} if consents else {}
+        return _rewrite(current, doc, current.terms, "consent")
+
     return until_it_wins(attempt, (PreconditionFailed, Contended), f"contact {contact_id}")
 
 
@@ -118,7 +176,7 @@ def delete(contact_id: str, expected_version: int | None) -> Contact:
             f"version: contact {contact_id} is at version {current.version}, not {expected_version}",
             current_version=current.version,
         )
-    store.delete(current)
+    store.delete(current, audit.action(audit.entry("deleted", contact_id, current.doc, None)))
     # The calls stay; they just stop showing in the history of a contact that is gone.
     interactions.follow_contact(contact_id, gained=[], lost=current.terms)
     return render(current.doc, current.version)

@@ -70,6 +70,14 @@ def attributes() -> list[Attribute]:
     return _cache.get()
 
 
+IDENTITY_FIELDS = ("first_name", "last_name", "phone1", "phone2", "email")
+
+
+def pii_keys() -> set[str]:
+    """The personal fields: the core name, phone and e-mail fields, and every attribute flagged ``pii``."""
+    return set(IDENTITY_FIELDS) | {a.key for a in attributes() if a.pii}
+
+
 def by_key() -> dict[str, Attribute]:
     return {a.key: a for a in attributes()}
 

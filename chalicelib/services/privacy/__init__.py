@@ -1,0 +1,1 @@
+"""Privacy: the audit trail, the suppression list, erasure and access requests."""

@@ -1,0 +1,86 @@
+"""The audit trail: one item per change to a contact, put in the same
+transaction (or batch) as the change itself, so a failed write leaves none.
+
+Each entry is found two ways: under its contact (``GET /contacts/{id}/changes``)
+and, through GSI1, under the day it happened (``GET /audit?from=&to=``). It
+expires with ``CIM_AUDIT_DAYS`` (a DynamoDB TTL)."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.store import cursor, keys
+from chalicelib.store.codec import deserialize, serialize, value
+from chalicelib.store.dynamo import call, query_page
+
+ENTRY_FIELDS = ("id", "at", "contact_id", "action", "who", "via", "fields")
+
+
+def item(entry: dict[str, Any], ttl: int | None) -> dict[str, Any]:
+    """The typed item of an entry (for a transaction's Put or a batch)."""
+    expiry = {"ttl": ttl} if ttl else {}
+    return serialize(keys.audit_entry(entry["contact_id"], entry["at"], entry["id"])
+                     | {"entity": "audit"} | expiry | entry)
+
+
+def put_action(entry: dict[str, Any], ttl: int | None) -> dict[str, Any]:
+    return {"Put": {"Item": item(entry, ttl)}}
+
+
+def _entry(raw: dict[str, Any]) -> dict[str, Any]:
+    return {k: raw.get(k) for k in ENTRY_FIELDS}
+
+
+def of_contact(contact_id: str, limit: int, page_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """A contact's changes, newest first."""
+    pk = keys.audit_pk(contact_id)
+    items, next_cursor = query_page(pk, page_cursor, KeyConditionExpression="PK = :pk",
+                                    ExpressionAttributeValues={":pk": value(pk)}, ScanIndexForward=False,
+                                    ConsistentRead=True, Limit=limit)
+    return [_entry(i) for i in items], next_cursor
+
+
+GSI_KEY = ("PK", "SK", "GSI1PK", "GSI1SK")
+
+
+def in_period(days: list[str], start: str, end: str, limit: int, page_cursor: str | None
+              ) -> tuple[list[dict[str, Any]], str | None]:
+    """Changes between ``start`` and ``end`` (ISO instants), oldest first: one
+    Query a day of ``days`` until the page is full. The cursor names the day
+    it stopped in (its GSI1PK)."""
+    resume = cursor.decode("audit", page_cursor, key_names=GSI_KEY)
+    if resume:
+        day = deserialize(resume)["GSI1PK"].removeprefix("AUDIT#")
+        days = [d for d in days if d >= day]
+    found: list[dict[str, Any]] = []
+    for day in days:
+        params: dict[str, Any] = {
+            "IndexName": keys.CONTACTS_GSI, "Limit": limit - len(found),
+            "KeyConditionExpression": "GSI1PK = :pk AND GSI1SK BETWEEN :start AND :end",
+            "ExpressionAttributeValues": {":pk": value(keys.audit_day_pk(day)), ":start": value(start),
+                                          ":end": value(end + "~")}}
+        if resume and deserialize(resume)["GSI1PK"] == keys.audit_day_pk(day):
+            params["ExclusiveStartKey"] = resume
+        reply = call("query", **params)
+        found += [_entry(deserialize(i)) for i in reply.get("Items", [])]
+        last = reply.get("LastEvaluatedKey")
+        if len(found) >= limit:
+            if last is None and day == days[-1]:
+                return found, None
+            last = last or {k: v for k, v in reply["Items"][-1].items() if k in GSI_KEY}
+            return found, cursor.encode("audit", last)
+    return found, None
+
+
+def all_of_contact(contact_id: str) -> list[dict[str, Any]]:
+    """Every change of a contact (an access request), oldest first."""
+    found, start = [], None
+    while True:
+        params: dict[str, Any] = {"KeyConditionExpression": "PK = :pk", "ConsistentRead": True,
+                                  "ExpressionAttributeValues": {":pk": value(keys.audit_pk(contact_id))}}
+        if start:
+            params["ExclusiveStartKey"] = start
+        reply = call("query", **params)
+        found += [_entry(deserialize(i)) for i in reply.get("Items", [])]
+        start = reply.get("LastEvaluatedKey")
+        if not start:
+            return found
