@@ -136,8 +136,8 @@ def agent(browser, server):
 
 @pytest.fixture(scope="module")
 def schema(server):
-    for attribute in ({"label": "Loyalty tier", "key": "loyalty", "type": "text", "options": ["gold", "silver"]},
-                      {"label": "Account", "key": "account", "type": "text", "searchable": True}):
+    for attribute in ({"label": "Desk tier", "key": "desk_tier", "type": "text", "options": ["gold", "silver"]},
+                      {"label": "Desk account", "key": "desk_account", "type": "text", "searchable": True}):
         made = server("POST", "/saveSchema", json=attribute)
         assert made.status_code in (200, 202, 409), made.text
 
@@ -146,33 +146,33 @@ def test_an_agents_day_from_sign_in_to_an_uploaded_file(agent, server, schema, t
     from selenium.webdriver.common.keys import Keys
 
     ann = server("POST", "/saveContact", json={
-        "first_name": "Anneli", "last_name": "Söderberg", "phone1": "+1 415 555 0142", "email": "anneli@example.com",
-        "loyalty": "gold", "account": "AC-142"}).json()
+        "first_name": "Desktina", "last_name": "Söderholm", "phone1": "+1 415 555 0842", "email": "desktina@example.com",
+        "desk_tier": "gold", "desk_account": "AC-142"}).json()
     for leg in ({"leg_id": "ivr", "type": "voice", "interaction_type": "IVR", "start_time": "2026-11-22T10:00:00Z",
                  "ivr_trail": "main>billing"},
                 {"leg_id": "agent", "type": "voice", "interaction_type": "agent", "agentId": "agent-7",
                  "csq": "Billing", "start_time": "2026-11-22T10:01:00Z", "wrap_up": "refund <promised>"}):
         saved = server("POST", "/interactions/updateOrSaveInteractionTree/DESK-CALL-1",
-                       json={"interaction": leg, "ani": "4155550142"})
+                       json={"interaction": leg, "ani": "4155550842"})
         assert saved.status_code == 200, saved.text
     key = make_key(server, "Ada Agent")
 
     # A CTI URL template pops the caller; the agent signs in once and lands on the card.
-    agent.open(f"/desk/pop?ani={quote('+14155550142')}&callVariable3=x")
+    agent.open(f"/desk/pop?ani={quote('+14155550842')}&callVariable3=x")
     assert "/desk/signin" in agent.driver.current_url
     agent.check("signin")
     agent.sign_in(key["key"])
-    agent.wait_for("Calling from +14155550142")
-    assert "Anneli Söderberg" in agent.text()
+    agent.wait_for("Calling from +14155550842")
+    assert "Desktina Söderholm" in agent.text()
     agent.check("card")
 
-    # Search by any part of the name, then by the account attribute; Enter submits.
+    # Search by any part of the name; Enter submits.
     agent.open("/desk")
     box = agent.find("#q")
-    box.send_keys("söder")
+    box.send_keys("söderh")
     box.send_keys(Keys.ENTER)
     agent.wait_for("Results")
-    assert "Anneli Söderberg" in agent.find("#found").text
+    assert "Desktina Söderholm" in agent.find("#found").text
     agent.check("search")
     agent.find("#found a").click()
     agent.wait_for(ann["id"])
@@ -190,7 +190,7 @@ def test_an_agents_day_from_sign_in_to_an_uploaded_file(agent, server, schema, t
     agent.check("edit")
     from selenium.webdriver.support.ui import Select
 
-    Select(agent.find("#f-loyalty")).select_by_visible_text("silver")
+    Select(agent.find("#f-desk_tier")).select_by_visible_text("silver")
     agent.find("#edit button[type=submit]").click()
     agent.wait_for("Saved.")
     assert "silver" in agent.find("#attributes").text
@@ -206,18 +206,18 @@ def test_an_agents_day_from_sign_in_to_an_uploaded_file(agent, server, schema, t
     csrf = re.search(r'name="csrf" value="([^"]+)"', their_form).group(1)
     version = re.search(r'name="version" value="(\d+)"', their_form).group(1)
     assert other.post(f"{server.url}/desk/contacts/{ann['id']}", allow_redirects=False,
-                      data={"csrf": csrf, "version": version, "account": "AC-BO"}).status_code == 303
-    mine = agent.find("#f-account")
+                      data={"csrf": csrf, "version": version, "desk_account": "AC-BO"}).status_code == 303
+    mine = agent.find("#f-desk_account")
     mine.clear()
     mine.send_keys("AC-MINE")
     agent.find("#edit button[type=submit]").click()
     agent.wait_for("Someone else saved")
     assert "AC-BO" in agent.find("#stale").text and "AC-MINE" in agent.find("#stale").text
     agent.check("stale-save")
-    assert server("GET", f"/contacts/{ann['id']}").json()["account"] == "AC-BO"
+    assert server("GET", f"/contacts/{ann['id']}").json()["desk_account"] == "AC-BO"
     agent.find("#edit button[type=submit]").click()  # redo, knowingly
     agent.wait_for("Saved.")
-    assert server("GET", f"/contacts/{ann['id']}").json()["account"] == "AC-MINE"
+    assert server("GET", f"/contacts/{ann['id']}").json()["desk_account"] == "AC-MINE"
 
     # Upload from the browser straight to S3, then open it through its short link.
     document = tmp_path / "consent.txt"
@@ -236,12 +236,12 @@ def test_an_agents_day_from_sign_in_to_an_uploaded_file(agent, server, schema, t
 def test_unknown_and_shared_numbers_and_the_form_sent_twice(agent, server, schema):
     from selenium.webdriver.common.by import By
 
-    agent.open("/desk/pop?ani=415-555-0199")
+    agent.open("/desk/pop?ani=415-555-0899")
     if "/desk/signin" in agent.driver.current_url:
         agent.sign_in(make_key(server, "Cy Agent")["key"])
     agent.wait_for("New caller")
-    assert agent.find("#f-phone1").get_attribute("value") == "415-555-0199"
-    assert agent.find("#f-account") and agent.find("#f-loyalty")  # every schema attribute
+    assert agent.find("#f-phone1").get_attribute("value") == "415-555-0899"
+    assert agent.find("#f-desk_account") and agent.find("#f-desk_tier")  # every schema attribute
     agent.check("new-caller")
     agent.find("#f-first_name").send_keys("Nea")
     sent = agent.find("#new-contact").get_attribute("outerHTML")
@@ -253,12 +253,12 @@ def test_unknown_and_shared_numbers_and_the_form_sent_twice(agent, server, schem
                                 "document.getElementById('new-contact').requestSubmit();", sent)
     agent.wait_for("Saved.")
     assert agent.driver.current_url == first
-    found = server("GET", "/contacts?phone=4155550199").json()["items"]
+    found = server("GET", "/contacts?phone=4155550899").json()["items"]
     assert [c["first_name"] for c in found] == ["Nea"]
 
     for name in ("Parent", "Child"):
-        server("POST", "/saveContact", json={"first_name": name, "phone1": "415-555-0166", "account": f"AC-{name}"})
-    agent.open("/desk/pop?ani=4155550166")
+        server("POST", "/saveContact", json={"first_name": name, "phone1": "415-555-0866", "desk_account": f"AC-{name}"})
+    agent.open("/desk/pop?ani=4155550866")
     rows = agent.driver.find_elements(By.CSS_SELECTOR, "#choices tbody tr")
     assert len(rows) == 2 and {"AC-Parent", "AC-Child"} <= {c.text for r in rows for c in
                                                             r.find_elements(By.TAG_NAME, "td")}
