@@ -40,8 +40,8 @@ sync: install  ## one pull from the contact center now (CIM_SINCH_* settings)
 import: install  ## make import FILE=contacts.csv [MAP="col=key col2="]: stream a CSV in
 	$(BIN)/cim import "$(FILE)" $(foreach m,$(MAP),--map $(m))
 
-export: install  ## make export OUT=contacts.csv [FORMAT=jsonl]
-	$(BIN)/cim export --out "$(OUT)" --format "$(or $(FORMAT),csv)"
+export: install  ## make export OUT=contacts.csv [FORMAT=jsonl] [INCLUDE_PII=1]: personal fields are *** unless asked for
+	$(BIN)/cim export --out "$(OUT)" --format "$(or $(FORMAT),csv)" $(if $(INCLUDE_PII),--include-pii)
 
 invoke: install  ## make invoke FN=connect_lookup EVENT=events/connect/flow-lookup.json: one Lambda function, as Connect calls it
 	@$(BIN)/python -m devtools.invoke "$(FN)" "$(EVENT)"

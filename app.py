@@ -18,6 +18,7 @@ from chalicelib.api import (
     keys,
     lookup,
     mapping,
+    privacy,
     rci,
     requestlog,
     schedules,
@@ -30,7 +31,7 @@ app.log.setLevel(logging.INFO)
 logging.getLogger("cim").setLevel(logging.INFO)
 
 for area in (health, docs, contacts, schema, mapping, lookup, screenpop, interactions, attachments, keys, rci,
-             schedules, connect, desk):
+             schedules, connect, desk, privacy):
     app.register_blueprint(area.bp)
 
 access.protect(app)

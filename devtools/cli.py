@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     exp = commands.add_parser("export", help="export every contact")
     exp.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     exp.add_argument("--out", type=Path, required=True)
+    exp.add_argument("--include-pii", action="store_true",
+                     help="write personal fields (names, phones, e-mail, pii attributes) instead of ***")
     key = commands.add_parser("key", help="create an API key")
     key.add_argument("--role", required=True, choices=ROLES)
     key.add_argument("--name", required=True)
@@ -35,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     from devtools.local import use_running_emulator
 
     use_running_emulator()
+    from chalicelib.core.actor import act_as_process
+
+    act_as_process("cim-cli", f"cim {args.command}")  # who the audit trail names
     if args.command == "import":
         overrides = {}
         for item in args.map:
@@ -49,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
               f"rejected {done.rejected:,}, blank rows skipped {done.blank:,}", file=sys.stderr)
         return 0
     if args.command == "export":
-        transfer.export(args.out, args.format)
+        transfer.export(args.out, args.format, include_pii=args.include_pii)
         return 0
     if args.command == "key":
         from devtools import keys

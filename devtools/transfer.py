@@ -155,7 +155,7 @@ def import_csv(path: Path, overrides: dict[str, str], workers: int = 8, report: 
                 if not batch:
                     return
             items = [{columns[c]: _cell_value(lists, columns[c], v) for c, v in row.values.items()
-                      if c in columns and v not in (None, "")} for row in batch]
+                      if c in columns and v not in (None, "", MASK)} for row in batch]
             results = bulk.create_many(items, ids=[row_id(import_id, row.number) for row in batch])
             unstored = [r for r in results if isinstance(r.error, Unavailable)]
             if unstored:
@@ -247,7 +247,9 @@ class _Updater:
         if stored is None:
             return False  # created with the rest
         values = row.values or {}
-        fields = {key: _cell_value(self.lists, key, values.get(column)) for column, key in self.columns.items()}
+        # A masked cell (an export without --include-pii) leaves its field as it is.
+        fields = {key: _cell_value(self.lists, key, values.get(column)) for column, key in self.columns.items()
+                  if values.get(column) != MASK}
         current = stored.model_dump()
         if all(_same(current.get(key), value) for key, value in fields.items()):
             progress.tick(skipped=True)  # already as the file says
@@ -335,16 +337,26 @@ def _all_contacts() -> Iterator[dict[str, Any]]:
         yield contact.doc | {"version": contact.version}
 
 
-def export(out_path: Path, fmt: str, out: TextIO = sys.stderr) -> Progress:
+MASK = "***"  # a personal value left out of an export (and left alone by an import that reads it back)
+
+
+def export(out_path: Path, fmt: str, out: TextIO = sys.stderr, include_pii: bool = False) -> Progress:
+    """Every contact to CSV or JSON lines. Personal fields (``GET
+    /privacy/fields``) are written as ``***`` unless ``include_pii``."""
     from chalicelib.services.schema import schema
 
     progress = Progress(None, out, exporting=True)
     keys = [a.key for a in schema.attributes()]
+    personal = set() if include_pii else schema.pii_keys()
+    if personal:
+        print(f"personal fields masked ({', '.join(sorted(personal))}); --include-pii writes them", file=out)
     with out_path.open("w", newline="", encoding="utf-8") as target:
         if fmt == "csv":
             writer = csv.writer(target)
             writer.writerow(["id", *keys, "created_at", "updated_at", "version"])
         for contact in _all_contacts():
+            if personal:
+                contact = _masked(contact, personal)
             if fmt == "csv":
                 writer.writerow([contact.get("id"), *(_cell(contact.get(k)) for k in keys),
                                  contact.get("created_at"), contact.get("updated_at"), contact.get("version")])
@@ -353,6 +365,14 @@ def export(out_path: Path, fmt: str, out: TextIO = sys.stderr) -> Progress:
             progress.tick()
     progress.finish()
     return progress
+
+
+def _masked(contact: dict[str, Any], personal: set[str]) -> dict[str, Any]:
+    masked = {k: (MASK if k in personal and v not in (None, "", []) else v) for k, v in contact.items()}
+    masked["normalized"] = {k: MASK for k in contact.get("normalized") or {}}
+    masked["consents"] = {u: c | ({"address": MASK} if c.get("address") else {})
+                          for u, c in (contact.get("consents") or {}).items()}
+    return masked
 
 
 def _cell(value: Any) -> str:

@@ -5,8 +5,10 @@ import logging
 
 from chalice import Blueprint, Rate
 
+from chalicelib.core.actor import act_as
 from chalicelib.core.lazy import lazy
 
+erasure = lazy("chalicelib.services.privacy.erasure")
 rci_sync = lazy("chalicelib.services.sync.rci_sync")
 schema = lazy("chalicelib.services.schema.schema")
 
@@ -21,9 +23,18 @@ def resume_schema_jobs(event):
         log.info("schema job %s: %s, %d processed", job.id, job.state, job.processed)
 
 
+@bp.schedule(Rate(1, unit=Rate.MINUTES), name="resume-erasures")
+def resume_erasures(event):
+    """Carry on every erasure too large for the request that asked for it."""
+    act_as("erasure-runner", "schedule")
+    for receipt in erasure.resume_all():
+        log.info("erasure %s: %s", receipt["id"], receipt["state"])
+
+
 @bp.schedule(Rate(1, unit=Rate.MINUTES), name="rci-sync")
 def pull_contact_center(event):
     """Pull the contact center's records (every ``CIM_SYNC_EVERY_SECONDS``)."""
+    act_as("sinch-sync", "schedule")
     outcome = rci_sync.scheduled()
     if outcome:
         log.info("rci sync: %d pages, %d stored, %d updated, %d rejected, error: %s", outcome["pages"],

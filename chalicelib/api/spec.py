@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
@@ -41,7 +41,7 @@ def _schema(kind: Any, known: dict[type, str]) -> dict[str, Any]:
 def _models() -> list[type[BaseModel]]:
     found: list[type[BaseModel]] = [ErrorBody]
     for op in (o for o in OPERATIONS.values() if not o.session):
-        for kind in (op.request, op.response):
+        for kind in (op.request, op.response, *get_args(op.response)):  # list[Model]: the Model too
             if isinstance(kind, type) and issubclass(kind, BaseModel) and kind not in found:
                 found.append(kind)
     return found

@@ -13,13 +13,18 @@ class Actor:
     via: str  # the route ("PUT /contacts/{contact_id}") or the trigger
 
 
-SYSTEM = Actor("system", "unknown")
 _actor: ContextVar[Actor | None] = ContextVar("actor", default=None)
+_process = [Actor("system", "unknown")]
 
 
 def act_as(who: str, via: str) -> None:
     _actor.set(Actor(who, via))
 
 
+def act_as_process(who: str, via: str) -> None:
+    """For a tool: every thread of the process acts as it (contextvars do not follow into worker threads)."""
+    _process[0] = Actor(who, via)
+
+
 def current() -> Actor:
-    return _actor.get() or SYSTEM
+    return _actor.get() or _process[0]

@@ -44,3 +44,12 @@ def by_code(code: str) -> dict[str, Any] | None:
 
 def of_contact(contact_id: str) -> list[dict[str, Any]]:
     return records.read_partition(keys.contact_attachments_pk(contact_id))
+
+
+def erase(record: dict[str, Any]) -> None:
+    """Forget an attachment: its record, its short link and its contact entry (the file goes separately)."""
+    writes: list[tuple[dict[str, str], dict[str, Any] | None, bool]] = [
+        (keys.attachment(record["id"]), None, False), (keys.short_code(record["code"]), None, False)]
+    if record.get("contact_id"):
+        writes.append((keys.contact_attachment(record["contact_id"], record["created_at"], record["id"]), None, False))
+    records.put_together(writes)

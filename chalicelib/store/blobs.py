@@ -70,3 +70,11 @@ def delete(key: str) -> None:
         aws.s3().delete_object(Bucket=_bucket(), Key=key)
     except (ClientError, BotoCoreError) as error:
         raise Unavailable("the attachment store is not reachable") from error
+
+
+def put_document(key: str, body: bytes, content_type: str) -> None:
+    """Write a file the service made itself (an access request's document)."""
+    try:
+        aws.s3().put_object(Bucket=_bucket(), Key=key, Body=body, ContentType=content_type)
+    except (BotoCoreError, ClientError) as error:
+        raise Unavailable("the attachment bucket is not reachable; try again") from error

@@ -43,8 +43,9 @@ def _placements(tree: dict[str, Any] | None) -> tuple[set[tuple[str, ...]], set[
     return history, calls_from
 
 
-def write(old: dict[str, Any] | None, new: dict[str, Any]) -> None:
-    """Write ``new`` over ``old`` (None: create), moving its entries with it."""
+def write(old: dict[str, Any] | None, new: dict[str, Any], also: list[dict[str, Any]] = ()) -> None:
+    """Write ``new`` over ``old`` (None: create), moving its entries with it;
+    ``also``: more actions of the same transaction (audit entries)."""
     item = keys.call(new["call_Id"]) | {"entity": "call"} | new
     put: dict[str, Any] = {"Item": serialize(item)}
     if old is None:
@@ -52,18 +53,19 @@ def write(old: dict[str, Any] | None, new: dict[str, Any]) -> None:
     else:
         put["ConditionExpression"] = "version = :v"
         put["ExpressionAttributeValues"] = {":v": value(old["version"])}
-    actions: list[dict[str, Any]] = [{"Put": put}]
+    actions: list[dict[str, Any]] = [{"Put": put}, *also]
     old_hist, old_from = _placements(old)
     new_hist, new_from = _placements(new)
     for contact_id, start, call_id in old_hist - new_hist:
         actions.append({"Delete": {"Key": serialize(keys.history_entry(contact_id, start, call_id))}})
     for kind, val, start, call_id in old_from - new_from:
         actions.append({"Delete": {"Key": serialize(keys.calls_from_entry(kind, val, start, call_id))}})
+    expiry = {"ttl": new["ttl"]} if new.get("ttl") else {}  # the entries go when the tree does
     for contact_id, start, call_id in new_hist - old_hist:
-        entry = keys.history_entry(contact_id, start, call_id) | {"call_Id": call_id}
+        entry = keys.history_entry(contact_id, start, call_id) | {"call_Id": call_id} | expiry
         actions.append({"Put": {"Item": serialize(entry)}})
     for kind, val, start, call_id in new_from - old_from:
-        entry = keys.calls_from_entry(kind, val, start, call_id) | {"call_Id": call_id}
+        entry = keys.calls_from_entry(kind, val, start, call_id) | {"call_Id": call_id} | expiry
         actions.append({"Put": {"Item": serialize(entry)}})
         # Marked before, not inside, the transaction: every call from this
         # number writes the same marker, and concurrent transactions on one
@@ -109,3 +111,65 @@ def calls_from(kind: str, val: str, limit: int) -> list[str]:
                  ExpressionAttributeValues={":pk": value(keys.calls_from_pk(kind, val))},
                  ScanIndexForward=False, Limit=limit, ConsistentRead=True)
     return [deserialize(i)["call_Id"] for i in reply.get("Items", [])]
+
+
+def every_call_of(contact_id: str) -> list[str]:
+    """Every call id in a contact's history (an erasure or an access request)."""
+    return _all_call_ids(keys.history_pk(contact_id))
+
+
+def every_call_from(kind: str, val: str) -> list[str]:
+    """Every call id from one number or address."""
+    return _all_call_ids(keys.calls_from_pk(kind, val))
+
+
+def _all_call_ids(pk: str) -> list[str]:
+    found, start = [], None
+    while True:
+        params: dict[str, Any] = {"KeyConditionExpression": "PK = :pk", "ConsistentRead": True,
+                                  "ExpressionAttributeValues": {":pk": value(pk)}}
+        if start:
+            params["ExclusiveStartKey"] = start
+        reply = call("query", **params)
+        found += [deserialize(i)["call_Id"] for i in reply.get("Items", [])]
+        start = reply.get("LastEvaluatedKey")
+        if not start:
+            return list(dict.fromkeys(found))
+
+
+def erase(tree: dict[str, Any]) -> int:
+    """Delete a tree and every entry that finds it, in one transaction;
+    the number of entries removed. Raises StaleTree if it changed meanwhile."""
+    history, calls_from = _placements(tree)
+    actions: list[dict[str, Any]] = [{"Delete": {"Key": serialize(keys.call(tree["call_Id"])),
+                                                 "ConditionExpression": "version = :v",
+                                                 "ExpressionAttributeValues": {":v": value(tree["version"])}}}]
+    actions += [{"Delete": {"Key": serialize(keys.history_entry(*h))}} for h in history]
+    actions += [{"Delete": {"Key": serialize(keys.calls_from_entry(*c))}} for c in calls_from]
+    if transact(actions) is not None:
+        raise StaleTree(f"call {tree['call_Id']} was changed concurrently; retry")
+    return len(history) + len(calls_from)
+
+
+def drop_entries(pk_kind: str, *parts: str) -> int:
+    """Delete what remains in a history or calls-from partition (entries whose tree is gone)."""
+    pk = keys.history_pk(parts[0]) if pk_kind == "history" else keys.calls_from_pk(parts[0], parts[1])
+    removed, start = 0, None
+    while True:
+        params: dict[str, Any] = {"KeyConditionExpression": "PK = :pk", "ConsistentRead": True,
+                                  "ProjectionExpression": "PK, SK", "ExpressionAttributeValues": {":pk": value(pk)}}
+        if start:
+            params["ExclusiveStartKey"] = start
+        reply = call("query", **params)
+        for item in reply.get("Items", []):
+            call("delete_item", Key={"PK": item["PK"], "SK": item["SK"]})
+            removed += 1
+        start = reply.get("LastEvaluatedKey")
+        if not start:
+            return removed
+
+
+def forget_caller(kind: str, val: str) -> bool:
+    """Delete the "this number has called" marker; whether there was one."""
+    reply = call("delete_item", Key=serialize(keys.caller_seen(kind, val)), ReturnValues="ALL_OLD")
+    return bool(reply.get("Attributes"))

@@ -144,11 +144,11 @@ def test_export_csv_and_json_lines(api, tmp_path):
     for i in range(3):
         api.post("/saveContact", {"first_name": f"E{i}", "phone1": f"415-555-01{i}0", "tags": ["a", "b"]})
     out = tmp_path / "all.csv"
-    transfer.export(out, "csv", out=io.StringIO())
+    transfer.export(out, "csv", out=io.StringIO(), include_pii=True)
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == 3 and {r["first_name"] for r in rows} == {"E0", "E1", "E2"} and rows[0]["tags"] == "a;b"
     lines = tmp_path / "all.jsonl"
-    transfer.export(lines, "jsonl", out=io.StringIO())
+    transfer.export(lines, "jsonl", out=io.StringIO(), include_pii=True)
     docs = [json.loads(line) for line in lines.open()]
     assert len(docs) == 3 and all(d["version"] == 1 for d in docs)
 
@@ -184,3 +184,22 @@ def test_an_import_cut_off_by_the_table_says_so_and_resumes_where_it_stopped(api
     assert again.skipped == first and again.rows == 250 and again.rejected == 0
     stored = body(api.get("/contacts?limit=500"))["items"]
     assert len(stored) == 250 and len({c["first_name"] for c in stored}) == 250
+
+
+def test_export_masks_personal_fields_unless_asked(api, tmp_path):
+    add_attributes(api, account={"type": "text", "pii": True}, tier="text")
+    api.post("/saveContact", {"first_name": "Mia", "phone1": "415-555-0110", "account": "AC-9", "tier": "gold"})
+    out = tmp_path / "masked.csv"
+    screen = io.StringIO()
+    transfer.export(out, "csv", out=screen)
+    row = next(csv.DictReader(out.open()))
+    assert row["first_name"] == row["phone1"] == row["account"] == "***" and row["tier"] == "gold"
+    assert row["email"] == "" and "--include-pii" in screen.getvalue()
+    lines = tmp_path / "masked.jsonl"
+    transfer.export(lines, "jsonl", out=io.StringIO())
+    text = lines.read_text()
+    assert "Mia" not in text and "4155550110" not in text and "AC-9" not in text and "gold" in text
+    # Read back with --update, a masked cell leaves its field alone.
+    assert transfer.import_csv(out, {}, out=io.StringIO(), update=True).rejected == 0
+    stored = body(api.get("/contacts"))["items"][0]
+    assert stored["first_name"] == "Mia" and stored["account"] == "AC-9"

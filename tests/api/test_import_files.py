@@ -86,7 +86,7 @@ def test_export_then_import_update_round_trips_and_changes_nothing_twice(api, tm
                  | extra)
     before = _contacts(api)
     exported = tmp_path / "contacts.csv"
-    transfer.export(exported, "csv", out=io.StringIO())
+    transfer.export(exported, "csv", out=io.StringIO(), include_pii=True)
 
     same = transfer.import_csv(exported, {}, out=io.StringIO(), update=True)
     assert same.skipped == 3 and same.rejected == 0

@@ -12,6 +12,7 @@ import hashlib
 from datetime import timedelta
 from typing import Any
 
+from chalicelib.core import retention
 from chalicelib.core.clock import iso, now_iso
 from chalicelib.core.errors import Invalid, NotFound, TooLarge
 from chalicelib.core.ids import check_id
@@ -22,6 +23,7 @@ from chalicelib.domain.terms import Term
 from chalicelib.domain.values import parse_datetime
 from chalicelib.models.contact import size_of
 from chalicelib.models.interaction import CALL_ID, SaveLegRequest, Tree
+from chalicelib.services.privacy import audit, suppression
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import interactions as store
 
@@ -107,18 +109,40 @@ def save_leg(call_id: str, request: SaveLegRequest) -> tuple[dict[str, Any], str
     given = request.interaction.given()
     key = leg_key(given)
 
+    asked_ani: list[str | None] = [request.ani]
+
     def attempt() -> tuple[dict[str, Any], str]:
         old = store.get(call_id)
-        new = _with_leg(old, call_id, request.ani, given, key, link)
+        if asked_ani[0] and not (old and old.get("ani")) and _suppressed(asked_ani[0]):
+            asked_ani[0] = None  # an erased person's number: the call is kept without it
+        new = _with_leg(old, call_id, asked_ani[0], given, key, link)
         leg = new["legs"][key]
         if old is not None and _same(old, new):
             return leg, "unchanged"
-        store.write(old, new)
+        store.write(old, new, _link_entries(old, new))
         existed = old is not None and key in old.get("legs", {})
         return leg, "updated" if existed else "stored"
 
     # Legs of one call arrive together (IVR, queue, agent): a lost race is retried, never refused.
     return until_it_wins(attempt, (store.StaleTree,), f"call {call_id}")
+
+
+def _link_entries(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict[str, Any]]:
+    """Audit entries (transaction actions) for a call joining or leaving a contact."""
+    before, after = (old or {}).get("contact_id"), new.get("contact_id")
+    if before == after:
+        return []
+    call = {"call_Id": new["call_Id"]}
+    entries = [audit.entry("unlinked", before, None, None) | {"fields": call}] if before else []
+    entries += [audit.entry("linked", after, None, None) | {"fields": call}] if after else []
+    return [audit.action(e) for e in entries]
+
+
+def _suppressed(ani: str) -> bool:
+    """Whether the caller's number or address was erased (one GetItem, only
+    when a call first learns its caller)."""
+    origin = origin_of(ani)
+    return origin is not None and suppression.is_suppressed(*origin)
 
 
 def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:
@@ -156,6 +180,10 @@ def _with_leg(old: dict[str, Any] | None, call_id: str, ani: str | None, given: 
         tree["shown_to"] = _candidates(origin)
     tree["origin"] = origin
     tree["start_time"], tree["end_time"] = _span(list(legs.values()), tree["created_at"])
+    if "ttl" not in tree:  # kept CIM_INTERACTION_DAYS from when the call was first saved
+        expiry = retention.expires(get_settings().interaction_days, parse_datetime(tree["created_at"]).timestamp())
+        if expiry:
+            tree["ttl"] = expiry
     tree["updated_at"] = stamp
     tree["version"] = tree["version"] + 1
     return tree
@@ -204,8 +232,10 @@ def last_calls(ani: str, contact_ids: list[str], scanned: int = 25) -> dict[str,
     return latest
 
 
-def _rewrite(call_id: str, change) -> Tree:
-    """Read, change and write a tree, again if someone wrote it meanwhile."""
+def _rewrite(call_id: str, change, *, audited: bool = False) -> Tree:
+    """Read, change and write a tree, again if someone wrote it meanwhile.
+    ``audited``: a link or unlink, recorded in the trail of each contact it
+    joins or leaves, in the same transaction."""
     def attempt() -> Tree:
         old = store.get(call_id)
         if old is None:
@@ -215,7 +245,7 @@ def _rewrite(call_id: str, change) -> Tree:
             return render(old)
         new["version"] = old["version"] + 1
         new["updated_at"] = now_iso()
-        store.write(old, new)
+        store.write(old, new, _link_entries(old, new) if audited else [])
         return render(new)
 
     return until_it_wins(attempt, (store.StaleTree,), f"call {call_id}")
@@ -224,12 +254,13 @@ def _rewrite(call_id: str, change) -> Tree:
 def link(call_id: str, contact_id: str) -> Tree:
     check_call_id(call_id)
     existing_contact(contact_id)
-    return _rewrite(call_id, lambda tree: tree | {"contact_id": contact_id, "shown_to": [contact_id]})
+    return _rewrite(call_id, lambda tree: tree | {"contact_id": contact_id, "shown_to": [contact_id]}, audited=True)
 
 
 def unlink(call_id: str) -> Tree:
     check_call_id(call_id)
-    return _rewrite(call_id, lambda tree: tree | {"contact_id": None, "shown_to": _candidates(tree.get("origin"))})
+    return _rewrite(call_id, lambda tree: tree | {"contact_id": None, "shown_to": _candidates(tree.get("origin"))},
+                    audited=True)
 
 
 def add_attachment(call_id: str, summary: dict[str, Any]) -> None:

@@ -92,6 +92,9 @@ def summary(answer: LookupAnswer) -> dict[str, str]:
     data = unique.model_dump() if unique else {}
     for key in fields:
         out[key] = _clean(values.as_text(data.get(key)))
+    # Consents as flat yes/no values an IVR branches on: consent_recording=yes.
+    for usage, consent in sorted((unique.consents if unique else {}).items()):
+        out[f"consent_{usage}"] = "yes" if consent.granted else "no"
     return out
 
 

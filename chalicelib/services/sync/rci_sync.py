@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from chalicelib.core import retention
 from chalicelib.core.clock import iso, now_iso
 from chalicelib.core.errors import (
     Conflict,
@@ -42,7 +43,6 @@ from chalicelib.store import sync as sync_store
 log = logging.getLogger("cim")
 
 LEASE_SECONDS = 900
-RUNS_KEPT_SECONDS = 30 * 24 * 3600
 WRITEBACK_CHANNELS = ("PHONE", "CHAT")
 
 
@@ -165,7 +165,8 @@ def run() -> dict[str, Any]:
         finished = now_iso()
         outcome["finished_at"] = finished
         outcome["watermark"] = iso(max(moved, watermark))
-        sync_store.add_run(outcome | {"ttl": int(time.time()) + RUNS_KEPT_SECONDS})
+        expiry = retention.expires(get_settings().sync_run_days)
+        sync_store.add_run(outcome | ({"ttl": expiry} if expiry else {}))
         sync_store.put_state(state | {"watermark": outcome["watermark"], "lease_until": 0,
                                       "last_finished_at": finished}, lease_was=lease)
     return outcome

@@ -1,0 +1,130 @@
+"""Privacy: erasure with receipts, access requests, the suppression list,
+the personal fields held, the audit trail and consents."""
+from __future__ import annotations
+
+from chalicelib.api.http import json_body, page_params, query, render
+from chalicelib.api.routing import Area
+from chalicelib.core import public
+from chalicelib.core.errors import Invalid
+from chalicelib.core.lazy import lazy
+from chalicelib.core.roles import ADMIN, AGENT
+from chalicelib.models.common import Page, parse
+from chalicelib.models.contact import Consent, ConsentFields, Contact
+from chalicelib.models.privacy import (
+    AccessAnswer,
+    AuditEntry,
+    ErasureReceipt,
+    IdentifierRequest,
+    PersonalField,
+    PersonRequest,
+    Suppression,
+)
+
+access = lazy("chalicelib.services.privacy.access")
+audit = lazy("chalicelib.services.privacy.audit")
+contacts = lazy("chalicelib.services.contacts.contacts")
+erasure = lazy("chalicelib.services.privacy.erasure")
+schema = lazy("chalicelib.services.schema.schema")
+suppression = lazy("chalicelib.services.privacy.suppression")
+
+area = Area(__name__, "Privacy")
+bp = area.blueprint
+PAGING = ("limit", "cursor")
+
+
+def _receipt(receipt: dict, status: int | None = None):
+    done = receipt["state"] == "done"
+    return render(receipt, status=status or (200 if done else 202),
+                  headers={"Location": public.url(f"/privacy/erasures/{receipt['id']}")})
+
+
+@area.route("POST", "/privacy/erasures", role=ADMIN, summary="Erase a person everywhere; a receipt", ok=201,
+            request=PersonRequest, response=ErasureReceipt, errors=(400,), headers=("Location",),
+            example={"phone": "+1 415 555 0100"})
+def erase():
+    receipt = erasure.start(json_body(area.request))
+    return _receipt(receipt, 201 if receipt["state"] == "done" else 202)
+
+
+@area.route("GET", "/privacy/erasures/{erasure_id}", role=ADMIN, summary="An erasure's receipt",
+            response=ErasureReceipt, errors=(400, 404))
+def erasure_receipt(erasure_id):
+    return render(erasure.get(erasure_id))
+
+
+@area.route("POST", "/privacy/erasures/{erasure_id}/run", role=ADMIN, summary="Go on with a running erasure",
+            response=ErasureReceipt, errors=(400, 404), headers=("Location",))
+def erasure_run(erasure_id):
+    return _receipt(erasure.run(erasure_id))
+
+
+@area.route("POST", "/privacy/access-requests", role=ADMIN,
+            summary="Everything held about a person, as one JSON document", request=PersonRequest,
+            response=AccessAnswer, errors=(400,), example={"email": "ann@example.com"})
+def access_request():
+    return render(access.document(json_body(area.request)))
+
+
+@area.route("GET", "/privacy/fields", role=ADMIN, summary="The personal fields the contacts hold",
+            response=list[PersonalField], errors=())
+def personal_fields():
+    personal = schema.pii_keys()
+    return render([PersonalField(key=a.key, label=a.label, type=a.type, core=a.core,
+                                 why="identifies the person (core field)" if a.core else "flagged pii in the schema")
+                   for a in schema.attributes() if a.key in personal])
+
+
+@area.route("GET", "/privacy/suppressions", role=ADMIN, summary="Erased numbers and addresses (hashes only)",
+            response=list[Suppression], errors=())
+def suppressions():
+    return render([Suppression.model_validate(s) for s in suppression.listing()])
+
+
+@area.route("POST", "/privacy/suppressions/lift", role=ADMIN,
+            summary="Let a number or address be stored again (the customer came back)", request=IdentifierRequest,
+            response=Suppression, errors=(400, 404), example={"phone": "+1 415 555 0100"})
+def lift_suppression():
+    asked = parse(IdentifierRequest, json_body(area.request))
+    named = {k: v for k, v in asked.model_dump().items() if v}
+    if len(named) != 1:
+        raise Invalid("give exactly one of phone or email")
+    (kind, raw), = named.items()
+    return render(suppression.lift(kind, raw))
+
+
+@area.route("GET", "/contacts/{contact_id}/changes", role=AGENT, summary="A contact's audit trail, newest first",
+            response=Page[AuditEntry], errors=(400,), query=PAGING)
+def contact_changes(contact_id):
+    limit, cursor = page_params(area.request)
+    items, next_cursor = audit.of_contact(contact_id, limit, cursor)
+    return render({"items": items, "cursor": next_cursor})
+
+
+@area.route("GET", "/audit", role=ADMIN, summary="Every change to contacts in a period, oldest first",
+            response=Page[AuditEntry], errors=(400,), query=("from", "to", *PAGING))
+def audit_period():
+    request = area.request
+    limit, cursor = page_params(request)
+    params = query(request)
+    items, next_cursor = audit.in_period(params.get("from"), params.get("to"), limit, cursor)
+    return render({"items": items, "cursor": next_cursor})
+
+
+@area.route("GET", "/contacts/{contact_id}/consents", role=AGENT, summary="A contact's consents by usage",
+            response=list[Consent], errors=(400, 404))
+def consents(contact_id):
+    return render(list(contacts.get(contact_id).consents.values()))
+
+
+@area.route("PUT", "/contacts/{contact_id}/consents/{usage}", role=AGENT,
+            summary="Record a consent (granted or refused) for one usage", request=ConsentFields, response=Contact,
+            errors=(400, 404), example={"granted": True, "address": "+1 415 555 0100", "source": "ivr"})
+def set_consent(contact_id, usage):
+    given = parse(ConsentFields, json_body(area.request))
+    return render(contacts.set_consent(contact_id, usage, given))
+
+
+@area.route("DELETE", "/contacts/{contact_id}/consents/{usage}", role=AGENT,
+            summary="Forget the record of one usage's consent", response=Contact, errors=(400, 404))
+def forget_consent(contact_id, usage):
+    return render(contacts.set_consent(contact_id, usage, None))

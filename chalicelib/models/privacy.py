@@ -1,0 +1,84 @@
+"""Privacy requests and answers on the wire."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
+
+
+class PersonRequest(BaseModel):
+    """Exactly one identifier of the person."""
+    model_config = ConfigDict(defer_build=True, extra="forbid")
+
+    phone: StrictStr | None = Field(None, max_length=64)
+    email: StrictStr | None = Field(None, max_length=254)
+    contact_id: StrictStr | None = Field(None, max_length=64)
+
+
+class IdentifierRequest(BaseModel):
+    """A number or an address (a suppression to lift)."""
+    model_config = ConfigDict(defer_build=True, extra="forbid")
+
+    phone: StrictStr | None = Field(None, max_length=64)
+    email: StrictStr | None = Field(None, max_length=254)
+
+
+class HashedIdentifier(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    kind: str
+    hash: str = Field(description="HMAC-SHA256 of the normalised identifier, keyed with the signing secret")
+
+
+class ErasureReceipt(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    id: str
+    requested_at: str
+    requested_by: str
+    identifier: HashedIdentifier
+    state: Literal["running", "done"]
+    counts: dict[str, int]
+    finished_at: str | None = None
+
+
+class AccessAnswer(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    state: Literal["done"]
+    delivery: Literal["inline", "file"]
+    document: dict[str, Any] | None = None
+    url: str | None = Field(None, description="the document, when too large to answer inline (one hour)")
+    bytes: int | None = None
+
+
+class PersonalField(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    key: str
+    label: str
+    type: str
+    core: bool
+    why: str
+
+
+class Suppression(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    hash: str
+    kind: str
+    erasure_id: str | None = None
+    since: str | None = None
+    state: str | None = None
+
+
+class AuditEntry(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    id: str
+    at: str
+    contact_id: str
+    action: str = Field(description="created, updated, deleted, consent, linked, unlinked, erased")
+    who: str = Field(description="the API key's name, desk:<agent>, or the system that made the change")
+    via: str = Field(description="the route or trigger")
+    fields: dict[str, Any] = Field(description="changed fields and their new values; personal ones as ***")
