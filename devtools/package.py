@@ -25,6 +25,7 @@ from chalicelib.store.table import TTL_ATTRIBUTE, table_definition
 ROOT = Path(__file__).resolve().parents[1]
 PROTECTED_STAGES = {"prod"}  # deletion protection, retained on stack deletion
 ATTACHMENT_PREFIX = "attachments/"
+ACCESS_DOCUMENT_PREFIX = "privacy/access/"  # large access-request documents: their link lives an hour
 
 
 def stage_settings(stage: str) -> dict[str, str]:
@@ -118,7 +119,9 @@ def cloudformation(stage: str) -> dict[str, Any]:
         "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
         # A link expires after `days`; the file goes a week later.
         "LifecycleConfiguration": {"Rules": [{"Id": "expired-attachments", "Status": "Enabled",
-                                              "Prefix": ATTACHMENT_PREFIX, "ExpirationInDays": days + 7}]},
+                                              "Prefix": ATTACHMENT_PREFIX, "ExpirationInDays": days + 7},
+                                             {"Id": "access-request-documents", "Status": "Enabled",
+                                              "Prefix": ACCESS_DOCUMENT_PREFIX, "ExpirationInDays": 1}]},
     }
     if origins:
         bucket_props["CorsConfiguration"] = {"CorsRules": [{
@@ -161,7 +164,9 @@ def terraform(stage: str) -> dict[str, Any]:
         "aws_s3_bucket_lifecycle_configuration": {"attachments": {
             "bucket": "${aws_s3_bucket.attachments.id}",
             "rule": [{"id": "expired-attachments", "status": "Enabled", "filter": {"prefix": ATTACHMENT_PREFIX},
-                      "expiration": {"days": days + 7}}]}},
+                      "expiration": {"days": days + 7}},
+                     {"id": "access-request-documents", "status": "Enabled",
+                      "filter": {"prefix": ACCESS_DOCUMENT_PREFIX}, "expiration": {"days": 1}}]}},
     }
     if origins:
         resources["aws_s3_bucket_cors_configuration"] = {"attachments": {
@@ -173,8 +178,8 @@ def terraform(stage: str) -> dict[str, Any]:
 
 
 def policy(stage: str) -> dict[str, Any]:
-    """Least privilege: the table and its indexes, the attachment prefix, the
-    admin-key parameter, logs."""
+    """Least privilege: the table and its indexes, the attachment and
+    access-document prefixes, the admin-key parameter, logs."""
     table, bucket, _, _, parameter = _names(stage)
     statements: list[dict[str, Any]] = [
         {"Sid": "Logs", "Effect": "Allow",
@@ -187,7 +192,7 @@ def policy(stage: str) -> dict[str, Any]:
          "Resource": [f"arn:aws:dynamodb:*:*:table/{table}", f"arn:aws:dynamodb:*:*:table/{table}/index/*"]},
         {"Sid": "Attachments", "Effect": "Allow",
          "Action": ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
-         "Resource": f"arn:aws:s3:::{bucket}/{ATTACHMENT_PREFIX}*"},
+         "Resource": [f"arn:aws:s3:::{bucket}/{ATTACHMENT_PREFIX}*", f"arn:aws:s3:::{bucket}/{ACCESS_DOCUMENT_PREFIX}*"]},
     ]
     secrets = [p for p in (parameter, stage_settings(stage).get("CIM_SIGNING_KEY_PARAMETER")) if p]
     if secrets:

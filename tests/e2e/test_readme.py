@@ -62,6 +62,7 @@ def test_the_readmes_examples_run_as_written(tmp_path):
         assert done.returncode == 0, done.stderr[-3000:] + done.stdout[-2000:]
         assert done.stderr.count("### README block") == len(blocks)
         assert (work / "copy.pdf").read_bytes() == (work / "invoice.pdf").read_bytes()
-        assert "Mia" in (work / "contacts.csv").read_text()
+        assert "Mia" not in (work / "contacts.csv").read_text() and "***" in (work / "contacts.csv").read_text()
+        assert "Mia" in (work / "everything.csv").read_text()  # personal fields only when asked for
     finally:
         stop_server(server)

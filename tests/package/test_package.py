@@ -55,6 +55,14 @@ def test_the_bucket_is_private_encrypted_and_expires_old_files(built):
     assert all(bucket["PublicAccessBlockConfiguration"].values())
     assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
     assert bucket["LifecycleConfiguration"]["Rules"][0]["Prefix"] == "attachments/"
+    # Retention: attachment files go a week after their links expire; access-request documents after a day.
+    rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
+    assert rules["expired-attachments"]["ExpirationInDays"] == 30 + 7
+    assert rules["access-request-documents"] == {"Id": "access-request-documents", "Status": "Enabled",
+                                                 "Prefix": "privacy/access/", "ExpirationInDays": 1}
+    terraform = json.loads((built / "terraform" / "resources.tf.json").read_text())["resource"]
+    tf_rules = {r["id"]: r for r in terraform["aws_s3_bucket_lifecycle_configuration"]["attachments"]["rule"]}
+    assert tf_rules["access-request-documents"]["expiration"] == {"days": 1}
 
 
 def test_the_zip_carries_pydantic_core_for_the_runtime_and_stays_small(built):

@@ -59,7 +59,7 @@ def document(body: dict[str, Any]) -> dict[str, Any]:
     text = json.dumps(held, ensure_ascii=False, default=str).encode()
     if len(text) <= INLINE_BYTES:
         return {"state": "done", "delivery": "inline", "document": held}
-    key = f"privacy/access/{new_id()}.json"
+    key = f"privacy/access/{new_id()}.json"  # the bucket's lifecycle rule removes it after a day
     blobs.put_document(key, text, "application/json")
     return {"state": "done", "delivery": "file", "bytes": len(text),
             "url": blobs.presigned_get(key, "access-request.json", "application/json", LINK_SECONDS)}
