@@ -17,6 +17,8 @@ from chalicelib.models.privacy import (
     IdentifierRequest,
     PersonalField,
     PersonRequest,
+    RetentionJob,
+    RetentionRequest,
     Suppression,
 )
 
@@ -24,6 +26,7 @@ access = lazy("chalicelib.services.privacy.access")
 audit = lazy("chalicelib.services.privacy.audit")
 contacts = lazy("chalicelib.services.contacts.contacts")
 erasure = lazy("chalicelib.services.privacy.erasure")
+retention = lazy("chalicelib.services.privacy.retention")
 schema = lazy("chalicelib.services.schema.schema")
 suppression = lazy("chalicelib.services.privacy.suppression")
 
@@ -39,6 +42,7 @@ def _receipt(receipt: dict, status: int | None = None):
 
 
 @area.route("POST", "/privacy/erasures", role=ADMIN, summary="Erase a person everywhere; a receipt", ok=201,
+            also_ok=(202,),
             request=PersonRequest, response=ErasureReceipt, errors=(400,), headers=("Location",),
             example={"phone": "+1 415 555 0100"})
 def erase():
@@ -53,9 +57,38 @@ def erasure_receipt(erasure_id):
 
 
 @area.route("POST", "/privacy/erasures/{erasure_id}/run", role=ADMIN, summary="Go on with a running erasure",
+            also_ok=(202,),
             response=ErasureReceipt, errors=(400, 404), headers=("Location",))
 def erasure_run(erasure_id):
     return _receipt(erasure.run(erasure_id))
+
+
+def _job(job: dict):
+    return render(RetentionJob.model_validate(job), status=200 if job["state"] == "done" else 202,
+                  headers={"Location": public.url(f"/privacy/retention/jobs/{job['id']}")})
+
+
+@area.route("POST", "/privacy/retention/jobs", role=ADMIN,
+            summary="Apply the current retention setting of a kind to the items already stored", ok=202,
+            also_ok=(200,),
+            request=RetentionRequest, response=RetentionJob, errors=(400,), headers=("Location",),
+            example={"kind": "interactions"})
+def start_retention_job():
+    parse(RetentionRequest, json_body(area.request))
+    return _job(retention.start(json_body(area.request)))
+
+
+@area.route("GET", "/privacy/retention/jobs/{job_id}", role=ADMIN, summary="A retention job's progress",
+            response=RetentionJob, errors=(400, 404))
+def retention_job(job_id):
+    return render(RetentionJob.model_validate(retention.get(job_id)))
+
+
+@area.route("POST", "/privacy/retention/jobs/{job_id}/run", role=ADMIN, summary="Go on with a retention job",
+            also_ok=(202,),
+            response=RetentionJob, errors=(400, 404), headers=("Location",))
+def retention_job_run(job_id):
+    return _job(retention.run(job_id))
 
 
 @area.route("POST", "/privacy/access-requests", role=ADMIN,

@@ -44,6 +44,7 @@ class Operation:
     summary: str
     tag: str
     ok: int = 200  # the success status
+    also_ok: tuple[int, ...] = ()  # other success statuses, same body (e.g. 202 while a job is still running)
     request: Any = None  # model (or type) of the body; None: no body
     response: Any = None  # model (or type) of the success answer
     errors: tuple[int, ...] = (400,)  # error statuses besides 401/403 (added for keyed routes) and 415

@@ -14,7 +14,7 @@ from chalicelib.api.routing import OPERATIONS, Operation
 from chalicelib.core.roles import PUBLIC
 from chalicelib.models.common import ErrorBody
 
-DESCRIPTIONS = {200: "OK", 201: "Created", 302: "Found", 303: "See Other", 400: "Bad request (the message names the field)",
+DESCRIPTIONS = {200: "OK", 201: "Created", 202: "Accepted: a job goes on (its Location tells its progress)", 302: "Found", 303: "See Other", 400: "Bad request (the message names the field)",
                 401: "No key, or an unknown, expired or revoked one", 403: "The key's role may not call this",
                 404: "Not found", 409: "Conflict", 410: "Gone", 412: "Stale version", 413: "Too large",
                 415: "The body is not of the documented media type",
@@ -107,7 +107,7 @@ def _operation(op: Operation, known: dict[type, str]) -> dict[str, Any]:
         success["content"] = {"text/html": {"schema": {"type": "string"}}}
     if op.headers:
         success["headers"] = {h: {"schema": {"type": "string"}} for h in op.headers}
-    responses = {str(op.ok): success}
+    responses = {str(code): success | {"description": DESCRIPTIONS[code]} for code in (op.ok, *op.also_ok)}
     codes = list(op.errors) + ([415] if op.request is not None or op.ok == 303 else []) \
         + ([] if role == PUBLIC else [401, 403])
     for code in codes:

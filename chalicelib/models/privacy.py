@@ -82,3 +82,25 @@ class AuditEntry(BaseModel):
     who: str = Field(description="the API key's name, desk:<agent>, or the system that made the change")
     via: str = Field(description="the route or trigger")
     fields: dict[str, Any] = Field(description="changed fields and their new values; personal ones as ***")
+
+
+class RetentionRequest(BaseModel):
+    model_config = ConfigDict(defer_build=True, extra="forbid")
+
+    kind: Literal["interactions", "audit", "erasure_receipts", "sync_runs"]
+    since: StrictStr | None = Field(None, description="the oldest day to reach (ISO date); default: the retention's reach")
+
+
+class RetentionJob(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    id: str
+    kind: str
+    state: Literal["running", "done"]
+    days: int = Field(description="the retention applied, in days (0: kept)")
+    day: str = Field(description="the day being worked through")
+    last_day: str
+    updated: int = Field(description="items given the new expiry")
+    started_at: str
+    updated_at: str
+    finished_at: str | None = None

@@ -29,7 +29,7 @@ def get(call_id: str) -> dict[str, Any] | None:
 
 
 def _tree(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k not in ("PK", "SK", "entity")}
+    return {k: v for k, v in item.items() if k not in ("PK", "SK", "GSI1PK", "GSI1SK", "entity")}
 
 
 def _placements(tree: dict[str, Any] | None) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:
@@ -46,7 +46,7 @@ def _placements(tree: dict[str, Any] | None) -> tuple[set[tuple[str, ...]], set[
 def write(old: dict[str, Any] | None, new: dict[str, Any], also: list[dict[str, Any]] = ()) -> None:
     """Write ``new`` over ``old`` (None: create), moving its entries with it;
     ``also``: more actions of the same transaction (audit entries)."""
-    item = keys.call(new["call_Id"]) | {"entity": "call"} | new
+    item = keys.call(new["call_Id"]) | keys.call_day_entry(new["created_at"], new["call_Id"]) | {"entity": "call"} | new
     put: dict[str, Any] = {"Item": serialize(item)}
     if old is None:
         put["ConditionExpression"] = "attribute_not_exists(PK)"
@@ -173,3 +173,9 @@ def forget_caller(kind: str, val: str) -> bool:
     """Delete the "this number has called" marker; whether there was one."""
     reply = call("delete_item", Key=serialize(keys.caller_seen(kind, val)), ReturnValues="ALL_OLD")
     return bool(reply.get("Attributes"))
+
+
+def entry_keys(tree: dict[str, Any]) -> list[dict[str, str]]:
+    """The keys of the history and calls-from entries of a tree."""
+    history, calls_from = _placements(tree)
+    return [keys.history_entry(*h) for h in history] + [keys.calls_from_entry(*c) for c in calls_from]

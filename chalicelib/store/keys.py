@@ -15,7 +15,9 @@ Item families (PK / SK):
   reserves its key.
 - ``MAPPING`` / ``RULE#<id>``: a mapping rule.
 - ``JOBS`` / ``JOB#<id>``: a reindex job after a schema change (expires via TTL once done).
-- ``CALL#<call_Id>`` / ``CALL``: an interaction tree, its legs in one item.
+- ``CALL#<call_Id>`` / ``CALL``: an interaction tree, its legs in one item;
+  GSI1 lists the calls first saved on a day (``GSI1PK=CALLDAY#<yyyy-mm-dd>``),
+  so a retention change reaches them without a Scan.
 - ``HIST#<contact id>`` / ``<start_time>#<call_Id>``: a call in a contact's
   history (newest first is one Query).
 - ``CALLS#<kind>#<value>`` / ``<start_time>#<call_Id>``: the calls from one
@@ -39,6 +41,7 @@ Item families (PK / SK):
 - ``SUPPRESS#<keyed hash>`` / ``SUPPRESS``: an erased number or address,
   only as an HMAC: nothing re-creates personal data for it until lifted;
   ``SUPPRESSED`` / ``<keyed hash>``: the same, listed for administrators.
+- ``PRIVACY`` / ``RETENTION#<id>``: a job applying a changed retention to stored items.
 - ``PRIVACY`` / ``ERASURE#<id>``: an erasure's receipt (no personal data);
   ``PRIVACY`` / ``ERASURE#<id>#WORK``: what a running erasure still has to
   find (the identifiers, deleted when it is done).
@@ -111,6 +114,15 @@ def job(job_id: str) -> dict[str, str]:
 
 def call(call_id: str) -> dict[str, str]:
     return {"PK": f"CALL#{call_id}", "SK": "CALL"}
+
+
+def call_day_entry(created_at: str, call_id: str) -> dict[str, str]:
+    """GSI1 attributes listing a call under the day it was first saved."""
+    return {"GSI1PK": call_day_pk(created_at[:10]), "GSI1SK": f"{created_at}#{call_id}"}
+
+
+def call_day_pk(day: str) -> str:
+    return f"CALLDAY#{day}"
 
 
 def history_pk(contact_id: str) -> str:
@@ -212,6 +224,13 @@ ERASURE_PREFIX = "ERASURE#"
 
 def erasure(erasure_id: str) -> dict[str, str]:
     return {"PK": PRIVACY_PK, "SK": f"{ERASURE_PREFIX}{erasure_id}"}
+
+
+RETENTION_PREFIX = "RETENTION#"
+
+
+def retention_job(job_id: str) -> dict[str, str]:
+    return {"PK": PRIVACY_PK, "SK": f"{RETENTION_PREFIX}{job_id}"}
 
 
 def erasure_work(erasure_id: str) -> dict[str, str]:

@@ -261,3 +261,34 @@ def test_zero_days_keeps_items(api, table_items, monkeypatch, days):
     get_settings.cache_clear()
     leg(api, "FOREVER-1", ani=PHONE1)
     assert all("ttl" not in i for i in table_items() if i["PK"]["S"].startswith(("CALL#", "CALLS#")))
+
+
+def test_a_changed_retention_reaches_the_items_already_stored(api, table_items, monkeypatch):
+    leg(api, "OLD-1", ani=PHONE1)
+    leg(api, "OLD-2", ani=PHONE2)
+    api.post("/saveContact", {"first_name": "Ann"})
+    monkeypatch.setenv("CIM_INTERACTION_DAYS", "7")
+    monkeypatch.setenv("CIM_JOB_SECONDS", "0")  # one page a pass: the job must resume
+    get_settings.cache_clear()
+    started = api.post("/privacy/retention/jobs", {"kind": "interactions"})
+    assert started.status_code == 202, started.body
+    job = body(started)
+    assert job["state"] == "running" and job["days"] == 7
+    monkeypatch.setenv("CIM_JOB_SECONDS", "30")
+    get_settings.cache_clear()
+    done = body(api.post(f"/privacy/retention/jobs/{job['id']}/run"))
+    assert done["state"] == "done" and done["updated"] == 2
+    now = time.time()
+    calls = [i for i in table_items() if i["PK"]["S"].startswith(("CALL#", "CALLS#"))]
+    assert len(calls) == 4 and all(6.9 < (int(i["ttl"]["N"]) - now) / 86400 <= 7 for i in calls)
+    # 0 days: kept for good, so the expiry goes.
+    monkeypatch.setenv("CIM_INTERACTION_DAYS", "0")
+    get_settings.cache_clear()
+    kept = body(api.post("/privacy/retention/jobs", {"kind": "interactions", "since": "2026-01-01"}))
+    assert kept["state"] == "done" and kept["updated"] == 2
+    assert all("ttl" not in i for i in table_items() if i["PK"]["S"].startswith(("CALL#", "CALLS#")))
+    assert body(api.get(f"/privacy/retention/jobs/{kept['id']}")) == kept
+    for kind in ("audit", "erasure_receipts", "sync_runs"):
+        assert body(api.post("/privacy/retention/jobs", {"kind": kind}))["state"] in ("done", "running")
+    assert api.post("/privacy/retention/jobs", {"kind": "contacts"}).status_code == 400
+    assert api.post("/privacy/retention/jobs", {"kind": "audit", "since": "soon"}).status_code == 400

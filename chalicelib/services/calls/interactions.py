@@ -109,13 +109,15 @@ def save_leg(call_id: str, request: SaveLegRequest) -> tuple[dict[str, Any], str
     given = request.interaction.given()
     key = leg_key(given)
 
-    asked_ani: list[str | None] = [request.ani]
+    caller = {"ani": request.ani, "checked": False}
 
     def attempt() -> tuple[dict[str, Any], str]:
         old = store.get(call_id)
-        if asked_ani[0] and not (old and old.get("ani")) and _suppressed(asked_ani[0]):
-            asked_ani[0] = None  # an erased person's number: the call is kept without it
-        new = _with_leg(old, call_id, asked_ani[0], given, key, link)
+        if caller["ani"] and not caller["checked"] and not (old and old.get("ani")):
+            caller["checked"] = True  # once per request, not once per lost race
+            if _suppressed(caller["ani"]):
+                caller["ani"] = None  # an erased person's number: the call is kept without it
+        new = _with_leg(old, call_id, caller["ani"], given, key, link)
         leg = new["legs"][key]
         if old is not None and _same(old, new):
             return leg, "unchanged"

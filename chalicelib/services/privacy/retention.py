@@ -1,0 +1,110 @@
+"""Retention changes for items already stored.
+
+Items are written with their TTL (``core/retention``); when an
+administrator changes a retention setting, ``POST /privacy/retention/jobs``
+``{"kind"}`` starts a job that gives every stored item of that kind the TTL
+the setting now implies (from the item's own date; ``0`` days removes it).
+It works in bounded passes (``CIM_JOB_SECONDS``) and records where it
+stopped: the scheduled runner or ``POST /privacy/retention/jobs/{id}/run``
+goes on, and running it again changes nothing more. Calls are listed by the
+day they were first saved (GSI1), so no pass scans the table.
+"""
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from chalicelib.core import retention
+from chalicelib.core.clock import now_iso
+from chalicelib.core.errors import Invalid, NotFound
+from chalicelib.core.ids import check_id, new_id
+from chalicelib.core.settings import get_settings
+from chalicelib.domain.values import parse_datetime
+from chalicelib.store import interactions as call_store
+from chalicelib.store import retention as store
+
+PAGE = 100
+MAX_YEARS_BACK = 10
+
+
+def _days(kind: str) -> int:
+    settings = get_settings()
+    return {"interactions": settings.interaction_days, "audit": settings.audit_days,
+            "erasure_receipts": settings.erasure_receipt_days, "sync_runs": settings.sync_run_days}[kind]
+
+
+def _expiry(kind: str, stamp: str | None) -> int | None:
+    moment = parse_datetime(stamp) if stamp else None
+    return retention.expires(_days(kind), moment.timestamp() if moment else None)
+
+
+# Each kind and the date of an item its retention counts from.
+STAMPS = {"interactions": "created_at", "audit": "at", "erasure_receipts": "requested_at", "sync_runs": "started_at"}
+
+
+def start(body: dict[str, Any]) -> dict[str, Any]:
+    kind = body.get("kind")
+    if kind not in STAMPS:
+        raise Invalid(f"kind: one of {', '.join(STAMPS)}")
+    since = body.get("since")
+    if since is not None and (not isinstance(since, str) or parse_datetime(since) is None):
+        raise Invalid("since: an ISO date, the oldest day to reach (default: as far back as the retention "
+                      f"reaches, at most {MAX_YEARS_BACK} years)")
+    today = datetime.now(UTC).date()
+    reach = _days(kind) or MAX_YEARS_BACK * 366
+    first = parse_datetime(since).date() if since else today - timedelta(days=min(reach, MAX_YEARS_BACK * 366))
+    job = {"id": new_id(), "kind": kind, "state": "running", "days": _days(kind), "started_at": now_iso(),
+           "updated_at": now_iso(), "day": first.isoformat(), "last_day": today.isoformat(), "cursor": None,
+           "updated": 0, "finished_at": None}
+    store.save_job(job)
+    return run(job["id"])
+
+
+def get(job_id: str) -> dict[str, Any]:
+    job = store.job(check_id(job_id, "job id"))
+    if job is None:
+        raise NotFound(f"retention job {job_id} not found")
+    return job
+
+
+def run(job_id: str, seconds: float | None = None) -> dict[str, Any]:
+    job = get(job_id)
+    if job["state"] == "done":
+        return job
+    deadline = time.monotonic() + (get_settings().job_seconds if seconds is None else seconds)
+    kind, by_day = job["kind"], store.listed_by_day(job["kind"])
+    apply = _tree_ttl if kind == "interactions" else _item_ttl
+    while time.monotonic() <= deadline:
+        items, last = store.page(kind, job["day"], job["cursor"], PAGE)
+        for item in items:
+            job["updated"] += apply(kind, STAMPS[kind], item)
+        job["cursor"] = last
+        if last is None and (not by_day or job["day"] >= job["last_day"]):
+            job |= {"state": "done", "finished_at": now_iso()}
+            break
+        if last is None:
+            job["day"] = (datetime.fromisoformat(job["day"]) + timedelta(days=1)).date().isoformat()
+    job["updated_at"] = now_iso()
+    store.save_job(job)
+    return job
+
+
+def resume_all(seconds: float | None = None) -> list[dict[str, Any]]:
+    return [run(j["id"], seconds) for j in store.running_jobs()]
+
+
+def _item_ttl(kind: str, stamp: str, item: dict[str, Any]) -> int:
+    if stamp not in item:
+        return 0
+    return int(store.set_ttl(item, _expiry(kind, item[stamp])))
+
+
+def _tree_ttl(kind: str, stamp: str, item: dict[str, Any]) -> int:
+    """A call and the entries that find it expire together."""
+    expiry = _expiry(kind, item.get(stamp))
+    touched = int(store.set_ttl(item, expiry))
+    for key in call_store.entry_keys(item):
+        store.set_ttl(key, expiry)
+    return touched
+

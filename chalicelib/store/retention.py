@@ -1,0 +1,80 @@
+"""Applying a changed retention to stored items: one page at a time of the
+items of a kind (by day through GSI1, or a small partition), and their TTL
+set or removed. No Scan: every kind is listed by a Query."""
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.store import keys, records
+from chalicelib.store.codec import deserialize, serialize, value
+from chalicelib.store.dynamo import call
+
+# How each kind's items are listed: by the day of GSI1 they sit in, or as one partition.
+LISTINGS: dict[str, tuple[Any, ...]] = {
+    "interactions": ("day", keys.call_day_pk),
+    "audit": ("day", keys.audit_day_pk),
+    "erasure_receipts": ("partition", keys.PRIVACY_PK, keys.ERASURE_PREFIX),
+    "sync_runs": ("partition", keys.SYNC_PK, keys.SYNC_RUN_PREFIX),
+}
+
+
+def listed_by_day(kind: str) -> bool:
+    return LISTINGS[kind][0] == "day"
+
+
+def page(kind: str, day: str, start: dict[str, Any] | None, limit: int
+         ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """One page of a kind's items (of ``day`` when listed by day), and where the next starts."""
+    listing = LISTINGS[kind]
+    if listing[0] == "day":
+        return day_page(listing[1](day), start, limit)
+    items, last = partition_page(listing[1], listing[2], start, limit)
+    return [i for i in items if not i["SK"].endswith("#WORK")], last  # a running erasure's work is not a receipt
+
+
+def day_page(pk: str, start: dict[str, Any] | None, limit: int) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """One page of the items GSI1 lists under ``pk`` (a day), and where the next starts (typed)."""
+    params: dict[str, Any] = {"IndexName": keys.CONTACTS_GSI, "KeyConditionExpression": "GSI1PK = :pk",
+                              "ExpressionAttributeValues": {":pk": value(pk)}, "Limit": limit}
+    if start:
+        params["ExclusiveStartKey"] = start
+    reply = call("query", **params)
+    return [deserialize(i) for i in reply.get("Items", [])], reply.get("LastEvaluatedKey")
+
+
+def partition_page(pk: str, prefix: str, start: dict[str, Any] | None, limit: int
+                   ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    params: dict[str, Any] = {"KeyConditionExpression": "PK = :pk AND begins_with(SK, :p)", "Limit": limit,
+                              "ExpressionAttributeValues": {":pk": value(pk), ":p": value(prefix)}}
+    if start:
+        params["ExclusiveStartKey"] = start
+    reply = call("query", **params)
+    return [deserialize(i) for i in reply.get("Items", [])], reply.get("LastEvaluatedKey")
+
+
+def set_ttl(key: dict[str, str], ttl: int | None) -> bool:
+    """Set (or with None remove) an item's TTL, if the item still exists."""
+    update = {"UpdateExpression": "SET #ttl = :ttl", "ExpressionAttributeValues": {":ttl": value(ttl)}} if ttl \
+        else {"UpdateExpression": "REMOVE #ttl"}
+    try:
+        call("update_item", Key=serialize({"PK": key["PK"], "SK": key["SK"]}), ConditionExpression="attribute_exists(PK)",
+             ExpressionAttributeNames={"#ttl": "ttl"}, **update)
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def save_job(job: dict[str, Any]) -> None:
+    records.put(keys.retention_job(job["id"]), job)
+
+
+def job(job_id: str) -> dict[str, Any] | None:
+    return records.get(keys.retention_job(job_id))
+
+
+def running_jobs() -> list[dict[str, Any]]:
+    return [j for j in records.read_partition(keys.PRIVACY_PK, keys.RETENTION_PREFIX) if j.get("state") == "running"]
