@@ -196,24 +196,6 @@ def upload(contact_id):
 
 # --- edit ----------------------------------------------------------------------
 
-def _form_fields(form: dict[str, str], attributes: list[Any], *, creating: bool) -> dict[str, Any]:
-    """The schema's fields from a form: text as typed ("" clears on an edit),
-    lists one per line."""
-    fields: dict[str, Any] = {}
-    for attribute in attributes:
-        if attribute.key not in form:
-            continue
-        raw = form[attribute.key].strip()
-        if attribute.type == "list":
-            value: Any = [line.strip() for line in raw.splitlines() if line.strip()] or None
-        else:
-            value = raw or None
-        if value is None and creating:
-            continue
-        fields[attribute.key] = value
-    return fields
-
-
 @area.route("GET", "/desk/contacts/{contact_id}/edit", role=AGENT, session=True, summary="The edit form",
             media=HTML_MEDIA, errors=(400, 404))
 def edit_form(contact_id):
@@ -227,7 +209,7 @@ def edit_form(contact_id):
 def save(contact_id):
     form = form_body(area.request)
     attributes = schema.attributes()
-    mine = _form_fields(form, attributes, creating=False)
+    mine = views.form_fields(form, attributes, creating=False)
     version = form.get("version", "")
     if not version.isdigit() or len(version) > 12:
         raise Invalid("version: the form lost the version it was read at; open the contact again")
@@ -276,7 +258,7 @@ def create():
                          seconds=newcaller.FORM_SECONDS)
     if token.get("form") != NEW_CONTACT_FORM:
         raise Forbidden("this form is not valid; open a new one")
-    fields = _form_fields(form, schema.attributes(), creating=True)
+    fields = views.form_fields(form, schema.attributes(), creating=True)
     try:
         contact = newcaller.create_once(form[links.SIGNATURE], token.get("caller", ""), parse(ContactFields, fields))
     except (Invalid, PreconditionFailed) as refused:

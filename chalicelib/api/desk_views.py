@@ -98,6 +98,10 @@ def hidden(name: str, value: Any) -> str:
     return f"<input type=\"hidden\" name=\"{escape(name, quote=True)}\" value=\"{escape(str(value), quote=True)}\">"
 
 
+def message_text(text: str) -> str:
+    return f"<span class=\"notice-inline\" role=\"status\">{escape(text)}</span> · " if text else ""
+
+
 def message(text: str, kind: str = "notice") -> str:
     role = "alert" if kind == "problem" else "status"
     return f"<p class=\"{kind}\" role=\"{role}\">{escape(text)}</p>" if text else ""
@@ -169,21 +173,24 @@ def details_list(contact: Any, attributes: list[Any]) -> str:
 
 def card_page(session: Any, contact: Any, attributes: list[Any], calls: list[Any], calls_cursor: str | None,
               files: list[dict[str, Any]], *, note: str = "", upload_target: str = "") -> str:
+    """The card; without a session (a signed-link pop) it is read-only: no edit, no upload, no desk links."""
     name = full_name(contact)
-    edit = escape(desk_url(f"/desk/contacts/{contact.id}/edit"))
+    edit = (f"<p class=\"actions\"><a href=\"{escape(desk_url(f'/desk/contacts/{contact.id}/edit'))}\">"
+            "Edit this contact</a></p>") if session else ""
     body = (
-        f"<h1>{escape(name)}</h1><p class=\"sub\">contact {escape(contact.id)} · version {contact.version}</p>"
-        f"{message(note)}"
-        f"<section class=\"card\" aria-labelledby=\"details-h\"><h2 id=\"details-h\">Details</h2>"
-        f"{details_list(contact, attributes)}<p class=\"actions\"><a href=\"{edit}\">Edit this contact</a></p></section>"
-        f"{history_section(contact.id, calls, calls_cursor)}"
-        f"{attachments_section(session, contact.id, files, upload_target)}"
+        f"<h1>{escape(name)}</h1><p class=\"sub\">{message_text(note)}contact {escape(contact.id)} · "
+        f"version {contact.version}</p>"
+        f"<section class=\"card\" aria-labelledby=\"details-h\" id=\"contact\"><h2 id=\"details-h\">Details</h2>"
+        f"{details_list(contact, attributes)}{edit}</section>"
+        f"{history_section(contact.id, calls, calls_cursor if session else None, linked=bool(session))}"
+        f"{attachments_section(session, contact.id, files, upload_target if session else '')}"
     )
     return layout(name, body, session=session, script=UPLOAD_SCRIPT if upload_target else "")
 
 
-def history_section(contact_id: str, calls: list[Any], cursor: str | None, *, title: str = "History") -> str:
-    items = "".join(call_details(t) for t in calls) or "<p>No calls yet.</p>"
+def history_section(contact_id: str, calls: list[Any], cursor: str | None, *, title: str = "History",
+                    linked: bool = True) -> str:
+    items = "".join(call_details(t, linked) for t in calls) or "<p>No calls yet.</p>"
     more = (f"<p><a href=\"{escape(desk_url(f'/desk/contacts/{contact_id}/history', {'cursor': cursor}))}\">"
             "Older calls</a></p>") if cursor else ""
     return (f"<section class=\"card\" aria-labelledby=\"history-h\" id=\"history\"><h2 id=\"history-h\">"
@@ -194,13 +201,13 @@ def _plain(item: Any) -> dict[str, Any]:
     return item.model_dump() if hasattr(item, "model_dump") else dict(item)
 
 
-def call_details(tree: Any) -> str:
+def call_details(tree: Any, linked: bool = True) -> str:
     legs = [_plain(leg) for leg in tree.interactions]
     kinds = sorted({str(leg.get("type") or leg.get("interaction_type") or "call") for leg in legs})
     summary = (f"{escape(tree.start_time[:16].replace('T', ' '))} · {escape(', '.join(kinds))} · "
                f"{len(legs)} leg{'s' if len(legs) != 1 else ''}")
     return (f"<details id=\"call-{escape(tree.call_Id, quote=True)}\"><summary>{summary}</summary>"
-            f"{tree_table(tree)}</details>")
+            f"{tree_table(tree, linked)}</details>")
 
 
 LEG_COLUMNS = (("start_time", "Start"), ("interaction_type", "Step"), ("type", "Channel"), ("ivr_trail", "IVR trail"),
@@ -208,15 +215,16 @@ LEG_COLUMNS = (("start_time", "Start"), ("interaction_type", "Step"), ("type", "
                ("call_disposition", "Outcome"), ("wrap_up", "Wrap-up"))
 
 
-def tree_table(tree: Any) -> str:
+def tree_table(tree: Any, linked: bool = True) -> str:
     rows = "".join(
         "<tr>" + "".join(f"<td>{shown(_leg_value(leg, key))}</td>" for key, _ in LEG_COLUMNS) + "</tr>"
         for leg in map(_plain, tree.interactions))
     head = "".join(f"<th scope=\"col\">{label}</th>" for _, label in LEG_COLUMNS)
     files = "".join(f"<li><a href=\"{escape(a.get('shortUrl', ''))}\">{escape(a.get('fileName', 'file'))}</a></li>"
                     for a in map(_plain, tree.attachments))
+    link = f" · <a href=\"{escape(desk_url(f'/desk/calls/{tree.call_Id}'))}\">open this call</a>" if linked else ""
     return (f"<p class=\"sub\">Call {escape(tree.call_Id)} from {escape(tree.phone_number or 'an unknown number')}"
-            f" · <a href=\"{escape(desk_url(f'/desk/calls/{tree.call_Id}'))}\">open this call</a></p>"
+            f"{link}</p>"
             f"<div class=\"table\" tabindex=\"0\" role=\"region\" aria-label=\"Legs of the call\"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
             + (f"<ul>{files}</ul>" if files else ""))
 
@@ -316,24 +324,26 @@ def edit_page(session: Any, contact: Any, attributes: list[Any], values: dict[st
 
 
 def new_contact_page(session: Any, attributes: list[Any], values: dict[str, Any], token: dict[str, str], *,
-                     caller: str = "", problem: str = "") -> str:
+                     caller: str = "", problem: str = "", action: str = "/desk/contacts") -> str:
     controls = "".join(field_control(a, values.get(a.key)) for a in attributes)
     sub = (f"<p class=\"sub\">No contact has the number {escape(caller)}</p>" if caller
            else "<p class=\"sub\">Every field of the schema; only the required ones must be filled in.</p>")
     return layout("New contact", (
         f"<h1>{'New caller' if caller else 'New contact'}</h1>{sub}{message(problem, 'problem')}"
-        f"<section class=\"card\"><form method=\"post\" id=\"new-contact\" action=\"{escape(desk_url('/desk/contacts'))}\">"
-        f"{csrf_field(session)}{''.join(hidden(k, v) for k, v in token.items())}{controls}"
+        f"<section class=\"card\"><form method=\"post\" id=\"new-contact\" action=\"{escape(desk_url(action))}\">"
+        f"{csrf_field(session) if session else ''}{''.join(hidden(k, v) for k, v in token.items())}{controls}"
         "<button type=\"submit\">Save contact</button></form></section>"), session=session)
 
 
 def chooser_page(session: Any, ani: str, found: list[Any], last_calls: dict[str, str],
-                 mapped: list[Any]) -> str:
-    """Several contacts share the number: what tells them apart."""
+                 mapped: list[Any], href: Any = None) -> str:
+    """Several contacts share the number: what tells them apart. ``href``:
+    the address of a candidate's card (the desk's, or a signed link)."""
+    href = href or (lambda c: desk_url(f"/desk/contacts/{c.id}"))
     extra = mapped[:1]
     head = "".join(f"<th scope=\"col\">{escape(a.label)}</th>" for a in extra)
     rows = "".join(
-        f"<tr><td><a href=\"{escape(desk_url(f'/desk/contacts/{c.id}'))}\">{escape(full_name(c))}</a></td>"
+        f"<tr><td><a href=\"{escape(href(c))}\">{escape(full_name(c))}</a></td>"
         f"<td>{shown(', '.join(p for p in (c.phone1, c.phone2) if p))}</td><td>{shown(c.email)}</td>"
         f"<td>{shown(last_calls.get(c.id, ''))}</td>"
         + "".join(f"<td>{shown(c.model_dump().get(a.key))}</td>" for a in extra) + "</tr>"
@@ -357,3 +367,21 @@ def rows_changed(attributes: Iterable[Any], now: dict[str, Any], mine: dict[str,
 
 def _comparable(value: Any) -> str:
     return "" if value in (None, "", []) else as_text(value, "\n", "true", "false")
+
+
+def form_fields(form: dict[str, str], attributes: list[Any], *, creating: bool) -> dict[str, Any]:
+    """The schema's fields from a form these pages made: text as typed (""
+    clears on an edit), lists one per line."""
+    fields: dict[str, Any] = {}
+    for attribute in attributes:
+        if attribute.key not in form:
+            continue
+        raw = form[attribute.key].strip()
+        if attribute.type == "list":
+            value: Any = [line.strip() for line in raw.splitlines() if line.strip()] or None
+        else:
+            value = raw or None
+        if value is None and creating:
+            continue
+        fields[attribute.key] = value
+    return fields

@@ -6,13 +6,12 @@ new-contact form with the number filled in when nobody has it
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from html import escape
-from urllib.parse import parse_qs
 
 from chalice import Response
 
-from chalicelib.api.http import json_body, query, raw_body, render
-from chalicelib.api.pages import definition_list, html_response, link, page
+from chalicelib.api import desk_views as views
+from chalicelib.api.http import form_body, json_body, query, render
+from chalicelib.api.pages import html_response
 from chalicelib.api.routing import HTML_MEDIA, Area
 from chalicelib.core import public
 from chalicelib.core.clock import iso
@@ -21,60 +20,53 @@ from chalicelib.core.ids import check_id
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import IVR, PUBLIC
 from chalicelib.models.common import parse
-from chalicelib.models.contact import NAME_FIELDS, Contact, ContactFields
+from chalicelib.models.contact import Contact, ContactFields
 from chalicelib.models.lookup import LookupRequest
 from chalicelib.models.screenpop import NewCallerForm, ScreenPopLink, ScreenPopLinkRequest
 
+attachments = lazy("chalicelib.services.calls.attachments")
 contacts = lazy("chalicelib.services.contacts.contacts")
+interactions = lazy("chalicelib.services.calls.interactions")
 links = lazy("chalicelib.services.access.links")
 lookup = lazy("chalicelib.services.contacts.lookup")
+mapping = lazy("chalicelib.services.schema.mapping")
 newcaller = lazy("chalicelib.services.contacts.newcaller")
 schema = lazy("chalicelib.services.schema.schema")
 
 area = Area(__name__, "Screen pop")
 bp = area.blueprint
 FORM = "application/x-www-form-urlencoded"
-FORM_FIELDS = (*NAME_FIELDS, "phone1", "email")
 
 
-def card(contact: Contact, note: str = "") -> str:
-    data = contact.model_dump()
-    rows = [(a.label, data.get(a.key)) for a in schema.attributes() if data.get(a.key) not in (None, "", [])]
-    name = " ".join(p for p in (contact.first_name, contact.last_name) if p) or "(no name)"
-    return page(name, (
-        f"<h1>{escape(name)}</h1><p class=\"sub\">{escape(note)}"
-        f"<span class=\"badge\">contact {escape(contact.id)}</span></p>"
-        f"<section class=\"card\" id=\"contact\">{definition_list(rows)}</section>"
-    ))
+CALLS_ON_CARD = 10
 
 
-def chooser(ani: str, found: list[Contact]) -> str:
-    items = "".join(
-        "<li>" + link(public.url("/screenpop"), links.sign({"contact_id": c.id}),
-                      " ".join(p for p in (c.first_name, c.last_name) if p) or c.id)
-        + f" <span class=\"sub\">{escape(c.email or '')}</span></li>"
-        for c in found)
-    return page("Several callers", (
-        f"<h1>Several callers share this number</h1><p class=\"sub\">{escape(ani)}: choose the caller</p>"
-        f"<section class=\"card\"><ul class=\"choices\" id=\"choices\">{items}</ul></section>"
-    ))
+def _signed(contact: Contact) -> str:
+    return public.url(f"/screenpop?{links.query(links.sign({'contact_id': contact.id}))}")
 
 
-def new_contact_form(ani: str) -> str:
+def card(contact: Contact, note: str = "") -> Response:
+    """The caller's card, read-only: every schema attribute, recent calls, files."""
+    calls, _ = interactions.history(contact.id, CALLS_ON_CARD, None, known=True)
+    files = attachments.of_contact(contact.id, known=True)
+    return html_response(views.card_page(None, contact, schema.attributes(), calls, None, files, note=note))
+
+
+def chooser(ani: str, found: list[Contact]) -> Response:
+    """What tells same-number candidates apart: numbers, e-mail, last call, a mapped attribute."""
+    last = interactions.last_calls(ani, [c.id for c in found])
+    wanted = {r.key for r in mapping.rules()}
+    custom = [a for a in schema.attributes() if not a.core]
+    mapped = [a for a in custom if a.key in wanted] or [a for a in custom if a.unique or a.searchable]
+    return html_response(views.chooser_page(None, ani, found, last, mapped, href=_signed))
+
+
+def new_contact_form(ani: str) -> Response:
+    """Every schema attribute, the number filled in; the form's signed token makes it work once."""
     token = links.sign({"form": "new-contact", "caller": ani}, seconds=newcaller.FORM_SECONDS)
-    hidden = "".join(f"<input type=\"hidden\" name=\"{k}\" value=\"{escape(v, quote=True)}\">"
-                     for k, v in token.items())
-    inputs = hidden + "".join(
-        f"<label for=\"{key}\">{escape(label)}</label>"
-        f"<input id=\"{key}\" name=\"{key}\" value=\"{escape(value, quote=True)}\">"
-        for key, label, value in (("first_name", "First name", ""), ("last_name", "Last name", ""),
-                                  ("phone1", "Phone", ani), ("email", "E-mail", "")))
-    return page("New caller", (
-        f"<h1>New caller</h1><p class=\"sub\">No contact has the number {escape(ani)}</p>"
-        f"<section class=\"card\"><form method=\"post\" action=\"{escape(public.url('/screenpop/contacts'))}\" "
-        f"id=\"new-contact\">"
-        f"{inputs}<button type=\"submit\">Save contact</button></form></section>"
-    ))
+    values = {"email": ani} if "@" in ani else {"phone1": ani}
+    return html_response(views.new_contact_page(None, schema.attributes(), values, token, caller=ani,
+                                                action="/screenpop/contacts"))
 
 
 @area.route("POST", "/screenpop/link", role=IVR, summary="A signed screen-pop URL", request=ScreenPopLinkRequest,
@@ -99,30 +91,28 @@ def screenpop():
     params = links.verify(query(area.request))
     if params.get("contact_id"):
         check_id(params["contact_id"], "contact_id")
-        return html_response(card(contacts.get(params["contact_id"])))
+        return card(contacts.get(params["contact_id"]))
     if not params.get("ani"):
         raise Invalid("give ?ani=<caller number> or ?contact_id=<id>")
     variables = {k: v for k, v in params.items() if k not in ("ani", "contact_id")}
     asked = parse(LookupRequest, {"ani": params["ani"], "callVariables": variables})
     answer = lookup.lookup(asked.ani, asked.callVariables)
     if answer.match == "unique":
-        return html_response(card(answer.contacts[0], note=f"Calling from {asked.ani} "))
+        return card(answer.contacts[0], note=f"Calling from {asked.ani}")
     if answer.match == "multiple":
-        return html_response(chooser(asked.ani, answer.contacts))
-    return html_response(new_contact_form(asked.ani))
+        return chooser(asked.ani, answer.contacts)
+    return new_contact_form(asked.ani)
 
 
 # Public: the form carries the signed token it was served with.
 @area.route("POST", "/screenpop/contacts", role=PUBLIC, summary="Create a contact from the screen pop form", ok=303,
             media=HTML_MEDIA, errors=(400, 403, 409), request=NewCallerForm, request_media=FORM, headers=("Location",))
 def create_from_form():
-    raw = raw_body(area.request).decode("utf-8", "replace")
-    form = {k: v[0] for k, v in parse_qs(raw).items()}
-    fields = {k: v for k, v in form.items() if k in FORM_FIELDS}
+    form = form_body(area.request)
+    fields = views.form_fields(form, schema.attributes(), creating=True)
     token = links.verify({k: v for k, v in form.items() if k in ("form", "caller", links.EXPIRY, links.SIGNATURE)},
                          seconds=newcaller.FORM_SECONDS)
     if token.get("form") != "new-contact" or not token.get("caller"):
         raise Forbidden("this form is not valid")
-    contact = newcaller.create_once(form[links.SIGNATURE], token["caller"], parse(ContactFields, fields))
-    location = public.url(f"/screenpop?{links.query(links.sign({'contact_id': contact.id}))}")
-    return Response(body="", status_code=303, headers={"Location": location})
+    contact = newcaller.create_once(form.get(links.SIGNATURE, ""), token["caller"], parse(ContactFields, fields))
+    return Response(body="", status_code=303, headers={"Location": _signed(contact)})

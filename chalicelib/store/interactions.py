@@ -20,7 +20,12 @@ MAX_SHOWN_TO = 40  # keeps a tree's transaction under DynamoDB's 100 actions
 
 
 class StaleTree(Conflict):
-    """Someone wrote the tree between our read and our write: read again."""
+    """Someone wrote the tree between our read and our write; ``current``:
+    the tree as it now is (from the cancelled write), so a retry need not read it."""
+
+    def __init__(self, message: str, current: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.current = current
 
 
 def get(call_id: str) -> dict[str, Any] | None:
@@ -47,7 +52,7 @@ def write(old: dict[str, Any] | None, new: dict[str, Any], also: list[dict[str, 
     """Write ``new`` over ``old`` (None: create), moving its entries with it;
     ``also``: more actions of the same transaction (audit entries)."""
     item = keys.call(new["call_Id"]) | keys.call_day_entry(new["created_at"], new["call_Id"]) | {"entity": "call"} | new
-    put: dict[str, Any] = {"Item": serialize(item)}
+    put: dict[str, Any] = {"Item": serialize(item), "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
     if old is None:
         put["ConditionExpression"] = "attribute_not_exists(PK)"
     else:
@@ -74,7 +79,9 @@ def write(old: dict[str, Any] | None, new: dict[str, Any], also: list[dict[str, 
         call("put_item", Item=serialize(keys.caller_seen(kind, val)))
     reasons = transact(actions)
     if reasons is not None:
-        raise StaleTree(f"call {new['call_Id']} was changed concurrently; retry")
+        found = reasons[0].get("Item") if reasons[0].get("Code") == "ConditionalCheckFailed" else None
+        raise StaleTree(f"call {new['call_Id']} was changed concurrently; retry",
+                        _tree(deserialize(found)) if found else None)
 
 
 def get_many(call_ids: list[str]) -> list[dict[str, Any]]:

@@ -29,8 +29,9 @@ def test_shared_number_gets_a_chooser_and_unknown_number_a_form(api):
     for name in ("Parent", "Child"):
         api.post("/saveContact", {"first_name": name, "phone1": "415-555-0177"})
     chooser = pop(api, ani="4155550177").body.decode()
-    assert "Several callers share this number" in chooser and chooser.count("/screenpop?contact_id=") == 2
-    first = chooser.split('href="')[1].split('"')[0].replace("&amp;", "&")
+    assert "Several contacts share this number" in chooser and chooser.count("/screenpop?contact_id=") == 2
+    first = chooser.split('href="/screenpop?contact_id=')[1].split('"')[0].replace("&amp;", "&")
+    first = "/screenpop?contact_id=" + first
     assert "sig=" in first and api.as_key(None).get(first).status_code == 200
     form = pop(api, ani="415-555-0999").body.decode()
     assert "New caller" in form and 'value="415-555-0999"' in form
@@ -45,6 +46,31 @@ def test_the_new_contact_form_creates_the_contact(api):
     card = browser.get(reply.headers["Location"]).body.decode()
     assert "Nina" in card
     assert body(api.post("/contacts/lookup", {"ani": "4155550999"}))["match"] == "unique"
+
+
+def test_the_signed_link_pages_tell_callers_apart_and_offer_every_attribute(api):
+    add_attributes(api, account={"type": "text", "searchable": True}, tier={"type": "text", "options": ["a", "b"]})
+    parent = body(api.post("/saveContact", {"first_name": "Sam", "phone1": "415-555-0177", "email": "p@example.com",
+                                            "account": "AC-P"}))
+    body(api.post("/saveContact", {"first_name": "Sam", "phone1": "415-555-0177", "account": "AC-C"}))
+    api.post("/interactions/updateOrSaveInteractionTree/SP-1", {
+        "interaction": {"type": "voice", "start_time": "2026-11-20T09:00:00Z", "wrap_up": "asked about <bill>"},
+        "ani": "4155550177", "contact_id": parent["id"]})
+    chooser = pop(api, ani="4155550177").body.decode()
+    # Two Sams: their e-mail, their account and when each last called tell them apart.
+    assert "AC-P" in chooser and "AC-C" in chooser and "p@example.com" in chooser and "2026-11-20" in chooser
+    card = pop(api, contact_id=parent["id"]).body.decode()
+    assert "SP-1" in card and "asked about &lt;bill&gt;" in card  # the recent calls, each expandable
+    assert "/desk/" not in card and "<script" not in card  # read-only: no desk links, no upload
+    form = pop(api, ani="415-555-0998").body.decode()
+    assert 'name="account"' in form and '<select id="f-tier" name="tier">' in form
+    token = links.query(links.sign({"form": "new-contact", "caller": "415-555-0998"}, seconds=1800))
+    made = api.as_key(None).request("POST", "/screenpop/contacts",
+                                    raw=f"{token}&first_name=Nea&phone1=415-555-0998&account=AC-N&tier=b",
+                                    headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert made.status_code == 303, made.body
+    stored = body(api.post("/contacts/lookup", {"ani": "4155550998"}))["contacts"][0]
+    assert stored["account"] == "AC-N" and stored["tier"] == "b"
 
 
 def test_a_forged_or_expired_form_creates_nothing(api):

@@ -54,6 +54,6 @@ def test_an_agent_sees_a_chooser_or_a_new_contact_form(server):
     for name in ("Parent", "Child"):
         server("POST", "/saveContact", json={"first_name": name, "phone1": "415-555-0166"})
     chooser = browse(link(server, ani="4155550166"), screenshot="screenpop-chooser.png")
-    assert "Several callers share this number" in chooser and chooser.count("contact_id=") == 2
+    assert "Several contacts share this number" in chooser and chooser.count("contact_id=") == 2
     form = browse(link(server, ani="4155550165"), screenshot="screenpop-new.png")
     assert 'id="new-contact"' in form and 'value="4155550165"' in form

@@ -110,9 +110,10 @@ def save_leg(call_id: str, request: SaveLegRequest) -> tuple[dict[str, Any], str
     key = leg_key(given)
 
     caller = {"ani": request.ani, "checked": False}
+    seen: dict[str, Any] = {}  # the tree a lost race returned: the next try starts from it, unread
 
     def attempt() -> tuple[dict[str, Any], str]:
-        old = store.get(call_id)
+        old = seen.pop("tree", None) or store.get(call_id)
         if caller["ani"] and not caller["checked"] and not (old and old.get("ani")):
             caller["checked"] = True  # once per request, not once per lost race
             if _suppressed(caller["ani"]):
@@ -121,7 +122,12 @@ def save_leg(call_id: str, request: SaveLegRequest) -> tuple[dict[str, Any], str
         leg = new["legs"][key]
         if old is not None and _same(old, new):
             return leg, "unchanged"
-        store.write(old, new, _link_entries(old, new))
+        try:
+            store.write(old, new, _link_entries(old, new))
+        except store.StaleTree as lost:
+            if lost.current is not None:
+                seen["tree"] = lost.current
+            raise
         existed = old is not None and key in old.get("legs", {})
         return leg, "updated" if existed else "stored"
 
