@@ -163,3 +163,9 @@ def test_a_poison_record_is_skipped_and_a_failing_one_reported_alone(api, ann, m
     monkeypatch.setattr(interactions, "save_leg", throttled)
     result = invoke(api, "connect_records", _kinesis(records[2:5]))
     assert result == {"batchItemFailures": [{"itemIdentifier": records[3]["kinesis"]["sequenceNumber"]}]}
+
+
+def test_the_flow_can_branch_on_a_callers_consents(api, ann):
+    api.put(f"/contacts/{ann['id']}/consents/recording", {"granted": False, "source": "agent"})
+    answer = invoke(api, "connect_lookup", sample("flow-lookup.json"))
+    assert answer["consent_recording"] == "no"
