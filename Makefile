@@ -55,14 +55,17 @@ package: install  ## make package STAGE=prod: build/<stage>/sam and build/<stage
 lint: install
 	$(BIN)/ruff check app.py chalicelib devtools tests bench
 
-test: install browser lint  ## every test: unit, api, e2e
-	$(BIN)/python -m pytest
+# Unit and api tests (moto in each process) run on both cores, a file to a
+# worker; package builds and e2e servers (timing-sensitive races) run alone.
+test: install browser lint  ## every test: unit, api, package, e2e
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests/unit tests/api
+	$(BIN)/python -m pytest tests/package tests/e2e
 
 unit: install
-	$(BIN)/python -m pytest tests/unit
+	$(BIN)/python -m pytest -n 2 tests/unit
 
 api: install
-	$(BIN)/python -m pytest tests/api
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests/api
 
 e2e: install browser
 	$(BIN)/python -m pytest tests/e2e
