@@ -268,6 +268,13 @@ def create():
 
 # --- screen pop ----------------------------------------------------------------
 
+def telling_attributes() -> list[Any]:
+    """What tells same-number candidates apart: an attribute a call variable maps to, else one agents search by."""
+    wanted = {r.key for r in mapping.rules()}
+    custom = [a for a in schema.attributes() if not a.core]
+    return [a for a in custom if a.key in wanted] or [a for a in custom if a.unique or a.searchable]
+
+
 @area.route("GET", "/desk/pop", role=AGENT, session=True,
             summary="Screen pop by URL template: the caller's card, a chooser, or the new-caller form",
             media=HTML_MEDIA, errors=(400,), query=("ani",), call_variables=True)
@@ -282,11 +289,7 @@ def pop():
     if answer.match == "multiple":
         found = answer.contacts
         last = interactions.last_calls(ani, [c.id for c in found]) if ani else {}
-        # What tells them apart: an attribute a call variable maps to, else one agents search by.
-        wanted = {r.key for r in mapping.rules()}
-        custom = [a for a in schema.attributes() if not a.core]
-        mapped = [a for a in custom if a.key in wanted] or [a for a in custom if a.unique or a.searchable]
-        return _page(views.chooser_page(area.session, ani, found, last, mapped))
+        return _page(views.chooser_page(area.session, ani, found, last, telling_attributes()))
     if not ani:
         raise Invalid("ani: no contact matched the call variables; give the caller's number to add them")
     return _new_form(ani, _caller_values(ani))

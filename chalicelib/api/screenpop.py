@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from chalice import Response
 
 from chalicelib.api import desk_views as views
+from chalicelib.api.desk import telling_attributes
 from chalicelib.api.http import form_body, json_body, query, render
 from chalicelib.api.pages import html_response
 from chalicelib.api.routing import HTML_MEDIA, Area
@@ -29,7 +30,6 @@ contacts = lazy("chalicelib.services.contacts.contacts")
 interactions = lazy("chalicelib.services.calls.interactions")
 links = lazy("chalicelib.services.access.links")
 lookup = lazy("chalicelib.services.contacts.lookup")
-mapping = lazy("chalicelib.services.schema.mapping")
 newcaller = lazy("chalicelib.services.contacts.newcaller")
 schema = lazy("chalicelib.services.schema.schema")
 
@@ -55,10 +55,7 @@ def card(contact: Contact, note: str = "") -> Response:
 def chooser(ani: str, found: list[Contact]) -> Response:
     """What tells same-number candidates apart: numbers, e-mail, last call, a mapped attribute."""
     last = interactions.last_calls(ani, [c.id for c in found])
-    wanted = {r.key for r in mapping.rules()}
-    custom = [a for a in schema.attributes() if not a.core]
-    mapped = [a for a in custom if a.key in wanted] or [a for a in custom if a.unique or a.searchable]
-    return html_response(views.chooser_page(None, ani, found, last, mapped, href=_signed))
+    return html_response(views.chooser_page(None, ani, found, last, telling_attributes(), href=_signed))
 
 
 def new_contact_form(ani: str) -> Response:

@@ -17,7 +17,7 @@ Item families (PK / SK):
 - ``JOBS`` / ``JOB#<id>``: a reindex job after a schema change (expires via TTL once done).
 - ``CALL#<call_Id>`` / ``CALL``: an interaction tree, its legs in one item;
   GSI1 lists the calls first saved on a day (``GSI1PK=CALLDAY#<yyyy-mm-dd>``),
-  so a retention change reaches them without a Scan.
+  so a retention change reaches them with a Query a day.
 - ``HIST#<contact id>`` / ``<start_time>#<call_Id>``: a call in a contact's
   history (newest first is one Query).
 - ``CALLS#<kind>#<value>`` / ``<start_time>#<call_Id>``: the calls from one

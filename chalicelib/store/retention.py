@@ -1,6 +1,6 @@
 """Applying a changed retention to stored items: one page at a time of the
 items of a kind (by day through GSI1, or a small partition), and their TTL
-set or removed. No Scan: every kind is listed by a Query."""
+set or removed. Every kind is listed by a Query, never by reading the whole table."""
 from __future__ import annotations
 
 from typing import Any

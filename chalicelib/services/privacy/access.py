@@ -12,7 +12,6 @@ from typing import Any
 from chalicelib.core import public
 from chalicelib.core.clock import now_iso
 from chalicelib.core.ids import new_id
-from chalicelib.domain.terms import Term
 from chalicelib.services.privacy import erasure, identity, suppression
 from chalicelib.store import attachments as attachment_store
 from chalicelib.store import audit as audit_store
@@ -26,17 +25,8 @@ LINK_SECONDS = 3600
 
 def document(body: dict[str, Any]) -> dict[str, Any]:
     kind, value = erasure.asked(body)
-    holders: list[str] = []
-    if kind == "contact_id":
-        holders = [value]
-    else:
-        cursor = None
-        while True:
-            ids, cursor = contact_store.ids_by_term(Term(kind, value), 100, cursor)
-            holders += ids
-            if not cursor:
-                break
-    stored = [c for c in (contact_store.get(i) for i in dict.fromkeys(holders)) if c is not None]
+    stored = [c for c in (contact_store.get(i) for i in dict.fromkeys(erasure.holders_of(kind, value)))
+              if c is not None]
     identifiers = {(kind, value)} if kind != "contact_id" else set()
     identifiers |= {(t.kind, t.value) for c in stored for t in c.terms if t.kind in suppression.KINDS}
     history = {c.doc["id"]: call_store.every_call_of(c.doc["id"]) for c in stored}

@@ -59,6 +59,18 @@ def asked(body: dict[str, Any]) -> tuple[str, str]:
     return kind, identity.normalized(kind, body[kind])
 
 
+def holders_of(kind: str, value: str) -> list[str]:
+    """The contacts a request names: the one given by id, or every holder of the number or address."""
+    if kind == "contact_id":
+        return [value]
+    holders, cursor = [], None
+    while True:
+        ids, cursor = contact_store.ids_by_term(Term(kind, value), 100, cursor)
+        holders += ids
+        if not cursor:
+            return holders
+
+
 def start(body: dict[str, Any]) -> dict[str, Any]:
     """Begin an erasure and work on it for up to ``CIM_JOB_SECONDS``; its receipt."""
     kind, value = asked(body)
@@ -136,15 +148,7 @@ def _work(erasure_id: str, work: dict[str, Any], counts: dict[str, int], deadlin
 
 
 def _erase_contacts(erasure_id: str, work: dict[str, Any], counts: dict[str, int], deadline: float) -> bool:
-    kind, value = work["named"]
-    holders = list(work["contacts"])
-    if kind != "contact_id":
-        cursor = None
-        while True:
-            ids, cursor = contact_store.ids_by_term(Term(kind, value), 100, cursor)
-            holders += ids
-            if not cursor:
-                break
+    holders = list(work["contacts"]) + holders_of(*work["named"])
     for contact_id in dict.fromkeys(holders):
         if time.monotonic() > deadline:
             return False
