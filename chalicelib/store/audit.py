@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.store import cursor, keys
+from chalicelib.store import cursor, keys, records
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import call, query_page
 
@@ -73,14 +73,4 @@ def in_period(days: list[str], start: str, end: str, limit: int, page_cursor: st
 
 def all_of_contact(contact_id: str) -> list[dict[str, Any]]:
     """Every change of a contact (an access request), oldest first."""
-    found, start = [], None
-    while True:
-        params: dict[str, Any] = {"KeyConditionExpression": "PK = :pk", "ConsistentRead": True,
-                                  "ExpressionAttributeValues": {":pk": value(keys.audit_pk(contact_id))}}
-        if start:
-            params["ExclusiveStartKey"] = start
-        reply = call("query", **params)
-        found += [_entry(deserialize(i)) for i in reply.get("Items", [])]
-        start = reply.get("LastEvaluatedKey")
-        if not start:
-            return found
+    return [_entry(r) for r in records.read_partition(keys.audit_pk(contact_id))]

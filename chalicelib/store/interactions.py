@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from chalicelib.core.errors import Conflict
-from chalicelib.store import keys
+from chalicelib.store import keys, records
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import batch_get, call, query_page, transact
 
@@ -131,17 +131,7 @@ def every_call_from(kind: str, val: str) -> list[str]:
 
 
 def _all_call_ids(pk: str) -> list[str]:
-    found, start = [], None
-    while True:
-        params: dict[str, Any] = {"KeyConditionExpression": "PK = :pk", "ConsistentRead": True,
-                                  "ExpressionAttributeValues": {":pk": value(pk)}}
-        if start:
-            params["ExclusiveStartKey"] = start
-        reply = call("query", **params)
-        found += [deserialize(i)["call_Id"] for i in reply.get("Items", [])]
-        start = reply.get("LastEvaluatedKey")
-        if not start:
-            return list(dict.fromkeys(found))
+    return list(dict.fromkeys(r["call_Id"] for r in records.read_partition(pk)))
 
 
 def erase(tree: dict[str, Any]) -> int:
@@ -161,19 +151,10 @@ def erase(tree: dict[str, Any]) -> int:
 def drop_entries(pk_kind: str, *parts: str) -> int:
     """Delete what remains in a history or calls-from partition (entries whose tree is gone)."""
     pk = keys.history_pk(parts[0]) if pk_kind == "history" else keys.calls_from_pk(parts[0], parts[1])
-    removed, start = 0, None
-    while True:
-        params: dict[str, Any] = {"KeyConditionExpression": "PK = :pk", "ConsistentRead": True,
-                                  "ProjectionExpression": "PK, SK", "ExpressionAttributeValues": {":pk": value(pk)}}
-        if start:
-            params["ExclusiveStartKey"] = start
-        reply = call("query", **params)
-        for item in reply.get("Items", []):
-            call("delete_item", Key={"PK": item["PK"], "SK": item["SK"]})
-            removed += 1
-        start = reply.get("LastEvaluatedKey")
-        if not start:
-            return removed
+    left = records.read_partition(pk, keep_keys=True)
+    for entry in left:
+        call("delete_item", Key=serialize({"PK": entry["PK"], "SK": entry["SK"]}))
+    return len(left)
 
 
 def forget_caller(kind: str, val: str) -> bool:
