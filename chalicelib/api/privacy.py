@@ -50,6 +50,13 @@ def erase():
     return _receipt(receipt, 201 if receipt["state"] == "done" else 202)
 
 
+@area.route("GET", "/privacy/erasures", role=ADMIN,
+            summary="Every erasure with its state (running, done, failed), newest first",
+            response=list[ErasureReceipt], errors=(400,), query=("state",))
+def erasures():
+    return render([ErasureReceipt.model_validate(r) for r in erasure.listing(query(area.request).get("state"))])
+
+
 @area.route("GET", "/privacy/erasures/{erasure_id}", role=ADMIN, summary="An erasure's receipt",
             response=ErasureReceipt, errors=(400, 404))
 def erasure_receipt(erasure_id):

@@ -1,5 +1,5 @@
 """The contact-center sync: ``POST /rci/contacts`` (the push webhook, signed
-with ``X-CIM-Signature: sha256=<HMAC of the raw body>``), ``GET /rci/sync``
+with ``X-CIM-Signature: sha256=<HMAC of "<X-CIM-Timestamp>.<raw body>">``), ``GET /rci/sync``
 (state and recent runs) and ``POST /rci/sync`` (run a pull now)."""
 from __future__ import annotations
 
@@ -22,14 +22,16 @@ PUSH_EXAMPLE = {"id": "E936C400B22311D38FBE0090279A922E", "contactGroupId": "E93
 
 # Public: the HMAC signature of the body is the credential.
 @area.route("POST", "/rci/contacts", role=PUBLIC,
-            summary="Push contact-center records (X-CIM-Signature: sha256=<HMAC of the body>)",
+            summary="Push contact-center records (X-CIM-Signature: sha256=<HMAC of timestamp.body>, "
+                    "X-CIM-Timestamp: Unix seconds)",
             request=dict[str, Any] | list[dict[str, Any]], response=PushResult, errors=(400, 401, 413, 503),
-            example=PUSH_EXAMPLE, request_headers=("X-CIM-Signature",))
+            example=PUSH_EXAMPLE, request_headers=("X-CIM-Signature", "X-CIM-Timestamp"))
 def push_contacts():
     request = area.request
     raw = raw_body(request)
     # The signature covers the raw bytes: check it before reading them.
-    rci_sync.check_signature(raw, (request.headers or {}).get("x-cim-signature"))
+    headers = request.headers or {}
+    rci_sync.check_signature(raw, headers.get("x-cim-signature"), headers.get("x-cim-timestamp"))
     # Numbers are checked per record: one bad record is rejected alone.
     results = rci_sync.push(parse_json(raw, arrays=True, numbers=False))
     outcomes = ("stored", "updated", "unchanged", "rejected", "failed")

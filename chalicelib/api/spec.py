@@ -20,10 +20,11 @@ DESCRIPTIONS = {200: "OK", 201: "Created", 202: "Accepted: a job goes on (its Lo
                 415: "The body is not of the documented media type",
                 422: "Valid JSON that cannot be carried out", 429: "Too many requests (API Gateway throttling)",
                 503: "The table cannot be reached, or too many writers at once (Retry-After)"}
-REQUIRED_HEADERS = ("X-CIM-Signature",)
+REQUIRED_HEADERS = ("X-CIM-Signature", "X-CIM-Timestamp")
 HEADER_DESCRIPTIONS = {
     "If-Match": "the version you read (its ETag); a stale one is a 412",
-    "X-CIM-Signature": "sha256=<hex of HMAC-SHA256(CIM_RCI_WEBHOOK_SECRET, the raw body)>",
+    "X-CIM-Signature": "sha256=<hex of HMAC-SHA256(CIM_RCI_WEBHOOK_SECRET, \"<X-CIM-Timestamp>.\" + the raw body)>",
+    "X-CIM-Timestamp": "the Unix time (seconds) the push was signed at; refused more than 5 minutes off",
     "Accept": "text/plain answers the flat IVR lines",
 }
 QUERY_TYPES = {"limit": {"type": "integer", "minimum": 1}, "force": {"type": "boolean"},

@@ -21,6 +21,10 @@ contact's tree). Events and the record of a contact write the same fields
 under the same names, so a record arriving after its events, or an event
 replayed, changes nothing twice. Connect's key casing varies between samples
 (``agentInfo`` / ``AgentInfo``): keys are read case-insensitively.
+
+Mapped by allowlist: the customer's endpoint becomes the call's identity and
+nothing else keeps it; the transfer target's address and the contact's
+attributes (a flow may put anything there) are not stored.
 """
 from __future__ import annotations
 
@@ -150,10 +154,10 @@ def record_to_leg(record: Any) -> ConnectLeg:
         "connected_to_agent_at": _moment(pick(agent, "ConnectedToAgentTimestamp")),
         "team_name": pick(agent, "RoutingProfile", "Name"),
         "call_disposition": pick(record, "DisconnectReason"),
-        "transferred_to": pick(record, "TransferredToEndpoint", "Address"),
+        # The transfer target's address may be a third party's number: only its kind is kept.
+        "transferred_to_type": pick(record, "TransferredToEndpoint", "Type") if isinstance(
+            pick(record, "TransferredToEndpoint", "Type"), str) else None,
         "transfer_completed_at": _moment(pick(record, "TransferCompletedTimestamp")),
-        "attributes": {k: text(v) for k, v in (pick(record, "Attributes") or {}).items()}
-        if isinstance(pick(record, "Attributes"), dict) else None,
         "recordings": [r.get("Location") for r in recordings if isinstance(r, dict) and r.get("Location")],
     }
     return _contact_leg(record, leg)

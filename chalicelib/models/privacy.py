@@ -37,9 +37,10 @@ class ErasureReceipt(BaseModel):
     requested_at: str
     requested_by: str
     identifier: HashedIdentifier
-    state: Literal["running", "done"]
+    state: Literal["running", "done", "failed"]
     counts: dict[str, int]
     finished_at: str | None = None
+    error: str | None = Field(None, description="why a failed erasure stopped (run it again to go on)")
 
 
 class AccessAnswer(BaseModel):
@@ -81,7 +82,10 @@ class AuditEntry(BaseModel):
     action: str = Field(description="created, updated, deleted, consent, linked, unlinked, erased")
     who: str = Field(description="the API key's name, desk:<agent>, or the system that made the change")
     via: str = Field(description="the route or trigger")
-    fields: dict[str, Any] = Field(description="changed fields and their new values; personal ones as ***")
+    fields: list[str] = Field(description="the names of the changed fields (never their values); "
+                                          "consents.<usage> for a consent")
+    version: int | None = Field(None, description="the contact's version this change made")
+    call_Id: str | None = Field(None, description="the call that joined or left (linked, unlinked)")
 
 
 class RetentionRequest(BaseModel):

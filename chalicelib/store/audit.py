@@ -12,7 +12,7 @@ from chalicelib.store import cursor, keys, records
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import call, query_page
 
-ENTRY_FIELDS = ("id", "at", "contact_id", "action", "who", "via", "fields")
+ENTRY_FIELDS = ("id", "at", "contact_id", "action", "who", "via", "fields", "version", "call_Id")
 
 
 def item(entry: dict[str, Any], ttl: int | None) -> dict[str, Any]:
@@ -27,7 +27,10 @@ def put_action(entry: dict[str, Any], ttl: int | None) -> dict[str, Any]:
 
 
 def _entry(raw: dict[str, Any]) -> dict[str, Any]:
-    return {k: raw.get(k) for k in ENTRY_FIELDS}
+    found = {k: raw.get(k) for k in ENTRY_FIELDS}
+    if isinstance(found["fields"], dict):  # written before entries held names only
+        found["fields"] = sorted(found["fields"])
+    return found
 
 
 def of_contact(contact_id: str, limit: int, page_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
@@ -74,3 +77,20 @@ def in_period(days: list[str], start: str, end: str, limit: int, page_cursor: st
 def all_of_contact(contact_id: str) -> list[dict[str, Any]]:
     """Every change of a contact (an access request), oldest first."""
     return [_entry(r) for r in records.read_partition(keys.audit_pk(contact_id))]
+
+
+def scrub(contact_id: str, facts: tuple[str, ...]) -> int:
+    """Rewrite a contact's entries keeping only ``facts`` and the names of the
+    changed fields (entries written before the trail held names only kept
+    values); the number rewritten."""
+    rewritten = 0
+    for raw in records.read_partition(keys.audit_pk(contact_id), keep_keys=True):
+        fields = raw.get("fields")
+        extra = set(raw) - set(facts) - {"fields", "PK", "SK", "GSI1PK", "GSI1SK", "entity", "ttl"}
+        if not isinstance(fields, dict) and not extra:
+            continue
+        kept = {k: v for k, v in raw.items() if k in facts or k in ("PK", "SK", "GSI1PK", "GSI1SK", "entity", "ttl")}
+        kept["fields"] = sorted(fields) if isinstance(fields, dict) else (fields or [])
+        call("put_item", Item=serialize(kept))
+        rewritten += 1
+    return rewritten

@@ -14,6 +14,7 @@ from typing import Any
 from chalicelib.core.errors import Conflict, Contended, NotFound, PreconditionFailed, Unavailable
 from chalicelib.domain.terms import NAME, UNIQUE, Term
 from chalicelib.store import cursor, keys
+from chalicelib.store import privacy as privacy_store
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import BATCH_WRITE_MAX, batch_get, batch_write, call, query_page, transact
 
@@ -112,16 +113,38 @@ def _check(reasons: list[dict[str, Any]] | None, contact_id: str, *, creating: b
     raise Contended(f"contact {contact_id} was changed concurrently; retry", reasons=[r.get("Code") for r in reasons])
 
 
-def create(doc: dict[str, Any], terms: list[Term], audit: dict[str, Any] | None = None) -> None:
-    """The contact, its index entries and ``audit`` (its audit entry's Put) in one transaction."""
+def _guarded(actions: list[dict[str, Any]], unsuppressed: list[str]) -> int:
+    """Add a guard per identifier the write gains (it must not be suppressed);
+    where the guards start."""
+    first = len(actions)
+    actions += [privacy_store.not_suppressed(d) for d in unsuppressed]
+    return first
+
+
+def _run(actions: list[dict[str, Any]], guards_at: int, unsuppressed: list[str]) -> list[dict[str, Any]] | None:
+    reasons = transact(actions)
+    if reasons is not None:
+        digest = privacy_store.failed_guard(reasons, guards_at, unsuppressed)
+        if digest:
+            raise privacy_store.Suppressed(digest)
+    return reasons
+
+
+def create(doc: dict[str, Any], terms: list[Term], audit: dict[str, Any] | None = None,
+           unsuppressed: list[str] = ()) -> None:
+    """The contact, its index entries and ``audit`` (its audit entry's Put) in
+    one transaction, guarded: none of ``unsuppressed`` (keyed hashes of its
+    numbers and addresses) may be suppressed, else ``Suppressed``."""
     words = _name_words(terms)
     actions = [{"Put": {
         "Item": serialize(_contact_item(doc, 1, terms)),
         "ConditionExpression": "attribute_not_exists(PK)",
     }}]
     actions += [audit] if audit else []
+    unsuppressed = list(unsuppressed)
+    guards_at = _guarded(actions, unsuppressed)
     actions += [_put_index(t, doc["id"], words) for t in terms]
-    _check(transact(actions), doc["id"], creating=True, written=terms)
+    _check(_run(actions, guards_at, unsuppressed), doc["id"], creating=True, written=terms)
 
 
 def put_many(new: list[tuple[dict[str, Any], list[Term]]], audits: list[dict[str, Any]] | None = None
@@ -179,9 +202,10 @@ def get(contact_id: str) -> StoredContact | None:
     return _from_item(deserialize(item)) if item else None
 
 
-def replace(old: StoredContact, doc: dict[str, Any], terms: list[Term], audit: dict[str, Any] | None = None
-            ) -> None:
-    """Write ``doc`` as version ``old.version + 1`` if the stored one is still ``old.version``."""
+def replace(old: StoredContact, doc: dict[str, Any], terms: list[Term], audit: dict[str, Any] | None = None,
+            unsuppressed: list[str] = ()) -> None:
+    """Write ``doc`` as version ``old.version + 1`` if the stored one is still
+    ``old.version`` (guarded like ``create``)."""
     contact_id = doc["id"]
     words = _name_words(terms)
     old_set, new_set = set(old.terms), set(terms)
@@ -196,9 +220,11 @@ def replace(old: StoredContact, doc: dict[str, Any], terms: list[Term], audit: d
         "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
     }}]
     actions += [audit] if audit else []
+    unsuppressed = list(unsuppressed)
+    guards_at = _guarded(actions, unsuppressed)
     actions += [{"Delete": {"Key": serialize(_index_key(t, contact_id))}} for t in stale]
     actions += [_put_index(t, contact_id, words) for t in fresh]
-    _check(transact(actions), contact_id, creating=False, written=fresh)
+    _check(_run(actions, guards_at, unsuppressed), contact_id, creating=False, written=fresh)
 
 
 def delete(old: StoredContact, audit: dict[str, Any] | None = None) -> None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from chalicelib.core.errors import Conflict
+from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.store import keys, records
+from chalicelib.store import privacy as privacy_store
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import batch_get, call, query_page, transact
 
@@ -48,9 +49,19 @@ def _placements(tree: dict[str, Any] | None) -> tuple[set[tuple[str, ...]], set[
     return history, calls_from
 
 
-def write(old: dict[str, Any] | None, new: dict[str, Any], also: list[dict[str, Any]] = ()) -> None:
+class LinkedContactGone(NotFound):
+    """The contact the call is linked to was deleted (or erased) meanwhile."""
+
+
+def write(old: dict[str, Any] | None, new: dict[str, Any], also: list[dict[str, Any]] = (), *,
+          origin_digest: str | None = None) -> None:
     """Write ``new`` over ``old`` (None: create), moving its entries with it;
-    ``also``: more actions of the same transaction (audit entries)."""
+    ``also``: more actions of the same transaction (audit entries).
+
+    Guarded: ``origin_digest`` (the keyed hash of the caller's number, when
+    the tree has one) must not be suppressed, else ``Suppressed``; a linked
+    contact must still exist, else ``LinkedContactGone``. So a write racing
+    an erasure never stores what the erasure has already swept."""
     item = keys.call(new["call_Id"]) | keys.call_day_entry(new["created_at"], new["call_Id"]) | {"entity": "call"} | new
     put: dict[str, Any] = {"Item": serialize(item), "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
     if old is None:
@@ -77,8 +88,20 @@ def write(old: dict[str, Any] | None, new: dict[str, Any], also: list[dict[str, 
         # item cancel each other. A marker left by a failed write costs a
         # later contact one needless Query, nothing more.
         call("put_item", Item=serialize(keys.caller_seen(kind, val)))
+    guards_at = len(actions)
+    if origin_digest:
+        actions.append(privacy_store.not_suppressed(origin_digest))
+    linking = new.get("contact_id") if new.get("contact_id") != (old or {}).get("contact_id") else None
+    if linking:
+        actions.append(privacy_store.contact_exists(linking))
     reasons = transact(actions)
     if reasons is not None:
+        if origin_digest and privacy_store.failed_guard(reasons, guards_at, [origin_digest]):
+            if new.get("origin"):  # nothing of the caller may stay behind, not even the marker
+                forget_caller(*new["origin"])
+            raise privacy_store.Suppressed(origin_digest)
+        if linking and reasons[-1].get("Code") == "ConditionalCheckFailed":
+            raise LinkedContactGone(f"contact {linking} not found")
         found = reasons[0].get("Item") if reasons[0].get("Code") == "ConditionalCheckFailed" else None
         raise StaleTree(f"call {new['call_Id']} was changed concurrently; retry",
                         _tree(deserialize(found)) if found else None)

@@ -5,9 +5,42 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from chalicelib.core.errors import Invalid
 from chalicelib.store import keys, records
 from chalicelib.store.codec import serialize
 from chalicelib.store.dynamo import batch_get, call
+
+
+class Suppressed(Invalid):
+    """A write would store an identifier that an erasure has suppressed
+    meanwhile (its transaction's guard failed); ``digest`` names it."""
+
+    def __init__(self, digest: str) -> None:
+        super().__init__("this identifier belongs to a person who was erased")
+        self.digest = digest
+
+
+def not_suppressed(digest: str) -> dict[str, Any]:
+    """A transaction guard: the write goes through only while ``digest`` is
+    not suppressed. An erasure suppresses before it sweeps, so a write that
+    raced it either lands before the sweep (and is swept) or fails here."""
+    return {"ConditionCheck": {"Key": serialize(keys.suppression(digest)),
+                               "ConditionExpression": "attribute_not_exists(PK)"}}
+
+
+def contact_exists(contact_id: str) -> dict[str, Any]:
+    """A transaction guard: the contact is still stored (a call linked to a
+    contact being erased must not outlive it)."""
+    return {"ConditionCheck": {"Key": serialize(keys.contact(contact_id)),
+                               "ConditionExpression": "attribute_exists(PK)"}}
+
+
+def failed_guard(reasons: list[dict[str, Any]], first: int, digests: list[str]) -> str | None:
+    """The suppressed digest among guards placed from ``first`` on, if one failed."""
+    for reason, digest in zip(reasons[first:first + len(digests)], digests):
+        if reason.get("Code") == "ConditionalCheckFailed":
+            return digest
+    return None
 
 
 def suppressed(digests: Iterable[str]) -> set[str]:
@@ -49,9 +82,14 @@ def receipt(erasure_id: str) -> dict[str, Any] | None:
     return records.get(keys.erasure(erasure_id))
 
 
+def erasures() -> list[dict[str, Any]]:
+    """Every erasure receipt (work items left out), oldest first."""
+    return [r for r in records.read_partition(keys.PRIVACY_PK, keys.ERASURE_PREFIX)
+            if "id" in r and "requested_at" in r]
+
+
 def running_erasures() -> list[str]:
-    return [r["id"] for r in records.read_partition(keys.PRIVACY_PK, keys.ERASURE_PREFIX)
-            if r.get("state") == "running" and "id" in r]
+    return [r["id"] for r in erasures() if r.get("state") in ("running", "failed")]
 
 
 def save_work(erasure_id: str, work: dict[str, Any]) -> None:

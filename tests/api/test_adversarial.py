@@ -7,8 +7,6 @@ datetimes outside years 1-9999 once in UTC, multi-byte strings past key
 limits, oversized trees, poisoned batches, huge name searches."""
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
 
@@ -20,6 +18,7 @@ import app  # noqa: F401 - the routes declare themselves on import
 from chalicelib.api.routing import OPERATIONS
 from chalicelib.store import aws
 from tests.api.conftest import add_attributes, body
+from tests.fakes.contact_center import push_headers
 
 WEBHOOK_SECRET = "adversarial-webhook-secret"
 DEEP = "[" * 5000 + "]" * 5000
@@ -99,8 +98,7 @@ def _send(api, operation, path: str, payload: object):
     raw = json.dumps(payload)
     headers = {"Content-Type": operation.request_media}
     if operation.path == "/rci/contacts":
-        digest = hmac.new(WEBHOOK_SECRET.encode(), raw.encode(), hashlib.sha256).hexdigest()
-        headers["X-CIM-Signature"] = f"sha256={digest}"
+        headers |= push_headers(WEBHOOK_SECRET, raw.encode())
     return api.request(operation.method, path, raw=raw, headers=headers)
 
 
@@ -209,8 +207,7 @@ def test_a_poisoned_push_stores_the_good_record_and_a_replay_answers_the_same(ar
     good = record(1)
     bad = record(2, handlingDuration=1e300)
     raw = json.dumps([good, bad])
-    digest = hmac.new(WEBHOOK_SECRET.encode(), raw.encode(), hashlib.sha256).hexdigest()
-    headers = {"X-CIM-Signature": f"sha256={digest}"}
+    headers = push_headers(WEBHOOK_SECRET, raw.encode())
     first = api.request("POST", "/rci/contacts", raw=raw, headers=headers)
     assert first.status_code == 200, first.body
     outcomes = [r["outcome"] for r in body(first)["results"]]

@@ -114,7 +114,7 @@ def test_contact_records_land_in_the_callers_tree_with_queue_agent_and_transfer(
     legs = {leg["leg_id"]: leg for leg in tree["interactions"]}
     assert len(legs) == 3  # the first contact, its transfer, the callback
     first = legs[FIRST]
-    assert first["csq"] == "BasicQueue" and first["agentId"] == "jdoe" and first["transferred_to"] == "+14155550111"
+    assert first["csq"] == "BasicQueue" and first["agentId"] == "jdoe" and first["transferred_to_type"] == "TELEPHONE_NUMBER"
     assert {leg["initiation_method"] for leg in legs.values()} == {"INBOUND", "TRANSFER", "CALLBACK"}
     history = body(api.get(f"/interactions/loadInteractions/{ann['id']}"))
     assert FIRST in [t["call_Id"] for t in history]

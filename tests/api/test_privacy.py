@@ -165,10 +165,12 @@ def test_every_contact_write_leaves_exactly_one_change_record(api):
     first = changes(ann["id"])
     assert len(first) == 1 and first[0]["action"] == "created" and first[0]["who"] == "bootstrap-admin"
     assert first[0]["via"] == "POST /saveContact"
-    assert first[0]["fields"] == {"first_name": "***", "phone1": "***", "tier": "gold"}
+    # Which fields changed and the version made, never a value (any field may be personal).
+    assert first[0]["fields"] == ["first_name", "phone1", "tier"] and first[0]["version"] == 1
+    assert "gold" not in str(first) and "Ann" not in str(first) and "555" not in str(first)
 
     api.put(f"/contacts/{ann['id']}", {"tier": "silver", "last_name": "Lee", "version": 1})
-    assert changes(ann["id"])[0]["fields"] == {"last_name": "***", "tier": "silver"}
+    assert changes(ann["id"])[0]["fields"] == ["last_name", "tier"] and changes(ann["id"])[0]["version"] == 2
     assert changes(ann["id"])[0]["via"] == "PUT /contacts/{contact_id}"
     # Failed writes leave nothing.
     assert api.put(f"/contacts/{ann['id']}", {"tier": "x", "version": 1}).status_code == 412
@@ -178,13 +180,12 @@ def test_every_contact_write_leaves_exactly_one_change_record(api):
     assert len(changes(ann["id"])) == 2
 
     api.put(f"/contacts/{ann['id']}/consents/marketing", {"granted": False, "address": EMAIL, "source": "web"})
-    assert changes(ann["id"])[0]["fields"] == {"consents.marketing": {"granted": False, "address": "***",
-                                                                      "source": "web"}}
+    assert changes(ann["id"])[0]["fields"] == ["consents.marketing"]
     leg(api, "CALL-A")
     api.put("/interactions/CALL-A/contact", {"contact_id": ann["id"]})
     api.delete("/interactions/CALL-A/contact")
     assert [c["action"] for c in changes(ann["id"])[:2]] == ["unlinked", "linked"]
-    assert changes(ann["id"])[0]["fields"] == {"call_Id": "CALL-A"}
+    assert changes(ann["id"])[0]["call_Id"] == "CALL-A" and changes(ann["id"])[0]["fields"] == []
     api.delete(f"/contacts/{ann['id']}/consents/marketing")
     api.delete(f"/contacts/{ann['id']}")
     actions = [c["action"] for c in changes(ann["id"])]

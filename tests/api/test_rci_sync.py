@@ -2,8 +2,6 @@
 over real HTTP."""
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import threading
 import time
@@ -14,7 +12,7 @@ import pytest
 from chalicelib.core.settings import get_settings
 from chalicelib.integrations import sinch
 from tests.api.conftest import body
-from tests.fakes.contact_center import FakeContactCenter
+from tests.fakes.contact_center import FakeContactCenter, push_headers
 from tests.unit.test_rci_records import CALL, DETAILS
 
 SECRET = "webhook-secret"
@@ -49,8 +47,10 @@ def center(configured, monkeypatch):
 
 def push(api, payload, secret=SECRET, signature=None):
     raw = json.dumps(payload).encode()
-    sig = signature or "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
-    return api.as_key(None).request("POST", "/rci/contacts", raw=raw, headers={"X-CIM-Signature": sig})
+    headers = push_headers(secret, raw)
+    if signature:
+        headers["X-CIM-Signature"] = signature
+    return api.as_key(None).request("POST", "/rci/contacts", raw=raw, headers=headers)
 
 
 # --- push ------------------------------------------------------------------------

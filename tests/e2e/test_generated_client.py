@@ -4,8 +4,6 @@ client is made with ``raise_on_unexpected_status``, so an answer the spec
 does not describe fails, and every answer must parse into its model."""
 from __future__ import annotations
 
-import hashlib
-import hmac
 import importlib
 import json
 import subprocess
@@ -19,6 +17,7 @@ import requests
 
 from tests.conftest import ADMIN_KEY
 from tests.e2e.conftest import start_server, stop_server
+from tests.fakes.contact_center import push_headers
 
 pytestmark = pytest.mark.e2e
 SECRET = "generated-client-webhook-secret"
@@ -142,8 +141,9 @@ def test_the_whole_product_through_a_generated_client(generated):
     for body in (model("PostRciContactsBodyType0").from_dict(record),
                  [model("PostRciContactsBodyType1Item").from_dict(dict(record, id="C" * 32))]):
         sent = httpx.Request("POST", server.url, json=push._get_kwargs(body=body, x_cim_signature="")["json"])
-        signature = "sha256=" + hmac.new(SECRET.encode(), sent.content, hashlib.sha256).hexdigest()
-        result = ok(push.sync_detailed(client=anonymous, body=body, x_cim_signature=signature))
+        signed = push_headers(SECRET, sent.content)
+        result = ok(push.sync_detailed(client=anonymous, body=body, x_cim_signature=signed["X-CIM-Signature"],
+                                       x_cim_timestamp=signed["X-CIM-Timestamp"]))
         assert result.counts.additional_properties["stored"] == 1, result.to_dict()
 
     # Keys.

@@ -97,3 +97,13 @@ class FakeContactCenter:
                 return self._send(404, {"message": "HTTP 404 Not Found"})
 
         return Handler
+
+
+def push_headers(secret: str, raw: bytes, at: float | None = None) -> dict[str, str]:
+    """The headers Sinch's push carries: the Unix time it was signed at and
+    the HMAC of ``<time>.<body>``."""
+    import hashlib
+    import hmac
+    stamp = str(int(time.time() if at is None else at))
+    digest = hmac.new(secret.encode(), stamp.encode() + b"." + raw, hashlib.sha256).hexdigest()
+    return {"X-CIM-Timestamp": stamp, "X-CIM-Signature": f"sha256={digest}"}

@@ -35,8 +35,11 @@ def test_a_voice_record_with_a_transfer_maps_every_field():
     assert leg["agentId"] == "jdoe" and leg["team_name"] == "Basic Routing Profile"
     assert leg["connected_to_agent_at"] == "2026-11-22T10:01:05.000Z" and leg["interaction_type"] == "agent"
     assert leg["call_disposition"] == "AGENT_DISCONNECT"
-    assert leg["transferred_to"] == "+14155550111" and leg["transfer_completed_at"] == "2026-11-22T10:06:20.000Z"
-    assert leg["attributes"] == {"callVariable3": "AC-1001"}
+    assert leg["transferred_to_type"] == "TELEPHONE_NUMBER"
+    assert leg["transfer_completed_at"] == "2026-11-22T10:06:20.000Z"
+    # Allowlisted: the transfer target's number and the flow's attributes are not stored.
+    assert "+14155550111" not in str(leg) and "AC-1001" not in str(leg)
+    assert "transferred_to" not in leg and "attributes" not in leg
     assert leg["recordings"] == ["connect-recordings/2026/11/22/5ca32fbd_20261122T10:00_UTC.wav"]
     assert leg["source"] == "amazon-connect"
 

@@ -51,9 +51,12 @@ def test_the_documented_call_record_field_by_field():
     assert leg["team_name"] == "CustomerService" and leg["csq"] == "CustomerService"
     assert leg["start_time"] == "2016-02-01T09:22:11.000Z" and leg["call_duration"] == 323
     assert leg["call_disposition"] == "Handled_AOT"
-    for kept in ("queuingDuration", "wrapUpTotalDuration", "record", "queueId", "destination", "totalDuration",
+    for kept in ("queuingDuration", "wrapUpTotalDuration", "record", "queueId", "totalDuration",
                  "disconnectTime", "applicationName", "serviceClosed"):
         assert leg[kept] == CALL[kept], kept
+    # The caller is the call's identity, nowhere else; the other end is not stored.
+    assert "source" not in leg and "destination" not in leg and "0401234567" not in str(leg)
+    assert leg["source_progress"] == [4, "2016-02-01T09:28:23.000Z", 323000]
     assert leg["ivr_trail"] == ["Queing", "DestAllocated", "ConnectedToOper", "Disconnected"]
     assert leg["events"][1] == {"time": "2016-01-01T12:00:50.000Z", "event": "DestAllocated",
                                 "value1": "Fox, John", "value2": "Customer Service"}
@@ -83,3 +86,22 @@ def test_outbound_calls_take_the_destination(kind, expected):
 def test_records_that_cannot_be_stored(change, words):
     with pytest.raises(BadRecord, match=words):
         to_leg(CALL | change)
+
+
+def test_unlisted_fields_and_identifiers_in_details_are_not_stored():
+    record = CALL | {"customerEmail": "ann@example.com", "newField": {"ani": "+358401234567"},
+                     "destination": "0401234567"}
+    details = DETAILS + [{"time": "2016-01-01T12:02:00.000Z", "event": "Transferred", "value1": "+358 40 123 4567",
+                          "value2": "ann@example.com"}]
+    leg = to_leg(record, details).leg
+    assert "customerEmail" not in leg and "newField" not in leg
+    assert "4567" not in str(leg) and "example.com" not in str(leg)
+    assert leg["events"][-1] == {"time": "2016-01-01T12:02:00.000Z", "event": "Transferred"}
+
+
+def test_snapshots_are_ordered_by_state_then_time():
+    from chalicelib.domain.rci_records import progress
+    queued = CALL | {"status": "InQueue", "disconnectTime": None, "wrapUpEndTime": None, "wrapUpBeginTime": None,
+                     "connectTime": None}
+    talking = queued | {"status": "InProcess", "connectTime": "2016-02-01T09:22:50.000Z"}
+    assert progress(queued) < progress(talking) < progress(CALL)

@@ -23,9 +23,10 @@ from chalicelib.domain.terms import Term
 from chalicelib.domain.values import parse_datetime
 from chalicelib.models.contact import size_of
 from chalicelib.models.interaction import CALL_ID, SaveLegRequest, Tree
-from chalicelib.services.privacy import audit, suppression
+from chalicelib.services.privacy import audit, identity, suppression
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import interactions as store
+from chalicelib.store.privacy import Suppressed
 
 IDENTITY = ("interaction_type", "type", "agentId", "start_time")
 MAX_LEGS = 200
@@ -65,6 +66,8 @@ def origin_of(ani: str | None) -> tuple[str, str] | None:
 
 
 def _merge_leg(existing: dict[str, Any] | None, given: dict[str, Any], key: str) -> dict[str, Any]:
+    if existing and _behind(given.get("source_progress"), existing.get("source_progress")):
+        return existing  # an older snapshot of the same record, late or replayed: it changes nothing
     merged = dict(existing or {})
     wrap_ups = list(merged.get("wrap_ups", []))
     for field, value in given.items():
@@ -78,6 +81,16 @@ def _merge_leg(existing: dict[str, Any] | None, given: dict[str, Any], key: str)
         merged["wrap_up"] = wrap_ups[-1]  # the newest reported
     merged["leg_id"] = key
     return merged
+
+
+def _behind(given: Any, stored: Any) -> bool:
+    """Whether a record's snapshot is older than the one the leg holds."""
+    if not isinstance(given, list) or not isinstance(stored, list):
+        return False
+    try:
+        return given < stored
+    except TypeError:
+        return False
 
 
 def _span(legs: list[dict[str, Any]], fallback: str) -> tuple[str, str | None]:
@@ -109,25 +122,25 @@ def save_leg(call_id: str, request: SaveLegRequest) -> tuple[dict[str, Any], str
     given = request.interaction.given()
     key = leg_key(given)
 
-    caller = {"ani": request.ani, "checked": False}
+    caller = {"ani": request.ani, "anonymous": False}
     seen: dict[str, Any] = {}  # the tree a lost race returned: the next try starts from it, unread
 
     def attempt() -> tuple[dict[str, Any], str]:
         old = seen.pop("tree", None) or store.get(call_id)
-        if caller["ani"] and not caller["checked"] and not (old and old.get("ani")):
-            caller["checked"] = True  # once per request, not once per lost race
-            if _suppressed(caller["ani"]):
-                caller["ani"] = None  # an erased person's number: the call is kept without it
-        new = _with_leg(old, call_id, caller["ani"], given, key, link)
+        new = _with_leg(old, call_id, caller["ani"], given, key, link, anonymous=caller["anonymous"])
         leg = new["legs"][key]
         if old is not None and _same(old, new):
             return leg, "unchanged"
         try:
-            store.write(old, new, _link_entries(old, new))
+            store.write(old, new, _link_entries(old, new), origin_digest=origin_digest(new))
         except store.StaleTree as lost:
             if lost.current is not None:
                 seen["tree"] = lost.current
             raise
+        except Suppressed:
+            # The caller was erased (perhaps a moment ago): the call is kept without them.
+            caller["anonymous"] = True
+            return attempt()
         existed = old is not None and key in old.get("legs", {})
         return leg, "updated" if existed else "stored"
 
@@ -140,17 +153,23 @@ def _link_entries(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict[
     before, after = (old or {}).get("contact_id"), new.get("contact_id")
     if before == after:
         return []
-    call = {"call_Id": new["call_Id"]}
-    entries = [audit.entry("unlinked", before, None, None) | {"fields": call}] if before else []
-    entries += [audit.entry("linked", after, None, None) | {"fields": call}] if after else []
+    call_id = new["call_Id"]
+    entries = [audit.entry("unlinked", before, None, None, call_id=call_id)] if before else []
+    entries += [audit.entry("linked", after, None, None, call_id=call_id)] if after else []
     return [audit.action(e) for e in entries]
 
 
-def _suppressed(ani: str) -> bool:
-    """Whether the caller's number or address was erased (one GetItem, only
-    when a call first learns its caller)."""
-    origin = origin_of(ani)
-    return origin is not None and suppression.is_suppressed(*origin)
+def origin_digest(tree: dict[str, Any]) -> str | None:
+    """The keyed hash of the tree's caller, which its write must find unsuppressed."""
+    origin = tree.get("origin")
+    return identity.digest(*origin) if origin and origin[0] in suppression.KINDS else None
+
+
+def anonymised(tree: dict[str, Any]) -> dict[str, Any]:
+    """The tree without its caller: no number, found by nobody but the
+    contact an agent linked it to."""
+    linked = tree.get("contact_id")
+    return tree | {"ani": None, "origin": None, "shown_to": [linked] if linked else []}
 
 
 def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:
@@ -159,7 +178,7 @@ def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:
 
 
 def _with_leg(old: dict[str, Any] | None, call_id: str, ani: str | None, given: dict[str, Any], key: str,
-              link: str | None) -> dict[str, Any]:
+              link: str | None, *, anonymous: bool = False) -> dict[str, Any]:
     stamp = now_iso()
     tree = dict(old) if old else {"call_Id": call_id, "legs": {}, "attachments": [], "contact_id": None,
                                   "created_at": stamp, "version": 0, "shown_to": [], "origin": None}
@@ -176,7 +195,9 @@ def _with_leg(old: dict[str, Any] | None, call_id: str, ani: str | None, given: 
         raise TooLarge(f"call {call_id}: its legs would take more than {limits.MAX_TREE_BYTES} bytes; "
                        "send shorter legs (trails, wrap-ups) or start a new call_Id")
     tree["legs"] = legs
-    if ani and not tree.get("ani"):
+    if anonymous:
+        tree = anonymised(tree)
+    elif ani and not tree.get("ani"):
         tree["ani"] = ani
     found = None if tree.get("origin") else origin_of(tree.get("ani"))
     origin = tree.get("origin") or (list(found) if found else None)
@@ -243,17 +264,27 @@ def last_calls(ani: str, contact_ids: list[str], scanned: int = 25) -> dict[str,
 def _rewrite(call_id: str, change, *, audited: bool = False) -> Tree:
     """Read, change and write a tree, again if someone wrote it meanwhile.
     ``audited``: a link or unlink, recorded in the trail of each contact it
-    joins or leaves, in the same transaction."""
+    joins or leaves, in the same transaction. A caller erased meanwhile is
+    dropped from the tree in the same write."""
+    anonymous = {"now": False}
+
     def attempt() -> Tree:
         old = store.get(call_id)
         if old is None:
             raise NotFound(f"call {call_id} not found")
         new = change(dict(old))
-        if new is None or _same(old, new):
+        if new is None and not anonymous["now"]:
+            return render(old)
+        new = anonymised(new or dict(old)) if anonymous["now"] else new
+        if _same(old, new):
             return render(old)
         new["version"] = old["version"] + 1
         new["updated_at"] = now_iso()
-        store.write(old, new, _link_entries(old, new) if audited else [])
+        try:
+            store.write(old, new, _link_entries(old, new) if audited else [], origin_digest=origin_digest(new))
+        except Suppressed:
+            anonymous["now"] = True
+            return attempt()
         return render(new)
 
     return until_it_wins(attempt, (store.StaleTree,), f"call {call_id}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.core.errors import Conflict, DomainError, Invalid, Unavailable
+from chalicelib.core.errors import Conflict, Contended, DomainError, Invalid, PreconditionFailed, Unavailable
 from chalicelib.domain import limits
 from chalicelib.domain.terms import UNIQUE, Term
 from chalicelib.models.common import parse
@@ -85,7 +85,7 @@ def _write_together(rows: list[tuple[int, dict[str, Any], list[Term]]], results:
     rows, seen = _screen(rows, results)
     if not rows:
         return
-    audits = [audit.item(audit.entry("created", doc["id"], None, doc)) for _, doc, _ in rows]
+    audits = [audit.item(audit.entry("created", doc["id"], None, doc, version=1)) for _, doc, _ in rows]
     try:
         written = set(store.put_many([(doc, terms) for _, doc, terms in rows], audits))
     except Unavailable as error:
@@ -94,7 +94,10 @@ def _write_together(rows: list[tuple[int, dict[str, Any], list[Term]]], results:
         for index, doc, terms in rows:
             _write_alone(index, doc, terms, results, replay=False)
         return
+    written -= _withdrawn_if_suppressed(rows, written, results)
     for index, doc, _ in rows:
+        if index in results:
+            continue
         if doc["id"] in written:
             results[index] = Result(index, CREATED, contacts.render(doc, 1))
         else:
@@ -102,6 +105,39 @@ def _write_together(rows: list[tuple[int, dict[str, Any], list[Term]]], results:
             results[index] = Result(index, REJECTED, error=unstored)
     # Calls that came from these numbers before the contacts existed.
     interactions.follow_contacts([(doc["id"], terms, []) for _, doc, terms in rows if doc["id"] in written], seen)
+
+
+def _withdrawn_if_suppressed(rows: list[tuple[int, dict[str, Any], list[Term]]], written: set[str],
+                             results: dict[int, Result]) -> set[str]:
+    """A batch write cannot carry a guard: look again after it (one
+    BatchGetItem). An erasure suppresses before it sweeps, so a row written
+    after its sweep sees the suppression here and is taken back; a row written
+    before is swept by the erasure. Either way the number does not stay."""
+    hashed = suppression.digests((t.kind, t.value) for _, doc, terms in rows if doc["id"] in written
+                                 for t in terms)
+    hit = privacy_store.suppressed(hashed.values())
+    withdrawn: set[str] = set()
+    for index, doc, terms in rows:
+        bad = next(((t.kind, t.value) for t in terms if hashed.get((t.kind, t.value)) in hit), None)
+        if bad and doc["id"] in written:
+            _take_back(doc["id"])
+            withdrawn.add(doc["id"])
+            results[index] = Result(index, REJECTED, error=suppression.refused(
+                contacts.field_holding(doc, bad[1], bad[0]), bad[0]))
+    return withdrawn
+
+
+def _take_back(contact_id: str) -> None:
+    """Delete a contact just written (whatever its version by now)."""
+    for _ in range(5):
+        stored = store.get(contact_id)
+        if stored is None:
+            return
+        try:
+            store.delete(stored, audit.action(audit.entry("erased", contact_id, None, None)))
+            return
+        except (PreconditionFailed, Contended):
+            continue
 
 
 def _screen(rows: list[tuple[int, dict[str, Any], list[Term]]], results: dict[int, Result]

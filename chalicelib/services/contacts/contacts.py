@@ -1,6 +1,8 @@
 """Contact rules: normalise, index, version, search."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from chalicelib.core.clock import now_iso
@@ -16,6 +18,7 @@ from chalicelib.services.privacy import audit, suppression
 from chalicelib.services.schema import schema
 from chalicelib.store import contacts as store
 from chalicelib.store import privacy as privacy_store
+from chalicelib.store.privacy import Suppressed
 
 NAME_TERMS = ("name", "first_name", "last_name")
 
@@ -58,7 +61,8 @@ def write_new(doc: dict[str, Any], terms: list[Term]) -> Contact:
     """Store a prepared contact in one transaction (its unique claims and its
     audit entry included)."""
     seen = screen(doc, gained=terms, lost=[])
-    store.create(doc, terms, audit.action(audit.entry("created", doc["id"], None, doc)))
+    with refusing_suppressed(doc, terms):
+        store.create(doc, terms, audit.action(audit.entry("created", doc["id"], None, doc, version=1)), guards(terms))
     interactions.follow_contact(doc["id"], gained=terms, lost=[], seen=seen)
     return render(doc, 1)
 
@@ -76,6 +80,25 @@ def screen(doc: dict[str, Any], gained: list[Term], lost: list[Term]) -> set[tup
         if digest in hit:
             raise suppression.refused(field_holding(doc, val, kind), kind)
     return seen
+
+
+def guards(gained: list[Term]) -> list[str]:
+    """The keyed hashes a write's transaction checks are still unsuppressed:
+    the numbers and addresses it gains (an erasure may suppress one between
+    ``screen`` and the write)."""
+    return list(suppression.digests((t.kind, t.value) for t in gained).values())
+
+
+@contextmanager
+def refusing_suppressed(doc: dict[str, Any], gained: list[Term]) -> Iterator[None]:
+    """A guard that failed becomes the same 400 ``screen`` gives, naming the field."""
+    try:
+        yield
+    except Suppressed as hit:
+        for (kind, val), digest in suppression.digests((t.kind, t.value) for t in gained).items():
+            if digest == hit.digest:
+                raise suppression.refused(field_holding(doc, val, kind), kind) from None
+        raise
 
 
 def field_holding(doc: dict[str, Any], normalized: str, fallback: str) -> str:
@@ -142,7 +165,10 @@ def _rewrite(current: store.StoredContact, doc: dict[str, Any], terms: list[Term
     gained = [t for t in terms if t not in current.terms]
     lost = [t for t in current.terms if t not in terms]
     seen = screen(doc, gained, lost)
-    store.replace(current, doc, terms, audit.action(audit.entry(action, contact_id, current.doc, doc)))
+    with refusing_suppressed(doc, gained):
+        store.replace(current, doc, terms, audit.action(audit.entry(action, contact_id, current.doc, doc,
+                                                                  version=current.version + 1)),
+                      guards(gained))
     interactions.follow_contact(contact_id, gained=gained, lost=lost, seen=seen)
     return render(doc, current.version + 1)
 

@@ -35,13 +35,13 @@ def document(body: dict[str, Any]) -> dict[str, Any]:
         call_ids += call_store.every_call_from(*pair)
     trees = call_store.get_many(list(dict.fromkeys(call_ids)))
     files = [r for c in stored for r in attachment_store.of_contact(c.doc["id"])]
-    files += [a for t in trees for a in t.get("attachments", [])]
+    files += [a for t in trees if _subjects(t, set(history)) for a in t.get("attachments", [])]
     held = {
         "generated_at": now_iso(), "identifier": {"kind": kind, "hash": identity.digest(kind, value)},
         "contacts": [c.doc | {"version": c.version} for c in stored],
         "consents": {c.doc["id"]: c.doc.get("consents") or {} for c in stored},
         "history": history,
-        "calls": [{k: v for k, v in t.items() if k not in ("ttl", "origin")} for t in trees],
+        "calls": [_as_seen_by(t, set(history)) for t in trees],
         "attachments": [_file(f) for f in {f["id"]: f for f in files}.values()],
         "changes": {c.doc["id"]: audit_store.all_of_contact(c.doc["id"]) for c in stored},
         "suppressed": suppression.suppressed_among(identifiers) != set(),
@@ -53,6 +53,21 @@ def document(body: dict[str, Any]) -> dict[str, Any]:
     blobs.put_document(key, text, "application/json")
     return {"state": "done", "delivery": "file", "bytes": len(text),
             "url": blobs.presigned_get(key, "access-request.json", "application/json", LINK_SECONDS)}
+
+
+def _subjects(tree: dict[str, Any], subjects: set[str]) -> bool:
+    """Whether the call is the subject's: not linked to anybody else."""
+    return not tree.get("contact_id") or tree["contact_id"] in subjects
+
+
+def _as_seen_by(tree: dict[str, Any], subjects: set[str]) -> dict[str, Any]:
+    """The call for the subject's document; another contact's call reduced to
+    when it was and on which channel."""
+    if _subjects(tree, subjects):
+        return {k: v for k, v in tree.items() if k not in ("ttl", "origin")}
+    channels = sorted({leg.get("type") for leg in tree.get("legs", {}).values() if leg.get("type")})
+    return {"call_Id": tree["call_Id"], "start_time": tree.get("start_time"), "end_time": tree.get("end_time"),
+            "channels": channels, "linked_to_another_contact": True}
 
 
 def _file(record: dict[str, Any]) -> dict[str, Any]:

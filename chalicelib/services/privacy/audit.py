@@ -1,7 +1,11 @@
 """The audit trail: who changed which fields of a contact, when, through
-which route. New values of personal fields (the core name, phone and e-mail
-fields, attributes flagged ``pii``, consent addresses) are masked: the trail
-says that they changed, never what to."""
+which route, and the version it made. Never the values: any field may hold
+personal data (a phone or e-mail attribute whatever its ``pii`` flag, free
+text that names someone), and a trail kept for years must not outlive an
+erasure with them. A consent change names ``consents.<usage>`` and says
+whether it is now granted; a call joining or leaving names the ``call_Id``.
+An erasure scrubs the erased contacts' entries of anything else (entries
+written before this rule held values)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -14,43 +18,59 @@ from chalicelib.core.ids import check_id, new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.domain.values import parse_datetime
 from chalicelib.models.contact import SERVER_FIELDS
-from chalicelib.services.schema import schema
 from chalicelib.store import audit as store
 
-MASK = "***"
 MAX_PERIOD_DAYS = 366
+ENTRY_FACTS = ("id", "at", "contact_id", "action", "who", "via", "version", "call_Id")
 
 
 def ttl() -> int | None:
     return retention.expires(get_settings().audit_days)
 
 
-def entry(action: str, contact_id: str, before: dict[str, Any] | None, after: dict[str, Any] | None
-          ) -> dict[str, Any]:
-    """The record of one change (``before``/``after``: the contact's documents)."""
+def entry(action: str, contact_id: str, before: dict[str, Any] | None, after: dict[str, Any] | None,
+          *, version: int | None = None, call_id: str | None = None) -> dict[str, Any]:
+    """The record of one change (``before``/``after``: the contact's
+    documents; ``version``: the one the change made)."""
     who = actor.current()
-    return {"id": new_id(), "at": now_iso(), "contact_id": contact_id, "action": action, "who": who.who,
+    made = {"id": new_id(), "at": now_iso(), "contact_id": contact_id, "action": action, "who": who.who,
             "via": who.via, "fields": changed_fields(before or {}, after or {})}
+    if version is not None:
+        made["version"] = version
+    if call_id is not None:
+        made["call_Id"] = call_id
+    return made
 
 
-def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    personal = schema.pii_keys()
-    fields: dict[str, Any] = {}
-    for key in sorted(set(before) | set(after)):
-        if key in SERVER_FIELDS:
-            continue
-        old, new = before.get(key), after.get(key)
-        if old != new:
-            fields[key] = MASK if new not in (None, "", []) and key in personal else new
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The names of the fields that differ (values never)."""
+    names = [key for key in set(before) | set(after)
+             if key not in SERVER_FIELDS and before.get(key) != after.get(key)]
     old_consents, new_consents = before.get("consents") or {}, after.get("consents") or {}
-    for usage in sorted(set(old_consents) | set(new_consents)):
-        old, new = old_consents.get(usage), new_consents.get(usage)
-        if (old or {}).get("granted") != (new or {}).get("granted") or (old or {}).get("address") != (
-                new or {}).get("address"):
-            fields[f"consents.{usage}"] = None if new is None else {
-                "granted": new.get("granted"), "address": MASK if new.get("address") else None,
-                "source": new.get("source")}
-    return fields
+    names += [f"consents.{usage}" for usage in set(old_consents) | set(new_consents)
+              if _consent_facts(old_consents.get(usage)) != _consent_facts(new_consents.get(usage))]
+    return sorted(names)
+
+
+def _consent_facts(consent: dict[str, Any] | None) -> tuple[Any, ...]:
+    return (None, None) if consent is None else (consent.get("granted"), consent.get("address"))
+
+
+def scrub(contact_id: str) -> int:
+    """Keep the facts of an erased contact's trail (who, when, how, which
+    fields), nothing else; the number of entries rewritten."""
+    return store.scrub(contact_id, ENTRY_FACTS)
+
+
+def changed_since(contact_id: str, version: int) -> set[str] | None:
+    """The fields changed by every version after ``version``, from the trail;
+    None when the trail cannot tell (an entry has expired or predates versions)."""
+    entries = store.all_of_contact(contact_id)
+    made = {e["version"]: e for e in entries if isinstance(e.get("version"), int) and e["version"] > version}
+    latest = max((e.get("version") or 0 for e in entries), default=0)
+    if any(v not in made for v in range(version + 1, latest + 1)):
+        return None
+    return {f for e in made.values() for f in (e.get("fields") or [])}
 
 
 def action(entry_: dict[str, Any]) -> dict[str, Any]:

@@ -2,35 +2,43 @@
 
 ``POST /privacy/erasures`` with ``{"phone"}``, ``{"email"}`` or
 ``{"contact_id"}`` erases every contact holding that identifier (the named
-contact), with its index entries and unique claims; every other number and
-address of those contacts joins the erasure (a person reachable through two
-identifiers goes from a request naming either). Then every call from any of
-those identifiers or linked to those contacts goes, with its legs, its
-history and calls-from entries and its attachments (S3 objects and short
-links); the "has called" markers; and each identifier is put on the
-suppression list (as a keyed hash), so nothing brings the person back by
-itself.
+contact), with its index entries, unique claims, files and the values in its
+audit trail; every other number and address of those contacts joins the
+erasure (a person reachable through two identifiers goes from a request
+naming either), unless another contact still holds it (a shared family
+number stays theirs). Then every call from those identifiers or linked to
+those contacts goes, with its legs, entries and files; a call from them that
+an agent linked to somebody else stays that person's, without the number.
+
+Order is what makes it hold under races. Each identifier is **suppressed
+before anything is deleted**, and every write that could store it (a leg, a
+contact write, a Sinch record, a Connect function, an import) carries a
+guard on that suppression in its own transaction, or (batch writes) looks
+again after writing: a write racing the erasure either lands before the
+sweep and is swept, or is refused or stored anonymised. A last pass reads
+every place once more and starts over if anything is found.
 
 The answer is a receipt with no personal data: id, when, who asked, the
-keyed hash of the identifier, counts per kind, and the state. A large
-footprint is worked through in bounded passes (``CIM_JOB_SECONDS``): the
-receipt says ``running`` and the scheduled runner, or ``POST
-/privacy/erasures/{id}/run``, goes on where it stopped; every step deletes
-only what it finds, so a pass cut short, a resume and a second erasure are
-all harmless. While it runs, the identifiers sit in a work item of their own,
-deleted when it is done.
+keyed hash of the identifier, counts per kind, and the state (``running``,
+``done`` or ``failed``: a fault from below; the receipt says which, and the
+scheduled runner or ``POST /privacy/erasures/{id}/run`` goes on). Every step
+deletes only what it finds, so a pass cut short, a resume and a second
+erasure are all harmless. While it runs, the identifiers sit in a work item
+of their own, deleted when it is done.
 """
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
 from chalicelib.core import actor, retention
 from chalicelib.core.clock import now_iso
-from chalicelib.core.errors import Invalid, NotFound
+from chalicelib.core.errors import Contended, DomainError, Invalid, NotFound, PreconditionFailed
 from chalicelib.core.ids import check_id, new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.domain.terms import UNIQUE, Term
+from chalicelib.services.calls import interactions
 from chalicelib.services.privacy import audit, identity, suppression
 from chalicelib.store import attachments as attachment_store
 from chalicelib.store import blobs
@@ -38,9 +46,13 @@ from chalicelib.store import contacts as contact_store
 from chalicelib.store import interactions as call_store
 from chalicelib.store import privacy as store
 
+log = logging.getLogger("cim")
+
 KINDS = (identity.PHONE, identity.EMAIL, "contact_id")
+STATES = ("running", "done", "failed")
 COUNTS = ("contacts", "index_entries", "unique_claims", "calls", "legs", "call_entries", "caller_markers",
-          "attachments", "files", "suppressed")
+          "attachments", "files", "suppressed", "calls_kept_for_others")
+MAX_ROUNDS = 20  # reads of one item while writers race the erasure
 
 
 def asked(body: dict[str, Any]) -> tuple[str, str]:
@@ -83,7 +95,7 @@ def start(body: dict[str, Any]) -> dict[str, Any]:
     if expiry:
         receipt["ttl"] = expiry
     work = {"named": [kind, value], "identifiers": [[kind, value]] if kind != "contact_id" else [],
-            "contacts": [value] if kind == "contact_id" else [], "step": "contacts"}
+            "shared": [], "contacts": [value] if kind == "contact_id" else [], "step": "contacts"}
     store.save_work(erasure_id, work)
     store.save_receipt(erasure_id, receipt)
     return run(erasure_id)
@@ -96,12 +108,21 @@ def get(erasure_id: str) -> dict[str, Any]:
     return _public(found)
 
 
+def listing(state: str | None = None) -> list[dict[str, Any]]:
+    """Every erasure receipt, newest first; ``state`` keeps only that state."""
+    if state is not None and state not in STATES:
+        raise Invalid(f"state: one of {', '.join(STATES)}")
+    found = [_public(r) for r in store.erasures() if state is None or r.get("state") == state]
+    return sorted(found, key=lambda r: r["requested_at"], reverse=True)
+
+
 def _public(receipt: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in receipt.items() if k != "ttl"}
 
 
 def run(erasure_id: str, seconds: float | None = None) -> dict[str, Any]:
-    """Go on with an erasure for up to ``seconds``; the receipt as it stands."""
+    """Go on with an erasure for up to ``seconds``; the receipt as it stands
+    (``failed``, with the reason, if a fault from below stopped it)."""
     receipt = store.receipt(check_id(erasure_id, "erasure id"))
     if receipt is None:
         raise NotFound(f"erasure {erasure_id} not found")
@@ -110,11 +131,24 @@ def run(erasure_id: str, seconds: float | None = None) -> dict[str, Any]:
     work = store.work(erasure_id)
     if work is None:  # finished, but the receipt was not saved after: nothing is left to find
         receipt |= {"state": "done", "finished_at": receipt.get("finished_at") or now_iso()}
+        receipt.pop("error", None)
         store.save_receipt(erasure_id, receipt)
         return _public(receipt)
     deadline = time.monotonic() + (get_settings().job_seconds if seconds is None else seconds)
     counts = receipt["counts"]
-    finished = _work(erasure_id, work, counts, deadline)
+    for name in COUNTS:
+        counts.setdefault(name, 0)
+    work.setdefault("shared", [])
+    try:
+        finished = _work(erasure_id, work, counts, deadline)
+    except Exception as fault:  # noqa: BLE001 - kept on the receipt; the erasure resumes from its work item
+        log.warning("erasure %s stopped: %s", erasure_id, type(fault).__name__)
+        reason = fault.message if isinstance(fault, DomainError) else "an internal error stopped it"
+        receipt |= {"state": "failed", "error": f"{reason}; run it again to go on"}
+        _save_receipt_if_possible(erasure_id, receipt)
+        return _public(receipt)
+    receipt.pop("error", None)
+    receipt["state"] = "running"
     if finished:
         receipt |= {"state": "done", "finished_at": now_iso()}
     store.save_receipt(erasure_id, receipt)
@@ -123,53 +157,105 @@ def run(erasure_id: str, seconds: float | None = None) -> dict[str, Any]:
     return _public(receipt)
 
 
+def _save_receipt_if_possible(erasure_id: str, receipt: dict[str, Any]) -> None:
+    try:
+        store.save_receipt(erasure_id, receipt)
+    except DomainError:
+        pass  # the receipt still says running: the scheduled runner resumes it all the same
+
+
 def resume_all(seconds: float | None = None) -> list[dict[str, Any]]:
-    """The scheduled runner: go on with every running erasure."""
+    """The scheduled runner: go on with every running or failed erasure."""
     return [run(erasure_id, seconds) for erasure_id in store.running_erasures()]
 
 
 def _work(erasure_id: str, work: dict[str, Any], counts: dict[str, int], deadline: float) -> bool:
-    """Every step finds what is left and deletes it; True when nothing is left."""
-    if work["step"] == "contacts":
-        if not _erase_contacts(erasure_id, work, counts, deadline):
-            return False
-        work["step"] = "calls"
-        store.save_work(erasure_id, work)
-    if work["step"] == "calls":
-        if not _erase_calls(work, counts, deadline):
-            return False
-        work["step"] = "markers"
-        store.save_work(erasure_id, work)
+    """Suppress, then find what is left and delete it, then look again;
+    True when a last look finds nothing."""
+    for kind, value in work["identifiers"]:
+        suppression.suppress(kind, value, erasure_id)  # first: racing writers now fail their guard
+    for _ in range(MAX_ROUNDS):
+        if work["step"] == "contacts":
+            if not _erase_contacts(erasure_id, work, counts, deadline):
+                return False
+            work["step"] = "calls"
+            store.save_work(erasure_id, work)
+        if work["step"] == "calls":
+            if not _erase_calls(work, counts, deadline):
+                return False
+            work["step"] = "check"
+            store.save_work(erasure_id, work)
+        if not _anything_left(work):
+            break
+        work["step"] = "contacts"  # a write landed between the sweep and this look: sweep again
+    else:
+        return False
     for kind, value in work["identifiers"]:
         counts["caller_markers"] += int(call_store.forget_caller(kind, value))
-        suppression.suppress(kind, value, erasure_id)
     counts["suppressed"] = len(work["identifiers"])
     return True
 
 
-def _erase_contacts(erasure_id: str, work: dict[str, Any], counts: dict[str, int], deadline: float) -> bool:
-    holders = list(work["contacts"]) + holders_of(*work["named"])
-    for contact_id in dict.fromkeys(holders):
-        if time.monotonic() > deadline:
-            return False
-        current = contact_store.get(contact_id)
-        if current is None:
+def _anything_left(work: dict[str, Any]) -> bool:
+    """The last look: a holder of an erased identifier, a call from one, or a
+    history entry of an erased contact."""
+    for kind, value in work["identifiers"]:
+        if contact_store.ids_by_term(Term(kind, value), 1, None)[0] or call_store.calls_from(kind, value, 1):
+            return True
+    return any(call_store.history(c, 1, None)[0] for c in work["contacts"])
+
+
+def _join(erasure_id: str, work: dict[str, Any], contact: contact_store.StoredContact) -> None:
+    """A contact's numbers and addresses join the erasure (suppressed now),
+    unless a contact outside the erasure holds them too."""
+    for term in contact.terms:
+        pair = [term.kind, term.value]
+        if term.kind not in suppression.KINDS or pair in work["identifiers"] or pair in work["shared"]:
             continue
-        # Its other numbers and addresses join the erasure before it is gone.
-        for term in current.terms:
-            pair = [term.kind, term.value]
-            if term.kind in suppression.KINDS and pair not in work["identifiers"]:
-                work["identifiers"].append(pair)
+        holders = set(holders_of(term.kind, term.value)) - set(work["contacts"])
+        if holders:
+            work["shared"].append(pair)
+            continue
+        suppression.suppress(term.kind, term.value, erasure_id)
+        work["identifiers"].append(pair)
+
+
+def _erase_contacts(erasure_id: str, work: dict[str, Any], counts: dict[str, int], deadline: float) -> bool:
+    holders = list(work["contacts"])
+    for kind, value in work["identifiers"]:
+        holders += holders_of(kind, value)
+    for contact_id in dict.fromkeys(holders):
         if contact_id not in work["contacts"]:
             work["contacts"].append(contact_id)
+    store.save_work(erasure_id, work)
+    for contact_id in list(work["contacts"]):
+        if time.monotonic() > deadline:
+            return False
+        _erase_contact(erasure_id, work, contact_id, counts)
+        audit.scrub(contact_id)
+    return True
+
+
+def _erase_contact(erasure_id: str, work: dict[str, Any], contact_id: str, counts: dict[str, int]) -> None:
+    """Delete a contact whatever its version: an edit racing the erasure makes
+    it read the contact again (and the edit's new numbers join), never fail."""
+    for _ in range(MAX_ROUNDS):
+        current = contact_store.get(contact_id)
+        if current is None:
+            return
+        _join(erasure_id, work, current)
         store.save_work(erasure_id, work)
         for record in attachment_store.of_contact(contact_id):
             _erase_attachment(record.get("id"), counts)
-        contact_store.delete(current, audit.action(audit.entry("erased", contact_id, None, None)))
+        try:
+            contact_store.delete(current, audit.action(audit.entry("erased", contact_id, None, None)))
+        except (PreconditionFailed, Contended, NotFound):
+            continue
         counts["contacts"] += 1
         counts["index_entries"] += sum(1 for t in current.terms if not t.kind.startswith(UNIQUE))
         counts["unique_claims"] += sum(1 for t in current.terms if t.kind.startswith(UNIQUE))
-    return True
+        return
+    raise Contended(f"contact {contact_id} kept changing during the erasure")
 
 
 def _erase_calls(work: dict[str, Any], counts: dict[str, int], deadline: float) -> bool:
@@ -181,17 +267,7 @@ def _erase_calls(work: dict[str, Any], counts: dict[str, int], deadline: float) 
     for call_id in dict.fromkeys(call_ids):
         if time.monotonic() > deadline:
             return False
-        tree = call_store.get(call_id)
-        if tree is None:
-            continue
-        for summary in tree.get("attachments", []):
-            _erase_attachment(summary.get("id"), counts)
-        try:
-            counts["call_entries"] += call_store.erase(tree)
-        except call_store.StaleTree:
-            return False  # a leg arrived meanwhile: the next pass reads it again
-        counts["calls"] += 1
-        counts["legs"] += len(tree.get("legs", {}))
+        _settle_call(call_id, work, counts)
     # Entries whose tree was already gone (an earlier, interrupted pass).
     for contact_id in work["contacts"]:
         counts["call_entries"] += call_store.drop_entries("history", contact_id)
@@ -200,6 +276,50 @@ def _erase_calls(work: dict[str, Any], counts: dict[str, int], deadline: float) 
     return True
 
 
+def _settle_call(call_id: str, work: dict[str, Any], counts: dict[str, int]) -> None:
+    """Erase a call of the person's; a call of somebody else's that only came
+    from one of their numbers loses the number (or, shown to several, just
+    stops showing to the erased contacts). Read again if a leg lands meanwhile."""
+    erased = set(work["contacts"])
+    for _ in range(MAX_ROUNDS):
+        tree = call_store.get(call_id)
+        if tree is None:
+            return
+        fate = call_fate(tree, erased, {tuple(p) for p in work["identifiers"]})
+        try:
+            if fate == "erase":
+                for summary in tree.get("attachments", []):
+                    _erase_attachment(summary.get("id"), counts)
+                counts["call_entries"] += call_store.erase(tree)
+                counts["calls"] += 1
+                counts["legs"] += len(tree.get("legs", {}))
+            elif fate == "keep-without":
+                new = interactions.anonymised(tree) if _from_erased(tree, work) else dict(tree)
+                new["shown_to"] = [c for c in new.get("shown_to", []) if c not in erased]
+                new |= {"version": tree["version"] + 1, "updated_at": now_iso()}
+                call_store.write(tree, new)
+                counts["calls_kept_for_others"] += 1
+            return
+        except call_store.StaleTree:
+            continue
+    raise Contended(f"call {call_id} kept changing during the erasure")
+
+
+def _from_erased(tree: dict[str, Any], work: dict[str, Any]) -> bool:
+    return bool(tree.get("origin")) and list(tree["origin"]) in work["identifiers"]
+
+
+def call_fate(tree: dict[str, Any], erased: set[str], identifiers: set[tuple[str, ...]]) -> str:
+    """``erase`` (the person's call) or ``keep-without`` (another contact's
+    call that came from the person's number, or that also shows to others)."""
+    linked = tree.get("contact_id")
+    if linked:
+        return "erase" if linked in erased else "keep-without"
+    origin = tuple(tree["origin"]) if tree.get("origin") else None
+    if origin in identifiers:
+        return "erase"
+    others = [c for c in tree.get("shown_to", []) if c not in erased]
+    return "keep-without" if others else "erase"
 def _erase_attachment(attachment_id: str | None, counts: dict[str, int]) -> None:
     record = attachment_store.get(attachment_id) if attachment_id else None
     if record is None:

@@ -75,12 +75,28 @@ def ingest(record: Any, details: list[dict[str, Any]] | None = None) -> dict[str
 
 # --- push ---------------------------------------------------------------------------
 
-def check_signature(raw: bytes, header: str | None) -> None:
+SIGNATURE_TOLERANCE_SECONDS = 300
+
+
+def signature(secret: str, timestamp: str, raw: bytes) -> str:
+    """``sha256=`` and the hex HMAC-SHA256 of ``<timestamp>.<raw body>``."""
+    return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + raw, hashlib.sha256).hexdigest()
+
+
+def check_signature(raw: bytes, header: str | None, timestamp: str | None) -> None:
+    """The push's credential: a signature over the body and the time it was
+    sent (``X-CIM-Timestamp``, Unix seconds), refused more than five minutes
+    off, so a captured push cannot be replayed later."""
     secret = get_settings().rci_webhook_secret
     if not secret or not header or not header.startswith("sha256="):
         raise Unauthorized("a valid X-CIM-Signature is required")
-    expected = hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(header.removeprefix("sha256=").strip().lower().encode(), expected.encode()):
+    stamp = (timestamp or "").strip()
+    if not stamp.isascii() or not stamp.isdigit() or len(stamp) > 12:
+        raise Unauthorized("X-CIM-Timestamp: give the Unix time the push was signed at (seconds)")
+    if abs(time.time() - int(stamp)) > SIGNATURE_TOLERANCE_SECONDS:
+        raise Unauthorized("X-CIM-Timestamp: more than 5 minutes from now; sign the push again when sending it")
+    expected = signature(secret, stamp, raw)
+    if not hmac.compare_digest(header.strip().lower().encode(), expected.encode()):
         raise Unauthorized("a valid X-CIM-Signature is required")
 
 
