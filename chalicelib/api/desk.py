@@ -209,23 +209,30 @@ def edit_form(contact_id):
 def save(contact_id):
     form = form_body(area.request)
     attributes = schema.attributes()
-    mine = views.form_fields(form, attributes, creating=False)
+    mine = views.changed_in_form(form, attributes)
     version = form.get("version", "")
     if not version.isdigit() or len(version) > 12:
         raise Invalid("version: the form lost the version it was read at; open the contact again")
+    if not mine:
+        return _see_other(f"/desk/contacts/{contact_id}", {"saved": "1"})
     try:
+        # Three-way: only what this agent changed is written; what another
+        # agent saved meanwhile stays, unless both changed the same field.
         contacts.update(contact_id, parse(ContactFields, mine), int(version))
-    except PreconditionFailed:
+    except PreconditionFailed as stale:
         now = contacts.get(contact_id)
-        body = views.edit_page(area.session, now, attributes, now.model_dump() | mine, now.version,
-                               theirs=views.rows_changed(attributes, now.model_dump(), mine))
+        stored = now.model_dump()
+        both = set(stale.details.get("conflicts") or mine)
+        conflicts = [(a, stored.get(a.key), mine[a.key]) for a in attributes if a.key in both and a.key in mine]
+        body = views.edit_page(area.session, now, attributes, stored | mine, now.version, base=stored,
+                               conflicts=conflicts)
         return _page(body, 409)
     except DomainError as refused:
         if isinstance(refused, NotFound):
             raise
         current = contacts.get(contact_id)
         body = views.edit_page(area.session, current, attributes, current.model_dump() | mine, int(version),
-                               problem=refused.message)
+                               base=views.read_with(form) or current.model_dump(), problem=refused.message)
         return _page(body, 400 if isinstance(refused, Invalid) else 409)
     return _see_other(f"/desk/contacts/{contact_id}", {"saved": "1"})
 

@@ -7,7 +7,7 @@ before S3 will take it); without it the page still works but cannot upload.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
 from html import escape
 from typing import Any
 from urllib.parse import urlencode
@@ -274,13 +274,19 @@ def attachments_section(session: Any, contact_id: str, files: list[dict[str, Any
 INPUT_TYPES = {"email": "email", "phone": "tel", "url": "url", "date": "date"}
 
 
+def form_text(value: Any) -> str:
+    """A value as its form control holds it (lists one per line)."""
+    if value in (None, []):
+        return ""
+    return "\n".join(str(v) for v in value) if isinstance(value, list) else as_text(value, ", ", "true", "false")
+
+
 def field_control(attribute: Any, value: Any) -> str:
     """The control for one schema attribute: its type, options and rules."""
     key, label = attribute.key, attribute.label + (" (required)" if attribute.required else "")
     ident = f"f-{key}"
     required = " required" if attribute.required else ""
-    text = "" if value in (None, []) else (
-        "\n".join(str(v) for v in value) if isinstance(value, list) else as_text(value, ", ", "true", "false"))
+    text = form_text(value)
     head = f"<label for=\"{ident}\">{escape(label)}</label>"
     if attribute.options or attribute.type == "boolean":
         choices = attribute.options or ["true", "false"]
@@ -301,23 +307,35 @@ def field_control(attribute: Any, value: Any) -> str:
 
 
 def edit_page(session: Any, contact: Any, attributes: list[Any], values: dict[str, Any], version: int, *,
-              problem: str = "", theirs: list[tuple[str, Any, Any]] | None = None, status_note: str = "") -> str:
+              base: dict[str, Any] | None = None, problem: str = "",
+              conflicts: list[tuple[Any, Any, Any]] | None = None, status_note: str = "") -> str:
+    """The edit form. It carries the version and the values it was read with
+    (``base``), so a save writes only what the agent changed. ``conflicts``:
+    (attribute, saved now, yours) for fields another agent changed too; the
+    agent chooses, per field, whose value to keep."""
     controls = "".join(field_control(a, values.get(a.key)) for a in attributes)
+    read_with = {a.key: form_text((base if base is not None else values).get(a.key)) for a in attributes}
     stale = ""
-    if theirs is not None:
-        rows = "".join(f"<tr><th scope=\"row\">{escape(label)}</th><td>{shown(now)}</td><td>{shown(mine)}</td></tr>"
-                       for label, now, mine in theirs)
+    if conflicts:
+        rows = "".join(
+            f"<tr><th scope=\"row\">{escape(a.label)}</th>"
+            f"<td><label><input type=\"radio\" name=\"choice.{escape(a.key, quote=True)}\" value=\"theirs\" required> "
+            f"Keep: {shown(now)}</label></td>"
+            f"<td><label><input type=\"radio\" name=\"choice.{escape(a.key, quote=True)}\" value=\"mine\"> "
+            f"Use yours: {shown(mine)}</label></td></tr>"
+            for a, now, mine in conflicts)
         stale = (
-            "<section class=\"card\" id=\"stale\" aria-labelledby=\"stale-h\"><h2 id=\"stale-h\">Someone else saved "
-            "this contact while you were editing</h2><p>Nothing of yours was saved. Their values are now stored; "
-            "your entries are still in the form below. Check them and save again to apply yours.</p>"
-            + (f"<div class=\"table\" tabindex=\"0\" role=\"region\" aria-label=\"Your entries and the saved values\"><table><thead><tr><th scope=\"col\">Field</th><th scope=\"col\">Saved now</th>"
-               f"<th scope=\"col\">Yours</th></tr></thead><tbody>{rows}</tbody></table></div>" if rows else "")
-            + "</section>")
+            "<section class=\"card\" id=\"stale\" aria-labelledby=\"stale-h\"><h2 id=\"stale-h\">Someone else changed "
+            "the same fields while you were editing</h2><p>Nothing was saved yet. Their other changes are kept, and so "
+            "are yours; for each field below, choose which value to keep, then save.</p>"
+            "<div class=\"table\" tabindex=\"0\" role=\"region\" aria-label=\"Fields you both changed\"><table><thead>"
+            "<tr><th scope=\"col\">Field</th><th scope=\"col\">Saved now</th><th scope=\"col\">Yours</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></div></section>")
     return layout(f"Edit {full_name(contact)}", (
         f"<h1>Edit {escape(full_name(contact))}</h1>{message(status_note)}{message(problem, 'problem')}{stale}"
         f"<section class=\"card\"><form method=\"post\" id=\"edit\" "
         f"action=\"{escape(desk_url(f'/desk/contacts/{contact.id}'))}\">{csrf_field(session)}{hidden('version', version)}"
+        f"{hidden('base', json.dumps(read_with))}"
         f"{controls}<div class=\"actions\"><button type=\"submit\">Save</button>"
         f"<a href=\"{escape(desk_url(f'/desk/contacts/{contact.id}'))}\">Cancel</a></div></form></section>"),
         session=session)
@@ -360,15 +378,6 @@ def problem_body(session: Any, title: str, text: str) -> str:
                          f"<p><a href=\"{escape(desk_url('/desk'))}\">Back to search</a></p>", session=session)
 
 
-def rows_changed(attributes: Iterable[Any], now: dict[str, Any], mine: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-    return [(a.label, now.get(a.key), mine.get(a.key)) for a in attributes
-            if a.key in mine and _comparable(now.get(a.key)) != _comparable(mine.get(a.key))]
-
-
-def _comparable(value: Any) -> str:
-    return "" if value in (None, "", []) else as_text(value, "\n", "true", "false")
-
-
 def form_fields(form: dict[str, str], attributes: list[Any], *, creating: bool) -> dict[str, Any]:
     """The schema's fields from a form these pages made: text as typed (""
     clears on an edit), lists one per line."""
@@ -385,3 +394,26 @@ def form_fields(form: dict[str, str], attributes: list[Any], *, creating: bool) 
             continue
         fields[attribute.key] = value
     return fields
+
+
+def read_with(form: dict[str, str]) -> dict[str, str] | None:
+    """The values an edit form was read with (as its controls held them)."""
+    try:
+        read = json.loads(form.get("base") or "null")
+    except ValueError:
+        return None
+    if isinstance(read, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in read.items()):
+        return read
+    return None
+
+
+def changed_in_form(form: dict[str, str], attributes: list[Any]) -> dict[str, Any]:
+    """The fields the agent changed: the form's values that differ from the
+    ones it was read with (a form without them: every field it holds). A
+    field whose conflict the agent settled as "keep theirs" is left out."""
+    mine = form_fields(form, attributes, creating=False)
+    read = read_with(form)
+    if read is not None:
+        base = form_fields(read, attributes, creating=False)
+        mine = {k: v for k, v in mine.items() if k not in base or v != base[k]}
+    return {k: v for k, v in mine.items() if form.get(f"choice.{k}") != "theirs"}

@@ -146,6 +146,27 @@ def test_a_stale_version_is_412_whether_sent_as_if_match_or_in_the_body(api):
     assert body(api.get(f"/contacts/{contact['id']}"))["first_name"] == "Anna"
 
 
+def test_a_stale_if_match_merges_fields_nobody_else_changed(api):
+    """Three-way: a client that read version 1 and sends only what it changed
+    never undoes another's save; a field both changed is a 412 naming it."""
+    contact = create(api, ANN | {"email": "ann@example.com"})
+    other = api.put(f"/contacts/{contact['id']}", {"email": "ann.lee@example.com"}, headers={"If-Match": '"1"'})
+    assert other.status_code == 200
+    mine = api.put(f"/contacts/{contact['id']}", {"last_name": "Leigh"}, headers={"If-Match": '"1"'})
+    assert mine.status_code == 200 and body(mine)["version"] == 3
+    stored = body(api.get(f"/contacts/{contact['id']}"))
+    assert stored["email"] == "ann.lee@example.com" and stored["last_name"] == "Leigh"
+    # Setting the field the other changed to what they set is no conflict...
+    same = api.put(f"/contacts/{contact['id']}", {"email": "ANN.LEE@example.com"}, headers={"If-Match": '"1"'})
+    assert same.status_code == 200
+    # ...to something else is, and nothing is written.
+    clash = api.put(f"/contacts/{contact['id']}", {"email": "ann@else.com", "first_name": "Annie"},
+                    headers={"If-Match": '"1"'})
+    assert clash.status_code == 412
+    assert body(clash)["Conflicts"] == ["email"] and body(clash)["CurrentVersion"] == 4
+    assert body(api.get(f"/contacts/{contact['id']}"))["version"] == 4
+
+
 def test_if_match_and_body_version_must_agree(api):
     contact = create(api, ANN)
     reply = api.put(f"/contacts/{contact['id']}", {"version": 1}, headers={"If-Match": '"2"'})

@@ -68,6 +68,9 @@ class FormReader(HTMLParser):
         a = dict(attrs)
         if tag == "form":
             self.inside = a.get("id") == self.form_id
+        elif self.inside and tag == "input" and a.get("type") in ("radio", "checkbox"):
+            if "checked" in a:
+                self.values[a["name"]] = a.get("value") or ""
         elif self.inside and tag == "input" and a.get("name") and a.get("type") != "file":
             self.values[a["name"]] = a.get("value") or ""
         elif self.inside and tag == "select":
@@ -225,18 +228,56 @@ def test_the_card_shows_every_attribute_history_and_files_in_few_calls(api, desk
     assert "agent-7" in tree and "main&gt;billing" in tree
 
 
-def test_a_stale_save_shows_the_other_change_and_keeps_mine(api, desk, agent):
+def test_a_stale_save_never_undoes_the_other_agents_work(api, desk, agent):
+    """Agent A edits city, tier and tags; agent B changes the e-mail and the
+    other phone and saves; A saves: B's e-mail and phone stay, A's fields land."""
+    add_attributes(api, city="text", tier={"type": "text", "options": ["gold", "silver"]}, tags="list")
+    made = body(api.post("/saveContact", {"first_name": "Ann", "email": "ann@example.com", "phone1": "4155550100",
+                                          "phone2": "4155550101", "city": "Oslo", "tier": "gold", "tags": ["a"]}))
+    edit = page_of(desk.get(f"/desk/contacts/{made['id']}/edit"))
+    mine = desk.form_values(edit, "edit") | {"city": "Bergen", "tier": "silver", "tags": "a\nvip"}
+    other = api.put(f"/contacts/{made['id']}", {"email": "ann.lee@example.com", "phone2": None, "version": 1})
+    assert other.status_code == 200  # agent B, meanwhile
+    saved = desk.post(f"/desk/contacts/{made['id']}", mine)
+    assert saved.status_code == 303, page_of(saved)
+    stored = body(api.get(f"/contacts/{made['id']}"))
+    assert stored["email"] == "ann.lee@example.com" and stored.get("phone2") is None
+    assert stored["city"] == "Bergen" and stored["tier"] == "silver" and stored["tags"] == ["a", "vip"]
+    assert stored["version"] == 3
+    changes = body(api.get(f"/contacts/{made['id']}/changes"))["items"]
+    assert changes[0]["fields"] == ["city", "tags", "tier"]  # A wrote only what A changed
+
+
+def test_only_fields_both_agents_changed_are_conflicts_and_the_agent_chooses(api, desk, agent):
+    add_attributes(api, city="text")
+    made = body(api.post("/saveContact", {"first_name": "Ann", "last_name": "Lee", "phone1": "4155550100",
+                                          "city": "Oslo"}))
+    edit = page_of(desk.get(f"/desk/contacts/{made['id']}/edit"))
+    mine = desk.form_values(edit, "edit") | {"last_name": "Leigh", "city": "Bergen"}
+    api.put(f"/contacts/{made['id']}", {"last_name": "Lea", "email": "lea@example.com"})  # another agent
+    stale = desk.post(f"/desk/contacts/{made['id']}", mine)
+    page = page_of(stale)
+    assert stale.status_code == 409 and "changed the same fields" in page
+    conflict_rows = re.findall(r'<tr><th scope="row">([^<]+)</th>', page)
+    assert conflict_rows == ["Last name"]  # not the e-mail (only theirs), not the city (only mine)
+    assert "Keep: Lea" in page and "Use yours: Leigh" in page
+    stored = body(api.get(f"/contacts/{made['id']}"))
+    assert stored["last_name"] == "Lea" and stored["city"] == "Oslo"  # nothing saved yet
+    again = desk.form_values(page, "edit")
+    assert again["version"] == "2" and 'value="Bergen"' in page and 'value="lea@example.com"' in page
+    # Without a choice the browser would not submit (required); choosing theirs keeps theirs.
+    assert desk.post(f"/desk/contacts/{made['id']}", again | {"choice.last_name": "theirs"}).status_code == 303
+    stored = body(api.get(f"/contacts/{made['id']}"))
+    assert (stored["last_name"], stored["city"], stored["email"]) == ("Lea", "Bergen", "lea@example.com")
+
+
+def test_choosing_mine_in_a_conflict_writes_mine(api, desk, agent):
     made = body(api.post("/saveContact", {"first_name": "Ann", "last_name": "Lee", "phone1": "4155550100"}))
     edit = page_of(desk.get(f"/desk/contacts/{made['id']}/edit"))
     mine = desk.form_values(edit, "edit") | {"last_name": "Leigh"}
-    api.put(f"/contacts/{made['id']}", {"last_name": "Lea"})  # another agent, meanwhile
-    stale = desk.post(f"/desk/contacts/{made['id']}", mine)
-    page = page_of(stale)
-    assert stale.status_code == 409 and "Someone else saved" in page
-    assert "<td>Lea</td><td>Leigh</td>" in page and 'value="Leigh"' in page
-    assert body(api.get(f"/contacts/{made['id']}"))["last_name"] == "Lea"
-    again = desk.form_values(page, "edit")
-    assert again["version"] == "2"
+    api.put(f"/contacts/{made['id']}", {"last_name": "Lea"})
+    page = page_of(desk.post(f"/desk/contacts/{made['id']}", mine))
+    again = desk.form_values(page, "edit") | {"choice.last_name": "mine"}
     assert desk.post(f"/desk/contacts/{made['id']}", again).status_code == 303
     assert body(api.get(f"/contacts/{made['id']}"))["last_name"] == "Leigh"
 

@@ -129,30 +129,56 @@ def by_unique(key: str, raw: str) -> Contact | None:
 
 
 def update(contact_id: str, given: ContactFields, expected_version: int | None) -> Contact:
-    """Merge ``given`` into the contact (a null clears a field).
-
-    With ``expected_version`` a stale write is refused (412); without it the
-    read-merge-write is retried on a concurrent change until it wins (or, past
+    """Merge ``given`` into the contact (a null clears a field); a lost race
+    is read again and retried until it wins (or, past
     ``CIM_CONTENTION_SECONDS``, a 503), so no edit is lost.
+
+    With ``expected_version`` (the version the client read) the merge is
+    three-way: if others saved since, the fields they changed (the audit
+    trail says which) keep their values unless ``given`` sets one of them to
+    something else, a conflict refused with 412 naming those fields and
+    nothing written. A client that sends only the fields it changed never
+    undoes another's work; one that sends every field it read gets 412 when
+    any of them was changed meanwhile.
     """
     def attempt() -> Contact:
         current = _load(contact_id)
-        if expected_version is not None and expected_version != current.version:
-            raise PreconditionFailed(
-                f"version: contact {contact_id} is at version {current.version}, not {expected_version}",
-                current_version=current.version,
-            )
         kept = {k: v for k, v in current.doc.items() if k not in SERVER_FIELDS}
-        fields, normalized, terms = _prepare(kept | given.given(), creating=False)
+        mine = given.given()
+        fields, normalized, terms = _prepare(kept | mine, creating=False)
+        if expected_version is not None and expected_version != current.version:
+            _refuse_conflicts(contact_id, current, expected_version,
+                              {k: normalized.get(k, fields.get(k)) for k in mine})
         doc = fields | {
             "id": contact_id, "normalized": normalized,
             "created_at": current.doc["created_at"], "updated_at": now_iso(),
         } | _consents_of(current.doc)
-        return _rewrite(current, doc, terms, "updated")
+        try:
+            return _rewrite(current, doc, terms, "updated")
+        except PreconditionFailed as lost:  # written by someone between our read and our write
+            raise Contended(lost.message) from None
 
-    if expected_version is not None:
-        return attempt()
-    return until_it_wins(attempt, (PreconditionFailed, Contended), f"contact {contact_id}")
+    return until_it_wins(attempt, (Contended,), f"contact {contact_id}")
+
+
+def _refuse_conflicts(contact_id: str, current: store.StoredContact, read_at: int, mine: dict[str, Any]) -> None:
+    """412 when the client read ``read_at`` and a field it sets (``mine``,
+    normalised where the field is) was changed since to a different value, or
+    when the trail cannot tell which were."""
+    if read_at > current.version:
+        raise PreconditionFailed(f"version: contact {contact_id} is at version {current.version}, not {read_at}",
+                                 current_version=current.version)
+    changed = audit.changed_since(contact_id, read_at)
+    if changed is None:
+        raise PreconditionFailed(
+            f"version: contact {contact_id} is at version {current.version}, not {read_at}; read it again and retry",
+            current_version=current.version)
+    held = current.doc.get("normalized") or {}
+    conflicts = sorted(k for k, v in mine.items() if k in changed and v != held.get(k, current.doc.get(k)))
+    if conflicts:
+        raise PreconditionFailed(
+            f"{', '.join(conflicts)}: changed by someone else since version {read_at} (now {current.version}); "
+            "read the contact again and choose", current_version=current.version, conflicts=conflicts)
 
 
 def _consents_of(doc: dict[str, Any]) -> dict[str, Any]:
