@@ -5,8 +5,9 @@
 contact), with its index entries, unique claims, files and the values in its
 audit trail; every other number and address of those contacts joins the
 erasure (a person reachable through two identifiers goes from a request
-naming either), unless another contact still holds it (a shared family
-number stays theirs). Then every call from those identifiers or linked to
+naming either); another contact holding one of her e-mail addresses is her
+too, while a phone number another contact holds stays theirs (a shared
+family line). Then every call from those identifiers or linked to
 those contacts goes, with its legs, entries and files; a call from them that
 an agent linked to somebody else stays that person's, without the number.
 
@@ -206,18 +207,21 @@ def _anything_left(work: dict[str, Any]) -> bool:
 
 
 def _join(erasure_id: str, work: dict[str, Any], contact: contact_store.StoredContact) -> None:
-    """A contact's numbers and addresses join the erasure (suppressed now),
-    unless a contact outside the erasure holds them too."""
+    """A contact's numbers and addresses join the erasure (suppressed now).
+    Another contact holding the same e-mail address is the same person and
+    joins too; a phone number another contact holds stays theirs (a shared
+    family line): it is not suppressed, and only her calls from it go."""
     for term in contact.terms:
         pair = [term.kind, term.value]
         if term.kind not in suppression.KINDS or pair in work["identifiers"] or pair in work["shared"]:
             continue
-        holders = set(holders_of(term.kind, term.value)) - set(work["contacts"])
-        if holders:
+        others = [c for c in holders_of(term.kind, term.value) if c not in work["contacts"]]
+        if others and term.kind == identity.PHONE:
             work["shared"].append(pair)
             continue
         suppression.suppress(term.kind, term.value, erasure_id)
         work["identifiers"].append(pair)
+        work["contacts"] += others
 
 
 def _erase_contacts(erasure_id: str, work: dict[str, Any], counts: dict[str, int], deadline: float) -> bool:
@@ -228,11 +232,14 @@ def _erase_contacts(erasure_id: str, work: dict[str, Any], counts: dict[str, int
         if contact_id not in work["contacts"]:
             work["contacts"].append(contact_id)
     store.save_work(erasure_id, work)
-    for contact_id in list(work["contacts"]):
+    done = 0
+    while done < len(work["contacts"]):  # the list grows as e-mail holders join
         if time.monotonic() > deadline:
             return False
+        contact_id = work["contacts"][done]
         _erase_contact(erasure_id, work, contact_id, counts)
         audit.scrub(contact_id)
+        done += 1
     return True
 
 

@@ -1,0 +1,56 @@
+"""Where a person could be left behind: every item of the table, every
+object of the bucket (key and body) and the captured logs, searched for
+their identifiers in every form a writer might have used."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from chalicelib.core.settings import get_settings
+from chalicelib.store import aws
+
+
+@dataclass
+class Person:
+    first_name: str
+    last_name: str
+    phones: list[str] = field(default_factory=list)  # E.164
+    emails: list[str] = field(default_factory=list)
+
+    def forms(self) -> list[str]:
+        """E.164, the national digits, digits only, the e-mail lower-cased, the names."""
+        found = []
+        for phone in self.phones:
+            digits = re.sub(r"\D", "", phone)
+            found += [phone, digits, digits[-10:], f"({digits[-10:-7]}) {digits[-7:-4]}-{digits[-4:]}"]
+        found += [e.lower() for e in self.emails] + [self.first_name.lower(), self.last_name.lower()]
+        return found
+
+
+def table_text() -> list[str]:
+    """Every item of the table as lower-case JSON (a test-only Scan)."""
+    client, table = aws.dynamodb(), get_settings().table_name
+    items, start = [], None
+    while True:
+        page = client.scan(TableName=table, **({"ExclusiveStartKey": start} if start else {}))
+        items += [json.dumps(i, ensure_ascii=False).lower() for i in page["Items"]]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return items
+
+
+def bucket_text() -> list[str]:
+    s3, bucket = aws.s3(), get_settings().bucket_name
+    found = []
+    for obj in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
+        data = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
+        found.append((obj["Key"] + " " + data.decode("utf-8", "replace")).lower())
+    return found
+
+
+def leftovers(person: Person, logs: str = "") -> list[str]:
+    """Each place that still holds one of the person's identifiers, with the form found."""
+    places = [("table", t) for t in table_text()] + [("bucket", b) for b in bucket_text()] + [("logs", logs.lower())]
+    return [f"{where}: {form!r} in {text[:300]}" for where, text in places for form in person.forms()
+            if form.lower() in text]

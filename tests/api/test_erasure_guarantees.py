@@ -1,0 +1,250 @@
+"""The erasure's promises at the edges: writers racing it from every door,
+records from outside, the audit trail, third parties in access documents,
+edits during an erasure, faults part-way (receipts that can be resumed)."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+
+from chalicelib.core.errors import Unavailable
+from chalicelib.core.settings import get_settings
+from chalicelib.services.privacy import erasure as erasure_service
+from chalicelib.store import contacts as contact_store
+from chalicelib.store import interactions as call_store
+from tests.api.conftest import add_attributes, body
+from tests.api.leftovers import Person, leftovers
+from tests.api.test_rci_sync import SECRET, guid, record
+from tests.fakes.contact_center import push_headers
+
+ZELINDA = Person("Zelinda", "Quarrington", phones=["+14155550147", "+14155550148"], emails=["zelinda.q@example.com"])
+
+
+@pytest.fixture
+def signed(monkeypatch):
+    monkeypatch.setenv("CIM_RCI_WEBHOOK_SECRET", SECRET)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def push(api, records):
+    raw = json.dumps(records).encode()
+    return api.as_key(None).request("POST", "/rci/contacts", raw=raw, headers=push_headers(SECRET, raw))
+
+
+def connect_save(api, contact_id: str, address: str) -> dict:
+    event = {"Name": "ContactFlowEvent", "Details": {
+        "ContactData": {"ContactId": contact_id, "InitialContactId": contact_id, "Channel": "VOICE",
+                        "CustomerEndpoint": {"Address": address, "Type": "TELEPHONE_NUMBER"}},
+        "Parameters": {"ivr_trail": "main>billing", "start_time": "2026-11-22T10:00:00Z"}}}
+    return api.client.lambda_.invoke("connect_save", event).payload
+
+
+def create_zelinda(api) -> dict:
+    made = api.post("/saveContact", {"first_name": "Zelinda", "last_name": "Quarrington",
+                                     "phone1": "(415) 555-0147", "phone2": "415.555.0148",
+                                     "email": "Zelinda.Q@Example.com"})
+    assert made.status_code == 200, made.body
+    return body(made)
+
+
+def test_writers_racing_an_erasure_from_every_door_leave_nothing_of_her(api, signed, caplog):
+    """HTTP legs, Sinch pushes, Connect saves, bulk rows and contact creates
+    keep arriving from her numbers and address while she is erased; once
+    they stop, nothing anywhere holds her (the calls that landed are kept
+    without her number)."""
+    zelinda = create_zelinda(api)
+    for n in range(8):
+        api.post(f"/interactions/updateOrSaveInteractionTree/Z-OLD-{n}",
+                 {"interaction": {"leg_id": "ivr", "type": "voice"}, "ani": "+1 415 555 0147"})
+    stop, outcomes, errors = threading.Event(), [], []
+
+    def writer(door: str, send) -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            try:
+                outcomes.append((door, send(n)))
+            except Exception as error:  # noqa: BLE001 - a crash of a door is a finding
+                errors.append(f"{door}: {error!r}")
+            time.sleep(0.005)
+
+    doors = {
+        "leg": lambda n: api.post(f"/interactions/updateOrSaveInteractionTree/Z-LEG-{n}", {
+            "interaction": {"leg_id": "ivr", "type": "voice"}, "ani": "415-555-0147"}).status_code,
+        "rci": lambda n: push(api, [record(1000 + n, source="+1 415 555 0148"),
+                                    record(5000 + n, type="EMAILOUT", channel="EMAIL",
+                                           destination="zelinda.q@example.com")]).status_code,
+        "connect": lambda n: connect_save(api, f"z-connect-{n}", "+14155550147").get("saved"),
+        "bulk": lambda n: api.post("/contacts/bulk", {"contacts": [
+            {"first_name": "Zelinda", "last_name": "Quarrington", "phone1": "+14155550147"}]}).status_code,
+        "create": lambda n: api.post("/saveContact", {"first_name": "Zelinda", "last_name": "Quarrington",
+                                                      "email": "zelinda.q@example.com"}).status_code,
+    }
+    threads = [threading.Thread(target=writer, args=item) for item in doors.items()]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)
+    receipt = api.post("/privacy/erasures", {"phone": "+1 415 555 0147"})
+    time.sleep(0.3)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not errors, errors[:5]
+    assert receipt.status_code == 201 and body(receipt)["state"] == "done", receipt.body
+    assert all(status != 500 for _, status in outcomes)
+    assert {door for door, _ in outcomes} == set(doors)  # every door wrote during the race
+    after = [o for o in outcomes if o[0] == "leg"][-1]
+    assert after[1] == 200  # a leg after the erasure is stored, without her number
+    left = leftovers(ZELINDA, caplog.text)
+    assert left == [], left[:5]
+    assert api.get(f"/contacts/{zelinda['id']}").status_code == 404
+    kept = body(api.get("/interactions/Z-LEG-1"))
+    assert kept.get("phone_number") is None and kept["interactions"]
+
+
+def test_a_sinch_push_after_the_erasure_keeps_neither_her_number_nor_her_address(api, signed, caplog):
+    create_zelinda(api)
+    assert api.post("/privacy/erasures", {"email": "zelinda.q@example.com"}).status_code == 201
+    sent = push(api, [record(1, type="CallIn", source="+14155550147", destination="320"),
+                      record(2, type="EMAILOUT", channel="EMAIL", source="service@bank.example",
+                             destination="Zelinda.Q@example.com", customerEmail="zelinda.q@example.com")])
+    assert sent.status_code == 200 and [r["outcome"] for r in body(sent)["results"]] == ["stored", "stored"]
+    for n in (1, 2):
+        tree = body(api.get(f"/interactions/{guid(n, 'B')}"))
+        assert tree.get("phone_number") is None and len(tree["interactions"]) == 1
+    assert leftovers(ZELINDA, caplog.text) == []
+
+
+def test_the_audit_trail_keeps_the_facts_of_an_erased_person_and_none_of_her_data(api, caplog):
+    add_attributes(api, mobile="phone", note="text")  # a phone attribute not flagged pii, and free text
+    zelinda = create_zelinda(api)
+    api.put(f"/contacts/{zelinda['id']}", {"mobile": "+1 415 555 0149", "note": "Zelinda prefers mornings"})
+    # An entry as the trail wrote them before it held names only (values kept):
+    from chalicelib.store import audit as audit_store
+    from chalicelib.store.codec import serialize
+    legacy = audit_store.item({"id": "L" * 32, "at": "2026-01-01T00:00:00.000Z", "contact_id": zelinda["id"],
+                               "action": "updated", "who": "old", "via": "PUT /contacts/{contact_id}",
+                               "fields": {"phone2": "+14155550148", "note": "call Zelinda"}}, None)
+    from chalicelib.store.dynamo import call
+    call("put_item", Item=legacy)
+    assert serialize  # the legacy item is typed already
+    trail = body(api.get(f"/contacts/{zelinda['id']}/changes"))["items"]
+    assert trail[0]["fields"] == ["mobile", "note"] and "mornings" not in json.dumps(trail)
+
+    erased = api.post("/privacy/erasures", {"contact_id": zelinda["id"]})
+    assert erased.status_code == 201
+    after = body(api.get(f"/contacts/{zelinda['id']}/changes?limit=100"))["items"]
+    assert [e["action"] for e in after][:1] == ["erased"] and len(after) == 4  # created, updated, legacy, erased
+    assert {tuple(e["fields"]) for e in after} >= {("note", "phone2")}  # the facts stay
+    person = Person("Zelinda", "Quarrington", phones=ZELINDA.phones + ["+14155550149"], emails=ZELINDA.emails)
+    assert leftovers(person, caplog.text) == []
+    assert "mornings" not in json.dumps(after)
+
+
+def test_an_access_document_holds_only_the_subject(api):
+    zelinda = create_zelinda(api)
+    paul = body(api.post("/saveContact", {"first_name": "Paul", "last_name": "Other", "phone1": "+14155550199"}))
+    # A call from her second number that an agent linked to Paul, with his wrap-up.
+    api.post("/interactions/updateOrSaveInteractionTree/PAULS-CALL", {
+        "interaction": {"leg_id": "agent", "type": "voice", "start_time": "2026-11-22T10:00:00Z",
+                        "wrap_up": "Paul asked about HIS overdue loan"},
+        "ani": "+14155550148", "contact_id": paul["id"]})
+    api.post("/interactions/updateOrSaveInteractionTree/HER-CALL", {
+        "interaction": {"leg_id": "ivr", "type": "voice", "wrap_up": "her own question"}, "ani": "+14155550147"})
+    document = body(api.post("/privacy/access-requests", {"contact_id": zelinda["id"]}))["document"]
+    calls = {c["call_Id"]: c for c in document["calls"]}
+    assert calls["HER-CALL"]["legs"]["ivr"]["wrap_up"] == "her own question"
+    assert calls["PAULS-CALL"] == {"call_Id": "PAULS-CALL", "start_time": "2026-11-22T10:00:00.000Z",
+                                   "end_time": "2026-11-22T10:00:00.000Z", "channels": ["voice"],
+                                   "linked_to_another_contact": True}
+    text = json.dumps(document)
+    assert paul["id"] not in text and "HIS overdue" not in text and "Other" not in text
+
+    # Her erasure leaves Paul his call, without her number.
+    assert api.post("/privacy/erasures", {"contact_id": zelinda["id"]}).status_code == 201
+    kept = body(api.get("/interactions/PAULS-CALL"))
+    assert kept["contact_id"] == paul["id"] and kept.get("phone_number") is None
+    assert api.get("/interactions/HER-CALL").status_code == 404
+
+
+def test_an_edit_during_the_erasure_never_fails_it(api, monkeypatch):
+    zelinda = create_zelinda(api)
+    real_delete = contact_store.delete
+    edited = []
+
+    def edited_meanwhile(old, audit=None):
+        if not edited:  # another agent saves between the erasure's read and its delete
+            edited.append(api.put(f"/contacts/{zelinda['id']}", {"phone2": "+1 415 555 0150"}).status_code)
+        return real_delete(old, audit)
+
+    monkeypatch.setattr(contact_store, "delete", edited_meanwhile)
+    receipt = api.post("/privacy/erasures", {"email": "zelinda.q@example.com"})
+    assert edited == [200]
+    assert receipt.status_code == 201 and body(receipt)["state"] == "done"
+    assert body(receipt)["counts"]["contacts"] == 1
+    # The number the edit added joined the erasure: it is suppressed too.
+    refused = api.post("/saveContact", {"first_name": "New", "phone1": "+14155550150"})
+    assert refused.status_code == 400 and "phone1" in body(refused)["Message"]
+
+
+def test_a_fault_part_way_answers_the_erasure_id_lists_it_failed_and_it_resumes(api, monkeypatch):
+    create_zelinda(api)
+    api.post("/interactions/updateOrSaveInteractionTree/Z-1", {"interaction": {"leg_id": "a"},
+                                                               "ani": "+14155550147"})
+    real_erase = call_store.erase
+
+    def table_down(tree):
+        raise Unavailable("the table is not reachable; try again")
+
+    monkeypatch.setattr(call_store, "erase", table_down)
+    first = api.post("/privacy/erasures", {"phone": "+14155550147"})
+    assert first.status_code == 202
+    receipt = body(first)
+    assert receipt["state"] == "failed" and "run it again" in receipt["error"]
+    assert first.headers["Location"].endswith(f"/privacy/erasures/{receipt['id']}")
+    listed = body(api.get("/privacy/erasures?state=failed"))
+    assert [r["id"] for r in listed] == [receipt["id"]]
+    # Meanwhile her number is already suppressed: nothing new holds it.
+    assert api.post("/saveContact", {"first_name": "Z", "phone1": "+14155550147"}).status_code == 400
+
+    monkeypatch.setattr(call_store, "erase", real_erase)
+    resumed = api.post(f"/privacy/erasures/{receipt['id']}/run")
+    assert resumed.status_code == 200 and body(resumed)["state"] == "done" and "error" not in body(resumed)
+    assert api.get("/interactions/Z-1").status_code == 404
+    assert [r["state"] for r in body(api.get("/privacy/erasures"))] == ["done"]
+    assert api.get("/privacy/erasures?state=maybe").status_code == 400
+
+
+def test_the_scheduled_runner_resumes_failed_erasures(api, monkeypatch):
+    create_zelinda(api)
+    monkeypatch.setattr(contact_store, "delete", lambda *a, **k: (_ for _ in ()).throw(Unavailable("down")))
+    receipt = body(api.post("/privacy/erasures", {"phone": "+14155550147"}))
+    assert receipt["state"] == "failed"
+    monkeypatch.undo()
+    assert [r["state"] for r in erasure_service.resume_all()] == ["done"]
+
+
+def test_an_old_push_never_rolls_a_call_back_and_a_stale_signature_is_refused(api, signed):
+    queued = record(1, status="InQueue", handlingDuration=0, disconnectTime=None)
+    handled = record(1, status="Handled", handlingDuration=60000, agentId="A" * 32, agentName="agent-7",
+                     connectTime="2026-11-22T10:00:30.000Z", disconnectTime="2026-11-22T10:01:30.000Z")
+    handled["arrivalTime"] = queued["arrivalTime"]
+    assert body(push(api, [queued]))["results"][0]["outcome"] == "stored"
+    assert body(push(api, [handled]))["results"][0]["outcome"] == "updated"
+    replay = push(api, [queued])
+    assert replay.status_code == 200 and body(replay)["results"][0]["outcome"] == "unchanged"
+    leg = body(api.get(f"/interactions/{guid(1, 'B')}"))["interactions"][0]
+    assert leg["call_disposition"] == "Handled" and leg["call_duration"] == 60 and leg["agentName"] == "agent-7"
+
+    raw = json.dumps([queued]).encode()
+    for at in (time.time() - 301, time.time() + 301):
+        old = api.as_key(None).request("POST", "/rci/contacts", raw=raw, headers=push_headers(SECRET, raw, at))
+        assert old.status_code == 401 and "X-CIM-Timestamp" in body(old)["Message"]
+    headers = push_headers(SECRET, raw)
+    headers["X-CIM-Timestamp"] = str(int(headers["X-CIM-Timestamp"]) + 1)  # the signature covers the time
+    assert api.as_key(None).request("POST", "/rci/contacts", raw=raw, headers=headers).status_code == 401
