@@ -24,7 +24,7 @@ class Person:
         for phone in self.phones:
             digits = re.sub(r"\D", "", phone)
             found += [phone, digits, digits[-10:], f"({digits[-10:-7]}) {digits[-7:-4]}-{digits[-4:]}"]
-        found += [e.lower() for e in self.emails] + [self.first_name.lower(), self.last_name.lower()]
+        found += [e.lower() for e in self.emails] + [n.lower() for n in (self.first_name, self.last_name) if n]
         return found
 
 

@@ -2,7 +2,8 @@
 chromium-driver (Selenium), against the server ``make run`` starts.
 
 An agent signs in from a CTI pop, searches, opens a card, edits it, meets a
-stale save from a second session, expands a call, uploads a file and opens
+second agent's saves (their fields kept, a field both changed chosen side
+by side), expands a call, uploads a file and opens
 it, pops an unknown caller and submits the form twice, pops a shared number,
 signs out, and finds a revoked key's session refused. axe-core runs in every
 page (serious or critical violations fail), and every page is photographed at
@@ -14,6 +15,7 @@ import os
 import re
 import shutil
 import tempfile
+from html import unescape
 from pathlib import Path
 from urllib.parse import quote
 
@@ -144,6 +146,7 @@ def schema(server):
 
 def test_an_agents_day_from_sign_in_to_an_uploaded_file(agent, server, schema, tmp_path):
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
 
     ann = server("POST", "/saveContact", json={
         "first_name": "Desktina", "last_name": "Söderholm", "phone1": "+1 415 555 0842", "email": "desktina@example.com",
@@ -188,36 +191,53 @@ def test_an_agents_day_from_sign_in_to_an_uploaded_file(agent, server, schema, t
     # Edit through the schema-driven form.
     agent.find("a[href$='/edit']").click()
     agent.check("edit")
-    from selenium.webdriver.support.ui import Select
-
     Select(agent.find("#f-desk_tier")).select_by_visible_text("silver")
     agent.find("#edit button[type=submit]").click()
     agent.wait_for("Saved.")
     assert "silver" in agent.find("#attributes").text
 
-    # A second agent saves while this one edits: nothing is overwritten silently.
-    agent.find("a[href$='/edit']").click()
+    # A second agent saves while this one edits: neither undoes the other.
     other = requests.Session()
     second = make_key(server, "Bo Agent")
     signed = other.post(server.url + "/desk/signin", data={"key": second["key"], "next": "/desk"},
                         allow_redirects=False)
     assert signed.status_code == 303
-    their_form = other.get(f"{server.url}/desk/contacts/{ann['id']}/edit").text
-    csrf = re.search(r'name="csrf" value="([^"]+)"', their_form).group(1)
-    version = re.search(r'name="version" value="(\d+)"', their_form).group(1)
-    assert other.post(f"{server.url}/desk/contacts/{ann['id']}", allow_redirects=False,
-                      data={"csrf": csrf, "version": version, "desk_account": "AC-BO"}).status_code == 303
+
+    def bo_saves(**changes):
+        form = other.get(f"{server.url}/desk/contacts/{ann['id']}/edit").text
+        fields = {name: unescape(value) for name, value in re.findall(r'name="(csrf|version|base)" value="([^"]*)"', form)}
+        sent = other.post(f"{server.url}/desk/contacts/{ann['id']}", data=fields | changes, allow_redirects=False)
+        assert sent.status_code == 303, sent.text
+
+    agent.find("a[href$='/edit']").click()
+    Select(agent.find("#f-desk_tier")).select_by_visible_text("gold")
+    account = agent.find("#f-desk_account")
+    account.clear()
+    account.send_keys("AC-A")
+    bo_saves(email="desktina.s@example.com", phone2="+1 415 555 0843")  # meanwhile
+    agent.find("#edit button[type=submit]").click()
+    agent.wait_for("Saved.")
+    stored = server("GET", f"/contacts/{ann['id']}").json()
+    assert (stored["email"], stored["phone2"]) == ("desktina.s@example.com", "+1 415 555 0843")  # Bo's stay
+    assert (stored["desk_tier"], stored["desk_account"]) == ("gold", "AC-A")  # and Ada's land
+
+    # Both change the same field: Ada sees only that one, side by side, and chooses.
+    agent.find("a[href$='/edit']").click()
+    bo_saves(desk_account="AC-BO")
     mine = agent.find("#f-desk_account")
     mine.clear()
     mine.send_keys("AC-MINE")
     agent.find("#edit button[type=submit]").click()
-    agent.wait_for("Someone else saved")
-    assert "AC-BO" in agent.find("#stale").text and "AC-MINE" in agent.find("#stale").text
+    agent.wait_for("changed the same fields")
+    conflict = agent.find("#stale").text
+    assert "AC-BO" in conflict and "AC-MINE" in conflict and "E-mail" not in conflict
     agent.check("stale-save")
     assert server("GET", f"/contacts/{ann['id']}").json()["desk_account"] == "AC-BO"
-    agent.find("#edit button[type=submit]").click()  # redo, knowingly
+    agent.find("input[name='choice.desk_account'][value='mine']").click()
+    agent.find("#edit button[type=submit]").click()
     agent.wait_for("Saved.")
-    assert server("GET", f"/contacts/{ann['id']}").json()["desk_account"] == "AC-MINE"
+    stored = server("GET", f"/contacts/{ann['id']}").json()
+    assert stored["desk_account"] == "AC-MINE" and stored["email"] == "desktina.s@example.com"
 
     # Upload from the browser straight to S3, then open it through its short link.
     document = tmp_path / "consent.txt"

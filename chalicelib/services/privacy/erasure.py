@@ -211,7 +211,8 @@ def _join(erasure_id: str, work: dict[str, Any], contact: contact_store.StoredCo
     Another contact holding the same e-mail address is the same person and
     joins too; a phone number another contact holds stays theirs (a shared
     family line): it is not suppressed, and only her calls from it go."""
-    for term in contact.terms:
+    # E-mail addresses first: the contacts they bring in are not "others" for her phone numbers.
+    for term in sorted(contact.terms, key=lambda t: t.kind != identity.EMAIL):
         pair = [term.kind, term.value]
         if term.kind not in suppression.KINDS or pair in work["identifiers"] or pair in work["shared"]:
             continue
