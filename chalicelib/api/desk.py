@@ -60,8 +60,10 @@ def _see_other(path: str, params: dict[str, Any] | None = None, headers: dict[st
 
 
 def _safe_next(raw: str | None) -> str:
-    """Only a desk path of ours: never another site (an open redirect)."""
-    if raw and raw.startswith("/desk") and not raw.startswith("//") and "\\" not in raw and len(raw) <= 2000:
+    """Only a desk path of ours, in printable ASCII (it becomes a Location
+    header): never another site (an open redirect), never a header break."""
+    if (raw and raw.startswith("/desk") and not raw.startswith("//") and "\\" not in raw and len(raw) <= 2000
+            and all("!" <= ch <= "~" for ch in raw)):
         return raw
     return "/desk"
 

@@ -103,7 +103,7 @@ def parse_json(raw: bytes, *, arrays: bool = False, numbers: bool = True) -> Any
     if not raw.strip():
         raise errors.Invalid(f"body: {wanted} is required")
     try:
-        data = json.loads(raw, parse_constant=_no_constant)
+        data = json.loads(raw, parse_constant=_no_constant, parse_int=limits.json_int)
     except UnicodeDecodeError:
         raise errors.Invalid("body: not UTF-8 text") from None
     except json.JSONDecodeError as error:
@@ -154,7 +154,7 @@ def if_match(request: Any) -> int | None:
     if raw is None or raw.strip() == "*":
         return None
     text = raw.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    if not text.isascii() or not text.isdigit() or len(text) > 15:
         raise errors.Invalid(f"If-Match: {raw!r} is not a version; send the ETag you read")
     return int(text)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.api.http import json_body, page_params, render, render_list, render_page
-from chalicelib.api.routing import Area
+from chalicelib.api.routing import Area, caller_role
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import AGENT, IVR
 from chalicelib.models.common import Page, parse
@@ -23,7 +23,13 @@ LEG_EXAMPLE = {"interaction": {"type": "voice", "agentId": "agent-7", "start_tim
             summary="Add or update one leg of a call", request=SaveLegRequest, response=LegFields,
             errors=(400, 404, 409, 413), headers=("X-CIM-Outcome",), example=LEG_EXAMPLE)
 def save_leg(call_Id):  # noqa: N803 - the CIM API's name
-    leg, outcome = interactions.save_leg(call_Id, parse(SaveLegRequest, json_body(area.request)))
+    asked = parse(SaveLegRequest, json_body(area.request))
+    leg, outcome = interactions.save_leg(call_Id, asked)
+    if caller_role(area.request) == IVR:
+        # An IVR sees no more than a lookup shows: the leg as it sent it, not
+        # what agents wrote on the same leg (notes, earlier wrap-ups).
+        sent = set(asked.interaction.given()) | {"leg_id", "received_at"}
+        leg = {k: v for k, v in leg.items() if k in sent}
     return render(leg, headers={"X-CIM-Outcome": outcome})
 
 

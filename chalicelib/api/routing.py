@@ -28,6 +28,7 @@ from chalice import Blueprint, Response
 from chalicelib.api import http
 from chalicelib.core import actor, errors, public
 from chalicelib.core.roles import PUBLIC, may
+from chalicelib.domain import limits
 
 log = logging.getLogger("cim")
 
@@ -127,6 +128,7 @@ def answering_errors(view: Callable[..., Any], operation: Operation, area: Area)
             elif operation.role != PUBLIC:
                 who = _check_role(area.request, operation)
             actor.act_as(who, f"{operation.method} {operation.path}")
+            _check_parameters(area.request, kwargs)
             return view(*args, **kwargs)
         except errors.SignInNeeded as error:
             if operation.method == "GET":
@@ -141,6 +143,20 @@ def answering_errors(view: Callable[..., Any], operation: Operation, area: Area)
             return _page_error(failure, 500) if page else http.error_response(failure, 500)
 
     return wrapped
+
+
+def _check_parameters(request: Any, path_params: dict[str, Any]) -> None:
+    """Path and query parameters are text without control characters or
+    lone surrogates (they reach keys, headers and text answers)."""
+    given = dict(path_params) | dict((request.query_params or {}) if request is not None else {})
+    for name, value in given.items():
+        if isinstance(value, str):
+            limits.check_text(name, value, strict=True)
+
+
+def caller_role(request: Any) -> str | None:
+    """The role of the key that made this request (None for a session or no key)."""
+    return (((request.context or {}).get("authorizer") or {}) if request is not None else {}).get("role")
 
 
 def _check_role(request: Any, operation: Operation) -> str:
@@ -173,12 +189,19 @@ def _check_session(request: Any, operation: Operation) -> Any:
 
 
 def check_same_origin(request: Any) -> None:
-    """A browser's write names the site it came from (``Origin``): it must be ours."""
-    origin = (request.headers or {}).get("origin")
-    if origin is None:
-        return
-    ours = urlsplit(public.url("/")).netloc or (request.headers or {}).get("host", "")
-    if urlsplit(origin).netloc != ours:
+    """A browser's write names the site it came from: ``Origin`` must be ours
+    (scheme, host and port), or, without one, ``Sec-Fetch-Site`` must say
+    same-origin. A write that says neither is refused."""
+    headers = request.headers or {}
+    origin = headers.get("origin")
+    if origin is None or origin == "null":
+        if headers.get("sec-fetch-site") == "same-origin":
+            return
+        raise errors.Forbidden("this form did not say where it was sent from (Origin); send it from the desk's pages")
+    base = urlsplit(public.url("/"))
+    ours = (base.scheme, base.netloc or headers.get("host", ""))
+    sent = urlsplit(origin)
+    if (sent.scheme, sent.netloc) != ours:
         raise errors.Forbidden("this form was sent from another site")
 
 

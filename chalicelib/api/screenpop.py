@@ -19,7 +19,7 @@ from chalicelib.core.clock import iso
 from chalicelib.core.errors import Forbidden, Invalid
 from chalicelib.core.ids import check_id
 from chalicelib.core.lazy import lazy
-from chalicelib.core.roles import IVR, PUBLIC
+from chalicelib.core.roles import AGENT, PUBLIC
 from chalicelib.models.common import parse
 from chalicelib.models.contact import Contact, ContactFields
 from chalicelib.models.lookup import LookupRequest
@@ -66,7 +66,7 @@ def new_contact_form(ani: str) -> Response:
                                                 action="/screenpop/contacts"))
 
 
-@area.route("POST", "/screenpop/link", role=IVR, summary="A signed screen-pop URL", request=ScreenPopLinkRequest,
+@area.route("POST", "/screenpop/link", role=AGENT, summary="A signed screen-pop URL", request=ScreenPopLinkRequest,
             response=ScreenPopLink, example={"ani": "+14155550100"})
 def screenpop_link():
     data = json_body(area.request)

@@ -1,5 +1,5 @@
-"""The roles a key can have. They nest: ``ivr`` (lookup, screen-pop links,
-saving legs) < ``agent`` (contacts, interactions, attachments; reads schema
+"""The roles a key can have. They nest: ``ivr`` (lookups and
+saving legs) < ``agent`` (contacts, interactions, attachments, screen-pop links; reads schema
 and mapping) < ``admin`` (everything). ``public`` routes take no key."""
 from __future__ import annotations
 

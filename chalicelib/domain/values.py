@@ -142,7 +142,7 @@ def _phone(rule: Rule, value: Any, region: str) -> Checked:
         raise _fail(rule, "must be a string (a number would lose its leading + or 0)")
     e164 = phones.to_e164(value, region)
     if e164 is None:
-        raise _fail(rule, f"{value!r} is not a phone number")
+        raise _fail(rule, phones.not_valid(value, region))
     return Checked(value.strip(), e164, (e164,))
 
 

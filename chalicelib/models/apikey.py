@@ -1,6 +1,8 @@
 """API keys on the wire. The key itself appears once, in the answer to its creation."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 
 from chalicelib.core.roles import Role
@@ -17,8 +19,13 @@ class KeyRequest(BaseModel):
     @field_validator("expires_at")
     @classmethod
     def _when(cls, value: str | None) -> str | None:
-        if value is not None and parse_datetime(value) is None:
+        if value is None:
+            return value
+        moment = parse_datetime(value)
+        if moment is None:
             raise ValueError("must be an ISO-8601 date and time")
+        if moment <= datetime.now(UTC):
+            raise ValueError("is in the past: a key born expired could never be used")
         return value
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import (
@@ -24,6 +25,7 @@ from chalicelib.domain.values import parse_datetime
 
 CALL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")
 MAX_LEG_BYTES = 16 * 1024
+MAX_DURATION_SECONDS = 10 ** 9  # about 31 years: a call's end must stay a date
 
 
 class LegFields(BaseModel):
@@ -63,6 +65,8 @@ class LegFields(BaseModel):
             value = int(value.strip())
         if value is not None and value < 0:
             raise ValueError("must not be negative")
+        if value is not None and value > MAX_DURATION_SECONDS:
+            raise ValueError(f"at most {MAX_DURATION_SECONDS} seconds")
         return value
 
     @field_validator("ivr_trail")
@@ -71,6 +75,15 @@ class LegFields(BaseModel):
         if isinstance(value, list) and len(value) > 200:
             raise ValueError("at most 200 steps")
         return value
+
+    @model_validator(mode="after")
+    def _ends_within_the_calendar(self) -> LegFields:
+        if self.start_time and self.call_duration:
+            moment = parse_datetime(self.start_time)
+            if moment is not None and (datetime.max.replace(tzinfo=UTC) - moment).total_seconds() < float(
+                    self.call_duration):
+                raise ValueError("call_duration: start_time plus call_duration passes the year 9999")
+        return self
 
     @model_validator(mode="after")
     def _bounded(self) -> LegFields:

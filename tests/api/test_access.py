@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -26,8 +28,9 @@ def credentials(api):
     made = {}
     for role in ("ivr", "agent", "admin"):
         made[role] = body(api.post("/keys", {"name": f"{role}-key", "role": role}))["key"]
-    made["expired"] = body(api.post("/keys", {"name": "old", "role": "admin",
-                                              "expires_at": "2020-01-01T00:00:00Z"}))["key"]
+    soon = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+    made["expired"] = body(api.post("/keys", {"name": "old", "role": "admin", "expires_at": soon}))["key"]
+    time.sleep(1.1)  # a key cannot be born expired: this one lived a second
     revoked = body(api.post("/keys", {"name": "gone", "role": "admin"}))
     api.delete(f"/keys/{revoked['id']}")
     made["revoked"] = revoked["key"]
@@ -98,6 +101,8 @@ def test_bad_key_requests(api):
     assert api.post("/keys", {"name": "x", "role": "root"}).status_code == 400
     assert api.post("/keys", {"name": "", "role": "ivr"}).status_code == 400
     assert api.post("/keys", {"name": "x", "role": "ivr", "expires_at": "soon"}).status_code == 400
+    born_expired = api.post("/keys", {"name": "x", "role": "ivr", "expires_at": "2020-01-01T00:00:00Z"})
+    assert born_expired.status_code == 400 and "expires_at" in body(born_expired)["Message"]
 
 
 def test_logs_never_hold_personal_values_or_keys(api, caplog):

@@ -11,7 +11,7 @@ from chalicelib.services.calls.attachments import sanitize_file_name
 from chalicelib.store import aws
 from tests.api.conftest import body
 
-PDF = {"fileName": "../../etc/Invoice 2026\x00.pdf", "mimeType": "application/pdf", "size": 2048}
+PDF = {"fileName": "../../etc/Invoice 2026.pdf", "mimeType": "application/pdf", "size": 2048}
 
 
 def create(api, **extra):
@@ -64,6 +64,7 @@ def test_file_names_are_sanitised(raw, clean):
     ({"size": 0}, 400, "size"),
     ({"size": "big"}, 400, "size"),
     ({"fileName": ""}, 400, "fileName"),
+    ({"fileName": "Invoice\x00.pdf"}, 400, "fileName"),  # a control character, refused at the edge
     ({"contact_id": "nope"}, 400, "contact_id"),
     ({"contact_id": "A" * 32}, 404, "contact"),
     ({"call_Id": "NO-SUCH-CALL"}, 404, "call"),

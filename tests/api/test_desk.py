@@ -35,7 +35,9 @@ class Desk:
         return self.api.get(path, headers=({"Cookie": self.cookie} if self.cookie else {}) | headers)
 
     def post(self, path: str, form: dict, **headers):
-        hdrs = FORM | ({"Cookie": self.cookie} if self.cookie else {}) | headers
+        # As a browser's form post from our own page: it says it is same-origin.
+        hdrs = FORM | {"Sec-Fetch-Site": "same-origin"} | ({"Cookie": self.cookie} if self.cookie else {})
+        hdrs |= {k.replace("_", "-"): v for k, v in headers.items()}
         return self.api.post(path, raw=urlencode(form, doseq=True), headers=hdrs)
 
     def sign_in(self, key: str, next_path: str = "/desk"):
@@ -153,6 +155,11 @@ def test_writes_need_the_forms_csrf_token_and_our_origin(api, desk, agent):
     assert desk.post(f"/desk/contacts/{made['id']}", without).status_code == 403
     assert desk.post(f"/desk/contacts/{made['id']}", form | {"csrf": "x" * 43}).status_code == 403
     assert desk.post(f"/desk/contacts/{made['id']}", form, Origin="https://evil.example").status_code == 403
+    # Our host under another scheme is another origin; a write that names no origin at all is refused.
+    assert desk.post(f"/desk/contacts/{made['id']}", form, Origin="https://localhost", Host="localhost"
+                     ).status_code == 403
+    assert desk.post(f"/desk/contacts/{made['id']}", form, Sec_Fetch_Site="cross-site").status_code == 403
+    assert desk.post(f"/desk/contacts/{made['id']}", form, Sec_Fetch_Site="none").status_code == 403
     assert body(api.get(f"/contacts/{made['id']}"))["first_name"] == "Ann"  # nothing was saved
     saved = desk.post(f"/desk/contacts/{made['id']}", form, Origin="http://localhost", Host="localhost")
     assert saved.status_code == 303, saved.body
@@ -349,8 +356,8 @@ def test_upload_gives_a_presigned_form_that_returns_to_the_card(api, desk, agent
     asked = {"fileName": "note.txt", "mimeType": "text/plain", "size": 5}
     refused = desk.api.post(f"/desk/contacts/{made['id']}/attachments", asked, headers={"Cookie": desk.cookie})
     assert refused.status_code == 403
-    reply = desk.api.post(f"/desk/contacts/{made['id']}/attachments", asked,
-                          headers={"Cookie": desk.cookie, "X-CSRF-Token": token})
+    reply = desk.api.post(f"/desk/contacts/{made['id']}/attachments", asked,  # the page's fetch, same-origin
+                          headers={"Cookie": desk.cookie, "X-CSRF-Token": token, "Sec-Fetch-Site": "same-origin"})
     assert reply.status_code == 201, reply.body
     fields = body(reply)["upload"]["fields"]
     assert fields["success_action_redirect"].endswith(f"/desk/contacts/{made['id']}?uploaded=1")

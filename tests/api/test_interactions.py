@@ -108,10 +108,10 @@ def test_saving_a_leg_is_one_read_and_one_transaction(api):
 
 
 def test_a_call_saved_before_its_contact_exists_appears_once_the_contact_does(api):
-    post_leg(api, IVR, ani="040 123 4567")
-    post_leg(api, AGENT1, ani="040 123 4567")
+    post_leg(api, IVR, ani="650 253 0000")
+    post_leg(api, AGENT1, ani="650 253 0000")
     other = contact(api, first_name="Other", phone1="415-555-0199")
-    late = contact(api, first_name="Late", phone1="+1 040 123 4567", email="late@example.com")
+    late = contact(api, first_name="Late", phone1="+1 650 253 0000", email="late@example.com")
     # Which of its number and address are suppressed or have called: one
     # BatchGetItem; the contact's transaction; then only the number that has
     # called is read (Query) and its call re-shown.
@@ -119,7 +119,7 @@ def test_a_call_saved_before_its_contact_exists_appears_once_the_contact_does(ap
     calls = history(api, late["id"])
     assert [c["call_Id"] for c in calls] == [CALL] and len(calls[0]["interactions"]) == 2
     assert history(api, other["id"]) == []
-    moved = api.put(f"/contacts/{other['id']}", {"phone2": "0401234567"})
+    moved = api.put(f"/contacts/{other['id']}", {"phone2": "6502530000"})
     assert moved.status_code == 200
     assert [c["call_Id"] for c in history(api, other["id"])] == [CALL]
     api.put(f"/contacts/{other['id']}", {"phone2": None})

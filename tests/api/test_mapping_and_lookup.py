@@ -149,7 +149,11 @@ def test_name_rules_and_malformed_variables(api):
 
 
 def test_flat_ivr_format(api, account_rule):
-    made = save(api, {"first_name": "Ann\nLee", "last_name": "x" * 100, "account_no": "AC-5",
+    # A name is one line: a line break or a NUL in it never reaches the IVR's text answer.
+    for broken in ("Ann\nLee", "Ann\x00Lee"):
+        refused = api.post("/saveContact", {"first_name": broken, "phone1": "415 555 0100"})
+        assert refused.status_code == 400 and "first_name" in body(refused)["Message"]
+    made = save(api, {"first_name": "Ann Lee", "last_name": "x" * 100, "account_no": "AC-5",
                       "phone1": "415 555 0100"})
     reply = api.get("/contacts/lookup?ani=4155550100&format=ivr")
     assert reply.status_code == 200 and reply.headers["Content-Type"].startswith("text/plain")

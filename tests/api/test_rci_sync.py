@@ -56,8 +56,8 @@ def push(api, payload, secret=SECRET, signature=None):
 # --- push ------------------------------------------------------------------------
 
 def test_push_stores_a_batch_and_a_replay_changes_nothing(api, configured):
-    caller = body(api.post("/saveContact", {"first_name": "Caller", "phone1": "+1 040 123 4567"}))
-    batch = [record(1, group=9, source="+1 040 123 4567"), record(2, group=9, source="+1 040 123 4567",
+    caller = body(api.post("/saveContact", {"first_name": "Caller", "phone1": "+1 650 253 0000"}))
+    batch = [record(1, group=9, source="+1 650 253 0000"), record(2, group=9, source="+1 650 253 0000",
                                                                      type="CallIn/Forwarded")]
     first = push(api, batch)
     assert first.status_code == 200 and body(first)["counts"] == {"stored": 2, "updated": 0, "unchanged": 0,

@@ -105,3 +105,19 @@ def test_screenpop_problems_are_pages_not_stack_traces(api):
     assert bad.status_code == 400 and bad.headers["Content-Type"].startswith("text/html")
     missing = pop(api, contact_id="A" * 32)
     assert missing.status_code == 404 and "not found" in missing.body.decode()
+
+
+def test_an_ivr_key_may_not_mint_a_link_that_opens_a_card(api):
+    made = api.post("/keys", {"name": "ivr-1", "role": "ivr"})
+    ivr = api.as_key(body(made)["key"])
+    contact = body(api.post("/saveContact", {"first_name": "Ann", "phone1": "415-555-0100"}))
+    for asked in ({"ani": "+14155550100"}, {"contact_id": contact["id"]}):
+        refused = ivr.post("/screenpop/link", asked)
+        assert refused.status_code == 403 and "agent" in body(refused)["Message"]
+    # An IVR saving a leg is answered with its own leg, never what an agent wrote on it.
+    api.post("/interactions/updateOrSaveInteractionTree/C-1", {"interaction": {
+        "leg_id": "L1", "wrap_up": "agent note: disputes the bill", "notes": "private"}, "ani": "+14155550100"})
+    echoed = ivr.post("/interactions/updateOrSaveInteractionTree/C-1", {"interaction": {
+        "leg_id": "L1", "ivr_trail": "main>billing"}})
+    assert echoed.status_code == 200
+    assert body(echoed) == {"leg_id": "L1", "ivr_trail": "main>billing", "received_at": body(echoed)["received_at"]}

@@ -44,8 +44,8 @@ def test_the_readmes_examples_run_as_written(tmp_path):
         for name in PROJECT:
             (work / name).symlink_to(ROOT / name)
         (work / "invoice.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 20)
-        (work / "crm.csv").write_text("first_name,last_name,Mobile,Internal\nMia,Koski,040 123 4567,x1\n"
-                                      "Leo,Laine,040 765 4321,x2\n")
+        (work / "crm.csv").write_text("first_name,last_name,Mobile,Internal\nMia,Koski,+358 40 123 4567,x1\n"
+                                      "Leo,Laine,+358 40 765 4321,x2\n")
         shim = tmp_path / "bin"
         shim.mkdir()
         (shim / "curl").write_text('#!/bin/sh\nexec /usr/bin/curl --fail-with-body "$@"\n')

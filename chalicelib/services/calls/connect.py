@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chalicelib.core.errors import DomainError, Unavailable
+from chalicelib.core.errors import DomainError, Invalid, Unavailable
 from chalicelib.domain import limits
 from chalicelib.domain.connect_records import (
     BadConnectRecord,
@@ -50,21 +50,62 @@ def _asked(ani: str | None, variables: dict[str, str]) -> LookupRequest:
     return LookupRequest(ani=ani, callVariables=kept)
 
 
+def checked_event(event: Any) -> dict[str, Any]:
+    """The event, if it is one a function can read: a JSON object of bounded
+    depth, storable numbers and valid text (``Invalid`` naming what is not)."""
+    if not isinstance(event, dict):
+        raise Invalid(f"event: must be a JSON object, not {type(event).__name__}")
+    limits.check_json(event, "event")
+    return event
+
+
 def flow_lookup(event: Any) -> dict[str, Any]:
-    """``connect_lookup``: who is calling, as the flow's ``$.External``."""
-    question = flow_question(event)
+    """``connect_lookup``: who is calling, as the flow's ``$.External``. Never
+    raises for what it is sent: an event it cannot read answers ``match=none``
+    with ``error`` saying why (only an unreachable table raises, so Connect
+    retries and the flow takes its error branch)."""
     try:
+        question = flow_question(checked_event(event))
         asked = _asked(question.ani, question.variables)
         answer = lookup.lookup(asked.ani, asked.callVariables)
+    except Unavailable:
+        raise  # Connect retries a failed invocation; an honest "none" would be wrong here
     except (DomainError, ValidationError) as error:
-        if isinstance(error, Unavailable):
-            raise  # Connect retries a failed invocation; an honest "none" would be wrong here
-        answer = LookupAnswer(match="none", contacts=[], matchedBy=None)
+        return flow_answer(LookupAnswer(match="none", contacts=[], matchedBy=None)) | {"error": _reason(error)}
+    except Exception as error:  # noqa: BLE001 - a flow must get an answer whatever it sent
+        log.warning("connect_lookup could not read its event: %s", type(error).__name__)
+        return flow_answer(LookupAnswer(match="none", contacts=[], matchedBy=None)) | {
+            "error": "the event could not be read"}
     flat = flow_answer(answer)
     if question.parameters.get("format") == "json":
-        flat["contacts"] = [{k: text(v) for k, v in c.model_dump().items() if not isinstance(v, (dict, list))}
-                            for c in answer.contacts[:FLOW_IDS_MAX]]
+        flat = _with_contacts(flat, answer)
     return flat
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return str(error.errors(include_url=False)[0]["msg"])[:200]
+    return getattr(error, "message", type(error).__name__)[:200]
+
+
+def _with_contacts(flat: dict[str, Any], answer: LookupAnswer) -> dict[str, Any]:
+    """The JSON answer's candidates, capped like the flat one: long values and
+    then whole candidates are dropped (and named) until it fits."""
+    contacts = [{k: text(v) for k, v in c.model_dump().items() if not isinstance(v, (dict, list))}
+                for c in answer.contacts[:FLOW_IDS_MAX]]
+    dropped: list[str] = []
+    while contacts and len(json.dumps(flat | {"contacts": contacts})) > FLOW_ANSWER_MAX_BYTES // 2:
+        longest = max(((i, k) for i, c in enumerate(contacts) for k in c if k != "id"),
+                      key=lambda ik: len(contacts[ik[0]][ik[1]]), default=None)
+        if longest is None or len(contacts[longest[0]][longest[1]]) <= 64:
+            dropped.append(f"contact:{contacts.pop()['id']}")
+            continue
+        contacts[longest[0]][longest[1]] = ""
+        dropped.append(f"{contacts[longest[0]]['id']}.{longest[1]}")
+    answer_ = flat | {"contacts": contacts}
+    if dropped:
+        answer_["dropped_contacts"] = ",".join(dropped)[:2000]
+    return answer_
 
 
 def flow_answer(answer: LookupAnswer) -> dict[str, str]:
@@ -85,7 +126,13 @@ def flow_answer(answer: LookupAnswer) -> dict[str, str]:
 
 def flow_save(event: Any) -> dict[str, str]:
     """``connect_save``: the flow's IVR trail and variables as a leg of the call's tree."""
-    question = flow_question(event)
+    try:
+        question = flow_question(checked_event(event))
+    except DomainError as error:
+        return {"saved": "no", "reason": error.message}
+    except Exception as error:  # noqa: BLE001 - a flow must get an answer whatever it sent
+        log.warning("connect_save could not read its event: %s", type(error).__name__)
+        return {"saved": "no", "reason": "the event could not be read"}
     if question.call_id is None or question.contact_id is None:
         return {"saved": "no", "reason": "the event names no contact"}
     leg = {k: v for k, v in question.parameters.items() if k not in FLOW_ONLY}
@@ -115,12 +162,15 @@ def ingest_event(event: dict[str, Any]) -> dict[str, str]:
     """``connect_events``: one EventBridge contact event. A malformed one is
     logged and skipped (EventBridge would only retry it)."""
     try:
-        return {"outcome": _store(event_to_leg(event.get("detail")))}
+        return {"outcome": _store(event_to_leg(checked_event(event).get("detail")))}
+    except Unavailable:
+        raise  # EventBridge retries the delivery
     except (BadConnectRecord, ValidationError, DomainError) as error:
-        if isinstance(error, Unavailable):
-            raise  # EventBridge retries the delivery
         log.warning("connect event skipped: %s", type(error).__name__)
-        return {"outcome": "skipped"}
+        return {"outcome": "skipped", "reason": _reason(error)}
+    except Exception as error:  # noqa: BLE001 - a poison event is skipped, never retried forever
+        log.warning("connect event skipped: %s", type(error).__name__)
+        return {"outcome": "skipped", "reason": "the event could not be read"}
 
 
 def ingest_records(records: list[Any]) -> dict[str, list[dict[str, str]]]:
@@ -131,9 +181,14 @@ def ingest_records(records: list[Any]) -> dict[str, list[dict[str, str]]]:
     records before it change nothing)."""
     failures = []
     for raw in records:
-        sequence = str(pick(raw, "kinesis", "sequenceNumber") or "")
+        sequence = str(pick(raw, "kinesis", "sequenceNumber") or "")[:128]
+        if limits.text_problem(sequence, strict=True):
+            sequence = "(unreadable)"
         try:
-            record = json.loads(base64.b64decode(pick(raw, "kinesis", "data") or "", validate=True))
+            data = pick(raw, "kinesis", "data")
+            if not isinstance(data, str):
+                raise BadConnectRecord("kinesis.data: the record's base64 text is missing")
+            record = json.loads(base64.b64decode(data, validate=True), parse_int=limits.json_int)
             limits.check_json(record, "record")
             _store(record_to_leg(record))
         except (BadConnectRecord, ValidationError, ValueError, UnicodeDecodeError, binascii.Error) as error:
@@ -143,8 +198,7 @@ def ingest_records(records: list[Any]) -> dict[str, list[dict[str, str]]]:
             break  # Lambda retries from here; the records after it come again
         except DomainError as error:
             log.warning("contact record %s skipped: %s", sequence, error.code)
-        except Exception:
-            log.exception("contact record %s failed", sequence)
-            failures.append({"itemIdentifier": sequence})
+        except Exception as error:  # noqa: BLE001 - a poison record is skipped: a retry would fail the same way
+            log.warning("contact record %s skipped: %s", sequence, type(error).__name__)
     return {"batchItemFailures": failures}
 

@@ -102,7 +102,11 @@ def _span(legs: list[dict[str, Any]], fallback: str) -> tuple[str, str | None]:
         if leg.get("start_time"):
             moment = parse_datetime(leg["start_time"])
             duration = leg.get("call_duration") or 0
-            ends.append(iso(moment + timedelta(seconds=float(duration))))
+            try:
+                ends.append(iso(moment + timedelta(seconds=float(duration))))
+            except OverflowError:  # two legs' times each fine, together past the calendar
+                raise Invalid("call_duration: start_time plus call_duration passes the year 9999",
+                              field="call_duration") from None
     return min(starts), max(ends)
 
 

@@ -26,7 +26,7 @@ NAME_TERMS = ("name", "first_name", "last_name")
 def normalize_phone(raw: str, field: str) -> str:
     e164 = phones.to_e164(raw, get_settings().default_region)
     if e164 is None:
-        raise Invalid(f"{field}: {raw!r} is not a phone number")
+        raise Invalid(f"{field}: {phones.not_valid(raw, get_settings().default_region)}")
     return e164
 
 

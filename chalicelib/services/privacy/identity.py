@@ -24,7 +24,7 @@ def normalized(kind: str, raw: str) -> str:
     if kind == PHONE:
         e164 = phones.to_e164(raw, get_settings().default_region)
         if e164 is None:
-            raise Invalid(f"phone: {raw!r} is not a phone number")
+            raise Invalid(f"phone: {phones.not_valid(raw, get_settings().default_region)}")
         return e164
     if "@" not in raw:
         raise Invalid(f"email: {raw!r} is not an e-mail address")

@@ -10,6 +10,7 @@ the scheduled runner).
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from functools import lru_cache
 from typing import Any
@@ -99,6 +100,12 @@ def _check_rules(attribute: Attribute) -> None:
         raise Invalid("max_length: only text, list and url attributes take a length")
     if attribute.default is not None:
         values.check(rule_of(attribute), attribute.default, get_settings().default_region)
+        # A default becomes part of every new contact: it must leave room for the contact itself.
+        room = get_settings().max_contact_bytes // 4
+        size = len(json.dumps(attribute.default, ensure_ascii=False).encode())
+        if size > room:
+            raise Invalid(f"default: takes {size} bytes; a default may take at most {room} "
+                          f"(a quarter of a contact's {get_settings().max_contact_bytes})", field="default")
 
 
 def create(fields: AttributeFields) -> tuple[Attribute, Job | None]:

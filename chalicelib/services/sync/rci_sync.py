@@ -65,11 +65,12 @@ def ingest(record: Any, details: list[dict[str, Any]] | None = None) -> dict[str
         return {"id": record_id, "outcome": "rejected", "reason": describe(error)}
     except (Invalid, TooLarge) as error:
         return {"id": record_id, "outcome": "rejected", "reason": error.message}
-    except Unavailable as error:
+    except Unavailable as error:  # a passing fault: the same record, sent again, can be stored
         return {"id": record_id, "outcome": "failed", "reason": error.message}
-    except Exception as error:  # a bug must not cost the batch's other records
-        log.exception("record %s could not be stored (%s)", record_id, type(error).__name__)
-        return {"id": record_id, "outcome": "failed", "reason": "an internal error occurred; send it again"}
+    except Exception as error:  # noqa: BLE001 - a record that breaks the mapping breaks it every time
+        log.error("record %s rejected: %s", record_id, type(error).__name__)
+        return {"id": record_id, "outcome": "rejected",
+                "reason": f"the record could not be read ({type(error).__name__}); fix it before sending it again"}
     return {"id": leg["leg_id"], "outcome": outcome, "call_Id": mapped.call_id, "finished": mapped.finished}
 
 
