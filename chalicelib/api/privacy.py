@@ -71,14 +71,14 @@ def erasure_run(erasure_id):
 
 
 def _job(job: dict):
-    return render(RetentionJob.model_validate(job), status=200 if job["state"] == "done" else 202,
+    return render(RetentionJob.model_validate(job), status=202 if job["state"] == "running" else 200,
                   headers={"Location": public.url(f"/privacy/retention/jobs/{job['id']}")})
 
 
 @area.route("POST", "/privacy/retention/jobs", role=ADMIN,
             summary="Apply the current retention setting of a kind to the items already stored", ok=202,
             also_ok=(200,),
-            request=RetentionRequest, response=RetentionJob, errors=(400,), headers=("Location",),
+            request=RetentionRequest, response=RetentionJob, errors=(400, 409), headers=("Location",),
             example={"kind": "interactions"})
 def start_retention_job():
     parse(RetentionRequest, json_body(area.request))
@@ -89,6 +89,12 @@ def start_retention_job():
             response=RetentionJob, errors=(400, 404))
 def retention_job(job_id):
     return render(RetentionJob.model_validate(retention.get(job_id)))
+
+
+@area.route("DELETE", "/privacy/retention/jobs/{job_id}", role=ADMIN,
+            summary="Cancel a retention job (what it changed stays changed)", response=RetentionJob, errors=(400, 404))
+def cancel_retention_job(job_id):
+    return render(RetentionJob.model_validate(retention.cancel(job_id)))
 
 
 @area.route("POST", "/privacy/retention/jobs/{job_id}/run", role=ADMIN, summary="Go on with a retention job",

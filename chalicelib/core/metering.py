@@ -25,6 +25,20 @@ def record_units(kind: str, units: float) -> None:
         counted[kind] += units
 
 
+# A request (or one pass of a job) makes at most this many DynamoDB calls:
+# what needs more is answered a page at a time or goes on as a job.
+MAX_CALLS_PER_REQUEST = 60
+
+
+def calls_so_far() -> int:
+    return len(getattr(_local, "ops", None) or [])
+
+
+def budget_left(reserve: int = 0) -> bool:
+    """Whether this request may make ``reserve`` more calls within its cap."""
+    return calls_so_far() + reserve < MAX_CALLS_PER_REQUEST
+
+
 def counted_calls() -> list[str]:
     """DynamoDB operations made on this thread since ``start_counting()``."""
     return list(getattr(_local, "ops", None) or [])

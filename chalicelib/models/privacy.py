@@ -100,7 +100,7 @@ class RetentionJob(BaseModel):
 
     id: str
     kind: str
-    state: Literal["running", "done"]
+    state: Literal["running", "done", "cancelled"]
     days: int = Field(description="the retention applied, in days (0: kept)")
     day: str = Field(description="the day being worked through")
     last_day: str

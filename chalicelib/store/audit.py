@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.core import metering
 from chalicelib.store import cursor, keys, records
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import call, query_page
@@ -54,8 +55,14 @@ def in_period(days: list[str], start: str, end: str, limit: int, page_cursor: st
     if resume:
         day = deserialize(resume)["GSI1PK"].removeprefix("AUDIT#")
         days = [d for d in days if d >= day]
+        if not deserialize(resume)["PK"]:  # "start at this day": a page that stopped between days
+            resume = None
     found: list[dict[str, Any]] = []
     for day in days:
+        if not metering.budget_left(reserve=2):
+            # The request's call cap: the next page starts at this day.
+            return found, cursor.encode("audit", serialize({"PK": "", "SK": "", "GSI1PK": keys.audit_day_pk(day),
+                                                            "GSI1SK": ""}))
         params: dict[str, Any] = {
             "IndexName": keys.CONTACTS_GSI, "Limit": limit - len(found),
             "KeyConditionExpression": "GSI1PK = :pk AND GSI1SK BETWEEN :start AND :end",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from chalicelib.core.metering import MAX_CALLS_PER_REQUEST
 from chalicelib.core.settings import get_settings
 from chalicelib.store import aws
 from tests.api.conftest import add_attributes, body
@@ -286,6 +287,12 @@ def test_a_changed_retention_reaches_the_items_already_stored(api, table_items, 
     monkeypatch.setenv("CIM_INTERACTION_DAYS", "0")
     get_settings.cache_clear()
     kept = body(api.post("/privacy/retention/jobs", {"kind": "interactions", "since": "2026-01-01"}))
+    # Almost a year of days: a request goes as far as its DynamoDB call cap, then answers 202.
+    assert len(api.calls) <= MAX_CALLS_PER_REQUEST
+    assert api.post("/privacy/retention/jobs", {"kind": "interactions"}).status_code == 409  # one at a time
+    while kept["state"] == "running":
+        kept = body(api.post(f"/privacy/retention/jobs/{kept['id']}/run"))
+        assert len(api.calls) <= MAX_CALLS_PER_REQUEST, api.calls
     assert kept["state"] == "done" and kept["updated"] == 2
     assert all("ttl" not in i for i in table_items() if i["PK"]["S"].startswith(("CALL#", "CALLS#")))
     assert body(api.get(f"/privacy/retention/jobs/{kept['id']}")) == kept
@@ -293,3 +300,35 @@ def test_a_changed_retention_reaches_the_items_already_stored(api, table_items, 
         assert body(api.post("/privacy/retention/jobs", {"kind": kind}))["state"] in ("done", "running")
     assert api.post("/privacy/retention/jobs", {"kind": "contacts"}).status_code == 400
     assert api.post("/privacy/retention/jobs", {"kind": "audit", "since": "soon"}).status_code == 400
+    for far in ("0001-01-01", "1900-01-01", "9999-12-31"):  # at most ten years back, never ahead
+        refused = api.post("/privacy/retention/jobs", {"kind": "sync_runs", "since": far})
+        assert refused.status_code == 400 and "since" in body(refused)["Message"]
+
+
+def test_a_retention_job_can_be_cancelled(api, monkeypatch):
+    monkeypatch.setenv("CIM_INTERACTION_DAYS", "30")
+    get_settings.cache_clear()
+    job = body(api.post("/privacy/retention/jobs", {"kind": "interactions", "since": "2025-06-01"}))
+    assert job["state"] == "running"
+    cancelled = api.delete(f"/privacy/retention/jobs/{job['id']}")
+    assert cancelled.status_code == 200 and body(cancelled)["state"] == "cancelled"
+    assert body(api.post(f"/privacy/retention/jobs/{job['id']}/run"))["state"] == "cancelled"
+    assert api.post("/privacy/retention/jobs", {"kind": "interactions"}).status_code in (200, 202)
+
+
+def test_an_audit_period_is_read_within_the_call_cap_a_page_at_a_time(api):
+    made = body(api.post("/saveContact", {"first_name": "Ann", "phone1": PHONE1}))
+    today = datetime.now(UTC).date()
+    start = (today - timedelta(days=360)).isoformat()
+    page = body(api.get(f"/audit?from={start}&to={today.isoformat()}&limit=100"))
+    assert len(api.calls) <= MAX_CALLS_PER_REQUEST
+    found, pages = list(page["items"]), 1
+    while page["cursor"]:
+        page = body(api.get(f"/audit?from={start}&to={today.isoformat()}&limit=100&cursor={page['cursor']}"))
+        assert len(api.calls) <= MAX_CALLS_PER_REQUEST, api.calls
+        found += page["items"]
+        pages += 1
+    assert [e["contact_id"] for e in found] == [made["id"]] and pages > 1
+    # Days older than the trail's retention hold nothing: they are not read at all.
+    ancient = api.get("/audit?from=0001-01-01&to=0002-01-01")
+    assert body(ancient) == {"items": [], "cursor": None} and api.calls == []

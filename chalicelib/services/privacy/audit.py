@@ -89,7 +89,9 @@ def of_contact(contact_id: str, limit: int, cursor: str | None) -> tuple[list[di
 def in_period(start: str | None, end: str | None, limit: int, cursor: str | None
               ) -> tuple[list[dict[str, Any]], str | None]:
     """Every change between ``start`` and ``end`` (ISO date-times; a date
-    alone is its whole day), oldest first, at most a year at a time."""
+    alone is its whole day), oldest first, at most a year at a time; one
+    Query a day, as many days as the request's call cap allows (the cursor
+    goes on from there, so a page may hold fewer items than asked, even none)."""
     if not start or not end:
         raise Invalid("from, to: give both, as ISO dates or date-times (e.g. from=2026-11-01&to=2026-11-30)")
     first, last = _moment(start, "from", end=False), _moment(end, "to", end=True)
@@ -97,6 +99,11 @@ def in_period(start: str | None, end: str | None, limit: int, cursor: str | None
         raise Invalid("to: before from")
     if (last - first).days > MAX_PERIOD_DAYS:
         raise Invalid(f"to: at most {MAX_PERIOD_DAYS} days after from")
+    kept = get_settings().audit_days
+    if kept:  # nothing older than the trail's retention exists: those days are not read
+        first = max(first, datetime.now(UTC) - timedelta(days=kept + 1))
+        if last < first:
+            return [], None
     days = [(first + timedelta(days=n)).date().isoformat() for n in range((last.date() - first.date()).days + 1)]
     return store.in_period(days, iso(first), iso(last), limit, cursor)
 

@@ -4,10 +4,12 @@ Items are written with their TTL (``core/retention``); when an
 administrator changes a retention setting, ``POST /privacy/retention/jobs``
 ``{"kind"}`` starts a job that gives every stored item of that kind the TTL
 the setting now implies (from the item's own date; ``0`` days removes it).
-It works in bounded passes (``CIM_JOB_SECONDS``) and records where it
-stopped: the scheduled runner or ``POST /privacy/retention/jobs/{id}/run``
-goes on, and running it again changes nothing more. Calls are listed by the
-day they were first saved (GSI1), so no pass scans the table.
+It works in bounded passes (``CIM_JOB_SECONDS``, and at most the request's
+DynamoDB call cap) and records where it stopped: the scheduled runner or
+``POST /privacy/retention/jobs/{id}/run`` goes on, and running it again
+changes nothing more. Calls are listed by the day they were first saved
+(GSI1), so no pass scans the table. One job per kind runs at a time; ``since``
+reaches at most ``MAX_YEARS_BACK`` years back; ``DELETE`` cancels a job.
 """
 from __future__ import annotations
 
@@ -15,17 +17,19 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.core import retention
+from chalicelib.core import metering, retention
 from chalicelib.core.clock import now_iso
-from chalicelib.core.errors import Invalid, NotFound
+from chalicelib.core.errors import Conflict, Invalid, NotFound
 from chalicelib.core.ids import check_id, new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.domain.values import parse_datetime
 from chalicelib.store import interactions as call_store
 from chalicelib.store import retention as store
 
-PAGE = 100
+PAGE = 10
 MAX_YEARS_BACK = 10
+PAGE_CALLS = {"interactions": 1 + 3 * PAGE, "audit": 1 + PAGE, "erasure_receipts": 1 + PAGE,
+              "sync_runs": 1 + PAGE}  # one Query, then an update per item (a call: its two entries too)
 
 
 def _days(kind: str) -> int:
@@ -52,6 +56,13 @@ def start(body: dict[str, Any]) -> dict[str, Any]:
         raise Invalid("since: an ISO date, the oldest day to reach (default: as far back as the retention "
                       f"reaches, at most {MAX_YEARS_BACK} years)")
     today = datetime.now(UTC).date()
+    oldest = today - timedelta(days=MAX_YEARS_BACK * 366)
+    if since is not None and not oldest <= parse_datetime(since).date() <= today:
+        raise Invalid(f"since: between {oldest.isoformat()} ({MAX_YEARS_BACK} years back) and today")
+    running = [j for j in store.running_jobs() if j.get("kind") == kind]
+    if running:
+        raise Conflict(f"kind: a {kind} job is already running ({running[0]['id']}); let it finish or cancel it "
+                       f"with DELETE /privacy/retention/jobs/{running[0]['id']}", job_id=running[0]["id"])
     reach = _days(kind) or MAX_YEARS_BACK * 366
     first = parse_datetime(since).date() if since else today - timedelta(days=min(reach, MAX_YEARS_BACK * 366))
     job = {"id": new_id(), "kind": kind, "state": "running", "days": _days(kind), "started_at": now_iso(),
@@ -68,14 +79,25 @@ def get(job_id: str) -> dict[str, Any]:
     return job
 
 
+def cancel(job_id: str) -> dict[str, Any]:
+    """Stop a job where it is (what it changed stays changed)."""
+    job = get(job_id)
+    if job["state"] == "running":
+        job |= {"state": "cancelled", "finished_at": now_iso(), "updated_at": now_iso()}
+        store.save_job(job)
+    return job
+
+
 def run(job_id: str, seconds: float | None = None) -> dict[str, Any]:
     job = get(job_id)
-    if job["state"] == "done":
+    if job["state"] in ("done", "cancelled"):
         return job
     deadline = time.monotonic() + (get_settings().job_seconds if seconds is None else seconds)
     kind, by_day = job["kind"], store.listed_by_day(job["kind"])
     apply = _tree_ttl if kind == "interactions" else _item_ttl
-    while time.monotonic() <= deadline:
+    # A pass stops at its time or its share of the request's call cap (a page
+    # of calls can touch an item and its two entries each).
+    while time.monotonic() <= deadline and metering.budget_left(reserve=PAGE_CALLS[kind] + 2):
         items, last = store.page(kind, job["day"], job["cursor"], PAGE)
         for item in items:
             job["updated"] += apply(kind, STAMPS[kind], item)
