@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from devtools import transfer
-    from devtools.local import use_running_emulator
+    from devtools.local import answering_in_words, use_running_emulator
 
     use_running_emulator()
     from chalicelib.core.actor import act_as_process
@@ -47,15 +47,22 @@ def main(argv: list[str] | None = None) -> int:
             overrides[column] = target
         if not args.file.exists():
             parser.error(f"{args.file}: no such file")
-        done = transfer.import_csv(args.file, overrides, workers=max(1, min(args.workers, 64)), report=args.report,
-                                   delimiter=args.delimiter, encoding=args.encoding, update=args.update,
-                                   match_on=args.match_on)
-        print(f"imported {done.rows - done.rejected - done.skipped:,}, already there {done.skipped:,}, "
-              f"rejected {done.rejected:,}, blank rows skipped {done.blank:,}", file=sys.stderr)
-        return 0
+
+        def run_import() -> int:
+            done = transfer.import_csv(args.file, overrides, workers=max(1, min(args.workers, 64)),
+                                       report=args.report, delimiter=args.delimiter, encoding=args.encoding,
+                                       update=args.update, match_on=args.match_on)
+            print(f"imported {done.rows - done.rejected - done.skipped:,}, already there {done.skipped:,}, "
+                  f"rejected {done.rejected:,}, blank rows skipped {done.blank:,}", file=sys.stderr)
+            return 0
+
+        return answering_in_words("import", run_import)
     if args.command == "export":
-        transfer.export(args.out, args.format, include_pii=args.include_pii)
-        return 0
+        def run_export() -> int:
+            transfer.export(args.out, args.format, include_pii=args.include_pii)
+            return 0
+
+        return answering_in_words("export", run_export)
     if args.command == "key":
         from devtools import keys
 

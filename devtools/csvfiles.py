@@ -34,16 +34,26 @@ class Row:
 
 
 def choose_encoding(sample: bytes, given: str | None) -> str:
-    """``given``, else UTF-8 (a BOM is dropped) when the sample decodes as
-    UTF-8, else Windows-1252 (what a spreadsheet on Windows saves)."""
+    """``given``, else UTF-8 (a BOM is dropped) when the sample reads as
+    UTF-8 (more of its non-ASCII text is valid UTF-8 than not: a few rows
+    pasted in from Windows do not make the file Windows-1252), else
+    Windows-1252 (what a spreadsheet on Windows saves). Rows that do not read
+    in the chosen encoding are rejected alone."""
     if given:
         return given
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError as error:
-        if len(sample) - error.start > 4:  # not just a character cut at the sample's end
-            return "cp1252"
-    return "utf-8-sig"
+    text = sample.decode("utf-8", "surrogateescape")
+    invalid = sum(1 for ch in text[:-4] if "\udc80" <= ch <= "\udcff")  # the sample may cut a character
+    valid = sum(1 for ch in text if ord(ch) > 127 and not "\udc80" <= ch <= "\udcff")
+    return "cp1252" if invalid and invalid >= valid else "utf-8-sig"
+
+
+def unreadable(line: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in line)
+
+
+def printable(values: list[str]) -> list[str]:
+    """A rejected row as it can be written back (bytes that did not decode as U+FFFD)."""
+    return [v.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for v in values]
 
 
 def choose_delimiter(sample: str, given: str | None) -> str:
@@ -70,7 +80,7 @@ def read_rows(text: TextIO, delimiter: str) -> tuple[list[str], Iterator[Row]]:
     """The header and the records after it."""
     lines = enumerate(text, start=1)
     first = next(lines, None)
-    header = [h.strip() for h in _parse(first[1], delimiter)] if first else []
+    header = printable([h.strip() for h in _parse(first[1], delimiter)]) if first else []
 
     def whole_row(line: str) -> bool:
         """A line that reads as a complete record of the header's width."""
@@ -99,6 +109,11 @@ def read_rows(text: TextIO, delimiter: str) -> tuple[list[str], Iterator[Row]]:
                 if whole_row(queue[0][1]):  # the next line is a row of its own: the quote was never meant
                     break
                 taken.append(queue.popleft())
+            if any(unreadable(line) for _, line in taken):
+                yield Row(start, None, printable(_parse("".join(line for _, line in taken), delimiter)),
+                          reason=f"row {start} is not text in the file's encoding; save the file as UTF-8 "
+                                 "or give --encoding")
+                continue
             if _open_quote(taken):
                 # Never closed: refuse this line alone and read the lines after it again.
                 queue.extendleft(reversed(taken[1:]))

@@ -26,6 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as error:
         print(f"invoke: cannot read {args.event} as JSON: {error}", file=sys.stderr)
         return 2
+    wrong = envelope_problem(args.function, event)
+    if wrong:
+        print(f"invoke: {wrong}", file=sys.stderr)
+        return 2
     server = running_server()
     if server is None:
         print(f"invoke: no `make run` is running on port {port()}; start one with `make run` "
@@ -45,10 +49,35 @@ def main(argv: list[str] | None = None) -> int:
 
     for handler in list(app.log.handlers):  # Chalice logs to standard output: keep that for the answer
         app.log.removeHandler(handler)
-    with Client(app, stage_name="local") as client:
-        answer = client.lambda_.invoke(args.function, event).payload
+    try:
+        with Client(app, stage_name="local") as client:
+            answer = client.lambda_.invoke(args.function, event).payload
+    except Exception as error:  # noqa: BLE001 - the tool ends in words; Lambda would report the same failure
+        print(f"invoke: {args.function} failed ({type(error).__name__}: {str(error)[:200]})", file=sys.stderr)
+        return 1
     print(json.dumps(answer, indent=2, ensure_ascii=False))
     return 0
+
+
+# What the two triggered functions are given by AWS, which Chalice reads before our code does.
+EVENTBRIDGE_KEYS = ("version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail")
+
+
+def envelope_problem(function: str, event: object) -> str | None:
+    """Why ``event`` is not what AWS would hand ``function``, or None."""
+    if function == "connect_events":
+        if not isinstance(event, dict) or any(k not in event for k in EVENTBRIDGE_KEYS):
+            return ("connect_events takes an EventBridge event (keys " + ", ".join(EVENTBRIDGE_KEYS) + "); "
+                    "this file is not one (a sample: events/connect/contact-event-connected.json)")
+    if function == "connect_records":
+        records = event.get("Records") if isinstance(event, dict) else None
+        if not isinstance(records, list) or not all(isinstance(r, dict) and isinstance(r.get("kinesis"), dict)
+                                                    for r in records):
+            return ("connect_records takes a Kinesis event ({\"Records\": [{\"kinesis\": {\"data\": <base64 of "
+                    "a contact record>, ...}}]}); this file is not one (a sample: events/connect/kinesis-records.json)")
+    if function in ("connect_lookup", "connect_save") and not isinstance(event, dict):
+        return f"{function} takes a contact flow event (a JSON object; a sample: events/connect/flow-lookup.json)"
+    return None
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import json
 import sys
 
 from chalicelib.core.roles import ROLES
-from devtools.local import use_running_emulator
+from devtools.local import answering_in_words, use_running_emulator
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,18 +18,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     use_running_emulator()
 
-    from chalicelib.core.errors import DomainError
     from chalicelib.models.apikey import KeyRequest
     from chalicelib.services.access import apikeys
 
-    try:
+    def create() -> int:
         made = apikeys.create(KeyRequest(name=args.name, role=args.role, expires_at=args.expires_at))
-    except DomainError as error:
-        print(f"error: {error.message}", file=sys.stderr)
-        return 1
-    print(json.dumps(made.model_dump(), indent=2))
-    print(f"Keep the key now; it is not shown again: {made.key}", file=sys.stderr)
-    return 0
+        print(json.dumps(made.model_dump(), indent=2))
+        print(f"Keep the key now; it is not shown again: {made.key}", file=sys.stderr)
+        return 0
+
+    return answering_in_words("key", create, attempts=1)
 
 
 if __name__ == "__main__":

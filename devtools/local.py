@@ -73,6 +73,46 @@ def running_server(on_port: int | None = None) -> dict[str, str] | None:
 NO_SERVER, NO_CREDENTIALS, UNREACHABLE, NO_TABLE = 3, 4, 5, 6
 
 
+FAILED = 1
+
+
+def answering_in_words(command: str, run, attempts: int = 3) -> int:
+    """Run a console command so that it ends with one line and an exit code,
+    never a traceback: a table that is slow or throttling is tried again
+    with backoff (the commands are safe to repeat: an import resumes, an
+    export rewrites its file), bad input is named, a bug is named by its kind."""
+    import time
+
+    from pydantic import ValidationError
+
+    from chalicelib.core.errors import DomainError, Unavailable
+    from chalicelib.models.common import describe
+
+    for attempt in range(attempts):
+        try:
+            return run()
+        except Unavailable as error:
+            if attempt + 1 < attempts:
+                print(f"{command}: {error.message} (trying again)", file=sys.stderr)
+                time.sleep(2 ** attempt)
+                continue
+            print(f"error: {command}: {error.message}; tried {attempts} times", file=sys.stderr)
+            return UNREACHABLE
+        except DomainError as error:
+            print(f"error: {command}: {error.message}", file=sys.stderr)
+            return FAILED
+        except ValidationError as error:
+            print(f"error: {command}: {describe(error)}", file=sys.stderr)
+            return FAILED
+        except (OSError, ValueError, UnicodeError) as error:
+            print(f"error: {command}: {error}", file=sys.stderr)
+            return FAILED
+        except Exception as error:  # noqa: BLE001 - a console tool ends in words
+            print(f"error: {command} stopped ({type(error).__name__}); please report it", file=sys.stderr)
+            return FAILED
+    return FAILED
+
+
 def _stop_tool(code: int, message: str) -> None:
     print(f"error: {message}", file=sys.stderr)
     raise SystemExit(code)

@@ -136,7 +136,8 @@ def import_csv(path: Path, overrides: dict[str, str], workers: int = 8, report: 
         raw.seek(0)
         chosen = csvfiles.choose_encoding(sample, encoding)
         counted = _Counting(raw)
-        text = io.TextIOWrapper(counted, encoding=chosen, newline="")
+        # Bytes that do not decode are kept (as lone surrogates) so that only their row is rejected.
+        text = io.TextIOWrapper(counted, encoding=chosen, newline="", errors="surrogateescape")
         header, rows = csvfiles.read_rows(text, csvfiles.choose_delimiter(sample.decode(chosen, "replace"), delimiter))
         attributes = schema.by_key()
         columns = _mapping(header, overrides, set(attributes))

@@ -132,3 +132,21 @@ def test_import_update_can_match_on_a_unique_attribute(api, tmp_path):
     done = transfer.import_csv(source, {}, out=io.StringIO(), update=True, match_on="account_no")
     assert done.rejected == 0
     assert body(api.get(f"/contacts/{made['id']}"))["last_name"] == "Found"
+
+
+def test_a_utf8_file_with_a_few_windows_rows_imports_the_rest_and_names_those_rows(api, tmp_path):
+    source = tmp_path / "mixed.csv"
+    rows = [("first_name,last_name,phone1".encode())]
+    for i in range(40):
+        name = "Åsa" if i not in (2, 5) else "Jörg"
+        text = f"{name},Söderberg{i},+358 40 {3000000 + i}"
+        rows.append(text.encode("cp1252" if i in (2, 5) else "utf-8"))  # rows on lines 4 and 7 from Windows
+    source.write_bytes(b"\n".join(rows) + b"\n")
+    for given in (None, "utf-8"):
+        report = tmp_path / f"rejected-{given}.csv"
+        done = transfer.import_csv(source, {}, workers=2, out=io.StringIO(), encoding=given, report=report)
+        reasons = _outcomes(report)
+        assert set(reasons) == {4, 7} and all("not text in the file's encoding" in r for r in reasons.values())
+        assert done.rejected == 2
+    found = body(api.get("/contacts/getContactByName/s%C3%B6derberg1?limit=100"))
+    assert any(c["first_name"] == "Åsa" for c in found)  # decoded as UTF-8, not as Windows-1252 mojibake
