@@ -136,7 +136,7 @@ def test_import_update_can_match_on_a_unique_attribute(api, tmp_path):
 
 def test_a_utf8_file_with_a_few_windows_rows_imports_the_rest_and_names_those_rows(api, tmp_path):
     source = tmp_path / "mixed.csv"
-    rows = [("first_name,last_name,phone1".encode())]
+    rows = [(b"first_name,last_name,phone1")]
     for i in range(40):
         name = "Åsa" if i not in (2, 5) else "Jörg"
         text = f"{name},Söderberg{i},+358 40 {3000000 + i}"
