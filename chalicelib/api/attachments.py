@@ -20,7 +20,7 @@ bp = area.blueprint
 
 @area.route("POST", "/s3attachments", role=AGENT, summary="A presigned upload and a short link", ok=201,
             request=AttachmentRequest, response=AttachmentCreated, errors=(400, 404, 413), headers=("Location",),
-            example={"fileName": "invoice.pdf", "mimeType": "application/pdf", "size": 48213})
+            example={"fileName": "invoice.pdf", "mimeType": "application/pdf", "size": 48213}, idempotent=True, request_headers=("Idempotency-Key",))
 def create_attachment():
     created = attachments.create(parse(AttachmentRequest, json_body(area.request)))
     return render(created, status=201, headers={"Location": public.url(f"/attachments/{created.id}")})

@@ -44,7 +44,7 @@ def _create() -> Contact:
 
 
 @area.route("POST", "/saveContact", role=AGENT, summary="Create a contact", request=ContactFields,
-            response=Contact, errors=(400, 409, 413), example=EXAMPLE, headers=("ETag",))
+            response=Contact, errors=(400, 409, 413), example=EXAMPLE, headers=("ETag",), idempotent=True, request_headers=("Idempotency-Key",))
 def save_contact():
     contact = _create()
     return render(contact, headers=_etag(contact))
@@ -52,7 +52,7 @@ def save_contact():
 
 @area.route("POST", "/contacts", role=AGENT, summary="Create a contact (resource style)", ok=201,
             request=ContactFields, response=Contact, errors=(400, 409, 413), example=EXAMPLE,
-            headers=("ETag", "Location"))
+            headers=("ETag", "Location"), idempotent=True, request_headers=("Idempotency-Key",))
 def create_contact():
     contact = _create()
     return render(contact, status=201, headers=_etag(contact) | {"Location": public.url(f"/contacts/{contact.id}")})
@@ -134,7 +134,7 @@ def load_more(last_id):
 
 @area.route("POST", "/contacts/bulk", role=AGENT, summary="Create up to 100 contacts; per-item results",
             request=BulkRequest, response=BulkResult, errors=(400, 413),
-            example={"contacts": [EXAMPLE, {"first_name": "Bo", "phone1": "040 123 4567"}]})
+            example={"contacts": [EXAMPLE, {"first_name": "Bo", "phone1": "+358 40 123 4567"}]}, idempotent=True, request_headers=("Idempotency-Key",))
 def create_contacts_in_bulk():
     data = json_body(area.request, numbers=False)  # checked per contact: one bad item refuses only itself
     items = data.get("contacts")

@@ -40,6 +40,8 @@ def error_response(error: errors.DomainError, status: int | None = None) -> Resp
     headers = dict(JSON)
     if "retry_after" in details:  # a 503 says when to come back
         headers["Retry-After"] = str(details.pop("retry_after"))
+    elif isinstance(error, errors.Unavailable):
+        headers["Retry-After"] = "1"
     body.update({_camel(k): v for k, v in details.items()})
     return Response(body=body, status_code=status or status_of(error), headers=headers)
 

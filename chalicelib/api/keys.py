@@ -16,7 +16,7 @@ bp = area.blueprint
 
 
 @area.route("POST", "/keys", role=ADMIN, summary="Create an API key (shown once)", ok=201, request=KeyRequest,
-            response=NewApiKey)
+            response=NewApiKey, idempotent=True, request_headers=("Idempotency-Key",))
 def create_key():
     return render(apikeys.create(parse(KeyRequest, json_body(area.request))), status=201)
 

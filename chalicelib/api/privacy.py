@@ -44,7 +44,7 @@ def _receipt(receipt: dict, status: int | None = None):
 @area.route("POST", "/privacy/erasures", role=ADMIN, summary="Erase a person everywhere; a receipt", ok=201,
             also_ok=(202,),
             request=PersonRequest, response=ErasureReceipt, errors=(400,), headers=("Location",),
-            example={"phone": "+1 415 555 0100"})
+            example={"phone": "+1 415 555 0100"}, idempotent=True, request_headers=("Idempotency-Key",))
 def erase():
     receipt = erasure.start(json_body(area.request))
     return _receipt(receipt, 201 if receipt["state"] == "done" else 202)
@@ -79,7 +79,7 @@ def _job(job: dict):
             summary="Apply the current retention setting of a kind to the items already stored", ok=202,
             also_ok=(200,),
             request=RetentionRequest, response=RetentionJob, errors=(400, 409), headers=("Location",),
-            example={"kind": "interactions"})
+            example={"kind": "interactions"}, idempotent=True, request_headers=("Idempotency-Key",))
 def start_retention_job():
     parse(RetentionRequest, json_body(area.request))
     return _job(retention.start(json_body(area.request)))

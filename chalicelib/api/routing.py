@@ -60,6 +60,8 @@ class Operation:
     # a key; writes need the session's CSRF token. Kept out of the OpenAPI
     # document (browser pages, not API).
     session: bool = False
+    # A create: a retry with the same ``Idempotency-Key`` answers the first result.
+    idempotent: bool = False
 
     @property
     def accepted_media(self) -> list[str]:
@@ -129,6 +131,9 @@ def answering_errors(view: Callable[..., Any], operation: Operation, area: Area)
                 who = _check_role(area.request, operation)
             actor.act_as(who, f"{operation.method} {operation.path}")
             _check_parameters(area.request, kwargs)
+            key = (area.request.headers or {}).get("idempotency-key") if operation.idempotent else None
+            if key is not None:
+                return _once(area.request, operation, key, lambda: view(*args, **kwargs))
             return view(*args, **kwargs)
         except errors.SignInNeeded as error:
             if operation.method == "GET":
@@ -152,6 +157,25 @@ def _check_parameters(request: Any, path_params: dict[str, Any]) -> None:
     for name, value in given.items():
         if isinstance(value, str):
             limits.check_text(name, value, strict=True)
+
+
+IDEMPOTENT_HEADERS = ("Location", "ETag", "X-CIM-Outcome")
+
+
+def _once(request: Any, operation: Operation, key: str, run: Callable[[], Response]) -> Response:
+    """The route's answer to the first request with this ``Idempotency-Key``."""
+    from chalicelib.services.access import idempotency
+
+    def answer() -> tuple[int, Any, dict[str, str]]:
+        made = run()
+        kept = {h: made.headers[h] for h in IDEMPOTENT_HEADERS if h in (made.headers or {})}
+        return made.status_code, made.body, kept
+
+    caller = f"{caller_role(request)}:{actor.current().who}"
+    status, body, headers, replayed = idempotency.once(caller, f"{operation.method} {operation.path}", key,
+                                                       http.raw_body(request), answer)
+    extra = {"Idempotent-Replayed": "true"} if replayed else {}
+    return Response(body=body, status_code=status, headers=http.JSON | headers | extra)
 
 
 def caller_role(request: Any) -> str | None:

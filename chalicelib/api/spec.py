@@ -26,6 +26,8 @@ HEADER_DESCRIPTIONS = {
     "X-CIM-Signature": "sha256=<hex of HMAC-SHA256(CIM_RCI_WEBHOOK_SECRET, \"<X-CIM-Timestamp>.\" + the raw body)>",
     "X-CIM-Timestamp": "the Unix time (seconds) the push was signed at; refused more than 5 minutes off",
     "Accept": "text/plain answers the flat IVR lines",
+    "Idempotency-Key": "any unique text (a UUID); a retry with the same key and body answers the first result "
+                       "(a day), with another body 409",
 }
 QUERY_TYPES = {"limit": {"type": "integer", "minimum": 1}, "force": {"type": "boolean"},
                "format": {"type": "string", "enum": ["json", "ivr"]}, "exp": {"type": "integer"}}
@@ -110,7 +112,7 @@ def _operation(op: Operation, known: dict[type, str]) -> dict[str, Any]:
         success["headers"] = {h: {"schema": {"type": "string"}} for h in op.headers}
     responses = {str(code): success | {"description": DESCRIPTIONS[code]} for code in (op.ok, *op.also_ok)}
     codes = list(op.errors) + ([415] if op.request is not None or op.ok == 303 else []) \
-        + ([] if role == PUBLIC else [401, 403])
+        + ([] if role == PUBLIC else [401, 403]) + ([409] if op.idempotent and 409 not in op.errors else [])
     for code in codes:
         if op.is_page and code != 415:  # a page shows its problem as a page
             responses[str(code)] = {"description": DESCRIPTIONS[code], "content": {"text/html": {"schema": {

@@ -1,0 +1,56 @@
+"""``Idempotency-Key``: a client that retries a create (after a timeout, a
+503, a dropped connection) sends the same key, and gets the first answer
+instead of a second contact, key, erasure or job. The key is scoped to the
+caller and the route; kept ``KEEP_SECONDS`` (a day). The same key with a
+different body is a 409; while the first request still runs, a retry is a
+409 too (come back in a moment). An answer of 5xx is not kept: the retry
+runs the request again."""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from chalicelib.core.errors import Conflict, Invalid
+from chalicelib.domain import limits
+from chalicelib.store import idempotency as store
+
+KEEP_SECONDS = 24 * 3600
+MAX_KEY_CHARS = 255
+
+
+def digest(caller: str, route: str, idempotency_key: str) -> str:
+    if not idempotency_key or len(idempotency_key) > MAX_KEY_CHARS:
+        raise Invalid(f"Idempotency-Key: 1 to {MAX_KEY_CHARS} characters")
+    limits.check_text("Idempotency-Key", idempotency_key, strict=True)
+    return hashlib.sha256("\x1f".join((caller, route, idempotency_key)).encode()).hexdigest()
+
+
+def once(caller: str, route: str, idempotency_key: str, body: bytes,
+         run: Callable[[], tuple[int, Any, dict[str, str]]]) -> tuple[int, Any, dict[str, str], bool]:
+    """(status, body, headers, replayed) of the first request with this key."""
+    made = digest(caller, route, idempotency_key)
+    body_hash = hashlib.sha256(body or b"").hexdigest()
+    expiry = int(time.time()) + KEEP_SECONDS
+    found = store.claim(made, body_hash, expiry)
+    if found is not None:
+        if found.get("body_hash") != body_hash:
+            raise Conflict("Idempotency-Key: already used with another body; use a new key for a new request")
+        if found.get("state") != "answered":
+            raise Conflict("Idempotency-Key: the first request with this key is still running; retry in a moment",
+                           retry_after=1)
+        answer = found["answer"]
+        return int(answer["status"]), json.loads(answer["body"]), dict(answer.get("headers") or {}), True
+    try:
+        status, answer_body, headers = run()
+    except BaseException:
+        store.release(made)
+        raise
+    if status >= 500:
+        store.release(made)
+    else:
+        store.answered(made, body_hash, expiry, {"status": status, "body": json.dumps(answer_body),
+                                                 "headers": headers})
+    return status, answer_body, headers, False
