@@ -177,3 +177,44 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --- faults from below ----------------------------------------------------------------
+
+FAULTS = {
+    "dynamodb": ("ThrottlingException", "InternalServerError", "ProvisionedThroughputExceededException"),
+    "s3": ("SlowDown", "InternalError"),
+}
+
+
+def inject_faults(client: Any, service: str, rate: float, seed: int | None = None,
+                  timeouts: bool = True) -> Any:
+    """Make ``rate`` of ``client``'s calls fail as AWS fails once its own
+    retries are spent: throttling, an internal error, a timeout, and for
+    DynamoDB transactions a conflict with another transaction. Returns the
+    handler (``client.meta.events.unregister(...)`` removes it). ``make run``
+    turns it on with ``CIM_FAULT_RATE`` (development only)."""
+    import random
+
+    from botocore.awsrequest import AWSResponse
+    from botocore.exceptions import ReadTimeoutError
+
+    chance = random.Random(seed)
+
+    def maybe_fail(model: Any = None, **_: Any) -> Any:
+        if model is None or chance.random() >= rate:
+            return None
+        kind = chance.randrange(4 if timeouts else 3)
+        if kind == 3:
+            raise ReadTimeoutError(endpoint_url=f"https://{service}.emulated")
+        if kind == 2 and model.name == "TransactWriteItems":
+            error = {"Code": "TransactionCanceledException", "Message": "Transaction cancelled (emulated)"}
+            reasons = [{"Code": "TransactionConflict", "Message": "emulated"}]
+            return AWSResponse(f"https://{service}.emulated", 400, {}, None), {
+                "Error": error, "CancellationReasons": reasons, "ResponseMetadata": {"HTTPStatusCode": 400}}
+        code = chance.choice(FAULTS[service])
+        return AWSResponse(f"https://{service}.emulated", 500, {}, None), {
+            "Error": {"Code": code, "Message": f"{code} (emulated)"}, "ResponseMetadata": {"HTTPStatusCode": 500}}
+
+    client.meta.events.register(f"before-call.{service}", maybe_fail)
+    return maybe_fail

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from functools import lru_cache
 from typing import Any
@@ -76,9 +77,25 @@ def answer_missing_keys_like_the_gateway() -> None:
     local.LocalGatewayAuthorizer._cim_patched = True
 
 
+def with_faults_if_asked() -> None:
+    """``CIM_FAULT_RATE=0.1 make run``: a tenth of the server's DynamoDB and S3
+    calls fail as AWS fails (throttling, internal errors, timeouts,
+    transaction conflicts), to see every answer stay a success or a 503."""
+    rate = float(os.environ.get("CIM_FAULT_RATE") or 0)
+    if rate <= 0:
+        return
+    from chalicelib.store import aws
+    from devtools.emulator import inject_faults
+
+    inject_faults(aws.dynamodb(), "dynamodb", rate)
+    inject_faults(aws.s3(), "s3", rate)
+    print(f"faults: {rate:.0%} of DynamoDB and S3 calls fail (CIM_FAULT_RATE)", file=sys.stderr)
+
+
 def main() -> int:
     patch_handler()
     answer_missing_keys_like_the_gateway()
+    with_faults_if_asked()
     from chalice.cli import main as chalice
 
     return chalice()

@@ -56,14 +56,29 @@ def transact(actions: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
     table = table_name()
     for action in actions:
         next(iter(action.values()))["TableName"] = table
-    with reaching_the_table():
-        try:
-            aws.dynamodb().transact_write_items(TransactItems=actions)
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "TransactionCanceledException":
-                return error.response.get("CancellationReasons") or [{"Code": "Unknown"}]
-            raise
-    return None
+    for attempt in range(CONFLICT_ATTEMPTS):
+        with reaching_the_table():
+            try:
+                aws.dynamodb().transact_write_items(TransactItems=actions)
+                return None
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                reasons = error.response.get("CancellationReasons") or [{"Code": "Unknown"}]
+        if not _only_conflicts(reasons):
+            return reasons
+        time.sleep(0.02 * 2 ** attempt)  # another transaction held an item: the same write can go through
+    raise Unavailable("the table is busy with other writes to the same items; try again", retry_after=1)
+
+
+CONFLICT_ATTEMPTS = 4
+
+
+def _only_conflicts(reasons: list[dict[str, Any]]) -> bool:
+    """Cancelled only because another transaction was changing one of the
+    items at the same moment: nothing this write asked for failed."""
+    codes = {r.get("Code") for r in reasons}
+    return "TransactionConflict" in codes and codes <= {"TransactionConflict", "None", None}
 
 
 def _until_processed(send: Callable[[dict[str, Any]], dict[str, Any]], request: dict[str, Any],

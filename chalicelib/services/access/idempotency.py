@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from chalicelib.core.errors import Conflict, Invalid
@@ -19,6 +21,16 @@ from chalicelib.store import idempotency as store
 
 KEEP_SECONDS = 24 * 3600
 MAX_KEY_CHARS = 255
+log = logging.getLogger("cim")
+_current: ContextVar[str | None] = ContextVar("idempotency", default=None)
+
+
+def derived_id() -> str | None:
+    """The id a create made under an ``Idempotency-Key`` gives what it makes,
+    so that a retry after a first attempt that stored its item but failed
+    afterwards finds that item instead of making a second one."""
+    made = _current.get()
+    return hashlib.sha256(f"id:{made}".encode()).hexdigest()[:32].upper() if made else None
 
 
 def digest(caller: str, route: str, idempotency_key: str) -> str:
@@ -43,14 +55,23 @@ def once(caller: str, route: str, idempotency_key: str, body: bytes,
                            retry_after=1)
         answer = found["answer"]
         return int(answer["status"]), json.loads(answer["body"]), dict(answer.get("headers") or {}), True
+    token = _current.set(made)
     try:
         status, answer_body, headers = run()
     except BaseException:
         store.release(made)
         raise
+    finally:
+        _current.reset(token)
     if status >= 500:
         store.release(made)
-    else:
-        store.answered(made, body_hash, expiry, {"status": status, "body": json.dumps(answer_body),
-                                                 "headers": headers})
+        return status, answer_body, headers, False
+    answer = {"status": status, "body": json.dumps(answer_body), "headers": headers}
+    for attempt in range(3):
+        try:
+            store.answered(made, body_hash, expiry, answer)
+            break
+        except Exception as error:  # noqa: BLE001 - the request succeeded: its answer is not turned into a failure
+            log.warning("idempotency answer not kept (%s)", type(error).__name__)
+            time.sleep(0.05 * 2 ** attempt)
     return status, answer_body, headers, False

@@ -6,13 +6,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from chalicelib.core.clock import now_iso
-from chalicelib.core.errors import Contended, Invalid, NotFound, PreconditionFailed
+from chalicelib.core.errors import Conflict, Contended, Invalid, NotFound, PreconditionFailed
 from chalicelib.core.ids import check_id, new_id
 from chalicelib.core.retry import until_it_wins
 from chalicelib.core.settings import get_settings
 from chalicelib.domain import limits, names, phones, validation, values
 from chalicelib.domain.terms import NAME, Term
 from chalicelib.models.contact import CONSENT_USAGE, NAME_FIELDS, SERVER_FIELDS, ConsentFields, Contact, ContactFields
+from chalicelib.services.access import idempotency
 from chalicelib.services.calls import interactions
 from chalicelib.services.privacy import audit, suppression
 from chalicelib.services.schema import schema
@@ -53,8 +54,17 @@ def new_contact(given: ContactFields, contact_id: str | None = None) -> tuple[di
 
 def create(given: ContactFields, contact_id: str | None = None) -> Contact:
     """Create a contact. ``contact_id`` (imports) makes a replay a Conflict
-    instead of a duplicate."""
-    return write_new(*new_contact(given, contact_id))
+    instead of a duplicate. Under an ``Idempotency-Key`` the id comes from the
+    key: a retry whose first attempt stored the contact answers that contact."""
+    keyed = idempotency.derived_id() if contact_id is None else None
+    try:
+        return write_new(*new_contact(given, contact_id or keyed))
+    except Conflict as clash:
+        stored = store.get(keyed) if keyed and "already exists" in clash.message else None
+        if stored is None:
+            raise
+        interactions.follow_contact(keyed, gained=stored.terms, lost=[])  # in case the first attempt stopped there
+        return render(stored.doc, stored.version)
 
 
 def write_new(doc: dict[str, Any], terms: list[Term]) -> Contact:
