@@ -97,3 +97,15 @@ def add_attributes(api: Api, **types: str | dict[str, Any]) -> dict[str, Any]:
         made[key] = json.loads(reply.body)
     api.get("/getSchema")  # the schema is cached again: later call counts are steady-state ones
     return made
+
+
+@pytest.fixture
+def signed(monkeypatch):
+    """The push webhook's secret set (the one ``tests/api/test_rci_sync.py`` signs with)."""
+    from chalicelib.core.settings import get_settings
+    from tests.api.test_rci_sync import SECRET
+
+    monkeypatch.setenv("CIM_RCI_WEBHOOK_SECRET", SECRET)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

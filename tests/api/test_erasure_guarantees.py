@@ -7,10 +7,7 @@ import json
 import threading
 import time
 
-import pytest
-
 from chalicelib.core.errors import Unavailable
-from chalicelib.core.settings import get_settings
 from chalicelib.services.privacy import erasure as erasure_service
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import interactions as call_store
@@ -21,13 +18,6 @@ from tests.fakes.contact_center import push_headers
 
 ZELINDA = Person("Zelinda", "Quarrington", phones=["+14155550147", "+14155550148"], emails=["zelinda.q@example.com"])
 
-
-@pytest.fixture
-def signed(monkeypatch):
-    monkeypatch.setenv("CIM_RCI_WEBHOOK_SECRET", SECRET)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def push(api, records):

@@ -14,12 +14,10 @@ import logging
 import random
 import string
 
-import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from chalicelib.core.settings import get_settings
 from tests.api.conftest import body
 from tests.api.leftovers import Person, leftovers
 from tests.api.test_rci_sync import SECRET, record
@@ -194,13 +192,6 @@ class PrivacyMachine(RuleBasedStateMachine):
         elif made_id:
             self.contacts[person.first_name].append(made_id)
 
-
-@pytest.fixture
-def signed(monkeypatch):
-    monkeypatch.setenv("CIM_RCI_WEBHOOK_SECRET", SECRET)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def test_no_interleaving_leaves_an_erased_person_anywhere(api, signed):
