@@ -140,7 +140,7 @@ def test_the_whole_product_through_a_generated_client(generated):
               "arrivalTime": "2026-11-22T09:22:11.000Z", "handlingDuration": 3000}
     for body in (model("PostRciContactsBodyType0").from_dict(record),
                  [model("PostRciContactsBodyType1Item").from_dict(dict(record, id="C" * 32))]):
-        sent = httpx.Request("POST", server.url, json=push._get_kwargs(body=body, x_cim_signature="")["json"])
+        sent = httpx.Request("POST", server.url, json=push._get_kwargs(body=body, x_cim_signature="", x_cim_timestamp="")["json"])
         signed = push_headers(SECRET, sent.content)
         result = ok(push.sync_detailed(client=anonymous, body=body, x_cim_signature=signed["X-CIM-Signature"],
                                        x_cim_timestamp=signed["X-CIM-Timestamp"]))
