@@ -116,7 +116,9 @@ def access_request():
 def personal_fields():
     personal = schema.pii_keys()
     return render([PersonalField(key=a.key, label=a.label, type=a.type, core=a.core,
-                                 why="identifies the person (core field)" if a.core else "flagged pii in the schema")
+                                 why="identifies the person (core field)" if a.core else
+                                 "a phone number or e-mail address" if a.type in ("phone", "email") and not a.pii
+                                 else "flagged pii in the schema")
                    for a in schema.attributes() if a.key in personal])
 
 

@@ -5,6 +5,7 @@ import logging
 
 from chalice import Blueprint, Rate
 
+from chalicelib.core import metering
 from chalicelib.core.actor import act_as
 from chalicelib.core.lazy import lazy
 
@@ -20,6 +21,7 @@ log = logging.getLogger("cim")
 @bp.schedule(Rate(1, unit=Rate.MINUTES), name="resume-schema-jobs")
 def resume_schema_jobs(event):
     """Carry on every reindex job a schema change left unfinished."""
+    metering.stop_counting()  # not a request: bounded by time, not by the request's call cap
     for job in schema.resume_jobs():
         log.info("schema job %s: %s, %d processed", job.id, job.state, job.processed)
 
@@ -28,6 +30,7 @@ def resume_schema_jobs(event):
 def resume_erasures(event):
     """Carry on every erasure too large for the request that asked for it, and every retention job."""
     act_as("erasure-runner", "schedule")
+    metering.stop_counting()
     for receipt in erasure.resume_all():
         log.info("erasure %s: %s", receipt["id"], receipt["state"])
     for job in retention.resume_all():
@@ -38,6 +41,7 @@ def resume_erasures(event):
 def pull_contact_center(event):
     """Pull the contact center's records (every ``CIM_SYNC_EVERY_SECONDS``)."""
     act_as("sinch-sync", "schedule")
+    metering.stop_counting()
     outcome = rci_sync.scheduled()
     if outcome:
         log.info("rci sync: %d pages, %d stored, %d updated, %d rejected, error: %s", outcome["pages"],

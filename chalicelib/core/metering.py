@@ -30,6 +30,13 @@ def record_units(kind: str, units: float) -> None:
 MAX_CALLS_PER_REQUEST = 60
 
 
+def stop_counting() -> None:
+    """Not a request (a scheduled run): no counting, and so no call cap;
+    its passes are bounded by ``CIM_JOB_SECONDS``."""
+    _local.ops = None
+    _local.units = None
+
+
 def calls_so_far() -> int:
     return len(getattr(_local, "ops", None) or [])
 

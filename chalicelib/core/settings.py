@@ -44,7 +44,7 @@ class Settings:
     sinch_user: str | None = None
     sinch_password: str | None = field(default=None, repr=False)
     rci_webhook_secret: str | None = field(default=None, repr=False)
-    rci_batch_max: int = 100
+    rci_batch_max: int = 10  # a record costs up to ~5 DynamoDB calls: a push stays within the request cap
     sinch_timeout_seconds: float = 10.0
     # The pull: how often, how far back the first time, how much to re-read.
     sync_every_seconds: int = 300

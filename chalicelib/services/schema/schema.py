@@ -75,8 +75,10 @@ IDENTITY_FIELDS = ("first_name", "last_name", "phone1", "phone2", "email")
 
 
 def pii_keys() -> set[str]:
-    """The personal fields: the core name, phone and e-mail fields, and every attribute flagged ``pii``."""
-    return set(IDENTITY_FIELDS) | {a.key for a in attributes() if a.pii}
+    """The personal fields: the core name, phone and e-mail fields, every
+    attribute of type phone or e-mail (whatever its flag: a number is a
+    person's), and every attribute flagged ``pii``."""
+    return set(IDENTITY_FIELDS) | {a.key for a in attributes() if a.pii or a.type in ("phone", "email")}
 
 
 def by_key() -> dict[str, Attribute]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chalicelib.core import retention
+from chalicelib.core import metering, retention
 from chalicelib.core.clock import iso, now_iso
 from chalicelib.core.errors import (
     Conflict,
@@ -43,6 +43,7 @@ from chalicelib.store import sync as sync_store
 log = logging.getLogger("cim")
 
 LEASE_SECONDS = 900
+RECORD_CALLS = 8  # the DynamoDB calls one record may take (leg write, lookups, a write-back)
 WRITEBACK_CHANNELS = ("PHONE", "CHAT")
 
 
@@ -143,16 +144,22 @@ def run() -> dict[str, Any]:
         hours=settings.sync_lookback_hours)
     start = watermark - timedelta(minutes=settings.sync_overlap_minutes)
     outcome = {"started_at": now_iso(), "from": iso(start), "pages": 0, "stored": 0, "updated": 0,
-               "unchanged": 0, "rejected": 0, "rejections": [], "written_back": 0, "last_error": None}
+               "unchanged": 0, "rejected": 0, "rejections": [], "written_back": 0, "last_error": None,
+               "more": False}
     newest, hold = watermark, None
     open_limit = now - timedelta(hours=settings.sync_max_open_hours)
     try:
         outcome["written_back"] += _retry_write_backs()
-        offset = 0
-        while True:
+        offset, capped = 0, False
+        while not capped:
             page = sinch.contacts_page(iso(start), offset, settings.sync_page_size)
             outcome["pages"] += 1
             for record in page:
+                if not metering.budget_left(reserve=RECORD_CALLS):
+                    # POST /rci/sync is a request: it stops at the call cap; the watermark
+                    # has moved only past what was stored, so the next run goes on from there.
+                    capped = outcome["more"] = True
+                    break
                 arrival = parse_datetime(record.get("arrivalTime", "")) if isinstance(record, dict) and \
                     isinstance(record.get("arrivalTime"), str) else None
                 details = None
@@ -169,7 +176,7 @@ def run() -> dict[str, Any]:
                 outcome["written_back"] += _write_back_if_due(record, result)
                 if arrival:
                     newest = max(newest, arrival)
-            if len(page) < settings.sync_page_size:
+            if capped or len(page) < settings.sync_page_size:
                 break
             offset += settings.sync_page_size
     except DomainError as error:
