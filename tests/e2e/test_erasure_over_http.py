@@ -7,6 +7,9 @@ receipt's counts match."""
 from __future__ import annotations
 
 import json
+import tempfile
+import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -17,12 +20,14 @@ from tests.fakes.contact_center import push_headers
 pytestmark = pytest.mark.e2e
 SECRET = "erasure-webhook-secret"
 PHONE1, PHONE2, EMAIL = "+1 415 555 0920", "+1 415 555 0921", "eila.erased@example.com"
+DATA = Path(tempfile.mkdtemp(prefix="cim-e2e-erasure-"))
 TRACES = ("4155550920", "4155550921", "eila.erased@example.com", "Eila", "Erasmus", "ER-920")
 
 
 @pytest.fixture(scope="module")
 def server():
-    running = start_server({"CIM_TABLE_NAME": "cim-e2e-erasure", "CIM_RCI_WEBHOOK_SECRET": SECRET})
+    running = start_server({"CIM_TABLE_NAME": "cim-e2e-erasure", "CIM_RCI_WEBHOOK_SECRET": SECRET,
+                            "CIM_DATA_DIR": str(DATA), "CIM_SNAPSHOT_SECONDS": "1"})
     yield running
     stop_server(running)
 
@@ -100,3 +105,11 @@ def test_one_request_forgets_her_everywhere(server):
     assert refused.status_code == 400 and refused.json()["Message"].startswith("email:")
     held = ok(server("POST", "/privacy/access-requests", json={"phone": PHONE1}))["document"]
     assert held["contacts"] == [] and held["calls"] == [] and held["suppressed"] is True
+
+    # make run's data files (snapshots of the table and the bucket, every second here) hold nothing of hers.
+    time.sleep(2.5)
+    written = [p for p in DATA.rglob("*") if p.is_file()]
+    assert written, "no snapshot was written"
+    for path in written:
+        text = path.read_bytes().decode("utf-8", "replace")
+        assert not [t for t in TRACES if t.lower() in text.lower()], path
