@@ -37,6 +37,8 @@ summary{cursor:pointer}
 .actions{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;margin-top:12px}
 .actions button{margin:0}
 .secondary{background:#fff;color:#0b63c5;border:1px solid #0b63c5}
+.choice{display:flex;align-items:center;gap:8px;cursor:pointer;color:inherit}
+.choice input{width:auto;margin:0;flex:none}
 h2{font-size:17px;margin:0 0 8px}
 @media (max-width:560px){main{margin:12px auto;padding:0 8px}dl{grid-template-columns:1fr}dd{margin-bottom:6px}
 .card{padding:12px}.bar .who{margin-left:0}}
@@ -319,9 +321,9 @@ def edit_page(session: Any, contact: Any, attributes: list[Any], values: dict[st
     if conflicts:
         rows = "".join(
             f"<tr><th scope=\"row\">{escape(a.label)}</th>"
-            f"<td><label><input type=\"radio\" name=\"choice.{escape(a.key, quote=True)}\" value=\"theirs\" required> "
+            f"<td><label class=\"choice\"><input type=\"radio\" name=\"choice.{escape(a.key, quote=True)}\" value=\"theirs\" required> "
             f"Keep: {shown(now)}</label></td>"
-            f"<td><label><input type=\"radio\" name=\"choice.{escape(a.key, quote=True)}\" value=\"mine\"> "
+            f"<td><label class=\"choice\"><input type=\"radio\" name=\"choice.{escape(a.key, quote=True)}\" value=\"mine\"> "
             f"Use yours: {shown(mine)}</label></td></tr>"
             for a, now, mine in conflicts)
         stale = (
