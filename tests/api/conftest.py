@@ -109,3 +109,19 @@ def signed(monkeypatch):
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+def erase(api: Api, asked: dict[str, Any]) -> dict[str, Any]:
+    """Ask for an erasure and run it to the end, as the scheduler would: each
+    request stays within the DynamoDB call cap; the receipt, done."""
+    from chalicelib.core.metering import MAX_CALLS_PER_REQUEST
+
+    reply = api.post("/privacy/erasures", asked)
+    assert reply.status_code in (201, 202), reply.body
+    receipt = json.loads(reply.body)
+    for _ in range(100):
+        assert len(api.calls) <= MAX_CALLS_PER_REQUEST, api.calls
+        if receipt["state"] == "done":
+            return receipt
+        receipt = json.loads(api.post(f"/privacy/erasures/{receipt['id']}/run").body)
+    raise AssertionError(f"erasure {receipt['id']} did not finish")

@@ -11,7 +11,7 @@ from chalicelib.core.errors import Unavailable
 from chalicelib.services.privacy import erasure as erasure_service
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import interactions as call_store
-from tests.api.conftest import add_attributes, body
+from tests.api.conftest import add_attributes, body, erase
 from tests.api.leftovers import Person, leftovers
 from tests.api.test_rci_sync import SECRET, guid, record
 from tests.fakes.contact_center import push_headers
@@ -78,14 +78,14 @@ def test_writers_racing_an_erasure_from_every_door_leave_nothing_of_her(api, sig
     for thread in threads:
         thread.start()
     time.sleep(0.3)
-    receipt = api.post("/privacy/erasures", {"phone": "+1 415 555 0147"})
+    receipt = erase(api, {"phone": "+1 415 555 0147"})
     time.sleep(0.3)
     stop.set()
     for thread in threads:
         thread.join(timeout=60)
 
     assert not errors, errors[:5]
-    assert receipt.status_code == 201 and body(receipt)["state"] == "done", receipt.body
+    assert receipt["state"] == "done", receipt
     assert all(status != 500 for _, status, _ in outcomes)
     assert {door for door, _, _ in outcomes} == set(doors)  # every door wrote during the race
     _, status, last_leg = [o for o in outcomes if o[0] == "leg"][-1]
@@ -99,7 +99,7 @@ def test_writers_racing_an_erasure_from_every_door_leave_nothing_of_her(api, sig
 
 def test_a_sinch_push_after_the_erasure_keeps_neither_her_number_nor_her_address(api, signed, caplog):
     create_zelinda(api)
-    assert api.post("/privacy/erasures", {"email": "zelinda.q@example.com"}).status_code == 201
+    assert erase(api, {"email": "zelinda.q@example.com"})["state"] == "done"
     sent = push(api, [record(1, type="CallIn", source="+14155550147", destination="320"),
                       record(2, type="EMAILOUT", channel="EMAIL", source="service@bank.example",
                              destination="Zelinda.Q@example.com", customerEmail="zelinda.q@example.com")])
@@ -126,8 +126,7 @@ def test_the_audit_trail_keeps_the_facts_of_an_erased_person_and_none_of_her_dat
     trail = body(api.get(f"/contacts/{zelinda['id']}/changes"))["items"]
     assert trail[0]["fields"] == ["mobile", "note"] and "mornings" not in json.dumps(trail)
 
-    erased = api.post("/privacy/erasures", {"contact_id": zelinda["id"]})
-    assert erased.status_code == 201
+    assert erase(api, {"contact_id": zelinda["id"]})["state"] == "done"
     after = body(api.get(f"/contacts/{zelinda['id']}/changes?limit=100"))["items"]
     assert [e["action"] for e in after][:1] == ["erased"] and len(after) == 4  # created, updated, legacy, erased
     assert {tuple(e["fields"]) for e in after} >= {("note", "phone2")}  # the facts stay
@@ -156,7 +155,7 @@ def test_an_access_document_holds_only_the_subject(api):
     assert paul["id"] not in text and "HIS overdue" not in text and "Other" not in text
 
     # Her erasure leaves Paul his call, without her number.
-    assert api.post("/privacy/erasures", {"contact_id": zelinda["id"]}).status_code == 201
+    assert erase(api, {"contact_id": zelinda["id"]})["state"] == "done"
     kept = body(api.get("/interactions/PAULS-CALL"))
     assert kept["contact_id"] == paul["id"] and kept.get("phone_number") is None
     assert api.get("/interactions/HER-CALL").status_code == 404
@@ -173,10 +172,9 @@ def test_an_edit_during_the_erasure_never_fails_it(api, monkeypatch):
         return real_delete(old, audit)
 
     monkeypatch.setattr(contact_store, "delete", edited_meanwhile)
-    receipt = api.post("/privacy/erasures", {"email": "zelinda.q@example.com"})
+    receipt = erase(api, {"email": "zelinda.q@example.com"})
     assert edited == [200]
-    assert receipt.status_code == 201 and body(receipt)["state"] == "done"
-    assert body(receipt)["counts"]["contacts"] == 1
+    assert receipt["state"] == "done" and receipt["counts"]["contacts"] == 1
     # The number the edit added joined the erasure: it is suppressed too.
     refused = api.post("/saveContact", {"first_name": "New", "phone1": "+14155550150"})
     assert refused.status_code == 400 and "phone1" in body(refused)["Message"]

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from tests.api.conftest import body
+from tests.api.conftest import body, erase
 from tests.api.leftovers import Person, leftovers
 from tests.api.test_rci_sync import SECRET, record
 from tests.fakes.contact_center import push_headers
@@ -138,8 +138,7 @@ class PrivacyMachine(RuleBasedStateMachine):
         known = self.contacts.get(person.first_name) or []
         asked = ({"contact_id": known[0]} if by == "contact_id" and known else
                  {"email": person.emails[0]} if by == "email" else {"phone": formats(person.phones[0])[2]})
-        reply = self.api.post("/privacy/erasures", asked)
-        assert reply.status_code == 201 and body(reply)["state"] == "done", reply.body
+        assert erase(self.api, asked)["state"] == "done"
         # With a contact, the service knows all her identifiers (her contacts share her e-mail);
         # without one, only the identifier asked about is hers for certain.
         covered = person if known else Person("", "", phones=[person.phones[0]] if "phone" in asked else [],

@@ -75,7 +75,11 @@ def test_one_request_forgets_her_everywhere(server):
     files = [upload(server, contact_id=eila["id"]), upload(server, call_Id="ERASE-FROM-3")]
     assert len(ok(server("GET", f"/contacts/{eila['id']}/interactions?limit=100"))["items"]) == 31
 
-    receipt = ok(server("POST", "/privacy/erasures", json={"email": EMAIL.upper()}), 201)
+    started = server("POST", "/privacy/erasures", json={"email": EMAIL.upper()})
+    assert started.status_code in (201, 202), started.text
+    receipt = started.json()
+    while receipt["state"] == "running":  # a pass a request, within the request's call cap
+        receipt = server("POST", f"/privacy/erasures/{receipt['id']}/run").json()
     counts = receipt["counts"]
     assert receipt["state"] == "done" and counts["contacts"] == 1 and counts["calls"] == 31
     assert counts["attachments"] == 2 and counts["files"] == 2 and counts["suppressed"] == 3

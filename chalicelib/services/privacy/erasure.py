@@ -33,7 +33,7 @@ import logging
 import time
 from typing import Any
 
-from chalicelib.core import actor, retention
+from chalicelib.core import actor, metering, retention
 from chalicelib.core.clock import now_iso
 from chalicelib.core.errors import Contended, DomainError, Invalid, NotFound, PreconditionFailed
 from chalicelib.core.ids import check_id, new_id
@@ -54,6 +54,7 @@ STATES = ("running", "done", "failed")
 COUNTS = ("contacts", "index_entries", "unique_claims", "calls", "legs", "call_entries", "caller_markers",
           "attachments", "files", "suppressed", "calls_kept_for_others")
 MAX_ROUNDS = 20  # reads of one item while writers race the erasure
+CALLS_A_STEP = 15  # the most one contact or call of the sweep takes (reads, files, the delete)
 
 
 def asked(body: dict[str, Any]) -> tuple[str, str]:
@@ -235,7 +236,7 @@ def _erase_contacts(erasure_id: str, work: dict[str, Any], counts: dict[str, int
     store.save_work(erasure_id, work)
     done = 0
     while done < len(work["contacts"]):  # the list grows as e-mail holders join
-        if time.monotonic() > deadline:
+        if _pass_over(deadline):
             return False
         contact_id = work["contacts"][done]
         _erase_contact(erasure_id, work, contact_id, counts)
@@ -273,7 +274,7 @@ def _erase_calls(work: dict[str, Any], counts: dict[str, int], deadline: float) 
     for kind, value in work["identifiers"]:
         call_ids += call_store.every_call_from(kind, value)
     for call_id in dict.fromkeys(call_ids):
-        if time.monotonic() > deadline:
+        if _pass_over(deadline):
             return False
         _settle_call(call_id, work, counts)
     # Entries whose tree was already gone (an earlier, interrupted pass).
@@ -328,6 +329,12 @@ def call_fate(tree: dict[str, Any], erased: set[str], identifiers: set[tuple[str
         return "erase"
     others = [c for c in tree.get("shown_to", []) if c not in erased]
     return "keep-without" if others else "erase"
+def _pass_over(deadline: float) -> bool:
+    """A pass ends at its time or near the request's DynamoDB call cap (the
+    receipt then says running, and the next run goes on)."""
+    return time.monotonic() > deadline or not metering.budget_left(reserve=CALLS_A_STEP)
+
+
 def _erase_attachment(attachment_id: str | None, counts: dict[str, int]) -> None:
     record = attachment_store.get(attachment_id) if attachment_id else None
     if record is None:
