@@ -171,9 +171,11 @@ def body_version(data: dict[str, Any]) -> int | None:
 
 
 def render(model: BaseModel | list[BaseModel] | dict[str, Any], status: int = 200,
-           headers: dict[str, str] | None = None) -> Response:
+           headers: dict[str, str] | None = None, *, omit_none: bool = False) -> Response:
+    """``omit_none``: fields without a value are left out (as the stored
+    document has them) rather than sent as null."""
     if isinstance(model, BaseModel):
-        body: Any = model.model_dump(mode="json")
+        body: Any = model.model_dump(mode="json", exclude_none=omit_none)
     elif isinstance(model, list):
         body = [m.model_dump(mode="json") for m in model]
     else:

@@ -7,7 +7,7 @@ from chalicelib.api.routing import Area, caller_role
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import AGENT, IVR
 from chalicelib.models.common import Page, parse
-from chalicelib.models.interaction import LegFields, LinkRequest, SaveLegRequest, Tree
+from chalicelib.models.interaction import Leg, LinkRequest, SaveLegRequest, Tree
 
 interactions = lazy("chalicelib.services.calls.interactions")
 
@@ -20,7 +20,7 @@ LEG_EXAMPLE = {"interaction": {"type": "voice", "agentId": "agent-7", "start_tim
 
 
 @area.route("POST", "/interactions/updateOrSaveInteractionTree/{call_Id}", role=IVR,
-            summary="Add or update one leg of a call", request=SaveLegRequest, response=LegFields,
+            summary="Add or update one leg of a call", request=SaveLegRequest, response=Leg,
             errors=(400, 404, 409, 413), headers=("X-CIM-Outcome",), example=LEG_EXAMPLE)
 def save_leg(call_Id):  # noqa: N803 - the CIM API's name
     asked = parse(SaveLegRequest, json_body(area.request))
@@ -30,7 +30,7 @@ def save_leg(call_Id):  # noqa: N803 - the CIM API's name
         # what agents wrote on the same leg (notes, earlier wrap-ups).
         sent = set(asked.interaction.given()) | {"leg_id", "received_at"}
         leg = {k: v for k, v in leg.items() if k in sent}
-    return render(leg, headers={"X-CIM-Outcome": outcome})
+    return render(Leg.model_validate(leg), headers={"X-CIM-Outcome": outcome}, omit_none=True)
 
 
 @area.route("GET", "/interactions/loadInteractions/{id}", role=AGENT, summary="A contact's calls, newest first",

@@ -37,7 +37,7 @@ PAGING = ("limit", "cursor")
 
 def _receipt(receipt: dict, status: int | None = None):
     done = receipt["state"] == "done"
-    return render(receipt, status=status or (200 if done else 202),
+    return render(ErasureReceipt.model_validate(receipt), status=status or (200 if done else 202), omit_none=True,
                   headers={"Location": public.url(f"/privacy/erasures/{receipt['id']}")})
 
 
@@ -60,7 +60,7 @@ def erasures():
 @area.route("GET", "/privacy/erasures/{erasure_id}", role=ADMIN, summary="An erasure's receipt",
             response=ErasureReceipt, errors=(400, 404))
 def erasure_receipt(erasure_id):
-    return render(erasure.get(erasure_id))
+    return render(ErasureReceipt.model_validate(erasure.get(erasure_id)), omit_none=True)
 
 
 @area.route("POST", "/privacy/erasures/{erasure_id}/run", role=ADMIN, summary="Go on with a running erasure",

@@ -89,11 +89,6 @@ def write(old: dict[str, Any] | None, new: dict[str, Any], also: list[dict[str, 
         # later contact one needless Query, nothing more.
         call("put_item", Item=serialize(keys.caller_seen(kind, val)))
     guards_at = len(actions)
-    # Only a write that places the caller needs the guard: a tree that already
-    # had them is in the calls-from listing an erasure sweeps after it
-    # suppresses, and this write's version condition loses to that sweep.
-    placing = bool(new.get("origin")) and list(new["origin"]) != list((old or {}).get("origin") or [])
-    origin_digest = origin_digest if placing else None
     if origin_digest:
         actions.append(privacy_store.not_suppressed(origin_digest))
     linking = new.get("contact_id") if new.get("contact_id") != (old or {}).get("contact_id") else None

@@ -3,6 +3,7 @@ records from outside, the audit trail, third parties in access documents,
 edits during an erasure, faults part-way (receipts that can be resumed)."""
 from __future__ import annotations
 
+import io
 import json
 import threading
 import time
@@ -33,6 +34,15 @@ def connect_save(api, contact_id: str, address: str) -> dict:
     return api.client.lambda_.invoke("connect_save", event).payload
 
 
+def imported(path, text: str) -> int:
+    """``cim import`` of a small file: 200 when its row was stored, 400 when refused."""
+    from devtools import transfer
+
+    path.write_text(text)
+    done = transfer.import_csv(path, {}, workers=1, out=io.StringIO())
+    return 400 if done.rejected else 200
+
+
 def create_zelinda(api) -> dict:
     made = api.post("/saveContact", {"first_name": "Zelinda", "last_name": "Quarrington",
                                      "phone1": "(415) 555-0147", "phone2": "415.555.0148",
@@ -41,9 +51,10 @@ def create_zelinda(api) -> dict:
     return body(made)
 
 
-def test_writers_racing_an_erasure_from_every_door_leave_nothing_of_her(api, signed, caplog):
-    """HTTP legs, Sinch pushes, Connect saves, bulk rows and contact creates
-    keep arriving from her numbers and address while she is erased; once
+def test_writers_racing_an_erasure_from_every_door_leave_nothing_of_her(api, signed, caplog, tmp_path):
+    """HTTP legs, Sinch pushes, Connect saves, bulk rows, `cim import` files
+    and contact creates keep arriving from her numbers and address while she
+    is erased; once
     they stop, nothing anywhere holds her (the calls that landed are kept
     without her number)."""
     zelinda = create_zelinda(api)
@@ -73,6 +84,8 @@ def test_writers_racing_an_erasure_from_every_door_leave_nothing_of_her(api, sig
             {"first_name": "Zelinda", "last_name": "Quarrington", "phone1": "+14155550147"}]}).status_code,
         "create": lambda n: api.post("/saveContact", {"first_name": "Zelinda", "last_name": "Quarrington",
                                                       "email": "zelinda.q@example.com"}).status_code,
+        "import": lambda n: imported(tmp_path / f"crm-{n}.csv",
+                                     "first_name,last_name,phone1\nZelinda,Quarrington,415 555 0147\n"),
     }
     threads = [threading.Thread(target=writer, args=item) for item in doors.items()]
     for thread in threads:

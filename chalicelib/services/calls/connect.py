@@ -144,7 +144,7 @@ def flow_save(event: Any) -> dict[str, str]:
                                  call_Id=question.call_id, ani=question.ani)
         _, outcome = interactions.save_leg(question.call_id, request)
     except ValidationError as error:
-        return {"saved": "no", "reason": str(error.errors(include_url=False)[0]["msg"])}
+        return {"saved": "no", "reason": _reason(error)}
     except Unavailable:
         raise  # Connect retries; the save is idempotent
     except DomainError as error:

@@ -136,7 +136,7 @@ def save_leg(call_id: str, request: SaveLegRequest) -> tuple[dict[str, Any], str
         if old is not None and _same(old, new):
             return leg, "unchanged"
         try:
-            store.write(old, new, _link_entries(old, new), origin_digest=origin_digest(new))
+            store.write(old, new, _link_entries(old, new), origin_digest=origin_digest(old, new))
         except store.StaleTree as lost:
             if lost.current is not None:
                 seen["tree"] = lost.current
@@ -163,10 +163,16 @@ def _link_entries(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict[
     return [audit.action(e) for e in entries]
 
 
-def origin_digest(tree: dict[str, Any]) -> str | None:
-    """The keyed hash of the tree's caller, which its write must find unsuppressed."""
-    origin = tree.get("origin")
-    return identity.digest(*origin) if origin and origin[0] in suppression.KINDS else None
+def origin_digest(old: dict[str, Any] | None, new: dict[str, Any]) -> str | None:
+    """The keyed hash of the caller a write places on the tree, which the
+    write must find unsuppressed. Only a write that places the caller needs
+    it: a tree that already had them is in the calls-from listing an erasure
+    sweeps after it suppresses, and the write's version condition loses to
+    that sweep."""
+    origin = new.get("origin")
+    if not origin or origin[0] not in suppression.KINDS or list(origin) == list((old or {}).get("origin") or []):
+        return None
+    return identity.digest(*origin)
 
 
 def anonymised(tree: dict[str, Any]) -> dict[str, Any]:
@@ -285,7 +291,7 @@ def _rewrite(call_id: str, change, *, audited: bool = False) -> Tree:
         new["version"] = old["version"] + 1
         new["updated_at"] = now_iso()
         try:
-            store.write(old, new, _link_entries(old, new) if audited else [], origin_digest=origin_digest(new))
+            store.write(old, new, _link_entries(old, new) if audited else [], origin_digest=origin_digest(old, new))
         except Suppressed:
             anonymous["now"] = True
             return attempt()
