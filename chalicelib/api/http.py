@@ -177,7 +177,7 @@ def render(model: BaseModel | list[BaseModel] | dict[str, Any], status: int = 20
     if isinstance(model, BaseModel):
         body: Any = model.model_dump(mode="json", exclude_none=omit_none)
     elif isinstance(model, list):
-        body = [m.model_dump(mode="json") for m in model]
+        body = [m.model_dump(mode="json", exclude_none=omit_none) for m in model]
     else:
         body = model
     return Response(body=body, status_code=status, headers=JSON | (headers or {}))

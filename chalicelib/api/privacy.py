@@ -104,11 +104,39 @@ def retention_job_run(job_id):
     return _job(retention.run(job_id))
 
 
+def _access(answer: dict, status: int | None = None):
+    running = answer["state"] != "done"
+    return render(AccessAnswer.model_validate(answer), status=status or (202 if running else 200), omit_none=True,
+                  headers={"Location": public.url(f"/privacy/access-requests/{answer['id']}")})
+
+
 @area.route("POST", "/privacy/access-requests", role=ADMIN,
-            summary="Everything held about a person, as one JSON document", request=PersonRequest,
-            response=AccessAnswer, errors=(400,), example={"email": "ann@example.com"})
+            summary="Everything held about a person, as one JSON document (202: still gathering)",
+            also_ok=(202,), request=PersonRequest, response=AccessAnswer, errors=(400,), headers=("Location",),
+            example={"email": "ann@example.com"}, idempotent=True, request_headers=("Idempotency-Key",))
 def access_request():
-    return render(access.document(json_body(area.request)))
+    return _access(access.start(json_body(area.request)))
+
+
+@area.route("GET", "/privacy/access-requests", role=ADMIN,
+            summary="The access requests of the last day with their state, newest first",
+            response=list[AccessAnswer], errors=(400,), query=("state",))
+def access_requests():
+    return render([AccessAnswer.model_validate(a) for a in access.listing(query(area.request).get("state"))],
+                  omit_none=True)
+
+
+@area.route("GET", "/privacy/access-requests/{request_id}", role=ADMIN,
+            summary="An access request: its state, then its document", response=AccessAnswer, errors=(400, 404))
+def access_request_state(request_id):
+    return render(AccessAnswer.model_validate(access.get(request_id)), omit_none=True)
+
+
+@area.route("POST", "/privacy/access-requests/{request_id}/run", role=ADMIN,
+            summary="Go on gathering an access request", also_ok=(202,),
+            response=AccessAnswer, errors=(400, 404), headers=("Location",))
+def access_request_run(request_id):
+    return _access(access.run(request_id))
 
 
 @area.route("GET", "/privacy/fields", role=ADMIN, summary="The personal fields the contacts hold",

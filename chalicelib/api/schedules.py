@@ -9,6 +9,7 @@ from chalicelib.core import metering
 from chalicelib.core.actor import act_as
 from chalicelib.core.lazy import lazy
 
+access = lazy("chalicelib.services.privacy.access")
 erasure = lazy("chalicelib.services.privacy.erasure")
 retention = lazy("chalicelib.services.privacy.retention")
 rci_sync = lazy("chalicelib.services.sync.rci_sync")
@@ -28,11 +29,14 @@ def resume_schema_jobs(event):
 
 @bp.schedule(Rate(1, unit=Rate.MINUTES), name="resume-erasures")
 def resume_erasures(event):
-    """Carry on every erasure too large for the request that asked for it, and every retention job."""
+    """Carry on every erasure and access request too large for the request
+    that asked for it, and every retention job."""
     act_as("erasure-runner", "schedule")
     metering.stop_counting()
     for receipt in erasure.resume_all():
         log.info("erasure %s: %s", receipt["id"], receipt["state"])
+    for answer in access.resume_all():
+        log.info("access request %s: %s", answer["id"], answer["state"])
     for job in retention.resume_all():
         log.info("retention job %s (%s): %s, %d updated", job["id"], job["kind"], job["state"], job["updated"])
 

@@ -44,13 +44,20 @@ class ErasureReceipt(BaseModel):
 
 
 class AccessAnswer(BaseModel):
+    """An access request: the job gathering, then its document."""
     model_config = ConfigDict(defer_build=True)
 
-    state: Literal["done"]
-    delivery: Literal["inline", "file"]
+    id: str
+    requested_at: str
+    requested_by: str
+    identifier: HashedIdentifier
+    state: Literal["running", "done", "failed"]
+    finished_at: str | None = None
+    error: str | None = Field(None, description="why a failed request stopped (run it again to go on)")
+    delivery: Literal["inline", "file"] | None = Field(None, description="when done: how the document comes")
     document: dict[str, Any] | None = None
     url: str | None = Field(None, description="the document, when too large to answer inline (one hour)")
-    bytes: int | None = None
+    bytes: int | None = Field(None, description="the document's size, when done")
 
 
 class PersonalField(BaseModel):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.store import keys, records
+from chalicelib.store.codec import value
+from chalicelib.store.dynamo import query_page
 
 
 def add(record: dict[str, Any], listing: dict[str, Any] | None) -> bool:
@@ -44,6 +46,13 @@ def by_code(code: str) -> dict[str, Any] | None:
 
 def of_contact(contact_id: str) -> list[dict[str, Any]]:
     return records.read_partition(keys.contact_attachments_pk(contact_id))
+
+
+def of_contact_page(contact_id: str, limit: int, page_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of a contact's attachment entries, oldest first."""
+    pk = keys.contact_attachments_pk(contact_id)
+    return query_page(pk, page_cursor, KeyConditionExpression="PK = :pk",
+                      ExpressionAttributeValues={":pk": value(pk)}, ConsistentRead=True, Limit=limit)
 
 
 def erase(record: dict[str, Any]) -> None:

@@ -78,3 +78,25 @@ def put_document(key: str, body: bytes, content_type: str) -> None:
         aws.s3().put_object(Bucket=_bucket(), Key=key, Body=body, ContentType=content_type)
     except (BotoCoreError, ClientError) as error:
         raise Unavailable("the attachment bucket is not reachable; try again") from error
+
+
+def get_document(key: str) -> bytes | None:
+    """A file the service wrote itself, or None if it is gone."""
+    try:
+        return aws.s3().get_object(Bucket=_bucket(), Key=key)["Body"].read()
+    except ClientError as error:
+        if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise Unavailable("the attachment bucket is not reachable; try again") from error
+    except BotoCoreError as error:
+        raise Unavailable("the attachment bucket is not reachable; try again") from error
+
+
+def delete_many(keys: list[str]) -> None:
+    """Delete files the service wrote (a thousand a call)."""
+    try:
+        for start in range(0, len(keys), 1000):
+            aws.s3().delete_objects(Bucket=_bucket(), Delete={
+                "Objects": [{"Key": k} for k in keys[start:start + 1000]], "Quiet": True})
+    except (ClientError, BotoCoreError) as error:
+        raise Unavailable("the attachment bucket is not reachable; try again") from error

@@ -143,6 +143,15 @@ def calls_from(kind: str, val: str, limit: int) -> list[str]:
     return [deserialize(i)["call_Id"] for i in reply.get("Items", [])]
 
 
+def calls_from_page(kind: str, val: str, limit: int, page_cursor: str | None) -> tuple[list[str], str | None]:
+    """One page of the calls from one number or address, newest first."""
+    pk = keys.calls_from_pk(kind, val)
+    items, next_cursor = query_page(
+        pk, page_cursor, KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": value(pk)},
+        ScanIndexForward=False, ConsistentRead=True, Limit=limit)
+    return [i["call_Id"] for i in items], next_cursor
+
+
 def every_call_of(contact_id: str) -> list[str]:
     """Every call id in a contact's history (an erasure or an access request)."""
     return _all_call_ids(keys.history_pk(contact_id))

@@ -45,6 +45,9 @@ Item families (PK / SK):
 - ``PRIVACY`` / ``ERASURE#<id>``: an erasure's receipt (no personal data);
   ``PRIVACY`` / ``ERASURE#<id>#WORK``: what a running erasure still has to
   find (the identifiers, deleted when it is done).
+- ``PRIVACY`` / ``ACCESS#<id>``: an access request's job: state, the keyed
+  hash of the identifier and, while it runs, the reads still to make (their
+  finds wait in the bucket, under ``privacy/access/<id>/``).
 - ``HEALTH`` / ``HEALTH``: read by the health check (never written).
 """
 from __future__ import annotations
@@ -235,3 +238,10 @@ def retention_job(job_id: str) -> dict[str, str]:
 
 def erasure_work(erasure_id: str) -> dict[str, str]:
     return {"PK": PRIVACY_PK, "SK": f"{ERASURE_PREFIX}{erasure_id}#WORK"}
+
+
+ACCESS_PREFIX = "ACCESS#"
+
+
+def access_request(request_id: str) -> dict[str, str]:
+    return {"PK": PRIVACY_PK, "SK": f"{ACCESS_PREFIX}{request_id}"}

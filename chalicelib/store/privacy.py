@@ -104,6 +104,22 @@ def drop_work(erasure_id: str) -> None:
     call("delete_item", Key=serialize(keys.erasure_work(erasure_id)))
 
 
+def save_access(record: dict[str, Any], expect_version: int | None) -> None:
+    """Write an access request's job; ``expect_version``: only over that
+    version (Conflict when another run saved it meanwhile)."""
+    records.put(keys.access_request(record["id"]), record,
+                new=expect_version is None, expect=None if expect_version is None else {"version": expect_version})
+
+
+def access(request_id: str) -> dict[str, Any] | None:
+    return records.get(keys.access_request(request_id))
+
+
+def accesses() -> list[dict[str, Any]]:
+    """Every access request still kept (a day), oldest first."""
+    return records.read_partition(keys.PRIVACY_PK, keys.ACCESS_PREFIX)
+
+
 def seen_and_suppressed(numbers: list[tuple[str, str]], digests: Iterable[str]
                         ) -> tuple[set[tuple[str, str]], set[str]]:
     """In one BatchGetItem (per 100 keys): which of these (kind, value)

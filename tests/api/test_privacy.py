@@ -157,6 +157,83 @@ def test_an_access_request_hands_over_everything_held(api):
     assert actions[0] == "created" and actions.count("linked") == 10 and "consent" in actions
 
 
+def document_of(answer):
+    return {k: v for k, v in answer["document"].items() if k != "generated_at"}
+
+
+def test_an_access_request_too_large_for_a_request_gathers_as_a_resumable_job(api, monkeypatch):
+    from chalicelib.services.privacy import access
+
+    ann, _ = person(api)
+    at_once = body(api.post("/privacy/access-requests", {"email": EMAIL}))
+    # Small pages: the same person takes many reads, more than one request may make.
+    monkeypatch.setattr(access, "PAGE", 1)
+    started = api.post("/privacy/access-requests", {"email": EMAIL})
+    assert started.status_code == 202, started.body
+    job = body(started)
+    assert job["state"] == "running" and "document" not in job and len(api.calls) <= MAX_CALLS_PER_REQUEST
+    assert started.headers["Location"].endswith(f"/privacy/access-requests/{job['id']}")
+    assert not holds_personal_data(job)  # the job shows the identifier's keyed hash only
+    passes = 1
+    while job["state"] == "running":
+        reply = api.post(f"/privacy/access-requests/{job['id']}/run")
+        assert len(api.calls) <= MAX_CALLS_PER_REQUEST, api.calls
+        job, passes = body(reply), passes + 1
+    assert passes > 2 and job["state"] == "done" and reply.status_code == 200
+    assert document_of(job) == document_of(at_once)  # the same document, however it was gathered
+    assert document_of(body(api.get(f"/privacy/access-requests/{job['id']}"))) == document_of(at_once)
+    listed = body(api.get("/privacy/access-requests"))
+    assert [a["id"] for a in listed] == [job["id"], at_once["id"]] and "document" not in listed[0]
+    assert all(a["state"] == "done" and a["delivery"] == "file" for a in listed)
+    assert not holds_personal_data(listed)
+    # Only the document is left in the bucket: what each read found is gone.
+    kept = aws.s3().list_objects_v2(Bucket=get_settings().bucket_name, Prefix=f"privacy/access/{job['id']}/")
+    assert [o["Key"].rsplit("/", 1)[1] for o in kept["Contents"]] == ["document.json"]
+    assert api.get("/privacy/access-requests/" + "F" * 32).status_code == 404
+    assert api.get("/privacy/access-requests?state=lost").status_code == 400
+
+
+def test_an_access_request_stopped_by_a_fault_resumes_where_it_stopped(api, monkeypatch):
+    from chalicelib.services.privacy import access
+    from chalicelib.store import interactions as call_store
+
+    person(api)
+    whole = document_of(body(api.post("/privacy/access-requests", {"phone": PHONE1})))
+    real, failures = call_store.get_many, iter([True, False, True])
+
+    def flaky(ids):
+        if next(failures, False):
+            raise access.DomainError("the table is not reachable")
+        return real(ids)
+
+    monkeypatch.setattr(call_store, "get_many", flaky)
+    job = body(api.post("/privacy/access-requests", {"phone": PHONE1}))
+    assert job["state"] == "failed" and job["error"].startswith("the table is not reachable; run it again")
+    assert body(api.get("/privacy/access-requests?state=failed"))[0]["id"] == job["id"]
+    job = body(api.post(f"/privacy/access-requests/{job['id']}/run"))
+    assert job["state"] == "failed"
+    job = body(api.post(f"/privacy/access-requests/{job['id']}/run"))
+    assert job["state"] == "done" and "error" not in job and document_of(job) == whole
+
+
+def test_the_scheduled_runner_finishes_access_requests(api, monkeypatch):
+    from chalicelib.services.privacy import access
+
+    person(api)
+    monkeypatch.setenv("CIM_JOB_SECONDS", "0")
+    get_settings.cache_clear()
+    job = body(api.post("/privacy/access-requests", {"phone": PHONE2}))
+    assert job["state"] == "running"
+    monkeypatch.setenv("CIM_JOB_SECONDS", "30")
+    get_settings.cache_clear()
+    # As EventBridge invokes the rule's function.
+    api.client.lambda_.invoke("resume-erasures", api.client.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+    done = body(api.get(f"/privacy/access-requests/{job['id']}"))
+    assert done["state"] == "done" and len(done["document"]["calls"]) == 30
+    assert access.resume_all() == []
+
+
 def test_every_contact_write_leaves_exactly_one_change_record(api):
     add_attributes(api, tier="text", account={"type": "text", "unique": True})
 

@@ -1,58 +1,257 @@
 """Access requests (GDPR Art. 15): one JSON document of everything held about
 a person, found from one identifier as an erasure finds it: their contacts
-(with consents), every call from their numbers or linked to them (legs
-included), their history, attachments with short links, and their audit
-trail. A document too large to answer inline is written to the bucket and
-answered as a link that works for an hour."""
+(with consents; another contact holding one of their e-mail addresses is
+them too), every call from their numbers or linked to them (legs included),
+their history, attachments with short links, and their audit trail.
+
+Gathering is a job of small reads, so no request passes the DynamoDB call
+cap however much is held: each read (a page of holders, a contact, a page
+of history with its calls, of calls from a number, of files, of changes)
+writes what it found to the bucket under ``privacy/access/<id>/`` and the
+reads still to make to the job's item. ``POST /privacy/access-requests``
+works until the cap or ``CIM_JOB_SECONDS``: a person gathered in time is
+answered at once (200), anyone else with ``202`` and the job, which
+``POST .../{id}/run`` or the scheduled runner carries on. When nothing is
+left to read the finds become one document in the bucket: answered inline
+up to ``INLINE_BYTES``, else as a link that works for an hour. The job and
+the document are kept a day (the job item's TTL, the bucket's lifecycle
+rule); the job holds the identifier only as a keyed hash once it is done.
+"""
 from __future__ import annotations
 
 import json
+import logging
+import time
 from typing import Any
 
-from chalicelib.core import public
+from chalicelib.core import actor, metering, public, retention
 from chalicelib.core.clock import now_iso
-from chalicelib.core.ids import new_id
+from chalicelib.core.errors import Conflict, DomainError, Invalid, NotFound
+from chalicelib.core.ids import check_id, new_id
+from chalicelib.core.settings import get_settings
+from chalicelib.domain.terms import Term
 from chalicelib.services.privacy import erasure, identity, suppression
 from chalicelib.store import attachments as attachment_store
 from chalicelib.store import audit as audit_store
 from chalicelib.store import blobs
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import interactions as call_store
+from chalicelib.store import privacy as store
+
+log = logging.getLogger("cim")
 
 INLINE_BYTES = 4 * 1024 * 1024  # Lambda answers at most 6 MB
 LINK_SECONDS = 3600
+KEPT_DAYS = 1  # the job, its finds and its document (the bucket's rule for privacy/access/)
+PAGE = 100  # items a read takes (a BatchGetItem holds 100 keys)
+CALLS_A_READ = 8  # the most one read makes: a Query, a BatchGetItem and its retries, the job's save
+STATES = ("running", "done", "failed")
 
 
-def document(body: dict[str, Any]) -> dict[str, Any]:
+def start(body: dict[str, Any]) -> dict[str, Any]:
+    """Begin an access request and gather for as long as this request may."""
     kind, value = erasure.asked(body)
-    stored = [c for c in (contact_store.get(i) for i in dict.fromkeys(erasure.holders_of(kind, value)))
-              if c is not None]
-    identifiers = {(kind, value)} if kind != "contact_id" else set()
-    identifiers |= {(t.kind, t.value) for c in stored for t in c.terms if t.kind in suppression.KINDS}
-    history = {c.doc["id"]: call_store.every_call_of(c.doc["id"]) for c in stored}
-    call_ids = [i for ids in history.values() for i in ids]
-    for pair in sorted(identifiers):
-        call_ids += call_store.every_call_from(*pair)
-    trees = call_store.get_many(list(dict.fromkeys(call_ids)))
-    files = [r for c in stored for r in attachment_store.of_contact(c.doc["id"])]
-    files += [a for t in trees if _subjects(t, set(history)) for a in t.get("attachments", [])]
+    request_id = new_id()
+    first = [["contact", value]] if kind == "contact_id" else [["holders", kind, value, None],
+                                                               ["calls_from", kind, value, None]]
+    job = {"id": request_id, "requested_at": now_iso(), "requested_by": actor.current().who,
+           "identifier": {"kind": kind, "hash": identity.digest(kind, value)}, "state": "running",
+           "finished_at": None, "version": 1, "ttl": retention.expires(KEPT_DAYS),
+           "work": {"reads": first, "found": 0, "subjects": [value] if kind == "contact_id" else [],
+                    "identifiers": [[kind, value]] if kind != "contact_id" else []}}
+    store.save_access(job, expect_version=None)
+    return run(request_id, answer_inline=True)
+
+
+def get(request_id: str) -> dict[str, Any]:
+    return _answer(_job(request_id), inline=True)
+
+
+def listing(state: str | None = None) -> list[dict[str, Any]]:
+    """The access requests of the last day, newest first."""
+    if state is not None and state not in STATES:
+        raise Invalid(f"state: one of {', '.join(STATES)}")
+    found = [_answer(j, inline=False) for j in store.accesses() if state in (None, j.get("state"))]
+    return sorted(found, key=lambda j: j["requested_at"], reverse=True)
+
+
+def resume_all(seconds: float | None = None) -> list[dict[str, Any]]:
+    """The scheduled runner: go on with every running or failed access request."""
+    return [run(j["id"], seconds) for j in store.accesses() if j.get("state") in ("running", "failed")]
+
+
+def _job(request_id: str) -> dict[str, Any]:
+    job = store.access(check_id(request_id, "access request id"))
+    if job is None:
+        raise NotFound(f"access request {request_id} not found (they are kept a day)")
+    return job
+
+
+def run(request_id: str, seconds: float | None = None, answer_inline: bool = True) -> dict[str, Any]:
+    """Go on gathering for up to ``seconds`` (and within the call cap); the
+    job as it stands, with the document when it is done."""
+    job = _job(request_id)
+    if job["state"] == "done":
+        return _answer(job, inline=answer_inline)
+    deadline = time.monotonic() + (get_settings().job_seconds if seconds is None else seconds)
+    try:
+        _gather(job, deadline)
+        if not job["work"]["reads"]:
+            _assemble(job)
+    except Conflict:
+        return _answer(_job(request_id), inline=False)  # another run saved it meanwhile and goes on
+    except Exception as fault:  # noqa: BLE001 - kept on the job; it resumes from the reads it saved
+        log.warning("access request %s stopped: %s", request_id, type(fault).__name__)
+        reason = fault.message if isinstance(fault, DomainError) else "an internal error stopped it"
+        job = _job(request_id) | {"state": "failed", "error": f"{reason}; run it again to go on"}
+        try:
+            _save(job)
+        except DomainError:
+            pass  # still running on record: the scheduled runner resumes it all the same
+    return _answer(job, inline=answer_inline)
+
+
+def _save(job: dict[str, Any]) -> None:
+    store.save_access(job | {"version": job["version"] + 1}, expect_version=job["version"])
+    job["version"] += 1
+
+
+def _gather(job: dict[str, Any], deadline: float) -> None:
+    """Make the reads still to make, one at a time, each saved with its finds."""
+    work = job["work"]
+    job.pop("error", None)
+    job["state"] = "running"
+    while work["reads"]:
+        if time.monotonic() > deadline or not metering.budget_left(reserve=CALLS_A_READ):
+            _save(job)
+            return
+        read = work["reads"][0]
+        found, more = _READS[read[0]](work, *read[1:])
+        if found:
+            blobs.put_document(_part_key(job["id"], work["found"]), json.dumps(found, default=str).encode(),
+                               "application/json")
+            work["found"] += 1
+        work["reads"] = work["reads"][1:] + more
+        _save(job)
+
+
+def _holders(work: dict[str, Any], kind: str, value: str, page_cursor: str | None):
+    ids, next_cursor = contact_store.ids_by_term(Term(kind, value), PAGE, page_cursor)
+    new = [i for i in dict.fromkeys(ids) if i not in work["subjects"]]
+    work["subjects"] += new
+    more = [["contact", i] for i in new]
+    return None, more + ([["holders", kind, value, next_cursor]] if next_cursor else [])
+
+
+def _contact(work: dict[str, Any], contact_id: str):
+    """A contact, and the reads it brings: its numbers' and addresses' calls
+    (an address's other holders too, as an erasure takes them), its history,
+    files and changes."""
+    stored = contact_store.get(contact_id)
+    if stored is None:
+        return None, []
+    more: list[list[Any]] = []
+    for term in stored.terms:
+        pair = [term.kind, term.value]
+        if term.kind in suppression.KINDS and pair not in work["identifiers"]:
+            work["identifiers"].append(pair)
+            more.append(["calls_from", term.kind, term.value, None])
+            if term.kind == identity.EMAIL:
+                more.append(["holders", term.kind, term.value, None])
+    more += [["history", contact_id, None], ["files", contact_id, None], ["changes", contact_id, None]]
+    return {"contacts": [stored.doc | {"version": stored.version}]}, more
+
+
+def _history(work: dict[str, Any], contact_id: str, page_cursor: str | None):
+    ids, next_cursor = call_store.history(contact_id, PAGE, page_cursor)
+    found = {"history": {contact_id: ids}, "calls": call_store.get_many(ids)}
+    return found, [["history", contact_id, next_cursor]] if next_cursor else []
+
+
+def _calls_from(work: dict[str, Any], kind: str, value: str, page_cursor: str | None):
+    ids, next_cursor = call_store.calls_from_page(kind, value, PAGE, page_cursor)
+    return {"calls": call_store.get_many(ids)}, [["calls_from", kind, value, next_cursor]] if next_cursor else []
+
+
+def _files(work: dict[str, Any], contact_id: str, page_cursor: str | None):
+    records, next_cursor = attachment_store.of_contact_page(contact_id, PAGE, page_cursor)
+    return {"attachments": records}, [["files", contact_id, next_cursor]] if next_cursor else []
+
+
+def _changes(work: dict[str, Any], contact_id: str, page_cursor: str | None):
+    entries, next_cursor = audit_store.of_contact(contact_id, PAGE, page_cursor)
+    return {"changes": {contact_id: entries}}, [["changes", contact_id, next_cursor]] if next_cursor else []
+
+
+_READS = {"holders": _holders, "contact": _contact, "history": _history, "calls_from": _calls_from,
+          "files": _files, "changes": _changes}
+
+
+def _part_key(request_id: str, number: int) -> str:
+    return f"privacy/access/{request_id}/found-{number:06d}.json"
+
+
+def _document_key(request_id: str) -> str:
+    return f"privacy/access/{request_id}/document.json"
+
+
+def _assemble(job: dict[str, Any]) -> None:
+    """The finds as one document in the bucket; the job done, without the identifiers."""
+    work = job["work"]
+    parts = [_part_key(job["id"], n) for n in range(work["found"])]
+    contacts: dict[str, dict[str, Any]] = {}
+    history: dict[str, list[str]] = {c: [] for c in work["subjects"]}
+    changes: dict[str, list[dict[str, Any]]] = {}
+    trees: dict[str, dict[str, Any]] = {}
+    files: dict[str, dict[str, Any]] = {}
+    for key in parts:
+        found = json.loads(blobs.get_document(key) or b"{}")
+        contacts |= {c["id"]: c for c in found.get("contacts", [])}
+        for contact_id, ids in found.get("history", {}).items():
+            history.setdefault(contact_id, []).extend(ids)
+        for contact_id, entries in found.get("changes", {}).items():
+            changes.setdefault(contact_id, []).extend(entries)  # newest first, page after page
+        trees |= {t["call_Id"]: t for t in found.get("calls", [])}
+        files |= {f["id"]: f for f in found.get("attachments", []) if f.get("id")}
+    subjects = set(contacts)
+    for tree in trees.values():
+        if _subjects(tree, subjects):
+            files |= {a["id"]: a for a in tree.get("attachments", []) if a.get("id")}
+    identifiers = {tuple(p) for p in work["identifiers"]}
     held = {
-        "generated_at": now_iso(), "identifier": {"kind": kind, "hash": identity.digest(kind, value)},
-        "contacts": [c.doc | {"version": c.version} for c in stored],
-        "consents": {c.doc["id"]: c.doc.get("consents") or {} for c in stored},
-        "history": history,
-        "calls": [_as_seen_by(t, set(history)) for t in trees],
-        "attachments": [_file(f) for f in {f["id"]: f for f in files}.values()],
-        "changes": {c.doc["id"]: audit_store.all_of_contact(c.doc["id"]) for c in stored},
+        "generated_at": now_iso(), "identifier": job["identifier"],
+        "contacts": list(contacts.values()),
+        "consents": {c: doc.get("consents") or {} for c, doc in contacts.items()},
+        "history": {c: ids for c, ids in history.items() if c in subjects},
+        "calls": [_as_seen_by(t, subjects) for t in sorted(trees.values(), reverse=True, key=_newest)],
+        "attachments": [_file(f) for f in sorted(files.values(), key=lambda f: (f.get("created_at") or "", f["id"]))],
+        "changes": {c: list(reversed(changes.get(c, []))) for c in contacts},
         "suppressed": suppression.suppressed_among(identifiers) != set(),
     }
     text = json.dumps(held, ensure_ascii=False, default=str).encode()
-    if len(text) <= INLINE_BYTES:
-        return {"state": "done", "delivery": "inline", "document": held}
-    key = f"privacy/access/{new_id()}.json"  # the bucket's lifecycle rule removes it after a day
-    blobs.put_document(key, text, "application/json")
-    return {"state": "done", "delivery": "file", "bytes": len(text),
-            "url": blobs.presigned_get(key, "access-request.json", "application/json", LINK_SECONDS)}
+    blobs.put_document(_document_key(job["id"]), text, "application/json")
+    job.pop("work")
+    job |= {"state": "done", "finished_at": now_iso(), "bytes": len(text)}
+    _save(job)
+    blobs.delete_many(parts)
+
+
+def _newest(tree: dict[str, Any]) -> tuple[str, str]:
+    return tree.get("start_time") or "", tree["call_Id"]
+
+
+def _answer(job: dict[str, Any], inline: bool) -> dict[str, Any]:
+    """The job as its owner sees it: no reads, no identifiers; when done,
+    the document inline (small enough, and asked for) or a fresh link."""
+    answer = {k: v for k, v in job.items() if k not in ("work", "ttl", "version")}
+    if job["state"] != "done":
+        return answer
+    if inline and job["bytes"] <= INLINE_BYTES:
+        text = blobs.get_document(_document_key(job["id"]))
+        if text is not None:
+            return answer | {"delivery": "inline", "document": json.loads(text)}
+    return answer | {"delivery": "file", "url": blobs.presigned_get(
+        _document_key(job["id"]), "access-request.json", "application/json", LINK_SECONDS)}
 
 
 def _subjects(tree: dict[str, Any], subjects: set[str]) -> bool:
