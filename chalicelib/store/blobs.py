@@ -92,6 +92,17 @@ def get_document(key: str) -> bytes | None:
         raise Unavailable("the attachment bucket is not reachable; try again") from error
 
 
+def keys_under(prefix: str) -> list[str]:
+    """The keys of the files the service wrote under ``prefix``."""
+    found: list[str] = []
+    try:
+        for page in aws.s3().get_paginator("list_objects_v2").paginate(Bucket=_bucket(), Prefix=prefix):
+            found += [o["Key"] for o in page.get("Contents", [])]
+    except (ClientError, BotoCoreError) as error:
+        raise Unavailable("the attachment bucket is not reachable; try again") from error
+    return found
+
+
 def delete_many(keys: list[str]) -> None:
     """Delete files the service wrote (a thousand a call)."""
     try:

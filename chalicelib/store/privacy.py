@@ -115,6 +115,10 @@ def access(request_id: str) -> dict[str, Any] | None:
     return records.get(keys.access_request(request_id))
 
 
+def drop_access(request_id: str) -> None:
+    call("delete_item", Key=serialize(keys.access_request(request_id)))
+
+
 def accesses() -> list[dict[str, Any]]:
     """Every access request still kept (a day), oldest first."""
     return records.read_partition(keys.PRIVACY_PK, keys.ACCESS_PREFIX)

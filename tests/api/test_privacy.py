@@ -234,6 +234,51 @@ def test_the_scheduled_runner_finishes_access_requests(api, monkeypatch):
     assert access.resume_all() == []
 
 
+def test_an_erasure_takes_the_access_documents_about_the_person_with_it(api, monkeypatch):
+    from chalicelib.services.privacy import access
+
+    ann, _ = person(api)
+    bo = body(api.post("/saveContact", {"first_name": "Bo", "phone1": "+1 212 555 0199"}))
+    by_email = body(api.post("/privacy/access-requests", {"email": EMAIL}))
+    by_id = body(api.post("/privacy/access-requests", {"contact_id": ann["id"]}))
+    bos = body(api.post("/privacy/access-requests", {"contact_id": bo["id"]}))
+    monkeypatch.setattr(access, "PAGE", 1)
+    gathering = body(api.post("/privacy/access-requests", {"phone": PHONE2}))
+    assert gathering["state"] == "running"
+    monkeypatch.setattr(access, "PAGE", 100)
+
+    receipt = erase(api, {"phone": PHONE1})
+    assert receipt["counts"]["access_requests"] == 3  # found by her e-mail, her contact id and her other number
+    for gone in (by_email, by_id, gathering):
+        assert api.get(f"/privacy/access-requests/{gone['id']}").status_code == 404
+        assert api.post(f"/privacy/access-requests/{gone['id']}/run").status_code == 404
+    assert body(api.get(f"/privacy/access-requests/{bos['id']}"))["state"] == "done"  # Bo's stays his
+    left = aws.s3().list_objects_v2(Bucket=get_settings().bucket_name, Prefix="privacy/access/").get("Contents", [])
+    assert [o["Key"] for o in left] == [f"privacy/access/{bos['id']}/document.json"]
+
+
+def test_a_gathering_cut_off_by_an_erasure_leaves_nothing_behind(api, monkeypatch):
+    """The erasure takes the job between two reads of a run: the run's next
+    save fails, and it removes what it wrote."""
+    from chalicelib.services.privacy import access
+
+    person(api)
+    monkeypatch.setattr(access, "PAGE", 1)
+    job = body(api.post("/privacy/access-requests", {"phone": PHONE1}))
+    real_save, saves = access._save, []
+
+    def erased_meanwhile(saved):
+        saves.append(1)
+        if len(saves) == 3:
+            access.forget_about({saved["identifier"]["hash"]}, set())
+        real_save(saved)
+
+    monkeypatch.setattr(access, "_save", erased_meanwhile)
+    assert api.post(f"/privacy/access-requests/{job['id']}/run").status_code == 404
+    left = aws.s3().list_objects_v2(Bucket=get_settings().bucket_name, Prefix="privacy/access/").get("Contents", [])
+    assert left == []
+
+
 def test_every_contact_write_leaves_exactly_one_change_record(api):
     add_attributes(api, tier="text", account={"type": "text", "unique": True})
 

@@ -30,7 +30,7 @@ from chalicelib.core.errors import Conflict, DomainError, Invalid, NotFound
 from chalicelib.core.ids import check_id, new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.domain.terms import Term
-from chalicelib.services.privacy import erasure, identity, suppression
+from chalicelib.services.privacy import identity, suppression
 from chalicelib.store import attachments as attachment_store
 from chalicelib.store import audit as audit_store
 from chalicelib.store import blobs
@@ -50,7 +50,7 @@ STATES = ("running", "done", "failed")
 
 def start(body: dict[str, Any]) -> dict[str, Any]:
     """Begin an access request and gather for as long as this request may."""
-    kind, value = erasure.asked(body)
+    kind, value = identity.asked(body)
     request_id = new_id()
     first = [["contact", value]] if kind == "contact_id" else [["holders", kind, value, None],
                                                                ["calls_from", kind, value, None]]
@@ -99,6 +99,9 @@ def run(request_id: str, seconds: float | None = None, answer_inline: bool = Tru
         if not job["work"]["reads"]:
             _assemble(job)
     except Conflict:
+        if store.access(request_id) is None:  # an erasure took it meanwhile: nothing of hers stays
+            _drop_files(request_id)
+            raise NotFound(f"access request {request_id} not found: its person was erased") from None
         return _answer(_job(request_id), inline=False)  # another run saved it meanwhile and goes on
     except Exception as fault:  # noqa: BLE001 - kept on the job; it resumes from the reads it saved
         log.warning("access request %s stopped: %s", request_id, type(fault).__name__)
@@ -231,9 +234,38 @@ def _assemble(job: dict[str, Any]) -> None:
     text = json.dumps(held, ensure_ascii=False, default=str).encode()
     blobs.put_document(_document_key(job["id"]), text, "application/json")
     job.pop("work")
-    job |= {"state": "done", "finished_at": now_iso(), "bytes": len(text)}
+    job |= {"state": "done", "finished_at": now_iso(), "bytes": len(text), **_about(work)}
     _save(job)
     blobs.delete_many(parts)
+
+
+def _about(work: dict[str, Any]) -> dict[str, Any]:
+    """Whom a job holds data of, without personal data: contact ids and the
+    keyed hashes of their numbers and addresses (an erasure finds it by them)."""
+    return {"subjects": list(work["subjects"]),
+            "hashes": sorted(identity.digest(kind, value) for kind, value in work["identifiers"])}
+
+
+def forget_about(digests: set[str], contact_ids: set[str]) -> int:
+    """An erasure's last step: every access request holding data of the
+    erased person (by a hash of one of their identifiers or by a contact id)
+    goes, its document and finds with it; how many went. A request still
+    gathering fails its next save and removes what it wrote then."""
+    gone = 0
+    for job in store.accesses():
+        about = _about(job["work"]) if "work" in job else {"subjects": job.get("subjects", []),
+                                                           "hashes": job.get("hashes", [])}
+        if digests.isdisjoint(about["hashes"] + [job["identifier"]["hash"]]) and \
+                contact_ids.isdisjoint(about["subjects"]):
+            continue
+        store.drop_access(job["id"])
+        _drop_files(job["id"])
+        gone += 1
+    return gone
+
+
+def _drop_files(request_id: str) -> None:
+    blobs.delete_many(blobs.keys_under(f"privacy/access/{request_id}/"))
 
 
 def _newest(tree: dict[str, Any]) -> tuple[str, str]:
@@ -243,7 +275,7 @@ def _newest(tree: dict[str, Any]) -> tuple[str, str]:
 def _answer(job: dict[str, Any], inline: bool) -> dict[str, Any]:
     """The job as its owner sees it: no reads, no identifiers; when done,
     the document inline (small enough, and asked for) or a fresh link."""
-    answer = {k: v for k, v in job.items() if k not in ("work", "ttl", "version")}
+    answer = {k: v for k, v in job.items() if k not in ("work", "ttl", "version", "subjects", "hashes")}
     if job["state"] != "done":
         return answer
     if inline and job["bytes"] <= INLINE_BYTES:

@@ -40,7 +40,7 @@ from chalicelib.core.ids import check_id, new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.domain.terms import UNIQUE, Term
 from chalicelib.services.calls import interactions
-from chalicelib.services.privacy import audit, identity, suppression
+from chalicelib.services.privacy import access, audit, identity, suppression
 from chalicelib.store import attachments as attachment_store
 from chalicelib.store import blobs
 from chalicelib.store import contacts as contact_store
@@ -49,28 +49,11 @@ from chalicelib.store import privacy as store
 
 log = logging.getLogger("cim")
 
-KINDS = (identity.PHONE, identity.EMAIL, "contact_id")
 STATES = ("running", "done", "failed")
 COUNTS = ("contacts", "index_entries", "unique_claims", "calls", "legs", "call_entries", "caller_markers",
-          "attachments", "files", "suppressed", "calls_kept_for_others")
+          "attachments", "files", "suppressed", "calls_kept_for_others", "access_requests")
 MAX_ROUNDS = 20  # reads of one item while writers race the erasure
 CALLS_A_STEP = 15  # the most one contact or call of the sweep takes (reads, files, the delete)
-
-
-def asked(body: dict[str, Any]) -> tuple[str, str]:
-    """The one identifier a privacy request names: (kind, normalised value)."""
-    named = [k for k in KINDS if body.get(k) not in (None, "")]
-    unknown = sorted(set(body) - set(KINDS))
-    if unknown:
-        raise Invalid(f"{unknown[0]}: not a field of this request; give one of phone, email or contact_id")
-    if len(named) != 1:
-        raise Invalid("give exactly one of phone, email or contact_id")
-    kind = named[0]
-    if kind == "contact_id":
-        if not isinstance(body[kind], str):
-            raise Invalid("contact_id: must be a string")
-        return kind, check_id(body[kind], "contact_id")
-    return kind, identity.normalized(kind, body[kind])
 
 
 def holders_of(kind: str, value: str) -> list[str]:
@@ -87,7 +70,7 @@ def holders_of(kind: str, value: str) -> list[str]:
 
 def start(body: dict[str, Any]) -> dict[str, Any]:
     """Begin an erasure and work on it for up to ``CIM_JOB_SECONDS``; its receipt."""
-    kind, value = asked(body)
+    kind, value = identity.asked(body)
     erasure_id = new_id()
     who = actor.current()
     receipt = {"id": erasure_id, "requested_at": now_iso(), "requested_by": who.who,
@@ -195,6 +178,8 @@ def _work(erasure_id: str, work: dict[str, Any], counts: dict[str, int], deadlin
     for kind, value in work["identifiers"]:
         counts["caller_markers"] += int(call_store.forget_caller(kind, value))
     counts["suppressed"] = len(work["identifiers"])
+    counts["access_requests"] += access.forget_about({identity.digest(k, v) for k, v in work["identifiers"]},
+                                                     set(work["contacts"]))
     return True
 
 
@@ -329,6 +314,8 @@ def call_fate(tree: dict[str, Any], erased: set[str], identifiers: set[tuple[str
         return "erase"
     others = [c for c in tree.get("shown_to", []) if c not in erased]
     return "keep-without" if others else "erase"
+
+
 def _pass_over(deadline: float) -> bool:
     """A pass ends at its time or near the request's DynamoDB call cap (the
     receipt then says running, and the next run goes on)."""

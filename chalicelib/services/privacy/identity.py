@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import Any
 
 from chalicelib.core.errors import Invalid
+from chalicelib.core.ids import check_id
 from chalicelib.core.settings import get_settings
 from chalicelib.domain import phones
 from chalicelib.store import secrets
 
 PHONE, EMAIL = "phone", "email"
+PERSON_KINDS = (PHONE, EMAIL, "contact_id")  # what a privacy request may name a person by
 
 
 def normalized(kind: str, raw: str) -> str:
@@ -34,3 +37,19 @@ def normalized(kind: str, raw: str) -> str:
 def digest(kind: str, value: str) -> str:
     """The keyed hash of a normalised identifier."""
     return hmac.new(secrets.signing_key(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def asked(body: dict[str, Any]) -> tuple[str, str]:
+    """The one identifier a privacy request names: (kind, normalised value)."""
+    named = [k for k in PERSON_KINDS if body.get(k) not in (None, "")]
+    unknown = sorted(set(body) - set(PERSON_KINDS))
+    if unknown:
+        raise Invalid(f"{unknown[0]}: not a field of this request; give one of phone, email or contact_id")
+    if len(named) != 1:
+        raise Invalid("give exactly one of phone, email or contact_id")
+    kind = named[0]
+    if kind == "contact_id":
+        if not isinstance(body[kind], str):
+            raise Invalid("contact_id: must be a string")
+        return kind, check_id(body[kind], "contact_id")
+    return kind, normalized(kind, body[kind])
