@@ -48,6 +48,24 @@ def patch_handler() -> None:
     def log_error(self: Any, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         self.log_message("error %s", args[0] if args else "-")  # the status only, never the request line
 
+    def refuse_unknown_method(self: Any, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A method no route has (TRACE, PROPFIND, ...) is a JSON 405, not
+        http.server's 501 HTML page."""
+        if code != 501:
+            return send_error(self, code, message, explain)
+        text = json.dumps({"Code": "MethodNotAllowed",
+                           "Message": f"{self.command}: not a method of this API"}).encode()
+        self.send_response(405)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Allow", "GET, POST, PUT, DELETE, OPTIONS")
+        self.send_header("Content-Length", str(len(text)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(text)
+
+    send_error = local.ChaliceRequestHandler.send_error
+    local.ChaliceRequestHandler.send_error = refuse_unknown_method
     local.ChaliceRequestHandler.disable_nagle_algorithm = True
     local.ThreadedHTTPServer.request_queue_size = 128
     local.ChaliceRequestHandler.log_request = log_request

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from chalicelib.api.http import json_body, query, render
 from chalicelib.api.routing import Area
+from chalicelib.core import public
 from chalicelib.core.errors import Invalid
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import ADMIN, AGENT
 from chalicelib.models.common import parse
-from chalicelib.models.schema import Attribute, AttributeFields, Job
+from chalicelib.models.schema import Attribute, AttributeAnswer, AttributeFields, Job
 
 schema = lazy("chalicelib.services.schema.schema")
 
@@ -17,12 +18,12 @@ bp = area.blueprint
 EXAMPLE = {"label": "Account", "key": "account_no", "type": "text"}
 
 
-def _answer(attribute: Attribute, job: Job | None, status: int = 200):
-    body = attribute.model_dump(mode="json")
-    if job is not None:
-        body["job"] = job.model_dump(mode="json")
+def _answer(attribute: Attribute, job: Job | None):
+    answer = AttributeAnswer.model_validate(attribute.model_dump() | {"job": job})
     # 202 while a reindex job still has contacts to bring in line.
-    return render(body, status=202 if job is not None and job.state == "running" else status)
+    running = job is not None and job.state == "running"
+    return render(answer.model_dump(mode="json", exclude=None if job else {"job"}), status=202 if running else 200,
+                  headers={"Location": public.url(f"/schema/jobs/{job.id}")} if running else None)
 
 
 @area.route("GET", "/getSchema", role=AGENT, summary="The contact schema", response=list[Attribute], errors=())
@@ -33,22 +34,22 @@ def get_schema():
 
 
 @area.route("POST", "/saveSchema", role=ADMIN, summary="Add an attribute", request=AttributeFields,
-            response=Attribute, errors=(400, 409), example=EXAMPLE)
+            response=AttributeAnswer, also_ok=(202,), headers=("Location",), errors=(400, 409), example=EXAMPLE)
 @area.route("POST", "/schema", role=ADMIN, summary="Add an attribute (resource style)", request=AttributeFields,
-            response=Attribute, errors=(400, 409), example=EXAMPLE)
+            response=AttributeAnswer, also_ok=(202,), headers=("Location",), errors=(400, 409), example=EXAMPLE)
 def save_schema():
     return _answer(*schema.create(parse(AttributeFields, json_body(area.request))))
 
 
 @area.route("PUT", "/schema/{schema_id}", role=ADMIN, summary="Change an attribute", request=AttributeFields,
-            response=Attribute, errors=(400, 404, 409, 422))
+            response=AttributeAnswer, also_ok=(202,), headers=("Location",), errors=(400, 404, 409, 422))
 def update_schema(schema_id):
     return _answer(*schema.update(schema_id, parse(AttributeFields, json_body(area.request))))
 
 
 @area.route("DELETE", "/schema/{schema_id}", role=ADMIN,
-            summary="Delete an attribute (?force=true removes its values)", response=Attribute,
-            errors=(400, 404, 409, 422), query=("force",))
+            summary="Delete an attribute (?force=true removes its values)", response=AttributeAnswer,
+            also_ok=(202,), headers=("Location",), errors=(400, 404, 409, 422), query=("force",))
 def delete_schema(schema_id):
     raw = query(area.request).get("force", "false").lower()
     if raw not in ("true", "false", "1", "0"):
@@ -62,8 +63,9 @@ def get_job(job_id):
     return render(schema.get_job(job_id))
 
 
-@area.route("POST", "/schema/jobs/{job_id}/run", role=ADMIN, summary="Carry a reindex job on", response=Job,
-            errors=(400, 404, 409))
+@area.route("POST", "/schema/jobs/{job_id}/run", role=ADMIN, summary="Carry a reindex job on (202: it goes on)",
+            response=Job, also_ok=(202,), errors=(400, 404, 409))
 def run_job(job_id):
     schema.get_job(job_id)
-    return render(schema.run_job(job_id))
+    job = schema.run_job(job_id)
+    return render(job, status=202 if job.state == "running" else 200)

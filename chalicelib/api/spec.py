@@ -11,8 +11,12 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.api.routing import OPERATIONS, Operation
+from chalicelib.core.ids import ID_PATTERN
 from chalicelib.core.roles import PUBLIC
 from chalicelib.models.common import ErrorBody
+from chalicelib.models.contact import CONSENT_USAGE
+from chalicelib.models.interaction import CALL_ID
+from chalicelib.services.access.idempotency import KEY_PATTERN, MAX_KEY_CHARS
 
 DESCRIPTIONS = {200: "OK", 201: "Created", 202: "Accepted: a job goes on (its Location tells its progress)", 302: "Found", 303: "See Other", 400: "Bad request (the message names the field)",
                 401: "No key, or an unknown, expired or revoked one", 403: "The key's role may not call this",
@@ -29,8 +33,22 @@ HEADER_DESCRIPTIONS = {
     "Idempotency-Key": "any unique text (a UUID); a retry with the same key and body answers the first result "
                        "(a day), with another body 409",
 }
+# Text without control characters: what every path and query parameter must be.
+PLAIN_TEXT = r"^[^\u0000-\u001f\u007f]*$"
 QUERY_TYPES = {"limit": {"type": "integer", "minimum": 1}, "force": {"type": "boolean"},
-               "format": {"type": "string", "enum": ["json", "ivr"]}, "exp": {"type": "integer"}}
+               "format": {"type": "string", "enum": ["json", "ivr"]}, "exp": {"type": "integer"},
+               "state": {"type": "string", "enum": ["running", "done", "failed"]},
+               "cursor": {"type": "string", "pattern": r"^[A-Za-z0-9_.~=-]*$",
+                          "description": "the cursor the previous page answered (opaque, signed)"}}
+# Path parameters by name: the patterns the server checks (ids are 32 upper-case hex characters).
+PATH_TYPES = {"call_Id": {"type": "string", "pattern": CALL_ID.pattern},
+              "usage": {"type": "string", "pattern": CONSENT_USAGE.pattern},
+              "name": {"type": "string", "minLength": 1, "pattern": PLAIN_TEXT},
+              "code": {"type": "string", "minLength": 1, "pattern": r"^[A-Za-z0-9_-]+$"}}
+ID_TYPE = {"type": "string", "pattern": ID_PATTERN}
+HEADER_TYPES = {"If-Match": {"type": "string", "pattern": r'^(\*|(W/)?"?[0-9]{1,15}"?)$'},
+                "Idempotency-Key": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_CHARS,
+                                    "pattern": KEY_PATTERN}}
 
 
 def _schema(kind: Any, known: dict[type, str]) -> dict[str, Any]:
@@ -82,11 +100,12 @@ def _operation(op: Operation, known: dict[type, str]) -> dict[str, Any]:
         "operationId": re.sub(r"[^A-Za-z0-9]+", "_", f"{method.lower()}{path}").strip("_"),
         "summary": op.summary, "tags": [op.tag],
         "description": f"Role: {role}.",
-        "parameters": [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        "parameters": [{"name": name, "in": "path", "required": True, "schema": PATH_TYPES.get(name, ID_TYPE)}
                        for name in re.findall(r"\{([^}]+)\}", path)]
-        + [{"name": name, "in": "query", "required": False, "schema": QUERY_TYPES.get(name, {"type": "string"})}
-           for name in op.query]
-        + [{"name": name, "in": "header", "required": name in REQUIRED_HEADERS, "schema": {"type": "string"},
+        + [{"name": name, "in": "query", "required": False,
+            "schema": QUERY_TYPES.get(name, {"type": "string", "pattern": PLAIN_TEXT})} for name in op.query]
+        + [{"name": name, "in": "header", "required": name in REQUIRED_HEADERS,
+            "schema": HEADER_TYPES.get(name, {"type": "string"}),
             "description": HEADER_DESCRIPTIONS.get(name, "")} for name in op.request_headers],
     }
     if op.call_variables:
@@ -111,9 +130,9 @@ def _operation(op: Operation, known: dict[type, str]) -> dict[str, Any]:
     if op.headers:
         success["headers"] = {h: {"schema": {"type": "string"}} for h in op.headers}
     responses = {str(code): success | {"description": DESCRIPTIONS[code]} for code in (op.ok, *op.also_ok)}
-    codes = list(op.errors) + ([415] if op.request is not None or op.ok == 303 else []) \
-        + ([] if role == PUBLIC else [401, 403]) + ([409] if op.idempotent and 409 not in op.errors else [])
-    for code in codes:
+    codes = list(op.errors) + ([413, 415] if op.request is not None or op.ok == 303 else []) \
+        + ([] if role == PUBLIC else [401, 403]) + ([409] if op.idempotent else []) + [503]
+    for code in sorted(set(codes)):
         if op.is_page and code != 415:  # a page shows its problem as a page
             responses[str(code)] = {"description": DESCRIPTIONS[code], "content": {"text/html": {"schema": {
                 "type": "string"}}}}
@@ -125,5 +144,8 @@ def _operation(op: Operation, known: dict[type, str]) -> dict[str, Any]:
 
 def _error_responses(known: dict[type, str]) -> dict[str, Any]:
     body = {"application/json": {"schema": {"$ref": f"#/components/schemas/{known[ErrorBody]}"}}}
-    return {f"Error{code}": {"description": text, "content": body} for code, text in DESCRIPTIONS.items()
-            if code >= 400}
+    answers = {f"Error{code}": {"description": text, "content": body} for code, text in DESCRIPTIONS.items()
+               if code >= 400}
+    answers["Error503"]["headers"] = {"Retry-After": {
+        "description": "seconds to wait before trying again", "schema": {"type": "integer", "minimum": 0}}}
+    return answers

@@ -7,7 +7,8 @@ import uuid
 
 from chalicelib.core.errors import Invalid
 
-_ID = re.compile(r"^[0-9A-F]{32}$")
+ID_PATTERN = r"^[0-9A-F]{32}$"
+_ID = re.compile(ID_PATTERN)
 
 
 def new_id() -> str:

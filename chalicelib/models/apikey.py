@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 
 from chalicelib.core.roles import Role
 from chalicelib.domain.values import parse_datetime
+from chalicelib.models.common import Instant
 
 
 class KeyRequest(BaseModel):
@@ -35,8 +36,8 @@ class ApiKey(BaseModel):
     id: str
     name: str
     role: Role
-    created_at: str
-    last_used_at: str | None = None
+    created_at: Instant
+    last_used_at: Instant | None = None
     expires_at: str | None = None
     revoked: bool = False
 

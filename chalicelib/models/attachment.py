@@ -5,6 +5,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
+from chalicelib.models.common import Instant
+
 
 class AttachmentRequest(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
@@ -48,7 +50,7 @@ class Attachment(BaseModel):
     shortUrl: str
     call_Id: str | None = None
     contact_id: str | None = None
-    created_at: str
+    created_at: Instant
     expiresAt: str
 
 

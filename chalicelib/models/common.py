@@ -1,11 +1,14 @@
 """Shapes shared by every area: errors, pages, model parsing."""
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, WithJsonSchema
 
 from chalicelib.core.errors import Invalid
+
+# A moment the server wrote (ISO 8601 in UTC, milliseconds, ``Z``).
+Instant = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)

@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, model_validator
 
+from chalicelib.models.common import Instant
+
 CORE_FIELDS = ("first_name", "last_name", "phone1", "phone2", "email")
 PHONE_FIELDS = ("phone1", "phone2")
 # Set by the server; accepted in a body (clients send back what they read)
@@ -92,8 +94,8 @@ class Contact(BaseModel):
     )
     consents: dict[str, Consent] = Field(
         default_factory=dict, description="the customer's consents by usage (recording, marketing, ...)")
-    created_at: str
-    updated_at: str
+    created_at: Instant
+    updated_at: Instant
     version: int
 
 
@@ -110,7 +112,7 @@ class Consent(ConsentFields):
     model_config = ConfigDict(defer_build=True, extra="ignore")
 
     usage: str
-    updated_at: str
+    updated_at: Instant
 
 
 CONSENT_USAGE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -123,7 +125,8 @@ def size_of(fields: dict[str, Any]) -> int:
 class BulkRequest(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
-    contacts: list[dict[str, Any]]
+    contacts: list[Any] = Field(min_length=1, description="contact objects; each is checked alone, and one that "
+                                "is not a valid contact (not even an object) is rejected in its result")
 
 
 class BulkResult(BaseModel):

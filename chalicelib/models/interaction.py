@@ -22,6 +22,7 @@ from pydantic import (
 
 from chalicelib.core.clock import iso
 from chalicelib.domain.values import parse_datetime
+from chalicelib.models.common import Instant
 
 CALL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")
 MAX_LEG_BYTES = 16 * 1024
@@ -130,7 +131,7 @@ class Leg(BaseModel):
     csq: str | None = None
     wrap_up: str | None = None
     wrap_ups: list[str] | None = None
-    received_at: str | None = None
+    received_at: Instant | None = None
 
 
 class Tree(BaseModel):
@@ -142,10 +143,10 @@ class Tree(BaseModel):
     phone_number: str | None = None
     contact_id: str | None = Field(None, description="the contact an agent linked the call to")
     shown_to: list[str] = Field(default_factory=list, description="contacts whose history shows the call")
-    start_time: str
-    end_time: str | None = None
+    start_time: Instant
+    end_time: Instant | None = None
     interactions: list[Leg]
     attachments: list[dict[str, Any]] = Field(default_factory=list)
-    created_at: str
-    updated_at: str
+    created_at: Instant
+    updated_at: Instant
     version: int

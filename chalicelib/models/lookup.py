@@ -3,9 +3,20 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    field_validator,
+    model_serializer,
+)
 
 from chalicelib.models.contact import Contact
+from chalicelib.models.mapping import Rule
 
 MAX_CALL_VARIABLES = 50
 MAX_CANDIDATES = 25
@@ -35,11 +46,25 @@ class LookupRequest(BaseModel):
         return out
 
 
+class MatchedBy(BaseModel):
+    """What found the contacts: a mapping rule and the call variable's value,
+    or the caller's number (E.164)."""
+    model_config = ConfigDict(defer_build=True)
+
+    rule: Rule | None = Field(None, description="the mapping rule whose call variable matched")
+    value: str | None = Field(None, description="that call variable's value")
+    ani: str | None = Field(None, description="the caller's number that matched (E.164)")
+
+    @model_serializer(mode="wrap")
+    def _only_what_matched(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {k: v for k, v in dump(self).items() if v is not None}
+
+
 class LookupAnswer(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     match: Literal["none", "unique", "multiple"]
     contacts: list[Contact]
-    matchedBy: dict[str, Any] | None = Field(
+    matchedBy: MatchedBy | None = Field(
         None, description='{"rule": {...}, "value": "..."} or {"ani": "+1..."}; null when nothing matched')
     more: bool = Field(False, description=f"more than {MAX_CANDIDATES} contacts matched")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
+from chalicelib.models.common import Instant
+
 
 class RuleFields(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
@@ -37,5 +39,5 @@ class Rule(BaseModel):
     callVariable: str
     key: str
     varNumber: int
-    created_at: str
-    updated_at: str
+    created_at: Instant
+    updated_at: Instant

@@ -5,6 +5,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
+from chalicelib.models.common import Instant
+
 
 class PersonRequest(BaseModel):
     """Exactly one identifier of the person."""
@@ -34,12 +36,12 @@ class ErasureReceipt(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     id: str
-    requested_at: str
+    requested_at: Instant
     requested_by: str
     identifier: HashedIdentifier
     state: Literal["running", "done", "failed"]
     counts: dict[str, int]
-    finished_at: str | None = None
+    finished_at: Instant | None = None
     error: str | None = Field(None, description="why a failed erasure stopped (run it again to go on)")
 
 
@@ -48,11 +50,11 @@ class AccessAnswer(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     id: str
-    requested_at: str
+    requested_at: Instant
     requested_by: str
     identifier: HashedIdentifier
     state: Literal["running", "done", "failed"]
-    finished_at: str | None = None
+    finished_at: Instant | None = None
     error: str | None = Field(None, description="why a failed request stopped (run it again to go on)")
     delivery: Literal["inline", "file"] | None = Field(None, description="when done: how the document comes")
     document: dict[str, Any] | None = None
@@ -112,6 +114,6 @@ class RetentionJob(BaseModel):
     day: str = Field(description="the day being worked through")
     last_day: str
     updated: int = Field(description="items given the new expiry")
-    started_at: str
-    updated_at: str
-    finished_at: str | None = None
+    started_at: Instant
+    updated_at: Instant
+    finished_at: Instant | None = None

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
 
+from chalicelib.models.common import Instant
 from chalicelib.models.contact import ATTRIBUTE_KEY, SERVER_FIELDS
 
 
@@ -61,8 +62,8 @@ class Attribute(BaseModel):
     core: bool = False
     position: int = 0
     index_job: str | None = Field(None, description="the reindex job still bringing existing contacts in line")
-    created_at: str | None = None
-    updated_at: str | None = None
+    created_at: Instant | None = None
+    updated_at: Instant | None = None
 
 
 class Job(BaseModel):
@@ -76,7 +77,13 @@ class Job(BaseModel):
     processed: int = 0
     changed: int = 0
     conflicts: list[dict[str, Any]] = Field(default_factory=list)
-    started_at: str
-    updated_at: str
-    finished_at: str | None = None
+    started_at: Instant
+    updated_at: Instant
+    finished_at: Instant | None = None
     last_error: str | None = None
+
+
+class AttributeAnswer(Attribute):
+    """An attribute as a schema change answers it: with the reindex job the
+    change started, while that job still runs (the answer is then a 202)."""
+    job: Job | None = Field(None, description="the reindex job, when it did not finish within the request")

@@ -36,6 +36,7 @@ class Api:
         aws.start_counting()
         reply = self.client.http.request(method, path, body=sent, headers=hdrs)
         self.calls = aws.counted_calls()
+        answered_as_declared(method, path, reply.status_code)
         return reply
 
     def get(self, path, **kw):
@@ -49,6 +50,30 @@ class Api:
 
     def delete(self, path, **kw):
         return self.request("DELETE", path, **kw)
+
+
+def declared_statuses(method: str, path: str) -> set[int] | None:
+    """The statuses the OpenAPI document declares for the route ``path``
+    reaches (None: not an API route, e.g. a desk page)."""
+    import re
+
+    from chalicelib.api.spec import document
+
+    bare = path.split("?", 1)[0]
+    # Fixed paths first: /contacts/bulk is not /contacts/{contact_id}.
+    for template, operations in sorted(document()["paths"].items(), key=lambda t: t[0].count("{")):
+        pattern = "[^/]+".join(re.escape(part) for part in re.split(r"\{[^}]+\}", template))
+        if re.fullmatch(pattern, bare) and method.lower() in operations:
+            return {int(code) for code in operations[method.lower()]["responses"]}
+    return None
+
+
+def answered_as_declared(method: str, path: str, status: int) -> None:
+    """Every answer any api test receives is one its operation declares in
+    the OpenAPI document, so a generated client knows every status it meets."""
+    known = declared_statuses(method, path)
+    assert known is None or status in known, \
+        f"{method} {path.split('?')[0]} answered {status}, which its operation does not declare ({sorted(known)})"
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Schemathesis against the spec and the running server: no 5xx, and every
-answer in a documented status, media type and shape. Bounded: 10 examples an
-operation, a fixed seed."""
+answer in a documented status, media type and shape. Every phase (examples,
+coverage, fuzzing, stateful) and every check but one; bounded: 10 examples
+an operation, a fixed seed."""
 from __future__ import annotations
 
 import subprocess
@@ -12,17 +13,18 @@ import pytest
 from tests.conftest import ADMIN_KEY
 
 pytestmark = pytest.mark.e2e
-CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
+# Every check but one: the spec cannot say that a cursor must be one the
+# server issued, nor rules across fields ("exactly one of phone, email or
+# contact_id"), so some requests it allows are refused (a 400 naming why).
+LEFT_OUT = "positive_data_acceptance"
 
 
 def test_fuzzing_finds_no_server_error_and_no_undocumented_answer(server):
     st = Path(sys.executable).with_name("st")
-    # The coverage phase also sends TRACE, which `chalice local`'s dev server
-    # answers 501 itself (API Gateway answers 403): left out as not ours.
     done = subprocess.run(
         [str(st), "run", f"{server.url}/openapi.json", "--url", server.url,
-         "-H", f"Authorization: Bearer {ADMIN_KEY}", "--checks", CHECKS,
-         "--phases", "examples,fuzzing,stateful", "--max-examples", "10", "--seed", "1",
+         "-H", f"Authorization: Bearer {ADMIN_KEY}", "--checks", "all", "--exclude-checks", LEFT_OUT,
+         "--max-examples", "10", "--seed", "1",
          "--no-color"],
         capture_output=True, text=True, timeout=300,
     )

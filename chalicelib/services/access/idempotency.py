@@ -10,17 +10,19 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
 from chalicelib.core.errors import Conflict, Invalid
-from chalicelib.domain import limits
 from chalicelib.store import idempotency as store
 
 KEEP_SECONDS = 24 * 3600
 MAX_KEY_CHARS = 255
+# Printable ASCII, no space at either end (what a header carries unchanged): a UUID is the usual choice.
+KEY_PATTERN = r"^[\u0021-\u007e]([\u0020-\u007e]*[\u0021-\u007e])?$"
 log = logging.getLogger("cim")
 _current: ContextVar[str | None] = ContextVar("idempotency", default=None)
 
@@ -36,7 +38,8 @@ def derived_id() -> str | None:
 def digest(caller: str, route: str, idempotency_key: str) -> str:
     if not idempotency_key or len(idempotency_key) > MAX_KEY_CHARS:
         raise Invalid(f"Idempotency-Key: 1 to {MAX_KEY_CHARS} characters")
-    limits.check_text("Idempotency-Key", idempotency_key, strict=True)
+    if not re.fullmatch(KEY_PATTERN, idempotency_key):
+        raise Invalid("Idempotency-Key: printable ASCII characters (a UUID, say)")
     return hashlib.sha256("\x1f".join((caller, route, idempotency_key)).encode()).hexdigest()
 
 

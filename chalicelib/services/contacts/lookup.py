@@ -15,7 +15,7 @@ from chalicelib.core.settings import get_settings
 from chalicelib.domain import phones, validation, values
 from chalicelib.domain.terms import NAME, Term
 from chalicelib.models.contact import NAME_FIELDS, Contact
-from chalicelib.models.lookup import MAX_CANDIDATES, LookupAnswer
+from chalicelib.models.lookup import MAX_CANDIDATES, LookupAnswer, MatchedBy
 from chalicelib.models.mapping import Rule
 from chalicelib.services.contacts import contacts
 from chalicelib.services.schema import mapping, schema
@@ -31,12 +31,12 @@ def lookup(ani: str | None, call_variables: dict[str, str]) -> LookupAnswer:
             continue
         ids = _rule_ids(rule, raw, attributes, region)
         if ids:
-            return _answer(ids, {"rule": rule.model_dump(), "value": raw})
+            return _answer(ids, MatchedBy(rule=rule, value=raw))
     e164 = phones.to_e164(ani, region) if ani else None
     if e164:
         ids, _ = store.ids_by_term(Term("phone", e164), MAX_CANDIDATES + 1, None)
         if ids:
-            return _answer(ids, {"ani": e164})
+            return _answer(ids, MatchedBy(ani=e164))
     return LookupAnswer(match="none", contacts=[], matchedBy=None)
 
 
@@ -59,7 +59,7 @@ def _rule_ids(rule: Rule, raw: str, attributes: dict[str, Any], region: str) -> 
     return ids
 
 
-def _answer(ids: list[str], matched_by: dict[str, Any]) -> LookupAnswer:
+def _answer(ids: list[str], matched_by: MatchedBy) -> LookupAnswer:
     unique_ids = list(dict.fromkeys(ids))
     found = [Contact.model_validate(d) for d in store.get_many(unique_ids[:MAX_CANDIDATES])]
     if not found:
@@ -77,12 +77,12 @@ def summary(answer: LookupAnswer) -> dict[str, str]:
     """The answer as flat text values, what an IVR script or a contact flow
     branches on: the match, the candidates' ids, the caller's core and
     mapped fields (empty unless the match is unique)."""
-    by = answer.matchedBy or {}
+    by = answer.matchedBy
     unique = answer.contacts[0] if answer.match == "unique" else None
     out = {
         "match": answer.match,
         "count": str(len(answer.contacts)),
-        "matched_by": "ani" if "ani" in by else f"rule:{by['rule']['callVariable']}" if by else "",
+        "matched_by": "" if by is None else "ani" if by.ani else f"rule:{by.rule.callVariable}",
         "contact_id": unique.id if unique else "",
         "contact_ids": ",".join(c.id for c in answer.contacts) if answer.match == "multiple" else "",
         "more": "true" if answer.more else "false",
