@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install browser run run-aws key sync import export invoke bench lint package test unit api e2e clean
+.PHONY: install browser run run-aws key sync import export invoke bench lint docs package test unit api e2e clean
 
 $(STAMP): pyproject.toml requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ bench: install  ## the benchmark suite (not part of `make test`): prints a table
 
 package: install  ## make package STAGE=prod: build/<stage>/sam and build/<stage>/terraform
 	$(BIN)/python -m devtools.package --stage "$(or $(STAGE),dev)"
+
+docs: install  ## the reference in docs/ as a site in build/site/ (MkDocs; broken links fail it)
+	$(BIN)/mkdocs build --strict --quiet
 
 lint: install
 	$(BIN)/ruff check app.py chalicelib devtools tests bench

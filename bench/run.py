@@ -1,7 +1,7 @@
 """``make bench``: how fast the hot paths are, each beside the bare boto3 calls
 it needs, timed against the same emulator in the same run.
 
-1. The emulator (moto, scaled like DynamoDB: ``chalicelib/tools/emulator.py``)
+1. The emulator (moto, scaled like DynamoDB: ``devtools/emulator.py``)
    runs in a process of its own.
 2. Contacts arrive the way a customer's do: generated CSV files imported with
    ``cim import`` (1k, then 9k more, then 90k more). After each tier the

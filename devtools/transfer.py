@@ -6,7 +6,7 @@ schema keys (the header names them; ``--map column=key`` renames,
 does, and writes with bounded parallelism. Each row's contact id is derived
 from the import and the row number, so running the same import again after
 an interruption skips what was stored and duplicates nothing. Rows go to the
-table in batches (``services/bulk.py``: 25 items a BatchWriteItem, a
+table in batches (``chalicelib/services/contacts/bulk.py``: 25 items a BatchWriteItem, a
 transaction only for rows claiming a unique value). Rejected rows go to a
 report with their reasons.
 """

@@ -1,5 +1,6 @@
-"""The README runs: every shell block of its quick start ("Try it") and API
-sections is executed, in order, in one shell, as a reader would paste them,
+"""The README and the reference run: every shell block of the README's tour
+("Try it") and then of the reference pages that have examples is executed,
+in order, in one shell, as a reader would paste them,
 against a fresh server. A curl answer of 4xx/5xx fails the block (the test's
 curl adds ``--fail-with-body``); placeholders are filled the way the README
 tells a reader to (the admin key, the server's address, the files a reader
@@ -22,10 +23,15 @@ PROJECT = ("Makefile", "pyproject.toml", "requirements.txt", ".venv", "app.py", 
            ".chalice")
 
 
+# The pages with examples, in the order a reader following the tour goes on.
+PAGES = ("api.md", "desk.md", "sync.md", "connect.md", "privacy.md")
+
+
 def readme_blocks() -> list[str]:
     text = (ROOT / "README.md").read_text()
-    runnable = text[text.index("## Try it"):text.index("## Performance")]
-    return re.findall(r"```sh\n(.*?)```", runnable, re.S)
+    runnable = [text[text.index("## Try it"):text.index("## Read on")]]
+    runnable += [(ROOT / "docs" / page).read_text() for page in PAGES]
+    return [block for part in runnable for block in re.findall(r"```sh\n(.*?)```", part, re.S)]
 
 
 def test_the_readmes_examples_run_as_written(tmp_path):
@@ -38,14 +44,11 @@ def test_the_readmes_examples_run_as_written(tmp_path):
     server = start_server({"CIM_TABLE_NAME": "cim-e2e-readme", "CIM_RCI_WEBHOOK_SECRET": "your-webhook-secret",
                            "CIM_DATA_DIR": str(data)})
     try:
-        # The reader's working copy (make targets run from it) and the files the README assumes they have.
+        # The reader's working copy (make targets run from it); the examples make the files they read.
         work = tmp_path / "work"
         work.mkdir()
         for name in PROJECT:
             (work / name).symlink_to(ROOT / name)
-        (work / "invoice.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 20)
-        (work / "crm.csv").write_text("first_name,last_name,Mobile,Internal\nMia,Koski,+358 40 123 4567,x1\n"
-                                      "Leo,Laine,+358 40 765 4321,x2\n")
         shim = tmp_path / "bin"
         shim.mkdir()
         (shim / "curl").write_text('#!/bin/sh\nexec /usr/bin/curl --fail-with-body "$@"\n')

@@ -1,5 +1,8 @@
 """The Lambda zip bundles requirements.txt; the dev install uses pyproject.
 They must name the same runtime dependencies."""
+import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -26,14 +29,32 @@ def test_importing_the_app_creates_no_client_and_reads_no_setting():
     assert out.stdout.split() == ["0", "0"]
 
 
-def test_the_readme_prints_the_whole_route_role_table():
+def test_the_operations_page_prints_the_whole_route_role_table():
     import app  # noqa: F401 - the routes declare themselves on import
     from chalicelib.api.access import role_table
     from chalicelib.api.routing import OPERATIONS
 
-    readme = (ROOT / "README.md").read_text()
+    page = (ROOT / "docs" / "operations.md").read_text()
     assert len(role_table()) > 40
     for (method, path), role in role_table().items():
         shown = f"{role} (session)" if OPERATIONS[(method, path)].session else role
-        assert f"| `{method}` | `{path}` | {shown} |" in readme, (method, path)
+        assert f"| `{method}` | `{path}` | {shown} |" in page, (method, path)
 
+
+
+def test_the_reference_builds_with_every_link_and_anchor_found(tmp_path):
+    """``make docs``: MkDocs in strict mode fails on a page, link or anchor it cannot find."""
+    mkdocs = Path(sys.executable).with_name("mkdocs")
+    done = subprocess.run([str(mkdocs), "build", "--strict", "--quiet", "--site-dir", str(tmp_path / "site")],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "site" / "privacy" / "index.html").exists()
+
+
+def test_the_readme_is_a_newcomers_page_and_links_only_to_what_exists():
+    readme = (ROOT / "README.md").read_text()
+    assert len(readme.splitlines()) < 200
+    for heading in ("## Two commands", "## Try it", "## Read on"):
+        assert heading in readme
+    for target in re.findall(r"\]\((docs/[^)#]+)", readme):
+        assert (ROOT / target).exists(), target
