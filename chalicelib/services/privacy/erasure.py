@@ -170,6 +170,8 @@ def _work(erasure_id: str, work: dict[str, Any], counts: dict[str, int], deadlin
                 return False
             work["step"] = "check"
             store.save_work(erasure_id, work)
+        if _pass_over(deadline, reserve=_last_look_calls(work)):
+            return False  # the last look and the finish wait for the next pass, whole
         if not _anything_left(work):
             break
         work["step"] = "contacts"  # a write landed between the sweep and this look: sweep again
@@ -316,10 +318,17 @@ def call_fate(tree: dict[str, Any], erased: set[str], identifiers: set[tuple[str
     return "keep-without" if others else "erase"
 
 
-def _pass_over(deadline: float) -> bool:
+def _pass_over(deadline: float, reserve: int = CALLS_A_STEP) -> bool:
     """A pass ends at its time or near the request's DynamoDB call cap (the
     receipt then says running, and the next run goes on)."""
-    return time.monotonic() > deadline or not metering.budget_left(reserve=CALLS_A_STEP)
+    return time.monotonic() > deadline or not metering.budget_left(reserve=reserve)
+
+
+def _last_look_calls(work: dict[str, Any]) -> int:
+    """The most the last look and the finish make: two Queries an identifier
+    and one a contact, forgetting each identifier's caller marker, the access
+    requests about her, and the receipt's and work item's writes."""
+    return 3 * len(work["identifiers"]) + len(work["contacts"]) + 6
 
 
 def _erase_attachment(attachment_id: str | None, counts: dict[str, int]) -> None:
