@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from chalice import Response
 
-from chalicelib.api.http import json_body, render
+from chalicelib.api.http import render
 from chalicelib.api.routing import Area
 from chalicelib.core import public
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import AGENT, PUBLIC
 from chalicelib.models.attachment import Attachment, AttachmentCreated, AttachmentList, AttachmentRequest
-from chalicelib.models.common import parse
 
 attachments = lazy("chalicelib.services.calls.attachments")
 
@@ -21,8 +20,8 @@ bp = area.blueprint
 @area.route("POST", "/s3attachments", role=AGENT, summary="A presigned upload and a short link", ok=201,
             request=AttachmentRequest, response=AttachmentCreated, errors=(400, 404, 413), headers=("Location",),
             example={"fileName": "invoice.pdf", "mimeType": "application/pdf", "size": 48213}, idempotent=True, request_headers=("Idempotency-Key",))
-def create_attachment():
-    created = attachments.create(parse(AttachmentRequest, json_body(area.request)))
+def create_attachment(body: AttachmentRequest):
+    created = attachments.create(body)
     return render(created, status=201, headers={"Location": public.url(f"/attachments/{created.id}")})
 
 

@@ -19,7 +19,7 @@ from chalicelib.core import public
 from chalicelib.core.errors import Invalid, TooLarge
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import AGENT
-from chalicelib.models.common import Page, parse
+from chalicelib.models.common import Page
 from chalicelib.models.contact import BulkRequest, BulkResult, Contact, ContactFields
 
 bulk = lazy("chalicelib.services.contacts.bulk")
@@ -39,22 +39,18 @@ def _etag(contact: Contact) -> dict[str, str]:
     return {"ETag": f'"{contact.version}"'}
 
 
-def _create() -> Contact:
-    return contacts.create(parse(ContactFields, json_body(area.request)))
-
-
 @area.route("POST", "/saveContact", role=AGENT, summary="Create a contact", request=ContactFields,
             response=Contact, errors=(400, 409, 413), example=EXAMPLE, headers=("ETag",), idempotent=True, request_headers=("Idempotency-Key",))
-def save_contact():
-    contact = _create()
+def save_contact(body: ContactFields):
+    contact = contacts.create(body)
     return render(contact, headers=_etag(contact))
 
 
 @area.route("POST", "/contacts", role=AGENT, summary="Create a contact (resource style)", ok=201,
             request=ContactFields, response=Contact, errors=(400, 409, 413), example=EXAMPLE,
             headers=("ETag", "Location"), idempotent=True, request_headers=("Idempotency-Key",))
-def create_contact():
-    contact = _create()
+def create_contact(body: ContactFields):
+    contact = contacts.create(body)
     return render(contact, status=201, headers=_etag(contact) | {"Location": public.url(f"/contacts/{contact.id}")})
 
 
@@ -87,16 +83,16 @@ def get_contact(contact_id):
 @area.route("PUT", "/contacts/{contact_id}", role=AGENT, summary="Update a contact (merge; If-Match or version)",
             request=ContactFields, response=Contact, errors=(400, 404, 409, 412, 413), example=EXAMPLE,
             headers=("ETag",), request_headers=("If-Match",))
-def update_contact(contact_id):
+def update_contact(contact_id, body: ContactFields):
     request = area.request
-    data = json_body(request)
+    data = json_body(request)  # as sent: the model leaves out the server's fields (id)
     if "id" in data and data["id"] != contact_id:
         raise Invalid(f"id: the body names {data['id']!r} but the path names {contact_id!r}")
     header, in_body = if_match(request), body_version(data)
     if header is not None and in_body is not None and header != in_body:
         raise Invalid(f"version: If-Match says {header} but the body says {in_body}")
     expected = header if header is not None else in_body
-    contact = contacts.update(contact_id, parse(ContactFields, data), expected)
+    contact = contacts.update(contact_id, body, expected)
     return render(contact, headers=_etag(contact))
 
 
@@ -119,10 +115,8 @@ def get_contact_by_name(name):
 @area.route("POST", "/contacts/getContactsBySearchTerms", role=AGENT, summary="Contacts matching every property",
             request=dict, response=list[Contact], query=PAGING, headers=("X-Next-Cursor",),
             example={"phone": "+1 415 555 0100", "first_name": "Ann"})
-def get_contacts_by_search_terms():
-    request = area.request
-    limit, cursor = page_params(request)
-    return render_list(*contacts.search(json_body(request), limit, cursor))
+def get_contacts_by_search_terms(body: dict):
+    return render_list(*contacts.search(body, *page_params(area.request)))
 
 
 @area.route("GET", "/contacts/loadMore/{last_id}", role=AGENT, summary="The page after last_id",
@@ -134,12 +128,10 @@ def load_more(last_id):
 
 @area.route("POST", "/contacts/bulk", role=AGENT, summary="Create up to 100 contacts; per-item results",
             request=BulkRequest, response=BulkResult, errors=(400, 413),
-            example={"contacts": [EXAMPLE, {"first_name": "Bo", "phone1": "+358 40 123 4567"}]}, idempotent=True, request_headers=("Idempotency-Key",))
-def create_contacts_in_bulk():
-    data = json_body(area.request, numbers=False)  # checked per contact: one bad item refuses only itself
-    items = data.get("contacts")
-    if not isinstance(items, list) or not items:
-        raise Invalid("contacts: a non-empty list of contacts is required")
+            example={"contacts": [EXAMPLE, {"first_name": "Bo", "phone1": "+358 40 123 4567"}]}, idempotent=True,
+            request_headers=("Idempotency-Key",), per_item=True)
+def create_contacts_in_bulk(body: BulkRequest):
+    items = body.contacts  # each checked alone: one bad item refuses only itself
     if len(items) > BULK_MAX:
         raise TooLarge(f"contacts: at most {BULK_MAX} a request")
     results = []

@@ -124,8 +124,11 @@ def _no_constant(name: str) -> Any:
 
 
 def json_body(request: Any, *, numbers: bool = True) -> dict[str, Any]:
-    """The request body as a JSON object, or a clear 400/413."""
-    return parse_json(raw_body(request), numbers=numbers)
+    """The request body as a JSON object, or a clear 400/413 (read once a request)."""
+    read = request.__dict__.setdefault("_cim_json", {})
+    if numbers not in read:
+        read[numbers] = parse_json(raw_body(request), numbers=numbers)
+    return read[numbers]
 
 
 def query(request: Any) -> dict[str, str]:

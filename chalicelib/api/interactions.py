@@ -2,11 +2,11 @@
 ``/interactions/loadInteractions/{id}``) and their resource-style twins."""
 from __future__ import annotations
 
-from chalicelib.api.http import json_body, page_params, render, render_list, render_page
+from chalicelib.api.http import page_params, render, render_list, render_page
 from chalicelib.api.routing import Area, caller_role
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import AGENT, IVR
-from chalicelib.models.common import Page, parse
+from chalicelib.models.common import Page
 from chalicelib.models.interaction import Leg, LinkRequest, SaveLegRequest, Tree
 
 interactions = lazy("chalicelib.services.calls.interactions")
@@ -22,13 +22,12 @@ LEG_EXAMPLE = {"interaction": {"type": "voice", "agentId": "agent-7", "start_tim
 @area.route("POST", "/interactions/updateOrSaveInteractionTree/{call_Id}", role=IVR,
             summary="Add or update one leg of a call", request=SaveLegRequest, response=Leg,
             errors=(400, 404, 409, 413), headers=("X-CIM-Outcome",), example=LEG_EXAMPLE)
-def save_leg(call_Id):  # noqa: N803 - the CIM API's name
-    asked = parse(SaveLegRequest, json_body(area.request))
-    leg, outcome = interactions.save_leg(call_Id, asked)
+def save_leg(call_Id, body: SaveLegRequest):  # noqa: N803 - the CIM API's name
+    leg, outcome = interactions.save_leg(call_Id, body)
     if caller_role(area.request) == IVR:
         # An IVR sees no more than a lookup shows: the leg as it sent it, not
         # what agents wrote on the same leg (notes, earlier wrap-ups).
-        sent = set(asked.interaction.given()) | {"leg_id", "received_at"}
+        sent = set(body.interaction.given()) | {"leg_id", "received_at"}
         leg = {k: v for k, v in leg.items() if k in sent}
     return render(Leg.model_validate(leg), headers={"X-CIM-Outcome": outcome}, omit_none=True)
 
@@ -53,9 +52,8 @@ def get_tree(call_Id):  # noqa: N803
 
 @area.route("PUT", "/interactions/{call_Id}/contact", role=AGENT, summary="Link a call to one contact",
             request=LinkRequest, response=Tree, errors=(400, 404, 409))
-def link_contact(call_Id):  # noqa: N803
-    asked = parse(LinkRequest, json_body(area.request))
-    return render(interactions.link(call_Id, asked.contact_id))
+def link_contact(call_Id, body: LinkRequest):  # noqa: N803
+    return render(interactions.link(call_Id, body.contact_id))
 
 
 @area.route("DELETE", "/interactions/{call_Id}/contact", role=AGENT, summary="Unlink a call", response=Tree,

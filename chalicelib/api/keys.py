@@ -2,12 +2,11 @@
 lists them without secrets; ``DELETE /keys/{key_id}`` revokes one."""
 from __future__ import annotations
 
-from chalicelib.api.http import json_body, render
+from chalicelib.api.http import render
 from chalicelib.api.routing import Area
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import ADMIN
 from chalicelib.models.apikey import ApiKey, KeyRequest, NewApiKey
-from chalicelib.models.common import parse
 
 apikeys = lazy("chalicelib.services.access.apikeys")
 
@@ -17,8 +16,8 @@ bp = area.blueprint
 
 @area.route("POST", "/keys", role=ADMIN, summary="Create an API key (shown once)", ok=201, request=KeyRequest,
             response=NewApiKey, idempotent=True, request_headers=("Idempotency-Key",))
-def create_key():
-    return render(apikeys.create(parse(KeyRequest, json_body(area.request))), status=201)
+def create_key(body: KeyRequest):
+    return render(apikeys.create(body), status=201)
 
 
 @area.route("GET", "/keys", role=ADMIN, summary="The API keys, without secrets", response=list[ApiKey], errors=())

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from chalice import Response
 
-from chalicelib.api.http import json_body, query, render
+from chalicelib.api.http import query, render
 from chalicelib.api.routing import Area
 from chalicelib.core.errors import Invalid
 from chalicelib.core.lazy import lazy
@@ -46,10 +46,8 @@ def _flat(answer: LookupAnswer) -> Response:
 @area.route("POST", "/contacts/lookup", role=IVR, summary="IVR lookup: who is calling?", request=LookupRequest,
             response=LookupAnswer, query=("format",), request_headers=("Accept",),
             example={"ani": "0014155550100", "callVariables": {"callVariable3": "AC-1"}})
-def lookup_post():
-    request = area.request
-    asked = parse(LookupRequest, json_body(request))
-    return _respond(lookup.lookup(asked.ani, asked.callVariables), request)
+def lookup_post(body: LookupRequest):
+    return _respond(lookup.lookup(body.ani, body.callVariables), area.request)
 
 
 @area.route("GET", "/contacts/lookup", role=IVR,
@@ -65,9 +63,8 @@ def lookup_get():
 @area.route("POST", "/contacts/lookup/ivr", role=IVR, summary="IVR lookup, answered as flat key=value lines",
             request=LookupRequest, response=str, media="text/plain",
             example={"ani": "0014155550100", "callVariables": {"callVariable3": "AC-1"}})
-def lookup_post_ivr():
-    asked = parse(LookupRequest, json_body(area.request))
-    return _flat(lookup.lookup(asked.ani, asked.callVariables))
+def lookup_post_ivr(body: LookupRequest):
+    return _flat(lookup.lookup(body.ani, body.callVariables))
 
 
 @area.route("GET", "/contacts/lookup/ivr", role=IVR, summary="IVR lookup (query form), as flat key=value lines",

@@ -1,11 +1,10 @@
 """Mapping rules: ``/mapping`` and ``/mapping/{id}`` as in the CIM API."""
 from __future__ import annotations
 
-from chalicelib.api.http import json_body, render
+from chalicelib.api.http import render
 from chalicelib.api.routing import Area
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import ADMIN, AGENT
-from chalicelib.models.common import parse
 from chalicelib.models.mapping import Rule, RuleFields
 
 mapping = lazy("chalicelib.services.schema.mapping")
@@ -17,8 +16,8 @@ bp = area.blueprint
 @area.route("POST", "/mapping", role=ADMIN, summary="Add a mapping rule", request=RuleFields, response=Rule,
             errors=(400, 422),
             example={"callVar": "Account", "callVariable": "callVariable3", "key": "account_no", "varNumber": "3"})
-def create_rule():
-    return render(mapping.create(parse(RuleFields, json_body(area.request))))
+def create_rule(body: RuleFields):
+    return render(mapping.create(body))
 
 
 @area.route("GET", "/mapping", role=AGENT, summary="The mapping rules, in order", response=list[Rule], errors=())
@@ -28,8 +27,8 @@ def list_rules():
 
 @area.route("PUT", "/mapping/{id}", role=ADMIN, summary="Change a mapping rule", request=RuleFields, response=Rule,
             errors=(400, 404, 409, 422))
-def update_rule(id):  # noqa: A002 - the CIM API names the parameter "id"
-    return render(mapping.update(id, parse(RuleFields, json_body(area.request))))
+def update_rule(id, body: RuleFields):  # noqa: A002 - the CIM API names the parameter "id"
+    return render(mapping.update(id, body))
 
 
 @area.route("DELETE", "/mapping/{id}", role=ADMIN, summary="Delete a mapping rule", response=Rule,

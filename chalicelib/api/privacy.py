@@ -2,13 +2,13 @@
 the personal fields held, the audit trail and consents."""
 from __future__ import annotations
 
-from chalicelib.api.http import json_body, page_params, query, render
+from chalicelib.api.http import page_params, query, render, render_page
 from chalicelib.api.routing import Area
 from chalicelib.core import public
 from chalicelib.core.errors import Invalid
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import ADMIN, AGENT
-from chalicelib.models.common import Page, parse
+from chalicelib.models.common import Page
 from chalicelib.models.contact import Consent, ConsentFields, Contact
 from chalicelib.models.privacy import (
     AccessAnswer,
@@ -45,8 +45,8 @@ def _receipt(receipt: dict, status: int | None = None):
             also_ok=(202,),
             request=PersonRequest, response=ErasureReceipt, errors=(400,), headers=("Location",),
             example={"phone": "+1 415 555 0100"}, idempotent=True, request_headers=("Idempotency-Key",))
-def erase():
-    receipt = erasure.start(json_body(area.request))
+def erase(body: PersonRequest):
+    receipt = erasure.start(body.model_dump(exclude_none=True))
     return _receipt(receipt, 201 if receipt["state"] == "done" else 202)
 
 
@@ -80,9 +80,8 @@ def _job(job: dict):
             also_ok=(200,),
             request=RetentionRequest, response=RetentionJob, errors=(400, 409), headers=("Location",),
             example={"kind": "interactions"}, idempotent=True, request_headers=("Idempotency-Key",))
-def start_retention_job():
-    parse(RetentionRequest, json_body(area.request))
-    return _job(retention.start(json_body(area.request)))
+def start_retention_job(body: RetentionRequest):
+    return _job(retention.start(body.model_dump(exclude_none=True)))
 
 
 @area.route("GET", "/privacy/retention/jobs/{job_id}", role=ADMIN, summary="A retention job's progress",
@@ -114,8 +113,8 @@ def _access(answer: dict, status: int | None = None):
             summary="Everything held about a person, as one JSON document (202: still gathering)",
             also_ok=(202,), request=PersonRequest, response=AccessAnswer, errors=(400,), headers=("Location",),
             example={"email": "ann@example.com"}, idempotent=True, request_headers=("Idempotency-Key",))
-def access_request():
-    return _access(access.start(json_body(area.request)))
+def access_request(body: PersonRequest):
+    return _access(access.start(body.model_dump(exclude_none=True)))
 
 
 @area.route("GET", "/privacy/access-requests", role=ADMIN,
@@ -159,9 +158,8 @@ def suppressions():
 @area.route("POST", "/privacy/suppressions/lift", role=ADMIN,
             summary="Let a number or address be stored again (the customer came back)", request=IdentifierRequest,
             response=Suppression, errors=(400, 404), example={"phone": "+1 415 555 0100"})
-def lift_suppression():
-    asked = parse(IdentifierRequest, json_body(area.request))
-    named = {k: v for k, v in asked.model_dump().items() if v}
+def lift_suppression(body: IdentifierRequest):
+    named = {k: v for k, v in body.model_dump().items() if v}
     if len(named) != 1:
         raise Invalid("give exactly one of phone or email")
     (kind, raw), = named.items()
@@ -173,7 +171,7 @@ def lift_suppression():
 def contact_changes(contact_id):
     limit, cursor = page_params(area.request)
     items, next_cursor = audit.of_contact(contact_id, limit, cursor)
-    return render({"items": items, "cursor": next_cursor})
+    return render_page([AuditEntry.model_validate(e) for e in items], next_cursor)
 
 
 @area.route("GET", "/audit", role=ADMIN, summary="Every change to contacts in a period, oldest first",
@@ -183,7 +181,7 @@ def audit_period():
     limit, cursor = page_params(request)
     params = query(request)
     items, next_cursor = audit.in_period(params.get("from"), params.get("to"), limit, cursor)
-    return render({"items": items, "cursor": next_cursor})
+    return render_page([AuditEntry.model_validate(e) for e in items], next_cursor)
 
 
 @area.route("GET", "/contacts/{contact_id}/consents", role=AGENT, summary="A contact's consents by usage",
@@ -195,9 +193,8 @@ def consents(contact_id):
 @area.route("PUT", "/contacts/{contact_id}/consents/{usage}", role=AGENT,
             summary="Record a consent (granted or refused) for one usage", request=ConsentFields, response=Contact,
             errors=(400, 404), example={"granted": True, "address": "+1 415 555 0100", "source": "ivr"})
-def set_consent(contact_id, usage):
-    given = parse(ConsentFields, json_body(area.request))
-    return render(contacts.set_consent(contact_id, usage, given))
+def set_consent(contact_id, usage, body: ConsentFields):
+    return render(contacts.set_consent(contact_id, usage, body))
 
 
 @area.route("DELETE", "/contacts/{contact_id}/consents/{usage}", role=AGENT,

@@ -16,6 +16,7 @@ document) read ``OPERATIONS``; nothing else lists routes.
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -24,11 +25,13 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from chalice import Blueprint, Response
+from pydantic import BaseModel
 
 from chalicelib.api import http
 from chalicelib.core import actor, errors, public
 from chalicelib.core.roles import PUBLIC, may
 from chalicelib.domain import limits
+from chalicelib.models.common import parse
 
 log = logging.getLogger("cim")
 
@@ -62,6 +65,8 @@ class Operation:
     session: bool = False
     # A create: a retry with the same ``Idempotency-Key`` answers the first result.
     idempotent: bool = False
+    # Items of the body are checked one by one (a bad number refuses its item, not the request).
+    per_item: bool = False
 
     @property
     def accepted_media(self) -> list[str]:
@@ -104,17 +109,21 @@ class Area:
                 raise RuntimeError(f"{method} {path} is declared twice")
             operation = Operation(method, path, role, summary, self.tag, **details)
             OPERATIONS[(method, path)] = operation
+            takes_body = "body" in inspect.signature(view).parameters
             self.blueprint.route(path, methods=[method], content_types=operation.accepted_media)(
-                answering_errors(view, operation, self))
+                answering_errors(view, operation, self, takes_body))
             return view  # undecorated, so one handler can serve two declarations
 
         return register
 
 
-def answering_errors(view: Callable[..., Any], operation: Operation, area: Area) -> Callable[..., Any]:
-    """The caller's role checked, then domain errors become their status with
-    a JSON body (an HTML page for pages); anything else is a bug: logged
-    whole, answered without detail."""
+def answering_errors(view: Callable[..., Any], operation: Operation, area: Area,
+                     takes_body: bool = False) -> Callable[..., Any]:
+    """The caller's role checked, the body read as the declaration says (a
+    handler with a ``body`` parameter gets it: the request model, parsed and
+    validated, or the JSON as sent), then domain errors become their status
+    with a JSON body (an HTML page for pages); anything else is a bug:
+    logged whole, answered without detail."""
     page = operation.is_page
 
     @functools.wraps(view)
@@ -131,10 +140,15 @@ def answering_errors(view: Callable[..., Any], operation: Operation, area: Area)
                 who = _check_role(area.request, operation)
             actor.act_as(who, f"{operation.method} {operation.path}")
             _check_parameters(area.request, kwargs)
+            def answer() -> Any:
+                if takes_body:  # read after the key: the same key with another body is a 409, whatever body
+                    kwargs["body"] = _declared_body(area.request, operation)
+                return view(*args, **kwargs)
+
             key = (area.request.headers or {}).get("idempotency-key") if operation.idempotent else None
             if key is not None:
-                return _once(area.request, operation, key, lambda: view(*args, **kwargs))
-            return view(*args, **kwargs)
+                return _once(area.request, operation, key, answer)
+            return answer()
         except errors.SignInNeeded as error:
             if operation.method == "GET":
                 return _to_sign_in(area.request, operation)
@@ -148,6 +162,15 @@ def answering_errors(view: Callable[..., Any], operation: Operation, area: Area)
             return _page_error(failure, 500) if page else http.error_response(failure, 500)
 
     return wrapped
+
+
+def _declared_body(request: Any, operation: Operation) -> Any:
+    """The request body as its declaration says: the ``request`` model,
+    parsed and validated (400 naming the field), or the JSON as sent."""
+    data = http.json_body(request, numbers=not operation.per_item)
+    if isinstance(operation.request, type) and issubclass(operation.request, BaseModel):
+        return parse(operation.request, data)
+    return data
 
 
 def _check_parameters(request: Any, path_params: dict[str, Any]) -> None:

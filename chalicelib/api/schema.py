@@ -2,13 +2,12 @@
 as in the CIM API, and the reindex jobs that schema changes start."""
 from __future__ import annotations
 
-from chalicelib.api.http import json_body, query, render
+from chalicelib.api.http import query, render
 from chalicelib.api.routing import Area
 from chalicelib.core import public
 from chalicelib.core.errors import Invalid
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import ADMIN, AGENT
-from chalicelib.models.common import parse
 from chalicelib.models.schema import Attribute, AttributeAnswer, AttributeFields, Job
 
 schema = lazy("chalicelib.services.schema.schema")
@@ -37,14 +36,14 @@ def get_schema():
             response=AttributeAnswer, also_ok=(202,), headers=("Location",), errors=(400, 409), example=EXAMPLE)
 @area.route("POST", "/schema", role=ADMIN, summary="Add an attribute (resource style)", request=AttributeFields,
             response=AttributeAnswer, also_ok=(202,), headers=("Location",), errors=(400, 409), example=EXAMPLE)
-def save_schema():
-    return _answer(*schema.create(parse(AttributeFields, json_body(area.request))))
+def save_schema(body: AttributeFields):
+    return _answer(*schema.create(body))
 
 
 @area.route("PUT", "/schema/{schema_id}", role=ADMIN, summary="Change an attribute", request=AttributeFields,
             response=AttributeAnswer, also_ok=(202,), headers=("Location",), errors=(400, 404, 409, 422))
-def update_schema(schema_id):
-    return _answer(*schema.update(schema_id, parse(AttributeFields, json_body(area.request))))
+def update_schema(schema_id, body: AttributeFields):
+    return _answer(*schema.update(schema_id, body))
 
 
 @area.route("DELETE", "/schema/{schema_id}", role=ADMIN,

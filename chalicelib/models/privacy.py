@@ -86,7 +86,7 @@ class AuditEntry(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     id: str
-    at: str
+    at: Instant
     contact_id: str
     action: str = Field(description="created, updated, deleted, consent, linked, unlinked, erased")
     who: str = Field(description="the API key's name, desk:<agent>, or the system that made the change")

@@ -54,15 +54,8 @@ def content_disposition(file_name: str) -> str:
 
 def head(key: str) -> dict[str, Any] | None:
     """Size and type of the stored object, or None while it has not arrived."""
-    try:
-        reply = aws.s3().head_object(Bucket=_bucket(), Key=key)
-    except ClientError as error:
-        if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
-            return None
-        raise Unavailable("the attachment store is not reachable") from error
-    except BotoCoreError as error:
-        raise Unavailable("the attachment store is not reachable") from error
-    return {"size": reply["ContentLength"], "contentType": reply.get("ContentType")}
+    reply = _unless_missing(lambda: aws.s3().head_object(Bucket=_bucket(), Key=key))
+    return None if reply is None else {"size": reply["ContentLength"], "contentType": reply.get("ContentType")}
 
 
 def delete(key: str) -> None:
@@ -82,8 +75,14 @@ def put_document(key: str, body: bytes, content_type: str) -> None:
 
 def get_document(key: str) -> bytes | None:
     """A file the service wrote itself, or None if it is gone."""
+    reply = _unless_missing(lambda: aws.s3().get_object(Bucket=_bucket(), Key=key))
+    return None if reply is None else reply["Body"].read()
+
+
+def _unless_missing(request: Any) -> dict[str, Any] | None:
+    """An S3 answer, None for a missing object, Unavailable for a fault."""
     try:
-        return aws.s3().get_object(Bucket=_bucket(), Key=key)["Body"].read()
+        return request()
     except ClientError as error:
         if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
             return None
