@@ -37,3 +37,5 @@ for area in (health, docs, contacts, schema, mapping, lookup, screenpop, interac
 access.protect(app)
 app.register_middleware(headers.add_security_headers, "http")
 app.register_middleware(requestlog.log_request, "http")
+for kind in ("pure_lambda", "scheduled", "kinesis"):
+    app.register_middleware(requestlog.begin_invocation, kind)

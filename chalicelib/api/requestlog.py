@@ -1,6 +1,9 @@
-"""One structured JSON log line per request: request id, route template (never
-the raw path: it can hold a name or a number), role, key name, status,
-latency, DynamoDB calls and the capacity units they consumed. No body, no query string, no key."""
+"""Every event begins its invocation here (``core/invocation``), and every
+request leaves one structured JSON log line: request id, route template
+(never the raw path: it can hold a name or a number), role, key name,
+status, latency, DynamoDB calls and the capacity units they consumed. No
+body, no query string, no key. The answer carries the id in
+``X-Request-Id``, for a caller to quote."""
 from __future__ import annotations
 
 import json
@@ -9,20 +12,34 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib.core import metering
+from chalicelib.core import invocation, metering
 from chalicelib.core.settings import get_settings
 
 log = logging.getLogger("cim.requests")
 
 
+def begin_invocation(event: Any, get_response: Callable[[Any], Any]) -> Any:
+    """Every Lambda function, schedule and stream: a fresh invocation, named
+    by the Connect contact a flow function serves, else the Lambda request id."""
+    raw = getattr(event, "event", None)
+    details = raw.get("Details") if isinstance(raw, dict) else None
+    contact = details.get("ContactData") if isinstance(details, dict) else None
+    contact_id = contact.get("ContactId") if isinstance(contact, dict) else None
+    invocation.begin(contact_id if isinstance(contact_id, str) and contact_id.isprintable() and len(contact_id) < 100
+                     else getattr(getattr(event, "context", None), "aws_request_id", None))
+    return get_response(event)
+
+
 def log_request(event: Any, get_response: Callable[[Any], Any]) -> Any:
     started = time.perf_counter()
+    context = event.context or {}
+    request = invocation.begin(context.get("requestId"))
     metering.start_counting()
     response = get_response(event)
-    context = event.context or {}
     caller = context.get("authorizer") or {}
+    response.headers["X-Request-Id"] = request.request_id
     line = {
-        "requestId": context.get("requestId"),
+        "requestId": request.request_id,
         "method": event.method,
         "route": context.get("resourcePath"),
         "status": response.status_code,

@@ -19,7 +19,6 @@ import functools
 import inspect
 import logging
 from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -28,7 +27,7 @@ from chalice import Blueprint, Response
 from pydantic import BaseModel
 
 from chalicelib.api import http
-from chalicelib.core import actor, errors, public
+from chalicelib.core import actor, errors, invocation, public
 from chalicelib.core.roles import PUBLIC, may
 from chalicelib.domain import limits
 from chalicelib.models.common import parse
@@ -83,7 +82,6 @@ class Operation:
 
 OPERATIONS: dict[tuple[str, str], Operation] = {}
 SIGN_IN_PATH = "/desk/signin"
-_session: ContextVar[Any] = ContextVar("desk_session", default=None)
 
 
 class Area:
@@ -100,7 +98,7 @@ class Area:
     @property
     def session(self) -> Any:
         """The signed-in agent's session (desk routes only)."""
-        return _session.get()
+        return invocation.current().session
 
     def route(self, method: str, path: str, *, role: str, summary: str,
               **details: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -130,11 +128,11 @@ def answering_errors(view: Callable[..., Any], operation: Operation, area: Area,
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         try:
             public.set_request_base(http.request_base(area.request))
-            _session.set(None)
+            invocation.current().session = None
             who = "public"
             if operation.session:
                 session = _check_session(area.request, operation)
-                _session.set(session)
+                invocation.current().session = session
                 who = f"desk:{session.name}"
             elif operation.role != PUBLIC:
                 who = _check_role(area.request, operation)
@@ -156,7 +154,7 @@ def answering_errors(view: Callable[..., Any], operation: Operation, area: Area,
         except errors.DomainError as error:
             return _page_error(error) if page else http.error_response(error)
         except Exception:
-            log.exception("unhandled error")
+            log.exception("unhandled error in request %s", invocation.current().request_id)
             failure = errors.DomainError("An internal error occurred.")
             failure.code = "InternalServerError"
             return _page_error(failure, 500) if page else http.error_response(failure, 500)

@@ -1,30 +1,25 @@
 """Who is making the current change, and through what: the audit trail's
-"who" and "via". The route wrapper sets it from the API key's name or the
-desk session's agent; Lambda triggers and tools set their own."""
+"who" and "via", kept on the invocation (``core/invocation``). The route
+wrapper sets it from the API key's name or the desk session's agent; Lambda
+triggers and tools set their own."""
 from __future__ import annotations
 
-from contextvars import ContextVar
-from dataclasses import dataclass
+from chalicelib.core import invocation
+from chalicelib.core.invocation import Actor
 
+__all__ = ["Actor", "act_as", "act_as_process", "current"]
 
-@dataclass(frozen=True)
-class Actor:
-    who: str  # a key's name, "desk:<agent>", or a system name such as "amazon-connect"
-    via: str  # the route ("PUT /contacts/{contact_id}") or the trigger
-
-
-_actor: ContextVar[Actor | None] = ContextVar("actor", default=None)
 _process = [Actor("system", "unknown")]
 
 
 def act_as(who: str, via: str) -> None:
-    _actor.set(Actor(who, via))
+    invocation.current().actor = Actor(who, via)
 
 
 def act_as_process(who: str, via: str) -> None:
-    """For a tool: every thread of the process acts as it (contextvars do not follow into worker threads)."""
+    """For a tool: every thread of the process acts as it (a worker thread begins its own invocation)."""
     _process[0] = Actor(who, via)
 
 
 def current() -> Actor:
-    return _actor.get() or _process[0]
+    return invocation.current().actor or _process[0]

@@ -1,0 +1,45 @@
+"""One context an invocation: what the code below a route or a Lambda
+function may ask about the request it serves. Its id (API Gateway's request
+id, the Lambda request id, or one made here), who acts and through what (the
+audit trail's "who" and "via"), the public base URL the request reached, and
+the desk session. The one middleware every event goes through begins it
+(``api/requestlog``); the route wrapper fills it in.
+
+A ``ContextVar``: each thread (a request of ``chalice local``, a test's
+racing writer) and each Lambda invocation sees its own.
+"""
+from __future__ import annotations
+
+import uuid
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Actor:
+    who: str  # a key's name, "desk:<agent>", or a system name such as "amazon-connect"
+    via: str  # the route ("PUT /contacts/{contact_id}") or the trigger
+
+
+@dataclass
+class Invocation:
+    request_id: str
+    actor: Actor | None = None
+    public_base: str | None = None  # scheme, host and stage the request reached
+    session: Any = None  # the signed-in agent's desk session
+
+
+_current: ContextVar[Invocation | None] = ContextVar("invocation", default=None)
+
+
+def begin(request_id: str | None = None) -> Invocation:
+    """A new invocation: nothing of the previous one on this thread carries over."""
+    invocation = Invocation(request_id=request_id or uuid.uuid4().hex)
+    _current.set(invocation)
+    return invocation
+
+
+def current() -> Invocation:
+    """This invocation (one is begun if nothing began it: a tool, a test)."""
+    return _current.get() or begin()

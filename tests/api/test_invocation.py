@@ -1,0 +1,58 @@
+"""One context an invocation: every request and every Lambda function gets
+an id of its own, the answer says it (X-Request-Id), the request log and the
+unhandled-error line name it, and nothing of one invocation carries into the
+next on the same thread."""
+from __future__ import annotations
+
+import json
+import logging
+
+from chalicelib.core import invocation
+from tests.api.conftest import body
+from tests.api.test_connect import invoke, sample
+
+
+def _logged_ids(caplog) -> list[str]:
+    return [json.loads(r.getMessage())["requestId"] for r in caplog.records if r.name == "cim.requests"]
+
+
+def test_every_request_has_its_own_id_in_the_answer_and_the_log_line(api, caplog):
+    caplog.set_level(logging.INFO, logger="cim.requests")
+    first, second = api.get("/getSchema"), api.get("/getSchema")
+    ids = [first.headers["X-Request-Id"], second.headers["X-Request-Id"]]
+    assert ids[0] != ids[1] and all(len(i) == 32 for i in ids)
+    assert _logged_ids(caplog)[-2:] == ids
+
+
+def test_an_unhandled_error_is_logged_with_the_request_id_the_caller_sees(api, caplog, monkeypatch):
+    from chalicelib.services.schema import schema
+
+    def broken():
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(schema, "attributes", broken)
+    # Straight through the test client: a 500 is never a declared answer (api.get would fail on it).
+    reply = api.client.http.get("/getSchema", headers={"Authorization": f"Bearer {api.key}"})
+    assert reply.status_code == 500 and body(reply) == {"Code": "InternalServerError",
+                                                       "Message": "An internal error occurred."}
+    request_id = reply.headers["X-Request-Id"]
+    assert [r for r in caplog.records if r.getMessage() == f"unhandled error in request {request_id}"]
+
+
+def test_a_connect_function_is_named_by_the_contact_it_serves_and_keeps_nothing_of_the_last_request(api,
+                                                                                                     monkeypatch):
+    from chalicelib.services.calls import connect
+
+    api.get("/getSchema")  # a request on this thread first: its actor and base must not carry over
+    seen = []
+    real = connect.flow_lookup
+
+    def watching(event):
+        now = invocation.current()
+        seen.append((now.request_id, now.actor.who if now.actor else None, now.public_base, now.session))
+        return real(event)
+
+    monkeypatch.setattr(connect, "flow_lookup", watching)
+    event = sample("flow-lookup.json")
+    invoke(api, "connect_lookup", event)
+    assert seen == [(event["Details"]["ContactData"]["ContactId"], "amazon-connect", None, None)]
