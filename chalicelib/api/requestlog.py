@@ -62,4 +62,4 @@ def _allow_origin(event: Any, response: Any) -> None:
     if origin and origin.lower() in get_settings().cors_origins:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Vary"] = "Origin"
-        response.headers["Access-Control-Expose-Headers"] = "ETag,X-Next-Cursor,X-CIM-Outcome,Location"
+        response.headers["Access-Control-Expose-Headers"] = "ETag,X-Next-Cursor,X-CIM-Outcome,Location,X-Request-Id"
