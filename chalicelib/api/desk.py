@@ -28,6 +28,7 @@ from chalicelib.core.errors import DomainError, Forbidden, Invalid, NotFound, Pr
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import AGENT, PUBLIC, may
 from chalicelib.core.settings import get_settings
+from chalicelib.domain import callers
 from chalicelib.models.attachment import AttachmentCreated, AttachmentRequest
 from chalicelib.models.common import parse
 from chalicelib.models.contact import ContactFields
@@ -123,7 +124,7 @@ def sign_out():
 
 def _guess_terms(q: str) -> dict[str, str] | None:
     """What a free search box means: an e-mail, a phone number, or a name (None)."""
-    if "@" in q:
+    if callers.is_address(q):
         return {"email": q}
     digits = sum(ch.isdigit() for ch in q)
     if digits >= 5 and all(ch.isdigit() or ch in "+-() ./" for ch in q):
@@ -247,15 +248,11 @@ def _new_form(caller: str, values: dict[str, Any], problem: str = "", status: in
     return _page(body, status)
 
 
-def _caller_values(caller: str) -> dict[str, str]:
-    return {"email": caller} if "@" in caller else ({"phone1": caller} if caller else {})
-
-
 @area.route("GET", "/desk/new", role=AGENT, session=True, summary="The new-contact form", media=HTML_MEDIA,
             query=("caller",))
 def new_contact_form():
     caller = (query(area.request).get("caller") or "").strip()[:64]
-    return _new_form(caller, _caller_values(caller))
+    return _new_form(caller, callers.prefilled(caller))
 
 
 @area.route("POST", "/desk/contacts", role=AGENT, session=True,
@@ -301,4 +298,4 @@ def pop():
         return _page(views.chooser_page(area.session, ani, found, last, telling_attributes()))
     if not ani:
         raise Invalid("ani: no contact matched the call variables; give the caller's number to add them")
-    return _new_form(ani, _caller_values(ani))
+    return _new_form(ani, callers.prefilled(ani))

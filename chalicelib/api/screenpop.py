@@ -20,6 +20,7 @@ from chalicelib.core.errors import Forbidden, Invalid
 from chalicelib.core.ids import check_id
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import AGENT, PUBLIC
+from chalicelib.domain import callers
 from chalicelib.models.common import parse
 from chalicelib.models.contact import Contact, ContactFields
 from chalicelib.models.lookup import LookupRequest
@@ -61,7 +62,7 @@ def chooser(ani: str, found: list[Contact]) -> Response:
 def new_contact_form(ani: str) -> Response:
     """Every schema attribute, the number filled in; the form's signed token makes it work once."""
     token = links.sign({"form": "new-contact", "caller": ani}, seconds=newcaller.FORM_SECONDS)
-    values = {"email": ani} if "@" in ani else {"phone1": ani}
+    values = callers.prefilled(ani)
     return html_response(views.new_contact_page(None, schema.attributes(), values, token, caller=ani,
                                                 action="/screenpop/contacts"))
 

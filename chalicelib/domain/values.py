@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from chalicelib.core.clock import iso
 from chalicelib.core.errors import Invalid
-from chalicelib.domain import limits, names, phones
+from chalicelib.domain import callers, limits, names, phones
 
 TYPES = ("text", "number", "boolean", "date", "datetime", "email", "phone", "url", "list")
 TYPE_ALIASES = {"string": "text", "str": "text", "int": "number", "integer": "number", "float": "number",
@@ -131,7 +131,7 @@ def parse_datetime(text: str) -> datetime | None:
 def _email(rule: Rule, value: Any, _: str) -> Checked:
     if not isinstance(value, str):
         raise _fail(rule, "must be a string")
-    address = value.strip().lower()
+    address = callers.normalized_address(value)
     if len(address) > 254 or not _EMAIL.match(address):
         raise _fail(rule, f"{value!r} is not an e-mail address")
     return Checked(value.strip(), address, (address,))

@@ -18,7 +18,7 @@ from chalicelib.core.errors import Invalid, NotFound, TooLarge
 from chalicelib.core.ids import check_id
 from chalicelib.core.retry import until_it_wins
 from chalicelib.core.settings import get_settings
-from chalicelib.domain import limits, phones
+from chalicelib.domain import callers, limits, phones
 from chalicelib.domain.terms import Term
 from chalicelib.domain.values import parse_datetime
 from chalicelib.models.contact import size_of
@@ -59,8 +59,8 @@ def origin_of(ani: str | None) -> tuple[str, str] | None:
     """The index a caller's address is found in: a phone number or an e-mail."""
     if not ani:
         return None
-    if "@" in ani:
-        return ("email", ani.strip().lower())
+    if callers.is_address(ani):
+        return ("email", callers.normalized_address(ani))
     e164 = phones.to_e164(ani, get_settings().default_region)
     return ("phone", e164) if e164 else None
 

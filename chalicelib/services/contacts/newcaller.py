@@ -12,7 +12,7 @@ import time
 
 from chalicelib.core.errors import Conflict, DomainError, Forbidden
 from chalicelib.core.settings import get_settings
-from chalicelib.domain import phones
+from chalicelib.domain import callers, phones
 from chalicelib.models.contact import Contact, ContactFields
 from chalicelib.services.contacts import contacts
 from chalicelib.store import forms
@@ -21,8 +21,8 @@ FORM_SECONDS = 1800  # an agent may take a while to fill the form in
 
 
 def _same_caller(issued: str, given: str) -> bool:
-    if "@" in issued:
-        return issued.strip().lower() == given.strip().lower()
+    if callers.is_address(issued):
+        return callers.normalized_address(issued) == callers.normalized_address(given)
     region = get_settings().default_region
     expected = phones.to_e164(issued, region)
     return expected is not None and expected == phones.to_e164(given, region)
@@ -44,7 +44,7 @@ def create_once(signature: str, issued_for: str, fields: ContactFields) -> Conta
     """The contact this form creates (or created, if it was sent before).
     ``issued_for``: the caller's number or address the form was opened for
     ("" for a form not opened for a caller)."""
-    field = "email" if "@" in issued_for else "phone1"
+    field = callers.contact_field(issued_for)
     given = getattr(fields, field) or issued_for
     if issued_for and not _same_caller(issued_for, given):
         raise Forbidden(f"{field}: this form was opened for another caller; pop the caller again")

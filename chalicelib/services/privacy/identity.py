@@ -13,7 +13,7 @@ from typing import Any
 from chalicelib.core.errors import Invalid
 from chalicelib.core.ids import check_id
 from chalicelib.core.settings import get_settings
-from chalicelib.domain import phones
+from chalicelib.domain import callers, phones
 from chalicelib.store import secrets
 
 PHONE, EMAIL = "phone", "email"
@@ -29,9 +29,9 @@ def normalized(kind: str, raw: str) -> str:
         if e164 is None:
             raise Invalid(f"phone: {phones.not_valid(raw, get_settings().default_region)}")
         return e164
-    if "@" not in raw:
+    if not callers.is_address(raw):
         raise Invalid(f"email: {raw!r} is not an e-mail address")
-    return raw.strip().lower()
+    return callers.normalized_address(raw)
 
 
 def digest(kind: str, value: str) -> str:
