@@ -22,7 +22,7 @@ from chalice import Response
 from chalicelib.api import desk_views as views
 from chalicelib.api.http import form_body, json_body, query, render
 from chalicelib.api.pages import html_response
-from chalicelib.api.routing import HTML_MEDIA, SIGN_IN_PATH, Area, check_same_origin
+from chalicelib.api.routing import FORM_MEDIA, HTML_MEDIA, SIGN_IN_PATH, Area, check_same_origin
 from chalicelib.core import public
 from chalicelib.core.errors import DomainError, Forbidden, Invalid, NotFound, PreconditionFailed, Unauthorized
 from chalicelib.core.lazy import lazy
@@ -35,19 +35,17 @@ from chalicelib.models.contact import ContactFields
 from chalicelib.models.lookup import LookupRequest
 
 attachments = lazy("chalicelib.services.calls.attachments")
+cards = lazy("chalicelib.services.contacts.cards")
 contacts = lazy("chalicelib.services.contacts.contacts")
 interactions = lazy("chalicelib.services.calls.interactions")
 links = lazy("chalicelib.services.access.links")
 lookup = lazy("chalicelib.services.contacts.lookup")
-mapping = lazy("chalicelib.services.schema.mapping")
 newcaller = lazy("chalicelib.services.contacts.newcaller")
 schema = lazy("chalicelib.services.schema.schema")
 sessions = lazy("chalicelib.services.access.sessions")
 
 area = Area(__name__, "Desk")
 bp = area.blueprint
-FORM = "application/x-www-form-urlencoded"
-CALLS_ON_CARD = 10
 SEARCH_PAGE = 25
 NEW_CONTACT_FORM = "desk-new-contact"
 
@@ -96,7 +94,7 @@ def sign_in_page():
 
 
 @area.route("POST", SIGN_IN_PATH, role=PUBLIC, summary="Sign in with a personal key (sets the session cookie)",
-            ok=303, media=HTML_MEDIA, errors=(400, 401, 403), request_media=FORM, headers=("Location", "Set-Cookie"))
+            ok=303, media=HTML_MEDIA, errors=(400, 401, 403), request_media=FORM_MEDIA, headers=("Location", "Set-Cookie"))
 def sign_in():
     request = area.request
     form = form_body(request)
@@ -114,7 +112,7 @@ def sign_in():
 
 
 @area.route("POST", "/desk/signout", role=AGENT, session=True, summary="Sign out (every session of this key)",
-            ok=303, media=HTML_MEDIA, errors=(401, 403), request_media=FORM, headers=("Location", "Set-Cookie"))
+            ok=303, media=HTML_MEDIA, errors=(401, 403), request_media=FORM_MEDIA, headers=("Location", "Set-Cookie"))
 def sign_out():
     sessions.sign_out(area.session)
     return _see_other(SIGN_IN_PATH, {"signedout": "1"}, {"Set-Cookie": _cookie("", 0)})
@@ -155,7 +153,7 @@ def search():
 # --- the card, its history, its files ------------------------------------------
 
 def _card(contact: Any, note: str = "") -> Response:
-    calls, calls_cursor = interactions.history(contact.id, CALLS_ON_CARD, None, known=True)
+    calls, calls_cursor = interactions.history(contact.id, cards.CALLS_ON_CARD, None, known=True)
     files = attachments.of_contact(contact.id, known=True)
     origin = attachments.upload_origin()
     body = views.card_page(area.session, contact, schema.attributes(), calls, calls_cursor, files, note=note,
@@ -175,7 +173,7 @@ def card(contact_id):
             summary="A contact's calls, newest first", media=HTML_MEDIA, errors=(400, 404), query=("cursor",))
 def history(contact_id):
     contact = contacts.get(contact_id)
-    calls, cursor = interactions.history(contact.id, CALLS_ON_CARD, query(area.request).get("cursor"), known=True)
+    calls, cursor = interactions.history(contact.id, cards.CALLS_ON_CARD, query(area.request).get("cursor"), known=True)
     return _page(views.history_page(area.session, contact, calls, cursor))
 
 
@@ -208,7 +206,7 @@ def edit_form(contact_id):
 
 @area.route("POST", "/desk/contacts/{contact_id}", role=AGENT, session=True,
             summary="Save the edit form (at the version it was read at)", ok=303, media=HTML_MEDIA,
-            errors=(400, 403, 404, 409, 412), request_media=FORM, headers=("Location",))
+            errors=(400, 403, 404, 409, 412), request_media=FORM_MEDIA, headers=("Location",))
 def save(contact_id):
     form = form_body(area.request)
     attributes = schema.attributes()
@@ -257,7 +255,7 @@ def new_contact_form():
 
 @area.route("POST", "/desk/contacts", role=AGENT, session=True,
             summary="Create a contact from the form (once per form, however often it is sent)", ok=303,
-            media=HTML_MEDIA, errors=(400, 403, 409), request_media=FORM, headers=("Location",))
+            media=HTML_MEDIA, errors=(400, 403, 409), request_media=FORM_MEDIA, headers=("Location",))
 def create():
     form = form_body(area.request)
     token = links.verify({k: form.get(k, "") for k in ("form", "caller", links.EXPIRY, links.SIGNATURE)},
@@ -274,13 +272,6 @@ def create():
 
 # --- screen pop ----------------------------------------------------------------
 
-def telling_attributes() -> list[Any]:
-    """What tells same-number candidates apart: an attribute a call variable maps to, else one agents search by."""
-    wanted = {r.key for r in mapping.rules()}
-    custom = [a for a in schema.attributes() if not a.core]
-    return [a for a in custom if a.key in wanted] or [a for a in custom if a.unique or a.searchable]
-
-
 @area.route("GET", "/desk/pop", role=AGENT, session=True,
             summary="Screen pop by URL template: the caller's card, a chooser, or the new-caller form",
             media=HTML_MEDIA, errors=(400,), query=("ani",), call_variables=True)
@@ -295,7 +286,7 @@ def pop():
     if answer.match == "multiple":
         found = answer.contacts
         last = interactions.last_calls(ani, [c.id for c in found]) if ani else {}
-        return _page(views.chooser_page(area.session, ani, found, last, telling_attributes()))
+        return _page(views.chooser_page(area.session, ani, found, last, cards.telling_attributes()))
     if not ani:
         raise Invalid("ani: no contact matched the call variables; give the caller's number to add them")
     return _new_form(ani, callers.prefilled(ani))

@@ -36,6 +36,7 @@ log = logging.getLogger("cim")
 
 JSON_MEDIA = "application/json"
 HTML_MEDIA = "text/html"
+FORM_MEDIA = "application/x-www-form-urlencoded"  # a browser's form post (the desk, the screen pop)
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,9 @@ from datetime import UTC, datetime
 from chalice import Response
 
 from chalicelib.api import desk_views as views
-from chalicelib.api.desk import telling_attributes
 from chalicelib.api.http import form_body, json_body, query, render
 from chalicelib.api.pages import html_response
-from chalicelib.api.routing import HTML_MEDIA, Area
+from chalicelib.api.routing import FORM_MEDIA, HTML_MEDIA, Area
 from chalicelib.core import public
 from chalicelib.core.clock import iso
 from chalicelib.core.errors import Forbidden, Invalid
@@ -27,6 +26,7 @@ from chalicelib.models.lookup import LookupRequest
 from chalicelib.models.screenpop import NewCallerForm, ScreenPopLink, ScreenPopLinkRequest
 
 attachments = lazy("chalicelib.services.calls.attachments")
+cards = lazy("chalicelib.services.contacts.cards")
 contacts = lazy("chalicelib.services.contacts.contacts")
 interactions = lazy("chalicelib.services.calls.interactions")
 links = lazy("chalicelib.services.access.links")
@@ -36,10 +36,6 @@ schema = lazy("chalicelib.services.schema.schema")
 
 area = Area(__name__, "Screen pop")
 bp = area.blueprint
-FORM = "application/x-www-form-urlencoded"
-
-
-CALLS_ON_CARD = 10
 
 
 def _signed(contact: Contact) -> str:
@@ -48,7 +44,7 @@ def _signed(contact: Contact) -> str:
 
 def card(contact: Contact, note: str = "") -> Response:
     """The caller's card, read-only: every schema attribute, recent calls, files."""
-    calls, _ = interactions.history(contact.id, CALLS_ON_CARD, None, known=True)
+    calls, _ = interactions.history(contact.id, cards.CALLS_ON_CARD, None, known=True)
     files = attachments.of_contact(contact.id, known=True)
     return html_response(views.card_page(None, contact, schema.attributes(), calls, None, files, note=note))
 
@@ -56,7 +52,7 @@ def card(contact: Contact, note: str = "") -> Response:
 def chooser(ani: str, found: list[Contact]) -> Response:
     """What tells same-number candidates apart: numbers, e-mail, last call, a mapped attribute."""
     last = interactions.last_calls(ani, [c.id for c in found])
-    return html_response(views.chooser_page(None, ani, found, last, telling_attributes(), href=_signed))
+    return html_response(views.chooser_page(None, ani, found, last, cards.telling_attributes(), href=_signed))
 
 
 def new_contact_form(ani: str) -> Response:
@@ -104,7 +100,7 @@ def screenpop():
 
 # Public: the form carries the signed token it was served with.
 @area.route("POST", "/screenpop/contacts", role=PUBLIC, summary="Create a contact from the screen pop form", ok=303,
-            media=HTML_MEDIA, errors=(400, 403, 409), request=NewCallerForm, request_media=FORM, headers=("Location",))
+            media=HTML_MEDIA, errors=(400, 403, 409), request=NewCallerForm, request_media=FORM_MEDIA, headers=("Location",))
 def create_from_form():
     form = form_body(area.request)
     fields = views.form_fields(form, schema.attributes(), creating=True)
