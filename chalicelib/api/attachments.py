@@ -48,4 +48,4 @@ def delete_attachment(attachment_id):
 @area.route("GET", "/contacts/{contact_id}/attachments", role=AGENT, summary="A contact's attachments",
             response=AttachmentList, errors=(400, 404))
 def contact_attachments(contact_id):
-    return render({"items": attachments.of_contact(contact_id), "cursor": None})
+    return render(AttachmentList(items=attachments.of_contact(contact_id)))

@@ -20,7 +20,7 @@ from chalicelib.core.errors import Invalid, TooLarge
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import AGENT
 from chalicelib.models.common import Page
-from chalicelib.models.contact import BulkRequest, BulkResult, Contact, ContactFields
+from chalicelib.models.contact import BulkItemResult, BulkRequest, BulkResult, Contact, ContactFields
 
 bulk = lazy("chalicelib.services.contacts.bulk")
 contacts = lazy("chalicelib.services.contacts.contacts")
@@ -134,13 +134,8 @@ def create_contacts_in_bulk(body: BulkRequest):
     items = body.contacts  # each checked alone: one bad item refuses only itself
     if len(items) > BULK_MAX:
         raise TooLarge(f"contacts: at most {BULK_MAX} a request")
-    results = []
-    for result in bulk.create_many(items):
-        if result.contact is not None:
-            results.append({"index": result.index, "outcome": result.outcome, "id": result.contact.id,
-                            "contact": result.contact.model_dump(mode="json")})
-        else:
-            results.append({"index": result.index, "outcome": result.outcome,
-                            "Code": result.error.code, "Message": result.error.message})
-    created = sum(1 for r in results if r["outcome"] == "created")
-    return render({"results": results, "created": created, "rejected": len(results) - created})
+    results = [BulkItemResult(index=r.index, outcome=r.outcome, id=r.contact and r.contact.id, contact=r.contact,
+                              Code=r.error and r.error.code, Message=r.error and r.error.message)
+               for r in bulk.create_many(items)]
+    created = sum(1 for r in results if r.outcome == "created")
+    return render(BulkResult(results=results, created=created, rejected=len(results) - created))

@@ -37,8 +37,8 @@ def push_contacts():
     outcomes = ("stored", "updated", "unchanged", "rejected", "failed")
     counts = {k: sum(1 for r in results if r["outcome"] == k) for k in outcomes}
     if counts["failed"]:  # a passing fault: send the same batch again (what is stored answers "unchanged")
-        return render({"results": results, "counts": counts}, status=503, headers={"Retry-After": "5"})
-    return render({"results": results, "counts": counts})
+        return render(PushResult(results=results, counts=counts), status=503, headers={"Retry-After": "5"})
+    return render(PushResult(results=results, counts=counts))
 
 
 @area.route("GET", "/rci/sync", role=ADMIN, summary="The sync's watermark and recent runs", response=dict, errors=())

@@ -75,7 +75,8 @@ def screenpop_link():
     # The link carries what a lookup would take: the same limits apply.
     asked = parse(LookupRequest, {"ani": wanted.get("ani"), "callVariables": data.get("callVariables") or {}})
     signed = links.sign(wanted | asked.callVariables)
-    return render({"url": public.url(f"/screenpop?{links.query(signed)}"), "expiresAt": iso(datetime.fromtimestamp(int(signed[links.EXPIRY]), UTC))})
+    return render(ScreenPopLink(url=public.url(f"/screenpop?{links.query(signed)}"),
+                                expiresAt=iso(datetime.fromtimestamp(int(signed[links.EXPIRY]), UTC))))
 
 
 # Public: a browser cannot send a key; the link's signature is the credential.

@@ -8,9 +8,20 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    model_serializer,
+    model_validator,
+)
 
 from chalicelib.models.common import Instant
 
@@ -129,9 +140,25 @@ class BulkRequest(BaseModel):
                                 "is not a valid contact (not even an object) is rejected in its result")
 
 
+class BulkItemResult(BaseModel):
+    """One item's outcome: created (its id and the contact) or rejected (why)."""
+    model_config = ConfigDict(defer_build=True)
+
+    index: int
+    outcome: Literal["created", "exists", "rejected"]
+    id: str | None = None
+    contact: Contact | None = None
+    Code: str | None = Field(None, description="why the item was rejected (the error's code)")
+    Message: str | None = Field(None, description="why the item was rejected, naming the field")
+
+    @model_serializer(mode="wrap")
+    def _only_what_happened(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {k: v for k, v in dump(self).items() if v is not None}
+
+
 class BulkResult(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
-    results: list[dict[str, Any]]
+    results: list[BulkItemResult]
     created: int
     rejected: int
