@@ -113,6 +113,17 @@ def test_no_service_spells_a_table_key():
     assert not found, found
 
 
+def test_a_json_route_neither_parses_its_body_nor_builds_its_answer_by_hand():
+    """The declaration carries the bodies: a handler takes ``body`` (the
+    declared model, parsed by the route) and answers a model; only the page
+    helper in ``api/http.py`` dumps a dict of models."""
+    by_hand = re.compile(r"render\(\{|parse\(\w+, json_body\(")
+    found = [f"{path.relative_to(ROOT)}:{n}" for path in (ROOT / "chalicelib" / "api").glob("*.py")
+             if path.name != "http.py"
+             for n, line in enumerate(path.read_text().splitlines(), 1) if by_hand.search(line)]
+    assert not found, found
+
+
 def test_the_contract_would_catch_a_wrong_arrow(graph):
     """The checks above can fail: a store module importing a service is caught."""
     graph = {m: set(ts) for m, ts in graph.items()}
