@@ -43,7 +43,7 @@ def of_contact(contact_id: str, limit: int, page_cursor: str | None) -> tuple[li
     return [_entry(i) for i in items], next_cursor
 
 
-GSI_KEY = ("PK", "SK", "GSI1PK", "GSI1SK")
+GSI_KEY = keys.ALL_KEYS
 
 
 def in_period(days: list[str], start: str, end: str, limit: int, page_cursor: str | None
@@ -53,7 +53,7 @@ def in_period(days: list[str], start: str, end: str, limit: int, page_cursor: st
     it stopped in (its GSI1PK)."""
     resume = cursor.decode("audit", page_cursor, key_names=GSI_KEY)
     if resume:
-        day = deserialize(resume)["GSI1PK"].removeprefix("AUDIT#")
+        day = keys.day_of_audit_day_pk(deserialize(resume)["GSI1PK"])
         days = [d for d in days if d >= day]
         if not deserialize(resume)["PK"]:  # "start at this day": a page that stopped between days
             resume = None
@@ -93,10 +93,10 @@ def scrub(contact_id: str, facts: tuple[str, ...]) -> int:
     rewritten = 0
     for raw in records.read_partition(keys.audit_pk(contact_id), keep_keys=True):
         fields = raw.get("fields")
-        extra = set(raw) - set(facts) - {"fields", "PK", "SK", "GSI1PK", "GSI1SK", "entity", "ttl"}
+        extra = set(raw) - set(facts) - {"fields", *keys.ALL_KEYS, "entity", "ttl"}
         if not isinstance(fields, dict) and not extra:
             continue
-        kept = {k: v for k, v in raw.items() if k in facts or k in ("PK", "SK", "GSI1PK", "GSI1SK", "entity", "ttl")}
+        kept = {k: v for k, v in raw.items() if k in facts or k in (*keys.ALL_KEYS, "entity", "ttl")}
         kept["fields"] = sorted(fields) if isinstance(fields, dict) else (fields or [])
         call("put_item", Item=serialize(kept))
         rewritten += 1

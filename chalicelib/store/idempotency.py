@@ -8,15 +8,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.store import records
+from chalicelib.store import keys, records
 from chalicelib.store.codec import serialize
 from chalicelib.store.dynamo import call
 
-PREFIX = "IDEMPOTENCY#"
-
 
 def key(digest: str) -> dict[str, str]:
-    return {"PK": f"{PREFIX}{digest}", "SK": "IDEMPOTENCY"}
+    return keys.idempotency(digest)
 
 
 def claim(digest: str, body_hash: str, ttl: int) -> dict[str, Any] | None:

@@ -35,7 +35,7 @@ def get(call_id: str) -> dict[str, Any] | None:
 
 
 def _tree(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k not in ("PK", "SK", "GSI1PK", "GSI1SK", "entity")}
+    return {k: v for k, v in item.items() if k not in (*keys.ALL_KEYS, "entity")}
 
 
 def _placements(tree: dict[str, Any] | None) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:

@@ -52,11 +52,15 @@ Item families (PK / SK):
 """
 from __future__ import annotations
 
+# The key attributes every item has (the table's) and may have (GSI1's): the one place they are named.
+TABLE_KEY = ("PK", "SK")
+CONTACTS_GSI_KEY = ("GSI1PK", "GSI1SK")
+ALL_KEYS = TABLE_KEY + CONTACTS_GSI_KEY
+
 CONTACT_SK = "CONTACT"
 CALLER_SEEN_SK = "SEEN"
 CONTACTS_GSI = "GSI1"
 CONTACTS_GSI_PK = "CONTACTS"
-CONTACTS_GSI_KEY = ("GSI1PK", "GSI1SK")
 
 def contact(contact_id: str) -> dict[str, str]:
     return {"PK": f"CONTACT#{contact_id}", "SK": CONTACT_SK}
@@ -206,12 +210,26 @@ def audit_pk(contact_id: str) -> str:
     return f"AUDIT#{contact_id}"
 
 
+AUDIT_DAY_PREFIX = "AUDIT#"
+
+
 def audit_day_pk(day: str) -> str:
-    return f"AUDIT#{day}"
+    return f"{AUDIT_DAY_PREFIX}{day}"
+
+
+def day_of_audit_day_pk(pk: str) -> str:
+    return pk.removeprefix(AUDIT_DAY_PREFIX)
+
+
+SUPPRESSION_PREFIX = "SUPPRESS#"
 
 
 def suppression(digest: str) -> dict[str, str]:
-    return {"PK": f"SUPPRESS#{digest}", "SK": "SUPPRESS"}
+    return {"PK": f"{SUPPRESSION_PREFIX}{digest}", "SK": "SUPPRESS"}
+
+
+def digest_of_suppression(pk: str) -> str:
+    return pk.removeprefix(SUPPRESSION_PREFIX)
 
 
 SUPPRESSED_PK = "SUPPRESSED"
@@ -236,8 +254,22 @@ def retention_job(job_id: str) -> dict[str, str]:
     return {"PK": PRIVACY_PK, "SK": f"{RETENTION_PREFIX}{job_id}"}
 
 
+WORK_SUFFIX = "#WORK"
+
+
 def erasure_work(erasure_id: str) -> dict[str, str]:
-    return {"PK": PRIVACY_PK, "SK": f"{ERASURE_PREFIX}{erasure_id}#WORK"}
+    return {"PK": PRIVACY_PK, "SK": f"{ERASURE_PREFIX}{erasure_id}{WORK_SUFFIX}"}
+
+
+def is_erasure_work(sk: str) -> bool:
+    return sk.endswith(WORK_SUFFIX)
+
+
+IDEMPOTENCY_PREFIX = "IDEMPOTENCY#"
+
+
+def idempotency(digest: str) -> dict[str, str]:
+    return {"PK": f"{IDEMPOTENCY_PREFIX}{digest}", "SK": "IDEMPOTENCY"}
 
 
 ACCESS_PREFIX = "ACCESS#"

@@ -49,7 +49,7 @@ def suppressed(digests: Iterable[str]) -> set[str]:
     if not wanted:
         return set()
     found = batch_get(serialize(keys.suppression(d)) for d in wanted)
-    return {i["PK"].removeprefix("SUPPRESS#") for i in found}
+    return {keys.digest_of_suppression(i["PK"]) for i in found}
 
 
 def is_suppressed(digest: str) -> bool:

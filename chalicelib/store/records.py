@@ -7,10 +7,11 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.core.errors import Conflict, NotFound
+from chalicelib.store import keys
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import call, transact
 
-KEY_FIELDS = ("PK", "SK")
+KEY_FIELDS = keys.TABLE_KEY
 
 
 def plain(item: dict[str, Any], keep_keys: bool = False) -> dict[str, Any]:

@@ -31,7 +31,7 @@ def page(kind: str, day: str, start: dict[str, Any] | None, limit: int
     if listing[0] == "day":
         return day_page(listing[1](day), start, limit)
     items, last = partition_page(listing[1], listing[2], start, limit)
-    return [i for i in items if not i["SK"].endswith("#WORK")], last  # a running erasure's work is not a receipt
+    return [i for i in items if not keys.is_erasure_work(i["SK"])], last  # a running erasure's work is not a receipt
 
 
 def day_page(pk: str, start: dict[str, Any] | None, limit: int) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:

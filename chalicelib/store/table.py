@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.store import keys
+
 TTL_ATTRIBUTE = "ttl"
 
 
@@ -14,7 +16,7 @@ def table_definition(table_name: str) -> dict[str, Any]:
         "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": [
             {"AttributeName": name, "AttributeType": "S"}
-            for name in ("PK", "SK", "GSI1PK", "GSI1SK")
+            for name in keys.ALL_KEYS
         ],
         "KeySchema": [
             {"AttributeName": "PK", "KeyType": "HASH"},

@@ -113,6 +113,17 @@ def test_no_service_spells_a_table_key():
     assert not found, found
 
 
+def test_key_prefixes_and_key_names_are_spelled_only_in_the_keys_module():
+    """``store/keys.py`` builds and reads every key: a prefix (``"AUDIT#"``) or
+    the list of key attributes spelled in another store module is a second
+    place to change."""
+    spelled = re.compile(r"""["'][A-Z_]{2,}#|\(\s*["']PK["'],\s*["']SK["']|["']GSI1PK["'],\s*["']GSI1SK["']""")
+    found = [f"{path.relative_to(ROOT)}:{n}" for path in (ROOT / "chalicelib" / "store").glob("*.py")
+             if path.name != "keys.py"
+             for n, line in enumerate(path.read_text().splitlines(), 1) if spelled.search(line)]
+    assert not found, found
+
+
 def test_a_json_route_neither_parses_its_body_nor_builds_its_answer_by_hand():
     """The declaration carries the bodies: a handler takes ``body`` (the
     declared model, parsed by the route) and answers a model; only the page
