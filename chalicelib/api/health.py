@@ -1,8 +1,7 @@
 """``GET /health``: 200 once the table answers, 503 otherwise."""
 from __future__ import annotations
 
-from chalice import Response
-
+from chalicelib.api.http import render
 from chalicelib.api.routing import Area
 from chalicelib.core.errors import Unavailable
 from chalicelib.core.lazy import lazy
@@ -21,6 +20,5 @@ def get_health():
     try:
         health.check()
     except Unavailable as error:  # a load balancer reads "status"; people read the error
-        return Response(body={"status": "unavailable", "Code": error.code, "Message": error.message},
-                        status_code=503)
-    return {"status": "ok"}
+        return render(Health(status="unavailable", Code=error.code, Message=error.message), status=503)
+    return render(Health(status="ok"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from chalicelib.api.http import page_params, query, render, render_page
 from chalicelib.api.routing import Area
 from chalicelib.core import public
-from chalicelib.core.errors import Invalid
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import ADMIN, AGENT
 from chalicelib.models.common import Page
@@ -46,7 +45,7 @@ def _receipt(receipt: dict, status: int | None = None):
             request=PersonRequest, response=ErasureReceipt, errors=(400,), headers=("Location",),
             example={"phone": "+1 415 555 0100"}, idempotent=True, request_headers=("Idempotency-Key",))
 def erase(body: PersonRequest):
-    receipt = erasure.start(body.model_dump(exclude_none=True))
+    receipt = erasure.start(body)
     return _receipt(receipt, 201 if receipt["state"] == "done" else 202)
 
 
@@ -81,7 +80,7 @@ def _job(job: dict):
             request=RetentionRequest, response=RetentionJob, errors=(400, 409), headers=("Location",),
             example={"kind": "interactions"}, idempotent=True, request_headers=("Idempotency-Key",))
 def start_retention_job(body: RetentionRequest):
-    return _job(retention.start(body.model_dump(exclude_none=True)))
+    return _job(retention.start(body))
 
 
 @area.route("GET", "/privacy/retention/jobs/{job_id}", role=ADMIN, summary="A retention job's progress",
@@ -114,7 +113,7 @@ def _access(answer: dict, status: int | None = None):
             also_ok=(202,), request=PersonRequest, response=AccessAnswer, errors=(400,), headers=("Location",),
             example={"email": "ann@example.com"}, idempotent=True, request_headers=("Idempotency-Key",))
 def access_request(body: PersonRequest):
-    return _access(access.start(body.model_dump(exclude_none=True)))
+    return _access(access.start(body))
 
 
 @area.route("GET", "/privacy/access-requests", role=ADMIN,
@@ -159,11 +158,7 @@ def suppressions():
             summary="Let a number or address be stored again (the customer came back)", request=IdentifierRequest,
             response=Suppression, errors=(400, 404), example={"phone": "+1 415 555 0100"})
 def lift_suppression(body: IdentifierRequest):
-    named = {k: v for k, v in body.model_dump().items() if v}
-    if len(named) != 1:
-        raise Invalid("give exactly one of phone or email")
-    (kind, raw), = named.items()
-    return render(suppression.lift(kind, raw))
+    return render(suppression.lift(body))
 
 
 @area.route("GET", "/contacts/{contact_id}/changes", role=AGENT, summary="A contact's audit trail, newest first",

@@ -9,7 +9,7 @@ from chalicelib.api.http import parse_json, raw_body, render
 from chalicelib.api.routing import Area
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import ADMIN, PUBLIC
-from chalicelib.models.sync import PushResult
+from chalicelib.models.sync import PushResult, SyncRun, SyncStatus
 
 rci_sync = lazy("chalicelib.services.sync.rci_sync")
 
@@ -41,12 +41,13 @@ def push_contacts():
     return render(PushResult(results=results, counts=counts))
 
 
-@area.route("GET", "/rci/sync", role=ADMIN, summary="The sync's watermark and recent runs", response=dict, errors=())
+@area.route("GET", "/rci/sync", role=ADMIN, summary="The sync's watermark and recent runs", response=SyncStatus,
+            errors=())
 def sync_status():
-    return render(rci_sync.status())
+    return render(SyncStatus.model_validate(rci_sync.status()))
 
 
-@area.route("POST", "/rci/sync", role=ADMIN, summary="Pull from the contact center now", response=dict,
+@area.route("POST", "/rci/sync", role=ADMIN, summary="Pull from the contact center now", response=SyncRun,
             errors=(409, 422))
 def sync_now():
-    return render(rci_sync.run())
+    return render(SyncRun.model_validate(rci_sync.run()))

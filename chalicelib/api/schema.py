@@ -21,7 +21,7 @@ def _answer(attribute: Attribute, job: Job | None):
     answer = AttributeAnswer.model_validate(attribute.model_dump() | {"job": job})
     # 202 while a reindex job still has contacts to bring in line.
     running = job is not None and job.state == "running"
-    return render(answer.model_dump(mode="json", exclude=None if job else {"job"}), status=202 if running else 200,
+    return render(answer, status=202 if running else 200,
                   headers={"Location": public.url(f"/schema/jobs/{job.id}")} if running else None)
 
 

@@ -1,9 +1,16 @@
 """Shapes shared by every area: errors, pages, model parsing."""
 from __future__ import annotations
 
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    WithJsonSchema,
+    model_serializer,
+)
 
 from chalicelib.core.errors import Invalid
 
@@ -20,6 +27,16 @@ class Page(BaseModel, Generic[T]):
 
     items: list[T]
     cursor: str | None = None
+
+
+class OnlyWhatIsSet(BaseModel):
+    """An answer whose own fields without a value are left out (not sent as
+    null): a variant answer, each kind with its own fields. Nested models
+    keep their nulls."""
+
+    @model_serializer(mode="wrap")
+    def _without_unset_values(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {k: v for k, v in dump(self).items() if v is not None}
 
 
 class ErrorBody(BaseModel):
@@ -46,7 +63,10 @@ def parse(model: type[M], data: Any) -> M:
         raise Invalid(describe(error)) from None
 
 
-class Health(BaseModel):
+class Health(OnlyWhatIsSet):
+    """``ok``; or ``unavailable`` with the error (a load balancer reads the status, people the error)."""
     model_config = ConfigDict(defer_build=True)
 
-    status: str
+    status: Literal["ok", "unavailable"]
+    Code: str | None = None
+    Message: str | None = None

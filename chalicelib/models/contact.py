@@ -10,20 +10,9 @@ import json
 import re
 from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SerializerFunctionWrapHandler,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-    model_serializer,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, model_validator
 
-from chalicelib.models.common import Instant
+from chalicelib.models.common import Instant, OnlyWhatIsSet
 
 CORE_FIELDS = ("first_name", "last_name", "phone1", "phone2", "email")
 PHONE_FIELDS = ("phone1", "phone2")
@@ -140,7 +129,7 @@ class BulkRequest(BaseModel):
                                 "is not a valid contact (not even an object) is rejected in its result")
 
 
-class BulkItemResult(BaseModel):
+class BulkItemResult(OnlyWhatIsSet):
     """One item's outcome: created (its id and the contact) or rejected (why)."""
     model_config = ConfigDict(defer_build=True)
 
@@ -150,10 +139,6 @@ class BulkItemResult(BaseModel):
     contact: Contact | None = None
     Code: str | None = Field(None, description="why the item was rejected (the error's code)")
     Message: str | None = Field(None, description="why the item was rejected, naming the field")
-
-    @model_serializer(mode="wrap")
-    def _only_what_happened(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return {k: v for k, v in dump(self).items() if v is not None}
 
 
 class BulkResult(BaseModel):

@@ -3,18 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SerializerFunctionWrapHandler,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-    field_validator,
-    model_serializer,
-)
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr, field_validator
 
+from chalicelib.models.common import OnlyWhatIsSet
 from chalicelib.models.contact import Contact
 from chalicelib.models.mapping import Rule
 
@@ -46,7 +37,7 @@ class LookupRequest(BaseModel):
         return out
 
 
-class MatchedBy(BaseModel):
+class MatchedBy(OnlyWhatIsSet):
     """What found the contacts: a mapping rule and the call variable's value,
     or the caller's number (E.164)."""
     model_config = ConfigDict(defer_build=True)
@@ -54,10 +45,6 @@ class MatchedBy(BaseModel):
     rule: Rule | None = Field(None, description="the mapping rule whose call variable matched")
     value: str | None = Field(None, description="that call variable's value")
     ani: str | None = Field(None, description="the caller's number that matched (E.164)")
-
-    @model_serializer(mode="wrap")
-    def _only_what_matched(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return {k: v for k, v in dump(self).items() if v is not None}
 
 
 class LookupAnswer(BaseModel):

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StrictBool,
+    StrictStr,
+    field_validator,
+    model_serializer,
+)
 
 from chalicelib.models.common import Instant
 from chalicelib.models.contact import ATTRIBUTE_KEY, SERVER_FIELDS
@@ -85,5 +94,12 @@ class Job(BaseModel):
 
 class AttributeAnswer(Attribute):
     """An attribute as a schema change answers it: with the reindex job the
-    change started, while that job still runs (the answer is then a 202)."""
-    job: Job | None = Field(None, description="the reindex job, when it did not finish within the request")
+    change started, when there is one (while it runs the answer is a 202)."""
+    job: Job | None = Field(None, description="the reindex job the change started, if any")
+
+    @model_serializer(mode="wrap")
+    def _job_only_when_started(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        answer = dump(self)
+        if answer.get("job") is None:
+            answer.pop("job", None)  # the attribute's own empty fields stay, as null
+        return answer

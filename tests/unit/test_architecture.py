@@ -126,12 +126,13 @@ def test_key_prefixes_and_key_names_are_spelled_only_in_the_keys_module():
 
 def test_a_json_route_neither_parses_its_body_nor_builds_its_answer_by_hand():
     """The declaration carries the bodies: a handler takes ``body`` (the
-    declared model, parsed by the route) and answers a model; only the page
-    helper in ``api/http.py`` dumps a dict of models."""
-    by_hand = re.compile(r"render\(\{|parse\(\w+, json_body\(")
+    declared model, parsed by the route) and answers the model its route
+    declares; only the helpers in ``api/http.py`` dump models."""
+    by_hand = re.compile(r"render\(\{|Response\(body=\{|parse\(\w+, json_body\(|response=dict\b")
     found = [f"{path.relative_to(ROOT)}:{n}" for path in (ROOT / "chalicelib" / "api").glob("*.py")
              if path.name != "http.py"
-             for n, line in enumerate(path.read_text().splitlines(), 1) if by_hand.search(line)]
+             for n, line in enumerate(path.read_text().splitlines(), 1)
+             if by_hand.search(line) and '"/openapi.json"' not in line]  # the document is its own schema
     assert not found, found
 
 

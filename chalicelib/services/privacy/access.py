@@ -30,6 +30,7 @@ from chalicelib.core.errors import Conflict, DomainError, Invalid, NotFound
 from chalicelib.core.ids import check_id, new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.domain.terms import Term
+from chalicelib.models.privacy import PersonRequest
 from chalicelib.services.privacy import identity, suppression
 from chalicelib.store import attachments as attachment_store
 from chalicelib.store import audit as audit_store
@@ -48,9 +49,9 @@ CALLS_A_READ = 8  # the most one read makes: a Query, a BatchGetItem and its ret
 STATES = ("running", "done", "failed")
 
 
-def start(body: dict[str, Any]) -> dict[str, Any]:
+def start(asked: PersonRequest) -> dict[str, Any]:
     """Begin an access request and gather for as long as this request may."""
-    kind, value = identity.asked(body)
+    kind, value = identity.asked(asked)
     request_id = new_id()
     first = [["contact", value]] if kind == "contact_id" else [["holders", kind, value, None],
                                                                ["calls_from", kind, value, None]]

@@ -39,6 +39,7 @@ from chalicelib.core.errors import Contended, DomainError, Invalid, NotFound, Pr
 from chalicelib.core.ids import check_id, new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.domain.terms import UNIQUE, Term
+from chalicelib.models.privacy import PersonRequest
 from chalicelib.services.calls import interactions
 from chalicelib.services.privacy import access, audit, identity, suppression
 from chalicelib.store import attachments as attachment_store
@@ -68,9 +69,9 @@ def holders_of(kind: str, value: str) -> list[str]:
             return holders
 
 
-def start(body: dict[str, Any]) -> dict[str, Any]:
+def start(asked: PersonRequest) -> dict[str, Any]:
     """Begin an erasure and work on it for up to ``CIM_JOB_SECONDS``; its receipt."""
-    kind, value = identity.asked(body)
+    kind, value = identity.asked(asked)
     erasure_id = new_id()
     who = actor.current()
     receipt = {"id": erasure_id, "requested_at": now_iso(), "requested_by": who.who,

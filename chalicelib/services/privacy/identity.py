@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Any
+
+from pydantic import BaseModel
 
 from chalicelib.core.errors import Invalid
 from chalicelib.core.ids import check_id
@@ -17,7 +18,6 @@ from chalicelib.domain import callers, phones
 from chalicelib.store import secrets
 
 PHONE, EMAIL = "phone", "email"
-PERSON_KINDS = (PHONE, EMAIL, "contact_id")  # what a privacy request may name a person by
 
 
 def normalized(kind: str, raw: str) -> str:
@@ -39,17 +39,14 @@ def digest(kind: str, value: str) -> str:
     return hmac.new(secrets.signing_key(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
-def asked(body: dict[str, Any]) -> tuple[str, str]:
-    """The one identifier a privacy request names: (kind, normalised value)."""
-    named = [k for k in PERSON_KINDS if body.get(k) not in (None, "")]
-    unknown = sorted(set(body) - set(PERSON_KINDS))
-    if unknown:
-        raise Invalid(f"{unknown[0]}: not a field of this request; give one of phone, email or contact_id")
+def asked(request: BaseModel) -> tuple[str, str]:
+    """The one identifier a privacy request names (its model has already
+    checked the fields' names and types): (kind, normalised value)."""
+    fields = list(type(request).model_fields)
+    named = {k: v for k, v in request.model_dump().items() if v not in (None, "")}
     if len(named) != 1:
-        raise Invalid("give exactly one of phone, email or contact_id")
-    kind = named[0]
+        raise Invalid(f"give exactly one of {', '.join(fields[:-1])} or {fields[-1]}")
+    (kind, value), = named.items()
     if kind == "contact_id":
-        if not isinstance(body[kind], str):
-            raise Invalid("contact_id: must be a string")
-        return kind, check_id(body[kind], "contact_id")
-    return kind, normalized(kind, body[kind])
+        return kind, check_id(value, "contact_id")
+    return kind, normalized(kind, value)

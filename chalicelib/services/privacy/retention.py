@@ -23,6 +23,7 @@ from chalicelib.core.errors import Conflict, Invalid, NotFound
 from chalicelib.core.ids import check_id, new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.domain.values import parse_datetime
+from chalicelib.models.privacy import RetentionRequest
 from chalicelib.store import interactions as call_store
 from chalicelib.store import retention as store
 
@@ -47,12 +48,9 @@ def _expiry(kind: str, stamp: str | None) -> int | None:
 STAMPS = {"interactions": "created_at", "audit": "at", "erasure_receipts": "requested_at", "sync_runs": "started_at"}
 
 
-def start(body: dict[str, Any]) -> dict[str, Any]:
-    kind = body.get("kind")
-    if kind not in STAMPS:
-        raise Invalid(f"kind: one of {', '.join(STAMPS)}")
-    since = body.get("since")
-    if since is not None and (not isinstance(since, str) or parse_datetime(since) is None):
+def start(asked: RetentionRequest) -> dict[str, Any]:
+    kind, since = asked.kind, asked.since  # the model checked kind against STAMPS' names
+    if since is not None and parse_datetime(since) is None:
         raise Invalid("since: an ISO date, the oldest day to reach (default: as far back as the retention "
                       f"reaches, at most {MAX_YEARS_BACK} years)")
     today = datetime.now(UTC).date()

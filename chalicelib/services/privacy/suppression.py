@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from chalicelib.core.clock import now_iso
 from chalicelib.core.errors import Invalid, NotFound
+from chalicelib.models.privacy import IdentifierRequest
 from chalicelib.services.privacy import identity
 from chalicelib.store import privacy as store
 
@@ -42,8 +43,9 @@ def suppress(kind: str, value: str, erasure_id: str) -> str:
     return digest
 
 
-def lift(kind: str, raw: str) -> dict[str, str]:
-    digest = identity.digest(kind, identity.normalized(kind, raw))
+def lift(asked: IdentifierRequest) -> dict[str, str]:
+    kind, value = identity.asked(asked)
+    digest = identity.digest(kind, value)
     if not store.lift(digest):
         raise NotFound(f"{kind}: not suppressed")
     return {"hash": digest, "kind": kind, "state": "lifted"}
