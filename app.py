@@ -3,10 +3,9 @@ Lambda triggers live in ``chalicelib/api``; each route declares its role
 (``chalicelib/api/routing.py``)."""
 import logging
 
-from chalice import Chalice
-
 from chalicelib.api import (
     access,
+    application,
     attachments,
     connect,
     contacts,
@@ -26,7 +25,7 @@ from chalicelib.api import (
     screenpop,
 )
 
-app = Chalice(app_name="cim")
+app = application.CimApp(app_name="cim")
 app.log.setLevel(logging.INFO)
 logging.getLogger("cim").setLevel(logging.INFO)
 

@@ -9,6 +9,26 @@ from chalicelib.store import contacts as store
 from tests.api.conftest import body
 
 
+def test_concurrent_requests_each_answer_their_own_body(api, monkeypatch):
+    """Requests answered at once on threads (``make run``'s server, the test
+    client) each read their own request: eight callers saved together are
+    eight contacts with the names they sent."""
+    both_parsed = threading.Barrier(8)
+    names = [f"Caller{n}" for n in range(8)]
+    answers: dict[str, dict] = {}
+
+    def save(name: str) -> None:
+        both_parsed.wait(timeout=10)
+        answers[name] = body(api.post("/saveContact", {"first_name": name}))
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert {name: answer.get("first_name") for name, answer in answers.items()} == {n: n for n in names}
+
+
 def test_two_concurrent_updates_of_the_same_version_one_wins_one_gets_412(api, monkeypatch):
     contact = body(api.post("/saveContact", {"first_name": "Ann", "phone1": "415-555-0100"}))
     # Both requests read version 1 before either writes: the race the
