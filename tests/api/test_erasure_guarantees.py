@@ -43,6 +43,15 @@ def imported(path, text: str) -> int:
     return 400 if done.rejected else 200
 
 
+def asked_for_everything(api, n: int) -> int:
+    """An access request about her, carried to its end as a client would (202: run it again)."""
+    reply = api.post("/privacy/access-requests", {"email" if n % 2 else "phone":
+                                                  "zelinda.q@example.com" if n % 2 else "+1 415 555 0148"})
+    while reply.status_code == 202:
+        reply = api.post(f"/privacy/access-requests/{body(reply)['id']}/run")
+    return reply.status_code
+
+
 def create_zelinda(api) -> dict:
     made = api.post("/saveContact", {"first_name": "Zelinda", "last_name": "Quarrington",
                                      "phone1": "(415) 555-0147", "phone2": "415.555.0148",
@@ -53,10 +62,10 @@ def create_zelinda(api) -> dict:
 
 def test_writers_racing_an_erasure_from_every_door_leave_nothing_of_her(api, signed, caplog, tmp_path):
     """HTTP legs, Sinch pushes, Connect saves, bulk rows, `cim import` files
-    and contact creates keep arriving from her numbers and address while she
-    is erased; once
-    they stop, nothing anywhere holds her (the calls that landed are kept
-    without her number)."""
+    and contact creates keep arriving from her numbers and address, and
+    access requests keep copying what is held about her into the bucket,
+    while she is erased; once they stop, nothing anywhere holds her (the
+    calls that landed are kept without her number)."""
     zelinda = create_zelinda(api)
     for n in range(8):
         api.post(f"/interactions/updateOrSaveInteractionTree/Z-OLD-{n}",
@@ -86,6 +95,7 @@ def test_writers_racing_an_erasure_from_every_door_leave_nothing_of_her(api, sig
                                                       "email": "zelinda.q@example.com"}).status_code,
         "import": lambda n: imported(tmp_path / f"crm-{n}.csv",
                                      "first_name,last_name,phone1\nZelinda,Quarrington,415 555 0147\n"),
+        "access": lambda n: asked_for_everything(api, n),
     }
     threads = [threading.Thread(target=writer, args=item) for item in doors.items()]
     for thread in threads:
@@ -101,6 +111,8 @@ def test_writers_racing_an_erasure_from_every_door_leave_nothing_of_her(api, sig
     assert receipt["state"] == "done", receipt
     assert all(status != 500 for _, status, _ in outcomes)
     assert {door for door, _, _ in outcomes} == set(doors)  # every door wrote during the race
+    # An access request answers its document, or 404 when the erasure took it while it gathered.
+    assert {status for door, status, _ in outcomes if door == "access"} <= {200, 404}
     _, status, last_leg = [o for o in outcomes if o[0] == "leg"][-1]
     assert status == 200  # a leg after the erasure is stored, without her number
     left = leftovers(ZELINDA, caplog.text)
@@ -172,6 +184,64 @@ def test_an_access_document_holds_only_the_subject(api):
     kept = body(api.get("/interactions/PAULS-CALL"))
     assert kept["contact_id"] == paul["id"] and kept.get("phone_number") is None
     assert api.get("/interactions/HER-CALL").status_code == 404
+
+
+def test_an_access_document_assembled_after_her_erasure_holds_nothing_of_her(api, monkeypatch, caplog):
+    """The last gate, alone: a request that read her contact before she was
+    erased, and that the erasure did not take (say it began a moment after
+    the erasure looked), assembles without her: what it read of a contact
+    holding a suppressed number or address, or of a call from one, is left out."""
+    from chalicelib.services.privacy import access
+    from chalicelib.store import privacy as privacy_store
+
+    zelinda = create_zelinda(api)
+    api.post("/interactions/updateOrSaveInteractionTree/Z-CALL",
+             {"interaction": {"leg_id": "ivr", "type": "voice", "wrap_up": "Zelinda asked about her loan"},
+              "ani": "+1 415 555 0147"})
+    monkeypatch.setattr(access, "PAGE", 1)
+    monkeypatch.setattr(access, "CALLS_A_READ", 55)  # a run makes a read or two, then answers 202
+    job = body(api.post("/privacy/access-requests", {"phone": "+1 415 555 0148"}))
+
+    def still_to_read() -> list:
+        return privacy_store.access(job["id"])["work"]["reads"]
+
+    while job["state"] == "running" and ["contact", zelinda["id"]] in still_to_read() or \
+            not privacy_store.access(job["id"])["work"]["subjects"]:
+        job = body(api.post(f"/privacy/access-requests/{job['id']}/run"))
+    assert job["state"] == "running" and still_to_read()  # her contact is read; her calls are still to read
+    monkeypatch.setattr(access, "forget_about", lambda digests, contact_ids: (0, True))  # the erasure misses the job
+    assert erase(api, {"phone": "+1 415 555 0147"})["state"] == "done"
+    while job["state"] == "running":
+        job = body(api.post(f"/privacy/access-requests/{job['id']}/run"))
+    document = body(api.get(f"/privacy/access-requests/{job['id']}"))["document"]
+    assert document["contacts"] == [] and document["suppressed"] is True
+    assert leftovers(ZELINDA, caplog.text) == []
+
+
+def test_an_access_request_whose_person_is_erased_while_it_gathers_answers_what_is_held_now(api, monkeypatch):
+    """The erasure takes the access request it finds gathering; the request
+    asking is not refused for it: it gathers again and answers what is held
+    then (nothing of her, her numbers marked suppressed)."""
+    from chalicelib.services.privacy import access
+
+    create_zelinda(api)
+    real_run, taken = access.run, []
+
+    def erased_meanwhile(request_id, *args, **kwargs):
+        if not taken:  # the first gather: another client erases her, which takes the job
+            taken.append(request_id)
+            eraser = threading.Thread(target=lambda: taken.append(erase(api, {"phone": "+1 415 555 0148"})))
+            eraser.start()
+            eraser.join(timeout=60)
+            assert taken[-1]["state"] == "done"
+        return real_run(request_id, *args, **kwargs)
+
+    monkeypatch.setattr(access, "run", erased_meanwhile)
+    reply = api.post("/privacy/access-requests", {"phone": "+1 415 555 0148"})
+    assert reply.status_code == 200, reply.body
+    answer = body(reply)
+    assert answer["id"] != taken[0] and answer["document"]["contacts"] == []
+    assert answer["document"]["suppressed"] is True
 
 
 def test_an_edit_during_the_erasure_never_fails_it(api, monkeypatch):

@@ -49,7 +49,7 @@ CALLS_A_READ = 8  # the most one read makes: a Query, a BatchGetItem and its ret
 STATES = ("running", "done", "failed")
 
 
-def start(asked: PersonRequest) -> dict[str, Any]:
+def start(asked: PersonRequest, *, retried: bool = False) -> dict[str, Any]:
     """Begin an access request and gather for as long as this request may."""
     kind, value = identity.asked(asked)
     request_id = new_id()
@@ -61,7 +61,15 @@ def start(asked: PersonRequest) -> dict[str, Any]:
            "work": {"reads": first, "found": 0, "subjects": [value] if kind == "contact_id" else [],
                     "identifiers": [[kind, value]] if kind != "contact_id" else []}}
     store.save_access(job, expect_version=None)
-    return run(request_id, answer_inline=True)
+    try:
+        return run(request_id, answer_inline=True)
+    except NotFound:
+        # The person was erased while this request read them (the erasure takes
+        # every access request about them). Asked again, the answer is what is
+        # held now; a second erasure in the same moment is a conflict to retry.
+        if retried:
+            raise Conflict("the person was erased while their data was gathered; ask again") from None
+        return start(asked, retried=True)
 
 
 def get(request_id: str) -> dict[str, Any]:
@@ -155,15 +163,15 @@ def _contact(work: dict[str, Any], contact_id: str):
     if stored is None:
         return None, []
     more: list[list[Any]] = []
-    for term in stored.terms:
-        pair = [term.kind, term.value]
-        if term.kind in suppression.KINDS and pair not in work["identifiers"]:
-            work["identifiers"].append(pair)
-            more.append(["calls_from", term.kind, term.value, None])
-            if term.kind == identity.EMAIL:
-                more.append(["holders", term.kind, term.value, None])
+    holds = [[t.kind, t.value] for t in stored.terms if t.kind in suppression.KINDS]
+    for kind, value in holds:
+        if [kind, value] not in work["identifiers"]:
+            work["identifiers"].append([kind, value])
+            more.append(["calls_from", kind, value, None])
+            if kind == identity.EMAIL:
+                more.append(["holders", kind, value, None])
     more += [["history", contact_id, None], ["files", contact_id, None], ["changes", contact_id, None]]
-    return {"contacts": [stored.doc | {"version": stored.version}]}, more
+    return {"contacts": [stored.doc | {"version": stored.version}], "holds": {contact_id: holds}}, more
 
 
 def _history(work: dict[str, Any], contact_id: str, page_cursor: str | None):
@@ -208,20 +216,29 @@ def _assemble(job: dict[str, Any]) -> None:
     changes: dict[str, list[dict[str, Any]]] = {}
     trees: dict[str, dict[str, Any]] = {}
     files: dict[str, dict[str, Any]] = {}
+    holds: dict[str, list[list[str]]] = {}
     for key in parts:
         found = json.loads(blobs.get_document(key) or b"{}")
         contacts |= {c["id"]: c for c in found.get("contacts", [])}
+        holds |= found.get("holds", {})
         for contact_id, ids in found.get("history", {}).items():
             history.setdefault(contact_id, []).extend(ids)
         for contact_id, entries in found.get("changes", {}).items():
             changes.setdefault(contact_id, []).extend(entries)  # newest first, page after page
         trees |= {t["call_Id"]: t for t in found.get("calls", [])}
         files |= {f["id"]: f for f in found.get("attachments", []) if f.get("id")}
+    # The last gate: a number or address suppressed since it was read belongs to
+    # a person erased meanwhile (or to a bulk row taken back): nothing of it goes out.
+    suppressed = suppression.suppressed_among({tuple(p) for p in work["identifiers"]})
+    erased = {c for c, held in holds.items() if any(tuple(p) in suppressed for p in held)}
+    contacts = {c: doc for c, doc in contacts.items() if c not in erased}
+    trees = {i: t for i, t in trees.items()
+             if t.get("contact_id") not in erased and tuple(t.get("origin") or ()) not in suppressed}
+    files = {i: f for i, f in files.items() if f.get("contact_id") not in erased}
     subjects = set(contacts)
     for tree in trees.values():
         if _subjects(tree, subjects):
             files |= {a["id"]: a for a in tree.get("attachments", []) if a.get("id")}
-    identifiers = {tuple(p) for p in work["identifiers"]}
     held = {
         "generated_at": now_iso(), "identifier": job["identifier"],
         "contacts": list(contacts.values()),
@@ -230,7 +247,7 @@ def _assemble(job: dict[str, Any]) -> None:
         "calls": [_as_seen_by(t, subjects) for t in sorted(trees.values(), reverse=True, key=_newest)],
         "attachments": [_file(f) for f in sorted(files.values(), key=lambda f: (f.get("created_at") or "", f["id"]))],
         "changes": {c: list(reversed(changes.get(c, []))) for c in contacts},
-        "suppressed": suppression.suppressed_among(identifiers) != set(),
+        "suppressed": bool(suppressed),
     }
     text = json.dumps(held, ensure_ascii=False, default=str).encode()
     blobs.put_document(_document_key(job["id"]), text, "application/json")
@@ -247,13 +264,16 @@ def _about(work: dict[str, Any]) -> dict[str, Any]:
             "hashes": sorted(identity.digest(kind, value) for kind, value in work["identifiers"])}
 
 
-def forget_about(digests: set[str], contact_ids: set[str]) -> int:
+def forget_about(digests: set[str], contact_ids: set[str]) -> tuple[int, bool]:
     """An erasure's last step: every access request holding data of the
     erased person (by a hash of one of their identifiers or by a contact id)
-    goes, its document and finds with it; how many went. A request still
-    gathering fails its next save and removes what it wrote then."""
+    goes, its document and finds with it. A request still gathering fails its
+    next save and removes what it wrote then. How many went, and whether all
+    did (a pass stops near the request's call cap; the next goes on)."""
     gone = 0
     for job in store.accesses():
+        if not metering.budget_left(reserve=2):
+            return gone, False
         about = _about(job["work"]) if "work" in job else {"subjects": job.get("subjects", []),
                                                            "hashes": job.get("hashes", [])}
         if digests.isdisjoint(about["hashes"] + [job["identifier"]["hash"]]) and \
@@ -262,7 +282,7 @@ def forget_about(digests: set[str], contact_ids: set[str]) -> int:
         store.drop_access(job["id"])
         _drop_files(job["id"])
         gone += 1
-    return gone
+    return gone, True
 
 
 def _drop_files(request_id: str) -> None:

@@ -181,9 +181,10 @@ def _work(erasure_id: str, work: dict[str, Any], counts: dict[str, int], deadlin
     for kind, value in work["identifiers"]:
         counts["caller_markers"] += int(call_store.forget_caller(kind, value))
     counts["suppressed"] = len(work["identifiers"])
-    counts["access_requests"] += access.forget_about({identity.digest(k, v) for k, v in work["identifiers"]},
-                                                     set(work["contacts"]))
-    return True
+    gone, all_gone = access.forget_about({identity.digest(k, v) for k, v in work["identifiers"]},
+                                         set(work["contacts"]))
+    counts["access_requests"] += gone
+    return all_gone  # else the next pass looks once more and goes on with the rest
 
 
 def _anything_left(work: dict[str, Any]) -> bool:
