@@ -12,19 +12,20 @@ from chalicelib.core import metering
 from chalicelib.store import cursor, keys, records
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import call, query_page
+from chalicelib.store.transaction import Transaction
 
 ENTRY_FIELDS = ("id", "at", "contact_id", "action", "who", "via", "fields", "version", "call_Id")
 
 
-def item(entry: dict[str, Any], ttl: int | None) -> dict[str, Any]:
-    """The typed item of an entry (for a transaction's Put or a batch)."""
-    expiry = {"ttl": ttl} if ttl else {}
-    return serialize(keys.audit_entry(entry["contact_id"], entry["at"], entry["id"])
-                     | {"entity": "audit"} | expiry | entry)
+def item(entry: dict[str, Any]) -> dict[str, Any]:
+    """The item of an entry (plain values), which expires at its ``ttl``."""
+    return keys.audit_entry(entry["contact_id"], entry["at"], entry["id"]) | {"entity": "audit"} | entry
 
 
-def put_action(entry: dict[str, Any], ttl: int | None) -> dict[str, Any]:
-    return {"Put": {"Item": item(entry, ttl)}}
+def add(tx: Transaction, entry: dict[str, Any] | None) -> None:
+    """Write ``entry`` in the same transaction as the change it records."""
+    if entry is not None:
+        tx.put(item(entry))
 
 
 def _entry(raw: dict[str, Any]) -> dict[str, Any]:

@@ -13,10 +13,12 @@ from typing import Any
 
 from chalicelib.core.errors import Conflict, Contended, NotFound, PreconditionFailed, Unavailable
 from chalicelib.domain.terms import NAME, UNIQUE, Term
+from chalicelib.store import audit as audit_store
 from chalicelib.store import cursor, keys
 from chalicelib.store import privacy as privacy_store
 from chalicelib.store.codec import deserialize, serialize, value
-from chalicelib.store.dynamo import BATCH_WRITE_MAX, batch_get, batch_write, call, query_page, transact
+from chalicelib.store.dynamo import BATCH_WRITE_MAX, batch_get, batch_write, call, query_page
+from chalicelib.store.transaction import Cancelled, Transaction
 
 SCAN_FACTOR, SCAN_MAX = 20, 1000  # name entries one filtered search may read
 
@@ -52,16 +54,13 @@ def _index_item(term: Term, contact_id: str, name_words: list[str]) -> dict[str,
     return item
 
 
-def _put_index(term: Term, contact_id: str, name_words: list[str]) -> dict[str, Any]:
-    put: dict[str, Any] = {"Item": serialize(_index_item(term, contact_id, name_words))}
+def _add_index(tx: Transaction, term: Term, contact_id: str, name_words: list[str]) -> int:
+    item = _index_item(term, contact_id, name_words)
     if term.kind.startswith(UNIQUE):
         # A value held by another contact refuses the whole write.
-        put |= {
-            "ConditionExpression": "attribute_not_exists(PK) OR id = :id",
-            "ExpressionAttributeValues": {":id": value(contact_id)},
-            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-        }
-    return {"Put": put}
+        return tx.put(item, only_if="attribute_not_exists(PK) OR id = :id", values={":id": contact_id},
+                      return_old=True)
+    return tx.put(item)
 
 
 def _contact_item(doc: dict[str, Any], version: int, terms: list[Term]) -> dict[str, Any]:
@@ -87,64 +86,46 @@ def _name_words(terms: list[Term]) -> list[str]:
     return [t.value for t in terms if t.kind == NAME]
 
 
-def _check(reasons: list[dict[str, Any]] | None, contact_id: str, *, creating: bool,
-           written: list[Term] = ()) -> None:
-    """Turn a cancelled transaction into the domain error a client should see.
-    ``written`` are the terms put after the contact, in action order."""
-    if reasons is None:
-        return
-    for reason, term in zip(reasons[-len(written):] if written else [], written):
-        if reason.get("Code") == "ConditionalCheckFailed" and term.kind.startswith(UNIQUE):
-            key = term.kind.removeprefix(UNIQUE)
-            holder = deserialize(reason.get("Item") or {}).get("id")
-            raise Conflict(f"{key}: the value is unique and contact {holder} already holds it",
-                           field=key, holder_id=holder)
-    first = reasons[0].get("Code")
-    if first == "ConditionalCheckFailed":
+def _commit(tx: Transaction, contact_id: str, *, creating: bool, claims: list[tuple[int, Term]] = (),
+            guards: list[int] = (), unsuppressed: list[str] = ()) -> None:
+    """Commit, turning a cancelled transaction into the domain error a client
+    should see: a suppressed identifier, a unique value another contact
+    holds, a contact already there, gone or at another version."""
+    try:
+        tx.commit()
+    except Cancelled as cancelled:
+        privacy_store.raise_if_suppressed(cancelled, list(guards), list(unsuppressed))
+        for step, term in claims:
+            if cancelled.failed(step):
+                key = term.kind.removeprefix(UNIQUE)
+                holder = (cancelled.old(step) or {}).get("id")
+                raise Conflict(f"{key}: the value is unique and contact {holder} already holds it",
+                               field=key, holder_id=holder) from None
+        if not cancelled.failed(0):
+            raise Contended(f"contact {contact_id} was changed concurrently; retry",
+                            reasons=cancelled.codes) from None
         if creating:
-            raise Conflict(f"contact {contact_id} already exists")
-        if "Item" not in reasons[0]:
-            raise NotFound(f"contact {contact_id} not found")
-        current = deserialize(reasons[0]["Item"]).get("version")
+            raise Conflict(f"contact {contact_id} already exists") from None
+        found = cancelled.old(0)
+        if found is None:
+            raise NotFound(f"contact {contact_id} not found") from None
         raise PreconditionFailed(
-            f"version: contact {contact_id} is at version {current}; read it again and retry",
-            current_version=current,
-        )
-    raise Contended(f"contact {contact_id} was changed concurrently; retry", reasons=[r.get("Code") for r in reasons])
-
-
-def _guarded(actions: list[dict[str, Any]], unsuppressed: list[str]) -> int:
-    """Add a guard per identifier the write gains (it must not be suppressed);
-    where the guards start."""
-    first = len(actions)
-    actions += [privacy_store.not_suppressed(d) for d in unsuppressed]
-    return first
-
-
-def _run(actions: list[dict[str, Any]], guards_at: int, unsuppressed: list[str]) -> list[dict[str, Any]] | None:
-    reasons = transact(actions)
-    if reasons is not None:
-        digest = privacy_store.failed_guard(reasons, guards_at, unsuppressed)
-        if digest:
-            raise privacy_store.Suppressed(digest)
-    return reasons
+            f"version: contact {contact_id} is at version {found.get('version')}; read it again and retry",
+            current_version=found.get("version")) from None
 
 
 def create(doc: dict[str, Any], terms: list[Term], audit: dict[str, Any] | None = None,
            unsuppressed: list[str] = ()) -> None:
-    """The contact, its index entries and ``audit`` (its audit entry's Put) in
-    one transaction, guarded: none of ``unsuppressed`` (keyed hashes of its
-    numbers and addresses) may be suppressed, else ``Suppressed``."""
+    """The contact, its index entries and ``audit`` (the entry recording it)
+    in one transaction, guarded: none of ``unsuppressed`` (keyed hashes of
+    its numbers and addresses) may be suppressed, else ``Suppressed``."""
     words = _name_words(terms)
-    actions = [{"Put": {
-        "Item": serialize(_contact_item(doc, 1, terms)),
-        "ConditionExpression": "attribute_not_exists(PK)",
-    }}]
-    actions += [audit] if audit else []
-    unsuppressed = list(unsuppressed)
-    guards_at = _guarded(actions, unsuppressed)
-    actions += [_put_index(t, doc["id"], words) for t in terms]
-    _check(_run(actions, guards_at, unsuppressed), doc["id"], creating=True, written=terms)
+    tx = Transaction()
+    tx.put_new(_contact_item(doc, 1, terms))
+    audit_store.add(tx, audit)
+    guards = privacy_store.guard_unsuppressed(tx, list(unsuppressed))
+    claims = [(_add_index(tx, t, doc["id"], words), t) for t in terms]
+    _commit(tx, doc["id"], creating=True, claims=claims, guards=guards, unsuppressed=unsuppressed)
 
 
 def put_many(new: list[tuple[dict[str, Any], list[Term]]], audits: list[dict[str, Any]] | None = None
@@ -154,7 +135,7 @@ def put_many(new: list[tuple[dict[str, Any], list[Term]]], audits: list[dict[str
     Every index entry goes first, then the contacts, so a contact is never
     readable without its entries: an interruption leaves at worst entries
     pointing at no contact, which readers skip and a re-run rewrites. Each
-    contact's audit item (``audits``, typed, in the same order) goes in the
+    contact's audit entry (``audits``, in the same order) goes in the
     same BatchWriteItem as the contact. Returns the ids written;
     ``Unavailable`` (with the ids written so far in ``written``) if the table
     stops taking writes.
@@ -166,7 +147,8 @@ def put_many(new: list[tuple[dict[str, Any], list[Term]]], audits: list[dict[str
     written: list[str] = []
     step = BATCH_WRITE_MAX // 2 if audits else BATCH_WRITE_MAX
     for start in range(0, len(new), step):
-        items = [item for _, item in built[start:start + step]] + (audits or [])[start:start + step]
+        items = [item for _, item in built[start:start + step]]
+        items += [serialize(audit_store.item(entry)) for entry in (audits or [])[start:start + step]]
         try:
             batch_write(items)
         except Unavailable as error:
@@ -213,31 +195,26 @@ def replace(old: StoredContact, doc: dict[str, Any], terms: list[Term], audit: d
     rewrite_names = words != _name_words(old.terms)
     stale = [t for t in old.terms if t not in new_set]
     fresh = [t for t in terms if t not in old_set or (rewrite_names and t.kind == NAME)]
-    actions = [{"Put": {
-        "Item": serialize(_contact_item(doc, old.version + 1, terms)),
-        "ConditionExpression": "version = :expected",
-        "ExpressionAttributeValues": {":expected": value(old.version)},
-        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-    }}]
-    actions += [audit] if audit else []
-    unsuppressed = list(unsuppressed)
-    guards_at = _guarded(actions, unsuppressed)
-    actions += [{"Delete": {"Key": serialize(_index_key(t, contact_id))}} for t in stale]
-    actions += [_put_index(t, contact_id, words) for t in fresh]
-    _check(_run(actions, guards_at, unsuppressed), contact_id, creating=False, written=fresh)
+    tx = Transaction()
+    tx.put(_contact_item(doc, old.version + 1, terms), only_if="version = :expected",
+           values={":expected": old.version}, return_old=True)
+    audit_store.add(tx, audit)
+    guards = privacy_store.guard_unsuppressed(tx, list(unsuppressed))
+    for term in stale:
+        tx.delete(_index_key(term, contact_id))
+    claims = [(_add_index(tx, t, contact_id, words), t) for t in fresh]
+    _commit(tx, contact_id, creating=False, claims=claims, guards=guards, unsuppressed=unsuppressed)
 
 
 def delete(old: StoredContact, audit: dict[str, Any] | None = None) -> None:
     contact_id = old.doc["id"]
-    actions = [{"Delete": {
-        "Key": serialize(keys.contact(contact_id)),
-        "ConditionExpression": "version = :expected",
-        "ExpressionAttributeValues": {":expected": value(old.version)},
-        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-    }}]
-    actions += [audit] if audit else []
-    actions += [{"Delete": {"Key": serialize(_index_key(t, contact_id))}} for t in old.terms]
-    _check(transact(actions), contact_id, creating=False)
+    tx = Transaction()
+    tx.delete(keys.contact(contact_id), only_if="version = :expected", values={":expected": old.version},
+              return_old=True)
+    audit_store.add(tx, audit)
+    for term in old.terms:
+        tx.delete(_index_key(term, contact_id))
+    _commit(tx, contact_id, creating=False)
 
 
 def get_many(contact_ids: list[str]) -> list[dict[str, Any]]:

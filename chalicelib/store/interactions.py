@@ -12,10 +12,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from chalicelib.core.errors import Conflict, NotFound
+from chalicelib.store import audit as audit_store
 from chalicelib.store import keys, records
 from chalicelib.store import privacy as privacy_store
 from chalicelib.store.codec import deserialize, serialize, value
-from chalicelib.store.dynamo import batch_get, call, query_page, transact
+from chalicelib.store.dynamo import batch_get, call, query_page
+from chalicelib.store.transaction import Cancelled, Transaction
 
 MAX_SHOWN_TO = 40  # keeps a tree's transaction under DynamoDB's 100 actions
 
@@ -53,58 +55,57 @@ class LinkedContactGone(NotFound):
     """The contact the call is linked to was deleted (or erased) meanwhile."""
 
 
-def write(old: dict[str, Any] | None, new: dict[str, Any], also: list[dict[str, Any]] = (), *,
+def write(old: dict[str, Any] | None, new: dict[str, Any], audit: list[dict[str, Any]] = (), *,
           origin_digest: str | None = None) -> None:
-    """Write ``new`` over ``old`` (None: create), moving its entries with it;
-    ``also``: more actions of the same transaction (audit entries).
+    """Write ``new`` over ``old`` (None: create), moving its entries with it,
+    and the ``audit`` entries recording a contact it joins or leaves.
 
     Guarded: ``origin_digest`` (the keyed hash of the caller's number, when
     the tree has one) must not be suppressed, else ``Suppressed``; a linked
     contact must still exist, else ``LinkedContactGone``. So a write racing
     an erasure never stores what the erasure has already swept."""
+    tx = Transaction()
     item = keys.call(new["call_Id"]) | keys.call_day_entry(new["created_at"], new["call_Id"]) | {"entity": "call"} | new
-    put: dict[str, Any] = {"Item": serialize(item), "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
     if old is None:
-        put["ConditionExpression"] = "attribute_not_exists(PK)"
+        tx.put_new(item, return_old=True)
     else:
-        put["ConditionExpression"] = "version = :v"
-        put["ExpressionAttributeValues"] = {":v": value(old["version"])}
-    actions: list[dict[str, Any]] = [{"Put": put}, *also]
+        tx.put(item, only_if="version = :v", values={":v": old["version"]}, return_old=True)
+    for entry in audit:
+        audit_store.add(tx, entry)
     old_hist, old_from = _placements(old)
     new_hist, new_from = _placements(new)
     for contact_id, start, call_id in old_hist - new_hist:
-        actions.append({"Delete": {"Key": serialize(keys.history_entry(contact_id, start, call_id))}})
+        tx.delete(keys.history_entry(contact_id, start, call_id))
     for kind, val, start, call_id in old_from - new_from:
-        actions.append({"Delete": {"Key": serialize(keys.calls_from_entry(kind, val, start, call_id))}})
+        tx.delete(keys.calls_from_entry(kind, val, start, call_id))
     expiry = {"ttl": new["ttl"]} if new.get("ttl") else {}  # the entries go when the tree does
     for contact_id, start, call_id in new_hist - old_hist:
-        entry = keys.history_entry(contact_id, start, call_id) | {"call_Id": call_id} | expiry
-        actions.append({"Put": {"Item": serialize(entry)}})
+        tx.put(keys.history_entry(contact_id, start, call_id) | {"call_Id": call_id} | expiry)
     for kind, val, start, call_id in new_from - old_from:
-        entry = keys.calls_from_entry(kind, val, start, call_id) | {"call_Id": call_id} | expiry
-        actions.append({"Put": {"Item": serialize(entry)}})
+        tx.put(keys.calls_from_entry(kind, val, start, call_id) | {"call_Id": call_id} | expiry)
         # Marked before, not inside, the transaction: every call from this
         # number writes the same marker, and concurrent transactions on one
         # item cancel each other. A marker left by a failed write costs a
         # later contact one needless Query, nothing more.
         call("put_item", Item=serialize(keys.caller_seen(kind, val)))
-    guards_at = len(actions)
-    if origin_digest:
-        actions.append(privacy_store.not_suppressed(origin_digest))
+    origin_guard = [origin_digest] if origin_digest else []
+    guards = privacy_store.guard_unsuppressed(tx, origin_guard)
     linking = new.get("contact_id") if new.get("contact_id") != (old or {}).get("contact_id") else None
-    if linking:
-        actions.append(privacy_store.contact_exists(linking))
-    reasons = transact(actions)
-    if reasons is not None:
-        if origin_digest and privacy_store.failed_guard(reasons, guards_at, [origin_digest]):
+    link_guard = privacy_store.guard_contact_exists(tx, linking) if linking else None
+    try:
+        tx.commit()
+    except Cancelled as cancelled:
+        try:
+            privacy_store.raise_if_suppressed(cancelled, guards, origin_guard)
+        except privacy_store.Suppressed:
             if new.get("origin"):  # nothing of the caller may stay behind, not even the marker
                 forget_caller(*new["origin"])
-            raise privacy_store.Suppressed(origin_digest)
-        if linking and reasons[-1].get("Code") == "ConditionalCheckFailed":
-            raise LinkedContactGone(f"contact {linking} not found")
-        found = reasons[0].get("Item") if reasons[0].get("Code") == "ConditionalCheckFailed" else None
+            raise
+        if cancelled.failed(link_guard):
+            raise LinkedContactGone(f"contact {linking} not found") from None
+        found = cancelled.old(0)
         raise StaleTree(f"call {new['call_Id']} was changed concurrently; retry",
-                        _tree(deserialize(found)) if found else None)
+                        _tree(found) if found else None) from None
 
 
 def get_many(call_ids: list[str]) -> list[dict[str, Any]]:
@@ -170,13 +171,16 @@ def erase(tree: dict[str, Any]) -> int:
     """Delete a tree and every entry that finds it, in one transaction;
     the number of entries removed. Raises StaleTree if it changed meanwhile."""
     history, calls_from = _placements(tree)
-    actions: list[dict[str, Any]] = [{"Delete": {"Key": serialize(keys.call(tree["call_Id"])),
-                                                 "ConditionExpression": "version = :v",
-                                                 "ExpressionAttributeValues": {":v": value(tree["version"])}}}]
-    actions += [{"Delete": {"Key": serialize(keys.history_entry(*h))}} for h in history]
-    actions += [{"Delete": {"Key": serialize(keys.calls_from_entry(*c))}} for c in calls_from]
-    if transact(actions) is not None:
-        raise StaleTree(f"call {tree['call_Id']} was changed concurrently; retry")
+    tx = Transaction()
+    tx.delete(keys.call(tree["call_Id"]), only_if="version = :v", values={":v": tree["version"]})
+    for entry in history:
+        tx.delete(keys.history_entry(*entry))
+    for entry in calls_from:
+        tx.delete(keys.calls_from_entry(*entry))
+    try:
+        tx.commit()
+    except Cancelled:
+        raise StaleTree(f"call {tree['call_Id']} was changed concurrently; retry") from None
     return len(history) + len(calls_from)
 
 

@@ -9,6 +9,7 @@ from chalicelib.core.errors import Invalid
 from chalicelib.store import keys, records
 from chalicelib.store.codec import serialize
 from chalicelib.store.dynamo import batch_get, call
+from chalicelib.store.transaction import Cancelled, Transaction
 
 
 class Suppressed(Invalid):
@@ -20,27 +21,25 @@ class Suppressed(Invalid):
         self.digest = digest
 
 
-def not_suppressed(digest: str) -> dict[str, Any]:
-    """A transaction guard: the write goes through only while ``digest`` is
-    not suppressed. An erasure suppresses before it sweeps, so a write that
-    raced it either lands before the sweep (and is swept) or fails here."""
-    return {"ConditionCheck": {"Key": serialize(keys.suppression(digest)),
-                               "ConditionExpression": "attribute_not_exists(PK)"}}
+def guard_unsuppressed(tx: Transaction, digests: list[str]) -> list[int]:
+    """Transaction guards: the write goes through only while none of
+    ``digests`` is suppressed. An erasure suppresses before it sweeps, so a
+    write that raced it either lands before the sweep (and is swept) or
+    fails here. The guards' steps, for ``raise_if_suppressed``."""
+    return [tx.check(keys.suppression(d), "attribute_not_exists(PK)") for d in digests]
 
 
-def contact_exists(contact_id: str) -> dict[str, Any]:
+def guard_contact_exists(tx: Transaction, contact_id: str) -> int:
     """A transaction guard: the contact is still stored (a call linked to a
     contact being erased must not outlive it)."""
-    return {"ConditionCheck": {"Key": serialize(keys.contact(contact_id)),
-                               "ConditionExpression": "attribute_exists(PK)"}}
+    return tx.check(keys.contact(contact_id), "attribute_exists(PK)")
 
 
-def failed_guard(reasons: list[dict[str, Any]], first: int, digests: list[str]) -> str | None:
-    """The suppressed digest among guards placed from ``first`` on, if one failed."""
-    for reason, digest in zip(reasons[first:first + len(digests)], digests):
-        if reason.get("Code") == "ConditionalCheckFailed":
-            return digest
-    return None
+def raise_if_suppressed(cancelled: Cancelled, guards: list[int], digests: list[str]) -> None:
+    """``Suppressed`` naming the digest whose guard failed, if one did."""
+    for step, digest in zip(guards, digests):
+        if cancelled.failed(step):
+            raise Suppressed(digest)
 
 
 def suppressed(digests: Iterable[str]) -> set[str]:

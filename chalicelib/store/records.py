@@ -9,7 +9,8 @@ from botocore.exceptions import ClientError
 from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.store import keys
 from chalicelib.store.codec import deserialize, serialize, value
-from chalicelib.store.dynamo import call, transact
+from chalicelib.store.dynamo import call
+from chalicelib.store.transaction import Cancelled, Transaction
 
 KEY_FIELDS = keys.TABLE_KEY
 
@@ -93,13 +94,16 @@ def delete(key: dict[str, str]) -> dict[str, Any] | None:
 def put_together(writes: list[tuple[dict[str, str], dict[str, Any] | None, bool]]) -> bool:
     """Atomically write (key, record, new) triples; a None record deletes.
     Returns False when a ``new`` record already existed."""
-    actions = []
+    tx = Transaction()
     for key, record, new in writes:
         if record is None:
-            actions.append({"Delete": {"Key": serialize(key)}})
+            tx.delete(key)
+        elif new:
+            tx.put_new(key | record)
         else:
-            put = {"Item": serialize(key | record)}
-            if new:
-                put["ConditionExpression"] = "attribute_not_exists(PK)"
-            actions.append({"Put": put})
-    return transact(actions) is None
+            tx.put(key | record)
+    try:
+        tx.commit()
+    except Cancelled:
+        return False
+    return True

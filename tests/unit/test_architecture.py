@@ -124,6 +124,17 @@ def test_key_prefixes_and_key_names_are_spelled_only_in_the_keys_module():
     assert not found, found
 
 
+def test_multi_item_writes_are_built_only_by_the_transaction_builder():
+    """Services describe a change (a contact replaced, an audit entry added);
+    store modules add its steps to ``store/transaction.Transaction``; only
+    that module spells a ``TransactWriteItems`` action or sends one."""
+    spelled = re.compile(r"""["'](Put|Update|Delete|ConditionCheck)["']\s*:|\btransact\(|transact_write_items""")
+    found = [f"{path.relative_to(ROOT)}:{n}" for path in (ROOT / "chalicelib").rglob("*.py")
+             if path.name not in ("transaction.py", "dynamo.py")
+             for n, line in enumerate(path.read_text().splitlines(), 1) if spelled.search(line)]
+    assert not found, found
+
+
 def test_a_json_route_neither_parses_its_body_nor_builds_its_answer_by_hand():
     """The declaration carries the bodies: a handler takes ``body`` (the
     declared model, parsed by the route) and answers the model its route

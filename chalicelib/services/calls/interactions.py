@@ -153,14 +153,14 @@ def save_leg(call_id: str, request: SaveLegRequest) -> tuple[dict[str, Any], str
 
 
 def _link_entries(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict[str, Any]]:
-    """Audit entries (transaction actions) for a call joining or leaving a contact."""
+    """Audit entries for a call joining or leaving a contact."""
     before, after = (old or {}).get("contact_id"), new.get("contact_id")
     if before == after:
         return []
     call_id = new["call_Id"]
     entries = [audit.entry("unlinked", before, None, None, call_id=call_id)] if before else []
     entries += [audit.entry("linked", after, None, None, call_id=call_id)] if after else []
-    return [audit.action(e) for e in entries]
+    return entries
 
 
 def origin_digest(old: dict[str, Any] | None, new: dict[str, Any]) -> str | None:

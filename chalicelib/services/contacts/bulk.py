@@ -85,7 +85,7 @@ def _write_together(rows: list[tuple[int, dict[str, Any], list[Term]]], results:
     rows, seen = _screen(rows, results)
     if not rows:
         return
-    audits = [audit.item(audit.entry("created", doc["id"], None, doc, version=1)) for _, doc, _ in rows]
+    audits = [audit.entry("created", doc["id"], None, doc, version=1) for _, doc, _ in rows]
     try:
         written = set(store.put_many([(doc, terms) for _, doc, terms in rows], audits))
     except Unavailable as error:
@@ -134,7 +134,7 @@ def _take_back(contact_id: str) -> None:
         if stored is None:
             return
         try:
-            store.delete(stored, audit.action(audit.entry("erased", contact_id, None, None)))
+            store.delete(stored, audit.entry("erased", contact_id, None, None))
             return
         except (PreconditionFailed, Contended):
             continue

@@ -72,7 +72,7 @@ def write_new(doc: dict[str, Any], terms: list[Term]) -> Contact:
     audit entry included)."""
     seen = screen(doc, gained=terms, lost=[])
     with refusing_suppressed(doc, terms):
-        store.create(doc, terms, audit.action(audit.entry("created", doc["id"], None, doc, version=1)), guards(terms))
+        store.create(doc, terms, audit.entry("created", doc["id"], None, doc, version=1), guards(terms))
     interactions.follow_contact(doc["id"], gained=terms, lost=[], seen=seen)
     return render(doc, 1)
 
@@ -202,8 +202,8 @@ def _rewrite(current: store.StoredContact, doc: dict[str, Any], terms: list[Term
     lost = [t for t in current.terms if t not in terms]
     seen = screen(doc, gained, lost)
     with refusing_suppressed(doc, gained):
-        store.replace(current, doc, terms, audit.action(audit.entry(action, contact_id, current.doc, doc,
-                                                                  version=current.version + 1)),
+        store.replace(current, doc, terms, audit.entry(action, contact_id, current.doc, doc,
+                                                      version=current.version + 1),
                       guards(gained))
     interactions.follow_contact(contact_id, gained=gained, lost=lost, seen=seen)
     return render(doc, current.version + 1)
@@ -238,7 +238,7 @@ def delete(contact_id: str, expected_version: int | None) -> Contact:
             f"version: contact {contact_id} is at version {current.version}, not {expected_version}",
             current_version=current.version,
         )
-    store.delete(current, audit.action(audit.entry("deleted", contact_id, current.doc, None)))
+    store.delete(current, audit.entry("deleted", contact_id, current.doc, None))
     # The calls stay; they just stop showing in the history of a contact that is gone.
     interactions.follow_contact(contact_id, gained=[], lost=current.terms)
     return render(current.doc, current.version)

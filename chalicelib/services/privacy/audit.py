@@ -39,6 +39,9 @@ def entry(action: str, contact_id: str, before: dict[str, Any] | None, after: di
         made["version"] = version
     if call_id is not None:
         made["call_Id"] = call_id
+    expires = ttl()
+    if expires:
+        made["ttl"] = expires  # the store keeps it for the table's TTL; readers never see it
     return made
 
 
@@ -71,15 +74,6 @@ def changed_since(contact_id: str, version: int) -> set[str] | None:
     if any(v not in made for v in range(version + 1, latest + 1)):
         return None
     return {f for e in made.values() for f in (e.get("fields") or [])}
-
-
-def action(entry_: dict[str, Any]) -> dict[str, Any]:
-    """The transaction action that writes ``entry_`` beside the change."""
-    return store.put_action(entry_, ttl())
-
-
-def item(entry_: dict[str, Any]) -> dict[str, Any]:
-    return store.item(entry_, ttl())
 
 
 def of_contact(contact_id: str, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:

@@ -246,7 +246,7 @@ def _erase_contact(erasure_id: str, work: dict[str, Any], contact_id: str, count
         for record in attachment_store.of_contact(contact_id):
             _erase_attachment(record.get("id"), counts)
         try:
-            contact_store.delete(current, audit.action(audit.entry("erased", contact_id, None, None)))
+            contact_store.delete(current, audit.entry("erased", contact_id, None, None))
         except (PreconditionFailed, Contended, NotFound):
             continue
         counts["contacts"] += 1
