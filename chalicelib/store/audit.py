@@ -19,7 +19,7 @@ ENTRY_FIELDS = ("id", "at", "contact_id", "action", "who", "via", "fields", "ver
 
 def item(entry: dict[str, Any]) -> dict[str, Any]:
     """The item of an entry (plain values), which expires at its ``ttl``."""
-    return keys.audit_entry(entry["contact_id"], entry["at"], entry["id"]) | {"entity": "audit"} | entry
+    return keys.audit_entry(entry["contact_id"], entry["at"], entry["id"]) | entry
 
 
 def add(tx: Transaction, entry: dict[str, Any] | None) -> None:
@@ -94,10 +94,10 @@ def scrub(contact_id: str, facts: tuple[str, ...]) -> int:
     rewritten = 0
     for raw in records.read_partition(keys.audit_pk(contact_id), keep_keys=True):
         fields = raw.get("fields")
-        extra = set(raw) - set(facts) - {"fields", *keys.ALL_KEYS, "entity", "ttl"}
+        extra = set(raw) - set(facts) - {"fields", *keys.STORAGE_ATTRIBUTES, "ttl"}
         if not isinstance(fields, dict) and not extra:
             continue
-        kept = {k: v for k, v in raw.items() if k in facts or k in (*keys.ALL_KEYS, "entity", "ttl")}
+        kept = {k: v for k, v in raw.items() if k in facts or k in (*keys.STORAGE_ATTRIBUTES, "ttl")}
         kept["fields"] = sorted(fields) if isinstance(fields, dict) else (fields or [])
         call("put_item", Item=serialize(kept))
         rewritten += 1

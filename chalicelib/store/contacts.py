@@ -67,7 +67,7 @@ def _contact_item(doc: dict[str, Any], version: int, terms: list[Term]) -> dict[
     return (
         keys.contact(doc["id"])
         | keys.contact_list_entry(doc["created_at"], doc["id"])
-        | {"entity": "contact", "doc": doc, "version": version, "terms": [t.as_list() for t in terms]}
+        | {"doc": doc, "version": version, "terms": [t.as_list() for t in terms]}
     )
 
 

@@ -11,7 +11,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.core.errors import Invalid, Unavailable
 from chalicelib.core.settings import get_settings
-from chalicelib.store import aws, cursor
+from chalicelib.store import aws, cursor, keys
 from chalicelib.store.codec import deserialize
 
 BATCH_GET_MAX = 100
@@ -45,7 +45,16 @@ def reaching_the_table() -> Iterator[None]:
         raise Unavailable("the table is not reachable; try again") from error
 
 
+def stamped(item: dict[str, Any]) -> dict[str, Any]:
+    """A typed item with its ``entity`` (from its key) unless it names one."""
+    if keys.ENTITY in item:
+        return item
+    return item | {keys.ENTITY: {"S": keys.entity_of(item["PK"]["S"], item["SK"]["S"])}}
+
+
 def call(operation: str, **params: Any) -> dict[str, Any]:
+    if operation == "put_item":
+        params["Item"] = stamped(params["Item"])
     with reaching_the_table():
         return getattr(aws.dynamodb(), operation)(TableName=table_name(), **params)
 
@@ -55,7 +64,10 @@ def transact(actions: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
     cancellation reasons (one per action, ``Code`` and maybe ``Item``)."""
     table = table_name()
     for action in actions:
-        next(iter(action.values()))["TableName"] = table
+        step = next(iter(action.values()))
+        step["TableName"] = table
+        if "Item" in step:
+            step["Item"] = stamped(step["Item"])
     for attempt in range(CONFLICT_ATTEMPTS):
         with reaching_the_table():
             try:
@@ -122,7 +134,7 @@ def batch_write(items: list[dict[str, Any]]) -> None:
         return client.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
 
     for start in range(0, len(items), BATCH_WRITE_MAX):
-        _until_processed(send, {table: [{"PutRequest": {"Item": i}} for i in items[start:start + BATCH_WRITE_MAX]]},
+        _until_processed(send, {table: [{"PutRequest": {"Item": stamped(i)}} for i in items[start:start + BATCH_WRITE_MAX]]},
                          attempts=8, cap=2.0, refusing="writes")
 
 

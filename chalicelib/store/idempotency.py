@@ -20,7 +20,7 @@ def key(digest: str) -> dict[str, str]:
 def claim(digest: str, body_hash: str, ttl: int) -> dict[str, Any] | None:
     """Claim the key for this request; None when claimed, else the record
     already there (in progress, or answered)."""
-    item = key(digest) | {"entity": "idempotency", "body_hash": body_hash, "state": "running", "ttl": ttl}
+    item = key(digest) | {"body_hash": body_hash, "state": "running", "ttl": ttl}
     try:
         call("put_item", Item=serialize(item), ConditionExpression="attribute_not_exists(PK)")
         return None
@@ -31,7 +31,7 @@ def claim(digest: str, body_hash: str, ttl: int) -> dict[str, Any] | None:
 
 
 def answered(digest: str, body_hash: str, ttl: int, answer: dict[str, Any]) -> None:
-    item = key(digest) | {"entity": "idempotency", "body_hash": body_hash, "state": "answered", "ttl": ttl,
+    item = key(digest) | {"body_hash": body_hash, "state": "answered", "ttl": ttl,
                           "answer": answer}
     call("put_item", Item=serialize(item))
 

@@ -37,7 +37,7 @@ def get(call_id: str) -> dict[str, Any] | None:
 
 
 def _tree(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k not in (*keys.ALL_KEYS, "entity")}
+    return {k: v for k, v in item.items() if k not in keys.STORAGE_ATTRIBUTES}
 
 
 def _placements(tree: dict[str, Any] | None) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:
@@ -65,7 +65,7 @@ def write(old: dict[str, Any] | None, new: dict[str, Any], audit: list[dict[str,
     contact must still exist, else ``LinkedContactGone``. So a write racing
     an erasure never stores what the erasure has already swept."""
     tx = Transaction()
-    item = keys.call(new["call_Id"]) | keys.call_day_entry(new["created_at"], new["call_Id"]) | {"entity": "call"} | new
+    item = keys.call(new["call_Id"]) | keys.call_day_entry(new["created_at"], new["call_Id"]) | new
     if old is None:
         tx.put_new(item, return_old=True)
     else:

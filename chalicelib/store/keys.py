@@ -56,6 +56,10 @@ from __future__ import annotations
 TABLE_KEY = ("PK", "SK")
 CONTACTS_GSI_KEY = ("GSI1PK", "GSI1SK")
 ALL_KEYS = TABLE_KEY + CONTACTS_GSI_KEY
+# Every item also says what it is (``entity_of``), so a scan, an export or a
+# stream consumer knows what it reads. Readers never see it.
+ENTITY = "entity"
+STORAGE_ATTRIBUTES = ALL_KEYS + (ENTITY,)
 
 CONTACT_SK = "CONTACT"
 CALLER_SEEN_SK = "SEEN"
@@ -277,3 +281,48 @@ ACCESS_PREFIX = "ACCESS#"
 
 def access_request(request_id: str) -> dict[str, str]:
     return {"PK": PRIVACY_PK, "SK": f"{ACCESS_PREFIX}{request_id}"}
+
+
+# (PK prefix or whole PK, SK prefix or None for any) -> entity, the first that matches.
+_ENTITIES: tuple[tuple[str, str | None, str], ...] = (
+    ("CONTACT#", CONTACT_SK, "contact"),
+    ("IDX#", None, "index_entry"),
+    ("NAME#", None, "name_entry"),
+    ("UNIQ#", None, "unique_claim"),
+    (SCHEMA_PK, ATTRIBUTE_PREFIX, "attribute"),
+    (SCHEMA_PK, "KEY#", "attribute_key_claim"),
+    (MAPPING_PK, RULE_PREFIX, "mapping_rule"),
+    (JOBS_PK, JOB_PREFIX, "schema_job"),
+    ("CALL#", None, "call"),
+    ("HIST#", None, "history_entry"),
+    ("CALLS#", None, "calls_from_entry"),
+    ("CALLER#", CALLER_SEEN_SK, "caller_seen"),
+    ("ATT#", None, "attachment"),
+    ("SHORT#", None, "short_link"),
+    ("ATTS#", None, "contact_attachment"),
+    (API_KEYS_PK, None, "api_key"),
+    (SYNC_PK, "STATE", "sync_state"),
+    (SYNC_PK, SYNC_RUN_PREFIX, "sync_run"),
+    (SYNC_PK, SYNC_WRITEBACK_PREFIX, "sync_writeback"),
+    ("FORM#", None, "form_token"),
+    ("AUDIT#", None, "audit"),
+    (SUPPRESSION_PREFIX, None, "suppression"),
+    (SUPPRESSED_PK, None, "suppression_listing"),
+    (PRIVACY_PK, RETENTION_PREFIX, "retention_job"),
+    (PRIVACY_PK, ERASURE_PREFIX, "erasure"),
+    (PRIVACY_PK, ACCESS_PREFIX, "access_request"),
+    (IDEMPOTENCY_PREFIX, None, "idempotency"),
+    ("HEALTH", None, "health"),
+)
+_WHOLE_PKS = {SCHEMA_PK, MAPPING_PK, JOBS_PK, API_KEYS_PK, SYNC_PK, SUPPRESSED_PK, PRIVACY_PK, "HEALTH"}
+
+
+def entity_of(pk: str, sk: str) -> str:
+    """What the item under ``pk``/``sk`` is (``"unknown"`` for a key no builder here makes)."""
+    for pk_part, sk_part, entity in _ENTITIES:
+        pk_matches = pk == pk_part if pk_part in _WHOLE_PKS else pk.startswith(pk_part)
+        if pk_matches and (sk_part is None or sk.startswith(sk_part)):
+            if entity == "erasure" and is_erasure_work(sk):
+                return "erasure_work"
+            return entity
+    return "unknown"

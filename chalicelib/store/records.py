@@ -12,11 +12,9 @@ from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import call
 from chalicelib.store.transaction import Cancelled, Transaction
 
-KEY_FIELDS = keys.TABLE_KEY
-
-
 def plain(item: dict[str, Any], keep_keys: bool = False) -> dict[str, Any]:
-    return {k: v for k, v in deserialize(item).items() if keep_keys or k not in KEY_FIELDS}
+    """The record as its reader knows it: without keys and ``entity`` (unless ``keep_keys``)."""
+    return {k: v for k, v in deserialize(item).items() if keep_keys or k not in keys.STORAGE_ATTRIBUTES}
 
 
 def get(key: dict[str, str]) -> dict[str, Any] | None:
