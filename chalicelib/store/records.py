@@ -12,6 +12,7 @@ from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import call
 from chalicelib.store.transaction import Cancelled, Transaction
 
+
 def plain(item: dict[str, Any], keep_keys: bool = False) -> dict[str, Any]:
     """The record as its reader knows it: without keys and ``entity`` (unless ``keep_keys``)."""
     return {k: v for k, v in deserialize(item).items() if keep_keys or k not in keys.STORAGE_ATTRIBUTES}

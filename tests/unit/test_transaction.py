@@ -7,8 +7,8 @@ from moto import mock_aws
 
 from chalicelib.core.errors import TooLarge
 from chalicelib.store import records
-from devtools.bootstrap import ensure_all
 from chalicelib.store.transaction import MAX_ITEMS, Cancelled, Transaction
+from devtools.bootstrap import ensure_all
 
 
 @pytest.fixture
