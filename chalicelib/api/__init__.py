@@ -1,1 +1,1 @@
-"""HTTP edge: one blueprint per area. Parse, call one service, render."""
+"""HTTP edge: one blueprint per area. Parse, call one service, answer (to_response)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Response
 
-from chalicelib.api.http import render
+from chalicelib.api.http import to_response
 from chalicelib.api.routing import Area
 from chalicelib.core import public
 from chalicelib.core.lazy import lazy
@@ -22,7 +22,7 @@ bp = area.blueprint
             example={"fileName": "invoice.pdf", "mimeType": "application/pdf", "size": 48213}, idempotent=True, request_headers=("Idempotency-Key",))
 def create_attachment(body: AttachmentRequest):
     created = attachments.create(body)
-    return render(created, status=201, headers={"Location": public.url(f"/attachments/{created.id}")})
+    return to_response(created, status=201, headers={"Location": public.url(f"/attachments/{created.id}")})
 
 
 # The short link is the secret: 128 random bits.
@@ -36,16 +36,16 @@ def open_short_link(code):
 @area.route("GET", "/attachments/{attachment_id}", role=AGENT, summary="An attachment's status",
             response=Attachment, errors=(400, 404))
 def get_attachment(attachment_id):
-    return render(attachments.describe(attachment_id))
+    return to_response(attachments.describe(attachment_id))
 
 
 @area.route("DELETE", "/attachments/{attachment_id}", role=AGENT, summary="Delete the file, revoke the link",
             response=Attachment, errors=(400, 404))
 def delete_attachment(attachment_id):
-    return render(attachments.revoke(attachment_id))
+    return to_response(attachments.revoke(attachment_id))
 
 
 @area.route("GET", "/contacts/{contact_id}/attachments", role=AGENT, summary="A contact's attachments",
             response=AttachmentList, errors=(400, 404))
 def contact_attachments(contact_id):
-    return render(AttachmentList(items=attachments.of_contact(contact_id)))
+    return to_response(AttachmentList(items=attachments.of_contact(contact_id)))

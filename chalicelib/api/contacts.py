@@ -8,11 +8,11 @@ from chalicelib.api.http import (
     body_version,
     if_match,
     json_body,
+    list_response,
     page_params,
+    page_response,
     query,
-    render,
-    render_list,
-    render_page,
+    to_response,
 )
 from chalicelib.api.routing import Area
 from chalicelib.core import public
@@ -43,7 +43,7 @@ def _etag(contact: Contact) -> dict[str, str]:
             response=Contact, errors=(400, 409, 413), example=EXAMPLE, headers=("ETag",), idempotent=True, request_headers=("Idempotency-Key",))
 def save_contact(body: ContactFields):
     contact = contacts.create(body)
-    return render(contact, headers=_etag(contact))
+    return to_response(contact, headers=_etag(contact))
 
 
 @area.route("POST", "/contacts", role=AGENT, summary="Create a contact (resource style)", ok=201,
@@ -51,13 +51,13 @@ def save_contact(body: ContactFields):
             headers=("ETag", "Location"), idempotent=True, request_headers=("Idempotency-Key",))
 def create_contact(body: ContactFields):
     contact = contacts.create(body)
-    return render(contact, status=201, headers=_etag(contact) | {"Location": public.url(f"/contacts/{contact.id}")})
+    return to_response(contact, status=201, headers=_etag(contact) | {"Location": public.url(f"/contacts/{contact.id}")})
 
 
 @area.route("GET", "/getContactList", role=AGENT, summary="Contacts, newest first", response=list[Contact],
             query=PAGING, headers=("X-Next-Cursor",))
 def get_contact_list():
-    return render_list(*contacts.list_page(*page_params(area.request)))
+    return list_response(*contacts.list_page(*page_params(area.request)))
 
 
 @area.route("GET", "/contacts", role=AGENT, summary="List or search contacts", response=Page[Contact],
@@ -67,17 +67,17 @@ def list_contacts():
     limit, cursor = page_params(request)
     terms = {k: v for k, v in query(request).items() if k in SEARCH_PARAMS}
     if not terms:
-        return render_page(*contacts.list_page(limit, cursor))
+        return page_response(*contacts.list_page(limit, cursor))
     if list(terms) == ["name"]:
-        return render_page(*contacts.by_name(terms["name"], limit, cursor))
-    return render_page(*contacts.search(terms, limit, cursor))
+        return page_response(*contacts.by_name(terms["name"], limit, cursor))
+    return page_response(*contacts.search(terms, limit, cursor))
 
 
 @area.route("GET", "/contacts/{contact_id}", role=AGENT, summary="One contact", response=Contact,
             errors=(400, 404), headers=("ETag",))
 def get_contact(contact_id):
     contact = contacts.get(contact_id)
-    return render(contact, headers=_etag(contact))
+    return to_response(contact, headers=_etag(contact))
 
 
 @area.route("PUT", "/contacts/{contact_id}", role=AGENT, summary="Update a contact (merge; If-Match or version)",
@@ -93,13 +93,13 @@ def update_contact(contact_id, body: ContactFields):
         raise Invalid(f"version: If-Match says {header} but the body says {in_body}")
     expected = header if header is not None else in_body
     contact = contacts.update(contact_id, body, expected)
-    return render(contact, headers=_etag(contact))
+    return to_response(contact, headers=_etag(contact))
 
 
 @area.route("DELETE", "/contacts/{contact_id}", role=AGENT, summary="Delete a contact; answers with it",
             response=Contact, errors=(400, 404, 412), request_headers=("If-Match",))
 def delete_contact(contact_id):
-    return render(contacts.delete(contact_id, if_match(area.request)))
+    return to_response(contacts.delete(contact_id, if_match(area.request)))
 
 
 @area.route("GET", "/contacts/getContactByName/{name}", role=AGENT,
@@ -109,21 +109,21 @@ def get_contact_by_name(name):
     limit, cursor = page_params(area.request)
     # API Gateway decodes path parameters, ``chalice local`` does not; name
     # words never contain "%", so decoding again is harmless.
-    return render_list(*contacts.by_name(unquote(name), limit, cursor))
+    return list_response(*contacts.by_name(unquote(name), limit, cursor))
 
 
 @area.route("POST", "/contacts/getContactsBySearchTerms", role=AGENT, summary="Contacts matching every property",
             request=dict, response=list[Contact], query=PAGING, headers=("X-Next-Cursor",),
             example={"phone": "+1 415 555 0100", "first_name": "Ann"})
 def get_contacts_by_search_terms(body: dict):
-    return render_list(*contacts.search(body, *page_params(area.request)))
+    return list_response(*contacts.search(body, *page_params(area.request)))
 
 
 @area.route("GET", "/contacts/loadMore/{last_id}", role=AGENT, summary="The page after last_id",
             response=list[Contact], errors=(400, 404), query=("limit",), headers=("X-Next-Cursor",))
 def load_more(last_id):
     limit, _ = page_params(area.request)
-    return render_list(*contacts.load_more(last_id, limit))
+    return list_response(*contacts.load_more(last_id, limit))
 
 
 @area.route("POST", "/contacts/bulk", role=AGENT, summary="Create up to 100 contacts; per-item results",
@@ -138,4 +138,4 @@ def create_contacts_in_bulk(body: BulkRequest):
                               Code=r.error and r.error.code, Message=r.error and r.error.message)
                for r in bulk.create_many(items)]
     created = sum(1 for r in results if r.outcome == "created")
-    return render(BulkResult(results=results, created=created, rejected=len(results) - created))
+    return to_response(BulkResult(results=results, created=created, rejected=len(results) - created))

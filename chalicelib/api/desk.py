@@ -20,11 +20,11 @@ from urllib.parse import urlsplit
 from chalice import Response
 
 from chalicelib.api import desk_views as views
-from chalicelib.api.http import form_body, json_body, query, render
+from chalicelib.api.http import form_body, json_body, query, to_response
 from chalicelib.api.pages import html_response
 from chalicelib.api.routing import FORM_MEDIA, HTML_MEDIA, SIGN_IN_PATH, Area, check_same_origin
 from chalicelib.core import public
-from chalicelib.core.errors import DomainError, Forbidden, Invalid, NotFound, PreconditionFailed, Unauthorized
+from chalicelib.core.errors import DomainError, Invalid, NotFound, PreconditionFailed, Unauthorized
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import AGENT, PUBLIC, may
 from chalicelib.core.settings import get_settings
@@ -32,22 +32,17 @@ from chalicelib.domain import callers
 from chalicelib.models.attachment import AttachmentCreated, AttachmentRequest
 from chalicelib.models.common import parse
 from chalicelib.models.contact import ContactFields
-from chalicelib.models.lookup import LookupRequest
 
 attachments = lazy("chalicelib.services.calls.attachments")
 cards = lazy("chalicelib.services.contacts.cards")
 contacts = lazy("chalicelib.services.contacts.contacts")
 interactions = lazy("chalicelib.services.calls.interactions")
-links = lazy("chalicelib.services.access.links")
-lookup = lazy("chalicelib.services.contacts.lookup")
-newcaller = lazy("chalicelib.services.contacts.newcaller")
 schema = lazy("chalicelib.services.schema.schema")
 sessions = lazy("chalicelib.services.access.sessions")
 
 area = Area(__name__, "Desk")
 bp = area.blueprint
 SEARCH_PAGE = 25
-NEW_CONTACT_FORM = "desk-new-contact"
 
 
 def _page(body: str, status: int = 200, **kw: Any) -> Response:
@@ -152,12 +147,10 @@ def search():
 
 # --- the card, its history, its files ------------------------------------------
 
-def _card(contact: Any, note: str = "") -> Response:
-    calls, calls_cursor = interactions.history(contact.id, cards.CALLS_ON_CARD, None, known=True)
-    files = attachments.of_contact(contact.id, known=True)
+def _card(shown: Any) -> Response:
     origin = attachments.upload_origin()
-    body = views.card_page(area.session, contact, schema.attributes(), calls, calls_cursor, files, note=note,
-                           upload_target=origin)
+    body = views.card_page(area.session, shown.contact, shown.attributes, shown.calls, shown.calls_cursor,
+                           shown.files, note=shown.note, upload_target=origin)
     return _page(body, form_targets=(origin,))
 
 
@@ -166,14 +159,13 @@ def _card(contact: Any, note: str = "") -> Response:
 def card(contact_id):
     params = query(area.request)
     note = "Saved." if params.get("saved") else ("File uploaded." if params.get("uploaded") else "")
-    return _card(contacts.get(contact_id), note)
+    return _card(cards.card(contact_id, note))
 
 
 @area.route("GET", "/desk/contacts/{contact_id}/history", role=AGENT, session=True,
             summary="A contact's calls, newest first", media=HTML_MEDIA, errors=(400, 404), query=("cursor",))
 def history(contact_id):
-    contact = contacts.get(contact_id)
-    calls, cursor = interactions.history(contact.id, cards.CALLS_ON_CARD, query(area.request).get("cursor"), known=True)
+    contact, calls, cursor = cards.history(contact_id, query(area.request).get("cursor"))
     return _page(views.history_page(area.session, contact, calls, cursor))
 
 
@@ -192,7 +184,7 @@ def upload(contact_id):
     asked = parse(AttachmentRequest, {k: data.get(k) for k in ("fileName", "mimeType", "size")} | {
         "contact_id": contact_id})
     back = views.desk_url(f"/desk/contacts/{contact_id}", {"uploaded": "1"})
-    return render(attachments.create(asked, redirect=back), status=201)
+    return to_response(attachments.create(asked, redirect=back), status=201)
 
 
 # --- edit ----------------------------------------------------------------------
@@ -240,9 +232,9 @@ def save(contact_id):
 
 # --- new contacts --------------------------------------------------------------
 
-def _new_form(caller: str, values: dict[str, Any], problem: str = "", status: int = 200) -> Response:
-    token = links.sign({"form": NEW_CONTACT_FORM, "caller": caller}, seconds=newcaller.FORM_SECONDS)
-    body = views.new_contact_page(area.session, schema.attributes(), values, token, caller=caller, problem=problem)
+def _new_form(form: Any, status: int = 200) -> Response:
+    body = views.new_contact_page(area.session, form.attributes, form.values, form.token, caller=form.caller,
+                                  problem=form.problem)
     return _page(body, status)
 
 
@@ -250,7 +242,7 @@ def _new_form(caller: str, values: dict[str, Any], problem: str = "", status: in
             query=("caller",))
 def new_contact_form():
     caller = (query(area.request).get("caller") or "").strip()[:64]
-    return _new_form(caller, callers.prefilled(caller))
+    return _new_form(cards.new_caller(caller, cards.DESK_FORM))
 
 
 @area.route("POST", "/desk/contacts", role=AGENT, session=True,
@@ -258,15 +250,12 @@ def new_contact_form():
             media=HTML_MEDIA, errors=(400, 403, 409), request_media=FORM_MEDIA, headers=("Location",))
 def create():
     form = form_body(area.request)
-    token = links.verify({k: form.get(k, "") for k in ("form", "caller", links.EXPIRY, links.SIGNATURE)},
-                         seconds=newcaller.FORM_SECONDS)
-    if token.get("form") != NEW_CONTACT_FORM:
-        raise Forbidden("this form is not valid; open a new one")
+    sent = cards.sent_form(form, cards.DESK_FORM)
     fields = views.form_fields(form, schema.attributes(), creating=True)
     try:
-        contact = newcaller.create_once(form[links.SIGNATURE], token.get("caller", ""), parse(ContactFields, fields))
+        contact = cards.create_from_form(sent, parse(ContactFields, fields))
     except (Invalid, PreconditionFailed) as refused:
-        return _new_form(token.get("caller", ""), fields, refused.message, 400)
+        return _new_form(cards.new_caller(sent.caller, cards.DESK_FORM, fields, refused.message), 400)
     return _see_other(f"/desk/contacts/{contact.id}", {"saved": "1"})
 
 
@@ -278,15 +267,9 @@ def create():
 def pop():
     params = query(area.request)
     ani = (params.get("ani") or "").strip()
-    variables = {k: v for k, v in params.items() if k != "ani"}
-    asked = parse(LookupRequest, {"ani": ani or None, "callVariables": variables})
-    answer = lookup.lookup(asked.ani, asked.callVariables)
-    if answer.match == "unique":
-        return _card(answer.contacts[0], note=f"Calling from {ani}" if ani else "")
-    if answer.match == "multiple":
-        found = answer.contacts
-        last = interactions.last_calls(ani, [c.id for c in found]) if ani else {}
-        return _page(views.chooser_page(area.session, ani, found, last, cards.telling_attributes()))
-    if not ani:
-        raise Invalid("ani: no contact matched the call variables; give the caller's number to add them")
-    return _new_form(ani, callers.prefilled(ani))
+    shown = cards.pop(ani, {k: v for k, v in params.items() if k != "ani"}, cards.DESK_FORM)
+    if isinstance(shown, cards.Card):
+        return _card(shown)
+    if isinstance(shown, cards.Chooser):
+        return _page(views.chooser_page(area.session, shown.ani, shown.candidates, shown.last_calls, shown.telling))
+    return _new_form(shown)

@@ -1,7 +1,7 @@
 """``GET /health``: 200 once the table answers, 503 otherwise."""
 from __future__ import annotations
 
-from chalicelib.api.http import render
+from chalicelib.api.http import to_response
 from chalicelib.api.routing import Area
 from chalicelib.core.errors import Unavailable
 from chalicelib.core.lazy import lazy
@@ -20,5 +20,5 @@ def get_health():
     try:
         health.check()
     except Unavailable as error:  # a load balancer reads "status"; people read the error
-        return render(Health(status="unavailable", Code=error.code, Message=error.message), status=503)
-    return render(Health(status="ok"))
+        return to_response(Health(status="unavailable", Code=error.code, Message=error.message), status=503)
+    return to_response(Health(status="ok"))

@@ -173,8 +173,8 @@ def body_version(data: dict[str, Any]) -> int | None:
     return raw
 
 
-def render(model: BaseModel | list[BaseModel] | dict[str, Any], status: int = 200,
-           headers: dict[str, str] | None = None, *, omit_none: bool = False) -> Response:
+def to_response(model: BaseModel | list[BaseModel] | dict[str, Any], status: int = 200,
+                headers: dict[str, str] | None = None, *, omit_none: bool = False) -> Response:
     """``omit_none``: fields without a value are left out (as the stored
     document has them) rather than sent as null."""
     if isinstance(model, BaseModel):
@@ -186,12 +186,12 @@ def render(model: BaseModel | list[BaseModel] | dict[str, Any], status: int = 20
     return Response(body=body, status_code=status, headers=JSON | (headers or {}))
 
 
-def render_list(items: list[BaseModel], cursor: str | None) -> Response:
+def list_response(items: list[BaseModel], cursor: str | None) -> Response:
     """A bare JSON array (the CIM routes' documented shape); the next page's
     cursor travels in a header."""
     headers = {NEXT_CURSOR_HEADER: cursor} if cursor else {}
-    return render(items, headers=headers)
+    return to_response(items, headers=headers)
 
 
-def render_page(items: list[BaseModel], cursor: str | None) -> Response:
-    return render({"items": [i.model_dump(mode="json") for i in items], "cursor": cursor})
+def page_response(items: list[BaseModel], cursor: str | None) -> Response:
+    return to_response({"items": [i.model_dump(mode="json") for i in items], "cursor": cursor})

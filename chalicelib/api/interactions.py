@@ -2,7 +2,7 @@
 ``/interactions/loadInteractions/{id}``) and their resource-style twins."""
 from __future__ import annotations
 
-from chalicelib.api.http import page_params, render, render_list, render_page
+from chalicelib.api.http import list_response, page_params, page_response, to_response
 from chalicelib.api.routing import Area, caller_role
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import AGENT, IVR
@@ -29,34 +29,34 @@ def save_leg(call_Id, body: SaveLegRequest):  # noqa: N803 - the CIM API's name
         # what agents wrote on the same leg (notes, earlier wrap-ups).
         sent = set(body.interaction.given()) | {"leg_id", "received_at"}
         leg = {k: v for k, v in leg.items() if k in sent}
-    return render(Leg.model_validate(leg), headers={"X-CIM-Outcome": outcome}, omit_none=True)
+    return to_response(Leg.model_validate(leg), headers={"X-CIM-Outcome": outcome}, omit_none=True)
 
 
 @area.route("GET", "/interactions/loadInteractions/{id}", role=AGENT, summary="A contact's calls, newest first",
             response=list[Tree], errors=(400, 404), query=PAGING, headers=("X-Next-Cursor",))
 def load_interactions(id):  # noqa: A002 - the CIM API's name
-    return render_list(*interactions.history(id, *page_params(area.request)))
+    return list_response(*interactions.history(id, *page_params(area.request)))
 
 
 @area.route("GET", "/contacts/{contact_id}/interactions", role=AGENT, summary="A contact's calls (resource style)",
             response=Page[Tree], errors=(400, 404), query=PAGING)
 def contact_interactions(contact_id):
-    return render_page(*interactions.history(contact_id, *page_params(area.request)))
+    return page_response(*interactions.history(contact_id, *page_params(area.request)))
 
 
 @area.route("GET", "/interactions/{call_Id}", role=AGENT, summary="One call's tree", response=Tree,
             errors=(400, 404))
 def get_tree(call_Id):  # noqa: N803
-    return render(interactions.get(call_Id))
+    return to_response(interactions.get(call_Id))
 
 
 @area.route("PUT", "/interactions/{call_Id}/contact", role=AGENT, summary="Link a call to one contact",
             request=LinkRequest, response=Tree, errors=(400, 404, 409))
 def link_contact(call_Id, body: LinkRequest):  # noqa: N803
-    return render(interactions.link(call_Id, body.contact_id))
+    return to_response(interactions.link(call_Id, body.contact_id))
 
 
 @area.route("DELETE", "/interactions/{call_Id}/contact", role=AGENT, summary="Unlink a call", response=Tree,
             errors=(400, 404, 409))
 def unlink_contact(call_Id):  # noqa: N803
-    return render(interactions.unlink(call_Id))
+    return to_response(interactions.unlink(call_Id))

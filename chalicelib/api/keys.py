@@ -2,7 +2,7 @@
 lists them without secrets; ``DELETE /keys/{key_id}`` revokes one."""
 from __future__ import annotations
 
-from chalicelib.api.http import render
+from chalicelib.api.http import to_response
 from chalicelib.api.routing import Area
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import ADMIN
@@ -17,14 +17,14 @@ bp = area.blueprint
 @area.route("POST", "/keys", role=ADMIN, summary="Create an API key (shown once)", ok=201, request=KeyRequest,
             response=NewApiKey, idempotent=True, request_headers=("Idempotency-Key",))
 def create_key(body: KeyRequest):
-    return render(apikeys.create(body), status=201)
+    return to_response(apikeys.create(body), status=201)
 
 
 @area.route("GET", "/keys", role=ADMIN, summary="The API keys, without secrets", response=list[ApiKey], errors=())
 def list_keys():
-    return render(apikeys.list_keys())
+    return to_response(apikeys.list_keys())
 
 
 @area.route("DELETE", "/keys/{key_id}", role=ADMIN, summary="Revoke an API key", response=ApiKey, errors=(400, 404))
 def revoke_key(key_id):
-    return render(apikeys.revoke(key_id))
+    return to_response(apikeys.revoke(key_id))

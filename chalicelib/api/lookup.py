@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from chalice import Response
 
-from chalicelib.api.http import query, render
+from chalicelib.api.http import query, to_response
 from chalicelib.api.routing import Area
 from chalicelib.core.errors import Invalid
 from chalicelib.core.lazy import lazy
@@ -29,7 +29,7 @@ def _respond(answer: LookupAnswer, request) -> Response:
     accept = (request.headers or {}).get("accept", "")
     if wanted == "ivr" or (wanted is None and "text/plain" in accept and "json" not in accept):
         return _flat(answer)
-    return render(answer)
+    return to_response(answer)
 
 
 def _asked_in_query(request) -> LookupRequest:

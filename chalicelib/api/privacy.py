@@ -2,7 +2,7 @@
 the personal fields held, the audit trail and consents."""
 from __future__ import annotations
 
-from chalicelib.api.http import page_params, query, render, render_page
+from chalicelib.api.http import page_params, page_response, query, to_response
 from chalicelib.api.routing import Area
 from chalicelib.core import public
 from chalicelib.core.lazy import lazy
@@ -36,7 +36,7 @@ PAGING = ("limit", "cursor")
 
 def _receipt(receipt: dict, status: int | None = None):
     done = receipt["state"] == "done"
-    return render(ErasureReceipt.model_validate(receipt), status=status or (200 if done else 202), omit_none=True,
+    return to_response(ErasureReceipt.model_validate(receipt), status=status or (200 if done else 202), omit_none=True,
                   headers={"Location": public.url(f"/privacy/erasures/{receipt['id']}")})
 
 
@@ -53,13 +53,13 @@ def erase(body: PersonRequest):
             summary="Every erasure with its state (running, done, failed), newest first",
             response=list[ErasureReceipt], errors=(400,), query=("state",))
 def erasures():
-    return render([ErasureReceipt.model_validate(r) for r in erasure.listing(query(area.request).get("state"))])
+    return to_response([ErasureReceipt.model_validate(r) for r in erasure.listing(query(area.request).get("state"))])
 
 
 @area.route("GET", "/privacy/erasures/{erasure_id}", role=ADMIN, summary="An erasure's receipt",
             response=ErasureReceipt, errors=(400, 404))
 def erasure_receipt(erasure_id):
-    return render(ErasureReceipt.model_validate(erasure.get(erasure_id)), omit_none=True)
+    return to_response(ErasureReceipt.model_validate(erasure.get(erasure_id)), omit_none=True)
 
 
 @area.route("POST", "/privacy/erasures/{erasure_id}/run", role=ADMIN, summary="Go on with a running erasure",
@@ -70,7 +70,7 @@ def erasure_run(erasure_id):
 
 
 def _job(job: dict):
-    return render(RetentionJob.model_validate(job), status=202 if job["state"] == "running" else 200,
+    return to_response(RetentionJob.model_validate(job), status=202 if job["state"] == "running" else 200,
                   headers={"Location": public.url(f"/privacy/retention/jobs/{job['id']}")})
 
 
@@ -86,13 +86,13 @@ def start_retention_job(body: RetentionRequest):
 @area.route("GET", "/privacy/retention/jobs/{job_id}", role=ADMIN, summary="A retention job's progress",
             response=RetentionJob, errors=(400, 404))
 def retention_job(job_id):
-    return render(RetentionJob.model_validate(retention.get(job_id)))
+    return to_response(RetentionJob.model_validate(retention.get(job_id)))
 
 
 @area.route("DELETE", "/privacy/retention/jobs/{job_id}", role=ADMIN,
             summary="Cancel a retention job (what it changed stays changed)", response=RetentionJob, errors=(400, 404))
 def cancel_retention_job(job_id):
-    return render(RetentionJob.model_validate(retention.cancel(job_id)))
+    return to_response(RetentionJob.model_validate(retention.cancel(job_id)))
 
 
 @area.route("POST", "/privacy/retention/jobs/{job_id}/run", role=ADMIN, summary="Go on with a retention job",
@@ -104,7 +104,7 @@ def retention_job_run(job_id):
 
 def _access(answer: dict, status: int | None = None):
     running = answer["state"] != "done"
-    return render(AccessAnswer.model_validate(answer), status=status or (202 if running else 200), omit_none=True,
+    return to_response(AccessAnswer.model_validate(answer), status=status or (202 if running else 200), omit_none=True,
                   headers={"Location": public.url(f"/privacy/access-requests/{answer['id']}")})
 
 
@@ -120,14 +120,14 @@ def access_request(body: PersonRequest):
             summary="The access requests of the last day with their state, newest first",
             response=list[AccessAnswer], errors=(400,), query=("state",))
 def access_requests():
-    return render([AccessAnswer.model_validate(a) for a in access.listing(query(area.request).get("state"))],
+    return to_response([AccessAnswer.model_validate(a) for a in access.listing(query(area.request).get("state"))],
                   omit_none=True)
 
 
 @area.route("GET", "/privacy/access-requests/{request_id}", role=ADMIN,
             summary="An access request: its state, then its document", response=AccessAnswer, errors=(400, 404))
 def access_request_state(request_id):
-    return render(AccessAnswer.model_validate(access.get(request_id)), omit_none=True)
+    return to_response(AccessAnswer.model_validate(access.get(request_id)), omit_none=True)
 
 
 @area.route("POST", "/privacy/access-requests/{request_id}/run", role=ADMIN,
@@ -141,7 +141,7 @@ def access_request_run(request_id):
             response=list[PersonalField], errors=())
 def personal_fields():
     personal = schema.pii_keys()
-    return render([PersonalField(key=a.key, label=a.label, type=a.type, core=a.core,
+    return to_response([PersonalField(key=a.key, label=a.label, type=a.type, core=a.core,
                                  why="identifies the person (core field)" if a.core else
                                  "a phone number or e-mail address" if a.type in ("phone", "email") and not a.pii
                                  else "flagged pii in the schema")
@@ -151,14 +151,14 @@ def personal_fields():
 @area.route("GET", "/privacy/suppressions", role=ADMIN, summary="Erased numbers and addresses (hashes only)",
             response=list[Suppression], errors=())
 def suppressions():
-    return render([Suppression.model_validate(s) for s in suppression.listing()])
+    return to_response([Suppression.model_validate(s) for s in suppression.listing()])
 
 
 @area.route("POST", "/privacy/suppressions/lift", role=ADMIN,
             summary="Let a number or address be stored again (the customer came back)", request=IdentifierRequest,
             response=Suppression, errors=(400, 404), example={"phone": "+1 415 555 0100"})
 def lift_suppression(body: IdentifierRequest):
-    return render(suppression.lift(body))
+    return to_response(suppression.lift(body))
 
 
 @area.route("GET", "/contacts/{contact_id}/changes", role=AGENT, summary="A contact's audit trail, newest first",
@@ -166,7 +166,7 @@ def lift_suppression(body: IdentifierRequest):
 def contact_changes(contact_id):
     limit, cursor = page_params(area.request)
     items, next_cursor = audit.of_contact(contact_id, limit, cursor)
-    return render_page([AuditEntry.model_validate(e) for e in items], next_cursor)
+    return page_response([AuditEntry.model_validate(e) for e in items], next_cursor)
 
 
 @area.route("GET", "/audit", role=ADMIN, summary="Every change to contacts in a period, oldest first",
@@ -176,23 +176,23 @@ def audit_period():
     limit, cursor = page_params(request)
     params = query(request)
     items, next_cursor = audit.in_period(params.get("from"), params.get("to"), limit, cursor)
-    return render_page([AuditEntry.model_validate(e) for e in items], next_cursor)
+    return page_response([AuditEntry.model_validate(e) for e in items], next_cursor)
 
 
 @area.route("GET", "/contacts/{contact_id}/consents", role=AGENT, summary="A contact's consents by usage",
             response=list[Consent], errors=(400, 404))
 def consents(contact_id):
-    return render(list(contacts.get(contact_id).consents.values()))
+    return to_response(list(contacts.get(contact_id).consents.values()))
 
 
 @area.route("PUT", "/contacts/{contact_id}/consents/{usage}", role=AGENT,
             summary="Record a consent (granted or refused) for one usage", request=ConsentFields, response=Contact,
             errors=(400, 404), example={"granted": True, "address": "+1 415 555 0100", "source": "ivr"})
 def set_consent(contact_id, usage, body: ConsentFields):
-    return render(contacts.set_consent(contact_id, usage, body))
+    return to_response(contacts.set_consent(contact_id, usage, body))
 
 
 @area.route("DELETE", "/contacts/{contact_id}/consents/{usage}", role=AGENT,
             summary="Forget the record of one usage's consent", response=Contact, errors=(400, 404))
 def forget_consent(contact_id, usage):
-    return render(contacts.set_consent(contact_id, usage, None))
+    return to_response(contacts.set_consent(contact_id, usage, None))

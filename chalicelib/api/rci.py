@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.http import parse_json, raw_body, render
+from chalicelib.api.http import parse_json, raw_body, to_response
 from chalicelib.api.routing import Area
 from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import ADMIN, PUBLIC
@@ -37,17 +37,17 @@ def push_contacts():
     outcomes = ("stored", "updated", "unchanged", "rejected", "failed")
     counts = {k: sum(1 for r in results if r["outcome"] == k) for k in outcomes}
     if counts["failed"]:  # a passing fault: send the same batch again (what is stored answers "unchanged")
-        return render(PushResult(results=results, counts=counts), status=503, headers={"Retry-After": "5"})
-    return render(PushResult(results=results, counts=counts))
+        return to_response(PushResult(results=results, counts=counts), status=503, headers={"Retry-After": "5"})
+    return to_response(PushResult(results=results, counts=counts))
 
 
 @area.route("GET", "/rci/sync", role=ADMIN, summary="The sync's watermark and recent runs", response=SyncStatus,
             errors=())
 def sync_status():
-    return render(SyncStatus.model_validate(rci_sync.status()))
+    return to_response(SyncStatus.model_validate(rci_sync.status()))
 
 
 @area.route("POST", "/rci/sync", role=ADMIN, summary="Pull from the contact center now", response=SyncRun,
             errors=(409, 422))
 def sync_now():
-    return render(SyncRun.model_validate(rci_sync.run()))
+    return to_response(SyncRun.model_validate(rci_sync.run()))

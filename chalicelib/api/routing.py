@@ -11,7 +11,7 @@ document) read ``OPERATIONS``; nothing else lists routes.
     @contacts.route("GET", "/contacts/{contact_id}", role=AGENT, summary="One contact",
                     response=Contact, errors=(400, 404), headers=("ETag",))
     def get_contact(contact_id):
-        return render(service.get(contact_id))
+        return to_response(service.get(contact_id))
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 as in the CIM API, and the reindex jobs that schema changes start."""
 from __future__ import annotations
 
-from chalicelib.api.http import query, render
+from chalicelib.api.http import query, to_response
 from chalicelib.api.routing import Area
 from chalicelib.core import public
 from chalicelib.core.errors import Invalid
@@ -21,7 +21,7 @@ def _answer(attribute: Attribute, job: Job | None):
     answer = AttributeAnswer.model_validate(attribute.model_dump() | {"job": job})
     # 202 while a reindex job still has contacts to bring in line.
     running = job is not None and job.state == "running"
-    return render(answer, status=202 if running else 200,
+    return to_response(answer, status=202 if running else 200,
                   headers={"Location": public.url(f"/schema/jobs/{job.id}")} if running else None)
 
 
@@ -29,7 +29,7 @@ def _answer(attribute: Attribute, job: Job | None):
 @area.route("GET", "/schema", role=AGENT, summary="The contact schema (resource style)", response=list[Attribute],
             errors=())
 def get_schema():
-    return render(schema.attributes())
+    return to_response(schema.attributes())
 
 
 @area.route("POST", "/saveSchema", role=ADMIN, summary="Add an attribute", request=AttributeFields,
@@ -59,7 +59,7 @@ def delete_schema(schema_id):
 @area.route("GET", "/schema/jobs/{job_id}", role=ADMIN, summary="A reindex job's progress", response=Job,
             errors=(400, 404))
 def get_job(job_id):
-    return render(schema.get_job(job_id))
+    return to_response(schema.get_job(job_id))
 
 
 @area.route("POST", "/schema/jobs/{job_id}/run", role=ADMIN, summary="Carry a reindex job on (202: it goes on)",
@@ -67,4 +67,4 @@ def get_job(job_id):
 def run_job(job_id):
     schema.get_job(job_id)
     job = schema.run_job(job_id)
-    return render(job, status=202 if job.state == "running" else 200)
+    return to_response(job, status=202 if job.state == "running" else 200)

@@ -363,3 +363,20 @@ def test_upload_gives_a_presigned_form_that_returns_to_the_card(api, desk, agent
     assert fields["success_action_redirect"].endswith(f"/desk/contacts/{made['id']}?uploaded=1")
     listed = body(api.get(f"/contacts/{made['id']}/attachments"))["items"]
     assert [f["fileName"] for f in listed] == ["note.txt"]
+
+
+def test_a_new_caller_form_works_only_at_the_door_that_issued_it(api, desk, agent):
+    """The desk and the signed-link pop build their forms in one service; a
+    desk form sent to the public pop (or a pop form to the desk) is refused."""
+    desk_form = desk.form_values(page_of(desk.get("/desk/pop?ani=415-555-0997")), "new-contact")
+    sent_to_pop = api.as_key(None).request(
+        "POST", "/screenpop/contacts", raw=urlencode(desk_form | {"first_name": "Ida"}),
+        headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert sent_to_pop.status_code == 403
+    from chalicelib.services.access import links
+    from chalicelib.services.contacts import cards
+
+    pop_token = links.sign({"form": cards.LINK_FORM, "caller": "415-555-0997"}, seconds=1800)
+    sent_to_desk = desk.post("/desk/contacts", pop_token | {"csrf": desk_form["csrf"], "first_name": "Ida"})
+    assert sent_to_desk.status_code == 403
+    assert body(api.get("/contacts?phone=4155550997"))["items"] == []

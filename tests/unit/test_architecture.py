@@ -139,7 +139,7 @@ def test_a_json_route_neither_parses_its_body_nor_builds_its_answer_by_hand():
     """The declaration carries the bodies: a handler takes ``body`` (the
     declared model, parsed by the route) and answers the model its route
     declares; only the helpers in ``api/http.py`` dump models."""
-    by_hand = re.compile(r"render\(\{|Response\(body=\{|parse\(\w+, json_body\(|response=dict\b")
+    by_hand = re.compile(r"to_response\(\{|Response\(body=\{|parse\(\w+, json_body\(|response=dict\b")
     found = [f"{path.relative_to(ROOT)}:{n}" for path in (ROOT / "chalicelib" / "api").glob("*.py")
              if path.name != "http.py"
              for n, line in enumerate(path.read_text().splitlines(), 1)

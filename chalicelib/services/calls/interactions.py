@@ -228,7 +228,7 @@ def _with_leg(old: dict[str, Any] | None, call_id: str, ani: str | None, given: 
     return tree
 
 
-def render(tree: dict[str, Any]) -> Tree:
+def to_model(tree: dict[str, Any]) -> Tree:
     legs = sorted(tree["legs"].values(), key=lambda leg: (leg.get("start_time") or "~", leg.get("received_at", "")))
     return Tree(
         call_Id=tree["call_Id"], phone_number=tree.get("ani"), contact_id=tree.get("contact_id"),
@@ -242,7 +242,7 @@ def get(call_id: str) -> Tree:
     tree = store.get(check_call_id(call_id))
     if tree is None:
         raise NotFound(f"call {call_id} not found")
-    return render(tree)
+    return to_model(tree)
 
 
 def history(contact_id: str, limit: int, cursor: str | None, *, known: bool = False
@@ -254,7 +254,7 @@ def history(contact_id: str, limit: int, cursor: str | None, *, known: bool = Fa
     ids, next_cursor = store.history(contact_id, limit, cursor)
     if not ids and cursor is None and not known and contact_store.get(contact_id) is None:
         raise NotFound(f"contact {contact_id} not found")
-    return [render(t) for t in store.get_many(ids)], next_cursor
+    return [to_model(t) for t in store.get_many(ids)], next_cursor
 
 
 def last_calls(ani: str, contact_ids: list[str], scanned: int = 25) -> dict[str, str]:
@@ -284,10 +284,10 @@ def _rewrite(call_id: str, change, *, audited: bool = False) -> Tree:
             raise NotFound(f"call {call_id} not found")
         new = change(dict(old))
         if new is None and not anonymous["now"]:
-            return render(old)
+            return to_model(old)
         new = anonymised(new or dict(old)) if anonymous["now"] else new
         if _same(old, new):
-            return render(old)
+            return to_model(old)
         new["version"] = old["version"] + 1
         new["updated_at"] = now_iso()
         try:
@@ -295,7 +295,7 @@ def _rewrite(call_id: str, change, *, audited: bool = False) -> Tree:
         except Suppressed:
             anonymous["now"] = True
             return attempt()
-        return render(new)
+        return to_model(new)
 
     return until_it_wins(attempt, (store.StaleTree,), f"call {call_id}")
 

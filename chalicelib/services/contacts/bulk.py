@@ -99,7 +99,7 @@ def _write_together(rows: list[tuple[int, dict[str, Any], list[Term]]], results:
         if index in results:
             continue
         if doc["id"] in written:
-            results[index] = Result(index, CREATED, contacts.render(doc, 1))
+            results[index] = Result(index, CREATED, contacts.to_model(doc, 1))
         else:
             unstored = Unavailable("not stored: the table stopped taking writes; send this contact again")
             results[index] = Result(index, REJECTED, error=unstored)

@@ -1,13 +1,70 @@
-"""A caller's card, the same wherever it pops (the desk, the signed-link
-screen pop): how many calls it shows, and which attributes tell same-number
-candidates apart in a chooser."""
+"""A caller's card and the screen pop, the same wherever they open: the
+agent desk (a session) and the signed-link pop (no session, read-only).
+The pages differ only in what the session may do; what a pop shows is
+decided here once.
+
+A pop looks the caller up as the IVR would: one contact is their ``Card``;
+several sharing the number are a ``Chooser`` with what tells them apart;
+nobody is a ``NewCaller`` form with the number filled in, whose signed token
+makes it create one contact however often it is sent."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.core.errors import Forbidden, Invalid
+from chalicelib.domain import callers
+from chalicelib.models.contact import Contact, ContactFields
+from chalicelib.models.lookup import LookupRequest
+from chalicelib.services.access import links
+from chalicelib.services.calls import attachments, interactions
+from chalicelib.services.contacts import contacts, lookup, newcaller
 from chalicelib.services.schema import mapping, schema
 
-CALLS_ON_CARD = 10  # the newest calls a card shows; the desk pages on from there
+CALLS_ON_CARD = 10  # the newest calls a card shows; the history page goes on from there
+# Which door a new-caller form was issued by: a token signed for one is refused by the other.
+DESK_FORM, LINK_FORM = "desk-new-contact", "new-contact"
+
+
+@dataclass(frozen=True)
+class Card:
+    contact: Contact
+    attributes: list[Any]
+    calls: list[Any]
+    calls_cursor: str | None
+    files: list[dict[str, Any]]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Chooser:
+    ani: str
+    candidates: list[Contact]
+    last_calls: dict[str, str]
+    telling: list[Any]
+
+
+@dataclass(frozen=True)
+class NewCaller:
+    caller: str
+    attributes: list[Any]
+    values: dict[str, Any]
+    token: dict[str, str]
+    problem: str = ""
+
+
+def card(contact: Contact | str, note: str = "") -> Card:
+    """The card of a contact (or its id): every schema attribute, its newest calls, its files."""
+    found = contacts.get(contact) if isinstance(contact, str) else contact
+    calls, calls_cursor = interactions.history(found.id, CALLS_ON_CARD, None, known=True)
+    return Card(found, schema.attributes(), calls, calls_cursor, attachments.of_contact(found.id, known=True), note)
+
+
+def history(contact_id: str, cursor: str | None) -> tuple[Contact, list[Any], str | None]:
+    """A page of a contact's calls, as many as a card shows."""
+    contact = contacts.get(contact_id)
+    calls, next_cursor = interactions.history(contact.id, CALLS_ON_CARD, cursor, known=True)
+    return contact, calls, next_cursor
 
 
 def telling_attributes() -> list[Any]:
@@ -15,3 +72,47 @@ def telling_attributes() -> list[Any]:
     wanted = {r.key for r in mapping.rules()}
     custom = [a for a in schema.attributes() if not a.core]
     return [a for a in custom if a.key in wanted] or [a for a in custom if a.unique or a.searchable]
+
+
+def pop(ani: str | None, variables: dict[str, Any], form: str) -> Card | Chooser | NewCaller:
+    """What a screen pop for this call shows (``form``: the door's new-caller form)."""
+    asked = LookupRequest.model_validate({"ani": ani or None, "callVariables": variables})
+    answer = lookup.lookup(asked.ani, asked.callVariables)
+    if answer.match == "unique":
+        return card(answer.contacts[0], note=f"Calling from {ani}" if ani else "")
+    if answer.match == "multiple":
+        last = interactions.last_calls(ani, [c.id for c in answer.contacts]) if ani else {}
+        return Chooser(ani or "", answer.contacts, last, telling_attributes())
+    if not ani:
+        raise Invalid("ani: no contact matched the call variables; give the caller's number to add them")
+    return new_caller(ani, form)
+
+
+def new_caller(caller: str, form: str, values: dict[str, Any] | None = None, problem: str = "") -> NewCaller:
+    """The new-contact form for ``caller`` (may be ""), prefilled, with its signed token."""
+    token = links.sign({"form": form, "caller": caller}, seconds=newcaller.FORM_SECONDS)
+    filled = callers.prefilled(caller) if values is None else values
+    return NewCaller(caller, schema.attributes(), filled, token, problem)
+
+
+@dataclass(frozen=True)
+class SentForm:
+    """A new-caller form as it came back: the caller it was issued for, and
+    its signature (which makes it create once)."""
+    caller: str
+    signature: str
+
+
+def sent_form(sent: dict[str, str], form: str, *, caller_required: bool = False) -> SentForm:
+    """The form's token, if valid, unexpired and issued by this door (and for
+    a caller, where the door needs one); else ``Forbidden``."""
+    token = links.verify({k: sent.get(k, "") for k in ("form", "caller", links.EXPIRY, links.SIGNATURE)},
+                         seconds=newcaller.FORM_SECONDS)
+    if token.get("form") != form or (caller_required and not token.get("caller")):
+        raise Forbidden("this form is not valid; open a new one")
+    return SentForm(token.get("caller", ""), sent[links.SIGNATURE])
+
+
+def create_from_form(sent: SentForm, fields: ContactFields) -> Contact:
+    """The contact the form creates (or created, if it was sent before)."""
+    return newcaller.create_once(sent.signature, sent.caller, fields)

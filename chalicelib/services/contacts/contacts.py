@@ -39,7 +39,7 @@ def _prepare(fields: dict[str, Any], *, creating: bool) -> tuple[dict[str, Any],
     return prepared.fields, prepared.normalized, prepared.terms
 
 
-def render(doc: dict[str, Any], version: int) -> Contact:
+def to_model(doc: dict[str, Any], version: int) -> Contact:
     return Contact.model_validate(doc | {"version": version})
 
 
@@ -64,7 +64,7 @@ def create(given: ContactFields, contact_id: str | None = None) -> Contact:
         if stored is None:
             raise
         interactions.follow_contact(keyed, gained=stored.terms, lost=[])  # in case the first attempt stopped there
-        return render(stored.doc, stored.version)
+        return to_model(stored.doc, stored.version)
 
 
 def write_new(doc: dict[str, Any], terms: list[Term]) -> Contact:
@@ -74,7 +74,7 @@ def write_new(doc: dict[str, Any], terms: list[Term]) -> Contact:
     with refusing_suppressed(doc, terms):
         store.create(doc, terms, audit.entry("created", doc["id"], None, doc, version=1), guards(terms))
     interactions.follow_contact(doc["id"], gained=terms, lost=[], seen=seen)
-    return render(doc, 1)
+    return to_model(doc, 1)
 
 
 def screen(doc: dict[str, Any], gained: list[Term], lost: list[Term]) -> set[tuple[str, str]]:
@@ -125,7 +125,7 @@ def _load(contact_id: str) -> store.StoredContact:
 
 def get(contact_id: str) -> Contact:
     found = _load(contact_id)
-    return render(found.doc, found.version)
+    return to_model(found.doc, found.version)
 
 
 def by_unique(key: str, raw: str) -> Contact | None:
@@ -206,7 +206,7 @@ def _rewrite(current: store.StoredContact, doc: dict[str, Any], terms: list[Term
                                                       version=current.version + 1),
                       guards(gained))
     interactions.follow_contact(contact_id, gained=gained, lost=lost, seen=seen)
-    return render(doc, current.version + 1)
+    return to_model(doc, current.version + 1)
 
 
 def set_consent(contact_id: str, usage: str, given: ConsentFields | None) -> Contact:
@@ -241,7 +241,7 @@ def delete(contact_id: str, expected_version: int | None) -> Contact:
     store.delete(current, audit.entry("deleted", contact_id, current.doc, None))
     # The calls stay; they just stop showing in the history of a contact that is gone.
     interactions.follow_contact(contact_id, gained=[], lost=current.terms)
-    return render(current.doc, current.version)
+    return to_model(current.doc, current.version)
 
 
 def list_page(limit: int, cursor: str | None) -> tuple[list[Contact], str | None]:
