@@ -17,6 +17,7 @@ from chalicelib.api import (
     keys,
     lookup,
     mapping,
+    notes,
     privacy,
     rci,
     requestlog,
@@ -30,7 +31,7 @@ app.log.setLevel(logging.INFO)
 logging.getLogger("cim").setLevel(logging.INFO)
 
 for area in (health, docs, contacts, schema, mapping, lookup, screenpop, interactions, attachments, keys, rci,
-             schedules, connect, desk, privacy):
+             schedules, connect, desk, privacy, notes):
     app.register_blueprint(area.bp)
 
 access.protect(app)

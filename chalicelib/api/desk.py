@@ -32,9 +32,11 @@ from chalicelib.domain import callers
 from chalicelib.models.attachment import AttachmentCreated, AttachmentRequest
 from chalicelib.models.common import parse
 from chalicelib.models.contact import ContactFields
+from chalicelib.models.notes import NoteRequest
 
 attachments = lazy("chalicelib.services.calls.attachments")
 cards = lazy("chalicelib.services.contacts.cards")
+contact_notes = lazy("chalicelib.services.contacts.notes")
 contacts = lazy("chalicelib.services.contacts.contacts")
 interactions = lazy("chalicelib.services.calls.interactions")
 schema = lazy("chalicelib.services.schema.schema")
@@ -150,16 +152,26 @@ def search():
 def _card(shown: Any) -> Response:
     origin = attachments.upload_origin()
     body = views.card_page(area.session, shown.contact, shown.attributes, shown.calls, shown.calls_cursor,
-                           shown.files, note=shown.note, upload_target=origin)
+                           shown.files, note=shown.note, upload_target=origin, notes=shown.notes)
     return _page(body, form_targets=(origin,))
 
 
 @area.route("GET", "/desk/contacts/{contact_id}", role=AGENT, session=True, summary="A contact's card",
-            media=HTML_MEDIA, errors=(400, 404), query=("saved", "uploaded", "key", "bucket", "etag"))
+            media=HTML_MEDIA, errors=(400, 404), query=("saved", "uploaded", "noted", "key", "bucket", "etag"))
 def card(contact_id):
     params = query(area.request)
-    note = "Saved." if params.get("saved") else ("File uploaded." if params.get("uploaded") else "")
+    note = "Saved." if params.get("saved") else ("File uploaded." if params.get("uploaded") else
+                                                 ("Note saved." if params.get("noted") else ""))
     return _card(cards.card(contact_id, note))
+
+
+@area.route("POST", "/desk/contacts/{contact_id}/notes", role=AGENT, session=True,
+            summary="Add a note from the card", ok=303, media=HTML_MEDIA, errors=(400, 403, 404),
+            request_media=FORM_MEDIA, headers=("Location",))
+def add_note(contact_id):
+    form = form_body(area.request)
+    contact_notes.add(contact_id, parse(NoteRequest, {"text": form.get("text", "")}))
+    return _see_other(f"/desk/contacts/{contact_id}", {"noted": "1"})
 
 
 @area.route("GET", "/desk/contacts/{contact_id}/history", role=AGENT, session=True,

@@ -174,7 +174,8 @@ def details_list(contact: Any, attributes: list[Any]) -> str:
 
 
 def card_page(session: Any, contact: Any, attributes: list[Any], calls: list[Any], calls_cursor: str | None,
-              files: list[dict[str, Any]], *, note: str = "", upload_target: str = "") -> str:
+              files: list[dict[str, Any]], *, note: str = "", upload_target: str = "",
+              notes: list[Any] = ()) -> str:
     """The card; without a session (a signed-link pop) it is read-only: no edit, no upload, no desk links."""
     name = full_name(contact)
     edit = (f"<p class=\"actions\"><a href=\"{escape(desk_url(f'/desk/contacts/{contact.id}/edit'))}\">"
@@ -184,10 +185,30 @@ def card_page(session: Any, contact: Any, attributes: list[Any], calls: list[Any
         f"version {contact.version}</p>"
         f"<section class=\"card\" aria-labelledby=\"details-h\" id=\"contact\"><h2 id=\"details-h\">Details</h2>"
         f"{details_list(contact, attributes)}{edit}</section>"
+        f"{notes_section(session, contact.id, notes)}"
         f"{history_section(contact.id, calls, calls_cursor if session else None, linked=bool(session))}"
         f"{attachments_section(session, contact.id, files, upload_target if session else '')}"
     )
     return layout(name, body, session=session, script=UPLOAD_SCRIPT if upload_target else "")
+
+
+def notes_section(session: Any, contact_id: str, notes: list[Any]) -> str:
+    """The latest notes, newest first, and (with a session) a box to add one."""
+    items = "".join(note_item(n) for n in notes) or "<li>No notes yet.</li>"
+    add = ""
+    if session is not None:
+        add = (f"<form method=\"post\" action=\"{escape(desk_url(f'/desk/contacts/{contact_id}/notes'))}\">"
+               f"{csrf_field(session)}<label for=\"note-text\">Add a note</label>"
+               "<textarea id=\"note-text\" name=\"text\" rows=\"3\" maxlength=\"4000\" required></textarea>"
+               "<button type=\"submit\">Save note</button></form>")
+    return (f"<section class=\"card\" aria-labelledby=\"notes-h\" id=\"notes\"><h2 id=\"notes-h\">Notes</h2>"
+            f"<ul class=\"notes\">{items}</ul>{add}</section>")
+
+
+def note_item(note: Any) -> str:
+    shown_text = escape(note.text).replace("\n", "<br>")
+    return (f"<li><p>{shown_text}</p><p class=\"sub\">{escape(note.author)} · "
+            f"{escape(note.created_at[:16].replace('T', ' '))}</p></li>")
 
 
 def history_section(contact_id: str, calls: list[Any], cursor: str | None, *, title: str = "History",
@@ -225,10 +246,12 @@ def tree_table(tree: Any, linked: bool = True) -> str:
     files = "".join(f"<li><a href=\"{escape(a.get('shortUrl', ''))}\">{escape(a.get('fileName', 'file'))}</a></li>"
                     for a in map(_plain, tree.attachments))
     link = f" · <a href=\"{escape(desk_url(f'/desk/calls/{tree.call_Id}'))}\">open this call</a>" if linked else ""
+    notes = "".join(note_item(n) for n in reversed(getattr(tree, "notes", []) or []))
     return (f"<p class=\"sub\">Call {escape(tree.call_Id)} from {escape(tree.phone_number or 'an unknown number')}"
             f"{link}</p>"
             f"<div class=\"table\" tabindex=\"0\" role=\"region\" aria-label=\"Legs of the call\"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
-            + (f"<ul>{files}</ul>" if files else ""))
+            + (f"<ul>{files}</ul>" if files else "")
+            + (f"<h3>Notes on this call</h3><ul class=\"notes\">{notes}</ul>" if notes else ""))
 
 
 def _leg_value(leg: dict[str, Any], key: str) -> Any:

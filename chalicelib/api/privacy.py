@@ -89,8 +89,10 @@ def retention_job(job_id):
     return to_response(RetentionJob.model_validate(retention.get(job_id)))
 
 
-@area.route("DELETE", "/privacy/retention/jobs/{job_id}", role=ADMIN,
-            summary="Cancel a retention job (what it changed stays changed)", response=RetentionJob, errors=(400, 404))
+# A POST, not a DELETE: the cancelled job stays readable (its receipt of what it changed).
+@area.route("POST", "/privacy/retention/jobs/{job_id}/cancel", role=ADMIN,
+            summary="Cancel a retention job (what it changed stays changed; the job stays, cancelled)",
+            response=RetentionJob, errors=(400, 404))
 def cancel_retention_job(job_id):
     return to_response(RetentionJob.model_validate(retention.cancel(job_id)))
 

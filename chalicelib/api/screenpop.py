@@ -42,7 +42,7 @@ def _shown(shown: Any) -> Response:
     candidates are signed links, or the new-caller form posting here."""
     if isinstance(shown, cards.Card):
         return html_response(views.card_page(None, shown.contact, shown.attributes, shown.calls, None, shown.files,
-                                             note=shown.note))
+                                             note=shown.note, notes=shown.notes))
     if isinstance(shown, cards.Chooser):
         return html_response(views.chooser_page(None, shown.ani, shown.candidates, shown.last_calls, shown.telling,
                                                 href=_signed))

@@ -23,6 +23,7 @@ from pydantic import (
 from chalicelib.core.clock import iso
 from chalicelib.domain.values import parse_datetime
 from chalicelib.models.common import Instant
+from chalicelib.models.notes import Note
 
 CALL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")
 MAX_LEG_BYTES = 16 * 1024
@@ -147,6 +148,7 @@ class Tree(BaseModel):
     end_time: Instant | None = None
     interactions: list[Leg]
     attachments: list[dict[str, Any]] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list, description="agents' notes on the call, oldest first")
     created_at: Instant
     updated_at: Instant
     version: int

@@ -138,6 +138,21 @@ def batch_write(items: list[dict[str, Any]]) -> None:
                          attempts=8, cap=2.0, refusing="writes")
 
 
+def batch_delete(typed_keys: list[dict[str, Any]]) -> None:
+    """Delete the items at ``typed_keys``, 25 a BatchWriteItem, retrying
+    unprocessed ones; ``Unavailable`` if the table keeps refusing."""
+    table = table_name()
+    client = aws.dynamodb()
+
+    def send(request: dict[str, Any]) -> dict[str, Any]:
+        return client.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+
+    for start in range(0, len(typed_keys), BATCH_WRITE_MAX):
+        chunk = typed_keys[start:start + BATCH_WRITE_MAX]
+        _until_processed(send, {table: [{"DeleteRequest": {"Key": k}} for k in chunk]},
+                         attempts=8, cap=2.0, refusing="deletes")
+
+
 def query_page(scope: str, page_cursor: str | None, keep: int | None = None,
                **params: Any) -> tuple[list[dict[str, Any]], str | None]:
     """One Query page of a listing named ``scope``, from a signed cursor to the next.

@@ -48,6 +48,8 @@ Item families (PK / SK):
 - ``PRIVACY`` / ``ACCESS#<id>``: an access request's job: state, the keyed
   hash of the identifier and, while it runs, the reads still to make (their
   finds wait in the bucket, under ``privacy/access/<id>/``).
+- ``NOTES#<contact id>`` / ``<created_at>#<id>``: a note on a contact (newest
+  first is one Query); a call's notes live on its tree.
 - ``HEALTH`` / ``HEALTH``: read by the health check (never written).
 """
 from __future__ import annotations
@@ -283,6 +285,14 @@ def access_request(request_id: str) -> dict[str, str]:
     return {"PK": PRIVACY_PK, "SK": f"{ACCESS_PREFIX}{request_id}"}
 
 
+def contact_notes_pk(contact_id: str) -> str:
+    return f"NOTES#{contact_id}"
+
+
+def contact_note(contact_id: str, created_at: str, note_id: str) -> dict[str, str]:
+    return {"PK": contact_notes_pk(contact_id), "SK": f"{created_at}#{note_id}"}
+
+
 # (PK prefix or whole PK, SK prefix or None for any) -> entity, the first that matches.
 _ENTITIES: tuple[tuple[str, str | None, str], ...] = (
     ("CONTACT#", CONTACT_SK, "contact"),
@@ -312,6 +322,7 @@ _ENTITIES: tuple[tuple[str, str | None, str], ...] = (
     (PRIVACY_PK, ERASURE_PREFIX, "erasure"),
     (PRIVACY_PK, ACCESS_PREFIX, "access_request"),
     (IDEMPOTENCY_PREFIX, None, "idempotency"),
+    ("NOTES#", None, "contact_note"),
     ("HEALTH", None, "health"),
 )
 _WHOLE_PKS = {SCHEMA_PK, MAPPING_PK, JOBS_PK, API_KEYS_PK, SYNC_PK, SUPPRESSED_PK, PRIVACY_PK, "HEALTH"}

@@ -226,8 +226,8 @@ def test_the_card_shows_every_attribute_history_and_files_in_few_calls(api, desk
     assert page.count("<details") == 10 and "Older calls" in page
     assert page.index("CALL-11") < page.index("CALL-10")  # newest first
     assert "refund &lt;ok&gt;" in page and "Billing" in page and "id.pdf" in page
-    # the contact, its calls (Query + BatchGetItem), its files (Query): no read per call
-    assert sorted(desk.calls) == ["BatchGetItem", "GetItem", "GetItem", "Query", "Query"], desk.calls
+    # the contact, its notes (Query), its calls (Query + BatchGetItem), its files (Query): no read per call
+    assert sorted(desk.calls) == ["BatchGetItem", "GetItem", "GetItem", "Query", "Query", "Query"], desk.calls
     older = unescape(re.search(r'href="([^"]+)">Older calls', page).group(1))
     rest = page_of(desk.get(older[older.index("/desk"):]))
     assert rest.count("<details") == 2 and 'id="call-CALL-1"' in rest and 'id="call-CALL-0"' in rest
@@ -380,3 +380,23 @@ def test_a_new_caller_form_works_only_at_the_door_that_issued_it(api, desk, agen
     sent_to_desk = desk.post("/desk/contacts", pop_token | {"csrf": desk_form["csrf"], "first_name": "Ida"})
     assert sent_to_desk.status_code == 403
     assert body(api.get("/contacts?phone=4155550997"))["items"] == []
+
+
+def test_an_agent_adds_a_note_from_the_card_and_reads_it_there_and_on_the_call(api, desk, agent):
+    made = body(api.post("/saveContact", {"first_name": "Ann", "phone1": "+1 415 555 0101"}))
+    api.post("/interactions/updateOrSaveInteractionTree/CALL-NOTE",
+             {"interaction": {"leg_id": "ivr", "type": "voice"}, "ani": "+1 415 555 0101"})
+    api.post("/interactions/CALL-NOTE/notes", {"text": "Wants <b>paper</b> bills"})
+    card = page_of(desk.get(f"/desk/contacts/{made['id']}"))
+    assert "No notes yet." in card and 'id="note-text"' in card
+    saved = desk.post(f"/desk/contacts/{made['id']}/notes",
+                      {"text": "Promised a callback\non Monday", "csrf": desk.csrf(card)})
+    assert saved.status_code == 303 and "noted=1" in saved.headers["Location"]
+    card = page_of(desk.get(saved.headers["Location"]))
+    assert "Note saved." in card and "Promised a callback<br>on Monday" in card
+    assert "Wants &lt;b&gt;paper&lt;/b&gt; bills" in page_of(desk.get("/desk/calls/CALL-NOTE"))
+    assert desk.post(f"/desk/contacts/{made['id']}/notes", {"text": "x"}).status_code == 403  # no CSRF token
+    blank = desk.post(f"/desk/contacts/{made['id']}/notes", {"text": "  ", "csrf": desk.csrf(card)})
+    assert blank.status_code == 400
+    assert [n["text"] for n in body(api.get(f"/contacts/{made['id']}/notes"))["items"]] == [
+        "Promised a callback\non Monday"]

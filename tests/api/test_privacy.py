@@ -433,7 +433,7 @@ def test_a_retention_job_can_be_cancelled(api, monkeypatch):
     get_settings.cache_clear()
     job = body(api.post("/privacy/retention/jobs", {"kind": "interactions", "since": "2025-06-01"}))
     assert job["state"] == "running"
-    cancelled = api.delete(f"/privacy/retention/jobs/{job['id']}")
+    cancelled = api.post(f"/privacy/retention/jobs/{job['id']}/cancel")
     assert cancelled.status_code == 200 and body(cancelled)["state"] == "cancelled"
     assert body(api.post(f"/privacy/retention/jobs/{job['id']}/run"))["state"] == "cancelled"
     assert api.post("/privacy/retention/jobs", {"kind": "interactions"}).status_code in (200, 202)

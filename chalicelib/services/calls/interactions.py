@@ -23,6 +23,8 @@ from chalicelib.domain.terms import Term
 from chalicelib.domain.values import parse_datetime
 from chalicelib.models.contact import size_of
 from chalicelib.models.interaction import CALL_ID, SaveLegRequest, Tree
+from chalicelib.models.notes import Note, NoteRequest
+from chalicelib.services.contacts import notes as contact_notes
 from chalicelib.services.privacy import audit, identity, suppression
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import interactions as store
@@ -200,7 +202,7 @@ def _with_leg(old: dict[str, Any] | None, call_id: str, ani: str | None, given: 
         if len(legs) >= MAX_LEGS:
             raise TooLarge(f"call {call_id} already has {MAX_LEGS} legs")
     legs[key] = merged
-    if size_of(legs) > limits.MAX_TREE_BYTES:
+    if size_of(legs) + size_of(tree.get("notes") or []) > limits.MAX_TREE_BYTES:
         # One item holds the whole tree (a call is one read); DynamoDB's item limit is 400 KB.
         raise TooLarge(f"call {call_id}: its legs would take more than {limits.MAX_TREE_BYTES} bytes; "
                        "send shorter legs (trails, wrap-ups) or start a new call_Id")
@@ -233,7 +235,8 @@ def to_model(tree: dict[str, Any]) -> Tree:
     return Tree(
         call_Id=tree["call_Id"], phone_number=tree.get("ani"), contact_id=tree.get("contact_id"),
         shown_to=tree.get("shown_to", []), start_time=tree["start_time"], end_time=tree.get("end_time"),
-        interactions=legs, attachments=tree.get("attachments", []), created_at=tree["created_at"],
+        interactions=legs, attachments=tree.get("attachments", []), notes=tree.get("notes", []),
+        created_at=tree["created_at"],
         updated_at=tree["updated_at"], version=tree["version"],
     )
 
@@ -271,9 +274,10 @@ def last_calls(ani: str, contact_ids: list[str], scanned: int = 25) -> dict[str,
     return latest
 
 
-def _rewrite(call_id: str, change, *, audited: bool = False) -> Tree:
+def _rewrite(call_id: str, change, *, audited: bool = False, entries=None) -> Tree:
     """Read, change and write a tree, again if someone wrote it meanwhile.
     ``audited``: a link or unlink, recorded in the trail of each contact it
+    joins or leaves; ``entries(old, new)``: other audit entries of the change;
     joins or leaves, in the same transaction. A caller erased meanwhile is
     dropped from the tree in the same write."""
     anonymous = {"now": False}
@@ -291,7 +295,8 @@ def _rewrite(call_id: str, change, *, audited: bool = False) -> Tree:
         new["version"] = old["version"] + 1
         new["updated_at"] = now_iso()
         try:
-            store.write(old, new, _link_entries(old, new) if audited else [], origin_digest=origin_digest(old, new))
+            trail = (_link_entries(old, new) if audited else []) + (entries(old, new) if entries else [])
+            store.write(old, new, trail, origin_digest=origin_digest(old, new))
         except Suppressed:
             anonymous["now"] = True
             return attempt()
@@ -365,3 +370,34 @@ def _adopt(contact_id: str, term: Term, joining: bool) -> None:
             return tree | {"shown_to": shown}
 
         _rewrite(call_id, change)
+
+
+MAX_CALL_NOTES = 50
+
+
+def add_note(call_id: str, request: NoteRequest) -> Note:
+    """A note on the call, kept on its tree (a call is one read, notes
+    included); the trail of the contact it is linked to records it."""
+    check_call_id(call_id)
+    note = contact_notes.new_note(request)
+
+    def change(tree: dict[str, Any]) -> dict[str, Any]:
+        notes = list(tree.get("notes") or [])
+        if len(notes) >= MAX_CALL_NOTES:
+            raise TooLarge(f"call {call_id} already has {MAX_CALL_NOTES} notes; add one to the contact instead")
+        if size_of(tree["legs"]) + size_of(notes + [note.model_dump()]) > limits.MAX_TREE_BYTES:
+            raise TooLarge(f"call {call_id}: its legs and notes would take more than {limits.MAX_TREE_BYTES} "
+                           "bytes; add the note to the contact instead")
+        return tree | {"notes": notes + [note.model_dump()]}
+
+    def noted(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+        linked = new.get("contact_id")
+        return [audit.entry("noted", linked, None, None, call_id=call_id, fields=["notes"])] if linked else []
+
+    _rewrite(call_id, change, entries=noted)
+    return note
+
+
+def notes(call_id: str) -> list[Note]:
+    """A call's notes, newest first."""
+    return list(reversed(get(call_id).notes))

@@ -18,7 +18,7 @@ from chalicelib.models.contact import Contact, ContactFields
 from chalicelib.models.lookup import LookupRequest
 from chalicelib.services.access import links
 from chalicelib.services.calls import attachments, interactions
-from chalicelib.services.contacts import contacts, lookup, newcaller
+from chalicelib.services.contacts import contacts, lookup, newcaller, notes
 from chalicelib.services.schema import mapping, schema
 
 CALLS_ON_CARD = 10  # the newest calls a card shows; the history page goes on from there
@@ -34,6 +34,7 @@ class Card:
     calls_cursor: str | None
     files: list[dict[str, Any]]
     note: str = ""
+    notes: list[Any] = ()
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,13 @@ class NewCaller:
 
 
 def card(contact: Contact | str, note: str = "") -> Card:
-    """The card of a contact (or its id): every schema attribute, its newest calls, its files."""
+    """The card of a contact (or its id): every schema attribute, its latest
+    notes, its newest calls, its files."""
     found = contacts.get(contact) if isinstance(contact, str) else contact
     calls, calls_cursor = interactions.history(found.id, CALLS_ON_CARD, None, known=True)
-    return Card(found, schema.attributes(), calls, calls_cursor, attachments.of_contact(found.id, known=True), note)
+    written, _ = notes.listing(found.id, notes.NOTES_ON_CARD, None, known=True)
+    return Card(found, schema.attributes(), calls, calls_cursor, attachments.of_contact(found.id, known=True), note,
+                written)
 
 
 def history(contact_id: str, cursor: str | None) -> tuple[Contact, list[Any], str | None]:

@@ -37,6 +37,7 @@ from chalicelib.store import audit as audit_store
 from chalicelib.store import blobs
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import interactions as call_store
+from chalicelib.store import notes as notes_store
 from chalicelib.store import privacy as store
 
 log = logging.getLogger("cim")
@@ -171,7 +172,11 @@ def _contact(work: dict[str, Any], contact_id: str):
             if kind == identity.EMAIL:
                 more.append(["holders", kind, value, None])
     more += [["history", contact_id, None], ["files", contact_id, None], ["changes", contact_id, None]]
-    return {"contacts": [stored.doc | {"version": stored.version}], "holds": {contact_id: holds}}, more
+    # Her notes' first page rides with her contact (a read has room for one Query more).
+    written, next_cursor = notes_store.page(contact_id, PAGE, None)
+    more += [["notes", contact_id, next_cursor]] if next_cursor else []
+    return {"contacts": [stored.doc | {"version": stored.version}], "holds": {contact_id: holds},
+            "notes": {contact_id: written}}, more
 
 
 def _history(work: dict[str, Any], contact_id: str, page_cursor: str | None):
@@ -195,8 +200,13 @@ def _changes(work: dict[str, Any], contact_id: str, page_cursor: str | None):
     return {"changes": {contact_id: entries}}, [["changes", contact_id, next_cursor]] if next_cursor else []
 
 
+def _notes(work: dict[str, Any], contact_id: str, page_cursor: str | None):
+    found, next_cursor = notes_store.page(contact_id, PAGE, page_cursor)
+    return {"notes": {contact_id: found}}, [["notes", contact_id, next_cursor]] if next_cursor else []
+
+
 _READS = {"holders": _holders, "contact": _contact, "history": _history, "calls_from": _calls_from,
-          "files": _files, "changes": _changes}
+          "files": _files, "changes": _changes, "notes": _notes}
 
 
 def _part_key(request_id: str, number: int) -> str:
@@ -214,6 +224,7 @@ def _assemble(job: dict[str, Any]) -> None:
     contacts: dict[str, dict[str, Any]] = {}
     history: dict[str, list[str]] = {c: [] for c in work["subjects"]}
     changes: dict[str, list[dict[str, Any]]] = {}
+    notes: dict[str, list[dict[str, Any]]] = {}
     trees: dict[str, dict[str, Any]] = {}
     files: dict[str, dict[str, Any]] = {}
     holds: dict[str, list[list[str]]] = {}
@@ -225,6 +236,8 @@ def _assemble(job: dict[str, Any]) -> None:
             history.setdefault(contact_id, []).extend(ids)
         for contact_id, entries in found.get("changes", {}).items():
             changes.setdefault(contact_id, []).extend(entries)  # newest first, page after page
+        for contact_id, written in found.get("notes", {}).items():
+            notes.setdefault(contact_id, []).extend(written)  # newest first, page after page
         trees |= {t["call_Id"]: t for t in found.get("calls", [])}
         files |= {f["id"]: f for f in found.get("attachments", []) if f.get("id")}
     # The last gate: a number or address suppressed since it was read belongs to
@@ -247,6 +260,7 @@ def _assemble(job: dict[str, Any]) -> None:
         "calls": [_as_seen_by(t, subjects) for t in sorted(trees.values(), reverse=True, key=_newest)],
         "attachments": [_file(f) for f in sorted(files.values(), key=lambda f: (f.get("created_at") or "", f["id"]))],
         "changes": {c: list(reversed(changes.get(c, []))) for c in contacts},
+        "notes": {c: notes.get(c, []) for c in contacts},
         "suppressed": bool(suppressed),
     }
     text = json.dumps(held, ensure_ascii=False, default=str).encode()

@@ -29,12 +29,14 @@ def ttl() -> int | None:
 
 
 def entry(action: str, contact_id: str, before: dict[str, Any] | None, after: dict[str, Any] | None,
-          *, version: int | None = None, call_id: str | None = None) -> dict[str, Any]:
+          *, version: int | None = None, call_id: str | None = None,
+          fields: list[str] | None = None) -> dict[str, Any]:
     """The record of one change (``before``/``after``: the contact's
-    documents; ``version``: the one the change made)."""
+    documents; ``version``: the one the change made; ``fields``: what changed
+    when it is not the document, as ``notes`` for a note written)."""
     who = actor.current()
     made = {"id": new_id(), "at": now_iso(), "contact_id": contact_id, "action": action, "who": who.who,
-            "via": who.via, "fields": changed_fields(before or {}, after or {})}
+            "via": who.via, "fields": fields if fields is not None else changed_fields(before or {}, after or {})}
     if version is not None:
         made["version"] = version
     if call_id is not None:

@@ -46,13 +46,14 @@ from chalicelib.store import attachments as attachment_store
 from chalicelib.store import blobs
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import interactions as call_store
+from chalicelib.store import notes as notes_store
 from chalicelib.store import privacy as store
 
 log = logging.getLogger("cim")
 
 STATES = ("running", "done", "failed")
 COUNTS = ("contacts", "index_entries", "unique_claims", "calls", "legs", "call_entries", "caller_markers",
-          "attachments", "files", "suppressed", "calls_kept_for_others", "access_requests")
+          "attachments", "files", "suppressed", "calls_kept_for_others", "access_requests", "notes")
 MAX_ROUNDS = 20  # reads of one item while writers race the erasure
 CALLS_A_STEP = 15  # the most one contact or call of the sweep takes (reads, files, the delete)
 
@@ -229,6 +230,8 @@ def _erase_contacts(erasure_id: str, work: dict[str, Any], counts: dict[str, int
             return False
         contact_id = work["contacts"][done]
         _erase_contact(erasure_id, work, contact_id, counts)
+        if not _erase_notes(contact_id, counts, deadline):
+            return False
         audit.scrub(contact_id)
         done += 1
     return True
@@ -254,6 +257,19 @@ def _erase_contact(erasure_id: str, work: dict[str, Any], contact_id: str, count
         counts["unique_claims"] += sum(1 for t in current.terms if t.kind.startswith(UNIQUE))
         return
     raise Contended(f"contact {contact_id} kept changing during the erasure")
+
+
+def _erase_notes(contact_id: str, counts: dict[str, int], deadline: float) -> bool:
+    """A contact's notes, after the contact: one written before it went is
+    swept here, one written after fails its guard (the contact is gone).
+    Page by page within the pass; False when the pass ends first."""
+    while True:
+        if _pass_over(deadline):
+            return False
+        gone, more = notes_store.drop_some(contact_id)
+        counts["notes"] += gone
+        if not more:
+            return True
 
 
 def _erase_calls(work: dict[str, Any], counts: dict[str, int], deadline: float) -> bool:
@@ -291,8 +307,12 @@ def _settle_call(call_id: str, work: dict[str, Any], counts: dict[str, int]) -> 
                 counts["call_entries"] += call_store.erase(tree)
                 counts["calls"] += 1
                 counts["legs"] += len(tree.get("legs", {}))
+                counts["notes"] += len(tree.get("notes") or [])
             elif fate == "keep-without":
-                new = interactions.anonymised(tree) if _from_erased(tree, work) else dict(tree)
+                new = dict(tree)
+                if _from_erased(tree, work):  # she called: her number goes, and what agents noted of her
+                    counts["notes"] += len(tree.get("notes") or [])
+                    new = interactions.anonymised(tree) | {"notes": []}
                 new["shown_to"] = [c for c in new.get("shown_to", []) if c not in erased]
                 new |= {"version": tree["version"] + 1, "updated_at": now_iso()}
                 call_store.write(tree, new)

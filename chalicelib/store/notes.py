@@ -1,0 +1,51 @@
+"""Notes on contacts: one item each under the contact's notes partition,
+written with a guard that the contact still exists (so a note never outlives
+an erasure that deleted its contact first) and its audit entry."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core.errors import NotFound
+from chalicelib.store import audit as audit_store
+from chalicelib.store import keys
+from chalicelib.store import privacy as privacy_store
+from chalicelib.store.codec import value
+from chalicelib.store.dynamo import batch_delete, call, query_page
+from chalicelib.store.transaction import Cancelled, Transaction
+
+NOTE_FIELDS = ("id", "text", "author", "created_at")
+
+
+def add(contact_id: str, note: dict[str, Any], audit: dict[str, Any]) -> None:
+    """Store ``note`` on the contact, or NotFound if the contact is gone."""
+    tx = Transaction()
+    tx.put_new(keys.contact_note(contact_id, note["created_at"], note["id"]) | note)
+    guard = privacy_store.guard_contact_exists(tx, contact_id)
+    audit_store.add(tx, audit)
+    try:
+        tx.commit()
+    except Cancelled as cancelled:
+        if cancelled.failed(guard):
+            raise NotFound(f"contact {contact_id} not found") from None
+        raise
+
+
+def page(contact_id: str, limit: int, page_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """A contact's notes, newest first."""
+    pk = keys.contact_notes_pk(contact_id)
+    items, next_cursor = query_page(pk, page_cursor, KeyConditionExpression="PK = :pk",
+                                    ExpressionAttributeValues={":pk": value(pk)}, ScanIndexForward=False,
+                                    ConsistentRead=True, Limit=limit)
+    return [{k: i.get(k) for k in NOTE_FIELDS} for i in items], next_cursor
+
+
+def drop_some(contact_id: str, limit: int = 100) -> tuple[int, bool]:
+    """Delete up to ``limit`` of a contact's notes (an erasure, page by page
+    within its call cap): how many went, and whether more are left."""
+    reply = call("query", KeyConditionExpression="PK = :pk", ProjectionExpression="PK, SK", Limit=limit,
+                 ExpressionAttributeValues={":pk": value(keys.contact_notes_pk(contact_id))}, ConsistentRead=True)
+    found = reply.get("Items", [])
+    batch_delete(found)
+    return len(found), "LastEvaluatedKey" in reply
+
+
