@@ -24,6 +24,7 @@ from chalicelib.api import (
     schedules,
     schema,
     screenpop,
+    wrapups,
 )
 
 app = application.CimApp(app_name="cim")
@@ -31,7 +32,7 @@ app.log.setLevel(logging.INFO)
 logging.getLogger("cim").setLevel(logging.INFO)
 
 for area in (health, docs, contacts, schema, mapping, lookup, screenpop, interactions, attachments, keys, rci,
-             schedules, connect, desk, privacy, notes):
+             schedules, connect, desk, privacy, notes, wrapups):
     app.register_blueprint(area.bp)
 
 access.protect(app)

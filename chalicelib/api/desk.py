@@ -33,6 +33,7 @@ from chalicelib.models.attachment import AttachmentCreated, AttachmentRequest
 from chalicelib.models.common import parse
 from chalicelib.models.contact import ContactFields
 from chalicelib.models.notes import NoteRequest
+from chalicelib.models.wrapups import WrapupRequest
 
 attachments = lazy("chalicelib.services.calls.attachments")
 cards = lazy("chalicelib.services.contacts.cards")
@@ -40,6 +41,7 @@ contact_notes = lazy("chalicelib.services.contacts.notes")
 contacts = lazy("chalicelib.services.contacts.contacts")
 interactions = lazy("chalicelib.services.calls.interactions")
 schema = lazy("chalicelib.services.schema.schema")
+wrapups = lazy("chalicelib.services.calls.wrapups")
 sessions = lazy("chalicelib.services.access.sessions")
 
 area = Area(__name__, "Desk")
@@ -182,9 +184,19 @@ def history(contact_id):
 
 
 @area.route("GET", "/desk/calls/{call_Id}", role=AGENT, session=True, summary="One call's tree", media=HTML_MEDIA,
-            errors=(400, 404))
+            errors=(400, 404), query=("wrapped",))
 def call(call_Id):  # noqa: N803 - the CIM API's name
-    return _page(views.call_page(area.session, interactions.get(call_Id)))
+    note = "Wrapped up." if query(area.request).get("wrapped") else ""
+    return _page(views.call_page(area.session, interactions.get(call_Id), wrapups.codes().codes, note))
+
+
+@area.route("POST", "/desk/calls/{call_Id}/wrapup", role=AGENT, session=True,
+            summary="Close the call with a wrap-up code from its page", ok=303, media=HTML_MEDIA,
+            errors=(400, 403, 404), request_media=FORM_MEDIA, headers=("Location",))
+def wrap_up(call_Id):  # noqa: N803
+    form = form_body(area.request)
+    wrapups.wrap_up(call_Id, parse(WrapupRequest, {"code": form.get("code", ""), "note": form.get("note") or None}))
+    return _see_other(f"/desk/calls/{call_Id}", {"wrapped": "1"})
 
 
 @area.route("POST", "/desk/contacts/{contact_id}/attachments", role=AGENT, session=True,

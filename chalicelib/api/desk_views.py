@@ -181,8 +181,9 @@ def card_page(session: Any, contact: Any, attributes: list[Any], calls: list[Any
     edit = (f"<p class=\"actions\"><a href=\"{escape(desk_url(f'/desk/contacts/{contact.id}/edit'))}\">"
             "Edit this contact</a></p>") if session else ""
     body = (
-        f"<h1>{escape(name)}</h1><p class=\"sub\">{message_text(note)}contact {escape(contact.id)} · "
-        f"version {contact.version}</p>"
+        f"<h1>{escape(name)}</h1><p class=\"sub\">{message_text(note)}"
+        + (f"Last call: {escape(last_wrapup(calls[0]))} · " if calls and last_wrapup(calls[0]) else "")
+        + f"contact {escape(contact.id)} · version {contact.version}</p>"
         f"<section class=\"card\" aria-labelledby=\"details-h\" id=\"contact\"><h2 id=\"details-h\">Details</h2>"
         f"{details_list(contact, attributes)}{edit}</section>"
         f"{notes_section(session, contact.id, notes)}"
@@ -227,8 +228,9 @@ def _plain(item: Any) -> dict[str, Any]:
 def call_details(tree: Any, linked: bool = True) -> str:
     legs = [_plain(leg) for leg in tree.interactions]
     kinds = sorted({str(leg.get("type") or leg.get("interaction_type") or "call") for leg in legs})
+    reason = last_wrapup(tree)
     summary = (f"{escape(tree.start_time[:16].replace('T', ' '))} · {escape(', '.join(kinds))} · "
-               f"{len(legs)} leg{'s' if len(legs) != 1 else ''}")
+               f"{len(legs)} leg{'s' if len(legs) != 1 else ''}" + (f" · {escape(reason)}" if reason else ""))
     return (f"<details id=\"call-{escape(tree.call_Id, quote=True)}\"><summary>{summary}</summary>"
             f"{tree_table(tree, linked)}</details>")
 
@@ -263,12 +265,38 @@ def _leg_value(leg: dict[str, Any], key: str) -> Any:
     return value
 
 
-def call_page(session: Any, tree: Any) -> str:
+def call_page(session: Any, tree: Any, codes: list[Any] = (), note: str = "") -> str:
     contact = (f"<p><a href=\"{escape(desk_url(f'/desk/contacts/{tree.contact_id}'))}\">The caller's card</a></p>"
                if tree.contact_id else "")
     return layout(f"Call {tree.call_Id}", (
-        f"<h1>Call {escape(tree.call_Id)}</h1><p class=\"sub\">{escape(tree.start_time[:16].replace('T', ' '))}</p>"
-        f"<section class=\"card\">{tree_table(tree)}{contact}</section>"), session=session)
+        f"<h1>Call {escape(tree.call_Id)}</h1><p class=\"sub\">{message_text(note)}"
+        f"{escape(tree.start_time[:16].replace('T', ' '))}</p>"
+        f"<section class=\"card\">{tree_table(tree)}{contact}</section>"
+        f"{wrapup_section(session, tree, codes)}"), session=session)
+
+
+def wrapup_section(session: Any, tree: Any, codes: list[Any]) -> str:
+    """How the call was closed, newest first, and a form to close it (when codes exist)."""
+    done = "".join(
+        f"<li><strong>{escape(w.label)}</strong> <span class=\"sub\">{escape(w.code)} · {escape(w.author)} · "
+        f"{escape(w.at[:16].replace('T', ' '))}</span>{f'<p>{escape(w.note)}</p>' if w.note else ''}</li>"
+        for w in reversed(getattr(tree, "wrapups", []) or [])) or "<li>Not wrapped up yet.</li>"
+    form = ""
+    if session is not None and codes:
+        options = "".join(f"<option value=\"{escape(c.code, quote=True)}\">{escape(c.label)}</option>" for c in codes)
+        form = (f"<form method=\"post\" action=\"{escape(desk_url(f'/desk/calls/{tree.call_Id}/wrapup'))}\">"
+                f"{csrf_field(session)}<label for=\"wrapup-code\">Wrap-up</label>"
+                f"<select id=\"wrapup-code\" name=\"code\" required>{options}</select>"
+                "<label for=\"wrapup-note\">Note (optional)</label>"
+                "<textarea id=\"wrapup-note\" name=\"note\" rows=\"2\" maxlength=\"4000\"></textarea>"
+                "<button type=\"submit\">Wrap up</button></form>")
+    return (f"<section class=\"card\" aria-labelledby=\"wrapup-h\" id=\"wrapups\"><h2 id=\"wrapup-h\">Wrap-up</h2>"
+            f"<ul>{done}</ul>{form}</section>")
+
+
+def last_wrapup(tree: Any) -> str:
+    wrapups = getattr(tree, "wrapups", None) or []
+    return wrapups[-1].label if wrapups else ""
 
 
 def history_page(session: Any, contact: Any, calls: list[Any], cursor: str | None) -> str:

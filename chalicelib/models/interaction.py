@@ -24,6 +24,7 @@ from chalicelib.core.clock import iso
 from chalicelib.domain.values import parse_datetime
 from chalicelib.models.common import Instant
 from chalicelib.models.notes import Note
+from chalicelib.models.wrapups import Wrapup
 
 CALL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")
 MAX_LEG_BYTES = 16 * 1024
@@ -149,6 +150,7 @@ class Tree(BaseModel):
     interactions: list[Leg]
     attachments: list[dict[str, Any]] = Field(default_factory=list)
     notes: list[Note] = Field(default_factory=list, description="agents' notes on the call, oldest first")
+    wrapups: list[Wrapup] = Field(default_factory=list, description="how agents closed the call, newest last")
     created_at: Instant
     updated_at: Instant
     version: int

@@ -50,6 +50,7 @@ Item families (PK / SK):
   finds wait in the bucket, under ``privacy/access/<id>/``).
 - ``NOTES#<contact id>`` / ``<created_at>#<id>``: a note on a contact (newest
   first is one Query); a call's notes live on its tree.
+- ``WRAPUP`` / ``CODES``: the wrap-up codes agents choose from (one item, replaced whole).
 - ``HEALTH`` / ``HEALTH``: read by the health check (never written).
 """
 from __future__ import annotations
@@ -293,6 +294,13 @@ def contact_note(contact_id: str, created_at: str, note_id: str) -> dict[str, st
     return {"PK": contact_notes_pk(contact_id), "SK": f"{created_at}#{note_id}"}
 
 
+WRAPUP_PK = "WRAPUP"
+
+
+def wrapup_codes() -> dict[str, str]:
+    return {"PK": WRAPUP_PK, "SK": "CODES"}
+
+
 # (PK prefix or whole PK, SK prefix or None for any) -> entity, the first that matches.
 _ENTITIES: tuple[tuple[str, str | None, str], ...] = (
     ("CONTACT#", CONTACT_SK, "contact"),
@@ -323,9 +331,10 @@ _ENTITIES: tuple[tuple[str, str | None, str], ...] = (
     (PRIVACY_PK, ACCESS_PREFIX, "access_request"),
     (IDEMPOTENCY_PREFIX, None, "idempotency"),
     ("NOTES#", None, "contact_note"),
+    (WRAPUP_PK, None, "wrapup_codes"),
     ("HEALTH", None, "health"),
 )
-_WHOLE_PKS = {SCHEMA_PK, MAPPING_PK, JOBS_PK, API_KEYS_PK, SYNC_PK, SUPPRESSED_PK, PRIVACY_PK, "HEALTH"}
+_WHOLE_PKS = {SCHEMA_PK, MAPPING_PK, JOBS_PK, API_KEYS_PK, SYNC_PK, SUPPRESSED_PK, PRIVACY_PK, WRAPUP_PK, "HEALTH"}
 
 
 def entity_of(pk: str, sk: str) -> str:

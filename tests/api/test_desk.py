@@ -400,3 +400,21 @@ def test_an_agent_adds_a_note_from_the_card_and_reads_it_there_and_on_the_call(a
     assert blank.status_code == 400
     assert [n["text"] for n in body(api.get(f"/contacts/{made['id']}/notes"))["items"]] == [
         "Promised a callback\non Monday"]
+
+
+def test_an_agent_wraps_up_a_call_from_its_page_and_the_card_shows_why_they_called(api, desk, agent):
+    api.put("/wrapup-codes", {"codes": [{"code": "BILLING", "label": "Billing question"}]})
+    made = body(api.post("/saveContact", {"first_name": "Ann", "phone1": "+1 415 555 0101"}))
+    api.post("/interactions/updateOrSaveInteractionTree/CALL-WRAP",
+             {"interaction": {"leg_id": "agent", "type": "voice", "start_time": "2026-11-20T14:00:00Z"},
+              "ani": "+1 415 555 0101"})
+    page = page_of(desk.get("/desk/calls/CALL-WRAP"))
+    assert "Not wrapped up yet." in page and '<option value="BILLING">Billing question</option>' in page
+    done = desk.post("/desk/calls/CALL-WRAP/wrapup", {"code": "BILLING", "note": "Late fee", "csrf": desk.csrf(page)})
+    assert done.status_code == 303 and "wrapped=1" in done.headers["Location"]
+    page = page_of(desk.get(done.headers["Location"]))
+    assert "Wrapped up." in page and "<strong>Billing question</strong>" in page and "Late fee" in page
+    card = page_of(desk.get(f"/desk/contacts/{made['id']}"))
+    assert "Last call: Billing question" in card and "1 leg · Billing question" in card
+    refused = desk.post("/desk/calls/CALL-WRAP/wrapup", {"code": "NOPE", "csrf": desk.csrf(page)})
+    assert refused.status_code == 400

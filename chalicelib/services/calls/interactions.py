@@ -24,6 +24,7 @@ from chalicelib.domain.values import parse_datetime
 from chalicelib.models.contact import size_of
 from chalicelib.models.interaction import CALL_ID, SaveLegRequest, Tree
 from chalicelib.models.notes import Note, NoteRequest
+from chalicelib.models.wrapups import Wrapup
 from chalicelib.services.contacts import notes as contact_notes
 from chalicelib.services.privacy import audit, identity, suppression
 from chalicelib.store import contacts as contact_store
@@ -236,6 +237,7 @@ def to_model(tree: dict[str, Any]) -> Tree:
         call_Id=tree["call_Id"], phone_number=tree.get("ani"), contact_id=tree.get("contact_id"),
         shown_to=tree.get("shown_to", []), start_time=tree["start_time"], end_time=tree.get("end_time"),
         interactions=legs, attachments=tree.get("attachments", []), notes=tree.get("notes", []),
+        wrapups=tree.get("wrapups", []),
         created_at=tree["created_at"],
         updated_at=tree["updated_at"], version=tree["version"],
     )
@@ -396,6 +398,24 @@ def add_note(call_id: str, request: NoteRequest) -> Note:
 
     _rewrite(call_id, change, entries=noted)
     return note
+
+
+MAX_WRAPUPS = 20
+
+
+def add_wrapup(call_id: str, wrapup: Wrapup) -> None:
+    """Close the call with ``wrapup`` (kept newest last; the latest is the call's)."""
+    entry = wrapup.model_dump(mode="json")
+
+    def change(tree: dict[str, Any]) -> dict[str, Any]:
+        kept = list(tree.get("wrapups") or [])[-(MAX_WRAPUPS - 1):]  # the oldest go past twenty
+        return tree | {"wrapups": kept + [entry]}
+
+    def recorded(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+        linked = new.get("contact_id")
+        return [audit.entry("wrapped_up", linked, None, None, call_id=call_id, fields=["wrapups"])] if linked else []
+
+    _rewrite(call_id, change, entries=recorded)
 
 
 def notes(call_id: str) -> list[Note]:

@@ -312,7 +312,8 @@ def _settle_call(call_id: str, work: dict[str, Any], counts: dict[str, int]) -> 
                 new = dict(tree)
                 if _from_erased(tree, work):  # she called: her number goes, and what agents noted of her
                     counts["notes"] += len(tree.get("notes") or [])
-                    new = interactions.anonymised(tree) | {"notes": []}
+                    new = interactions.anonymised(tree) | {"notes": [], "wrapups": [
+                        w | {"note": None} for w in tree.get("wrapups") or []]}  # the code stays, for the counts
                 new["shown_to"] = [c for c in new.get("shown_to", []) if c not in erased]
                 new |= {"version": tree["version"] + 1, "updated_at": now_iso()}
                 call_store.write(tree, new)
