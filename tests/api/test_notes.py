@@ -160,3 +160,27 @@ def test_a_note_racing_her_erasure_lands_before_and_is_swept_or_is_refused(api, 
     assert receipt["state"] == "done" and receipt["counts"]["notes"] >= 1
     assert set(statuses) <= {201, 404} and 404 in statuses
     assert leftovers(ZELINDA, caplog.text) == []
+
+
+def test_a_call_from_her_number_kept_for_another_contact_loses_what_agents_wrote_of_it(api, caplog):
+    """She called about Bob's account: the call stays Bob's, without her
+    number, its notes and its wrap-up's note (the wrap-up code stays, for
+    the counts)."""
+    from tests.api.conftest import erase
+    from tests.api.leftovers import leftovers
+    from tests.api.test_erasure_guarantees import ZELINDA, create_zelinda
+
+    create_zelinda(api)
+    bob = body(api.post("/saveContact", {"first_name": "Bob", "phone1": "+1 415 555 0190"}))
+    api.put("/wrapup-codes", {"codes": [{"code": "BILLING", "label": "Billing question"}]})
+    api.post("/interactions/updateOrSaveInteractionTree/Z-FOR-BOB",
+             {"interaction": {"leg_id": "ivr", "type": "voice"}, "ani": "+1 415 555 0147"})
+    api.put("/interactions/Z-FOR-BOB/contact", {"contact_id": bob["id"]})
+    api.post("/interactions/Z-FOR-BOB/notes", {"text": "Zelinda called for her husband"})
+    api.post("/interactions/Z-FOR-BOB/wrapup", {"code": "BILLING", "note": "Zelinda will send the form"})
+    receipt = erase(api, {"phone": "+1 415 555 0147"})
+    assert receipt["state"] == "done" and receipt["counts"]["calls_kept_for_others"] == 1
+    kept = body(api.get("/interactions/Z-FOR-BOB"))
+    assert kept["contact_id"] == bob["id"] and kept["phone_number"] is None and kept["notes"] == []
+    assert [(w["code"], w["note"]) for w in kept["wrapups"]] == [("BILLING", None)]
+    assert leftovers(ZELINDA, caplog.text) == []
