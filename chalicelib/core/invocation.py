@@ -2,8 +2,10 @@
 function may ask about the request it serves. Its id (API Gateway's request
 id, the Lambda request id, or one made here), who acts and through what (the
 audit trail's "who" and "via"), the public base URL the request reached, and
-the desk session. The one middleware every event goes through begins it
-(``api/requestlog``); the route wrapper fills it in.
+the desk session, and what it cost (the DynamoDB calls and capacity units
+``core/metering`` counts, against the request's call cap). The one
+middleware every event goes through begins it (``api/requestlog``); the
+route wrapper fills it in.
 
 A ``ContextVar``: each thread (a request of ``chalice local``, a test's
 racing writer) and each Lambda invocation sees its own.
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -28,18 +30,26 @@ class Invocation:
     actor: Actor | None = None
     public_base: str | None = None  # scheme, host and stage the request reached
     session: Any = None  # the signed-in agent's desk session
+    # DynamoDB operations made and units consumed; None: not counted (a scheduled run, uncapped)
+    calls: list[str] | None = field(default_factory=list)
+    units: dict[str, float] | None = field(default_factory=lambda: {"read": 0.0, "write": 0.0})
 
 
 _current: ContextVar[Invocation | None] = ContextVar("invocation", default=None)
 
 
-def begin(request_id: str | None = None) -> Invocation:
-    """A new invocation: nothing of the previous one on this thread carries over."""
+def begin(request_id: str | None = None, *, counted: bool = True) -> Invocation:
+    """A new invocation: nothing of the previous one on this thread carries
+    over. ``counted``: its DynamoDB calls are counted and capped (a request,
+    a Lambda function's event)."""
     invocation = Invocation(request_id=request_id or uuid.uuid4().hex)
+    if not counted:
+        invocation.calls, invocation.units = None, None
     _current.set(invocation)
     return invocation
 
 
 def current() -> Invocation:
-    """This invocation (one is begun if nothing began it: a tool, a test)."""
-    return _current.get() or begin()
+    """This invocation; a tool or a test that began none gets one, uncounted
+    (``cim sync`` runs to the end, not to a request's cap)."""
+    return _current.get() or begin(counted=False)

@@ -1,26 +1,27 @@
-"""What one request cost: the DynamoDB operations it made and the capacity
-units they consumed, counted per thread. The store records them (boto3
-events); the request log reports them; tests assert budgets with them."""
+"""What one invocation cost: the DynamoDB operations it made and the
+capacity units they consumed, kept on the invocation (``core/invocation``).
+The store records them (boto3 events); the request log reports them; the
+call cap bounds them; tests assert budgets with them."""
 from __future__ import annotations
 
-import threading
-
-_local = threading.local()
+from chalicelib.core import invocation
 
 
 def start_counting() -> None:
-    _local.ops = []
-    _local.units = {"read": 0.0, "write": 0.0}
+    """Count afresh on this invocation (a request is counted from its start)."""
+    current = invocation.current()
+    current.calls = []
+    current.units = {"read": 0.0, "write": 0.0}
 
 
 def record_call(operation: str) -> None:
-    ops = getattr(_local, "ops", None)
-    if ops is not None:
-        ops.append(operation)
+    calls = invocation.current().calls
+    if calls is not None:
+        calls.append(operation)
 
 
 def record_units(kind: str, units: float) -> None:
-    counted = getattr(_local, "units", None)
+    counted = invocation.current().units
     if counted is not None:
         counted[kind] += units
 
@@ -33,24 +34,25 @@ MAX_CALLS_PER_REQUEST = 60
 def stop_counting() -> None:
     """Not a request (a scheduled run): no counting, and so no call cap;
     its passes are bounded by ``CIM_JOB_SECONDS``."""
-    _local.ops = None
-    _local.units = None
+    current = invocation.current()
+    current.calls = None
+    current.units = None
 
 
 def calls_so_far() -> int:
-    return len(getattr(_local, "ops", None) or [])
+    return len(invocation.current().calls or [])
 
 
 def budget_left(reserve: int = 0) -> bool:
-    """Whether this request may make ``reserve`` more calls within its cap."""
+    """Whether this invocation may make ``reserve`` more calls within its cap."""
     return calls_so_far() + reserve < MAX_CALLS_PER_REQUEST
 
 
 def counted_calls() -> list[str]:
-    """DynamoDB operations made on this thread since ``start_counting()``."""
-    return list(getattr(_local, "ops", None) or [])
+    """DynamoDB operations this invocation has made since it began (or ``start_counting()``)."""
+    return list(invocation.current().calls or [])
 
 
 def counted_units() -> dict[str, float]:
-    """Read and write capacity units consumed on this thread since ``start_counting()``."""
-    return dict(getattr(_local, "units", None) or {"read": 0.0, "write": 0.0})
+    """Read and write capacity units this invocation has consumed."""
+    return dict(invocation.current().units or {"read": 0.0, "write": 0.0})

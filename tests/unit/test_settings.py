@@ -15,3 +15,4 @@ def test_settings_come_from_the_environment_and_a_bad_value_names_its_variable()
     for name, raw in (("CIM_PAGE_MAX", "x"), ("CIM_RCI_WRITEBACK", "maybe"), ("CIM_CACHE_SECONDS", "soon")):
         with pytest.raises(ValueError, match=name):
             Settings.from_env({name: raw})
+
