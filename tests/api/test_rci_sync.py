@@ -207,7 +207,10 @@ def test_two_overlapping_runs_never_both_run(api, center):
 
     runner = threading.Thread(target=first)
     runner.start()
-    time.sleep(0.2)
+    deadline = time.monotonic() + 10
+    while not body(api.get("/rci/sync"))["running"]:  # the first run holds the lease (it waits on the center)
+        assert time.monotonic() < deadline, "the first run never started"
+        time.sleep(0.01)
     second = api.post("/rci/sync")
     runner.join()
     assert results["first"] == 200 and second.status_code == 409 and "already running" in body(second)["Message"]
