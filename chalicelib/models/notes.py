@@ -12,6 +12,14 @@ from chalicelib.models.common import Instant
 MAX_NOTE_CHARS = 4000
 
 
+def written_text(value: str) -> str:
+    """What an agent wrote, trimmed (line breaks kept); ValueError naming a control character."""
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value.strip()
+
+
 class NoteRequest(BaseModel):
     """``POST /contacts/{id}/notes`` and ``POST /interactions/{call_Id}/notes``."""
     model_config = ConfigDict(defer_build=True, extra="forbid", json_schema_extra={"example": {
@@ -22,12 +30,10 @@ class NoteRequest(BaseModel):
     @field_validator("text")
     @classmethod
     def _readable(cls, value: str) -> str:
-        problem = text_problem(value)
-        if problem:
-            raise ValueError(problem)
-        if not value.strip():
+        written = written_text(value)
+        if not written:
             raise ValueError("is blank; write what was said or promised")
-        return value.strip()
+        return written
 
 
 class Note(BaseModel):

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator, m
 
 from chalicelib.domain.limits import text_problem
 from chalicelib.models.common import Instant
-from chalicelib.models.notes import MAX_NOTE_CHARS
+from chalicelib.models.notes import MAX_NOTE_CHARS, written_text
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MAX_CODES = 200
@@ -64,12 +64,7 @@ class WrapupRequest(BaseModel):
     @field_validator("note")
     @classmethod
     def _note(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        problem = text_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value.strip() or None
+        return None if value is None else written_text(value) or None
 
 
 class Wrapup(BaseModel):
