@@ -47,7 +47,8 @@ def _shown(shown: Any) -> Response:
         return html_response(views.chooser_page(None, shown.ani, shown.candidates, shown.last_calls, shown.telling,
                                                 href=_signed))
     return html_response(views.new_contact_page(None, shown.attributes, shown.values, shown.token,
-                                                caller=shown.caller, action="/screenpop/contacts"))
+                                                caller=shown.caller, problem=shown.problem,
+                                                action="/screenpop/contacts"))
 
 
 @area.route("POST", "/screenpop/link", role=AGENT, summary="A signed screen-pop URL", request=ScreenPopLinkRequest,
@@ -84,7 +85,7 @@ def screenpop():
             media=HTML_MEDIA, errors=(400, 403, 409), request=NewCallerForm, request_media=FORM_MEDIA, headers=("Location",))
 def create_from_form():
     form = form_body(area.request)
-    sent = cards.sent_form(form, cards.LINK_FORM, caller_required=True)
+    sent = cards.sent_form(form, cards.LINK_FORM)
     fields = views.form_fields(form, schema.attributes(), creating=True)
     contact = cards.create_from_form(sent, parse(ContactFields, fields))
     return Response(body="", status_code=303, headers={"Location": _signed(contact)})

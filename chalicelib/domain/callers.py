@@ -5,6 +5,8 @@ text is, how an address is compared and indexed, and which contact field
 a new caller's identifier fills."""
 from __future__ import annotations
 
+from chalicelib.domain import phones
+
 
 def is_address(identifier: str) -> bool:
     """An e-mail address (a caller by chat or e-mail), else a phone number."""
@@ -24,3 +26,10 @@ def contact_field(identifier: str) -> str:
 def prefilled(identifier: str) -> dict[str, str]:
     """A new-contact form's values for a caller ({} for none)."""
     return {contact_field(identifier): identifier} if identifier else {}
+
+
+def is_usable(identifier: str, region: str) -> bool:
+    """Whether a contact can be given this identifier: an address, or a number
+    that parses ("anonymous", "withheld" or a foreign number in another
+    region's format do not)."""
+    return is_address(identifier) or phones.to_e164(identifier, region) is not None

@@ -418,3 +418,13 @@ def test_an_agent_wraps_up_a_call_from_its_page_and_the_card_shows_why_they_call
     assert "Last call: Billing question" in card and "1 leg · Billing question" in card
     refused = desk.post("/desk/calls/CALL-WRAP/wrapup", {"code": "NOPE", "csrf": desk.csrf(page)})
     assert refused.status_code == 400
+
+
+@pytest.mark.parametrize("ani", ["anonymous", "withheld", "+0"])
+def test_a_withheld_number_pops_a_form_that_saves(api, desk, agent, ani):
+    form_page = page_of(desk.get(f"/desk/pop?ani={ani}"))
+    assert "was withheld or cannot be read" in form_page and 'id="new-contact"' in form_page
+    form = desk.form_values(form_page, "new-contact") | {"first_name": "Wanda"}
+    saved = desk.post("/desk/contacts", form)
+    assert saved.status_code == 303, saved.body
+    assert [c["first_name"] for c in body(api.get("/getContactList"))] == ["Wanda"]

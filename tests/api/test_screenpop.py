@@ -1,6 +1,9 @@
 """Screen pop pages as served (the browser test in tests/e2e renders them)."""
 from __future__ import annotations
 
+import re
+from urllib.parse import urlencode
+
 from chalicelib.services.access import links
 from tests.api.conftest import add_attributes, body
 
@@ -121,3 +124,15 @@ def test_an_ivr_key_may_not_mint_a_link_that_opens_a_card(api):
         "leg_id": "L1", "ivr_trail": "main>billing"}})
     assert echoed.status_code == 200
     assert body(echoed) == {"leg_id": "L1", "ivr_trail": "main>billing", "received_at": body(echoed)["received_at"]}
+
+
+def test_a_signed_link_for_a_withheld_number_offers_a_form_that_saves(api):
+    browser = api.as_key(None)
+    page = pop(api, ani="anonymous")
+    text = page.body.decode()
+    assert page.status_code == 200 and "was withheld or cannot be read" in text
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', text))
+    made = browser.request("POST", "/screenpop/contacts", raw=urlencode(fields | {"first_name": "Wanda"}),
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert made.status_code == 303, made.body
+    assert [c["first_name"] for c in body(api.get("/getContactList"))] == ["Wanda"]

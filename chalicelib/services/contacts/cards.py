@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core.errors import Forbidden, Invalid
+from chalicelib.core.settings import get_settings
 from chalicelib.domain import callers
 from chalicelib.models.contact import Contact, ContactFields
 from chalicelib.models.lookup import LookupRequest
@@ -89,6 +90,11 @@ def pop(ani: str | None, variables: dict[str, Any], form: str) -> Card | Chooser
         return Chooser(ani or "", answer.contacts, last, telling_attributes())
     if not ani:
         raise Invalid("ani: no contact matched the call variables; give the caller's number to add them")
+    if not callers.is_usable(ani, get_settings().default_region):
+        # A withheld or unreadable number: the form is for a caller without one (a form
+        # bound to "anonymous" could never be saved).
+        return new_caller("", form, problem=f"The caller's number ({ani}) was withheld or cannot be read: "
+                                            "add them without it, or type the number they give.")
     return new_caller(ani, form)
 
 
@@ -107,12 +113,13 @@ class SentForm:
     signature: str
 
 
-def sent_form(sent: dict[str, str], form: str, *, caller_required: bool = False) -> SentForm:
-    """The form's token, if valid, unexpired and issued by this door (and for
-    a caller, where the door needs one); else ``Forbidden``."""
+def sent_form(sent: dict[str, str], form: str) -> SentForm:
+    """The form's token, if valid, unexpired and issued by this door; else
+    ``Forbidden``. (A form for no caller, as a withheld number's, is signed
+    like any other: only a pop issues one.)"""
     token = links.verify({k: sent.get(k, "") for k in ("form", "caller", links.EXPIRY, links.SIGNATURE)},
                          seconds=newcaller.FORM_SECONDS)
-    if token.get("form") != form or (caller_required and not token.get("caller")):
+    if token.get("form") != form:
         raise Forbidden("this form is not valid; open a new one")
     return SentForm(token.get("caller", ""), sent[links.SIGNATURE])
 
