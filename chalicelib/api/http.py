@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from chalicelib.core import errors
 from chalicelib.core.settings import get_settings
 from chalicelib.domain import limits
+from chalicelib.models.common import Page
 
 STATUS: dict[type[errors.DomainError], int] = {
     errors.Invalid: 400,
@@ -194,4 +195,5 @@ def list_response(items: list[BaseModel], cursor: str | None) -> Response:
 
 
 def page_response(items: list[BaseModel], cursor: str | None) -> Response:
-    return to_response({"items": [i.model_dump(mode="json") for i in items], "cursor": cursor})
+    """A resource-style page: the declared ``Page[T]`` model, dumped."""
+    return to_response(Page[Any](items=items, cursor=cursor))

@@ -67,6 +67,7 @@ def test_writers_racing_an_erasure_from_every_door_leave_nothing_of_her(api, sig
     while she is erased; once they stop, nothing anywhere holds her (the
     calls that landed are kept without her number)."""
     zelinda = create_zelinda(api)
+    api.put("/wrapup-codes", {"codes": [{"code": "LOAN", "label": "Loan question"}]})
     for n in range(8):
         api.post(f"/interactions/updateOrSaveInteractionTree/Z-OLD-{n}",
                  {"interaction": {"leg_id": "ivr", "type": "voice"}, "ani": "+1 415 555 0147"})
@@ -96,6 +97,11 @@ def test_writers_racing_an_erasure_from_every_door_leave_nothing_of_her(api, sig
         "import": lambda n: imported(tmp_path / f"crm-{n}.csv",
                                      "first_name,last_name,phone1\nZelinda,Quarrington,415 555 0147\n"),
         "access": lambda n: asked_for_everything(api, n),
+        # Agents write on her calls while she is erased: kept only if the call is swept after.
+        "call_note": lambda n: api.post(f"/interactions/Z-OLD-{n % 8}/notes",
+                                        {"text": "She asked about the loan again"}).status_code,
+        "wrapup": lambda n: api.post(f"/interactions/Z-OLD-{n % 8}/wrapup",
+                                     {"code": "LOAN", "note": "Promised the form"}).status_code,
     }
     threads = [threading.Thread(target=writer, args=item) for item in doors.items()]
     for thread in threads:
@@ -113,6 +119,12 @@ def test_writers_racing_an_erasure_from_every_door_leave_nothing_of_her(api, sig
     assert {door for door, _, _ in outcomes} == set(doors)  # every door wrote during the race
     # An access request answers its document, or 404 when the erasure took it while it gathered.
     assert {status for door, status, _ in outcomes if door == "access"} <= {200, 404}
+    # A note or wrap-up on her call lands before the sweep (and goes with the call) or finds it gone
+    # (a call already holding 50 notes refuses more with 413, on a slow machine's long race).
+    assert {status for door, status, _ in outcomes if door == "call_note"} <= {201, 404, 413}
+    assert {status for door, status, _ in outcomes if door == "wrapup"} <= {201, 404}
+    for n in range(8):
+        assert api.get(f"/interactions/Z-OLD-{n}").status_code == 404
     _, status, last_leg = [o for o in outcomes if o[0] == "leg"][-1]
     assert status == 200  # a leg after the erasure is stored, without her number
     left = leftovers(ZELINDA, caplog.text)

@@ -276,11 +276,10 @@ def last_calls(ani: str, contact_ids: list[str], scanned: int = 25) -> dict[str,
     return latest
 
 
-def _rewrite(call_id: str, change, *, audited: bool = False, entries=None) -> Tree:
+def _rewrite(call_id: str, change, *, entries=None) -> Tree:
     """Read, change and write a tree, again if someone wrote it meanwhile.
-    ``audited``: a link or unlink, recorded in the trail of each contact it
-    joins or leaves; ``entries(old, new)``: other audit entries of the change;
-    joins or leaves, in the same transaction. A caller erased meanwhile is
+    ``entries(old, new)``: the audit entries of the change (a link or unlink,
+    a note, a wrap-up), in the same transaction. A caller erased meanwhile is
     dropped from the tree in the same write."""
     anonymous = {"now": False}
 
@@ -297,8 +296,7 @@ def _rewrite(call_id: str, change, *, audited: bool = False, entries=None) -> Tr
         new["version"] = old["version"] + 1
         new["updated_at"] = now_iso()
         try:
-            trail = (_link_entries(old, new) if audited else []) + (entries(old, new) if entries else [])
-            store.write(old, new, trail, origin_digest=origin_digest(old, new))
+            store.write(old, new, entries(old, new) if entries else [], origin_digest=origin_digest(old, new))
         except Suppressed:
             anonymous["now"] = True
             return attempt()
@@ -310,13 +308,13 @@ def _rewrite(call_id: str, change, *, audited: bool = False, entries=None) -> Tr
 def link(call_id: str, contact_id: str) -> Tree:
     check_call_id(call_id)
     existing_contact(contact_id)
-    return _rewrite(call_id, lambda tree: tree | {"contact_id": contact_id, "shown_to": [contact_id]}, audited=True)
+    return _rewrite(call_id, lambda tree: tree | {"contact_id": contact_id, "shown_to": [contact_id]}, entries=_link_entries)
 
 
 def unlink(call_id: str) -> Tree:
     check_call_id(call_id)
     return _rewrite(call_id, lambda tree: tree | {"contact_id": None, "shown_to": _candidates(tree.get("origin"))},
-                    audited=True)
+                    entries=_link_entries)
 
 
 def add_attachment(call_id: str, summary: dict[str, Any]) -> None:
