@@ -26,10 +26,11 @@ from chalicelib.api import (
     screenpop,
     wrapups,
 )
+from chalicelib.core import logs
 
 app = application.CimApp(app_name="cim")
 app.log.setLevel(logging.INFO)
-logging.getLogger("cim").setLevel(logging.INFO)
+logs.install()
 
 for area in (health, docs, contacts, schema, mapping, lookup, screenpop, interactions, attachments, keys, rci,
              schedules, connect, desk, privacy, notes, wrapups):

@@ -6,7 +6,6 @@ body, no query string, no key. The answer carries the id in
 ``X-Request-Id``, for a caller to quote."""
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -50,7 +49,7 @@ def log_request(event: Any, get_response: Callable[[Any], Any]) -> Any:
     }
     units = metering.counted_units()
     line |= {"readUnits": round(units["read"], 1), "writeUnits": round(units["write"], 1)}
-    log.info(json.dumps(line, separators=(",", ":")))
+    log.info(line)
     _allow_origin(event, response)
     return response
 

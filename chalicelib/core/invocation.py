@@ -49,6 +49,12 @@ def begin(request_id: str | None = None, *, counted: bool = True) -> Invocation:
     return invocation
 
 
+def current_id() -> str | None:
+    """The id of this invocation, if one began (a log line names it)."""
+    now = _current.get()
+    return now.request_id if now else None
+
+
 def current() -> Invocation:
     """This invocation; a tool or a test that began none gets one, uncounted
     (``cim sync`` runs to the end, not to a request's cap)."""

@@ -4,6 +4,8 @@ unhandled-error line name it, and nothing of one invocation carries into the
 next on the same thread."""
 from __future__ import annotations
 
+import base64
+import copy
 import json
 import logging
 
@@ -36,7 +38,26 @@ def test_an_unhandled_error_is_logged_with_the_request_id_the_caller_sees(api, c
     assert reply.status_code == 500 and body(reply) == {"Code": "InternalServerError",
                                                        "Message": "An internal error occurred."}
     request_id = reply.headers["X-Request-Id"]
-    assert [r for r in caplog.records if r.getMessage() == f"unhandled error in request {request_id}"]
+    assert {"level": "ERROR", "logger": "cim", "requestId": request_id,
+            "message": f"unhandled error in request {request_id}"} in _lines(caplog)
+
+
+def _lines(caplog) -> list[dict]:
+    return [json.loads(r.getMessage()) for r in caplog.records if r.name.startswith("cim")]
+
+
+def test_every_line_a_function_logs_names_its_invocation(api, caplog):
+    """Not only the request line: a Connect function's warning about a record
+    it skipped names the invocation too, and the next one names its own."""
+    records = sample("kinesis-records.json")["Records"]
+    poison = copy.deepcopy(records[0])
+    poison["kinesis"]["data"] = base64.b64encode(b"not json at all").decode()
+    invoke(api, "connect_records", {"Records": [poison]})
+    invoke(api, "connect_records", {"Records": [poison]})
+    first, second = [line for line in _lines(caplog) if line["level"] == "WARNING"][-2:]
+    sequence = poison["kinesis"]["sequenceNumber"]
+    assert first["message"] == second["message"] == f"contact record {sequence} skipped: JSONDecodeError"
+    assert first["requestId"] and second["requestId"] and first["requestId"] != second["requestId"]
 
 
 def test_a_connect_function_is_named_by_the_contact_it_serves_and_keeps_nothing_of_the_last_request(api,

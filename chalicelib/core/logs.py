@@ -1,0 +1,37 @@
+"""Every line the service logs is one JSON object that names the invocation
+it belongs to (``requestId``: the id the caller saw in ``X-Request-Id``, the
+Connect contact, or the Lambda request), whatever handler prints it: the
+Lambda runtime's, ``chalice local``'s or a test's. A line is a message (its
+arguments are ids and counts, never personal values) or, for the request
+log, a dict of fields."""
+from __future__ import annotations
+
+import json
+import logging
+
+from chalicelib.core import invocation
+
+SERVICE_LOGGERS = ("cim", "cim.requests")
+
+
+class InvocationLines(logging.Filter):
+    """Turns each record of the service's loggers into its JSON line. A
+    logger's filter sees only the records logged on that logger, hence one
+    per service logger."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "cim_line", False):
+            return True  # already turned (a record handled twice)
+        fields = record.msg if isinstance(record.msg, dict) else {"message": record.getMessage()}
+        line = {"level": record.levelname, "logger": record.name, "requestId": invocation.current_id()} | fields
+        record.msg, record.args, record.cim_line = json.dumps(line, separators=(",", ":"), default=str), (), True
+        return True
+
+
+def install() -> None:
+    """At import of the app: the service's loggers at INFO, each line JSON."""
+    for name in SERVICE_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.INFO)
+        if not any(isinstance(f, InvocationLines) for f in logger.filters):
+            logger.addFilter(InvocationLines())
