@@ -7,11 +7,8 @@ from chalice import Response
 from chalicelib.api.http import to_response
 from chalicelib.api.routing import Area
 from chalicelib.core import public
-from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import AGENT, PUBLIC
 from chalicelib.models.attachment import Attachment, AttachmentCreated, AttachmentList, AttachmentRequest
-
-attachments = lazy("chalicelib.services.calls.attachments")
 
 area = Area(__name__, "Attachments")
 bp = area.blueprint
@@ -21,6 +18,7 @@ bp = area.blueprint
             request=AttachmentRequest, response=AttachmentCreated, errors=(400, 404, 413), headers=("Location",),
             example={"fileName": "invoice.pdf", "mimeType": "application/pdf", "size": 48213}, idempotent=True, request_headers=("Idempotency-Key",))
 def create_attachment(body: AttachmentRequest):
+    from chalicelib.services.calls import attachments
     created = attachments.create(body)
     return to_response(created, status=201, headers={"Location": public.url(f"/attachments/{created.id}")})
 
@@ -29,6 +27,7 @@ def create_attachment(body: AttachmentRequest):
 @area.route("GET", "/a/{code}", role=PUBLIC, summary="Open a short link (302 to a one-minute download)", ok=302,
             media="", errors=(404, 409, 410), headers=("Location",))
 def open_short_link(code):
+    from chalicelib.services.calls import attachments
     return Response(body="", status_code=302,
                     headers={"Location": attachments.open_link(code), "Cache-Control": "no-store"})
 
@@ -36,16 +35,19 @@ def open_short_link(code):
 @area.route("GET", "/attachments/{attachment_id}", role=AGENT, summary="An attachment's status",
             response=Attachment, errors=(400, 404))
 def get_attachment(attachment_id):
+    from chalicelib.services.calls import attachments
     return to_response(attachments.describe(attachment_id))
 
 
 @area.route("DELETE", "/attachments/{attachment_id}", role=AGENT, summary="Delete the file, revoke the link",
             response=Attachment, errors=(400, 404))
 def delete_attachment(attachment_id):
+    from chalicelib.services.calls import attachments
     return to_response(attachments.revoke(attachment_id))
 
 
 @area.route("GET", "/contacts/{contact_id}/attachments", role=AGENT, summary="A contact's attachments",
             response=AttachmentList, errors=(400, 404))
 def contact_attachments(contact_id):
+    from chalicelib.services.calls import attachments
     return to_response(AttachmentList(items=attachments.of_contact(contact_id)))

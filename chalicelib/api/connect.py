@@ -18,9 +18,6 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.core.actor import act_as
-from chalicelib.core.lazy import lazy
-
-connect = lazy("chalicelib.services.calls.connect")
 
 bp = Blueprint(__name__)
 RECORDS_STREAM = "cim-connect-records"
@@ -32,18 +29,21 @@ WHO = "amazon-connect"  # who the audit trail names for what these functions cha
 
 @bp.lambda_function(name="connect_lookup")
 def connect_lookup(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib.services.calls import connect
     act_as(WHO, "connect_lookup")
     return connect.flow_lookup(event)
 
 
 @bp.lambda_function(name="connect_save")
 def connect_save(event: dict[str, Any], context: Any) -> dict[str, str]:
+    from chalicelib.services.calls import connect
     act_as(WHO, "connect_save")
     return connect.flow_save(event)
 
 
 @bp.on_cw_event(CONTACT_EVENTS, name="connect_events")
 def connect_events(event: Any) -> dict[str, str]:
+    from chalicelib.services.calls import connect
     act_as(WHO, "connect_events")
     return connect.ingest_event(event.to_dict())
 
@@ -51,6 +51,7 @@ def connect_events(event: Any) -> dict[str, str]:
 @bp.on_kinesis_record(stream=RECORDS_STREAM, batch_size=100, starting_position="TRIM_HORIZON",
                       name="connect_records")
 def connect_records(event: Any) -> dict[str, list[dict[str, str]]]:
+    from chalicelib.services.calls import connect
     act_as(WHO, "connect_records")
     # The raw records: a poison one must fail alone, not while Chalice decodes the batch.
     return connect.ingest_records(event.to_dict().get("Records") or [])

@@ -17,13 +17,9 @@ from chalicelib.api.http import (
 from chalicelib.api.routing import Area
 from chalicelib.core import public
 from chalicelib.core.errors import Invalid, TooLarge
-from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import AGENT
 from chalicelib.models.common import Page
 from chalicelib.models.contact import BulkItemResult, BulkRequest, BulkResult, Contact, ContactFields
-
-bulk = lazy("chalicelib.services.contacts.bulk")
-contacts = lazy("chalicelib.services.contacts.contacts")
 
 area = Area(__name__, "Contacts")
 bp = area.blueprint
@@ -42,6 +38,7 @@ def _etag(contact: Contact) -> dict[str, str]:
 @area.route("POST", "/saveContact", role=AGENT, summary="Create a contact", request=ContactFields,
             response=Contact, errors=(400, 409, 413), example=EXAMPLE, headers=("ETag",), idempotent=True, request_headers=("Idempotency-Key",))
 def save_contact(body: ContactFields):
+    from chalicelib.services.contacts import contacts
     contact = contacts.create(body)
     return to_response(contact, headers=_etag(contact))
 
@@ -50,6 +47,7 @@ def save_contact(body: ContactFields):
             request=ContactFields, response=Contact, errors=(400, 409, 413), example=EXAMPLE,
             headers=("ETag", "Location"), idempotent=True, request_headers=("Idempotency-Key",))
 def create_contact(body: ContactFields):
+    from chalicelib.services.contacts import contacts
     contact = contacts.create(body)
     return to_response(contact, status=201, headers=_etag(contact) | {"Location": public.url(f"/contacts/{contact.id}")})
 
@@ -57,12 +55,14 @@ def create_contact(body: ContactFields):
 @area.route("GET", "/getContactList", role=AGENT, summary="Contacts, newest first", response=list[Contact],
             query=PAGING, headers=("X-Next-Cursor",))
 def get_contact_list():
+    from chalicelib.services.contacts import contacts
     return list_response(*contacts.list_page(*page_params(area.request)))
 
 
 @area.route("GET", "/contacts", role=AGENT, summary="List or search contacts", response=Page[Contact],
             query=PAGING + SEARCH_PARAMS)
 def list_contacts():
+    from chalicelib.services.contacts import contacts
     request = area.request
     limit, cursor = page_params(request)
     terms = {k: v for k, v in query(request).items() if k in SEARCH_PARAMS}
@@ -76,6 +76,7 @@ def list_contacts():
 @area.route("GET", "/contacts/{contact_id}", role=AGENT, summary="One contact", response=Contact,
             errors=(400, 404), headers=("ETag",))
 def get_contact(contact_id):
+    from chalicelib.services.contacts import contacts
     contact = contacts.get(contact_id)
     return to_response(contact, headers=_etag(contact))
 
@@ -84,6 +85,7 @@ def get_contact(contact_id):
             request=ContactFields, response=Contact, errors=(400, 404, 409, 412, 413), example=EXAMPLE,
             headers=("ETag",), request_headers=("If-Match",))
 def update_contact(contact_id, body: ContactFields):
+    from chalicelib.services.contacts import contacts
     request = area.request
     data = json_body(request)  # as sent: the model leaves out the server's fields (id)
     if "id" in data and data["id"] != contact_id:
@@ -99,6 +101,7 @@ def update_contact(contact_id, body: ContactFields):
 @area.route("DELETE", "/contacts/{contact_id}", role=AGENT, summary="Delete a contact; answers with it",
             response=Contact, errors=(400, 404, 412), request_headers=("If-Match",))
 def delete_contact(contact_id):
+    from chalicelib.services.contacts import contacts
     return to_response(contacts.delete(contact_id, if_match(area.request)))
 
 
@@ -106,6 +109,7 @@ def delete_contact(contact_id):
             summary="Contacts whose name words the query words start", response=list[Contact], query=PAGING,
             headers=("X-Next-Cursor",))
 def get_contact_by_name(name):
+    from chalicelib.services.contacts import contacts
     limit, cursor = page_params(area.request)
     # API Gateway decodes path parameters, ``chalice local`` does not; name
     # words never contain "%", so decoding again is harmless.
@@ -116,12 +120,14 @@ def get_contact_by_name(name):
             request=dict, response=list[Contact], query=PAGING, headers=("X-Next-Cursor",),
             example={"phone": "+1 415 555 0100", "first_name": "Ann"})
 def get_contacts_by_search_terms(body: dict):
+    from chalicelib.services.contacts import contacts
     return list_response(*contacts.search(body, *page_params(area.request)))
 
 
 @area.route("GET", "/contacts/loadMore/{last_id}", role=AGENT, summary="The page after last_id",
             response=list[Contact], errors=(400, 404), query=("limit",), headers=("X-Next-Cursor",))
 def load_more(last_id):
+    from chalicelib.services.contacts import contacts
     limit, _ = page_params(area.request)
     return list_response(*contacts.load_more(last_id, limit))
 
@@ -131,6 +137,7 @@ def load_more(last_id):
             example={"contacts": [EXAMPLE, {"first_name": "Bo", "phone1": "+358 40 123 4567"}]}, idempotent=True,
             request_headers=("Idempotency-Key",), per_item=True)
 def create_contacts_in_bulk(body: BulkRequest):
+    from chalicelib.services.contacts import bulk
     items = body.contacts  # each checked alone: one bad item refuses only itself
     if len(items) > BULK_MAX:
         raise TooLarge(f"contacts: at most {BULK_MAX} a request")

@@ -25,7 +25,6 @@ from chalicelib.api.pages import html_response
 from chalicelib.api.routing import FORM_MEDIA, HTML_MEDIA, SIGN_IN_PATH, Area, check_same_origin
 from chalicelib.core import public
 from chalicelib.core.errors import DomainError, Invalid, NotFound, PreconditionFailed, Unauthorized
-from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import AGENT, PUBLIC, may
 from chalicelib.core.settings import get_settings
 from chalicelib.domain import callers
@@ -34,15 +33,6 @@ from chalicelib.models.common import parse
 from chalicelib.models.contact import ContactFields
 from chalicelib.models.notes import NoteRequest
 from chalicelib.models.wrapups import WrapupRequest
-
-attachments = lazy("chalicelib.services.calls.attachments")
-cards = lazy("chalicelib.services.contacts.cards")
-contact_notes = lazy("chalicelib.services.contacts.notes")
-contacts = lazy("chalicelib.services.contacts.contacts")
-interactions = lazy("chalicelib.services.calls.interactions")
-schema = lazy("chalicelib.services.schema.schema")
-wrapups = lazy("chalicelib.services.calls.wrapups")
-sessions = lazy("chalicelib.services.access.sessions")
 
 area = Area(__name__, "Desk")
 bp = area.blueprint
@@ -71,6 +61,7 @@ def _cookie(value: str, max_age: int) -> str:
     scoped to the desk's path. ``SameSite=Lax`` unless the desk is embedded
     in an agent workspace of another site, where only ``SameSite=None;
     Partitioned`` cookies reach the frame (the CSRF token still guards writes)."""
+    from chalicelib.services.access import sessions
     base = urlsplit(public.url("/desk"))
     local = base.scheme == "http" and base.hostname in ("127.0.0.1", "localhost", "::1")
     parts = [f"{sessions.COOKIE}={value}", f"Path={base.path or '/desk'}", f"Max-Age={max_age}", "HttpOnly"]
@@ -95,6 +86,7 @@ def sign_in_page():
 @area.route("POST", SIGN_IN_PATH, role=PUBLIC, summary="Sign in with a personal key (sets the session cookie)",
             ok=303, media=HTML_MEDIA, errors=(400, 401, 403), request_media=FORM_MEDIA, headers=("Location", "Set-Cookie"))
 def sign_in():
+    from chalicelib.services.access import sessions
     request = area.request
     form = form_body(request)
     check_same_origin(request)
@@ -113,6 +105,7 @@ def sign_in():
 @area.route("POST", "/desk/signout", role=AGENT, session=True, summary="Sign out (every session of this key)",
             ok=303, media=HTML_MEDIA, errors=(401, 403), request_media=FORM_MEDIA, headers=("Location", "Set-Cookie"))
 def sign_out():
+    from chalicelib.services.access import sessions
     sessions.sign_out(area.session)
     return _see_other(SIGN_IN_PATH, {"signedout": "1"}, {"Set-Cookie": _cookie("", 0)})
 
@@ -132,6 +125,8 @@ def _guess_terms(q: str) -> dict[str, str] | None:
 @area.route("GET", "/desk", role=AGENT, session=True, summary="Search contacts", media=HTML_MEDIA,
             query=("q", "field", "cursor"))
 def search():
+    from chalicelib.services.contacts import contacts
+    from chalicelib.services.schema import schema
     params = query(area.request)
     q, field, cursor = (params.get("q") or "").strip(), params.get("field") or "", params.get("cursor")
     searchable = [a for a in schema.attributes() if a.searchable and not a.core]
@@ -152,6 +147,7 @@ def search():
 # --- the card, its history, its files ------------------------------------------
 
 def _card(shown: Any) -> Response:
+    from chalicelib.services.calls import attachments
     origin = attachments.upload_origin()
     body = views.card_page(area.session, shown.contact, shown.attributes, shown.calls, shown.calls_cursor,
                            shown.files, note=shown.note, upload_target=origin, notes=shown.notes)
@@ -161,6 +157,7 @@ def _card(shown: Any) -> Response:
 @area.route("GET", "/desk/contacts/{contact_id}", role=AGENT, session=True, summary="A contact's card",
             media=HTML_MEDIA, errors=(400, 404), query=("saved", "uploaded", "noted", "key", "bucket", "etag"))
 def card(contact_id):
+    from chalicelib.services.contacts import cards
     params = query(area.request)
     note = "Saved." if params.get("saved") else ("File uploaded." if params.get("uploaded") else
                                                  ("Note saved." if params.get("noted") else ""))
@@ -171,6 +168,7 @@ def card(contact_id):
             summary="Add a note from the card", ok=303, media=HTML_MEDIA, errors=(400, 403, 404),
             request_media=FORM_MEDIA, headers=("Location",))
 def add_note(contact_id):
+    from chalicelib.services.contacts import notes as contact_notes
     form = form_body(area.request)
     contact_notes.add(contact_id, parse(NoteRequest, {"text": form.get("text", "")}))
     return _see_other(f"/desk/contacts/{contact_id}", {"noted": "1"})
@@ -179,6 +177,7 @@ def add_note(contact_id):
 @area.route("GET", "/desk/contacts/{contact_id}/history", role=AGENT, session=True,
             summary="A contact's calls, newest first", media=HTML_MEDIA, errors=(400, 404), query=("cursor",))
 def history(contact_id):
+    from chalicelib.services.contacts import cards
     contact, calls, cursor = cards.history(contact_id, query(area.request).get("cursor"))
     return _page(views.history_page(area.session, contact, calls, cursor))
 
@@ -186,6 +185,7 @@ def history(contact_id):
 @area.route("GET", "/desk/calls/{call_Id}", role=AGENT, session=True, summary="One call's tree", media=HTML_MEDIA,
             errors=(400, 404), query=("wrapped",))
 def call(call_Id):  # noqa: N803 - the CIM API's name
+    from chalicelib.services.calls import interactions, wrapups
     note = "Wrapped up." if query(area.request).get("wrapped") else ""
     return _page(views.call_page(area.session, interactions.get(call_Id), wrapups.codes().codes, note))
 
@@ -194,6 +194,7 @@ def call(call_Id):  # noqa: N803 - the CIM API's name
             summary="Close the call with a wrap-up code from its page", ok=303, media=HTML_MEDIA,
             errors=(400, 403, 404), request_media=FORM_MEDIA, headers=("Location",))
 def wrap_up(call_Id):  # noqa: N803
+    from chalicelib.services.calls import wrapups
     form = form_body(area.request)
     wrapups.wrap_up(call_Id, parse(WrapupRequest, {"code": form.get("code", ""), "note": form.get("note") or None}))
     return _see_other(f"/desk/calls/{call_Id}", {"wrapped": "1"})
@@ -204,6 +205,7 @@ def wrap_up(call_Id):  # noqa: N803
             request=AttachmentRequest, response=AttachmentCreated, errors=(400, 403, 404, 413),
             request_headers=("X-CSRF-Token",))
 def upload(contact_id):
+    from chalicelib.services.calls import attachments
     data = json_body(area.request)
     asked = parse(AttachmentRequest, {k: data.get(k) for k in ("fileName", "mimeType", "size")} | {
         "contact_id": contact_id})
@@ -216,6 +218,8 @@ def upload(contact_id):
 @area.route("GET", "/desk/contacts/{contact_id}/edit", role=AGENT, session=True, summary="The edit form",
             media=HTML_MEDIA, errors=(400, 404))
 def edit_form(contact_id):
+    from chalicelib.services.contacts import contacts
+    from chalicelib.services.schema import schema
     contact = contacts.get(contact_id)
     return _page(views.edit_page(area.session, contact, schema.attributes(), contact.model_dump(), contact.version))
 
@@ -224,6 +228,8 @@ def edit_form(contact_id):
             summary="Save the edit form (at the version it was read at)", ok=303, media=HTML_MEDIA,
             errors=(400, 403, 404, 409, 412), request_media=FORM_MEDIA, headers=("Location",))
 def save(contact_id):
+    from chalicelib.services.contacts import contacts
+    from chalicelib.services.schema import schema
     form = form_body(area.request)
     attributes = schema.attributes()
     mine = views.changed_in_form(form, attributes)
@@ -265,6 +271,7 @@ def _new_form(form: Any, status: int = 200) -> Response:
 @area.route("GET", "/desk/new", role=AGENT, session=True, summary="The new-contact form", media=HTML_MEDIA,
             query=("caller",))
 def new_contact_form():
+    from chalicelib.services.contacts import cards
     caller = (query(area.request).get("caller") or "").strip()[:64]
     return _new_form(cards.new_caller(caller, cards.DESK_FORM))
 
@@ -273,6 +280,8 @@ def new_contact_form():
             summary="Create a contact from the form (once per form, however often it is sent)", ok=303,
             media=HTML_MEDIA, errors=(400, 403, 409), request_media=FORM_MEDIA, headers=("Location",))
 def create():
+    from chalicelib.services.contacts import cards
+    from chalicelib.services.schema import schema
     form = form_body(area.request)
     sent = cards.sent_form(form, cards.DESK_FORM)
     fields = views.form_fields(form, schema.attributes(), creating=True)
@@ -289,6 +298,7 @@ def create():
             summary="Screen pop by URL template: the caller's card, a chooser, or the new-caller form",
             media=HTML_MEDIA, errors=(400,), query=("ani",), call_variables=True)
 def pop():
+    from chalicelib.services.contacts import cards
     params = query(area.request)
     ani = (params.get("ani") or "").strip()
     shown = cards.pop(ani, {k: v for k, v in params.items() if k != "ani"}, cards.DESK_FORM)

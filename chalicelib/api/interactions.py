@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from chalicelib.api.http import list_response, page_params, page_response, to_response
 from chalicelib.api.routing import Area, caller_role
-from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import AGENT, IVR
 from chalicelib.models.common import Page
 from chalicelib.models.interaction import Leg, LinkRequest, SaveLegRequest, Tree
-
-interactions = lazy("chalicelib.services.calls.interactions")
 
 area = Area(__name__, "Interactions")
 bp = area.blueprint
@@ -23,6 +20,7 @@ LEG_EXAMPLE = {"interaction": {"type": "voice", "agentId": "agent-7", "start_tim
             summary="Add or update one leg of a call", request=SaveLegRequest, response=Leg,
             errors=(400, 404, 409, 413), headers=("X-CIM-Outcome",), example=LEG_EXAMPLE)
 def save_leg(call_Id, body: SaveLegRequest):  # noqa: N803 - the CIM API's name
+    from chalicelib.services.calls import interactions
     leg, outcome = interactions.save_leg(call_Id, body)
     if caller_role(area.request) == IVR:
         # An IVR sees no more than a lookup shows: the leg as it sent it, not
@@ -35,28 +33,33 @@ def save_leg(call_Id, body: SaveLegRequest):  # noqa: N803 - the CIM API's name
 @area.route("GET", "/interactions/loadInteractions/{id}", role=AGENT, summary="A contact's calls, newest first",
             response=list[Tree], errors=(400, 404), query=PAGING, headers=("X-Next-Cursor",))
 def load_interactions(id):  # noqa: A002 - the CIM API's name
+    from chalicelib.services.calls import interactions
     return list_response(*interactions.history(id, *page_params(area.request)))
 
 
 @area.route("GET", "/contacts/{contact_id}/interactions", role=AGENT, summary="A contact's calls (resource style)",
             response=Page[Tree], errors=(400, 404), query=PAGING)
 def contact_interactions(contact_id):
+    from chalicelib.services.calls import interactions
     return page_response(*interactions.history(contact_id, *page_params(area.request)))
 
 
 @area.route("GET", "/interactions/{call_Id}", role=AGENT, summary="One call's tree", response=Tree,
             errors=(400, 404))
 def get_tree(call_Id):  # noqa: N803
+    from chalicelib.services.calls import interactions
     return to_response(interactions.get(call_Id))
 
 
 @area.route("PUT", "/interactions/{call_Id}/contact", role=AGENT, summary="Link a call to one contact",
             request=LinkRequest, response=Tree, errors=(400, 404, 409))
 def link_contact(call_Id, body: LinkRequest):  # noqa: N803
+    from chalicelib.services.calls import interactions
     return to_response(interactions.link(call_Id, body.contact_id))
 
 
 @area.route("DELETE", "/interactions/{call_Id}/contact", role=AGENT, summary="Unlink a call", response=Tree,
             errors=(400, 404, 409))
 def unlink_contact(call_Id):  # noqa: N803
+    from chalicelib.services.calls import interactions
     return to_response(interactions.unlink(call_Id))

@@ -10,12 +10,9 @@ from chalice import Response
 from chalicelib.api.http import query, to_response
 from chalicelib.api.routing import Area
 from chalicelib.core.errors import Invalid
-from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import IVR
 from chalicelib.models.common import parse
 from chalicelib.models.lookup import LookupAnswer, LookupRequest
-
-lookup = lazy("chalicelib.services.contacts.lookup")
 
 area = Area(__name__, "Lookup")
 bp = area.blueprint
@@ -40,6 +37,7 @@ def _asked_in_query(request) -> LookupRequest:
 
 
 def _flat(answer: LookupAnswer) -> Response:
+    from chalicelib.services.contacts import lookup
     return Response(body=lookup.flat(answer), status_code=200, headers={"Content-Type": "text/plain; charset=utf-8"})
 
 
@@ -47,6 +45,7 @@ def _flat(answer: LookupAnswer) -> Response:
             response=LookupAnswer, query=("format",), request_headers=("Accept",),
             example={"ani": "0014155550100", "callVariables": {"callVariable3": "AC-1"}})
 def lookup_post(body: LookupRequest):
+    from chalicelib.services.contacts import lookup
     return _respond(lookup.lookup(body.ani, body.callVariables), area.request)
 
 
@@ -54,6 +53,7 @@ def lookup_post(body: LookupRequest):
             summary="IVR lookup (query form; any other parameter is a call variable)", response=LookupAnswer,
             query=("ani", "format"), request_headers=("Accept",), call_variables=True)
 def lookup_get():
+    from chalicelib.services.contacts import lookup
     request = area.request
     asked = _asked_in_query(request)
     return _respond(lookup.lookup(asked.ani, asked.callVariables), request)
@@ -64,11 +64,13 @@ def lookup_get():
             request=LookupRequest, response=str, media="text/plain",
             example={"ani": "0014155550100", "callVariables": {"callVariable3": "AC-1"}})
 def lookup_post_ivr(body: LookupRequest):
+    from chalicelib.services.contacts import lookup
     return _flat(lookup.lookup(body.ani, body.callVariables))
 
 
 @area.route("GET", "/contacts/lookup/ivr", role=IVR, summary="IVR lookup (query form), as flat key=value lines",
             response=str, media="text/plain", query=("ani",), call_variables=True)
 def lookup_get_ivr():
+    from chalicelib.services.contacts import lookup
     asked = _asked_in_query(area.request)
     return _flat(lookup.lookup(asked.ani, asked.callVariables))

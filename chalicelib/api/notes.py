@@ -3,13 +3,9 @@ from __future__ import annotations
 
 from chalicelib.api.http import page_params, page_response, to_response
 from chalicelib.api.routing import Area
-from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import AGENT
 from chalicelib.models.common import Page
 from chalicelib.models.notes import Note, NoteRequest
-
-contact_notes = lazy("chalicelib.services.contacts.notes")
-interactions = lazy("chalicelib.services.calls.interactions")
 
 area = Area(__name__, "Notes")
 bp = area.blueprint
@@ -20,12 +16,14 @@ EXAMPLE = {"text": "Promised a callback on Monday about the 50% offer"}
             request=NoteRequest, response=Note, errors=(400, 404, 413), example=EXAMPLE, idempotent=True,
             request_headers=("Idempotency-Key",))
 def add_contact_note(contact_id, body: NoteRequest):
+    from chalicelib.services.contacts import notes as contact_notes
     return to_response(contact_notes.add(contact_id, body), status=201)
 
 
 @area.route("GET", "/contacts/{contact_id}/notes", role=AGENT, summary="A contact's notes, newest first",
             response=Page[Note], errors=(400, 404), query=("limit", "cursor"))
 def contact_note_list(contact_id):
+    from chalicelib.services.contacts import notes as contact_notes
     return page_response(*contact_notes.listing(contact_id, *page_params(area.request)))
 
 
@@ -33,10 +31,12 @@ def contact_note_list(contact_id):
             request=NoteRequest, response=Note, errors=(400, 404, 413), example=EXAMPLE, idempotent=True,
             request_headers=("Idempotency-Key",))
 def add_call_note(call_Id, body: NoteRequest):  # noqa: N803 - the CIM API's name
+    from chalicelib.services.calls import interactions
     return to_response(interactions.add_note(call_Id, body), status=201)
 
 
 @area.route("GET", "/interactions/{call_Id}/notes", role=AGENT,
             summary="A call's notes, newest first (at most 50: one page)", response=Page[Note], errors=(400, 404))
 def call_note_list(call_Id):  # noqa: N803
+    from chalicelib.services.calls import interactions
     return page_response(interactions.notes(call_Id), None)

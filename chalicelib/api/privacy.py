@@ -5,7 +5,6 @@ from __future__ import annotations
 from chalicelib.api.http import page_params, page_response, query, to_response
 from chalicelib.api.routing import Area
 from chalicelib.core import public
-from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import ADMIN, AGENT
 from chalicelib.models.common import Page
 from chalicelib.models.contact import Consent, ConsentFields, Contact
@@ -20,14 +19,6 @@ from chalicelib.models.privacy import (
     RetentionRequest,
     Suppression,
 )
-
-access = lazy("chalicelib.services.privacy.access")
-audit = lazy("chalicelib.services.privacy.audit")
-contacts = lazy("chalicelib.services.contacts.contacts")
-erasure = lazy("chalicelib.services.privacy.erasure")
-retention = lazy("chalicelib.services.privacy.retention")
-schema = lazy("chalicelib.services.schema.schema")
-suppression = lazy("chalicelib.services.privacy.suppression")
 
 area = Area(__name__, "Privacy")
 bp = area.blueprint
@@ -45,6 +36,7 @@ def _receipt(receipt: dict, status: int | None = None):
             request=PersonRequest, response=ErasureReceipt, errors=(400,), headers=("Location",),
             example={"phone": "+1 415 555 0100"}, idempotent=True, request_headers=("Idempotency-Key",))
 def erase(body: PersonRequest):
+    from chalicelib.services.privacy import erasure
     receipt = erasure.start(body)
     return _receipt(receipt, 201 if receipt["state"] == "done" else 202)
 
@@ -53,12 +45,14 @@ def erase(body: PersonRequest):
             summary="Every erasure with its state (running, done, failed), newest first",
             response=list[ErasureReceipt], errors=(400,), query=("state",))
 def erasures():
+    from chalicelib.services.privacy import erasure
     return to_response([ErasureReceipt.model_validate(r) for r in erasure.listing(query(area.request).get("state"))])
 
 
 @area.route("GET", "/privacy/erasures/{erasure_id}", role=ADMIN, summary="An erasure's receipt",
             response=ErasureReceipt, errors=(400, 404))
 def erasure_receipt(erasure_id):
+    from chalicelib.services.privacy import erasure
     return to_response(ErasureReceipt.model_validate(erasure.get(erasure_id)), omit_none=True)
 
 
@@ -66,6 +60,7 @@ def erasure_receipt(erasure_id):
             also_ok=(202,),
             response=ErasureReceipt, errors=(400, 404), headers=("Location",))
 def erasure_run(erasure_id):
+    from chalicelib.services.privacy import erasure
     return _receipt(erasure.run(erasure_id))
 
 
@@ -80,12 +75,14 @@ def _job(job: dict):
             request=RetentionRequest, response=RetentionJob, errors=(400, 409), headers=("Location",),
             example={"kind": "interactions"}, idempotent=True, request_headers=("Idempotency-Key",))
 def start_retention_job(body: RetentionRequest):
+    from chalicelib.services.privacy import retention
     return _job(retention.start(body))
 
 
 @area.route("GET", "/privacy/retention/jobs/{job_id}", role=ADMIN, summary="A retention job's progress",
             response=RetentionJob, errors=(400, 404))
 def retention_job(job_id):
+    from chalicelib.services.privacy import retention
     return to_response(RetentionJob.model_validate(retention.get(job_id)))
 
 
@@ -94,6 +91,7 @@ def retention_job(job_id):
             summary="Cancel a retention job (what it changed stays changed; the job stays, cancelled)",
             response=RetentionJob, errors=(400, 404))
 def cancel_retention_job(job_id):
+    from chalicelib.services.privacy import retention
     return to_response(RetentionJob.model_validate(retention.cancel(job_id)))
 
 
@@ -101,6 +99,7 @@ def cancel_retention_job(job_id):
             also_ok=(202,),
             response=RetentionJob, errors=(400, 404), headers=("Location",))
 def retention_job_run(job_id):
+    from chalicelib.services.privacy import retention
     return _job(retention.run(job_id))
 
 
@@ -115,6 +114,7 @@ def _access(answer: dict, status: int | None = None):
             also_ok=(202,), request=PersonRequest, response=AccessAnswer, errors=(400,), headers=("Location",),
             example={"email": "ann@example.com"}, idempotent=True, request_headers=("Idempotency-Key",))
 def access_request(body: PersonRequest):
+    from chalicelib.services.privacy import access
     return _access(access.start(body))
 
 
@@ -122,6 +122,7 @@ def access_request(body: PersonRequest):
             summary="The access requests of the last day with their state, newest first",
             response=list[AccessAnswer], errors=(400,), query=("state",))
 def access_requests():
+    from chalicelib.services.privacy import access
     return to_response([AccessAnswer.model_validate(a) for a in access.listing(query(area.request).get("state"))],
                   omit_none=True)
 
@@ -129,6 +130,7 @@ def access_requests():
 @area.route("GET", "/privacy/access-requests/{request_id}", role=ADMIN,
             summary="An access request: its state, then its document", response=AccessAnswer, errors=(400, 404))
 def access_request_state(request_id):
+    from chalicelib.services.privacy import access
     return to_response(AccessAnswer.model_validate(access.get(request_id)), omit_none=True)
 
 
@@ -136,12 +138,14 @@ def access_request_state(request_id):
             summary="Go on gathering an access request", also_ok=(202,),
             response=AccessAnswer, errors=(400, 404), headers=("Location",))
 def access_request_run(request_id):
+    from chalicelib.services.privacy import access
     return _access(access.run(request_id))
 
 
 @area.route("GET", "/privacy/fields", role=ADMIN, summary="The personal fields the contacts hold",
             response=list[PersonalField], errors=())
 def personal_fields():
+    from chalicelib.services.schema import schema
     personal = schema.pii_keys()
     return to_response([PersonalField(key=a.key, label=a.label, type=a.type, core=a.core,
                                  why="identifies the person (core field)" if a.core else
@@ -153,6 +157,7 @@ def personal_fields():
 @area.route("GET", "/privacy/suppressions", role=ADMIN, summary="Erased numbers and addresses (hashes only)",
             response=list[Suppression], errors=())
 def suppressions():
+    from chalicelib.services.privacy import suppression
     return to_response([Suppression.model_validate(s) for s in suppression.listing()])
 
 
@@ -160,12 +165,14 @@ def suppressions():
             summary="Let a number or address be stored again (the customer came back)", request=IdentifierRequest,
             response=Suppression, errors=(400, 404), example={"phone": "+1 415 555 0100"})
 def lift_suppression(body: IdentifierRequest):
+    from chalicelib.services.privacy import suppression
     return to_response(suppression.lift(body))
 
 
 @area.route("GET", "/contacts/{contact_id}/changes", role=AGENT, summary="A contact's audit trail, newest first",
             response=Page[AuditEntry], errors=(400,), query=PAGING)
 def contact_changes(contact_id):
+    from chalicelib.services.privacy import audit
     limit, cursor = page_params(area.request)
     items, next_cursor = audit.of_contact(contact_id, limit, cursor)
     return page_response([AuditEntry.model_validate(e) for e in items], next_cursor)
@@ -174,6 +181,7 @@ def contact_changes(contact_id):
 @area.route("GET", "/audit", role=ADMIN, summary="Every change to contacts in a period, oldest first",
             response=Page[AuditEntry], errors=(400,), query=("from", "to", *PAGING))
 def audit_period():
+    from chalicelib.services.privacy import audit
     request = area.request
     limit, cursor = page_params(request)
     params = query(request)
@@ -184,6 +192,7 @@ def audit_period():
 @area.route("GET", "/contacts/{contact_id}/consents", role=AGENT, summary="A contact's consents by usage",
             response=list[Consent], errors=(400, 404))
 def consents(contact_id):
+    from chalicelib.services.contacts import contacts
     return to_response(list(contacts.get(contact_id).consents.values()))
 
 
@@ -191,10 +200,12 @@ def consents(contact_id):
             summary="Record a consent (granted or refused) for one usage", request=ConsentFields, response=Contact,
             errors=(400, 404), example={"granted": True, "address": "+1 415 555 0100", "source": "ivr"})
 def set_consent(contact_id, usage, body: ConsentFields):
+    from chalicelib.services.contacts import contacts
     return to_response(contacts.set_consent(contact_id, usage, body))
 
 
 @area.route("DELETE", "/contacts/{contact_id}/consents/{usage}", role=AGENT,
             summary="Forget the record of one usage's consent", response=Contact, errors=(400, 404))
 def forget_consent(contact_id, usage):
+    from chalicelib.services.contacts import contacts
     return to_response(contacts.set_consent(contact_id, usage, None))

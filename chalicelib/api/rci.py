@@ -7,11 +7,8 @@ from typing import Any
 
 from chalicelib.api.http import parse_json, raw_body, to_response
 from chalicelib.api.routing import Area
-from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import ADMIN, PUBLIC
 from chalicelib.models.sync import PushResult, SyncRun, SyncStatus
-
-rci_sync = lazy("chalicelib.services.sync.rci_sync")
 
 area = Area(__name__, "Contact-center sync")
 bp = area.blueprint
@@ -27,6 +24,7 @@ PUSH_EXAMPLE = {"id": "E936C400B22311D38FBE0090279A922E", "contactGroupId": "E93
             request=dict[str, Any] | list[dict[str, Any]], response=PushResult, errors=(400, 401, 413, 503),
             example=PUSH_EXAMPLE, request_headers=("X-CIM-Signature", "X-CIM-Timestamp"))
 def push_contacts():
+    from chalicelib.services.sync import rci_sync
     request = area.request
     raw = raw_body(request)
     # The signature covers the raw bytes: check it before reading them.
@@ -44,10 +42,12 @@ def push_contacts():
 @area.route("GET", "/rci/sync", role=ADMIN, summary="The sync's watermark and recent runs", response=SyncStatus,
             errors=())
 def sync_status():
+    from chalicelib.services.sync import rci_sync
     return to_response(SyncStatus.model_validate(rci_sync.status()))
 
 
 @area.route("POST", "/rci/sync", role=ADMIN, summary="Pull from the contact center now", response=SyncRun,
             errors=(409, 422))
 def sync_now():
+    from chalicelib.services.sync import rci_sync
     return to_response(SyncRun.model_validate(rci_sync.run()))

@@ -7,13 +7,6 @@ from chalice import Blueprint, Rate
 
 from chalicelib.core import metering
 from chalicelib.core.actor import act_as
-from chalicelib.core.lazy import lazy
-
-access = lazy("chalicelib.services.privacy.access")
-erasure = lazy("chalicelib.services.privacy.erasure")
-retention = lazy("chalicelib.services.privacy.retention")
-rci_sync = lazy("chalicelib.services.sync.rci_sync")
-schema = lazy("chalicelib.services.schema.schema")
 
 bp = Blueprint(__name__)
 log = logging.getLogger("cim")
@@ -22,6 +15,7 @@ log = logging.getLogger("cim")
 @bp.schedule(Rate(1, unit=Rate.MINUTES), name="resume-schema-jobs")
 def resume_schema_jobs(event):
     """Carry on every reindex job a schema change left unfinished."""
+    from chalicelib.services.schema import schema
     metering.stop_counting()  # not a request: bounded by time, not by the request's call cap
     for job in schema.resume_jobs():
         log.info("schema job %s: %s, %d processed", job.id, job.state, job.processed)
@@ -31,6 +25,7 @@ def resume_schema_jobs(event):
 def resume_erasures(event):
     """Carry on every erasure and access request too large for the request
     that asked for it, and every retention job."""
+    from chalicelib.services.privacy import access, erasure, retention
     act_as("erasure-runner", "schedule")
     metering.stop_counting()
     for receipt in erasure.resume_all():
@@ -44,6 +39,7 @@ def resume_erasures(event):
 @bp.schedule(Rate(1, unit=Rate.MINUTES), name="rci-sync")
 def pull_contact_center(event):
     """Pull the contact center's records (every ``CIM_SYNC_EVERY_SECONDS``)."""
+    from chalicelib.services.sync import rci_sync
     act_as("sinch-sync", "schedule")
     metering.stop_counting()
     outcome = rci_sync.scheduled()

@@ -18,28 +18,25 @@ from chalicelib.core import public
 from chalicelib.core.clock import iso
 from chalicelib.core.errors import Invalid
 from chalicelib.core.ids import check_id
-from chalicelib.core.lazy import lazy
 from chalicelib.core.roles import AGENT, PUBLIC
 from chalicelib.models.common import parse
 from chalicelib.models.contact import Contact, ContactFields
 from chalicelib.models.lookup import LookupRequest
 from chalicelib.models.screenpop import NewCallerForm, ScreenPopLink, ScreenPopLinkRequest
 
-cards = lazy("chalicelib.services.contacts.cards")
-links = lazy("chalicelib.services.access.links")
-schema = lazy("chalicelib.services.schema.schema")
-
 area = Area(__name__, "Screen pop")
 bp = area.blueprint
 
 
 def _signed(contact: Contact) -> str:
+    from chalicelib.services.access import links
     return public.url(f"/screenpop?{links.query(links.sign({'contact_id': contact.id}))}")
 
 
 def _shown(shown: Any) -> Response:
     """The page of a pop without a session: a read-only card, a chooser whose
     candidates are signed links, or the new-caller form posting here."""
+    from chalicelib.services.contacts import cards
     if isinstance(shown, cards.Card):
         return html_response(views.card_page(None, shown.contact, shown.attributes, shown.calls, None, shown.files,
                                              note=shown.note, notes=shown.notes))
@@ -54,6 +51,7 @@ def _shown(shown: Any) -> Response:
 @area.route("POST", "/screenpop/link", role=AGENT, summary="A signed screen-pop URL", request=ScreenPopLinkRequest,
             response=ScreenPopLink, example={"ani": "+14155550100"})
 def screenpop_link():
+    from chalicelib.services.access import links
     data = json_body(area.request)
     wanted = {k: data[k] for k in ("ani", "contact_id") if isinstance(data.get(k), str) and data[k]}
     if len(wanted) != 1:
@@ -71,6 +69,8 @@ def screenpop_link():
 @area.route("GET", "/screenpop", role=PUBLIC, summary="The screen pop page (signed link)", media=HTML_MEDIA,
             errors=(400, 403, 404), query=("ani", "contact_id", "exp", "sig"), call_variables=True)
 def screenpop():
+    from chalicelib.services.access import links
+    from chalicelib.services.contacts import cards
     params = links.verify(query(area.request))
     if params.get("contact_id"):
         return _shown(cards.card(check_id(params["contact_id"], "contact_id")))
@@ -84,6 +84,8 @@ def screenpop():
 @area.route("POST", "/screenpop/contacts", role=PUBLIC, summary="Create a contact from the screen pop form", ok=303,
             media=HTML_MEDIA, errors=(400, 403, 409), request=NewCallerForm, request_media=FORM_MEDIA, headers=("Location",))
 def create_from_form():
+    from chalicelib.services.contacts import cards
+    from chalicelib.services.schema import schema
     form = form_body(area.request)
     sent = cards.sent_form(form, cards.LINK_FORM)
     fields = views.form_fields(form, schema.attributes(), creating=True)

@@ -29,6 +29,14 @@ def test_importing_the_app_creates_no_client_and_reads_no_setting():
     assert out.stdout.split() == ["0", "0"]
 
 
+def test_importing_the_app_loads_no_service_a_route_does_not_need_yet():
+    """A route imports its service inside its handler: a cold start pays for
+    the services of the routes it serves, not for all of them."""
+    code = "import app, sys; print(sorted(m for m in sys.modules if m.startswith('chalicelib.services.')))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def test_the_operations_page_prints_the_whole_route_role_table():
     import app  # noqa: F401 - the routes declare themselves on import
     from chalicelib.api.access import role_table
