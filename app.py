@@ -24,6 +24,7 @@ from chalicelib.api import (
     schedules,
     schema,
     screenpop,
+    webhooks,
     wrapups,
 )
 from chalicelib.core import logs
@@ -33,11 +34,11 @@ app.log.setLevel(logging.INFO)
 logs.install()
 
 for area in (health, docs, contacts, schema, mapping, lookup, screenpop, interactions, attachments, keys, rci,
-             schedules, connect, desk, privacy, notes, wrapups):
+             schedules, connect, desk, privacy, notes, wrapups, webhooks):
     app.register_blueprint(area.bp)
 
 access.protect(app)
 app.register_middleware(headers.add_security_headers, "http")
 app.register_middleware(requestlog.log_request, "http")
-for kind in ("pure_lambda", "scheduled", "kinesis"):
+for kind in ("pure_lambda", "scheduled", "kinesis", "dynamodb"):
     app.register_middleware(requestlog.begin_invocation, kind)

@@ -39,6 +39,20 @@ def ensure_bucket() -> None:
         client.create_bucket(Bucket=name)
 
 
+def ensure_event_bus() -> None:
+    """The outbound events' EventBridge bus, when one is named (``CIM_EVENT_BUS``)."""
+    name = get_settings().event_bus
+    if not name:
+        return
+    client = aws.client("events")
+    try:
+        client.create_event_bus(Name=name)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceAlreadyExistsException":
+            raise
+
+
 def ensure_all() -> None:
+    ensure_event_bus()
     ensure_table()
     ensure_bucket()

@@ -183,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     on_port = port()
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     os.environ.setdefault("CIM_PUBLIC_BASE_URL", f"http://127.0.0.1:{on_port}")
+    os.environ.setdefault("CIM_EVENT_BUS", "cim-events")
+    os.environ.setdefault("CIM_WEBHOOK_ALLOW_LOOPBACK", "1")  # a receiver on this machine may be plain http
 
     emulator = None
     if args.aws == "emulated" and not os.environ.get("AWS_ENDPOINT_URL"):

@@ -43,6 +43,9 @@ def check_secrets(stage: str) -> None:
     if missing:
         raise SystemExit(f"stage {stage!r} names no secret source: set {' and '.join(missing)} in its "
                          "environment_variables in .chalice/config.json (SSM SecureString parameters)")
+    if Settings.from_env(env).webhook_allow_loopback:
+        raise SystemExit(f"stage {stage!r} sets CIM_WEBHOOK_ALLOW_LOOPBACK: only `make run` may send webhooks "
+                         "to plain http on loopback; a deployed stage sends to https only")
     plain = [name for name in ("CIM_SIGNING_SECRET", "CIM_ADMIN_KEY") if env.get(name)]
     if plain:
         raise SystemExit(f"stage {stage!r} carries {', '.join(plain)} in its configuration: keep secrets in SSM "

@@ -8,6 +8,9 @@
 - A request without a key answered like every other 401 (``{"Code",
   "Message"}``): API Gateway does so through the UNAUTHORIZED gateway
   response ``make package`` sets; ``chalice local`` has its own body for it.
+- The deployment's other triggers run too: the table's stream feeds the
+  stream function (outbound events, webhooks) and the scheduled functions
+  run on their schedules (``devtools/triggers``).
 - An access log without personal data: the standard one prints whole request
   lines (numbers and names in paths and query strings, signed links, cursors).
   Ours prints the method, the route's first segment and the status; the app's
@@ -110,10 +113,20 @@ def with_faults_if_asked() -> None:
     print(f"faults: {rate:.0%} of DynamoDB and S3 calls fail (CIM_FAULT_RATE)", file=sys.stderr)
 
 
+def run_triggers() -> None:
+    """The table's stream and the schedules, as AWS runs them (``devtools/triggers``)."""
+    from app import app
+    from chalicelib.core.settings import get_settings
+    from devtools.triggers import start
+
+    start(app, get_settings().table_name)
+
+
 def main() -> int:
     patch_handler()
     answer_missing_keys_like_the_gateway()
     with_faults_if_asked()
+    run_triggers()
     from chalice.cli import main as chalice
 
     return chalice()

@@ -46,3 +46,14 @@ def pull_contact_center(event):
     if outcome:
         log.info("rci sync: %d pages, %d stored, %d updated, %d rejected, error: %s", outcome["pages"],
                  outcome["stored"], outcome["updated"], outcome["rejected"], outcome["last_error"])
+
+
+@bp.schedule(Rate(1, unit=Rate.MINUTES), name="deliver-webhooks")
+def deliver_webhooks(event):
+    """Retry every webhook delivery whose next try has come (and what waits behind it)."""
+    from chalicelib.services.events import delivery
+    act_as("webhooks", "schedule")
+    metering.stop_counting()
+    made = delivery.run_due()
+    if made:
+        log.info("webhooks: %d attempts", made)

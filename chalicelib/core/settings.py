@@ -90,6 +90,16 @@ class Settings:
     sync_run_days: int = 90
     erasure_receipt_days: int = 1095
     audit_days: int = 1095
+    # Outbound events (docs/events.md): the EventBridge bus (none: not sent),
+    # how long events stay replayable, the webhook retry schedule (seconds
+    # after each failed attempt; dead-lettered when it runs out), and whether
+    # webhook targets may be plain http on loopback (only `make run` sets it).
+    event_bus: str | None = None
+    event_days: int = 7
+    webhook_retry_seconds: str = "5,60,300,1800,7200,18000,28800,28800"
+    webhook_timeout_seconds: float = 10.0
+    webhook_allow_loopback: bool = False
+    webhook_full_data: bool = False
 
     def signing_key(self, secret: str | None = None) -> bytes:
         """The signing secret (``secret``, read from a parameter, or the

@@ -51,6 +51,14 @@ Item families (PK / SK):
 - ``NOTES#<contact id>`` / ``<created_at>#<id>``: a note on a contact (newest
   first is one Query); a call's notes live on its tree.
 - ``WRAPUP`` / ``CODES``: the wrap-up codes agents choose from (one item, replaced whole).
+- ``WEBHOOKS`` / ``HOOK#<id>``: a webhook subscription (its signing secrets).
+- ``EVENTS#<yyyy-mm-dd>`` / ``<at>#<event id>``: an outbound event, kept
+  ``CIM_EVENT_DAYS`` for replay (thin: ids and field names, no values).
+- ``HOOK#<webhook id>`` / ``DLV#<at>#<event id>``: one event's delivery to
+  one webhook (state, attempts, last answer).
+- ``LANE#<webhook id>#<lane>`` / ``<at>#<event id>``: deliveries waiting in
+  order behind an undelivered one of the same contact (the lane); the lane's
+  head is listed on GSI1 under ``WEBHOOKDUE`` by its next try.
 - ``HEALTH`` / ``HEALTH``: read by the health check (never written).
 """
 from __future__ import annotations
@@ -301,6 +309,42 @@ def wrapup_codes() -> dict[str, str]:
     return {"PK": WRAPUP_PK, "SK": "CODES"}
 
 
+WEBHOOKS_PK, WEBHOOK_PREFIX, DELIVERY_PREFIX, DUE_PK = "WEBHOOKS", "HOOK#", "DLV#", "WEBHOOKDUE"
+
+
+def webhook(webhook_id: str) -> dict[str, str]:
+    return {"PK": WEBHOOKS_PK, "SK": f"{WEBHOOK_PREFIX}{webhook_id}"}
+
+
+def event_day_pk(day: str) -> str:
+    return f"EVENTS#{day}"
+
+
+def outbound_event(at: str, event_id: str) -> dict[str, str]:
+    return {"PK": event_day_pk(at[:10]), "SK": f"{at}#{event_id}"}
+
+
+def deliveries_pk(webhook_id: str) -> str:
+    return f"{WEBHOOK_PREFIX}{webhook_id}"
+
+
+def delivery(webhook_id: str, at: str, event_id: str) -> dict[str, str]:
+    return {"PK": deliveries_pk(webhook_id), "SK": f"{DELIVERY_PREFIX}{at}#{event_id}"}
+
+
+def lane_pk(webhook_id: str, lane: str) -> str:
+    return f"LANE#{webhook_id}#{lane}"
+
+
+def lane_entry(webhook_id: str, lane: str, at: str, event_id: str) -> dict[str, str]:
+    return {"PK": lane_pk(webhook_id, lane), "SK": f"{at}#{event_id}"}
+
+
+def due_entry(next_try: str, webhook_id: str, lane: str) -> dict[str, str]:
+    """GSI1 attributes listing a lane's head under the time of its next try."""
+    return {"GSI1PK": DUE_PK, "GSI1SK": f"{next_try}#{webhook_id}#{lane}"}
+
+
 # (PK prefix or whole PK, SK prefix or None for any) -> entity, the first that matches.
 _ENTITIES: tuple[tuple[str, str | None, str], ...] = (
     ("CONTACT#", CONTACT_SK, "contact"),
@@ -333,8 +377,13 @@ _ENTITIES: tuple[tuple[str, str | None, str], ...] = (
     ("NOTES#", None, "contact_note"),
     (WRAPUP_PK, None, "wrapup_codes"),
     ("HEALTH", None, "health"),
+    (WEBHOOKS_PK, WEBHOOK_PREFIX, "webhook"),
+    ("EVENTS#", None, "outbound_event"),
+    (WEBHOOK_PREFIX, DELIVERY_PREFIX, "delivery"),
+    ("LANE#", None, "lane_entry"),
 )
-_WHOLE_PKS = {SCHEMA_PK, MAPPING_PK, JOBS_PK, API_KEYS_PK, SYNC_PK, SUPPRESSED_PK, PRIVACY_PK, WRAPUP_PK, "HEALTH"}
+_WHOLE_PKS = {SCHEMA_PK, MAPPING_PK, JOBS_PK, API_KEYS_PK, SYNC_PK, SUPPRESSED_PK, PRIVACY_PK, WRAPUP_PK, "HEALTH",
+              WEBHOOKS_PK}
 
 
 def entity_of(pk: str, sk: str) -> str:

@@ -14,6 +14,9 @@ def table_definition(table_name: str) -> dict[str, Any]:
     return {
         "TableName": table_name,
         "BillingMode": "PAY_PER_REQUEST",
+        # Every change leaves as an outbound event (docs/events.md): the stream
+        # function reads both images to say what changed.
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
         "AttributeDefinitions": [
             {"AttributeName": name, "AttributeType": "S"}
             for name in keys.ALL_KEYS

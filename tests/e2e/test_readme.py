@@ -24,7 +24,7 @@ PROJECT = ("Makefile", "pyproject.toml", "requirements.txt", ".venv", "app.py", 
 
 
 # The pages with examples, in the order a reader following the tour goes on.
-PAGES = ("api.md", "desk.md", "sync.md", "connect.md", "privacy.md")
+PAGES = ("api.md", "desk.md", "sync.md", "connect.md", "events.md", "privacy.md")
 
 
 def readme_blocks() -> list[str]:

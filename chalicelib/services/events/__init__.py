@@ -1,0 +1,1 @@
+"""Outbound events: the stream function, webhooks, EventBridge (docs/events.md)."""

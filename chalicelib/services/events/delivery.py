@@ -1,0 +1,236 @@
+"""Delivering events to webhooks, per the Standard Webhooks specification:
+signed (``webhook-id``, ``webhook-timestamp``, ``webhook-signature``, by the
+``standardwebhooks`` library), retried on a failure or timeout along
+``CIM_WEBHOOK_RETRY_SECONDS`` (with jitter), dead-lettered when that runs
+out, and the webhook disabled by a 410.
+
+Order: the deliveries of one lane (a contact, to one webhook) go one at a
+time. While one is not delivered, the next wait behind it; when it is
+delivered or dead-lettered, the next goes at once.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from chalicelib.core.clock import iso, now_iso
+from chalicelib.core.errors import Invalid, NotFound
+from chalicelib.core.settings import get_settings
+from chalicelib.domain.events import CONSENT_CHANGED, CONTACT_CREATED, CONTACT_UPDATED, subscribed
+from chalicelib.integrations import webhooks as sender
+from chalicelib.models.common import Page
+from chalicelib.models.webhooks import Delivery, ReplayAnswer
+from chalicelib.store import webhooks as store
+
+log = logging.getLogger("cim")
+DELIVERED_DAYS, FAILED_DAYS = 3, 30  # how long an attempt stays listed
+REPLAY_PAGE = 200
+_WITH_CONTACT = (CONTACT_CREATED, CONTACT_UPDATED, CONSENT_CHANGED)
+
+
+def retry_schedule() -> list[float]:
+    raw = get_settings().webhook_retry_seconds
+    try:
+        found = [float(part) for part in raw.split(",") if part.strip()]
+    except ValueError:
+        raise ValueError(f"CIM_WEBHOOK_RETRY_SECONDS: {raw!r} is not a list of seconds") from None
+    return found
+
+
+def _ttl(days: int) -> int:
+    return int(time.time()) + days * 86400
+
+
+def fan_out(event: dict[str, Any], webhooks: list[dict[str, Any]]) -> int:
+    """Deliver ``event`` to every enabled webhook that takes its type; how
+    many deliveries began (a delivery already begun is not begun twice)."""
+    begun = 0
+    for webhook in webhooks:
+        if webhook.get("enabled") and subscribed(webhook["events"], event["type"]):
+            if store.start_delivery(webhook["id"], event):
+                begun += 1
+                _dispatch(webhook, event)
+    return begun
+
+
+def _dispatch(webhook: dict[str, Any], event: dict[str, Any]) -> None:
+    """Send now, unless an earlier delivery of the lane still waits."""
+    lane = event["lane"]
+    if store.lane_head(webhook["id"], lane) is not None:
+        store.wait_in_lane(webhook["id"], lane, event, None)
+        return
+    delivery = store.get_delivery(webhook["id"], event["timestamp"], event["id"])
+    if not _attempt(webhook, delivery):
+        store.wait_in_lane(webhook["id"], lane, event, delivery["next_try"])
+
+
+def _attempt(webhook: dict[str, Any], delivery: dict[str, Any]) -> bool:
+    """One attempt, recorded on the delivery. True when the delivery is done
+    with (delivered, or dead-lettered: the lane moves on); False when it waits
+    for ``delivery["next_try"]``."""
+    event = delivery["event"]
+    body = json.dumps(_body(webhook, event), separators=(",", ":"), ensure_ascii=False)
+    outcome = sender.post(webhook["url"], body.encode(), signed_headers(webhook, event["id"], body),
+                          get_settings().webhook_timeout_seconds, get_settings().webhook_allow_loopback)
+    delivery |= {"attempts": delivery["attempts"] + 1, "last_status": outcome.status,
+                 "last_error": outcome.error, "updated_at": now_iso(), "next_try": None}
+    if outcome.delivered:
+        delivery["status"] = "delivered"
+        store.save_delivery(webhook["id"], delivery, _ttl(DELIVERED_DAYS))
+        return True
+    if outcome.status == 410:
+        _disable(webhook, "the target answered 410 Gone")
+        return _dead(webhook, delivery, "the target answered 410 Gone; the webhook is disabled")
+    schedule = retry_schedule()
+    if delivery["attempts"] > len(schedule):
+        return _dead(webhook, delivery, outcome.error or "failed")
+    wait = schedule[delivery["attempts"] - 1] * random.uniform(0.9, 1.1)  # noqa: S311 - jitter, not a secret
+    delivery |= {"status": "pending", "next_try": iso(datetime.now(UTC) + timedelta(seconds=wait))}
+    store.save_delivery(webhook["id"], delivery, _ttl(FAILED_DAYS))
+    log.info("webhook %s: event %s attempt %d failed (%s)", webhook["id"], event["id"], delivery["attempts"],
+             outcome.status or "no answer")
+    return False
+
+
+def _dead(webhook: dict[str, Any], delivery: dict[str, Any], why: str) -> bool:
+    delivery |= {"status": "failed", "last_error": why, "next_try": None}
+    store.save_delivery(webhook["id"], delivery, _ttl(FAILED_DAYS))
+    log.warning("webhook %s: event %s dead-lettered after %d attempts", webhook["id"], delivery["event"]["id"],
+                delivery["attempts"])
+    return True
+
+
+def _disable(webhook: dict[str, Any], why: str) -> None:
+    from chalicelib.services.events import webhooks
+
+    webhooks.disable(webhook["id"], why)
+    webhook["enabled"] = False
+
+
+def _body(webhook: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
+    """The event as sent: thin, or with the contact as it is now when the
+    webhook asks for full data and the deployment allows it."""
+    body = {k: event[k] for k in ("id", "type", "timestamp", "data")}
+    if webhook.get("full_data") and get_settings().webhook_full_data and event["type"] in _WITH_CONTACT:
+        from chalicelib.services.contacts import contacts
+
+        contact_id = event["data"].get("id") or event["data"].get("contact_id")
+        try:
+            body["data"] = event["data"] | {"contact": contacts.get(contact_id).model_dump(mode="json")}
+        except NotFound:
+            pass  # gone since (deleted or erased): the thin event is all there is
+    return body
+
+
+def signed_headers(webhook: dict[str, Any], event_id: str, body: str) -> dict[str, str]:
+    """Standard Webhooks headers; while a rotated secret is still honoured,
+    the signature of each secret (space-separated), so either verifies."""
+    from standardwebhooks.webhooks import Webhook
+
+    moment = datetime.now(UTC)
+    secrets = [webhook["secret"]]
+    if webhook.get("previous_secret") and (webhook.get("previous_until") or "") > now_iso():
+        secrets.append(webhook["previous_secret"])
+    signatures = " ".join(Webhook(s).sign(event_id, moment, body) for s in secrets)
+    return {"webhook-id": event_id, "webhook-timestamp": str(int(moment.timestamp())),
+            "webhook-signature": signatures}
+
+
+def run_due(limit: int = 100) -> int:
+    """Every lane whose head's next try has come: try it, then the deliveries
+    behind it while they succeed. How many attempts were made."""
+    made = 0
+    for head in store.due(now_iso(), limit):
+        made += work_lane(head["webhook_id"], head["lane"])
+    return made
+
+
+def work_lane(webhook_id: str, lane: str, *, now: bool = False) -> int:
+    """Carry a lane on from its head (``now``: even before its next try)."""
+    made = 0
+    webhook = store.get_webhook(webhook_id)
+    while (head := store.lane_head(webhook_id, lane)) is not None:
+        if not now and head.get("next_try") and head["next_try"] > now_iso():
+            break
+        now = False
+        delivery = store.get_delivery(webhook_id, head["at"], head["event_id"])
+        if delivery is None or webhook is None:  # the webhook was deleted, or the delivery expired
+            store.leave_lane(webhook_id, lane, head["at"], head["event_id"])
+            continue
+        if not webhook.get("enabled"):
+            _dead(webhook, delivery, "the webhook is disabled")
+            store.leave_lane(webhook_id, lane, head["at"], head["event_id"])
+            continue
+        made += 1
+        if not _attempt(webhook, delivery):
+            store.wait_in_lane(webhook_id, lane, delivery["event"], delivery["next_try"])
+            break
+        store.leave_lane(webhook_id, lane, head["at"], head["event_id"])
+    return made
+
+
+def deliveries(webhook_id: str, status: str | None, limit: int, cursor: str | None) -> Page[Delivery]:
+    if store.get_webhook(webhook_id) is None:
+        raise NotFound(f"webhook {webhook_id} not found")
+    if status not in (None, "pending", "delivered", "failed"):
+        raise Invalid("status: one of pending, delivered, failed")
+    found, next_cursor = store.deliveries(webhook_id, status, limit, cursor)
+    items = [Delivery(event_id=d["event"]["id"], type=d["event"]["type"], timestamp=d["event"]["timestamp"],
+                      status=d["status"], attempts=d["attempts"], last_status=d.get("last_status"),
+                      last_error=d.get("last_error"), next_try=d.get("next_try"), updated_at=d["updated_at"])
+             for d in found]
+    return Page[Delivery](items=items, cursor=next_cursor)
+
+
+def replay(webhook_id: str, since: str, until: str | None, cursor: str | None) -> ReplayAnswer:
+    """Queue the kept events of ``[since, until)`` for this webhook again (in
+    order, behind what its lanes still hold). At most a page a call: the
+    answer's cursor goes on."""
+    webhook = store.get_webhook(webhook_id)
+    if webhook is None:
+        raise NotFound(f"webhook {webhook_id} not found")
+    start, end = _instant("since", since), _instant("until", until) if until else datetime.now(UTC)
+    if end <= start:
+        raise Invalid("until: must be after since")
+    oldest = datetime.now(UTC) - timedelta(days=get_settings().event_days)
+    if start < oldest - timedelta(days=1):
+        raise Invalid(f"since: events are kept {get_settings().event_days} days (CIM_EVENT_DAYS)")
+    day, inner = (cursor.split(".", 1) + [""])[:2] if cursor else (start.date().isoformat(), None)
+    if cursor and not _is_day(day):
+        raise Invalid("cursor: not a cursor of this replay; start again without it")
+    replayed = 0
+    while day <= end.date().isoformat():
+        events, inner = store.events_of_day(day, iso(start), iso(end), REPLAY_PAGE - replayed, inner or None)
+        for event in events:
+            if subscribed(webhook["events"], event["type"]):
+                store.start_delivery(webhook_id, event, replay=True)
+                replayed += 1
+                if webhook.get("enabled"):
+                    _dispatch(webhook, event)
+        if inner:
+            return ReplayAnswer(replayed=replayed, cursor=f"{day}.{inner}")
+        day = (datetime.fromisoformat(day) + timedelta(days=1)).date().isoformat()
+        if replayed >= REPLAY_PAGE:
+            return ReplayAnswer(replayed=replayed, cursor=day if day <= end.date().isoformat() else None)
+    return ReplayAnswer(replayed=replayed, cursor=None)
+
+
+def _is_day(text: str) -> bool:
+    try:
+        return datetime.fromisoformat(text).date().isoformat() == text
+    except ValueError:
+        return False
+
+
+def _instant(field: str, text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise Invalid(f"{field}: not an ISO 8601 time (2026-12-01T00:00:00Z)") from None
+    if moment.tzinfo is None:
+        raise Invalid(f"{field}: give the time zone (Z for UTC)")
+    return moment.astimezone(UTC)

@@ -1,0 +1,151 @@
+"""Outbound events and their webhook deliveries (docs/events.md).
+
+- a webhook: one item in the ``WEBHOOKS`` partition, written with its version;
+- the event log: one item per event under its day, kept ``CIM_EVENT_DAYS``
+  (TTL) so a range can be replayed;
+- a delivery: one event to one webhook, its state and attempts;
+- a lane: the deliveries of one contact to one webhook that wait, in order,
+  behind one not yet delivered. Only the lane's head is on GSI1 (``WEBHOOKDUE``,
+  by its next try): the retry schedule reads what is due with one Query.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core.errors import Conflict, NotFound
+from chalicelib.store import keys, records
+from chalicelib.store.codec import deserialize, serialize, value
+from chalicelib.store.dynamo import call, query_page, stamped
+
+# --- webhooks ----------------------------------------------------------------
+
+def create_webhook(record: dict[str, Any]) -> None:
+    records.put(keys.webhook(record["id"]), record, new=True)
+
+
+def get_webhook(webhook_id: str) -> dict[str, Any] | None:
+    return records.get(keys.webhook(webhook_id))
+
+
+def all_webhooks() -> list[dict[str, Any]]:
+    return records.read_partition(keys.WEBHOOKS_PK, keys.WEBHOOK_PREFIX)
+
+
+def replace_webhook(record: dict[str, Any], expected_version: int) -> None:
+    """Write ``record`` if the stored one still has ``expected_version`` (else Conflict)."""
+    records.put(keys.webhook(record["id"]), record, expect={"version": expected_version})
+
+
+def delete_webhook(webhook_id: str) -> None:
+    try:
+        records.delete(keys.webhook(webhook_id))
+    except NotFound:
+        raise NotFound(f"webhook {webhook_id} not found") from None
+
+
+# --- the event log -----------------------------------------------------------
+
+def log_event(event: dict[str, Any], ttl: int) -> None:
+    """Keep ``event`` for replay (until ``ttl``)."""
+    records.put(keys.outbound_event(event["timestamp"], event["id"]), {"event": event, "ttl": ttl})
+
+
+def decode_image(image: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A stream record's image as the store wrote it (keys kept)."""
+    return deserialize(image) if image else None
+
+
+def entity_of(stream_keys: dict[str, Any], image: dict[str, Any]) -> str:
+    """What the changed item is: its ``entity``, else what its key says."""
+    if image.get(keys.ENTITY):
+        return image[keys.ENTITY]
+    plain = deserialize(stream_keys) if stream_keys else {}
+    return keys.entity_of(str(plain.get("PK", "")), str(plain.get("SK", "")))
+
+
+def events_of_day(day: str, since: str, until: str, limit: int,
+                  page_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """The events of ``day`` with ``since <= timestamp < until``, oldest first."""
+    pk = keys.event_day_pk(day)
+    items, next_cursor = query_page(f"events:{day}:{since}:{until}", page_cursor, ConsistentRead=True,
+                                    KeyConditionExpression="PK = :pk AND SK BETWEEN :since AND :until",
+                                    ExpressionAttributeValues={":pk": value(pk), ":since": value(since),
+                                                               ":until": value(until)},
+                                    Limit=limit)
+    return [i["event"] for i in items if i["event"]["timestamp"] < until], next_cursor
+
+
+# --- deliveries --------------------------------------------------------------
+
+def start_delivery(webhook_id: str, event: dict[str, Any], *, replay: bool = False) -> bool:
+    """A pending delivery of ``event``; False when it exists (and ``replay`` is
+    not asked: a replay starts it over)."""
+    key = keys.delivery(webhook_id, event["timestamp"], event["id"])
+    record = {"webhook_id": webhook_id, "event": event, "status": "pending", "attempts": 0,
+              "last_status": None, "last_error": None, "next_try": None, "updated_at": event["timestamp"]}
+    if replay:
+        records.put(key, record)
+        return True
+    try:
+        records.put(key, record, new=True)
+    except Conflict:
+        return False
+    return True
+
+
+def get_delivery(webhook_id: str, at: str, event_id: str) -> dict[str, Any] | None:
+    return records.get(keys.delivery(webhook_id, at, event_id))
+
+
+def save_delivery(webhook_id: str, delivery: dict[str, Any], ttl: int | None) -> None:
+    event = delivery["event"]
+    record = delivery | ({"ttl": ttl} if ttl else {})
+    records.put(keys.delivery(webhook_id, event["timestamp"], event["id"]), record)
+
+
+def deliveries(webhook_id: str, status: str | None, limit: int,
+               page_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """A webhook's deliveries, newest first; with ``status``, only those (a
+    filtered Query over this webhook's own partition, at most ``limit`` kept)."""
+    params: dict[str, Any] = {
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :dlv)", "ScanIndexForward": False,
+        "ExpressionAttributeValues": {":pk": value(keys.deliveries_pk(webhook_id)),
+                                      ":dlv": value(keys.DELIVERY_PREFIX)},
+        "ConsistentRead": True, "Limit": limit if status is None else max(limit, 200)}
+    if status is not None:
+        params["FilterExpression"] = "#status = :status"
+        params["ExpressionAttributeNames"] = {"#status": "status"}
+        params["ExpressionAttributeValues"][":status"] = value(status)
+    items, next_cursor = query_page(f"deliveries:{webhook_id}:{status}", page_cursor, keep=limit, **params)
+    return [{k: v for k, v in i.items() if k not in keys.STORAGE_ATTRIBUTES} for i in items], next_cursor
+
+
+# --- lanes -------------------------------------------------------------------
+
+def lane_head(webhook_id: str, lane: str) -> dict[str, Any] | None:
+    """The first delivery waiting in the lane, with its keys (None: the lane is empty)."""
+    reply = call("query", KeyConditionExpression="PK = :pk", Limit=1, ConsistentRead=True,
+                 ExpressionAttributeValues={":pk": value(keys.lane_pk(webhook_id, lane))})
+    found = reply.get("Items") or []
+    return records.plain(found[0], keep_keys=True) if found else None
+
+
+def wait_in_lane(webhook_id: str, lane: str, event: dict[str, Any], next_try: str | None) -> None:
+    """Put the delivery of ``event`` in its lane; ``next_try``: it is the head, due then."""
+    entry = keys.lane_entry(webhook_id, lane, event["timestamp"], event["id"])
+    record = {"webhook_id": webhook_id, "lane": lane, "at": event["timestamp"], "event_id": event["id"]}
+    if next_try is not None:
+        record |= keys.due_entry(next_try, webhook_id, lane) | {"next_try": next_try}
+    call("put_item", Item=stamped(serialize(entry | record)))
+
+
+def leave_lane(webhook_id: str, lane: str, at: str, event_id: str) -> None:
+    call("delete_item", Key=serialize(keys.lane_entry(webhook_id, lane, at, event_id)))
+
+
+def due(now: str, limit: int) -> list[dict[str, Any]]:
+    """Lane heads whose next try has come, earliest first."""
+    reply = call("query", IndexName=keys.CONTACTS_GSI, Limit=limit,
+                 KeyConditionExpression="GSI1PK = :due AND GSI1SK <= :now",
+                 ExpressionAttributeValues={":due": value(keys.DUE_PK), ":now": value(now + "~")})
+    return [records.plain(i, keep_keys=True) for i in reply.get("Items", [])]

@@ -1,0 +1,206 @@
+"""Outbound events: the table's stream (moto's DynamoDB Streams, read as
+Lambda's event source mapping reads it) through the stream function, to a
+real HTTP receiver on this machine, each delivery verified with the
+``standardwebhooks`` library."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from tests.api.conftest import body, erase
+
+PERSON = {"first_name": "Zelinda", "last_name": "Okafor", "phone1": "+1 415 555 0142",
+          "email": "zelinda.okafor@example.com"}
+
+
+class Receiver:
+    """A webhook target: answers each delivery from ``script`` (status, or
+    "sleep" to time out), then 204; keeps what it was sent."""
+
+    def __init__(self) -> None:
+        self.got: list[tuple[dict[str, str], bytes]] = []
+        self.script: list[int | str] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                data = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.got.append(({k.lower(): v for k, v in self.headers.items()}, data))
+                step = receiver.script.pop(0) if receiver.script else 204
+                if step == "sleep":
+                    time.sleep(1.5)
+                    step = 204
+                self.send_response(step)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def verified(self, secret: str) -> list[dict]:
+        return [Webhook(secret).verify(data, headers) for headers, data in self.got]
+
+
+@pytest.fixture
+def events(api, monkeypatch):
+    from app import app
+    from chalicelib.core.settings import get_settings
+    from devtools.triggers import TableStream, pump
+
+    monkeypatch.setenv("CIM_WEBHOOK_ALLOW_LOOPBACK", "1")
+    monkeypatch.setenv("CIM_WEBHOOK_RETRY_SECONDS", "0.2,0.2,0.2")
+    monkeypatch.setenv("CIM_WEBHOOK_TIMEOUT_SECONDS", "1")
+    get_settings.cache_clear()
+    stream = TableStream(get_settings().table_name)
+    pump(app, stream)  # what the test's setup wrote is not this test's business
+    receiver = Receiver()
+    yield receiver, lambda: pump(app, stream)
+    receiver.server.shutdown()
+    get_settings.cache_clear()
+
+
+def _subscribe(api, url: str, events=("*",)) -> dict:
+    reply = api.post("/webhooks", {"url": url, "events": list(events), "description": "test"})
+    assert reply.status_code == 201, reply.body
+    return body(reply)
+
+
+def _retry_until_quiet(api, flush, seconds: float = 5.0) -> None:
+    from app import app
+    from devtools.triggers import run_schedules
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        flush()
+        run_schedules(app, ("deliver-webhooks",))
+        pending = [d for w in body(api.get("/webhooks"))["items"]
+                   for d in body(api.get(f"/webhooks/{w['id']}/deliveries?status=pending"))["items"]]
+        if not pending:
+            return
+        time.sleep(0.1)
+
+
+def test_a_contacts_changes_arrive_signed_thin_and_in_order(api, events):
+    receiver, flush = events
+    hook = _subscribe(api, receiver.url, ["contact.*", "consent.changed"])
+    assert hook["secret"].startswith("whsec_") and "secret" not in body(api.get(f"/webhooks/{hook['id']}"))
+    made = body(api.post("/saveContact", PERSON))
+    api.put(f"/contacts/{made['id']}", {**PERSON, "phone2": "+1 415 555 0199"}, headers={"If-Match": "1"})
+    api.delete(f"/contacts/{made['id']}")
+    flush()
+    sent = receiver.verified(hook["secret"])
+    assert [e["type"] for e in sent] == ["contact.created", "contact.updated", "contact.deleted"]
+    assert [e["data"]["sequence"] for e in sent] == [1, 2, 3]
+    assert sent[1]["data"]["changed"] == ["phone2"]
+    text = json.dumps(sent)
+    for value in ("Zelinda", "Okafor", "0142", "zelinda"):
+        assert value not in text  # thin: ids and field names, no values
+    ids = [h["webhook-id"] for h, _ in receiver.got]
+    assert ids == [e["id"] for e in sent] and len(set(ids)) == 3
+
+
+def test_a_failing_target_is_retried_in_order_and_dead_letters_are_listed_and_replayed(api, events):
+    receiver, flush = events
+    hook = _subscribe(api, receiver.url, ["contact.*"])
+    receiver.script = [500, "sleep"]  # the first delivery fails, its retry times out, then all is well
+    made = body(api.post("/saveContact", PERSON))
+    api.put(f"/contacts/{made['id']}", {**PERSON, "phone2": "+1 415 555 0199"}, headers={"If-Match": "1"})
+    flush()
+    assert len(receiver.got) == 1  # the update waits behind the failed create: order is kept
+    _retry_until_quiet(api, flush)
+    types = [e["type"] for e in receiver.verified(hook["secret"])]
+    assert types == ["contact.created", "contact.created", "contact.created", "contact.updated"]
+    listed = body(api.get(f"/webhooks/{hook['id']}/deliveries"))["items"]
+    assert {(d["type"], d["status"], d["attempts"]) for d in listed} == {
+        ("contact.created", "delivered", 3), ("contact.updated", "delivered", 1)}
+
+    receiver.script = [503, 503, 503, 503]  # a change that never gets through is dead-lettered
+    api.put(f"/contacts/{made['id']}", {**PERSON, "phone2": "+1 415 555 0198"}, headers={"If-Match": "2"})
+    _retry_until_quiet(api, flush)
+    dead = body(api.get(f"/webhooks/{hook['id']}/deliveries?status=failed"))["items"]
+    assert [(d["type"], d["attempts"], d["last_status"]) for d in dead] == [("contact.updated", 4, 503)]
+
+    before = len(receiver.got)
+    since = dead[0]["timestamp"]
+    replayed = body(api.post(f"/webhooks/{hook['id']}/replay", {"since": since}))
+    assert replayed == {"replayed": 1, "cursor": None}
+    again = receiver.verified(hook["secret"])[before:]
+    assert [(e["type"], e["data"]["changed"]) for e in again] == [("contact.updated", ["phone2"])]
+
+
+def test_a_410_disables_the_webhook_and_a_deleted_one_gets_nothing(api, events):
+    receiver, flush = events
+    hook = _subscribe(api, receiver.url)
+    receiver.script = [410]
+    api.post("/saveContact", PERSON)
+    flush()
+    shown = body(api.get(f"/webhooks/{hook['id']}"))
+    assert shown["enabled"] is False and "410" in shown["disabled_reason"]
+    count = len(receiver.got)
+    api.post("/saveContact", {**PERSON, "email": "z2@example.com", "phone1": "+1 415 555 0143"})
+    flush()
+    assert len(receiver.got) == count
+    second = _subscribe(api, receiver.url)
+    assert body(api.delete(f"/webhooks/{second['id']}"))["id"] == second["id"]
+    api.post("/saveContact", {**PERSON, "email": "z3@example.com", "phone1": "+1 415 555 0144"})
+    flush()
+    assert len(receiver.got) == count
+    assert api.get(f"/webhooks/{second['id']}").status_code == 404
+
+
+def test_an_erasure_leaves_as_its_id_alone(api, events):
+    receiver, flush = events
+    hook = _subscribe(api, receiver.url, ["contact.erased"])
+    api.post("/saveContact", PERSON)
+    receipt = erase(api, {"phone": PERSON["phone1"]})
+    flush()
+    sent = receiver.verified(hook["secret"])
+    assert [(e["type"], e["data"]) for e in sent] == [("contact.erased", {"erasure_id": receipt["id"],
+                                                                          "sequence": 1})]
+
+
+def test_a_rotated_secret_and_the_old_one_both_verify_for_a_day(api, events):
+    receiver, flush = events
+    hook = _subscribe(api, receiver.url)
+    rotated = body(api.post(f"/webhooks/{hook['id']}/secret"))
+    api.post("/saveContact", PERSON)
+    flush()
+    assert receiver.verified(rotated["secret"]) and receiver.verified(hook["secret"])
+    with pytest.raises(WebhookVerificationError):
+        Webhook("whsec_" + "A" * 44).verify(receiver.got[0][1], receiver.got[0][0])
+
+
+@pytest.mark.parametrize("asked, named", [
+    ({"url": "ftp://example.com/x", "events": ["*"]}, "url"),
+    ({"url": "http://example.com/x", "events": ["*"]}, "https"),
+    ({"url": "https://example.com/x", "events": ["contact.exploded"]}, "contact.exploded"),
+    ({"url": "https://example.com/x", "events": []}, "events"),
+    ({"url": "https://example.com/x", "events": ["*"], "full_data": True}, "CIM_WEBHOOK_FULL_DATA"),
+    ({"url": "https://user:pw@example.com/x", "events": ["*"]}, "credentials"),
+])
+def test_a_webhook_that_cannot_be_is_a_400_naming_why(api, asked, named):
+    reply = api.post("/webhooks", asked)
+    assert reply.status_code == 400 and named in body(reply)["Message"], body(reply)
+
+
+def test_an_address_inside_this_network_is_refused_at_delivery(api, events, monkeypatch):
+    from chalicelib.core.settings import get_settings
+
+    receiver, flush = events
+    hook = _subscribe(api, receiver.url)
+    monkeypatch.setenv("CIM_WEBHOOK_ALLOW_LOOPBACK", "0")  # as in a deployed stage
+    get_settings.cache_clear()
+    api.post("/saveContact", PERSON)
+    flush()
+    assert receiver.got == []
+    listed = body(api.get(f"/webhooks/{hook['id']}/deliveries"))["items"]
+    assert listed[0]["status"] == "pending" and "must be https" in listed[0]["last_error"]
