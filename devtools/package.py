@@ -108,6 +108,7 @@ def cloudformation(stage: str) -> dict[str, Any]:
     definition = table_definition(table)
     table_props = {
         **{k: v for k, v in definition.items()},
+        "StreamSpecification": {"StreamViewType": definition["StreamSpecification"]["StreamViewType"]},
         "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
         "TimeToLiveSpecification": {"AttributeName": TTL_ATTRIBUTE, "Enabled": True},
         "SSESpecification": {"SSEEnabled": True},
@@ -152,6 +153,8 @@ def terraform(stage: str) -> dict[str, Any]:
                  "range_key": g["KeySchema"][1]["AttributeName"], "projection_type": g["Projection"]["ProjectionType"]}
                 for g in definition["GlobalSecondaryIndexes"]],
             "ttl": {"attribute_name": TTL_ATTRIBUTE, "enabled": True},
+            "stream_enabled": True,
+            "stream_view_type": definition["StreamSpecification"]["StreamViewType"],
             "point_in_time_recovery": {"enabled": True},
             "server_side_encryption": {"enabled": True},
             "deletion_protection_enabled": stage in PROTECTED_STAGES,
@@ -177,6 +180,7 @@ def terraform(stage: str) -> dict[str, Any]:
             "cors_rule": [{"allowed_methods": ["POST", "GET"], "allowed_origins": origins,
                            "allowed_headers": ["*"], "max_age_seconds": 3600}]}}
     resources["aws_api_gateway_gateway_response"] = gateway_responses_terraform()
+    resources |= events_terraform(stage)
     return {"resource": resources}
 
 
@@ -201,6 +205,16 @@ def policy(stage: str) -> dict[str, Any]:
     if secrets:
         statements.append({"Sid": "Secrets", "Effect": "Allow", "Action": ["ssm:GetParameter"],
                            "Resource": [f"arn:aws:ssm:*:*:parameter{p}" for p in secrets]})
+    statements += [
+        {"Sid": "TableStream", "Effect": "Allow",
+         "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                    "dynamodb:ListStreams"],
+         "Resource": f"arn:aws:dynamodb:*:*:table/{table}/stream/*"},
+        {"Sid": "OutboundEvents", "Effect": "Allow", "Action": ["events:PutEvents"],
+         "Resource": f"arn:aws:events:*:*:event-bus/{event_bus_name(stage)}"},
+        {"Sid": "EventDeadLetters", "Effect": "Allow", "Action": ["sqs:SendMessage"],
+         "Resource": f"arn:aws:sqs:*:*:{dead_letter_queue_name(stage)}"},
+    ]
     _, stream = connect_settings(stage)
     if stream:  # connect_records reads the contact-record stream
         statements.append({"Sid": "ContactRecords", "Effect": "Allow",
@@ -211,6 +225,74 @@ def policy(stage: str) -> dict[str, Any]:
 
 
 RECORDS_FUNCTION, RECORDS_SOURCE = "ConnectRecords", "ConnectRecordsKinesisEventSource"
+CHANGES_FUNCTION, CHANGES_SOURCE = "TableChanges", "TableChangesDynamodbEventSource"
+# The stream function: a failing batch is split until the failing record is
+# alone, retried, then handed to the dead-letter queue (an alarm watches it).
+STREAM_RETRIES, STREAM_MAX_AGE_SECONDS = 10, 86400
+
+
+def event_bus_name(stage: str) -> str:
+    return f"cim-{stage}-events"
+
+
+def dead_letter_queue_name(stage: str) -> str:
+    return f"cim-{stage}-event-dead-letters"
+
+
+def wire_events_sam(template: dict[str, Any], stage: str) -> dict[str, Any]:
+    """The stream function reads the table's own stream; the bus, the
+    dead-letter queue and its alarm; every function knows the bus."""
+    resources = template["Resources"]
+    source = resources[CHANGES_FUNCTION]["Properties"]["Events"][CHANGES_SOURCE]["Properties"]
+    source |= {"Stream": {"Fn::GetAtt": ["CimTable", "StreamArn"]}, "BisectBatchOnFunctionError": True,
+               "MaximumRetryAttempts": STREAM_RETRIES, "MaximumRecordAgeInSeconds": STREAM_MAX_AGE_SECONDS,
+               "DestinationConfig": {"OnFailure": {"Type": "SQS",
+                                                   "Destination": {"Fn::GetAtt": ["EventDeadLetters", "Arn"]}}}}
+    resources["EventBus"] = {"Type": "AWS::Events::EventBus", "Properties": {"Name": event_bus_name(stage)}}
+    resources["EventDeadLetters"] = {"Type": "AWS::SQS::Queue", "Properties": {
+        "QueueName": dead_letter_queue_name(stage), "SqsManagedSseEnabled": True,
+        "MessageRetentionPeriod": 1209600}}
+    resources["EventDeadLettersAlarm"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+        "AlarmDescription": "Changes the stream function could not turn into events (see docs/events.md)",
+        "Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible",
+        "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["EventDeadLetters", "QueueName"]}}],
+        "Statistic": "Maximum", "Period": 300, "EvaluationPeriods": 1, "Threshold": 0,
+        "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching"}}
+    for resource in resources.values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            variables = resource["Properties"].setdefault("Environment", {}).setdefault("Variables", {})
+            variables["CIM_EVENT_BUS"] = {"Ref": "EventBus"}
+    return template
+
+
+def wire_events_terraform(template: dict[str, Any], stage: str) -> dict[str, Any]:
+    """The same for Chalice's Terraform file (the table, bus and queue are in ours)."""
+    resources = template["resource"]
+    mappings = resources["aws_lambda_event_source_mapping"]
+    name = next(k for k in mappings if k.startswith("table_changes"))
+    mappings[name] |= {"event_source_arn": "${aws_dynamodb_table.cim.stream_arn}",
+                       "bisect_batch_on_function_error": True, "maximum_retry_attempts": STREAM_RETRIES,
+                       "maximum_record_age_in_seconds": STREAM_MAX_AGE_SECONDS,
+                       "destination_config": {"on_failure": {
+                           "destination_arn": "${aws_sqs_queue.event_dead_letters.arn}"}}}
+    for function in resources["aws_lambda_function"].values():
+        variables = function.setdefault("environment", {}).setdefault("variables", {})
+        variables["CIM_EVENT_BUS"] = "${aws_cloudwatch_event_bus.events.name}"
+    return template
+
+
+def events_terraform(stage: str) -> dict[str, Any]:
+    return {
+        "aws_cloudwatch_event_bus": {"events": {"name": event_bus_name(stage)}},
+        "aws_sqs_queue": {"event_dead_letters": {"name": dead_letter_queue_name(stage), "sqs_managed_sse_enabled": True,
+                                                 "message_retention_seconds": 1209600}},
+        "aws_cloudwatch_metric_alarm": {"event_dead_letters": {
+            "alarm_name": f"{dead_letter_queue_name(stage)}-not-empty", "namespace": "AWS/SQS",
+            "metric_name": "ApproximateNumberOfMessagesVisible",
+            "dimensions": {"QueueName": "${aws_sqs_queue.event_dead_letters.name}"},
+            "statistic": "Maximum", "period": 300, "evaluation_periods": 1, "threshold": 0,
+            "comparison_operator": "GreaterThanThreshold", "treat_missing_data": "notBreaching"}},
+    }
 FLOW_FUNCTIONS = {"ConnectLookup": "connect_lookup", "ConnectSave": "connect_save"}
 
 
@@ -296,10 +378,11 @@ def main(argv: list[str] | None = None) -> int:
     check_secrets(args.stage)
     instance, stream = connect_settings(args.stage)
     chalice(args.stage, build / "sam", "--merge-template", str(build / "resources.json"))
-    _rewrite(build / "sam" / "sam.json", lambda t: wire_connect_sam(t, instance, stream))
+    _rewrite(build / "sam" / "sam.json", lambda t: wire_events_sam(wire_connect_sam(t, instance, stream), args.stage))
     # Terraform merges every *.tf.json of a folder: ours lands beside Chalice's.
     chalice(args.stage, build / "terraform", "--pkg-format", "terraform")
-    _rewrite(build / "terraform" / "chalice.tf.json", lambda t: wire_connect_terraform(t, instance, stream))
+    _rewrite(build / "terraform" / "chalice.tf.json",
+             lambda t: wire_events_terraform(wire_connect_terraform(t, instance, stream), args.stage))
     (build / "terraform" / "resources.tf.json").write_text(json.dumps(terraform(args.stage), indent=2))
     print(f"SAM: {build / 'sam'}; Terraform: {build / 'terraform'}")
     if not (instance and stream):

@@ -38,6 +38,8 @@ def test_the_templates_table_is_the_one_the_code_uses(built):
     table = sam["Resources"]["CimTable"]["Properties"]
     expected = table_definition("cim-dev")
     for key, value in expected.items():
+        if key == "StreamSpecification":  # CloudFormation's spelling: a view type means the stream is on
+            value = {"StreamViewType": value["StreamViewType"]}
         assert table[key] == value, key
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert table["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
@@ -126,7 +128,7 @@ def test_connect_may_invoke_the_flow_functions_and_the_records_come_from_the_sta
 
     terraform = package.wire_connect_terraform(
         json.loads((chalice_output / "terraform" / "chalice.tf.json").read_text()), INSTANCE, STREAM)["resource"]
-    mapping = next(iter(terraform["aws_lambda_event_source_mapping"].values()))
+    mapping = next(v for k, v in terraform["aws_lambda_event_source_mapping"].items() if k.startswith("connect_"))
     assert mapping["event_source_arn"] == STREAM and mapping["function_response_types"] == ["ReportBatchItemFailures"]
     assert terraform["aws_lambda_permission"]["connect_lookup_connect"]["source_arn"] == INSTANCE
 
@@ -189,3 +191,38 @@ def test_api_gateways_own_answers_speak_the_services_error_format(built):
     assert responses["unauthorized"]["rest_api_id"] == "${aws_api_gateway_rest_api.rest_api.id}"
     chalice = json.loads((built / "terraform" / "chalice.tf.json").read_text())["resource"]
     assert "rest_api" in chalice["aws_api_gateway_rest_api"]
+
+
+def test_the_stream_function_reads_the_tables_own_stream_and_dead_letters_what_it_cannot(built):
+    """docs/events.md: the table's stream, split-on-error, bounded retries, an
+    SQS on-failure destination with an alarm, the bus every function knows."""
+    sam = json.loads((built / "sam" / "sam.json").read_text())["Resources"]
+    table = sam["CimTable"]["Properties"]
+    assert table["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    source = sam["TableChanges"]["Properties"]["Events"]["TableChangesDynamodbEventSource"]["Properties"]
+    assert source["Stream"] == {"Fn::GetAtt": ["CimTable", "StreamArn"]} and source["BisectBatchOnFunctionError"]
+    assert source["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["EventDeadLetters", "Arn"]}
+    assert source["MaximumRetryAttempts"] == package.STREAM_RETRIES
+    alarm = sam["EventDeadLettersAlarm"]["Properties"]
+    assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible" and alarm["Threshold"] == 0
+    functions = [r for r in sam.values() if r["Type"] == "AWS::Serverless::Function"]
+    assert all(f["Properties"]["Environment"]["Variables"]["CIM_EVENT_BUS"] == {"Ref": "EventBus"} for f in functions)
+    assert sam["TableChanges"]["Properties"]["Timeout"] == 300  # ten 10-second deliveries fit in one batch's time
+
+    chalice_tf = json.loads((built / "terraform" / "chalice.tf.json").read_text())["resource"]
+    ours = json.loads((built / "terraform" / "resources.tf.json").read_text())["resource"]
+    mapping = chalice_tf["aws_lambda_event_source_mapping"]["table_changes-dynamodb-event-source"]
+    assert mapping["event_source_arn"] == "${aws_dynamodb_table.cim.stream_arn}"
+    assert mapping["destination_config"]["on_failure"]["destination_arn"] == "${aws_sqs_queue.event_dead_letters.arn}"
+    assert ours["aws_dynamodb_table"]["cim"]["stream_enabled"] is True
+    assert {"aws_cloudwatch_event_bus", "aws_sqs_queue", "aws_cloudwatch_metric_alarm"} <= set(ours)
+    statements = {s["Sid"]: s for s in package.policy("dev")["Statement"]}
+    assert statements["TableStream"]["Resource"].endswith("table/cim-dev/stream/*")
+    assert statements["OutboundEvents"]["Action"] == ["events:PutEvents"]
+
+
+def test_a_stage_may_not_send_webhooks_to_loopback(monkeypatch):
+    real = package.stage_settings
+    monkeypatch.setattr(package, "stage_settings", lambda stage: real(stage) | {"CIM_WEBHOOK_ALLOW_LOOPBACK": "1"})
+    with pytest.raises(SystemExit, match="CIM_WEBHOOK_ALLOW_LOOPBACK"):
+        package.check_secrets("prod")
