@@ -32,6 +32,7 @@ class TableStream:
         # ``from_now``: the shards there now are read from their end (what
         # `make run` restored from its snapshot is not news); later ones whole.
         self._first = "LATEST" if from_now else "TRIM_HORIZON"
+        self._refresh_shards()  # now: "from now" is before the server takes its first request
 
     def _refresh_shards(self) -> None:
         if not self.arn:

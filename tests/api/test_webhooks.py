@@ -204,3 +204,48 @@ def test_an_address_inside_this_network_is_refused_at_delivery(api, events, monk
     assert receiver.got == []
     listed = body(api.get(f"/webhooks/{hook['id']}/deliveries"))["items"]
     assert listed[0]["status"] == "pending" and "must be https" in listed[0]["last_error"]
+
+
+def test_the_same_events_go_to_the_eventbridge_bus_in_batches(api, events, monkeypatch):
+    """A rule on the bus routes them to a queue, as a consumer would."""
+    import boto3
+
+    from chalicelib.core.settings import get_settings
+    from chalicelib.store import eventbus
+
+    receiver, flush = events
+    monkeypatch.setenv("CIM_EVENT_BUS", "cim-events")
+    get_settings.cache_clear()
+    bus = boto3.client("events")
+    bus.create_event_bus(Name="cim-events")
+    queue = boto3.client("sqs").create_queue(QueueName="cim-consumer")["QueueUrl"]
+    arn = boto3.client("sqs").get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])
+    bus.put_rule(Name="all-contacts", EventBusName="cim-events", EventPattern=json.dumps({"source": ["cim"]}))
+    bus.put_targets(Rule="all-contacts", EventBusName="cim-events",
+                    Targets=[{"Id": "q", "Arn": arn["Attributes"]["QueueArn"]}])
+    made = body(api.post("/saveContact", PERSON))
+    api.put(f"/contacts/{made['id']}/consents/recording", {"granted": True, "source": "ivr"})
+    flush()
+    got = boto3.client("sqs").receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    sent = [json.loads(m["Body"]) for m in got]
+    assert [(e["detail-type"], e["source"]) for e in sent] == [("contact.created", "cim"), ("consent.changed", "cim")]
+    assert sent[1]["detail"]["data"]["consents"] == {"recording": True}
+    assert "Zelinda" not in json.dumps(sent)
+
+    calls = []
+    real = bus.put_events
+
+    def refusing_once(**asked):  # the bus refuses the second entry once: it is sent again alone
+        calls.append(len(asked["Entries"]))
+        if len(calls) == 1:
+            return {"FailedEntryCount": 1, "Entries": [{"EventId": "a"}, {"ErrorCode": "ThrottlingException"}]}
+        return real(**asked)
+
+    from chalicelib.store import aws
+    monkeypatch.setattr(aws.client("events"), "put_events", refusing_once)
+    twelve = [{"id": f"e{i}", "type": "contact.updated", "timestamp": "t", "data": {}} for i in range(12)]
+    assert eventbus.publish("cim-events", twelve[:2]) == 2 and calls == [2, 1]
+    calls.clear()
+    calls.append(0)  # no refusal this time: 12 go as 10 + 2
+    eventbus.publish("cim-events", twelve)
+    assert calls[1:] == [10, 2]
