@@ -12,7 +12,8 @@ it needs, timed against the same emulator in the same run.
    with as many writers.
 3. At the largest tier, every operation is timed in-process
    (``chalice.test.Client``) and over HTTP (``chalice local``).
-4. Cold start: importing the app in a fresh interpreter beside importing
+4. Outbound events: a burst of changes delivered to a webhook (``bench/events.py``).
+5. Cold start: importing the app in a fresh interpreter beside importing
    boto3, chalice and pydantic alone; the deployment zip's size.
 
 Prints a table and writes ``bench/results/latest.json``. Timings here are
@@ -169,7 +170,7 @@ def _run(tiers: list[int], repeat: int, workers: int, baseline_rows: int) -> int
                "ratio": round(imported["rows"] / imported["seconds"] / baseline, 2)}
     report = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
                          f"Python {platform.python_version()}", "when": time.strftime("%Y-%m-%d %H:%M"),
-              "operations": rows, "import": imports, "cold_start": _cold_start()}
+              "operations": rows, "import": imports, "cold_start": _cold_start(), "events": _event_burst()}
     report["bench_seconds"] = round(time.perf_counter() - began)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2))
@@ -369,6 +370,14 @@ def _over_http(ops: Operations, tier: int, repeat: int) -> list[dict]:
         server.wait(timeout=20)
 
 
+def _event_burst() -> list[dict]:
+    """``bench/events.py`` in a process of its own (it runs its own emulation)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CIM_"))}
+    done = subprocess.run([sys.executable, "-m", "bench.events"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          check=True)
+    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+
+
 def _cold_start() -> dict:
     def median_import(code: str) -> float:
         samples = []
@@ -410,6 +419,10 @@ def _print(report: dict) -> None:
     print(f"cold start: import app {cold['app_import_ms']} ms; boto3+chalice+pydantic {cold['bare_imports_ms']} ms;"
           f" ratio {cold['ratio']}; app with the lookup's modules {cold['app_and_lookup_path_ms']} ms;"
           f" zip {cold['zip_bytes']:,} bytes")
+    for burst in report["events"]:
+        print(f"events: {burst['events']} changes, {burst['lanes_at_once']} lane(s) at once, target answers in "
+              f"{burst['target_answers_in_ms']:g} ms: {burst['events_per_s']}/s (bare POSTs {burst['bare_posts_per_s']}/s,"
+              f" ratio {burst['ratio']}); delivered p50 {burst['latency_ms_p50']} ms, p99 {burst['latency_ms_p99']} ms")
     print(f"the benchmark took {report['bench_seconds']} s")
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from chalicelib.api.http import page_params, query, to_response
 from chalicelib.api.routing import Area
+from chalicelib.core import metering
 from chalicelib.core.actor import act_as
 from chalicelib.core.roles import ADMIN
 from chalicelib.models.common import Page
@@ -36,6 +37,7 @@ def table_changes(event: Any) -> dict[str, int]:
     """Every change of the table, in stream order: its outbound events."""
     from chalicelib.services.events import outbound
     act_as("events", "table_changes")
+    metering.stop_counting()  # not a request: bounded by its batch, not by a request's call cap
     return {"events": outbound.handle(event.to_dict().get("Records") or [])}
 
 

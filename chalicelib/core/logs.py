@@ -29,9 +29,10 @@ class InvocationLines(logging.Filter):
 
 
 def install() -> None:
-    """At import of the app: the service's loggers at INFO, each line JSON."""
+    """At import of the app: the service's loggers at INFO (unless set), each line JSON."""
     for name in SERVICE_LOGGERS:
         logger = logging.getLogger(name)
-        logger.setLevel(logging.INFO)
+        if logger.level == logging.NOTSET:  # a tool that quieted one (the benchmark) keeps its choice
+            logger.setLevel(logging.INFO)
         if not any(isinstance(f, InvocationLines) for f in logger.filters):
             logger.addFilter(InvocationLines())

@@ -15,7 +15,7 @@ from typing import Any
 from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.store import keys, records
 from chalicelib.store.codec import deserialize, serialize, value
-from chalicelib.store.dynamo import call, query_page, stamped
+from chalicelib.store.dynamo import batch_write, call, query_page, stamped
 
 # --- webhooks ----------------------------------------------------------------
 
@@ -45,9 +45,10 @@ def delete_webhook(webhook_id: str) -> None:
 
 # --- the event log -----------------------------------------------------------
 
-def log_event(event: dict[str, Any], ttl: int) -> None:
-    """Keep ``event`` for replay (until ``ttl``)."""
-    records.put(keys.outbound_event(event["timestamp"], event["id"]), {"event": event, "ttl": ttl})
+def log_events(events: list[dict[str, Any]], ttl: int) -> None:
+    """Keep ``events`` for replay (until ``ttl``), 25 a BatchWriteItem."""
+    batch_write([serialize(keys.outbound_event(e["timestamp"], e["id"]) | {"event": e, "ttl": ttl})
+                 for e in events])
 
 
 def decode_image(image: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -77,20 +78,20 @@ def events_of_day(day: str, since: str, until: str, limit: int,
 
 # --- deliveries --------------------------------------------------------------
 
-def start_delivery(webhook_id: str, event: dict[str, Any], *, replay: bool = False) -> bool:
-    """A pending delivery of ``event``; False when it exists (and ``replay`` is
+def start_delivery(webhook_id: str, event: dict[str, Any], *, replay: bool = False) -> dict[str, Any] | None:
+    """A pending delivery of ``event``; None when it exists (and ``replay`` is
     not asked: a replay starts it over)."""
     key = keys.delivery(webhook_id, event["timestamp"], event["id"])
     record = {"webhook_id": webhook_id, "event": event, "status": "pending", "attempts": 0,
               "last_status": None, "last_error": None, "next_try": None, "updated_at": event["timestamp"]}
     if replay:
         records.put(key, record)
-        return True
+        return record
     try:
         records.put(key, record, new=True)
     except Conflict:
-        return False
-    return True
+        return None
+    return record
 
 
 def get_delivery(webhook_id: str, at: str, event_id: str) -> dict[str, Any] | None:

@@ -51,19 +51,20 @@ def fan_out(event: dict[str, Any], webhooks: list[dict[str, Any]]) -> int:
     begun = 0
     for webhook in webhooks:
         if webhook.get("enabled") and subscribed(webhook["events"], event["type"]):
-            if store.start_delivery(webhook["id"], event):
+            delivery = store.start_delivery(webhook["id"], event)
+            if delivery is not None:
                 begun += 1
-                _dispatch(webhook, event)
+                _dispatch(webhook, delivery)
     return begun
 
 
-def _dispatch(webhook: dict[str, Any], event: dict[str, Any]) -> None:
+def _dispatch(webhook: dict[str, Any], delivery: dict[str, Any]) -> None:
     """Send now, unless an earlier delivery of the lane still waits."""
+    event = delivery["event"]
     lane = event["lane"]
     if store.lane_head(webhook["id"], lane) is not None:
         store.wait_in_lane(webhook["id"], lane, event, None)
         return
-    delivery = store.get_delivery(webhook["id"], event["timestamp"], event["id"])
     if not _attempt(webhook, delivery):
         store.wait_in_lane(webhook["id"], lane, event, delivery["next_try"])
 
@@ -207,10 +208,10 @@ def replay(webhook_id: str, since: str, until: str | None, cursor: str | None) -
         events, inner = store.events_of_day(day, iso(start), iso(end), REPLAY_PAGE - replayed, inner or None)
         for event in events:
             if subscribed(webhook["events"], event["type"]):
-                store.start_delivery(webhook_id, event, replay=True)
+                delivery = store.start_delivery(webhook_id, event, replay=True)
                 replayed += 1
                 if webhook.get("enabled"):
-                    _dispatch(webhook, event)
+                    _dispatch(webhook, delivery)
         if inner:
             return ReplayAnswer(replayed=replayed, cursor=f"{day}.{inner}")
         day = (datetime.fromisoformat(day) + timedelta(days=1)).date().isoformat()

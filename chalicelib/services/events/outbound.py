@@ -10,9 +10,11 @@ EventBridge may see it twice (consumers dedupe on ``id``).
 """
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from chalicelib.core.clock import now_iso
@@ -45,15 +47,25 @@ def _event(record: dict[str, Any], index: int, stamp: str, change: Change) -> di
 def handle(records: list[dict[str, Any]]) -> int:
     """Process one batch in order; how many events left."""
     settings = get_settings()
-    webhooks = None
-    to_bus: list[dict[str, Any]] = []
-    for record in records:
-        for event in events_of(record):
-            store.log_event(event, int(time.time()) + settings.event_days * 86400)
-            to_bus.append({k: event[k] for k in ("id", "type", "timestamp", "data")})
-            if webhooks is None:
-                webhooks = store.all_webhooks()
-            delivery.fan_out(event, webhooks)
-    if settings.event_bus and to_bus:
-        eventbus.publish(settings.event_bus, to_bus)  # ten entries a PutEvents
-    return len(to_bus)
+    events = [event for record in records for event in events_of(record)]
+    if not events:
+        return 0
+    store.log_events(events, int(time.time()) + settings.event_days * 86400)
+    if settings.event_bus:
+        eventbus.publish(settings.event_bus, [{k: e[k] for k in ("id", "type", "timestamp", "data")} for e in events])
+    webhooks = store.all_webhooks()
+    if any(w.get("enabled") for w in webhooks):
+        lanes: dict[str, list[dict[str, Any]]] = {}
+        for event in events:  # a lane keeps stream order; lanes go side by side
+            lanes.setdefault(event["lane"], []).append(event)
+        with ThreadPoolExecutor(max_workers=min(settings.webhook_lanes_at_once, len(lanes))) as pool:
+            running = [pool.submit(contextvars.copy_context().run, _deliver_lane, lane, webhooks)
+                       for lane in lanes.values()]
+            for done in running:
+                done.result()  # a store failure fails the batch: the stream hands it again
+    return len(events)
+
+
+def _deliver_lane(events: list[dict[str, Any]], webhooks: list[dict[str, Any]]) -> None:
+    for event in events:
+        delivery.fan_out(event, webhooks)
