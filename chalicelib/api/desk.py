@@ -157,10 +157,13 @@ def _card(shown: Any) -> Response:
 @area.route("GET", "/desk/contacts/{contact_id}", role=AGENT, session=True, summary="A contact's card",
             media=HTML_MEDIA, errors=(400, 404), query=("saved", "uploaded", "noted", "key", "bucket", "etag"))
 def card(contact_id):
+    from chalicelib.services.calls import attachments
     from chalicelib.services.contacts import cards
     params = query(area.request)
     note = "Saved." if params.get("saved") else ("File uploaded." if params.get("uploaded") else
                                                  ("Note saved." if params.get("noted") else ""))
+    if params.get("uploaded") and params.get("key"):  # S3's redirect after the upload names the file
+        attachments.mark_stored(params["key"])
     return _card(cards.card(contact_id, note))
 
 

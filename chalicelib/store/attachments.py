@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from chalicelib.store import keys, records
-from chalicelib.store.codec import value
-from chalicelib.store.dynamo import query_page
+from chalicelib.store.codec import serialize, value
+from chalicelib.store.dynamo import call, query_page
 
 
 def add(record: dict[str, Any], listing: dict[str, Any] | None) -> bool:
@@ -30,6 +32,23 @@ def fetch(attachment_id: str) -> dict[str, Any]:
 
 def put(record: dict[str, Any]) -> None:
     records.put(keys.attachment(record["id"]), record)
+
+
+def mark_stored(attachment_id: str, fields: dict[str, Any]) -> None:
+    """Set ``fields`` on the attachment if it is still there, not revoked and
+    not marked yet (an erasure or a revocation racing this wins)."""
+    names = {f"#f{i}": k for i, k in enumerate(fields)}
+    try:
+        call("update_item", Key=serialize(keys.attachment(attachment_id)),
+             UpdateExpression="SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields))),
+             ConditionExpression="attribute_exists(PK) AND (attribute_not_exists(revoked) OR revoked = :no) AND "
+                                 "(attribute_not_exists(#status) OR #status <> :stored)",
+             ExpressionAttributeNames=names | {"#status": "status"},
+             ExpressionAttributeValues={f":f{i}": value(v) for i, v in enumerate(fields.values())}
+             | {":stored": value("stored"), ":no": value(False)})
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
 
 
 def unlist(record: dict[str, Any]) -> None:

@@ -249,3 +249,27 @@ def test_the_same_events_go_to_the_eventbridge_bus_in_batches(api, events, monke
     calls.append(0)  # no refusal this time: 12 go as 10 + 2
     eventbus.publish("cim-events", twelve)
     assert calls[1:] == [10, 2]
+
+
+def test_a_file_is_news_once_it_is_in_the_bucket_as_declared(api, events):
+    import boto3
+
+    from chalicelib.core.settings import get_settings
+
+    receiver, flush = events
+    hook = _subscribe(api, receiver.url, ["attachment.stored"])
+    made = body(api.post("/saveContact", PERSON))
+    created = body(api.post("/s3attachments", {"fileName": "invoice.pdf", "mimeType": "application/pdf",
+                                               "size": 5, "contact_id": made["id"]}))
+    api.get(f"/attachments/{created['id']}")  # pending: nothing yet
+    flush()
+    assert receiver.got == []
+    boto3.client("s3").put_object(Bucket=get_settings().bucket_name, Key=created["upload"]["fields"]["key"],
+                                  Body=b"%PDF-",
+                                  ContentType="application/pdf")
+    assert body(api.get(f"/attachments/{created['id']}"))["status"] == "stored"
+    api.get(f"/attachments/{created['id']}")  # read again: still one event
+    flush()
+    sent = receiver.verified(hook["secret"])
+    assert [(e["type"], e["data"]["id"], e["data"]["size"]) for e in sent] == [
+        ("attachment.stored", created["id"], 5)]

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.core import public
-from chalicelib.core.clock import iso
+from chalicelib.core.clock import iso, now_iso
 from chalicelib.core.errors import Conflict, Gone, Invalid, NotFound, TooLarge
-from chalicelib.core.ids import check_id, new_id
+from chalicelib.core.ids import check_id, is_id, new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.models.attachment import Attachment, AttachmentCreated, AttachmentRequest, Upload
 from chalicelib.services.calls import interactions
@@ -111,9 +111,29 @@ def _status(record: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
     return "stored", stored
 
 
+def mark_stored(key: str) -> bool:
+    """S3 says an object arrived under ``key``: if it is an attachment's file
+    as declared, the record says so (``status: stored``, once), which the
+    table's stream turns into ``attachment.stored``. False: not one of ours,
+    not as declared, or already marked."""
+    attachment_id = key.removeprefix("attachments/")
+    if not key.startswith("attachments/") or not is_id(attachment_id):
+        return False
+    record = store.get(attachment_id)
+    return record is not None and _marked(record, *_status(record))
+
+
+def _marked(record: dict[str, Any], status: str, stored: dict[str, Any] | None) -> bool:
+    if status != "stored" or record.get("status") == "stored":
+        return False
+    store.mark_stored(record["id"], {"status": "stored", "size": stored["size"], "stored_at": now_iso()})
+    return True
+
+
 def describe(attachment_id: str) -> Attachment:
     record = _record(attachment_id)
     status, stored = _status(record)
+    _marked(record, status, stored)  # where S3's notification has not (make run), the first reader marks it
     return Attachment(
         id=record["id"], fileName=record["fileName"], mimeType=record["mimeType"],
         declaredSize=record["declaredSize"], status=status, size=(stored or {}).get("size"),
