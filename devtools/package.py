@@ -229,6 +229,8 @@ CHANGES_FUNCTION, CHANGES_SOURCE = "TableChanges", "TableChangesDynamodbEventSou
 # The stream function: a failing batch is split until the failing record is
 # alone, retried, then handed to the dead-letter queue (an alarm watches it).
 STREAM_RETRIES, STREAM_MAX_AGE_SECONDS = 10, 86400
+# Counted by the service (chalicelib/core/metrics.py) when a delivery is dead-lettered.
+WEBHOOK_DEAD_LETTER_METRIC = {"Namespace": "CIM", "MetricName": "WebhookDeadLetters"}
 
 
 def event_bus_name(stage: str) -> str:
@@ -257,6 +259,11 @@ def wire_events_sam(template: dict[str, Any], stage: str) -> dict[str, Any]:
         "Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible",
         "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["EventDeadLetters", "QueueName"]}}],
         "Statistic": "Maximum", "Period": 300, "EvaluationPeriods": 1, "Threshold": 0,
+        "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching"}}
+    resources["WebhookDeadLettersAlarm"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+        "AlarmDescription": "A webhook delivery ran out of retries (GET /webhooks/{id}/deliveries?status=failed)",
+        **WEBHOOK_DEAD_LETTER_METRIC, "Dimensions": [{"Name": "service", "Value": "cim"}],
+        "Statistic": "Sum", "Period": 300, "EvaluationPeriods": 1, "Threshold": 0,
         "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching"}}
     for resource in resources.values():
         if resource["Type"] == "AWS::Serverless::Function":
@@ -291,7 +298,12 @@ def events_terraform(stage: str) -> dict[str, Any]:
             "metric_name": "ApproximateNumberOfMessagesVisible",
             "dimensions": {"QueueName": "${aws_sqs_queue.event_dead_letters.name}"},
             "statistic": "Maximum", "period": 300, "evaluation_periods": 1, "threshold": 0,
-            "comparison_operator": "GreaterThanThreshold", "treat_missing_data": "notBreaching"}},
+            "comparison_operator": "GreaterThanThreshold", "treat_missing_data": "notBreaching"},
+            "webhook_dead_letters": {
+                "alarm_name": f"cim-{stage}-webhook-dead-letters", "namespace": WEBHOOK_DEAD_LETTER_METRIC["Namespace"],
+                "metric_name": WEBHOOK_DEAD_LETTER_METRIC["MetricName"], "dimensions": {"service": "cim"},
+                "statistic": "Sum", "period": 300, "evaluation_periods": 1, "threshold": 0,
+                "comparison_operator": "GreaterThanThreshold", "treat_missing_data": "notBreaching"}},
     }
 FLOW_FUNCTIONS = {"ConnectLookup": "connect_lookup", "ConnectSave": "connect_save"}
 

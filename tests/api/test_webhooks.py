@@ -108,7 +108,7 @@ def test_a_contacts_changes_arrive_signed_thin_and_in_order(api, events):
     assert ids == [e["id"] for e in sent] and len(set(ids)) == 3
 
 
-def test_a_failing_target_is_retried_in_order_and_dead_letters_are_listed_and_replayed(api, events):
+def test_a_failing_target_is_retried_in_order_and_dead_letters_are_listed_and_replayed(api, events, capsys):
     receiver, flush = events
     hook = _subscribe(api, receiver.url, ["contact.*"])
     receiver.script = [500, "sleep"]  # the first delivery fails, its retry times out, then all is well
@@ -128,6 +128,9 @@ def test_a_failing_target_is_retried_in_order_and_dead_letters_are_listed_and_re
     _retry_until_quiet(api, flush)
     dead = body(api.get(f"/webhooks/{hook['id']}/deliveries?status=failed"))["items"]
     assert [(d["type"], d["attempts"], d["last_status"]) for d in dead] == [("contact.updated", 4, 503)]
+    counted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert [(m["WebhookDeadLetters"], m["service"], m["_aws"]["CloudWatchMetrics"][0]["Namespace"])
+            for m in counted] == [([1.0], "cim", "CIM")]  # an Embedded Metric Format line the alarm watches
 
     before = len(receiver.got)
     since = dead[0]["timestamp"]

@@ -12,6 +12,19 @@ from tests.e2e.conftest import LOGS, start_server, stop_server
 pytestmark = pytest.mark.e2e
 
 
+@pytest.fixture(scope="module")
+def server():
+    """A server of its own: the shared one's stream thread may still be turning
+    earlier tests' writes into events while these writers race. Thirty writers
+    on one item in one local process (one interpreter, two cores shared with
+    the test) need more than Lambda's five seconds of contention window; the
+    outcome asserted (every leg lands, none is lost) is the same."""
+    running = start_server({"CIM_TABLE_NAME": "cim-e2e-hardening", "CIM_DEFAULT_REGION": "US",
+                            "CIM_CONTENTION_SECONDS": "15"})
+    yield running
+    stop_server(running)
+
+
 def _race(count: int, send) -> list[requests.Response]:
     go = threading.Barrier(count)
     replies: list[requests.Response] = [None] * count  # type: ignore[list-item]

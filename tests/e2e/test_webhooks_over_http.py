@@ -83,4 +83,14 @@ def test_every_change_arrives_verified_in_order_through_failures_and_a_timeout(s
     last = [Webhook(hook["secret"]).verify(d, h) for h, d in receiver.got if b'"contact.erased"' in d]
     assert last[0]["data"] == {"erasure_id": erased["id"], "sequence": 1}
     assert not any(name.encode() in data or b"555" in data for _, data in receiver.got for name in NAMES)
+
+    receiver.script = [410]  # the target is gone: the webhook is disabled, nothing more is sent
+    ok(server("PUT", f"/contacts/{made[1]['id']}", json={"phone2": "+1 415 555 0499"}, headers={"If-Match": "3"}))
+    wait_for(lambda: not ok(server("GET", f"/webhooks/{hook['id']}"))["enabled"])
+    deleted = ok(server("POST", "/webhooks", json={"url": receiver.url, "events": ["*"]}), 201)
+    ok(server("DELETE", f"/webhooks/{deleted['id']}"))
+    count = len(receiver.got)
+    ok(server("PUT", f"/contacts/{made[2]['id']}", json={"phone2": "+1 415 555 0498"}, headers={"If-Match": "3"}))
+    time.sleep(3)  # the stream is read every half second, retries every two
+    assert len(receiver.got) == count
     receiver.server.shutdown()

@@ -205,6 +205,9 @@ def test_the_stream_function_reads_the_tables_own_stream_and_dead_letters_what_i
     assert source["MaximumRetryAttempts"] == package.STREAM_RETRIES
     alarm = sam["EventDeadLettersAlarm"]["Properties"]
     assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible" and alarm["Threshold"] == 0
+    webhooks = sam["WebhookDeadLettersAlarm"]["Properties"]
+    assert (webhooks["Namespace"], webhooks["MetricName"], webhooks["Dimensions"]) == (
+        "CIM", "WebhookDeadLetters", [{"Name": "service", "Value": "cim"}])  # as chalicelib/core/metrics.py counts
     functions = [r for r in sam.values() if r["Type"] == "AWS::Serverless::Function"]
     assert all(f["Properties"]["Environment"]["Variables"]["CIM_EVENT_BUS"] == {"Ref": "EventBus"} for f in functions)
     assert sam["TableChanges"]["Properties"]["Timeout"] == 300  # ten 10-second deliveries fit in one batch's time
@@ -216,6 +219,7 @@ def test_the_stream_function_reads_the_tables_own_stream_and_dead_letters_what_i
     assert mapping["destination_config"]["on_failure"]["destination_arn"] == "${aws_sqs_queue.event_dead_letters.arn}"
     assert ours["aws_dynamodb_table"]["cim"]["stream_enabled"] is True
     assert {"aws_cloudwatch_event_bus", "aws_sqs_queue", "aws_cloudwatch_metric_alarm"} <= set(ours)
+    assert ours["aws_cloudwatch_metric_alarm"]["webhook_dead_letters"]["metric_name"] == "WebhookDeadLetters"
     statements = {s["Sid"]: s for s in package.policy("dev")["Statement"]}
     assert statements["TableStream"]["Resource"].endswith("table/cim-dev/stream/*")
     assert statements["OutboundEvents"]["Action"] == ["events:PutEvents"]

@@ -17,6 +17,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from chalicelib.core import metrics
 from chalicelib.core.clock import iso, now_iso
 from chalicelib.core.errors import Invalid, NotFound
 from chalicelib.core.settings import get_settings
@@ -29,6 +30,7 @@ from chalicelib.store import webhooks as store
 log = logging.getLogger("cim")
 DELIVERED_DAYS, FAILED_DAYS = 3, 30  # how long an attempt stays listed
 REPLAY_PAGE = 200
+DEAD_LETTER_METRIC = "WebhookDeadLetters"
 _WITH_CONTACT = (CONTACT_CREATED, CONTACT_UPDATED, CONSENT_CHANGED)
 
 
@@ -102,6 +104,7 @@ def _dead(webhook: dict[str, Any], delivery: dict[str, Any], why: str) -> bool:
     store.save_delivery(webhook["id"], delivery, _ttl(FAILED_DAYS))
     log.warning("webhook %s: event %s dead-lettered after %d attempts", webhook["id"], delivery["event"]["id"],
                 delivery["attempts"])
+    metrics.count(DEAD_LETTER_METRIC)  # the package's alarm watches it
     return True
 
 
