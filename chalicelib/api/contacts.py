@@ -19,7 +19,15 @@ from chalicelib.core import public
 from chalicelib.core.errors import Invalid, TooLarge
 from chalicelib.core.roles import AGENT
 from chalicelib.models.common import Page
-from chalicelib.models.contact import BulkItemResult, BulkRequest, BulkResult, Contact, ContactFields
+from chalicelib.models.contact import (
+    BulkItemResult,
+    BulkRequest,
+    BulkResult,
+    Contact,
+    ContactFields,
+    CreatedContact,
+    PossibleDuplicates,
+)
 
 area = Area(__name__, "Contacts")
 bp = area.blueprint
@@ -35,21 +43,35 @@ def _etag(contact: Contact) -> dict[str, str]:
     return {"ETag": f'"{contact.version}"'}
 
 
-@area.route("POST", "/saveContact", role=AGENT, summary="Create a contact", request=ContactFields,
-            response=Contact, errors=(400, 409, 413), example=EXAMPLE, headers=("ETag",), idempotent=True, request_headers=("Idempotency-Key",))
+@area.route("POST", "/saveContact", role=AGENT, summary="Create a contact (with the contacts it may duplicate)",
+            request=ContactFields, response=CreatedContact, errors=(400, 409, 413), example=EXAMPLE, headers=("ETag",),
+            idempotent=True, request_headers=("Idempotency-Key",), query=("if_duplicate",))
 def save_contact(body: ContactFields):
     from chalicelib.services.contacts import contacts
-    contact = contacts.create(body)
+    contact = contacts.create(body, if_duplicate=_if_duplicate())
     return to_response(contact, headers=_etag(contact))
 
 
 @area.route("POST", "/contacts", role=AGENT, summary="Create a contact (resource style)", ok=201,
-            request=ContactFields, response=Contact, errors=(400, 409, 413), example=EXAMPLE,
-            headers=("ETag", "Location"), idempotent=True, request_headers=("Idempotency-Key",))
+            request=ContactFields, response=CreatedContact, errors=(400, 409, 413), example=EXAMPLE,
+            headers=("ETag", "Location"), idempotent=True, request_headers=("Idempotency-Key",), query=("if_duplicate",))
 def create_contact(body: ContactFields):
     from chalicelib.services.contacts import contacts
-    contact = contacts.create(body)
+    contact = contacts.create(body, if_duplicate=_if_duplicate())
     return to_response(contact, status=201, headers=_etag(contact) | {"Location": public.url(f"/contacts/{contact.id}")})
+
+
+def _if_duplicate() -> str:
+    """``?if_duplicate=warn`` (the default: candidates beside the contact) or ``refuse`` (a 409, nothing written)."""
+    return query(area.request).get("if_duplicate") or "warn"
+
+
+@area.route("GET", "/contacts/{contact_id}/duplicates", role=AGENT,
+            summary="Contacts that may be the same person (sharing a number or address), most likely first",
+            response=PossibleDuplicates, errors=(400, 404))
+def contact_duplicates(contact_id):
+    from chalicelib.services.contacts import duplicates
+    return to_response(duplicates.of_contact(contact_id))
 
 
 @area.route("GET", "/getContactList", role=AGENT, summary="Contacts, newest first", response=list[Contact],

@@ -24,7 +24,7 @@ from chalicelib.api.http import form_body, json_body, query, to_response
 from chalicelib.api.pages import html_response
 from chalicelib.api.routing import FORM_MEDIA, HTML_MEDIA, SIGN_IN_PATH, Area, check_same_origin
 from chalicelib.core import public
-from chalicelib.core.errors import DomainError, Invalid, NotFound, PreconditionFailed, Unauthorized
+from chalicelib.core.errors import DomainError, Invalid, NotFound, PossibleDuplicate, PreconditionFailed, Unauthorized
 from chalicelib.core.roles import AGENT, PUBLIC, may
 from chalicelib.core.settings import get_settings
 from chalicelib.domain import callers
@@ -267,7 +267,7 @@ def save(contact_id):
 
 def _new_form(form: Any, status: int = 200) -> Response:
     body = views.new_contact_page(area.session, form.attributes, form.values, form.token, caller=form.caller,
-                                  problem=form.problem)
+                                  problem=form.problem, duplicates=form.duplicates)
     return _page(body, status)
 
 
@@ -288,8 +288,14 @@ def create():
     form = form_body(area.request)
     sent = cards.sent_form(form, cards.DESK_FORM)
     fields = views.form_fields(form, schema.attributes(), creating=True)
+    # First the form is refused while another contact may be this person;
+    # the page shows them, and "Save anyway" sends it again to be saved.
+    if_duplicate = "warn" if form.get("save_anyway") else "refuse"
     try:
-        contact = cards.create_from_form(sent, parse(ContactFields, fields))
+        contact = cards.create_from_form(sent, parse(ContactFields, fields), if_duplicate)
+    except PossibleDuplicate as found:
+        return _new_form(cards.new_caller(sent.caller, cards.DESK_FORM, fields, "",
+                                          found.details["possible_duplicates"]), 409)
     except (Invalid, PreconditionFailed) as refused:
         return _new_form(cards.new_caller(sent.caller, cards.DESK_FORM, fields, refused.message), 400)
     return _see_other(f"/desk/contacts/{contact.id}", {"saved": "1"})

@@ -395,15 +395,36 @@ def edit_page(session: Any, contact: Any, attributes: list[Any], values: dict[st
 
 
 def new_contact_page(session: Any, attributes: list[Any], values: dict[str, Any], token: dict[str, str], *,
-                     caller: str = "", problem: str = "", action: str = "/desk/contacts") -> str:
+                     caller: str = "", problem: str = "", action: str = "/desk/contacts",
+                     duplicates: list[dict[str, Any]] = ()) -> str:
     controls = "".join(field_control(a, values.get(a.key)) for a in attributes)
     sub = (f"<p class=\"sub\">No contact has the number {escape(caller)}</p>" if caller
            else "<p class=\"sub\">Every field of the schema; only the required ones must be filled in.</p>")
     return layout("New contact", (
         f"<h1>{'New caller' if caller else 'New contact'}</h1>{sub}{message(problem, 'problem')}"
+        f"{possible_duplicates(duplicates) if duplicates and session else ''}"
         f"<section class=\"card\"><form method=\"post\" id=\"new-contact\" action=\"{escape(desk_url(action))}\">"
         f"{csrf_field(session) if session else ''}{''.join(hidden(k, v) for k, v in token.items())}{controls}"
-        "<button type=\"submit\">Save contact</button></form></section>"), session=session)
+        + ("<label class=\"choice\"><input type=\"checkbox\" name=\"save_anyway\" value=\"1\" required> "
+           "None of these is this person: save a new contact</label>" if duplicates else "")
+        + "<button type=\"submit\">Save contact</button></form></section>"), session=session)
+
+
+REASONS = {"phone": "same phone number", "email": "same e-mail address", "name": "a name alike"}
+
+
+def possible_duplicates(found: list[dict[str, Any]]) -> str:
+    """Contacts that may be this person, each with why, before the agent saves another."""
+    def row(candidate: dict[str, Any]) -> str:
+        name = " ".join(p for p in (candidate.get("first_name"), candidate.get("last_name")) if p) or "No name"
+        why = ", ".join(REASONS[r] for r in candidate["reasons"])
+        href = desk_url("/desk/contacts/" + candidate["id"])
+        return f"<li><a href=\"{escape(href)}\">{escape(name)}</a> <span class=\"sub\">{escape(why)}</span></li>"
+
+    rows = "".join(row(d) for d in found)
+    return ("<section class=\"card\" id=\"duplicates\" aria-labelledby=\"duplicates-h\"><h2 id=\"duplicates-h\">"
+            "This may be someone you already have</h2><p>Nothing was saved yet. Open one of them, or tick the box "
+            f"below and save a new contact.</p><ul>{rows}</ul></section>")
 
 
 def chooser_page(session: Any, ani: str, found: list[Any], last_calls: dict[str, str],

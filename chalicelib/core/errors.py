@@ -32,6 +32,12 @@ class Conflict(DomainError):
     code = "Conflict"
 
 
+class PossibleDuplicate(Conflict):
+    """A create asked to be refused while another contact may be the same
+    person (``?if_duplicate=refuse``): nothing was written."""
+    code = "PossibleDuplicate"
+
+
 class Contended(Conflict):
     """Another writer changed the item between our read and our write: the
     same request, made again, can succeed."""

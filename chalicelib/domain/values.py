@@ -59,16 +59,22 @@ def _fail(rule: Rule, why: str) -> Invalid:
 def _text(rule: Rule, value: Any, _: str) -> Checked:
     if not isinstance(value, str):
         raise _fail(rule, "must be a string")
-    _check_text(rule, value)
+    value = _check_text(rule, value)
     return Checked(value, None, (names.fold(value).strip(),))
 
 
-def _check_text(rule: Rule, value: str) -> None:
+def _check_text(rule: Rule, value: str) -> str:
+    """``value`` as stored: an option in the schema's own spelling, whatever
+    case and surrounding spaces it came with (``Gold`` is ``gold``)."""
     limit = rule.max_length or DEFAULT_MAX_LENGTH
     if len(value) > limit:
         raise _fail(rule, f"at most {limit} characters")
     if rule.options and value not in rule.options:
-        raise _fail(rule, f"{value!r} is not one of {', '.join(rule.options)}")
+        spelled = {o.casefold(): o for o in rule.options}.get(value.strip().casefold())
+        if spelled is None:
+            raise _fail(rule, f"{value!r} is not one of {', '.join(rule.options)}")
+        return spelled
+    return value
 
 
 def _number(rule: Rule, value: Any, _: str) -> Checked:
@@ -161,10 +167,12 @@ def _list(rule: Rule, value: Any, _: str) -> Checked:
         raise _fail(rule, "must be a list of strings")
     if len(value) > MAX_LIST_ITEMS:
         raise _fail(rule, f"at most {MAX_LIST_ITEMS} items")
+    spelled = []
     for item in value:
         if not isinstance(item, str):
             raise _fail(rule, "must be a list of strings")
-        _check_text(rule, item)
+        spelled.append(_check_text(rule, item))
+    value = spelled
     folded = tuple(dict.fromkeys(names.fold(i).strip() for i in value if i.strip()))
     return Checked(list(value), None, folded)
 

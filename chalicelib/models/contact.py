@@ -147,3 +147,28 @@ class BulkResult(BaseModel):
     results: list[BulkItemResult]
     created: int
     rejected: int
+
+
+class PossibleDuplicate(BaseModel):
+    """Another contact that may be the same person (docs/api.md, Duplicates)."""
+    model_config = ConfigDict(defer_build=True)
+
+    id: str
+    reasons: list[Literal["phone", "email", "name"]] = Field(description="what they share: a number, an address, "
+                                                                           "a name alike (never a name alone)")
+    score: float = Field(ge=0, le=1, description="how likely they are one person")
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+class CreatedContact(Contact):
+    """A contact as created, with the contacts it may duplicate (none: ``[]``)."""
+
+    possible_duplicates: list[PossibleDuplicate] = Field(
+        default_factory=list, description="contacts sharing a number or address; ?if_duplicate=refuse makes them a 409")
+
+
+class PossibleDuplicates(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    items: list[PossibleDuplicate]

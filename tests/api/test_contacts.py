@@ -14,9 +14,12 @@ ANNELI = {"first_name": "Anneli", "last_name": "Söderberg", "phone1": "+358 40 
 
 
 def create(api, fields):
+    """The contact as stored: the create's answer, less the candidates it may duplicate."""
     reply = api.post("/saveContact", fields)
     assert reply.status_code == 200, reply.body
-    return body(reply)
+    made = body(reply)
+    assert isinstance(made.pop("possible_duplicates"), list)
+    return made
 
 
 # --- create / read ---------------------------------------------------------
@@ -30,10 +33,11 @@ def test_save_contact_returns_the_stored_contact_with_server_fields(api):
     assert contact["first_name"] == "Ann" and contact["phone1"] == "+1 (415) 555-0100"
     assert contact["normalized"] == {"phone1": "+14155550100", "email": "ann.lee@example.com"}
     assert contact["loyalty_tier"] == "gold" and contact["tags"] == ["vip", "b2b"]
-    # One BatchGetItem asks whether its numbers and addresses are suppressed
-    # (erased people) and which have called before; then one transaction
-    # (the contact, its index entries, its audit entry).
-    assert api.calls == ["BatchGetItem", "TransactWriteItems"]
+    # One Query a number and address asks who else holds it (possible
+    # duplicates); one BatchGetItem whether they are suppressed (erased
+    # people) and which have called before; then one transaction (the
+    # contact, its index entries, its audit entry).
+    assert api.calls == ["Query", "Query", "BatchGetItem", "TransactWriteItems"]
 
     reply = api.get(f"/contacts/{contact['id']}")
     assert reply.status_code == 200
@@ -51,6 +55,7 @@ def test_resource_style_create_answers_201_with_location(api):
     assert reply.status_code == 201
     contact = body(reply)
     assert reply.headers["Location"] == f"/contacts/{contact['id']}"
+    assert contact.pop("possible_duplicates") == []
     assert body(api.get(reply.headers["Location"])) == contact
 
 
@@ -394,3 +399,12 @@ def test_written_urls_follow_the_host_and_stage_the_request_came_through(api):
     custom = api.post("/contacts", {"first_name": "Gwen"}, headers={"Host": "cim.example.com",
                                                                      "X-Forwarded-Proto": "https"})
     assert custom.headers["Location"] == f"https://cim.example.com/contacts/{body(custom)['id']}"
+
+
+def test_an_option_in_another_case_is_stored_in_the_schemas_spelling(api):
+    api.post("/saveSchema", {"label": "Tier", "key": "tier", "type": "text", "options": ["gold", "Platinum"]})
+    api.post("/saveSchema", {"label": "Tags", "key": "tags", "type": "list", "options": ["vip", "B2B"]})
+    made = create(api, {"first_name": "Ann", "tier": " GOLD ", "tags": ["VIP", "b2b"]})
+    assert (made["tier"], made["tags"]) == ("gold", ["vip", "B2B"])
+    wrong = api.post("/saveContact", {"first_name": "Bo", "tier": "bronze"})
+    assert wrong.status_code == 400 and "'bronze' is not one of gold, Platinum" in body(wrong)["Message"]

@@ -428,3 +428,21 @@ def test_a_withheld_number_pops_a_form_that_saves(api, desk, agent, ani):
     saved = desk.post("/desk/contacts", form)
     assert saved.status_code == 303, saved.body
     assert [c["first_name"] for c in body(api.get("/getContactList"))] == ["Wanda"]
+
+
+def test_a_new_contact_that_may_exist_shows_who_before_anything_is_saved(api, desk, agent):
+    ann = body(api.post("/saveContact", {"first_name": "Anneli", "last_name": "Söderberg",
+                                         "phone1": "+1 415 555 0100"}))
+    form_page = page_of(desk.get("/desk/new"))
+    form = desk.form_values(form_page, "new-contact") | {"first_name": "Anneli", "last_name": "Soderberg",
+                                                        "phone1": "415 555 0100"}
+    shown = desk.post("/desk/contacts", form)
+    page = shown.body.decode()
+    assert shown.status_code == 409 and "This may be someone you already have" in page
+    assert f"/desk/contacts/{ann['id']}" in page and "same phone number, a name alike" in page
+    assert len(body(api.get("/contacts?phone=4155550100"))["items"]) == 1  # nothing saved yet
+    again = desk.form_values(page, "new-contact") | {"save_anyway": "1"}
+    assert again["first_name"] == "Anneli"  # what the agent typed is kept
+    saved = desk.post("/desk/contacts", again)
+    assert saved.status_code == 303
+    assert len(body(api.get("/contacts?phone=4155550100"))["items"]) == 2

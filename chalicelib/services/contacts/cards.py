@@ -9,7 +9,7 @@ nobody is a ``NewCaller`` form with the number filled in, whose signed token
 makes it create one contact however often it is sent."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.core.errors import Forbidden, Invalid
@@ -53,6 +53,7 @@ class NewCaller:
     values: dict[str, Any]
     token: dict[str, str]
     problem: str = ""
+    duplicates: list[Any] = field(default_factory=list)  # contacts that may be this person, shown before saving
 
 
 def card(contact: Contact | str, note: str = "") -> Card:
@@ -98,11 +99,14 @@ def pop(ani: str | None, variables: dict[str, Any], form: str) -> Card | Chooser
     return new_caller(ani, form)
 
 
-def new_caller(caller: str, form: str, values: dict[str, Any] | None = None, problem: str = "") -> NewCaller:
-    """The new-contact form for ``caller`` (may be ""), prefilled, with its signed token."""
+def new_caller(caller: str, form: str, values: dict[str, Any] | None = None, problem: str = "",
+               duplicates: list[Any] = ()) -> NewCaller:
+    """The new-contact form for ``caller`` (may be ""), prefilled, with its
+    signed token; ``duplicates``: contacts that may be this person (the form
+    was refused for them: the agent opens one or saves anyway)."""
     token = links.sign({"form": form, "caller": caller}, seconds=newcaller.FORM_SECONDS)
     filled = callers.prefilled(caller) if values is None else values
-    return NewCaller(caller, schema.attributes(), filled, token, problem)
+    return NewCaller(caller, schema.attributes(), filled, token, problem, list(duplicates))
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,7 @@ def sent_form(sent: dict[str, str], form: str) -> SentForm:
     return SentForm(token.get("caller", ""), sent[links.SIGNATURE])
 
 
-def create_from_form(sent: SentForm, fields: ContactFields) -> Contact:
-    """The contact the form creates (or created, if it was sent before)."""
-    return newcaller.create_once(sent.signature, sent.caller, fields)
+def create_from_form(sent: SentForm, fields: ContactFields, if_duplicate: str = "warn") -> Contact:
+    """The contact the form creates (or created, if it was sent before);
+    ``if_duplicate="refuse"``: not while another contact may be this person."""
+    return newcaller.create_once(sent.signature, sent.caller, fields, if_duplicate)

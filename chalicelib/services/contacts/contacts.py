@@ -12,9 +12,18 @@ from chalicelib.core.retry import until_it_wins
 from chalicelib.core.settings import get_settings
 from chalicelib.domain import limits, names, phones, validation, values
 from chalicelib.domain.terms import NAME, Term
-from chalicelib.models.contact import CONSENT_USAGE, NAME_FIELDS, SERVER_FIELDS, ConsentFields, Contact, ContactFields
+from chalicelib.models.contact import (
+    CONSENT_USAGE,
+    NAME_FIELDS,
+    SERVER_FIELDS,
+    ConsentFields,
+    Contact,
+    ContactFields,
+    CreatedContact,
+)
 from chalicelib.services.access import idempotency
 from chalicelib.services.calls import interactions
+from chalicelib.services.contacts import duplicates
 from chalicelib.services.privacy import audit, suppression
 from chalicelib.services.schema import schema
 from chalicelib.store import contacts as store
@@ -22,6 +31,7 @@ from chalicelib.store import privacy as privacy_store
 from chalicelib.store.privacy import Suppressed
 
 NAME_TERMS = ("name", "first_name", "last_name")
+IF_DUPLICATE = ("warn", "refuse")
 
 
 def normalize_phone(raw: str, field: str) -> str:
@@ -52,19 +62,28 @@ def new_contact(given: ContactFields, contact_id: str | None = None) -> tuple[di
     return doc, terms
 
 
-def create(given: ContactFields, contact_id: str | None = None) -> Contact:
-    """Create a contact. ``contact_id`` (imports) makes a replay a Conflict
-    instead of a duplicate. Under an ``Idempotency-Key`` the id comes from the
-    key: a retry whose first attempt stored the contact answers that contact."""
+def create(given: ContactFields, contact_id: str | None = None, *, if_duplicate: str = "warn") -> CreatedContact:
+    """Create a contact, with the contacts it may duplicate (``if_duplicate``:
+    ``warn`` answers them beside it, ``refuse`` makes them a 409 and writes
+    nothing). ``contact_id`` (imports) makes a replay a Conflict instead of a
+    duplicate. Under an ``Idempotency-Key`` the id comes from the key: a
+    retry whose first attempt stored the contact answers that contact."""
+    if if_duplicate not in IF_DUPLICATE:
+        raise Invalid(f"if_duplicate: one of {', '.join(IF_DUPLICATE)}")
     keyed = idempotency.derived_id() if contact_id is None else None
+    doc, terms = new_contact(given, contact_id or keyed)
+    found = duplicates.among(doc, terms)  # never itself: a retry's first attempt may have stored it
+    if if_duplicate == "refuse":
+        duplicates.refuse_if_any(found)
     try:
-        return write_new(*new_contact(given, contact_id or keyed))
+        made = write_new(doc, terms)
     except Conflict as clash:
         stored = store.get(keyed) if keyed and "already exists" in clash.message else None
         if stored is None:
             raise
         interactions.follow_contact(keyed, gained=stored.terms, lost=[])  # in case the first attempt stopped there
-        return to_model(stored.doc, stored.version)
+        return CreatedContact.model_validate(stored.doc | {"version": stored.version, "possible_duplicates": found})
+    return CreatedContact.model_validate(made.model_dump() | {"possible_duplicates": found})
 
 
 def write_new(doc: dict[str, Any], terms: list[Term]) -> Contact:
@@ -116,7 +135,7 @@ def field_holding(doc: dict[str, Any], normalized: str, fallback: str) -> str:
     return next((k for k, v in (doc.get("normalized") or {}).items() if v == normalized), fallback)
 
 
-def _load(contact_id: str) -> store.StoredContact:
+def load(contact_id: str) -> store.StoredContact:
     found = store.get(check_id(contact_id, "contact_id"))
     if found is None:
         raise NotFound(f"contact {contact_id} not found")
@@ -124,7 +143,7 @@ def _load(contact_id: str) -> store.StoredContact:
 
 
 def get(contact_id: str) -> Contact:
-    found = _load(contact_id)
+    found = load(contact_id)
     return to_model(found.doc, found.version)
 
 
@@ -152,7 +171,7 @@ def update(contact_id: str, given: ContactFields, expected_version: int | None) 
     any of them was changed meanwhile.
     """
     def attempt() -> Contact:
-        current = _load(contact_id)
+        current = load(contact_id)
         kept = {k: v for k, v in current.doc.items() if k not in SERVER_FIELDS}
         mine = given.given()
         fields, normalized, terms = _prepare(kept | mine, creating=False)
@@ -216,7 +235,7 @@ def set_consent(contact_id: str, usage: str, given: ConsentFields | None) -> Con
                       "(recording, marketing, ...)")
 
     def attempt() -> Contact:
-        current = _load(contact_id)
+        current = load(contact_id)
         consents = dict(current.doc.get("consents") or {})
         if given is None:
             if usage not in consents:
@@ -232,7 +251,7 @@ def set_consent(contact_id: str, usage: str, given: ConsentFields | None) -> Con
 
 
 def delete(contact_id: str, expected_version: int | None) -> Contact:
-    current = _load(contact_id)
+    current = load(contact_id)
     if expected_version is not None and expected_version != current.version:
         raise PreconditionFailed(
             f"version: contact {contact_id} is at version {current.version}, not {expected_version}",

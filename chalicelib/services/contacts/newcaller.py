@@ -40,7 +40,7 @@ def _settled_soon(token_id: str, seconds: float = 2.0) -> str | None:
     return None
 
 
-def create_once(signature: str, issued_for: str, fields: ContactFields) -> Contact:
+def create_once(signature: str, issued_for: str, fields: ContactFields, if_duplicate: str = "warn") -> Contact:
     """The contact this form creates (or created, if it was sent before).
     ``issued_for``: the caller's number or address the form was opened for
     ("" for a form not opened for a caller)."""
@@ -57,7 +57,8 @@ def create_once(signature: str, issued_for: str, fields: ContactFields) -> Conta
             return contacts.get(made)
         raise Conflict("this form is being saved; wait a moment and reload")
     try:
-        contact = contacts.create(fields.model_copy(update={field: given}) if issued_for else fields)
+        contact = contacts.create(fields.model_copy(update={field: given}) if issued_for else fields,
+                                  if_duplicate=if_duplicate)
     except DomainError:
         forms.release(token_id)  # nothing was created: the agent may correct the form and send it again
         raise
