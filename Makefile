@@ -37,11 +37,11 @@ key: install  ## make key ROLE=ivr NAME=ivr-prod: a new API key, shown once
 sync: install  ## one pull from the contact center now (CIM_SINCH_* settings)
 	$(BIN)/python -m devtools.sync
 
-import: install  ## make import FILE=contacts.csv [MAP="col=key col2="]: stream a CSV in
-	$(BIN)/cim import "$(FILE)" $(foreach m,$(MAP),--map $(m))
+import: install  ## make import FILE=contacts.csv [MAP="First Name=first_name Internal="] [ARGS="--dry-run"]: stream a CSV in
+	$(BIN)/cim import "$(FILE)" $(if $(MAP),--maps "$(MAP)") $(ARGS)
 
 export: install  ## make export OUT=contacts.csv [FORMAT=jsonl] [INCLUDE_PII=1]: personal fields are *** unless asked for
-	$(BIN)/cim export --out "$(OUT)" --format "$(or $(FORMAT),csv)" $(if $(INCLUDE_PII),--include-pii)
+	$(BIN)/cim export --out "$(OUT)" --format "$(or $(FORMAT),csv)" $(if $(INCLUDE_PII),--include-pii) $(if $(EXCEL),--excel)
 
 invoke: install  ## make invoke FN=connect_lookup EVENT=events/connect/flow-lookup.json: one Lambda function, as Connect calls it
 	@$(BIN)/python -m devtools.invoke "$(FN)" "$(EVENT)"

@@ -100,15 +100,14 @@ def test_import_streams_maps_reports_and_resumes_without_duplicates(api, tmp_pat
     screen = io.StringIO()
 
     # An earlier run was cut off after storing the first 40 rows.
-    import_id = transfer._import_id(source)
     from chalicelib.models.contact import ContactFields
     from chalicelib.services.contacts import contacts
 
     for number, row in enumerate(rows[:40], start=2):
         if number in (12, 22):
             continue
-        contacts.create(ContactFields(first_name=row[0], last_name=row[1], phone1=row[2], email=row[3], tier=row[4]),
-                        contact_id=transfer.row_id(import_id, number))
+        item = dict(zip(("first_name", "last_name", "phone1", "email", "tier"), row[:5], strict=True))
+        contacts.create(ContactFields(**item), contact_id=transfer.row_id(item))
 
     # One writer: moto's in-process mock is not thread-safe (DynamoDB is; the e2e test uses 4).
     done = transfer.import_csv(source, mapping, workers=4, out=screen)
@@ -205,3 +204,73 @@ def test_export_masks_personal_fields_unless_asked(api, tmp_path):
     assert transfer.import_csv(out, {}, out=io.StringIO(), update=True).rejected == 0
     stored = body(api.get("/contacts"))["items"][0]
     assert stored["first_name"] == "Mia" and stored["account"] == "AC-9"
+
+
+def _all_contacts(api) -> list[dict]:
+    seen, cursor = [], None
+    while True:
+        page = body(api.get("/contacts?limit=500" + (f"&cursor={cursor}" if cursor else "")))
+        seen += page["items"]
+        cursor = page["cursor"]
+        if not cursor:
+            return seen
+
+
+def test_an_edited_file_imported_again_creates_nothing_new_and_shared_addresses_are_flagged(api, tmp_path):
+    add_attributes(api, tier={"type": "text", "options": ["gold", "silver"]})
+    rows = [(f"P{i}", "Virtanen", f"+1 415 555 {1000 + i}", f"p{i}@example.com", "Gold", "x") for i in range(12)]
+    source = tmp_path / "crm export.csv"
+    write_csv(source, rows)
+    mapping = {"First": "first_name", "Last": "last_name", "Phone": "phone1", "Notes": ""}
+    first = transfer.import_csv(source, mapping, workers=2, out=io.StringIO())
+    assert first.counts["created"] == 12 and first.rejected == 0  # "Gold" is the option "gold"
+    assert {c["tier"] for c in _all_contacts(api)} == {"gold"}
+
+    rows[3] = ("P3", "Virtanen-Typo-Fixed", *rows[3][2:])  # one row fixed, saved under another name
+    moved = tmp_path / "elsewhere.csv"
+    write_csv(moved, rows)
+    again = transfer.import_csv(moved, mapping, workers=2, out=io.StringIO())
+    assert again.skipped == 11 and again.counts["duplicate"] == 1 and again.counts["created"] == 0
+    report = list(csv.reader((tmp_path / "elsewhere.csv.rejected.csv").open()))
+    assert report[1][0] == "5" and "possible duplicate of contact" in report[1][1] and "phone" in report[1][1]
+    assert len(_all_contacts(api)) == 12
+
+    sharing = tmp_path / "sharing.csv"  # 6 rows, 2 addresses already stored, 2 rows sharing one new address
+    write_csv(sharing, [("A", "One", "", "p1@example.com", "", ""), ("B", "Two", "", "P2@example.com", "", ""),
+                        ("C", "Three", "", "new@example.com", "", ""), ("D", "Four", "", "new@example.com", "", ""),
+                        ("E", "Five", "", "e@example.com", "", ""), ("F", "Six", "", "f@example.com", "", "")])
+    dry = transfer.import_csv(sharing, mapping, workers=2, out=io.StringIO(), dry_run=True)
+    assert (dry.counts["would create"], dry.flagged, dry.counts["created"]) == (3, 3, 0)
+    assert len(_all_contacts(api)) == 12  # a dry run writes nothing
+    done = transfer.import_csv(sharing, mapping, workers=2, out=io.StringIO())
+    assert (done.counts["created"], done.counts["duplicate"], done.flagged) == (3, 3, 3)
+    report = {r[0]: r[1] for r in list(csv.reader((tmp_path / "sharing.csv.rejected.csv").open()))[1:]}
+    assert "possible duplicate of row 4 (same email in email)" in report["5"]
+    assert "(email" in report["2"] and "(email" in report["3"]
+    forced = transfer.import_csv(sharing, mapping, workers=2, out=io.StringIO(), if_duplicate="create")
+    assert forced.skipped == 3 and forced.counts["created"] == 3 and forced.flagged == 3
+    assert len(_all_contacts(api)) == 18
+
+
+def test_update_matched_on_email_reports_updated_rows(api, tmp_path):
+    made = body(api.post("/saveContact", {"first_name": "Ann", "email": "ann@example.com"}))
+    source = tmp_path / "changes.csv"
+    write_csv(source, [("Ann", "Lee", "", "ANN@example.com", "", ""), ("New", "Person", "", "np@example.com", "", "")])
+    mapping = {"First": "first_name", "Last": "last_name", "Phone": "phone1", "tier": "", "Notes": ""}
+    done = transfer.import_csv(source, mapping, workers=1, out=io.StringIO(), update=True, match_on="email")
+    assert (done.counts["updated"], done.counts["created"]) == (1, 1)
+    assert "updated 1" in done.summary() and "imported 1" in done.summary()
+    assert body(api.get(f"/contacts/{made['id']}"))["last_name"] == "Lee"
+
+
+def test_map_takes_column_names_with_spaces_and_excel_exports_carry_a_bom(api, tmp_path):
+    assert transfer.parse_maps("First Name=first_name Mobile phone=phone1 Internal=") == {
+        "First Name": "first_name", "Mobile phone": "phone1", "Internal": ""}
+    api.post("/saveContact", {"first_name": "Åsa", "last_name": "Öberg"})
+    out = tmp_path / "for-excel.csv"
+    transfer.export(out, "csv", out=io.StringIO(), include_pii=True, excel=True)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and "Åsa".encode() in raw
+    plain = tmp_path / "plain.csv"
+    transfer.export(plain, "csv", out=io.StringIO(), include_pii=True)
+    assert not plain.read_bytes().startswith(b"\xef\xbb\xbf")

@@ -10,7 +10,7 @@ row never blocks the others.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.core.errors import Conflict, Contended, DomainError, Invalid, PreconditionFailed, Unavailable
@@ -19,26 +19,33 @@ from chalicelib.domain.terms import UNIQUE, Term
 from chalicelib.models.common import parse
 from chalicelib.models.contact import Contact, ContactFields
 from chalicelib.services.calls import interactions
-from chalicelib.services.contacts import contacts
+from chalicelib.services.contacts import contacts, duplicates
 from chalicelib.services.privacy import audit, suppression
 from chalicelib.store import contacts as store
 from chalicelib.store import privacy as privacy_store
 
-CREATED, EXISTS, REJECTED = "created", "exists", "rejected"
+CREATED, EXISTS, REJECTED, DUPLICATE = "created", "exists", "rejected", "duplicate"
+WOULD_CREATE = "would create"
 
 
 @dataclass
 class Result:
     index: int
-    outcome: str  # created, exists (an import re-run) or rejected
+    outcome: str  # created, exists (an import re-run), rejected, duplicate (not created), would create (dry run)
     contact: Contact | None = None
     error: DomainError | None = None
+    duplicates: list[Any] = field(default_factory=list)  # stored contacts this row may be
 
 
-def create_many(items: list[Any], ids: list[str] | None = None) -> list[Result]:
+def create_many(items: list[Any], ids: list[str] | None = None, *, if_duplicate: str | None = None,
+                dry_run: bool = False) -> list[Result]:
     """Create ``items`` (JSON objects). ``ids`` (imports) fixes each row's
     contact id, so a re-run finds what an interrupted run stored (``exists``)
-    and writes only the rest."""
+    and writes only the rest. ``if_duplicate`` (imports): each row is looked
+    up by its numbers and addresses first, and one that may be a stored
+    contact is ``skip``ped (outcome ``duplicate``) or ``create``d with its
+    candidates. ``dry_run``: nothing is written; rows that would be created
+    say so."""
     results: dict[int, Result] = {}
     ready: list[tuple[int, dict[str, Any], list[Term]]] = []
     for index, item in enumerate(items):
@@ -54,9 +61,18 @@ def create_many(items: list[Any], ids: list[str] | None = None) -> list[Result]:
 
     stored = store.existing([doc["id"] for _, doc, _ in ready]) if ids else set()
     together, alone = [], []
+    flagged: dict[int, list[Any]] = {}
     for index, doc, terms in ready:
         if doc["id"] in stored:
             results[index] = Result(index, EXISTS)
+            continue
+        if if_duplicate is not None:
+            flagged[index] = duplicates.among(doc, terms)
+            if flagged[index] and if_duplicate == "skip":
+                results[index] = Result(index, DUPLICATE, duplicates=flagged[index])
+                continue
+        if dry_run:
+            results[index] = Result(index, WOULD_CREATE, duplicates=flagged.get(index, []))
         elif any(t.kind.startswith(UNIQUE) for t in terms):
             alone.append((index, doc, terms))
         else:
@@ -65,6 +81,8 @@ def create_many(items: list[Any], ids: list[str] | None = None) -> list[Result]:
     _write_together(together, results)
     for index, doc, terms in alone:
         _write_alone(index, doc, terms, results, replay=bool(ids))
+    for index, found in flagged.items():  # created anyway (if_duplicate=create): they still say whom they may be
+        results[index].duplicates = results[index].duplicates or found
     return [results[i] for i in range(len(items))]
 
 

@@ -157,6 +157,14 @@ def by_unique(key: str, raw: str) -> Contact | None:
     return get(holder) if holder else None
 
 
+def by_identifier(kind: str, raw: str) -> list[str]:
+    """Ids of the contacts holding the phone number or e-mail address ``raw``
+    (``kind``: phone or email; at most two: one, or "several")."""
+    value = normalize_phone(raw, kind) if kind == "phone" else raw.strip().lower()
+    holders, _ = store.ids_by_term(Term(kind, value), 2, None)
+    return holders
+
+
 def update(contact_id: str, given: ContactFields, expected_version: int | None) -> Contact:
     """Merge ``given`` into the contact (a null clears a field); a lost race
     is read again and retried until it wins (or, past
