@@ -214,6 +214,9 @@ def policy(stage: str) -> dict[str, Any]:
          "Resource": f"arn:aws:events:*:*:event-bus/{event_bus_name(stage)}"},
         {"Sid": "EventDeadLetters", "Effect": "Allow", "Action": ["sqs:SendMessage"],
          "Resource": f"arn:aws:sqs:*:*:{dead_letter_queue_name(stage)}"},
+        {"Sid": "WebhookRetries", "Effect": "Allow",
+         "Action": ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+         "Resource": f"arn:aws:sqs:*:*:{retry_queue_name(stage)}"},
     ]
     _, stream = connect_settings(stage)
     if stream:  # connect_records reads the contact-record stream
@@ -241,6 +244,13 @@ def dead_letter_queue_name(stage: str) -> str:
     return f"cim-{stage}-event-dead-letters"
 
 
+def retry_queue_name(stage: str) -> str:
+    return f"cim-{stage}-webhook-retries"
+
+
+RETRIES_FUNCTION, RETRIES_SOURCE = "WebhookRetries", "WebhookRetriesSqsEventSource"
+
+
 def wire_events_sam(template: dict[str, Any], stage: str) -> dict[str, Any]:
     """The stream function reads the table's own stream; the bus, the
     dead-letter queue and its alarm; every function knows the bus."""
@@ -251,6 +261,11 @@ def wire_events_sam(template: dict[str, Any], stage: str) -> dict[str, Any]:
                "DestinationConfig": {"OnFailure": {"Type": "SQS",
                                                    "Destination": {"Fn::GetAtt": ["EventDeadLetters", "Arn"]}}}}
     resources["EventBus"] = {"Type": "AWS::Events::EventBus", "Properties": {"Name": event_bus_name(stage)}}
+    # Webhook retries on time: a delay queue the retry function reads (a message is a lane to carry on).
+    resources["WebhookRetryQueue"] = {"Type": "AWS::SQS::Queue", "Properties": {
+        "QueueName": retry_queue_name(stage), "SqsManagedSseEnabled": True, "VisibilityTimeout": 360}}
+    retries = resources[RETRIES_FUNCTION]["Properties"]["Events"][RETRIES_SOURCE]["Properties"]
+    retries["Queue"] = {"Fn::GetAtt": ["WebhookRetryQueue", "Arn"]}
     resources["EventDeadLetters"] = {"Type": "AWS::SQS::Queue", "Properties": {
         "QueueName": dead_letter_queue_name(stage), "SqsManagedSseEnabled": True,
         "MessageRetentionPeriod": 1209600}}
@@ -269,6 +284,7 @@ def wire_events_sam(template: dict[str, Any], stage: str) -> dict[str, Any]:
         if resource["Type"] == "AWS::Serverless::Function":
             variables = resource["Properties"].setdefault("Environment", {}).setdefault("Variables", {})
             variables["CIM_EVENT_BUS"] = {"Ref": "EventBus"}
+            variables["CIM_WEBHOOK_RETRY_QUEUE"] = {"Ref": "WebhookRetryQueue"}
     return template
 
 
@@ -282,9 +298,12 @@ def wire_events_terraform(template: dict[str, Any], stage: str) -> dict[str, Any
                        "maximum_record_age_in_seconds": STREAM_MAX_AGE_SECONDS,
                        "destination_config": {"on_failure": {
                            "destination_arn": "${aws_sqs_queue.event_dead_letters.arn}"}}}
+    retries = next(k for k in mappings if k.startswith("webhook_retries"))
+    mappings[retries]["event_source_arn"] = "${aws_sqs_queue.webhook_retries.arn}"
     for function in resources["aws_lambda_function"].values():
         variables = function.setdefault("environment", {}).setdefault("variables", {})
         variables["CIM_EVENT_BUS"] = "${aws_cloudwatch_event_bus.events.name}"
+        variables["CIM_WEBHOOK_RETRY_QUEUE"] = "${aws_sqs_queue.webhook_retries.url}"
     return template
 
 
@@ -292,7 +311,9 @@ def events_terraform(stage: str) -> dict[str, Any]:
     return {
         "aws_cloudwatch_event_bus": {"events": {"name": event_bus_name(stage)}},
         "aws_sqs_queue": {"event_dead_letters": {"name": dead_letter_queue_name(stage), "sqs_managed_sse_enabled": True,
-                                                 "message_retention_seconds": 1209600}},
+                                                 "message_retention_seconds": 1209600},
+                          "webhook_retries": {"name": retry_queue_name(stage), "sqs_managed_sse_enabled": True,
+                                              "visibility_timeout_seconds": 360}},
         "aws_cloudwatch_metric_alarm": {"event_dead_letters": {
             "alarm_name": f"{dead_letter_queue_name(stage)}-not-empty", "namespace": "AWS/SQS",
             "metric_name": "ApproximateNumberOfMessagesVisible",

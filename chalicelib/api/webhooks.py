@@ -1,9 +1,11 @@
 """Outbound events (docs/events.md): the webhooks admins subscribe, their
 deliveries and replays, and the function that reads the table's stream.
 
-The stream's ARN here is a placeholder: ``make package`` points the event
-source at the table's own stream; ``make run`` reads the emulated stream
-and calls the same function with the records Lambda would hand it."""
+The stream's ARN and the retry queue's name here are placeholders: ``make
+package`` points the event sources at the table's own stream and the
+stage's queue; ``make run`` reads the emulated stream and calls the same
+function with the records Lambda would hand it (its retries come from a
+schedule every two seconds instead of the queue)."""
 from __future__ import annotations
 
 from typing import Any
@@ -27,6 +29,7 @@ from chalicelib.models.webhooks import (
 area = Area(__name__, "Webhooks")
 bp = area.blueprint
 TABLE_STREAM = "arn:aws:dynamodb:us-east-1:000000000000:table/cim/stream/placeholder"
+RETRY_QUEUE = "cim-webhook-retries"  # a placeholder too: the package names the stage's queue
 EXAMPLE = {"url": "https://crm.example.com/cim-events", "events": ["contact.*", "interaction.saved"],
            "description": "CRM sync"}
 
@@ -39,6 +42,15 @@ def table_changes(event: Any) -> dict[str, int]:
     act_as("events", "table_changes")
     metering.stop_counting()  # not a request: bounded by its batch, not by a request's call cap
     return {"events": outbound.handle(event.to_dict().get("Records") or [])}
+
+
+@bp.on_sqs_message(queue=RETRY_QUEUE, batch_size=10, name="webhook_retries")
+def webhook_retries(event: Any) -> dict[str, int]:
+    """Lanes whose retry is due, from the delay queue (docs/events.md)."""
+    from chalicelib.services.events import delivery
+    act_as("webhooks", "webhook_retries")
+    metering.stop_counting()
+    return {"attempts": delivery.retry_lanes(event.to_dict().get("Records") or [])}
 
 
 @area.route("POST", "/webhooks", role=ADMIN, summary="Subscribe a URL to events (the secret is shown once)", ok=201,

@@ -100,6 +100,7 @@ class Settings:
     webhook_timeout_seconds: float = 10.0
     webhook_allow_loopback: bool = False
     webhook_full_data: bool = False
+    webhook_retry_queue: str | None = None  # an SQS queue URL: retries come on time (else the schedule's minute)
     webhook_lanes_at_once: int = 8  # contacts whose deliveries are in flight together (each waits on its target)
 
     def signing_key(self, secret: str | None = None) -> bytes:

@@ -276,3 +276,44 @@ def test_a_file_is_news_once_it_is_in_the_bucket_as_declared(api, events):
     sent = receiver.verified(hook["secret"])
     assert [(e["type"], e["data"]["id"], e["data"]["size"]) for e in sent] == [
         ("attachment.stored", created["id"], 5)]
+
+
+def test_a_retry_comes_back_on_time_from_the_delay_queue(api, events, monkeypatch):
+    """Deployed, a failed delivery is sent to an SQS queue with its wait as
+    DelaySeconds; the queue's function carries the lane on when it arrives."""
+    import boto3
+
+    from app import app
+    from chalicelib.core.settings import get_settings
+
+    receiver, flush = events
+    sqs = boto3.client("sqs")
+    queue = sqs.create_queue(QueueName="cim-webhook-retries")["QueueUrl"]
+    monkeypatch.setenv("CIM_WEBHOOK_RETRY_QUEUE", queue)
+    monkeypatch.setenv("CIM_WEBHOOK_RETRY_SECONDS", "3,60")
+    get_settings.cache_clear()
+    hook = _subscribe(api, receiver.url, ["contact.*"])
+    receiver.script = [503]
+    api.post("/saveContact", PERSON)
+    flush()
+    assert len(receiver.got) == 1
+    assert sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=0).get("Messages") is None  # delayed: not yet
+    time.sleep(2.5)
+    assert sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=0).get("Messages") is None  # 3 s ±10%, not 2.5
+    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=3)["Messages"]
+    made = body(api.get("/getContactList"))[0]
+    assert [json.loads(m["Body"]) for m in messages] == [{"webhook_id": hook["id"], "lane": made["id"]}]
+    event = {"Records": [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+                          "attributes": {}, "messageAttributes": {}, "md5OfBody": m["MD5OfBody"],
+                          "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q",
+                          "awsRegion": "us-east-1"} for m in messages]}
+    from chalice.test import Client
+
+    with Client(app, stage_name="local") as client:
+        assert client.lambda_.invoke("webhook_retries", event).payload == {"attempts": 1}
+    assert [e["type"] for e in receiver.verified(hook["secret"])] == ["contact.created", "contact.created"]
+    listed = body(api.get(f"/webhooks/{hook['id']}/deliveries"))["items"]
+    assert (listed[0]["status"], listed[0]["attempts"]) == ("delivered", 2)
+    poison = {"Records": [event["Records"][0] | {"body": "not json"}]}
+    with Client(app, stage_name="local") as client:
+        assert client.lambda_.invoke("webhook_retries", poison).payload == {"attempts": 0}

@@ -211,6 +211,13 @@ def test_the_stream_function_reads_the_tables_own_stream_and_dead_letters_what_i
     functions = [r for r in sam.values() if r["Type"] == "AWS::Serverless::Function"]
     assert all(f["Properties"]["Environment"]["Variables"]["CIM_EVENT_BUS"] == {"Ref": "EventBus"} for f in functions)
     assert sam["TableChanges"]["Properties"]["Timeout"] == 300  # ten 10-second deliveries fit in one batch's time
+    retries = sam["WebhookRetries"]["Properties"]
+    assert retries["Events"]["WebhookRetriesSqsEventSource"]["Properties"]["Queue"] == {
+        "Fn::GetAtt": ["WebhookRetryQueue", "Arn"]}
+    # The queue's visibility outlasts the function's timeout, as Lambda requires of an SQS source.
+    assert sam["WebhookRetryQueue"]["Properties"]["VisibilityTimeout"] > retries["Timeout"]
+    assert all(f["Properties"]["Environment"]["Variables"]["CIM_WEBHOOK_RETRY_QUEUE"] == {"Ref": "WebhookRetryQueue"}
+               for f in functions)
 
     chalice_tf = json.loads((built / "terraform" / "chalice.tf.json").read_text())["resource"]
     ours = json.loads((built / "terraform" / "resources.tf.json").read_text())["resource"]
@@ -218,6 +225,8 @@ def test_the_stream_function_reads_the_tables_own_stream_and_dead_letters_what_i
     assert mapping["event_source_arn"] == "${aws_dynamodb_table.cim.stream_arn}"
     assert mapping["destination_config"]["on_failure"]["destination_arn"] == "${aws_sqs_queue.event_dead_letters.arn}"
     assert ours["aws_dynamodb_table"]["cim"]["stream_enabled"] is True
+    assert chalice_tf["aws_lambda_event_source_mapping"]["webhook_retries-sqs-event-source"]["event_source_arn"] == (
+        "${aws_sqs_queue.webhook_retries.arn}")
     assert {"aws_cloudwatch_event_bus", "aws_sqs_queue", "aws_cloudwatch_metric_alarm"} <= set(ours)
     assert ours["aws_cloudwatch_metric_alarm"]["webhook_dead_letters"]["metric_name"] == "WebhookDeadLetters"
     statements = {s["Sid"]: s for s in package.policy("dev")["Statement"]}

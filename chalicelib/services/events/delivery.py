@@ -25,6 +25,7 @@ from chalicelib.domain.events import CONSENT_CHANGED, CONTACT_CREATED, CONTACT_U
 from chalicelib.integrations import webhooks as sender
 from chalicelib.models.common import Page
 from chalicelib.models.webhooks import Delivery, ReplayAnswer
+from chalicelib.store import retryqueue
 from chalicelib.store import webhooks as store
 
 log = logging.getLogger("cim")
@@ -94,6 +95,9 @@ def _attempt(webhook: dict[str, Any], delivery: dict[str, Any]) -> bool:
     wait = schedule[delivery["attempts"] - 1] * random.uniform(0.9, 1.1)  # noqa: S311 - jitter, not a secret
     delivery |= {"status": "pending", "next_try": iso(datetime.now(UTC) + timedelta(seconds=wait))}
     store.save_delivery(webhook["id"], delivery, _ttl(FAILED_DAYS))
+    queue = get_settings().webhook_retry_queue
+    if queue:  # on time, from the delay queue; the schedule's lane index stays the backstop
+        retryqueue.send(queue, webhook["id"], event["lane"], wait)
     log.info("webhook %s: event %s attempt %d failed (%s)", webhook["id"], event["id"], delivery["attempts"],
              outcome.status or "no answer")
     return False
@@ -142,6 +146,20 @@ def signed_headers(webhook: dict[str, Any], event_id: str, body: str) -> dict[st
     signatures = " ".join(Webhook(s).sign(event_id, moment, body) for s in secrets)
     return {"webhook-id": event_id, "webhook-timestamp": str(int(moment.timestamp())),
             "webhook-signature": signatures}
+
+
+def retry_lanes(messages: list[dict[str, Any]]) -> int:
+    """The delay queue's messages: each lane carried on (its head tried if its time has come)."""
+    made = 0
+    for message in messages:
+        try:
+            asked = json.loads(message.get("body") or "{}")
+            webhook_id, lane = str(asked["webhook_id"]), str(asked["lane"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("webhook retry message skipped: not one of ours")
+            continue
+        made += work_lane(webhook_id, lane)
+    return made
 
 
 def run_due(limit: int = 100) -> int:
