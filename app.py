@@ -11,6 +11,7 @@ from chalicelib.api import (
     contacts,
     desk,
     docs,
+    followups,
     headers,
     health,
     interactions,
@@ -34,7 +35,7 @@ app.log.setLevel(logging.INFO)
 logs.install()
 
 for area in (health, docs, contacts, schema, mapping, lookup, screenpop, interactions, attachments, keys, rci,
-             schedules, connect, desk, privacy, notes, wrapups, webhooks):
+             schedules, connect, desk, privacy, notes, wrapups, webhooks, followups):
     app.register_blueprint(area.bp)
 
 access.protect(app)

@@ -150,7 +150,8 @@ def _card(shown: Any) -> Response:
     from chalicelib.services.calls import attachments
     origin = attachments.upload_origin()
     body = views.card_page(area.session, shown.contact, shown.attributes, shown.calls, shown.calls_cursor,
-                           shown.files, note=shown.note, upload_target=origin, notes=shown.notes)
+                           shown.files, note=shown.note, upload_target=origin, notes=shown.notes,
+                           followups=shown.followups)
     return _page(body, form_targets=(origin,))
 
 

@@ -175,7 +175,7 @@ def details_list(contact: Any, attributes: list[Any]) -> str:
 
 def card_page(session: Any, contact: Any, attributes: list[Any], calls: list[Any], calls_cursor: str | None,
               files: list[dict[str, Any]], *, note: str = "", upload_target: str = "",
-              notes: list[Any] = ()) -> str:
+              notes: list[Any] = (), followups: list[Any] = ()) -> str:
     """The card; without a session (a signed-link pop) it is read-only: no edit, no upload, no desk links."""
     name = full_name(contact)
     edit = (f"<p class=\"actions\"><a href=\"{escape(desk_url(f'/desk/contacts/{contact.id}/edit'))}\">"
@@ -184,6 +184,7 @@ def card_page(session: Any, contact: Any, attributes: list[Any], calls: list[Any
         f"<h1>{escape(name)}</h1><p class=\"sub\">{message_text(note)}"
         + (f"Last call: {escape(last_wrapup(calls[0]))} · " if calls and last_wrapup(calls[0]) else "")
         + f"contact {escape(contact.id)} · version {contact.version}</p>"
+        f"{followups_section(followups)}"
         f"<section class=\"card\" aria-labelledby=\"details-h\" id=\"contact\"><h2 id=\"details-h\">Details</h2>"
         f"{details_list(contact, attributes)}{edit}</section>"
         f"{notes_section(session, contact.id, notes)}"
@@ -191,6 +192,18 @@ def card_page(session: Any, contact: Any, attributes: list[Any], calls: list[Any
         f"{attachments_section(session, contact.id, files, upload_target if session else '')}"
     )
     return layout(name, body, session=session, script=UPLOAD_SCRIPT if upload_target else "")
+
+
+def followups_section(followups: list[Any]) -> str:
+    """What was promised and is still open, soonest first (nothing when none is)."""
+    if not followups:
+        return ""
+    items = "".join(
+        f"<li><strong>{escape(f.kind.capitalize())}</strong> due <time datetime=\"{escape(f.due_at)}\">"
+        f"{escape(f.due_at[:16].replace('T', ' '))} UTC</time> · {escape(f.owner)}"
+        f"{(': ' + escape(f.note)) if f.note else ''}</li>" for f in followups)
+    return (f"<section class=\"card\" aria-labelledby=\"followups-h\" id=\"followups\"><h2 id=\"followups-h\">"
+            f"Open follow-ups</h2><ul>{items}</ul></section>")
 
 
 def notes_section(session: Any, contact_id: str, notes: list[Any]) -> str:

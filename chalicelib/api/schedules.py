@@ -7,6 +7,7 @@ from chalice import Blueprint, Rate
 
 from chalicelib.core import metering
 from chalicelib.core.actor import act_as
+from chalicelib.core.settings import get_settings
 
 bp = Blueprint(__name__)
 log = logging.getLogger("cim")
@@ -39,9 +40,14 @@ def resume_erasures(event):
 @bp.schedule(Rate(1, unit=Rate.MINUTES), name="rci-sync")
 def pull_contact_center(event):
     """Pull the contact center's records (every ``CIM_SYNC_EVERY_SECONDS``)."""
+    from chalicelib.services.contacts import followups
     from chalicelib.services.sync import rci_sync
     act_as("sinch-sync", "schedule")
     metering.stop_counting()
+    if get_settings().sinch_base_url:
+        sent = followups.retry_callbacks()  # callbacks the contact center did not take at once
+        if sent:
+            log.info("callbacks sent to the contact center: %d", sent)
     outcome = rci_sync.scheduled()
     if outcome:
         log.info("rci sync: %d pages, %d stored, %d updated, %d rejected, error: %s", outcome["pages"],

@@ -39,7 +39,7 @@ def _shown(shown: Any) -> Response:
     from chalicelib.services.contacts import cards
     if isinstance(shown, cards.Card):
         return html_response(views.card_page(None, shown.contact, shown.attributes, shown.calls, None, shown.files,
-                                             note=shown.note, notes=shown.notes))
+                                             note=shown.note, notes=shown.notes, followups=shown.followups))
     if isinstance(shown, cards.Chooser):
         return html_response(views.chooser_page(None, shown.ani, shown.candidates, shown.last_calls, shown.telling,
                                                 href=_signed))

@@ -55,6 +55,7 @@ class Settings:
     sync_max_open_hours: int = 12
     # Post {"cimContactId"} back to the contact center's contactData.
     rci_writeback: bool = False
+    sinch_callback_queue: str | None = None  # the queue a follow-up's callback goes to in the contact center
     # Signs paging cursors, screen-pop links and form tokens (HMAC-SHA256):
     # at least 32 random characters, one per stage. No default: a public
     # default would let anyone forge a link that shows contact data.

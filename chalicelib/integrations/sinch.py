@@ -79,3 +79,15 @@ def contact_details(contact_id: str) -> list[dict[str, Any]]:
 
 def write_contact_data(contact_id: str, attached: dict[str, Any]) -> None:
     _request("POST", "/rci/contactData", {"id": contact_id, "attachedData": attached})
+
+
+def create_callback(customer_number: str, notes: str, next_call_time: str, queue: str | None) -> str:
+    """A callback in the contact center (RCI ``POST /callbacks``): its id there."""
+    body = {"customerNumber": customer_number, "notes": notes, "nextCallTime": next_call_time}
+    if queue:
+        body["queueId"] = queue
+    made = _request("POST", "/rci/callbacks", body)
+    found = made.get("id") if isinstance(made, dict) else None
+    if not found:
+        raise Unreachable("the contact center answered the callback without an id")
+    return str(found)

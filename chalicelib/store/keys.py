@@ -51,6 +51,11 @@ Item families (PK / SK):
 - ``NOTES#<contact id>`` / ``<created_at>#<id>``: a note on a contact (newest
   first is one Query); a call's notes live on its tree.
 - ``WRAPUP`` / ``CODES``: the wrap-up codes agents choose from (one item, replaced whole).
+- ``FOLLOWUPS#<contact id>`` / ``<id>``: a follow-up (a callback or a task)
+  promised to a contact; GSI1 lists an owner's by state, soonest due first
+  (``GSI1PK=FOLLOWUPS#<owner>#<state>``, ``GSI1SK=<due_at>#<id>``);
+  ``FOLLOWUP#<id>`` / ``FOLLOWUP`` says whose contact it is;
+  ``CALLBACKSYNC`` / ``<id>``: a callback still to send to the contact center.
 - ``WEBHOOKS`` / ``HOOK#<id>``: a webhook subscription (its signing secrets).
 - ``EVENTS#<yyyy-mm-dd>`` / ``<at>#<event id>``: an outbound event, kept
   ``CIM_EVENT_DAYS`` for replay (thin: ids and field names, no values).
@@ -309,6 +314,34 @@ def wrapup_codes() -> dict[str, str]:
     return {"PK": WRAPUP_PK, "SK": "CODES"}
 
 
+FOLLOWUPS_PREFIX, CALLBACK_SYNC_PK = "FOLLOWUPS#", "CALLBACKSYNC"
+
+
+def followups_pk(contact_id: str) -> str:
+    return f"{FOLLOWUPS_PREFIX}{contact_id}"
+
+
+def followup(contact_id: str, followup_id: str) -> dict[str, str]:
+    return {"PK": followups_pk(contact_id), "SK": followup_id}
+
+
+def followup_listing(owner: str, state: str, due_at: str, followup_id: str) -> dict[str, str]:
+    """GSI1 attributes listing a follow-up under its owner and state, soonest due first."""
+    return {"GSI1PK": followup_owner_pk(owner, state), "GSI1SK": f"{due_at}#{followup_id}"}
+
+
+def followup_owner_pk(owner: str, state: str) -> str:
+    return f"{FOLLOWUPS_PREFIX}{owner}#{state}"
+
+
+def followup_pointer(followup_id: str) -> dict[str, str]:
+    return {"PK": f"FOLLOWUP#{followup_id}", "SK": "FOLLOWUP"}
+
+
+def callback_sync(followup_id: str) -> dict[str, str]:
+    return {"PK": CALLBACK_SYNC_PK, "SK": followup_id}
+
+
 WEBHOOKS_PK, WEBHOOK_PREFIX, DELIVERY_PREFIX, DUE_PK = "WEBHOOKS", "HOOK#", "DLV#", "WEBHOOKDUE"
 
 
@@ -377,13 +410,16 @@ _ENTITIES: tuple[tuple[str, str | None, str], ...] = (
     ("NOTES#", None, "contact_note"),
     (WRAPUP_PK, None, "wrapup_codes"),
     ("HEALTH", None, "health"),
+    (FOLLOWUPS_PREFIX, None, "followup"),
+    ("FOLLOWUP#", None, "followup_pointer"),
+    (CALLBACK_SYNC_PK, None, "callback_sync"),
     (WEBHOOKS_PK, WEBHOOK_PREFIX, "webhook"),
     ("EVENTS#", None, "outbound_event"),
     (WEBHOOK_PREFIX, DELIVERY_PREFIX, "delivery"),
     ("LANE#", None, "lane_entry"),
 )
 _WHOLE_PKS = {SCHEMA_PK, MAPPING_PK, JOBS_PK, API_KEYS_PK, SYNC_PK, SUPPRESSED_PK, PRIVACY_PK, WRAPUP_PK, "HEALTH",
-              WEBHOOKS_PK}
+              WEBHOOKS_PK, CALLBACK_SYNC_PK}
 
 
 def entity_of(pk: str, sk: str) -> str:

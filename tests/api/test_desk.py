@@ -226,8 +226,9 @@ def test_the_card_shows_every_attribute_history_and_files_in_few_calls(api, desk
     assert page.count("<details") == 10 and "Older calls" in page
     assert page.index("CALL-11") < page.index("CALL-10")  # newest first
     assert "refund &lt;ok&gt;" in page and "Billing" in page and "id.pdf" in page
-    # the contact, its notes (Query), its calls (Query + BatchGetItem), its files (Query): no read per call
-    assert sorted(desk.calls) == ["BatchGetItem", "GetItem", "GetItem", "Query", "Query", "Query"], desk.calls
+    # the contact, its notes (Query), its follow-ups (Query), its calls (Query + BatchGetItem), its files
+    # (Query): no read per call, note or follow-up
+    assert sorted(desk.calls) == ["BatchGetItem", "GetItem", "GetItem", "Query", "Query", "Query", "Query"], desk.calls
     older = unescape(re.search(r'href="([^"]+)">Older calls', page).group(1))
     rest = page_of(desk.get(older[older.index("/desk"):]))
     assert rest.count("<details") == 2 and 'id="call-CALL-1"' in rest and 'id="call-CALL-0"' in rest
@@ -446,3 +447,16 @@ def test_a_new_contact_that_may_exist_shows_who_before_anything_is_saved(api, de
     saved = desk.post("/desk/contacts", again)
     assert saved.status_code == 303
     assert len(body(api.get("/contacts?phone=4155550100"))["items"]) == 2
+
+
+def test_the_card_shows_what_was_promised_and_still_is_open(api, desk, agent):
+    made = body(api.post("/saveContact", {"first_name": "Ann", "phone1": "+1 415 555 0100"}))
+    for due, kind in (("2026-12-09T09:00:00Z", "task"), ("2026-12-08T15:30:00Z", "callback")):
+        api.post("/followups", {"contact_id": made["id"], "due_at": due, "note": f"{kind} <about the offer>",
+                                "kind": kind})
+    done = body(api.post("/followups", {"contact_id": made["id"], "due_at": "2026-12-01T09:00:00Z", "note": "old"}))
+    api.post(f"/followups/{done['id']}/done")
+    page = page_of(desk.get(f"/desk/contacts/{made['id']}"))
+    assert "Open follow-ups" in page and "old" not in page.split("Open follow-ups")[1].split("</section>")[0]
+    assert page.index("2026-12-08 15:30 UTC") < page.index("2026-12-09 09:00 UTC")
+    assert "callback &lt;about the offer&gt;" in page

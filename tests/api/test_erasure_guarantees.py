@@ -102,6 +102,9 @@ def test_writers_racing_an_erasure_from_every_door_leave_nothing_of_her(api, sig
                                         {"text": "She asked about the loan again"}).status_code,
         "wrapup": lambda n: api.post(f"/interactions/Z-OLD-{n % 8}/wrapup",
                                      {"code": "LOAN", "note": "Promised the form"}).status_code,
+        # A callback promised to her contact: lands before her contact goes (and goes after it) or finds it gone.
+        "followup": lambda n: api.post("/followups", {"contact_id": zelinda["id"], "due_at": "2026-12-08T09:00:00Z",
+                                                      "note": "Call Zelinda back", "kind": "callback"}).status_code,
     }
     threads = [threading.Thread(target=writer, args=item) for item in doors.items()]
     for thread in threads:
@@ -123,6 +126,7 @@ def test_writers_racing_an_erasure_from_every_door_leave_nothing_of_her(api, sig
     # (a call already holding 50 notes refuses more with 413, on a slow machine's long race).
     assert {status for door, status, _ in outcomes if door == "call_note"} <= {201, 404, 413}
     assert {status for door, status, _ in outcomes if door == "wrapup"} <= {201, 404}
+    assert {status for door, status, _ in outcomes if door == "followup"} <= {201, 404}
     for n in range(8):
         assert api.get(f"/interactions/Z-OLD-{n}").status_code == 404
     _, status, last_leg = [o for o in outcomes if o[0] == "leg"][-1]

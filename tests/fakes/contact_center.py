@@ -1,6 +1,6 @@
 """A small, real HTTP stand-in for Sinch Contact Center's RMI and RCI, on
 loopback: contact records with offset/limit paging from ``startTime`` in
-arrival order, their ``details``, ``contactData`` write-backs, HTTP Basic
+arrival order, their ``details``, ``contactData`` write-backs, ``callbacks``, HTTP Basic
 auth, and faults to switch on (slow answers, 500s, a 401, failing details)."""
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ class FakeContactCenter:
         self.delay = 0.0
         self.requests: list[str] = []
         self.contact_data: list[dict[str, Any]] = []
+        self.callbacks: list[dict[str, Any]] = []  # RCI callbacks created
+        self.fail_callbacks = 0                    # how many callback creations fail (503) before they work
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -94,6 +96,12 @@ class FakeContactCenter:
                         return self._send(503, {"message": "busy"})
                     fake.contact_data.append(body)
                     return self._send(200, None)
+                if self.path == "/RI/rci/callbacks":
+                    if fake.fail_callbacks > 0:
+                        fake.fail_callbacks -= 1
+                        return self._send(503, {"message": "busy"})
+                    fake.callbacks.append(body)
+                    return self._send(201, body | {"id": f"cb-{len(fake.callbacks)}"})
                 return self._send(404, {"message": "HTTP 404 Not Found"})
 
         return Handler

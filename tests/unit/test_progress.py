@@ -19,8 +19,17 @@ def test_the_share_done_counts_rows_written_not_bytes_read_ahead():
 def test_the_end_reads_one_hundred_percent():
     out = io.StringIO()
     progress = Progress(total_bytes=100, out=out)
-    for skipped in (False, True):
-        progress.tick(skipped=skipped)
+    for outcome in ("created", "exists"):
+        progress.tick(outcome)
     progress.done_bytes, progress.read_rows = 100, 2
     progress.finish()
     assert "100.0%" in out.getvalue() and "already there 1" in out.getvalue()
+
+
+def test_the_summary_says_what_became_of_every_row():
+    progress = Progress(total_bytes=100, out=io.StringIO())
+    for outcome in ("created", "created", "updated", "exists", "unchanged", "duplicate", "rejected"):
+        progress.tick(outcome, flagged=outcome == "duplicate")
+    progress.blank = 1
+    assert progress.summary() == ("imported 2, updated 1, already there 2, possible duplicates 1 (not imported 1), "
+                                  "rejected 1, blank rows skipped 1")

@@ -19,7 +19,7 @@ from chalicelib.models.contact import Contact, ContactFields
 from chalicelib.models.lookup import LookupRequest
 from chalicelib.services.access import links
 from chalicelib.services.calls import attachments, interactions
-from chalicelib.services.contacts import contacts, lookup, newcaller, notes
+from chalicelib.services.contacts import contacts, followups, lookup, newcaller, notes
 from chalicelib.services.schema import mapping, schema
 
 CALLS_ON_CARD = 10  # the newest calls a card shows; the history page goes on from there
@@ -36,6 +36,7 @@ class Card:
     files: list[dict[str, Any]]
     note: str = ""
     notes: list[Any] = ()
+    followups: list[Any] = ()  # open ones, soonest due first
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,9 @@ def card(contact: Contact | str, note: str = "") -> Card:
     found = contacts.get(contact) if isinstance(contact, str) else contact
     calls, calls_cursor = interactions.history(found.id, CALLS_ON_CARD, None, known=True)
     written, _ = notes.listing(found.id, notes.NOTES_ON_CARD, None, known=True)
+    promised = [f for f in followups.of_contact(found.id) if f.state == "open"]
     return Card(found, schema.attributes(), calls, calls_cursor, attachments.of_contact(found.id, known=True), note,
-                written)
+                written, promised)
 
 
 def history(contact_id: str, cursor: str | None) -> tuple[Contact, list[Any], str | None]:

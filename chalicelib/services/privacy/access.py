@@ -36,6 +36,7 @@ from chalicelib.store import attachments as attachment_store
 from chalicelib.store import audit as audit_store
 from chalicelib.store import blobs
 from chalicelib.store import contacts as contact_store
+from chalicelib.store import followups as followup_store
 from chalicelib.store import interactions as call_store
 from chalicelib.store import notes as notes_store
 from chalicelib.store import privacy as store
@@ -171,7 +172,8 @@ def _contact(work: dict[str, Any], contact_id: str):
             more.append(["calls_from", kind, value, None])
             if kind == identity.EMAIL:
                 more.append(["holders", kind, value, None])
-    more += [["history", contact_id, None], ["files", contact_id, None], ["changes", contact_id, None]]
+    more += [["history", contact_id, None], ["files", contact_id, None], ["changes", contact_id, None],
+             ["followups", contact_id, None]]
     # Her notes' first page rides with her contact (a read has room for one Query more).
     written, next_cursor = notes_store.page(contact_id, PAGE, None)
     more += [["notes", contact_id, next_cursor]] if next_cursor else []
@@ -205,8 +207,12 @@ def _notes(work: dict[str, Any], contact_id: str, page_cursor: str | None):
     return {"notes": {contact_id: found}}, [["notes", contact_id, next_cursor]] if next_cursor else []
 
 
+def _followups(work: dict[str, Any], contact_id: str, page_cursor: str | None):
+    return {"followups": {contact_id: followup_store.of_contact(contact_id, limit=1000)}}, []
+
+
 _READS = {"holders": _holders, "contact": _contact, "history": _history, "calls_from": _calls_from,
-          "files": _files, "changes": _changes, "notes": _notes}
+          "files": _files, "changes": _changes, "notes": _notes, "followups": _followups}
 
 
 def _part_key(request_id: str, number: int) -> str:
@@ -225,6 +231,7 @@ def _assemble(job: dict[str, Any]) -> None:
     history: dict[str, list[str]] = {c: [] for c in work["subjects"]}
     changes: dict[str, list[dict[str, Any]]] = {}
     notes: dict[str, list[dict[str, Any]]] = {}
+    followups: dict[str, list[dict[str, Any]]] = {}
     trees: dict[str, dict[str, Any]] = {}
     files: dict[str, dict[str, Any]] = {}
     holds: dict[str, list[list[str]]] = {}
@@ -238,6 +245,8 @@ def _assemble(job: dict[str, Any]) -> None:
             changes.setdefault(contact_id, []).extend(entries)  # newest first, page after page
         for contact_id, written in found.get("notes", {}).items():
             notes.setdefault(contact_id, []).extend(written)  # newest first, page after page
+        for contact_id, promised in found.get("followups", {}).items():
+            followups.setdefault(contact_id, []).extend(promised)
         trees |= {t["call_Id"]: t for t in found.get("calls", [])}
         files |= {f["id"]: f for f in found.get("attachments", []) if f.get("id")}
     # The last gate: a number or address suppressed since it was read belongs to
@@ -261,6 +270,7 @@ def _assemble(job: dict[str, Any]) -> None:
         "attachments": [_file(f) for f in sorted(files.values(), key=lambda f: (f.get("created_at") or "", f["id"]))],
         "changes": {c: list(reversed(changes.get(c, []))) for c in contacts},
         "notes": {c: notes.get(c, []) for c in contacts},
+        "followups": {c: followups.get(c, []) for c in contacts},
         "suppressed": bool(suppressed),
     }
     text = json.dumps(held, ensure_ascii=False, default=str).encode()

@@ -45,6 +45,7 @@ from chalicelib.services.privacy import access, audit, identity, suppression
 from chalicelib.store import attachments as attachment_store
 from chalicelib.store import blobs
 from chalicelib.store import contacts as contact_store
+from chalicelib.store import followups as followup_store
 from chalicelib.store import interactions as call_store
 from chalicelib.store import notes as notes_store
 from chalicelib.store import privacy as store
@@ -53,7 +54,8 @@ log = logging.getLogger("cim")
 
 STATES = ("running", "done", "failed")
 COUNTS = ("contacts", "index_entries", "unique_claims", "calls", "legs", "call_entries", "caller_markers",
-          "attachments", "files", "suppressed", "calls_kept_for_others", "access_requests", "notes")
+          "attachments", "files", "suppressed", "calls_kept_for_others", "access_requests", "notes",
+          "followups")
 MAX_ROUNDS = 20  # reads of one item while writers race the erasure
 CALLS_A_STEP = 15  # the most one contact or call of the sweep takes (reads, files, the delete)
 
@@ -230,7 +232,7 @@ def _erase_contacts(erasure_id: str, work: dict[str, Any], counts: dict[str, int
             return False
         contact_id = work["contacts"][done]
         _erase_contact(erasure_id, work, contact_id, counts)
-        if not _erase_notes(contact_id, counts, deadline):
+        if not _erase_notes(contact_id, counts, deadline) or not _erase_followups(contact_id, counts, deadline):
             return False
         audit.scrub(contact_id)
         done += 1
@@ -268,6 +270,17 @@ def _erase_notes(contact_id: str, counts: dict[str, int], deadline: float) -> bo
             return False
         gone, more = notes_store.drop_some(contact_id)
         counts["notes"] += gone
+        if not more:
+            return True
+
+
+def _erase_followups(contact_id: str, counts: dict[str, int], deadline: float) -> bool:
+    """A contact's follow-ups, after the contact (like its notes)."""
+    while True:
+        if _pass_over(deadline):
+            return False
+        gone, more = followup_store.drop_some(contact_id)
+        counts["followups"] += gone
         if not more:
             return True
 

@@ -1,0 +1,120 @@
+"""Follow-ups: one item each in the contact's follow-up partition (its GSI1
+keys list it under its owner and state), a pointer from its id to its
+contact, and, while a callback waits to reach the contact center, an entry
+the sync retries from. The create is guarded by the contact's existence,
+like a note."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core.errors import NotFound
+from chalicelib.store import audit as audit_store
+from chalicelib.store import keys, records
+from chalicelib.store import privacy as privacy_store
+from chalicelib.store.codec import value
+from chalicelib.store.dynamo import batch_delete, call, query_page
+from chalicelib.store.transaction import Cancelled, Transaction
+
+
+def _item(record: dict[str, Any]) -> dict[str, Any]:
+    return (keys.followup(record["contact_id"], record["id"])
+            | keys.followup_listing(record["owner"], record["state"], record["due_at"], record["id"]) | record)
+
+
+def add(record: dict[str, Any], audit: dict[str, Any], to_sync: bool) -> None:
+    """Store a new follow-up, or NotFound if its contact is gone."""
+    tx = Transaction()
+    tx.put_new(_item(record))
+    tx.put_new(keys.followup_pointer(record["id"]) | {"contact_id": record["contact_id"]})
+    if to_sync:
+        tx.put(keys.callback_sync(record["id"]) | {"contact_id": record["contact_id"]})
+    guard = privacy_store.guard_contact_exists(tx, record["contact_id"])
+    audit_store.add(tx, audit)
+    try:
+        tx.commit()
+    except Cancelled as cancelled:
+        if cancelled.failed(guard):
+            raise NotFound(f"contact {record['contact_id']} not found") from None
+        raise
+
+
+def get(followup_id: str) -> dict[str, Any] | None:
+    pointer = records.get(keys.followup_pointer(followup_id))
+    return records.get(keys.followup(pointer["contact_id"], followup_id)) if pointer else None
+
+
+def replace(record: dict[str, Any], done_sync: bool = False) -> None:
+    """Write the follow-up as it is now (its listing keys follow its state);
+    ``done_sync``: its callback reached the contact center."""
+    tx = Transaction()
+    tx.put(_item(record))
+    if done_sync:
+        tx.delete(keys.callback_sync(record["id"]))
+    tx.commit()
+
+
+def mark_done(record: dict[str, Any]) -> bool:
+    """Write ``record`` (done) if the stored one is still open; False if it was done meanwhile."""
+    from chalicelib.core.errors import Conflict
+
+    try:
+        records.put(keys.followup(record["contact_id"], record["id"]),
+                    keys.followup_listing(record["owner"], record["state"], record["due_at"], record["id"]) | record,
+                    expect={"state": "open"})
+    except Conflict:
+        return False
+    return True
+
+
+def of_owner(owner: str, state: str, due_before: str | None, limit: int,
+             page_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """An owner's follow-ups in ``state``, soonest due first (one Query on GSI1)."""
+    params: dict[str, Any] = {"IndexName": keys.CONTACTS_GSI, "Limit": limit,
+                              "KeyConditionExpression": "GSI1PK = :pk",
+                              "ExpressionAttributeValues": {":pk": value(keys.followup_owner_pk(owner, state))}}
+    if due_before:
+        params["KeyConditionExpression"] += " AND GSI1SK < :before"
+        params["ExpressionAttributeValues"][":before"] = value(due_before)
+    items, next_cursor = _gsi_page(f"followups:{owner}:{state}:{due_before}", page_cursor, params)
+    return [records.plain(i) for i in items], next_cursor
+
+
+def _gsi_page(scope: str, page_cursor: str | None, params: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
+    from chalicelib.store import cursor
+
+    start = cursor.decode(scope, page_cursor, keys.ALL_KEYS)
+    if start:
+        params["ExclusiveStartKey"] = start
+    reply = call("query", **params)
+    return reply.get("Items", []), cursor.encode(scope, reply.get("LastEvaluatedKey"))
+
+
+def of_contact(contact_id: str, limit: int = 20) -> list[dict[str, Any]]:
+    """A contact's follow-ups (one Query), soonest due first."""
+    items, _ = query_page(keys.followups_pk(contact_id), None, KeyConditionExpression="PK = :pk",
+                          ExpressionAttributeValues={":pk": value(keys.followups_pk(contact_id))},
+                          ConsistentRead=True, Limit=limit)
+    found = [{k: v for k, v in i.items() if k not in keys.STORAGE_ATTRIBUTES} for i in items]
+    return sorted(found, key=lambda f: (f["due_at"], f["id"]))
+
+
+def waiting_to_sync(limit: int = 50) -> list[str]:
+    """Ids of callbacks still to send to the contact center."""
+    reply = call("query", KeyConditionExpression="PK = :pk", Limit=limit, ConsistentRead=True,
+                 ExpressionAttributeValues={":pk": value(keys.CALLBACK_SYNC_PK)})
+    return [i["SK"]["S"] for i in reply.get("Items", [])]
+
+
+def drop_some(contact_id: str, limit: int = 100) -> tuple[int, bool]:
+    """Delete up to ``limit`` of a contact's follow-ups with their pointers and
+    sync entries (an erasure): how many went, and whether more are left."""
+    reply = call("query", KeyConditionExpression="PK = :pk", ProjectionExpression="PK, SK", Limit=limit,
+                 ExpressionAttributeValues={":pk": value(keys.followups_pk(contact_id))}, ConsistentRead=True)
+    found = reply.get("Items", [])
+    typed = []
+    for item in found:
+        followup_id = item["SK"]["S"]
+        typed += [item] + [{k: {"S": v} for k, v in key.items()}
+                           for key in (keys.followup_pointer(followup_id), keys.callback_sync(followup_id))]
+    batch_delete(typed)
+    return len(found), "LastEvaluatedKey" in reply
