@@ -3,8 +3,27 @@ due time, done once; a callback reaches Sinch Contact Center (a fake RCI over
 real HTTP) and is retried until it does; an erasure takes them along."""
 from __future__ import annotations
 
+import pytest
+
 from tests.api.conftest import body, erase
-from tests.api.test_rci_sync import center, configured  # noqa: F401 - fixtures
+from tests.fakes.contact_center import FakeContactCenter
+
+
+@pytest.fixture
+def center(monkeypatch):
+    """Sinch Contact Center's RCI (a fake over real HTTP), configured."""
+    from chalicelib.core.settings import get_settings
+    from chalicelib.integrations import sinch
+
+    monkeypatch.setattr(sinch, "FIRST_BACKOFF", 0.01)
+    with FakeContactCenter() as fake:
+        monkeypatch.setenv("CIM_SINCH_BASE_URL", fake.base_url)
+        monkeypatch.setenv("CIM_SINCH_USER", fake.USER)
+        monkeypatch.setenv("CIM_SINCH_PASSWORD", fake.PASSWORD)
+        get_settings.cache_clear()
+        yield fake
+    get_settings.cache_clear()
+
 
 ANN = {"first_name": "Ann", "last_name": "Lee", "phone1": "+1 415 555 0100", "email": "ann@example.com"}
 
