@@ -31,12 +31,17 @@ from chalicelib.domain import callers
 from chalicelib.models.attachment import AttachmentCreated, AttachmentRequest
 from chalicelib.models.common import parse
 from chalicelib.models.contact import ContactFields
+from chalicelib.models.followups import FollowupRequest
 from chalicelib.models.notes import NoteRequest
 from chalicelib.models.wrapups import WrapupRequest
 
 area = Area(__name__, "Desk")
+# What the card says after a save from it (its query flag -> the line shown).
+CARD_NOTICES = (("saved", "Saved."), ("uploaded", "File uploaded."), ("noted", "Note saved."),
+                ("promised", "Follow-up saved."), ("done", "Follow-up done."))
 bp = area.blueprint
 SEARCH_PAGE = 25
+HOME_FOLLOWUPS = 20
 
 
 def _page(body: str, status: int = 200, **kw: Any) -> Response:
@@ -122,10 +127,10 @@ def _guess_terms(q: str) -> dict[str, str] | None:
     return None
 
 
-@area.route("GET", "/desk", role=AGENT, session=True, summary="Search contacts", media=HTML_MEDIA,
-            query=("q", "field", "cursor"))
+@area.route("GET", "/desk", role=AGENT, session=True, summary="Search contacts; without a search, my follow-ups",
+            media=HTML_MEDIA, query=("q", "field", "cursor", "done"))
 def search():
-    from chalicelib.services.contacts import contacts
+    from chalicelib.services.contacts import contacts, followups
     from chalicelib.services.schema import schema
     params = query(area.request)
     q, field, cursor = (params.get("q") or "").strip(), params.get("field") or "", params.get("cursor")
@@ -141,7 +146,9 @@ def search():
         except Invalid as refused:
             found, problem = None, refused.message
     status = 400 if problem else 200
-    return _page(views.search_page(area.session, q, field, searchable, found, next_cursor, problem), status)
+    mine = None if q else followups.listing("me", "open", None, HOME_FOLLOWUPS, None).items  # the home page
+    return _page(views.search_page(area.session, q, field, searchable, found, next_cursor, problem,
+                                   followups=mine, notice="Follow-up done." if params.get("done") else ""), status)
 
 
 # --- the card, its history, its files ------------------------------------------
@@ -156,16 +163,39 @@ def _card(shown: Any) -> Response:
 
 
 @area.route("GET", "/desk/contacts/{contact_id}", role=AGENT, session=True, summary="A contact's card",
-            media=HTML_MEDIA, errors=(400, 404), query=("saved", "uploaded", "noted", "key", "bucket", "etag"))
+            media=HTML_MEDIA, errors=(400, 404),
+            query=("saved", "uploaded", "noted", "promised", "done", "key", "bucket", "etag"))
 def card(contact_id):
     from chalicelib.services.calls import attachments
     from chalicelib.services.contacts import cards
     params = query(area.request)
-    note = "Saved." if params.get("saved") else ("File uploaded." if params.get("uploaded") else
-                                                 ("Note saved." if params.get("noted") else ""))
+    note = next((text for flag, text in CARD_NOTICES if params.get(flag)), "")
     if params.get("uploaded") and params.get("key"):  # S3's redirect after the upload names the file
         attachments.mark_stored(params["key"])
     return _card(cards.card(contact_id, note))
+
+
+@area.route("POST", "/desk/contacts/{contact_id}/followups", role=AGENT, session=True,
+            summary="Promise a callback or a task from the card", ok=303, media=HTML_MEDIA, errors=(400, 403, 404),
+            request_media=FORM_MEDIA, headers=("Location",))
+def promise(contact_id):
+    from chalicelib.services.contacts import followups
+    form = form_body(area.request)
+    due = f"{form.get('due_date', '')}T{form.get('due_time') or '09:00'}:00Z" if form.get("due_date") else ""
+    followups.create(parse(FollowupRequest, {"contact_id": contact_id, "due_at": due, "note": form.get("note", ""),
+                                             "kind": form.get("kind") or "callback"}))
+    return _see_other(f"/desk/contacts/{contact_id}", {"promised": "1"})
+
+
+@area.route("POST", "/desk/followups/{followup_id}/done", role=AGENT, session=True,
+            summary="Mark a follow-up done from the card or the home page", ok=303, media=HTML_MEDIA,
+            errors=(400, 403, 404, 409), request_media=FORM_MEDIA, headers=("Location",))
+def followup_done(followup_id):
+    from chalicelib.services.contacts import followups
+    form = form_body(area.request)  # with its CSRF check
+    done = followups.done(followup_id)
+    back = "/desk" if form.get("back") == "home" else f"/desk/contacts/{done.contact_id}"
+    return _see_other(back, {"done": "1"})
 
 
 @area.route("POST", "/desk/contacts/{contact_id}/notes", role=AGENT, session=True,

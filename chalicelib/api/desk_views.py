@@ -136,7 +136,8 @@ def sign_in_page(next_path: str, note: str = "", problem: str = "") -> str:
 # --- search ------------------------------------------------------------------
 
 def search_page(session: Any, q: str, field: str, searchable: list[Any], found: list[Any] | None,
-                next_cursor: str | None, problem: str = "") -> str:
+                next_cursor: str | None, problem: str = "", *, followups: list[Any] | None = None,
+                notice: str = "") -> str:
     options = "<option value=\"\">Name, phone or e-mail</option>" + "".join(
         f"<option value=\"{escape(a.key, quote=True)}\"{' selected' if a.key == field else ''}>{escape(a.label)}</option>"
         for a in searchable)
@@ -161,8 +162,13 @@ def search_page(session: Any, q: str, field: str, searchable: list[Any], found: 
                f"</th><th scope=\"col\">E-mail</th><th scope=\"col\">Updated</th></tr></thead><tbody>{rows}</tbody>"
                f"</table></div>{more}" if found else "<p>No contact matches.</p>")
             + "</section>")
-    return layout("Search", f"<h1>Contacts</h1>{message(problem, 'problem')}"
-                            f"<section class=\"card\">{form}</section>{results}", session=session)
+    home = ""
+    if followups is not None:
+        items = "".join(followup_item(session, f, back="home", link=True) for f in followups)
+        home = ("<section class=\"card\" aria-labelledby=\"mine-h\" id=\"my-followups\"><h2 id=\"mine-h\">"
+                f"My follow-ups</h2><ul>{items or '<li>Nothing open: no callback or task is yours.</li>'}</ul></section>")
+    return layout("Search", f"<h1>Contacts</h1>{message(notice)}{message(problem, 'problem')}"
+                            f"<section class=\"card\">{form}</section>{results}{home}", session=session)
 
 
 # --- the card ----------------------------------------------------------------
@@ -184,7 +190,7 @@ def card_page(session: Any, contact: Any, attributes: list[Any], calls: list[Any
         f"<h1>{escape(name)}</h1><p class=\"sub\">{message_text(note)}"
         + (f"Last call: {escape(last_wrapup(calls[0]))} · " if calls and last_wrapup(calls[0]) else "")
         + f"contact {escape(contact.id)} · version {contact.version}</p>"
-        f"{followups_section(followups)}"
+        f"{followups_section(session, contact.id, followups)}"
         f"<section class=\"card\" aria-labelledby=\"details-h\" id=\"contact\"><h2 id=\"details-h\">Details</h2>"
         f"{details_list(contact, attributes)}{edit}</section>"
         f"{notes_section(session, contact.id, notes)}"
@@ -194,16 +200,37 @@ def card_page(session: Any, contact: Any, attributes: list[Any], calls: list[Any
     return layout(name, body, session=session, script=UPLOAD_SCRIPT if upload_target else "")
 
 
-def followups_section(followups: list[Any]) -> str:
-    """What was promised and is still open, soonest first (nothing when none is)."""
-    if not followups:
+def followups_section(session: Any, contact_id: str, followups: list[Any]) -> str:
+    """What was promised and is still open, soonest first, each with Done;
+    and (with a session) a form to promise a callback or a task."""
+    items = "".join(followup_item(session, f) for f in followups)
+    add = ""
+    if session is not None:
+        add = (f"<form method=\"post\" id=\"promise\" action=\"{escape(desk_url(f'/desk/contacts/{contact_id}/followups'))}\">"
+               f"{csrf_field(session)}<fieldset><legend>Promise a follow-up</legend>"
+               "<label class=\"choice\"><input type=\"radio\" name=\"kind\" value=\"callback\" checked> Callback</label>"
+               "<label class=\"choice\"><input type=\"radio\" name=\"kind\" value=\"task\"> Task</label>"
+               "<label for=\"due-date\">Due (UTC)</label><input id=\"due-date\" name=\"due_date\" type=\"date\" required>"
+               "<label for=\"due-time\">Time (UTC)</label><input id=\"due-time\" name=\"due_time\" type=\"time\" value=\"09:00\">"
+               "<label for=\"promise-note\">What was promised</label>"
+               "<textarea id=\"promise-note\" name=\"note\" rows=\"2\" maxlength=\"4000\"></textarea>"
+               "<button type=\"submit\">Save follow-up</button></fieldset></form>")
+    if not items and not add:
         return ""
-    items = "".join(
-        f"<li><strong>{escape(f.kind.capitalize())}</strong> due <time datetime=\"{escape(f.due_at)}\">"
-        f"{escape(f.due_at[:16].replace('T', ' '))} UTC</time> · {escape(f.owner)}"
-        f"{(': ' + escape(f.note)) if f.note else ''}</li>" for f in followups)
     return (f"<section class=\"card\" aria-labelledby=\"followups-h\" id=\"followups\"><h2 id=\"followups-h\">"
-            f"Open follow-ups</h2><ul>{items}</ul></section>")
+            f"Open follow-ups</h2><ul>{items or '<li>Nothing promised.</li>'}</ul>{add}</section>")
+
+
+def followup_item(session: Any, followup: Any, *, back: str = "card", link: bool = False) -> str:
+    """One open follow-up: kind, due time (UTC), owner, what was promised; Done (with a session)."""
+    f = followup
+    whose = (f" · <a href=\"{escape(desk_url(f'/desk/contacts/{f.contact_id}'))}\">the contact</a>" if link else "")
+    done = (f"<form method=\"post\" class=\"inline\" action=\"{escape(desk_url(f'/desk/followups/{f.id}/done'))}\">"
+            f"{csrf_field(session)}{hidden('back', back)}<button type=\"submit\">Done</button></form>"
+            if session is not None else "")
+    return (f"<li><strong>{escape(f.kind.capitalize())}</strong> due <time datetime=\"{escape(f.due_at)}\">"
+            f"{escape(f.due_at[:16].replace('T', ' '))} UTC</time> · {escape(f.owner)}"
+            f"{(': ' + escape(f.note)) if f.note else ''}{whose} {done}</li>")
 
 
 def notes_section(session: Any, contact_id: str, notes: list[Any]) -> str:

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.core.errors import NotFound
 from chalicelib.store import audit as audit_store
 from chalicelib.store import keys, records
 from chalicelib.store import privacy as privacy_store
 from chalicelib.store.codec import value
 from chalicelib.store.dynamo import batch_delete, call, query_page
-from chalicelib.store.transaction import Cancelled, Transaction
+from chalicelib.store.transaction import Transaction
 
 
 def _item(record: dict[str, Any]) -> dict[str, Any]:
@@ -28,14 +27,8 @@ def add(record: dict[str, Any], audit: dict[str, Any], to_sync: bool) -> None:
     tx.put_new(keys.followup_pointer(record["id"]) | {"contact_id": record["contact_id"]})
     if to_sync:
         tx.put(keys.callback_sync(record["id"]) | {"contact_id": record["contact_id"]})
-    guard = privacy_store.guard_contact_exists(tx, record["contact_id"])
     audit_store.add(tx, audit)
-    try:
-        tx.commit()
-    except Cancelled as cancelled:
-        if cancelled.failed(guard):
-            raise NotFound(f"contact {record['contact_id']} not found") from None
-        raise
+    privacy_store.commit_on_contact(tx, record["contact_id"])
 
 
 def get(followup_id: str) -> dict[str, Any] | None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.core.errors import NotFound
 from chalicelib.store import audit as audit_store
 from chalicelib.store import keys
 from chalicelib.store import privacy as privacy_store
 from chalicelib.store.codec import value
 from chalicelib.store.dynamo import batch_delete, call, query_page
-from chalicelib.store.transaction import Cancelled, Transaction
+from chalicelib.store.transaction import Transaction
 
 NOTE_FIELDS = ("id", "text", "author", "created_at")
 
@@ -20,14 +19,8 @@ def add(contact_id: str, note: dict[str, Any], audit: dict[str, Any]) -> None:
     """Store ``note`` on the contact, or NotFound if the contact is gone."""
     tx = Transaction()
     tx.put_new(keys.contact_note(contact_id, note["created_at"], note["id"]) | note)
-    guard = privacy_store.guard_contact_exists(tx, contact_id)
     audit_store.add(tx, audit)
-    try:
-        tx.commit()
-    except Cancelled as cancelled:
-        if cancelled.failed(guard):
-            raise NotFound(f"contact {contact_id} not found") from None
-        raise
+    privacy_store.commit_on_contact(tx, contact_id)
 
 
 def page(contact_id: str, limit: int, page_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:

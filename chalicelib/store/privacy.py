@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from chalicelib.core.errors import Invalid
+from chalicelib.core.errors import Invalid, NotFound
 from chalicelib.store import keys, records
 from chalicelib.store.codec import serialize
 from chalicelib.store.dynamo import batch_get, call
@@ -33,6 +33,19 @@ def guard_contact_exists(tx: Transaction, contact_id: str) -> int:
     """A transaction guard: the contact is still stored (a call linked to a
     contact being erased must not outlive it)."""
     return tx.check(keys.contact(contact_id), "attribute_exists(PK)")
+
+
+def commit_on_contact(tx: Transaction, contact_id: str) -> None:
+    """Commit ``tx`` only while the contact is stored: a note or follow-up
+    written as an erasure deletes its contact lands before (and the erasure
+    sweeps it after the contact) or is refused here (NotFound)."""
+    guard = guard_contact_exists(tx, contact_id)
+    try:
+        tx.commit()
+    except Cancelled as cancelled:
+        if cancelled.failed(guard):
+            raise NotFound(f"contact {contact_id} not found") from None
+        raise
 
 
 def raise_if_suppressed(cancelled: Cancelled, guards: list[int], digests: list[str]) -> None:

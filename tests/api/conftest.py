@@ -150,3 +150,20 @@ def erase(api: Api, asked: dict[str, Any]) -> dict[str, Any]:
             return receipt
         receipt = json.loads(api.post(f"/privacy/erasures/{receipt['id']}/run").body)
     raise AssertionError(f"erasure {receipt['id']} did not finish")
+
+
+@pytest.fixture
+def sinch_center(monkeypatch):
+    """Sinch Contact Center's RMI and RCI (a fake over real HTTP), configured."""
+    from chalicelib.core.settings import get_settings
+    from chalicelib.integrations import sinch
+    from tests.fakes.contact_center import FakeContactCenter
+
+    monkeypatch.setattr(sinch, "FIRST_BACKOFF", 0.01)
+    with FakeContactCenter() as fake:
+        monkeypatch.setenv("CIM_SINCH_BASE_URL", fake.base_url)
+        monkeypatch.setenv("CIM_SINCH_USER", fake.USER)
+        monkeypatch.setenv("CIM_SINCH_PASSWORD", fake.PASSWORD)
+        get_settings.cache_clear()
+        yield fake
+    get_settings.cache_clear()

@@ -116,13 +116,7 @@ def test_import_streams_maps_reports_and_resumes_without_duplicates(api, tmp_pat
     report = list(csv.reader((tmp_path / "contacts.csv.rejected.csv").open()))
     assert [r[0] for r in report[1:]] == ["12", "22"] and "phone1" in report[1][1] and "tier" in report[2][1]
 
-    seen, cursor = [], None
-    while True:
-        page = body(api.get("/contacts?limit=500" + (f"&cursor={cursor}" if cursor else "")))
-        seen += page["items"]
-        cursor = page["cursor"]
-        if not cursor:
-            break
+    seen = _all_contacts(api)
     assert len(seen) == 118 and len({c["id"] for c in seen}) == 118
 
     again = transfer.import_csv(source, mapping, workers=4, out=io.StringIO())

@@ -449,14 +449,31 @@ def test_a_new_contact_that_may_exist_shows_who_before_anything_is_saved(api, de
     assert len(body(api.get("/contacts?phone=4155550100"))["items"]) == 2
 
 
-def test_the_card_shows_what_was_promised_and_still_is_open(api, desk, agent):
+def test_an_agent_promises_a_callback_from_the_card_finds_it_at_home_and_marks_it_done(api, desk, agent):
     made = body(api.post("/saveContact", {"first_name": "Ann", "phone1": "+1 415 555 0100"}))
-    for due, kind in (("2026-12-09T09:00:00Z", "task"), ("2026-12-08T15:30:00Z", "callback")):
-        api.post("/followups", {"contact_id": made["id"], "due_at": due, "note": f"{kind} <about the offer>",
-                                "kind": kind})
-    done = body(api.post("/followups", {"contact_id": made["id"], "due_at": "2026-12-01T09:00:00Z", "note": "old"}))
-    api.post(f"/followups/{done['id']}/done")
-    page = page_of(desk.get(f"/desk/contacts/{made['id']}"))
-    assert "Open follow-ups" in page and "old" not in page.split("Open follow-ups")[1].split("</section>")[0]
-    assert page.index("2026-12-08 15:30 UTC") < page.index("2026-12-09 09:00 UTC")
-    assert "callback &lt;about the offer&gt;" in page
+    api.post("/followups", {"contact_id": made["id"], "due_at": "2026-12-09T09:00:00Z", "note": "someone else's",
+                            "owner": "another-agent"})
+    card = page_of(desk.get(f"/desk/contacts/{made['id']}"))
+    form = desk.form_values(card, "promise") | {"due_date": "2026-12-08", "due_time": "15:30",
+                                                "note": "Call back <about the offer>"}
+    assert form["kind"] == "callback"  # the default choice
+    saved = desk.post(f"/desk/contacts/{made['id']}/followups", form)
+    assert saved.status_code == 303 and "promised=1" in saved.headers["Location"]
+    location = saved.headers["Location"]
+    card = page_of(desk.get(location[location.index("/desk"):]))
+    assert "Follow-up saved." in card and "2026-12-08 15:30 UTC" in card
+    assert card.index("2026-12-08 15:30 UTC") < card.index("2026-12-09 09:00 UTC")  # soonest first
+    assert "Call back &lt;about the offer&gt;" in card
+    home = page_of(desk.get("/desk"))
+    mine = home.split('id="my-followups"')[1]
+    assert "2026-12-08 15:30 UTC" in mine and "someone else" not in mine  # only the agent's own
+    done_form = re.search(r'<form method="post" class="inline" action="([^"]+)">(.*?)</form>', mine).groups()
+    action = unescape(done_form[0])
+    finished = desk.post(action[action.index("/desk"):], {"csrf": desk.csrf(home), "back": "home"})
+    assert finished.status_code == 303 and finished.headers["Location"].endswith("/desk?done=1")
+    home = page_of(desk.get("/desk?done=1"))
+    assert "Follow-up done." in home and "Nothing open" in home
+    again = desk.post(action[action.index("/desk"):], {"csrf": desk.csrf(home), "back": "home"})
+    assert again.status_code == 409
+    refused = desk.post(f"/desk/contacts/{made['id']}/followups", form | {"due_date": ""})
+    assert refused.status_code == 400

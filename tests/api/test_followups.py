@@ -3,27 +3,7 @@ due time, done once; a callback reaches Sinch Contact Center (a fake RCI over
 real HTTP) and is retried until it does; an erasure takes them along."""
 from __future__ import annotations
 
-import pytest
-
 from tests.api.conftest import body, erase
-from tests.fakes.contact_center import FakeContactCenter
-
-
-@pytest.fixture
-def center(monkeypatch):
-    """Sinch Contact Center's RCI (a fake over real HTTP), configured."""
-    from chalicelib.core.settings import get_settings
-    from chalicelib.integrations import sinch
-
-    monkeypatch.setattr(sinch, "FIRST_BACKOFF", 0.01)
-    with FakeContactCenter() as fake:
-        monkeypatch.setenv("CIM_SINCH_BASE_URL", fake.base_url)
-        monkeypatch.setenv("CIM_SINCH_USER", fake.USER)
-        monkeypatch.setenv("CIM_SINCH_PASSWORD", fake.PASSWORD)
-        get_settings.cache_clear()
-        yield fake
-    get_settings.cache_clear()
-
 
 ANN = {"first_name": "Ann", "last_name": "Lee", "phone1": "+1 415 555 0100", "email": "ann@example.com"}
 
@@ -73,7 +53,8 @@ def test_a_follow_up_that_cannot_be_is_a_clear_error(api):
     assert api.post("/followups/" + "A" * 32 + "/done").status_code == 404
 
 
-def test_a_callback_reaches_the_contact_center_and_a_failed_one_is_sent_again(api, center):
+def test_a_callback_reaches_the_contact_center_and_a_failed_one_is_sent_again(api, sinch_center):
+    center = sinch_center
     from app import app
     from devtools.triggers import run_schedules
 

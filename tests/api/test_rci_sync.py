@@ -12,7 +12,7 @@ import pytest
 from chalicelib.core.settings import get_settings
 from chalicelib.integrations import sinch
 from tests.api.conftest import body
-from tests.fakes.contact_center import FakeContactCenter, push_headers
+from tests.fakes.contact_center import push_headers
 from tests.unit.test_rci_records import CALL, DETAILS
 
 SECRET = "webhook-secret"
@@ -36,13 +36,8 @@ def configured(monkeypatch):
 
 
 @pytest.fixture
-def center(configured, monkeypatch):
-    with FakeContactCenter() as fake:
-        monkeypatch.setenv("CIM_SINCH_BASE_URL", fake.base_url)
-        monkeypatch.setenv("CIM_SINCH_USER", fake.USER)
-        monkeypatch.setenv("CIM_SINCH_PASSWORD", fake.PASSWORD)
-        get_settings.cache_clear()
-        yield fake
+def center(configured, sinch_center):
+    return sinch_center
 
 
 def push(api, payload, secret=SECRET, signature=None):

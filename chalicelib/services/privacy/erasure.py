@@ -232,7 +232,7 @@ def _erase_contacts(erasure_id: str, work: dict[str, Any], counts: dict[str, int
             return False
         contact_id = work["contacts"][done]
         _erase_contact(erasure_id, work, contact_id, counts)
-        if not _erase_notes(contact_id, counts, deadline) or not _erase_followups(contact_id, counts, deadline):
+        if not _erase_written(contact_id, counts, deadline):
             return False
         audit.scrub(contact_id)
         done += 1
@@ -261,28 +261,23 @@ def _erase_contact(erasure_id: str, work: dict[str, Any], contact_id: str, count
     raise Contended(f"contact {contact_id} kept changing during the erasure")
 
 
-def _erase_notes(contact_id: str, counts: dict[str, int], deadline: float) -> bool:
-    """A contact's notes, after the contact: one written before it went is
-    swept here, one written after fails its guard (the contact is gone).
-    Page by page within the pass; False when the pass ends first."""
-    while True:
-        if _pass_over(deadline):
-            return False
-        gone, more = notes_store.drop_some(contact_id)
-        counts["notes"] += gone
-        if not more:
-            return True
+# What an agent wrote about a contact, each kind in its own partition: swept after the contact.
+_WRITTEN_ON_CONTACT = (("notes", notes_store.drop_some), ("followups", followup_store.drop_some))
 
 
-def _erase_followups(contact_id: str, counts: dict[str, int], deadline: float) -> bool:
-    """A contact's follow-ups, after the contact (like its notes)."""
-    while True:
-        if _pass_over(deadline):
-            return False
-        gone, more = followup_store.drop_some(contact_id)
-        counts["followups"] += gone
-        if not more:
-            return True
+def _erase_written(contact_id: str, counts: dict[str, int], deadline: float) -> bool:
+    """A contact's notes and follow-ups, after the contact: one written before
+    it went is swept here, one written after fails its guard (the contact is
+    gone). Page by page within the pass; False when the pass ends first."""
+    for kind, drop_some in _WRITTEN_ON_CONTACT:
+        while True:
+            if _pass_over(deadline):
+                return False
+            gone, more = drop_some(contact_id)
+            counts[kind] += gone
+            if not more:
+                break
+    return True
 
 
 def _erase_calls(work: dict[str, Any], counts: dict[str, int], deadline: float) -> bool:
