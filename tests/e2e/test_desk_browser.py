@@ -253,6 +253,20 @@ def test_an_agents_day_from_sign_in_to_an_uploaded_file(agent, server, schema, t
     agent.open("/desk/calls/DESK-CALL-1")
     agent.check("call")
 
+    # Promise a callback from the card, find it on the home page, mark it done.
+    agent.open(f"/desk/contacts/{ann['id']}")
+    agent.driver.execute_script("document.getElementById('due-date').value = '2026-12-08';")  # a locale-free date
+    agent.find("#promise-note").send_keys("Call back about the refund")
+    agent.find("#promise button[type=submit]").click()
+    agent.wait_for("Follow-up saved.")
+    assert "Call back about the refund" in agent.find("#followups").text
+    agent.open("/desk")
+    assert "2026-12-08 09:00 UTC" in agent.find("#my-followups").text
+    agent.check("home")
+    agent.find("#my-followups button[type=submit]").click()
+    agent.wait_for("Follow-up done.")
+    assert "Nothing open" in agent.find("#my-followups").text
+
 
 def test_unknown_and_shared_numbers_and_the_form_sent_twice(agent, server, schema):
     from selenium.webdriver.common.by import By
