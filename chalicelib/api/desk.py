@@ -61,6 +61,11 @@ def _safe_next(raw: str | None) -> str:
     return "/desk"
 
 
+def _agent() -> str:
+    """Whose desk this is: the signed-in key (its hash: two keys may share a name)."""
+    return area.session.key_hash[:32]
+
+
 def _cookie(value: str, max_age: int) -> str:
     """``HttpOnly``, ``Secure`` (but on ``make run``'s plain-HTTP loopback),
     scoped to the desk's path. ``SameSite=Lax`` unless the desk is embedded
@@ -130,7 +135,7 @@ def _guess_terms(q: str) -> dict[str, str] | None:
 @area.route("GET", "/desk", role=AGENT, session=True, summary="Search contacts; without a search, my follow-ups",
             media=HTML_MEDIA, query=("q", "field", "cursor", "done"))
 def search():
-    from chalicelib.services.contacts import contacts, followups
+    from chalicelib.services.contacts import contacts, followups, recents
     from chalicelib.services.schema import schema
     params = query(area.request)
     q, field, cursor = (params.get("q") or "").strip(), params.get("field") or "", params.get("cursor")
@@ -146,9 +151,13 @@ def search():
         except Invalid as refused:
             found, problem = None, refused.message
     status = 400 if problem else 200
-    mine = None if q else followups.listing("me", "open", None, HOME_FOLLOWUPS, None).items  # the home page
+    mine = lately = None
+    if not q:  # the home page: what is promised, and whom the agent saw last
+        mine = followups.listing("me", "open", None, HOME_FOLLOWUPS, None).items
+        lately = recents.recent(_agent())
     return _page(views.search_page(area.session, q, field, searchable, found, next_cursor, problem,
-                                   followups=mine, notice="Follow-up done." if params.get("done") else ""), status)
+                                   followups=mine, recent=lately,
+                                   notice="Follow-up done." if params.get("done") else ""), status)
 
 
 # --- the card, its history, its files ------------------------------------------
@@ -167,12 +176,14 @@ def _card(shown: Any) -> Response:
             query=("saved", "uploaded", "noted", "promised", "done", "key", "bucket", "etag"))
 def card(contact_id):
     from chalicelib.services.calls import attachments
-    from chalicelib.services.contacts import cards
+    from chalicelib.services.contacts import cards, recents
     params = query(area.request)
     note = next((text for flag, text in CARD_NOTICES if params.get(flag)), "")
     if params.get("uploaded") and params.get("key"):  # S3's redirect after the upload names the file
         attachments.mark_stored(params["key"])
-    return _card(cards.card(contact_id, note))
+    shown = cards.card(contact_id, note)
+    recents.opened(_agent(), shown.contact.id)  # for the home page's "Recent contacts"
+    return _card(shown)
 
 
 @area.route("POST", "/desk/contacts/{contact_id}/followups", role=AGENT, session=True,

@@ -137,7 +137,7 @@ def sign_in_page(next_path: str, note: str = "", problem: str = "") -> str:
 
 def search_page(session: Any, q: str, field: str, searchable: list[Any], found: list[Any] | None,
                 next_cursor: str | None, problem: str = "", *, followups: list[Any] | None = None,
-                notice: str = "") -> str:
+                recent: list[Any] | None = None, notice: str = "") -> str:
     options = "<option value=\"\">Name, phone or e-mail</option>" + "".join(
         f"<option value=\"{escape(a.key, quote=True)}\"{' selected' if a.key == field else ''}>{escape(a.label)}</option>"
         for a in searchable)
@@ -167,6 +167,11 @@ def search_page(session: Any, q: str, field: str, searchable: list[Any], found: 
         items = "".join(followup_item(session, f, back="home", link=True) for f in followups)
         home = ("<section class=\"card\" aria-labelledby=\"mine-h\" id=\"my-followups\"><h2 id=\"mine-h\">"
                 f"My follow-ups</h2><ul>{items or '<li>Nothing open: no callback or task is yours.</li>'}</ul></section>")
+    if recent is not None:
+        seen = "".join(f"<li><a href=\"{escape(desk_url(f'/desk/contacts/{c.id}'))}\">{escape(full_name(c))}</a> "
+                       f"<span class=\"sub\">{shown(c.phone1)}</span></li>" for c in recent)
+        home += ("<section class=\"card\" aria-labelledby=\"recent-h\" id=\"recent\"><h2 id=\"recent-h\">"
+                 f"Recent contacts</h2><ul>{seen or '<li>No card opened yet.</li>'}</ul></section>")
     return layout("Search", f"<h1>Contacts</h1>{message(notice)}{message(problem, 'problem')}"
                             f"<section class=\"card\">{form}</section>{results}{home}", session=session)
 

@@ -56,6 +56,8 @@ Item families (PK / SK):
   (``GSI1PK=FOLLOWUPS#<owner>#<state>``, ``GSI1SK=<due_at>#<id>``);
   ``FOLLOWUP#<id>`` / ``FOLLOWUP`` says whose contact it is;
   ``CALLBACKSYNC`` / ``<id>``: a callback still to send to the contact center.
+- ``RECENT#<agent>`` / ``<contact id>``: an agent opened that contact's card;
+  GSI1 lists them newest first (``GSI1PK=RECENT#<agent>``, ``GSI1SK=<at>``); expires via TTL.
 - ``WEBHOOKS`` / ``HOOK#<id>``: a webhook subscription (its signing secrets).
 - ``EVENTS#<yyyy-mm-dd>`` / ``<at>#<event id>``: an outbound event, kept
   ``CIM_EVENT_DAYS`` for replay (thin: ids and field names, no values).
@@ -315,6 +317,16 @@ def wrapup_codes() -> dict[str, str]:
 
 
 FOLLOWUPS_PREFIX, CALLBACK_SYNC_PK = "FOLLOWUPS#", "CALLBACKSYNC"
+RECENT_PREFIX = "RECENT#"
+
+
+def recent_contact(agent: str, contact_id: str, at: str) -> dict[str, str]:
+    """An agent's opening of a card; GSI1 orders an agent's newest first."""
+    return {"PK": f"{RECENT_PREFIX}{agent}", "SK": contact_id, "GSI1PK": recent_pk(agent), "GSI1SK": at}
+
+
+def recent_pk(agent: str) -> str:
+    return f"{RECENT_PREFIX}{agent}"
 
 
 def followups_pk(contact_id: str) -> str:
@@ -411,6 +423,7 @@ _ENTITIES: tuple[tuple[str, str | None, str], ...] = (
     (WRAPUP_PK, None, "wrapup_codes"),
     ("HEALTH", None, "health"),
     (FOLLOWUPS_PREFIX, None, "followup"),
+    (RECENT_PREFIX, None, "recent_contact"),
     ("FOLLOWUP#", None, "followup_pointer"),
     (CALLBACK_SYNC_PK, None, "callback_sync"),
     (WEBHOOKS_PK, WEBHOOK_PREFIX, "webhook"),

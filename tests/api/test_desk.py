@@ -227,8 +227,9 @@ def test_the_card_shows_every_attribute_history_and_files_in_few_calls(api, desk
     assert page.index("CALL-11") < page.index("CALL-10")  # newest first
     assert "refund &lt;ok&gt;" in page and "Billing" in page and "id.pdf" in page
     # the contact, its notes (Query), its follow-ups (Query), its calls (Query + BatchGetItem), its files
-    # (Query): no read per call, note or follow-up
-    assert sorted(desk.calls) == ["BatchGetItem", "GetItem", "GetItem", "Query", "Query", "Query", "Query"], desk.calls
+    # (Query): no read per call, note or follow-up; and one PutItem: the agent's recent contacts
+    assert sorted(desk.calls) == ["BatchGetItem", "GetItem", "GetItem", "PutItem", "Query", "Query", "Query",
+                                  "Query"], desk.calls
     older = unescape(re.search(r'href="([^"]+)">Older calls', page).group(1))
     rest = page_of(desk.get(older[older.index("/desk"):]))
     assert rest.count("<details") == 2 and 'id="call-CALL-1"' in rest and 'id="call-CALL-0"' in rest
@@ -477,3 +478,16 @@ def test_an_agent_promises_a_callback_from_the_card_finds_it_at_home_and_marks_i
     assert again.status_code == 409
     refused = desk.post(f"/desk/contacts/{made['id']}/followups", form | {"due_date": ""})
     assert refused.status_code == 400
+
+
+def test_the_home_page_lists_the_cards_this_agent_opened_last(api, desk, agent):
+    made = [body(api.post("/saveContact", {"first_name": name, "phone1": f"+1 415 555 01{i:02d}"}))
+            for i, name in enumerate(("Aino", "Bo", "Cilla"))]
+    for contact in (made[0], made[1], made[0]):  # Aino again: she moves up, once
+        desk.get(f"/desk/contacts/{contact['id']}")
+    home = page_of(desk.get("/desk"))
+    recent = home.split('id="recent"')[1].split("</section>")[0]
+    assert recent.index("Aino") < recent.index("Bo") and "Cilla" not in recent and recent.count("Aino") == 1
+    assert api.delete(f"/contacts/{made[1]['id']}").status_code == 200
+    recent = page_of(desk.get("/desk")).split('id="recent"')[1].split("</section>")[0]
+    assert "Bo" not in recent and "Aino" in recent  # a deleted contact drops out
