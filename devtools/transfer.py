@@ -372,13 +372,13 @@ class _FirstIdentifiers:
         self.seen: dict[tuple[str, str], int] = {}
 
     def claim(self, row: csvfiles.Row) -> str:
-        from chalicelib.domain import phones
+        from chalicelib.domain import callers, phones
 
         for column, kind in self.kinds.items():
             given = (row.values or {}).get(column)
             if not given or given == MASK:
                 continue
-            value = phones.to_e164(given, self.region) if kind == "phone" else given.strip().lower()
+            value = phones.to_e164(given, self.region) if kind == "phone" else callers.normalized_address(given)
             if not value:
                 continue  # the row's own check names the problem
             earlier = self.seen.setdefault((kind, value), row.number)

@@ -154,13 +154,14 @@ def batch_delete(typed_keys: list[dict[str, Any]]) -> None:
 
 
 def query_page(scope: str, page_cursor: str | None, keep: int | None = None,
-               **params: Any) -> tuple[list[dict[str, Any]], str | None]:
+               key_names: tuple[str, ...] = keys.TABLE_KEY, **params: Any) -> tuple[list[dict[str, Any]], str | None]:
     """One Query page of a listing named ``scope``, from a signed cursor to the next.
 
     ``keep``: a filtered Query may read (``Limit``) more than a page; at most
     ``keep`` items are returned and the cursor then points after the last one
-    kept (base-table keys)."""
-    start = cursor.decode(scope, page_cursor)
+    kept (base-table keys). ``key_names``: the keys a start key names (a
+    GSI listing's cursor names the index's keys too)."""
+    start = cursor.decode(scope, page_cursor, key_names)
     if start:
         params["ExclusiveStartKey"] = start
     reply = call("query", **params)

@@ -10,7 +10,7 @@ from typing import Any
 from chalicelib.store import audit as audit_store
 from chalicelib.store import keys, records
 from chalicelib.store import privacy as privacy_store
-from chalicelib.store.codec import value
+from chalicelib.store.codec import serialize, value
 from chalicelib.store.dynamo import batch_delete, call, query_page
 from chalicelib.store.transaction import Transaction
 
@@ -68,18 +68,9 @@ def of_owner(owner: str, state: str, due_before: str | None, limit: int,
     if due_before:
         params["KeyConditionExpression"] += " AND GSI1SK < :before"
         params["ExpressionAttributeValues"][":before"] = value(due_before)
-    items, next_cursor = _gsi_page(f"followups:{owner}:{state}:{due_before}", page_cursor, params)
-    return [records.plain(i) for i in items], next_cursor
-
-
-def _gsi_page(scope: str, page_cursor: str | None, params: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
-    from chalicelib.store import cursor
-
-    start = cursor.decode(scope, page_cursor, keys.ALL_KEYS)
-    if start:
-        params["ExclusiveStartKey"] = start
-    reply = call("query", **params)
-    return reply.get("Items", []), cursor.encode(scope, reply.get("LastEvaluatedKey"))
+    items, next_cursor = query_page(f"followups:{owner}:{state}:{due_before}", page_cursor,
+                                    key_names=keys.ALL_KEYS, **params)
+    return [records.bare(i) for i in items], next_cursor
 
 
 def of_contact(contact_id: str, limit: int = 20) -> list[dict[str, Any]]:
@@ -87,7 +78,7 @@ def of_contact(contact_id: str, limit: int = 20) -> list[dict[str, Any]]:
     items, _ = query_page(keys.followups_pk(contact_id), None, KeyConditionExpression="PK = :pk",
                           ExpressionAttributeValues={":pk": value(keys.followups_pk(contact_id))},
                           ConsistentRead=True, Limit=limit)
-    found = [{k: v for k, v in i.items() if k not in keys.STORAGE_ATTRIBUTES} for i in items]
+    found = [records.bare(i) for i in items]
     return sorted(found, key=lambda f: (f["due_at"], f["id"]))
 
 
@@ -107,7 +98,6 @@ def drop_some(contact_id: str, limit: int = 100) -> tuple[int, bool]:
     typed = []
     for item in found:
         followup_id = item["SK"]["S"]
-        typed += [item] + [{k: {"S": v} for k, v in key.items()}
-                           for key in (keys.followup_pointer(followup_id), keys.callback_sync(followup_id))]
+        typed += [item, serialize(keys.followup_pointer(followup_id)), serialize(keys.callback_sync(followup_id))]
     batch_delete(typed)
     return len(found), "LastEvaluatedKey" in reply

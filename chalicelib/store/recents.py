@@ -8,7 +8,7 @@ import time
 
 from chalicelib.store import keys
 from chalicelib.store.codec import serialize, value
-from chalicelib.store.dynamo import call, stamped
+from chalicelib.store.dynamo import call
 
 DAYS = 30
 
@@ -16,7 +16,7 @@ DAYS = 30
 def opened(agent: str, contact_id: str, at: str) -> None:
     item = keys.recent_contact(agent, contact_id, at) | {"contact_id": contact_id,
                                                           "ttl": int(time.time()) + DAYS * 86400}
-    call("put_item", Item=stamped(serialize(item)))
+    call("put_item", Item=serialize(item))
 
 
 def latest(agent: str, limit: int) -> list[str]:

@@ -15,7 +15,13 @@ from chalicelib.store.transaction import Cancelled, Transaction
 
 def plain(item: dict[str, Any], keep_keys: bool = False) -> dict[str, Any]:
     """The record as its reader knows it: without keys and ``entity`` (unless ``keep_keys``)."""
-    return {k: v for k, v in deserialize(item).items() if keep_keys or k not in keys.STORAGE_ATTRIBUTES}
+    decoded = deserialize(item)
+    return decoded if keep_keys else bare(decoded)
+
+
+def bare(record: dict[str, Any]) -> dict[str, Any]:
+    """A decoded item without its keys and ``entity`` (``query_page`` answers decoded items)."""
+    return {k: v for k, v in record.items() if k not in keys.STORAGE_ATTRIBUTES}
 
 
 def get(key: dict[str, str]) -> dict[str, Any] | None:

@@ -15,7 +15,7 @@ from typing import Any
 from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.store import keys, records
 from chalicelib.store.codec import deserialize, serialize, value
-from chalicelib.store.dynamo import batch_write, call, query_page, stamped
+from chalicelib.store.dynamo import batch_write, call, query_page
 
 # --- webhooks ----------------------------------------------------------------
 
@@ -118,7 +118,7 @@ def deliveries(webhook_id: str, status: str | None, limit: int,
         params["ExpressionAttributeNames"] = {"#status": "status"}
         params["ExpressionAttributeValues"][":status"] = value(status)
     items, next_cursor = query_page(f"deliveries:{webhook_id}:{status}", page_cursor, keep=limit, **params)
-    return [{k: v for k, v in i.items() if k not in keys.STORAGE_ATTRIBUTES} for i in items], next_cursor
+    return [records.bare(i) for i in items], next_cursor
 
 
 # --- lanes -------------------------------------------------------------------
@@ -137,7 +137,7 @@ def wait_in_lane(webhook_id: str, lane: str, event: dict[str, Any], next_try: st
     record = {"webhook_id": webhook_id, "lane": lane, "at": event["timestamp"], "event_id": event["id"]}
     if next_try is not None:
         record |= keys.due_entry(next_try, webhook_id, lane) | {"next_try": next_try}
-    call("put_item", Item=stamped(serialize(entry | record)))
+    call("put_item", Item=serialize(entry | record))
 
 
 def leave_lane(webhook_id: str, lane: str, at: str, event_id: str) -> None:

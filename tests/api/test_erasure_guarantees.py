@@ -60,13 +60,29 @@ def create_zelinda(api) -> dict:
     return body(made)
 
 
-def test_writers_racing_an_erasure_from_every_door_leave_nothing_of_her(api, signed, caplog, tmp_path):
+def test_writers_racing_an_erasure_from_every_door_leave_nothing_of_her(api, signed, caplog, tmp_path,
+                                                                        monkeypatch):
     """HTTP legs, Sinch pushes, Connect saves, bulk rows, `cim import` files
     and contact creates keep arriving from her numbers and address, and
     access requests keep copying what is held about her into the bucket,
     while she is erased; once they stop, nothing anywhere holds her (the
-    calls that landed are kept without her number)."""
+    calls that landed are kept without her number). The table's stream of
+    all of it then goes out as events to a webhook that asks for full data:
+    neither the event log, the deliveries nor what the webhook receives
+    holds her."""
+    from app import app
+    from chalicelib.core.settings import get_settings
+    from devtools.triggers import TableStream, pump
+    from tests.api.test_webhooks import Receiver
+
     zelinda = create_zelinda(api)
+    monkeypatch.setenv("CIM_WEBHOOK_ALLOW_LOOPBACK", "1")
+    monkeypatch.setenv("CIM_WEBHOOK_FULL_DATA", "1")
+    get_settings.cache_clear()
+    stream = TableStream(get_settings().table_name)
+    pump(app, stream)  # what she was before: delivered to nobody (no webhook yet)
+    receiver = Receiver()
+    api.post("/webhooks", {"url": receiver.url, "events": ["*"], "full_data": True})
     api.put("/wrapup-codes", {"codes": [{"code": "LOAN", "label": "Loan question"}]})
     for n in range(8):
         api.post(f"/interactions/updateOrSaveInteractionTree/Z-OLD-{n}",
@@ -131,6 +147,10 @@ def test_writers_racing_an_erasure_from_every_door_leave_nothing_of_her(api, sig
         assert api.get(f"/interactions/Z-OLD-{n}").status_code == 404
     _, status, last_leg = [o for o in outcomes if o[0] == "leg"][-1]
     assert status == 200  # a leg after the erasure is stored, without her number
+    assert pump(app, stream) > 0  # every change of the race, as events, to the webhook
+    delivered = " ".join(data.decode() for _, data in receiver.got).lower()
+    receiver.server.shutdown()
+    assert delivered and not [form for form in ZELINDA.forms() if form.lower() in delivered]
     left = leftovers(ZELINDA, caplog.text)
     assert left == [], left[:5]
     assert api.get(f"/contacts/{zelinda['id']}").status_code == 404

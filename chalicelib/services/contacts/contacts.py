@@ -10,7 +10,7 @@ from chalicelib.core.errors import Conflict, Contended, Invalid, NotFound, Preco
 from chalicelib.core.ids import check_id, new_id
 from chalicelib.core.retry import until_it_wins
 from chalicelib.core.settings import get_settings
-from chalicelib.domain import limits, names, phones, validation, values
+from chalicelib.domain import callers, limits, names, phones, validation, values
 from chalicelib.domain.terms import NAME, Term
 from chalicelib.models.contact import (
     CONSENT_USAGE,
@@ -160,7 +160,7 @@ def by_unique(key: str, raw: str) -> Contact | None:
 def by_identifier(kind: str, raw: str) -> list[str]:
     """Ids of the contacts holding the phone number or e-mail address ``raw``
     (``kind``: phone or email; at most two: one, or "several")."""
-    value = normalize_phone(raw, kind) if kind == "phone" else raw.strip().lower()
+    value = normalize_phone(raw, kind) if kind == "phone" else callers.normalized_address(raw)
     holders, _ = store.ids_by_term(Term(kind, value), 2, None)
     return holders
 
