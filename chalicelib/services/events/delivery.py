@@ -210,8 +210,9 @@ def deliveries(webhook_id: str, status: str | None, limit: int, cursor: str | No
 
 def replay(webhook_id: str, since: str, until: str | None, cursor: str | None) -> ReplayAnswer:
     """Queue the kept events of ``[since, until)`` for this webhook again (in
-    order, behind what its lanes still hold). At most a page a call: the
-    answer's cursor goes on."""
+    order, behind what its lanes still hold; sent by the retry queue or the
+    schedule, not by this request). At most a page a call: the answer's
+    cursor goes on."""
     webhook = store.get_webhook(webhook_id)
     if webhook is None:
         raise NotFound(f"webhook {webhook_id} not found")
@@ -229,16 +230,26 @@ def replay(webhook_id: str, since: str, until: str | None, cursor: str | None) -
         events, inner = store.events_of_day(day, iso(start), iso(end), REPLAY_PAGE - replayed, inner or None)
         for event in events:
             if subscribed(webhook["events"], event["type"]):
-                delivery = store.start_delivery(webhook_id, event, replay=True)
+                store.start_delivery(webhook_id, event, replay=True)
+                _queue(webhook_id, event)
                 replayed += 1
-                if webhook.get("enabled"):
-                    _dispatch(webhook, delivery)
         if inner:
             return ReplayAnswer(replayed=replayed, cursor=f"{day}.{inner}")
         day = (datetime.fromisoformat(day) + timedelta(days=1)).date().isoformat()
         if replayed >= REPLAY_PAGE:
             return ReplayAnswer(replayed=replayed, cursor=day if day <= end.date().isoformat() else None)
     return ReplayAnswer(replayed=replayed, cursor=None)
+
+
+def _queue(webhook_id: str, event: dict[str, Any]) -> None:
+    """Put a replayed event in its lane, due now, for the retry queue or the
+    schedule to send: a replay answers at once, however slow the target."""
+    lane = event["lane"]
+    head = store.lane_head(webhook_id, lane)
+    store.wait_in_lane(webhook_id, lane, event, None if head else now_iso())
+    queue = get_settings().webhook_retry_queue
+    if head is None and queue:
+        retryqueue.send(queue, webhook_id, lane, 0)
 
 
 def _is_day(text: str) -> bool:
