@@ -78,20 +78,19 @@ def events_of_day(day: str, since: str, until: str, limit: int,
 
 # --- deliveries --------------------------------------------------------------
 
-def start_delivery(webhook_id: str, event: dict[str, Any], *, replay: bool = False) -> dict[str, Any] | None:
-    """A pending delivery of ``event``; None when it exists (and ``replay`` is
-    not asked: a replay starts it over)."""
-    key = keys.delivery(webhook_id, event["timestamp"], event["id"])
-    record = {"webhook_id": webhook_id, "event": event, "status": "pending", "attempts": 0,
-              "last_status": None, "last_error": None, "next_try": None, "updated_at": event["timestamp"]}
-    if replay:
-        records.put(key, record)
-        return record
+def start_delivery(webhook_id: str, event: dict[str, Any]) -> dict[str, Any] | None:
+    """A pending delivery of ``event``; None when it exists."""
+    record = _pending(webhook_id, event)
     try:
-        records.put(key, record, new=True)
+        records.put(keys.delivery(webhook_id, event["timestamp"], event["id"]), record, new=True)
     except Conflict:
         return None
     return record
+
+
+def _pending(webhook_id: str, event: dict[str, Any]) -> dict[str, Any]:
+    return {"webhook_id": webhook_id, "event": event, "status": "pending", "attempts": 0,
+            "last_status": None, "last_error": None, "next_try": None, "updated_at": event["timestamp"]}
 
 
 def get_delivery(webhook_id: str, at: str, event_id: str) -> dict[str, Any] | None:
@@ -133,11 +132,28 @@ def lane_head(webhook_id: str, lane: str) -> dict[str, Any] | None:
 
 def wait_in_lane(webhook_id: str, lane: str, event: dict[str, Any], next_try: str | None) -> None:
     """Put the delivery of ``event`` in its lane; ``next_try``: it is the head, due then."""
+    call("put_item", Item=serialize(_lane_entry(webhook_id, lane, event, next_try)))
+
+
+def _lane_entry(webhook_id: str, lane: str, event: dict[str, Any], next_try: str | None) -> dict[str, Any]:
     entry = keys.lane_entry(webhook_id, lane, event["timestamp"], event["id"])
     record = {"webhook_id": webhook_id, "lane": lane, "at": event["timestamp"], "event_id": event["id"]}
     if next_try is not None:
         record |= keys.due_entry(next_try, webhook_id, lane) | {"next_try": next_try}
-    call("put_item", Item=serialize(entry | record))
+    return entry | record
+
+
+def replay_into_lanes(webhook_id: str, events: list[dict[str, Any]], heads_due: dict[str, str]) -> None:
+    """Start ``events`` over (pending deliveries) and put each in its lane; the
+    first event of a lane named in ``heads_due`` becomes its head, due then.
+    One BatchWriteItem per 25 items."""
+    items: list[dict[str, Any]] = []
+    heads = dict(heads_due)
+    for event in events:
+        lane = event["lane"]
+        items += [serialize(keys.delivery(webhook_id, event["timestamp"], event["id"]) | _pending(webhook_id, event)),
+                  serialize(_lane_entry(webhook_id, lane, event, heads.pop(lane, None)))]
+    batch_write(items)
 
 
 def leave_lane(webhook_id: str, lane: str, at: str, event_id: str) -> None:

@@ -142,6 +142,34 @@ def test_a_failing_target_is_retried_in_order_and_dead_letters_are_listed_and_re
     assert [(e["type"], e["data"]["changed"]) for e in again] == [("contact.updated", ["phone2"])]
 
 
+def test_a_replay_goes_by_pages_of_batched_writes_and_keeps_each_lane_in_order(api, events):
+    from chalicelib.store import webhooks as store
+
+    receiver, flush = events
+    hook = _subscribe(api, receiver.url, ["contact.updated"])
+    kept = [{"id": f"evt_{n:04d}", "type": "contact.updated", "timestamp": f"2026-12-02T10:00:{n // 10:02d}.{n % 10}00Z",
+             "lane": f"C{n % 3}", "data": {"id": f"C{n % 3}", "version": n, "changed": ["phone1"], "sequence": n}}
+            for n in range(130)]
+    store.log_events(kept, int(time.time()) + 3600)
+
+    first = body(api.post(f"/webhooks/{hook['id']}/replay", {"since": "2026-12-02T10:00:00Z",
+                                                               "until": "2026-12-02T11:00:00Z"}))
+    assert first["replayed"] == 100 and first["cursor"]
+    # the webhook, a page of the log, one Query per lane, 200 writes 25 a batch: never a call per event
+    assert sorted(api.calls) == sorted(["GetItem", "Query"] + ["Query"] * 3 + ["BatchWriteItem"] * 8)
+    rest = body(api.post(f"/webhooks/{hook['id']}/replay", {"since": "2026-12-02T10:00:00Z",
+                                                              "until": "2026-12-02T11:00:00Z", "cursor": first["cursor"]}))
+    assert rest == {"replayed": 30, "cursor": None}
+    assert receiver.got == []  # queued by the requests, sent by the schedule
+
+    _retry_until_quiet(api, flush, seconds=30)
+    sent = receiver.verified(hook["secret"])
+    assert sorted(e["id"] for e in sent) == [e["id"] for e in kept]
+    for lane in ("C0", "C1", "C2"):
+        sequence = [e["data"]["sequence"] for e in sent if e["data"]["id"] == lane]
+        assert sequence == sorted(sequence)
+
+
 def test_a_410_disables_the_webhook_and_a_deleted_one_gets_nothing(api, events):
     receiver, flush = events
     hook = _subscribe(api, receiver.url)

@@ -30,7 +30,7 @@ from chalicelib.store import webhooks as store
 
 log = logging.getLogger("cim")
 DELIVERED_DAYS, FAILED_DAYS = 3, 30  # how long an attempt stays listed
-REPLAY_PAGE = 200
+REPLAY_PAGE = 100
 DEAD_LETTER_METRIC = "WebhookDeadLetters"
 _WITH_CONTACT = (CONTACT_CREATED, CONTACT_UPDATED, CONSENT_CHANGED)
 
@@ -225,31 +225,34 @@ def replay(webhook_id: str, since: str, until: str | None, cursor: str | None) -
     day, inner = (cursor.split(".", 1) + [""])[:2] if cursor else (start.date().isoformat(), None)
     if cursor and not _is_day(day):
         raise Invalid("cursor: not a cursor of this replay; start again without it")
-    replayed = 0
+    page: list[dict[str, Any]] = []
+    next_cursor: str | None = None
     while day <= end.date().isoformat():
-        events, inner = store.events_of_day(day, iso(start), iso(end), REPLAY_PAGE - replayed, inner or None)
-        for event in events:
-            if subscribed(webhook["events"], event["type"]):
-                store.start_delivery(webhook_id, event, replay=True)
-                _queue(webhook_id, event)
-                replayed += 1
+        events, inner = store.events_of_day(day, iso(start), iso(end), REPLAY_PAGE - len(page), inner or None)
+        page += [event for event in events if subscribed(webhook["events"], event["type"])]
         if inner:
-            return ReplayAnswer(replayed=replayed, cursor=f"{day}.{inner}")
+            next_cursor = f"{day}.{inner}"
+            break
         day = (datetime.fromisoformat(day) + timedelta(days=1)).date().isoformat()
-        if replayed >= REPLAY_PAGE:
-            return ReplayAnswer(replayed=replayed, cursor=day if day <= end.date().isoformat() else None)
-    return ReplayAnswer(replayed=replayed, cursor=None)
+        if len(page) >= REPLAY_PAGE:
+            next_cursor = day if day <= end.date().isoformat() else None
+            break
+    _queue(webhook_id, page)
+    return ReplayAnswer(replayed=len(page), cursor=next_cursor)
 
 
-def _queue(webhook_id: str, event: dict[str, Any]) -> None:
-    """Put a replayed event in its lane, due now, for the retry queue or the
-    schedule to send: a replay answers at once, however slow the target."""
-    lane = event["lane"]
-    head = store.lane_head(webhook_id, lane)
-    store.wait_in_lane(webhook_id, lane, event, None if head else now_iso())
+def _queue(webhook_id: str, events: list[dict[str, Any]]) -> None:
+    """Put replayed events in their lanes, in order, for the retry queue or the
+    schedule to send: a replay answers at once, however slow the target. A
+    lane found empty gets its first replayed event as head, due now; one Query
+    per lane, the writes batched."""
+    lanes = list(dict.fromkeys(event["lane"] for event in events))
+    empty = [lane for lane in lanes if store.lane_head(webhook_id, lane) is None]
+    store.replay_into_lanes(webhook_id, events, heads_due={lane: now_iso() for lane in empty})
     queue = get_settings().webhook_retry_queue
-    if head is None and queue:
-        retryqueue.send(queue, webhook_id, lane, 0)
+    if queue:
+        for lane in empty:
+            retryqueue.send(queue, webhook_id, lane, 0)
 
 
 def _is_day(text: str) -> bool:
