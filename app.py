@@ -18,6 +18,7 @@ from chalicelib.api import (
     keys,
     lookup,
     mapping,
+    merges,
     notes,
     privacy,
     rci,
@@ -35,7 +36,7 @@ app.log.setLevel(logging.INFO)
 logs.install()
 
 for area in (health, docs, contacts, schema, mapping, lookup, screenpop, interactions, attachments, keys, rci,
-             schedules, connect, desk, privacy, notes, wrapups, webhooks, followups):
+             schedules, connect, desk, privacy, notes, wrapups, webhooks, followups, merges):
     app.register_blueprint(area.bp)
 
 access.protect(app)

@@ -6,6 +6,7 @@ from urllib.parse import unquote
 
 from chalicelib.api.http import (
     body_version,
+    error_response,
     if_match,
     json_body,
     list_response,
@@ -16,7 +17,7 @@ from chalicelib.api.http import (
 )
 from chalicelib.api.routing import Area
 from chalicelib.core import public
-from chalicelib.core.errors import Invalid, TooLarge
+from chalicelib.core.errors import Invalid, Merged, TooLarge
 from chalicelib.core.roles import AGENT
 from chalicelib.models.common import Page
 from chalicelib.models.contact import (
@@ -95,11 +96,16 @@ def list_contacts():
     return page_response(*contacts.search(terms, limit, cursor))
 
 
-@area.route("GET", "/contacts/{contact_id}", role=AGENT, summary="One contact", response=Contact,
-            errors=(400, 404), headers=("ETag",))
+@area.route("GET", "/contacts/{contact_id}", role=AGENT, summary="One contact (a merged one redirects to its survivor)",
+            response=Contact, errors=(301, 400, 404), headers=("ETag",))
 def get_contact(contact_id):
     from chalicelib.services.contacts import contacts
-    contact = contacts.get(contact_id)
+    try:
+        contact = contacts.get(contact_id)
+    except Merged as merged:
+        moved = error_response(merged, status=301)
+        moved.headers["Location"] = public.url(f"/contacts/{merged.details['merged_into']}")
+        return moved
     return to_response(contact, headers=_etag(contact))
 
 
@@ -121,7 +127,7 @@ def update_contact(contact_id, body: ContactFields):
 
 
 @area.route("DELETE", "/contacts/{contact_id}", role=AGENT, summary="Delete a contact; answers with it",
-            response=Contact, errors=(400, 404, 412), request_headers=("If-Match",))
+            response=Contact, errors=(400, 404, 409, 412), request_headers=("If-Match",))
 def delete_contact(contact_id):
     from chalicelib.services.contacts import contacts
     return to_response(contacts.delete(contact_id, if_match(area.request)))

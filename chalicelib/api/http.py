@@ -43,7 +43,7 @@ def error_response(error: errors.DomainError, status: int | None = None) -> Resp
         headers["Retry-After"] = str(details.pop("retry_after"))
     elif isinstance(error, errors.Unavailable):
         headers["Retry-After"] = "1"
-    body.update({_camel(k): v for k, v in details.items()})
+    body.update({k if error.snake_case_details else _camel(k): v for k, v in details.items()})
     return Response(body=body, status_code=status or status_of(error), headers=headers)
 
 

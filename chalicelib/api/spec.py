@@ -18,7 +18,8 @@ from chalicelib.models.contact import CONSENT_USAGE
 from chalicelib.models.interaction import CALL_ID
 from chalicelib.services.access.idempotency import KEY_PATTERN, MAX_KEY_CHARS
 
-DESCRIPTIONS = {200: "OK", 201: "Created", 202: "Accepted: a job goes on (its Location tells its progress)", 302: "Found", 303: "See Other", 400: "Bad request (the message names the field)",
+DESCRIPTIONS = {200: "OK", 201: "Created", 202: "Accepted: a job goes on (its Location tells its progress)",
+                301: "Moved: the contact was merged into another (Location, merged_into)", 302: "Found", 303: "See Other", 400: "Bad request (the message names the field)",
                 401: "No key, or an unknown, expired or revoked one", 403: "The key's role may not call this",
                 404: "Not found", 409: "Conflict", 410: "Gone", 412: "Stale version", 413: "Too large",
                 415: "The body is not of the documented media type",
@@ -145,7 +146,9 @@ def _operation(op: Operation, known: dict[type, str]) -> dict[str, Any]:
 def _error_responses(known: dict[type, str]) -> dict[str, Any]:
     body = {"application/json": {"schema": {"$ref": f"#/components/schemas/{known[ErrorBody]}"}}}
     answers = {f"Error{code}": {"description": text, "content": body} for code, text in DESCRIPTIONS.items()
-               if code >= 400}
+               if code >= 400 or code == 301}
+    answers["Error301"]["headers"] = {"Location": {"description": "the contact it was merged into",
+                                                   "schema": {"type": "string"}}}
     answers["Error503"]["headers"] = {"Retry-After": {
         "description": "seconds to wait before trying again", "schema": {"type": "integer", "minimum": 0}}}
     return answers

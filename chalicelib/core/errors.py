@@ -7,6 +7,7 @@ from typing import Any
 
 class DomainError(Exception):
     code = "Error"
+    snake_case_details = False  # the answer names details as given (merged_into), not MergedInto
 
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)
@@ -36,6 +37,13 @@ class PossibleDuplicate(Conflict):
     """A create asked to be refused while another contact may be the same
     person (``?if_duplicate=refuse``): nothing was written."""
     code = "PossibleDuplicate"
+
+
+class Merged(Conflict):
+    """The contact was merged into another (``merged_into``): a read is
+    redirected there (301), a write refused (409)."""
+    code = "Merged"
+    snake_case_details = True
 
 
 class Contended(Conflict):

@@ -91,6 +91,7 @@ class Settings:
     sync_run_days: int = 90
     erasure_receipt_days: int = 1095
     audit_days: int = 1095
+    merge_undo_days: int = 90  # a merge keeps the merged contacts as they were this long, for its undo
     # Outbound events (docs/events.md): the EventBridge bus (none: not sent),
     # how long events stay replayable, the webhook retry schedule (seconds
     # after each failed attempt; dead-lettered when it runs out), and whether

@@ -14,12 +14,14 @@ from typing import Any
 
 CONTACT_CREATED, CONTACT_UPDATED, CONTACT_DELETED = "contact.created", "contact.updated", "contact.deleted"
 CONTACT_ERASED, CONSENT_CHANGED = "contact.erased", "consent.changed"
+CONTACT_MERGED, CONTACT_UNMERGED = "contact.merged", "contact.unmerged"
 INTERACTION_SAVED, ATTACHMENT_STORED = "interaction.saved", "attachment.stored"
 EVENT_TYPES = (CONTACT_CREATED, CONTACT_UPDATED, CONTACT_DELETED, CONTACT_ERASED, CONSENT_CHANGED,
-               INTERACTION_SAVED, ATTACHMENT_STORED)
+               CONTACT_MERGED, CONTACT_UNMERGED, INTERACTION_SAVED, ATTACHMENT_STORED)
 
 # A contact's bookkeeping: changes to these alone are not an update anyone asked about.
-_NOT_FIELDS = frozenset({"id", "normalized", "updated_at", "created_at", "version", "consents"})
+_NOT_FIELDS = frozenset({"id", "normalized", "updated_at", "created_at", "version", "consents",
+                         "merged_from", "merged_identifiers"})
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ def changes(entity: str, old: dict[str, Any] | None, new: dict[str, Any] | None)
 
 
 def _contact(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[Change]:
+    if (new or {}).get("merged_into") or (old or {}).get("merged_into"):
+        return _merge_redirect(old, new)
     before, after = (old or {}).get("doc") or {}, (new or {}).get("doc") or {}
     contact_id = after.get("id") or before.get("id")
     if not contact_id:
@@ -63,6 +67,21 @@ def _contact(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[Cha
             "contact_id": contact_id, "version": version,
             "consents": {u: (now[u].get("granted") if u in now else None) for u in usages}}))
     return found
+
+
+def _merge_redirect(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[Change]:
+    """A contact merged into another leaves a redirect in its place; an undo
+    writes it back (a redirect erased is told by the erasure's own event)."""
+    if new is not None and new.get("merged_into") and old and old.get("doc"):
+        contact_id, version = old["doc"]["id"], int(new.get("version") or 0)
+        return [Change(CONTACT_MERGED, contact_id, version, {
+            "id": contact_id, "merged_into": new["merged_into"], "merge_id": new["merge_id"]})]
+    if new is not None and new.get("doc") and old:
+        # Restored at its own version; along the lane it comes after the merge.
+        contact_id, version = new["doc"]["id"], int(new.get("version") or 1)
+        return [Change(CONTACT_UNMERGED, contact_id, int(old.get("version") or version) + 1, {
+            "id": contact_id, "version": version, "merge_id": old.get("merge_id")})]
+    return []
 
 
 def _call(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[Change]:

@@ -18,7 +18,10 @@ CORE_FIELDS = ("first_name", "last_name", "phone1", "phone2", "email")
 PHONE_FIELDS = ("phone1", "phone2")
 # Set by the server; accepted in a body (clients send back what they read)
 # but never taken from it.
-SERVER_FIELDS = ("id", "created_at", "updated_at", "normalized", "version", "consents")
+SERVER_FIELDS = ("id", "created_at", "updated_at", "normalized", "version", "consents", "merged_from",
+                 "merged_identifiers")
+# What the server keeps on a contact across edits (a client never writes them).
+KEPT_ACROSS_EDITS = ("consents", "merged_from", "merged_identifiers")
 NAME_FIELDS = ("first_name", "last_name")
 
 ATTRIBUTE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")

@@ -63,8 +63,9 @@ def by_code(code: str) -> dict[str, Any] | None:
     return get(link["attachment_id"]) if link else None
 
 
-def of_contact(contact_id: str) -> list[dict[str, Any]]:
-    return records.read_partition(keys.contact_attachments_pk(contact_id))
+def of_contact(contact_id: str, merged: list[str] = ()) -> list[dict[str, Any]]:
+    """A contact's attachment entries (and those of the contacts ``merged`` into it)."""
+    return [r for holder in [contact_id, *merged] for r in records.read_partition(keys.contact_attachments_pk(holder))]
 
 
 def of_contact_page(contact_id: str, limit: int, page_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.core.errors import Conflict, Contended, NotFound, PreconditionFailed, Unavailable
+from chalicelib.core.errors import Conflict, Contended, Merged, NotFound, PreconditionFailed, Unavailable
 from chalicelib.domain.terms import NAME, UNIQUE, Term
 from chalicelib.store import audit as audit_store
 from chalicelib.store import cursor, keys
@@ -31,13 +31,21 @@ class StoredContact:
 
 
 @dataclass(frozen=True)
+class Redirect:
+    """What a merged contact's item holds: where it went."""
+    contact_id: str
+    merged_into: str
+    merge_id: str
+
+
+@dataclass(frozen=True)
 class NameHit:
     contact_id: str
     word: str
     words: list[str]
 
 
-def _index_key(term: Term, contact_id: str) -> dict[str, str]:
+def index_key(term: Term, contact_id: str) -> dict[str, str]:
     if term.kind == NAME:
         return keys.name_index(term.value, contact_id)
     if term.kind.startswith(UNIQUE):
@@ -45,8 +53,8 @@ def _index_key(term: Term, contact_id: str) -> dict[str, str]:
     return keys.exact_index(term.kind, term.value, contact_id)
 
 
-def _index_item(term: Term, contact_id: str, name_words: list[str]) -> dict[str, Any]:
-    item = _index_key(term, contact_id) | {"id": contact_id}
+def index_item(term: Term, contact_id: str, name_words: list[str]) -> dict[str, Any]:
+    item = index_key(term, contact_id) | {"id": contact_id}
     if term.kind == NAME:
         # ``text`` lets a search for several words filter in the Query itself
         # (contains " <prefix>": a word starting with it).
@@ -54,8 +62,8 @@ def _index_item(term: Term, contact_id: str, name_words: list[str]) -> dict[str,
     return item
 
 
-def _add_index(tx: Transaction, term: Term, contact_id: str, name_words: list[str]) -> int:
-    item = _index_item(term, contact_id, name_words)
+def add_index(tx: Transaction, term: Term, contact_id: str, name_words: list[str]) -> int:
+    item = index_item(term, contact_id, name_words)
     if term.kind.startswith(UNIQUE):
         # A value held by another contact refuses the whole write.
         return tx.put(item, only_if="attribute_not_exists(PK) OR id = :id", values={":id": contact_id},
@@ -63,7 +71,7 @@ def _add_index(tx: Transaction, term: Term, contact_id: str, name_words: list[st
     return tx.put(item)
 
 
-def _contact_item(doc: dict[str, Any], version: int, terms: list[Term]) -> dict[str, Any]:
+def contact_item(doc: dict[str, Any], version: int, terms: list[Term]) -> dict[str, Any]:
     return (
         keys.contact(doc["id"])
         | keys.contact_list_entry(doc["created_at"], doc["id"])
@@ -72,9 +80,28 @@ def _contact_item(doc: dict[str, Any], version: int, terms: list[Term]) -> dict[
 
 
 def _from_item(item: dict[str, Any]) -> StoredContact:
+    doc = item["doc"]
     return StoredContact(
-        doc=item["doc"], version=item["version"], terms=[Term(*t) for t in item.get("terms", [])]
+        doc=doc, version=item["version"], terms=[Term(*t) for t in item.get("terms", [])]
     )
+
+
+def _is_contact(item: dict[str, Any]) -> bool:
+    """A contact, not the redirect a merge left in its place."""
+    return "doc" in item
+
+
+def redirect_item(contact_id: str, merged_into: str, merge_id: str, version: int) -> dict[str, Any]:
+    """The item a merged contact leaves (``version``: the merge's, past its
+    last): no document, no index entry, not listed."""
+    return keys.contact(contact_id) | {"merged_into": merged_into, "merge_id": merge_id, "version": version}
+
+
+def terms_for(doc: dict[str, Any], terms: list[Term]) -> list[Term]:
+    """``terms`` (from the fields) and the identifiers of contacts merged into
+    this one that its fields do not hold: lookups by them still find it."""
+    attached = [Term(i["kind"], i["value"]) for i in doc.get("merged_identifiers") or []]
+    return list(dict.fromkeys(list(terms) + attached))
 
 
 def _doc(item: dict[str, Any]) -> dict[str, Any]:
@@ -82,7 +109,7 @@ def _doc(item: dict[str, Any]) -> dict[str, Any]:
     return item["doc"] | {"version": item["version"]}
 
 
-def _name_words(terms: list[Term]) -> list[str]:
+def name_words(terms: list[Term]) -> list[str]:
     return [t.value for t in terms if t.kind == NAME]
 
 
@@ -119,12 +146,12 @@ def create(doc: dict[str, Any], terms: list[Term], audit: dict[str, Any] | None 
     """The contact, its index entries and ``audit`` (the entry recording it)
     in one transaction, guarded: none of ``unsuppressed`` (keyed hashes of
     its numbers and addresses) may be suppressed, else ``Suppressed``."""
-    words = _name_words(terms)
+    words = name_words(terms)
     tx = Transaction()
-    tx.put_new(_contact_item(doc, 1, terms))
+    tx.put_new(contact_item(doc, 1, terms))
     audit_store.add(tx, audit)
     guards = privacy_store.guard_unsuppressed(tx, list(unsuppressed))
-    claims = [(_add_index(tx, t, doc["id"], words), t) for t in terms]
+    claims = [(add_index(tx, t, doc["id"], words), t) for t in terms]
     _commit(tx, doc["id"], creating=True, claims=claims, guards=guards, unsuppressed=unsuppressed)
 
 
@@ -160,8 +187,8 @@ def put_many(new: list[tuple[dict[str, Any], list[Term]]], audits: list[dict[str
 
 def new_items(doc: dict[str, Any], terms: list[Term]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """A new contact as stored: its index entries and its item (typed)."""
-    words = _name_words(terms)
-    return [serialize(_index_item(t, doc["id"], words)) for t in terms], serialize(_contact_item(doc, 1, terms))
+    words = name_words(terms)
+    return [serialize(index_item(t, doc["id"], words)) for t in terms], serialize(contact_item(doc, 1, terms))
 
 
 def existing(contact_ids: list[str]) -> set[str]:
@@ -169,7 +196,7 @@ def existing(contact_ids: list[str]) -> set[str]:
     if not contact_ids:
         return set()
     found = batch_get(serialize(keys.contact(c)) for c in dict.fromkeys(contact_ids))
-    return {i["doc"]["id"] for i in found}
+    return {i["doc"]["id"] for i in found if _is_contact(i)}
 
 
 def unique_holder(key: str, value: str) -> str | None:
@@ -179,9 +206,31 @@ def unique_holder(key: str, value: str) -> str | None:
 
 
 def get(contact_id: str) -> StoredContact | None:
+    """The contact (None: never stored, deleted, or merged into another)."""
+    found = get_or_redirect(contact_id)
+    return found if isinstance(found, StoredContact) else None
+
+
+def load(contact_id: str) -> StoredContact:
+    """The contact; NotFound, or Merged naming the contact it was merged into."""
+    found = get_or_redirect(contact_id)
+    if found is None:
+        raise NotFound(f"contact {contact_id} not found")
+    if isinstance(found, Redirect):
+        raise Merged(f"contact {contact_id} was merged into {found.merged_into}; use that contact",
+                     merged_into=found.merged_into, merge_id=found.merge_id)
+    return found
+
+
+def get_or_redirect(contact_id: str) -> StoredContact | Redirect | None:
+    """The contact, or where a merge took it (one GetItem)."""
     reply = call("get_item", Key=serialize(keys.contact(contact_id)), ConsistentRead=True)
-    item = reply.get("Item")
-    return _from_item(deserialize(item)) if item else None
+    if not reply.get("Item"):
+        return None
+    item = deserialize(reply["Item"])
+    if _is_contact(item):
+        return _from_item(item)
+    return Redirect(contact_id, item["merged_into"], item["merge_id"])
 
 
 def replace(old: StoredContact, doc: dict[str, Any], terms: list[Term], audit: dict[str, Any] | None = None,
@@ -189,20 +238,21 @@ def replace(old: StoredContact, doc: dict[str, Any], terms: list[Term], audit: d
     """Write ``doc`` as version ``old.version + 1`` if the stored one is still
     ``old.version`` (guarded like ``create``)."""
     contact_id = doc["id"]
-    words = _name_words(terms)
+    terms = terms_for(doc, terms)
+    words = name_words(terms)
     old_set, new_set = set(old.terms), set(terms)
     # A name entry carries all the name's words: rewrite them when the words change.
-    rewrite_names = words != _name_words(old.terms)
+    rewrite_names = words != name_words(old.terms)
     stale = [t for t in old.terms if t not in new_set]
     fresh = [t for t in terms if t not in old_set or (rewrite_names and t.kind == NAME)]
     tx = Transaction()
-    tx.put(_contact_item(doc, old.version + 1, terms), only_if="version = :expected",
+    tx.put(contact_item(doc, old.version + 1, terms), only_if="version = :expected",
            values={":expected": old.version}, return_old=True)
     audit_store.add(tx, audit)
     guards = privacy_store.guard_unsuppressed(tx, list(unsuppressed))
     for term in stale:
-        tx.delete(_index_key(term, contact_id))
-    claims = [(_add_index(tx, t, contact_id, words), t) for t in fresh]
+        tx.delete(index_key(term, contact_id))
+    claims = [(add_index(tx, t, contact_id, words), t) for t in fresh]
     _commit(tx, contact_id, creating=False, claims=claims, guards=guards, unsuppressed=unsuppressed)
 
 
@@ -213,7 +263,7 @@ def delete(old: StoredContact, audit: dict[str, Any] | None = None) -> None:
               return_old=True)
     audit_store.add(tx, audit)
     for term in old.terms:
-        tx.delete(_index_key(term, contact_id))
+        tx.delete(index_key(term, contact_id))
     _commit(tx, contact_id, creating=False)
 
 
@@ -222,7 +272,7 @@ def get_many(contact_ids: list[str]) -> list[dict[str, Any]]:
     unique = list(dict.fromkeys(contact_ids))
     if not unique:
         return []
-    found = {i["doc"]["id"]: _doc(i) for i in batch_get(serialize(keys.contact(c)) for c in unique)}
+    found = {i["doc"]["id"]: _doc(i) for i in batch_get(serialize(keys.contact(c)) for c in unique) if _is_contact(i)}
     return [found[c] for c in unique if c in found]
 
 

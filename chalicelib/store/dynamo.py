@@ -12,7 +12,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from chalicelib.core.errors import Invalid, Unavailable
 from chalicelib.core.settings import get_settings
 from chalicelib.store import aws, cursor, keys
-from chalicelib.store.codec import deserialize
+from chalicelib.store.codec import deserialize, value
 
 BATCH_GET_MAX = 100
 BATCH_WRITE_MAX = 25
@@ -171,3 +171,27 @@ def query_page(scope: str, page_cursor: str | None, keep: int | None = None,
         items = items[:keep]
         last = {"PK": {"S": items[-1]["PK"]}, "SK": {"S": items[-1]["SK"]}}
     return items, cursor.encode(scope, last)
+
+
+def query_partitions(scope: str, pks: list[str], page_cursor: str | None, limit: int,
+                     newest_first: bool = True) -> tuple[list[dict[str, Any]], str | None]:
+    """One page across several partitions of the same kind (a contact and
+    those merged into it), in sort-key order: one Query each, at most
+    ``limit`` items kept; the signed cursor holds the last sort key kept."""
+    start = cursor.decode(scope, page_cursor)
+    found: list[dict[str, Any]] = []
+    more = False
+    for pk in pks:
+        params: dict[str, Any] = {"KeyConditionExpression": "PK = :pk", "ExpressionAttributeValues": {":pk": value(pk)},
+                                  "ScanIndexForward": not newest_first, "ConsistentRead": True, "Limit": limit}
+        if start:
+            params["KeyConditionExpression"] += " AND SK < :after" if newest_first else " AND SK > :after"
+            params["ExpressionAttributeValues"][":after"] = start["SK"]
+        reply = call("query", **params)
+        found += [deserialize(i) for i in reply.get("Items", [])]
+        more = more or "LastEvaluatedKey" in reply
+    found.sort(key=lambda i: i["SK"], reverse=newest_first)
+    kept = found[:limit]
+    if kept and (more or len(found) > limit):
+        return kept, cursor.encode(scope, {"PK": {"S": pks[0]}, "SK": {"S": kept[-1]["SK"]}})
+    return kept, None

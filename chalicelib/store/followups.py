@@ -73,11 +73,15 @@ def of_owner(owner: str, state: str, due_before: str | None, limit: int,
     return [records.bare(i) for i in items], next_cursor
 
 
-def of_contact(contact_id: str, limit: int = 20) -> list[dict[str, Any]]:
-    """A contact's follow-ups (one Query), soonest due first."""
-    items, _ = query_page(keys.followups_pk(contact_id), None, KeyConditionExpression="PK = :pk",
-                          ExpressionAttributeValues={":pk": value(keys.followups_pk(contact_id))},
-                          ConsistentRead=True, Limit=limit)
+def of_contact(contact_id: str, limit: int = 20, merged: list[str] = ()) -> list[dict[str, Any]]:
+    """A contact's follow-ups (and those of the contacts ``merged`` into it;
+    one Query each), soonest due first."""
+    items = []
+    for holder in [contact_id, *merged]:
+        found_here, _ = query_page(keys.followups_pk(holder), None, KeyConditionExpression="PK = :pk",
+                                   ExpressionAttributeValues={":pk": value(keys.followups_pk(holder))},
+                                   ConsistentRead=True, Limit=limit)
+        items += found_here
     found = [records.bare(i) for i in items]
     return sorted(found, key=lambda f: (f["due_at"], f["id"]))
 

@@ -16,7 +16,7 @@ from chalicelib.store import audit as audit_store
 from chalicelib.store import keys, records
 from chalicelib.store import privacy as privacy_store
 from chalicelib.store.codec import deserialize, serialize, value
-from chalicelib.store.dynamo import batch_get, call, query_page
+from chalicelib.store.dynamo import batch_get, call, query_page, query_partitions
 from chalicelib.store.transaction import Cancelled, Transaction
 
 MAX_SHOWN_TO = 40  # keeps a tree's transaction under DynamoDB's 100 actions
@@ -117,9 +117,14 @@ def get_many(call_ids: list[str]) -> list[dict[str, Any]]:
     return [found[c] for c in unique if c in found]
 
 
-def history(contact_id: str, limit: int, page_cursor: str | None) -> tuple[list[str], str | None]:
-    """Call ids in a contact's history, newest first."""
+def history(contact_id: str, limit: int, page_cursor: str | None, merged: list[str] = ()
+            ) -> tuple[list[str], str | None]:
+    """Call ids in a contact's history (and of the contacts ``merged`` into it), newest first."""
     pk = keys.history_pk(contact_id)
+    if merged:
+        items, next_cursor = query_partitions(f"history:{contact_id}", [pk] + [keys.history_pk(m) for m in merged],
+                                              page_cursor, limit)
+        return list(dict.fromkeys(i["call_Id"] for i in items)), next_cursor
     items, next_cursor = query_page(
         pk, page_cursor, KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": value(pk)},
         ScanIndexForward=False, ConsistentRead=True, Limit=limit)

@@ -66,6 +66,11 @@ Item families (PK / SK):
 - ``LANE#<webhook id>#<lane>`` / ``<at>#<event id>``: deliveries waiting in
   order behind an undelivered one of the same contact (the lane); the lane's
   head is listed on GSI1 under ``WEBHOOKDUE`` by its next try.
+- ``CONTACT#<id>`` / ``CONTACT`` holding ``merged_into`` instead of ``doc``:
+  a contact merged into another (a redirect, off every index and listing).
+- ``MERGE#<id>`` / ``MERGE``: a merge, with what undoing it needs (the
+  merged contacts as they were, the survivor before and after); the copies
+  are dropped on undo, and the item expires ``CIM_MERGE_UNDO_DAYS`` after.
 - ``HEALTH`` / ``HEALTH``: read by the health check (never written).
 """
 from __future__ import annotations
@@ -390,10 +395,15 @@ def due_entry(next_try: str, webhook_id: str, lane: str) -> dict[str, str]:
     return {"GSI1PK": DUE_PK, "GSI1SK": f"{next_try}#{webhook_id}#{lane}"}
 
 
+def merge(merge_id: str) -> dict[str, str]:
+    return {"PK": f"MERGE#{merge_id}", "SK": "MERGE"}
+
+
 # (PK prefix or whole PK, SK prefix or None for any) -> entity, the first that matches.
 _ENTITIES: tuple[tuple[str, str | None, str], ...] = (
     ("CONTACT#", CONTACT_SK, "contact"),
     ("IDX#", None, "index_entry"),
+    ("MERGE#", None, "merge"),
     ("NAME#", None, "name_entry"),
     ("UNIQ#", None, "unique_claim"),
     (SCHEMA_PK, ATTRIBUTE_PREFIX, "attribute"),

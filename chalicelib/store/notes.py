@@ -9,7 +9,7 @@ from chalicelib.store import audit as audit_store
 from chalicelib.store import keys
 from chalicelib.store import privacy as privacy_store
 from chalicelib.store.codec import value
-from chalicelib.store.dynamo import batch_delete, call, query_page
+from chalicelib.store.dynamo import batch_delete, call, query_page, query_partitions
 from chalicelib.store.transaction import Transaction
 
 NOTE_FIELDS = ("id", "text", "author", "created_at")
@@ -23,9 +23,14 @@ def add(contact_id: str, note: dict[str, Any], audit: dict[str, Any]) -> None:
     privacy_store.commit_on_contact(tx, contact_id)
 
 
-def page(contact_id: str, limit: int, page_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
-    """A contact's notes, newest first."""
+def page(contact_id: str, limit: int, page_cursor: str | None, merged: list[str] = ()
+         ) -> tuple[list[dict[str, Any]], str | None]:
+    """A contact's notes (and those of the contacts ``merged`` into it), newest first."""
     pk = keys.contact_notes_pk(contact_id)
+    if merged:
+        items, next_cursor = query_partitions(f"notes:{contact_id}", [pk] + [keys.contact_notes_pk(m) for m in merged],
+                                              page_cursor, limit)
+        return [{k: i.get(k) for k in NOTE_FIELDS} for i in items], next_cursor
     items, next_cursor = query_page(pk, page_cursor, KeyConditionExpression="PK = :pk",
                                     ExpressionAttributeValues={":pk": value(pk)}, ScanIndexForward=False,
                                     ConsistentRead=True, Limit=limit)

@@ -61,6 +61,19 @@ def read_partition(pk: str, sk_prefix: str | None = None, *, keep_keys: bool = F
         params["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
 
 
+def count(pk: str) -> int:
+    """How many items a partition holds (Select COUNT: reads keys, returns none)."""
+    params: dict[str, Any] = {"KeyConditionExpression": "PK = :pk", "ExpressionAttributeValues": {":pk": value(pk)},
+                              "Select": "COUNT", "ConsistentRead": True}
+    total = 0
+    while True:
+        reply = call("query", **params)
+        total += reply.get("Count", 0)
+        if "LastEvaluatedKey" not in reply:
+            return total
+        params["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
+
+
 def put(key: dict[str, str], record: dict[str, Any], *, expect: dict[str, Any] | None = None,
         new: bool = False) -> None:
     """Write ``record``. ``new``: only if absent (else Conflict); ``expect``:

@@ -48,9 +48,10 @@ class Transaction:
         return len(self._actions)
 
     def put(self, item: dict[str, Any], *, only_if: str | None = None, values: dict[str, Any] | None = None,
-            return_old: bool = False) -> int:
-        """Put ``item`` (plain values, keys included), if ``only_if`` holds."""
-        return self._add("Put", {"Item": serialize(item)}, only_if, values, return_old)
+            return_old: bool = False, names: dict[str, str] | None = None) -> int:
+        """Put ``item`` (plain values, keys included), if ``only_if`` holds
+        (``names``: attribute names the condition spells as ``#placeholders``)."""
+        return self._add("Put", {"Item": serialize(item)}, only_if, values, return_old, names)
 
     def put_new(self, item: dict[str, Any], *, return_old: bool = False) -> int:
         """Put ``item`` only where nothing is stored under its key."""
@@ -65,9 +66,11 @@ class Transaction:
         return self._add("ConditionCheck", {"Key": serialize(key)}, condition, values, False)
 
     def _add(self, kind: str, action: dict[str, Any], condition: str | None, values: dict[str, Any] | None,
-             return_old: bool) -> int:
+             return_old: bool, names: dict[str, str] | None = None) -> int:
         if condition:
             action["ConditionExpression"] = condition
+        if names:
+            action["ExpressionAttributeNames"] = names
         if values:
             action["ExpressionAttributeValues"] = {name: value(v) for name, v in values.items()}
         if return_old:

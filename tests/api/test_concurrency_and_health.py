@@ -34,7 +34,7 @@ def test_two_concurrent_updates_of_the_same_version_one_wins_one_gets_412(api, m
     # Both requests read version 1 before either writes: the race the
     # transaction's condition must settle.
     both_read = threading.Barrier(2)
-    real_get = store.get
+    real_get = store.get_or_redirect
     waited = set()
 
     def get_then_wait(contact_id):
@@ -44,7 +44,7 @@ def test_two_concurrent_updates_of_the_same_version_one_wins_one_gets_412(api, m
             both_read.wait(timeout=10)
         return found
 
-    monkeypatch.setattr(store, "get", get_then_wait)
+    monkeypatch.setattr(store, "get_or_redirect", get_then_wait)
     replies = {}
 
     def put(name):
@@ -60,14 +60,14 @@ def test_two_concurrent_updates_of_the_same_version_one_wins_one_gets_412(api, m
     statuses = sorted(r.status_code for r in replies.values())
     assert statuses == [200, 412]
     winner = next(n for n, r in replies.items() if r.status_code == 200)
-    monkeypatch.setattr(store, "get", real_get)
+    monkeypatch.setattr(store, "get_or_redirect", real_get)
     stored = body(api.get(f"/contacts/{contact['id']}"))
     assert stored["first_name"] == winner and stored["version"] == 2
 
 
 def test_without_a_version_a_concurrent_edit_is_merged_not_lost(api, monkeypatch):
     contact = body(api.post("/saveContact", {"first_name": "Ann", "phone1": "415-555-0100"}))
-    real_get = store.get
+    real_get = store.get_or_redirect
     raced = []
 
     def get_with_a_rival(contact_id):
@@ -78,7 +78,7 @@ def test_without_a_version_a_concurrent_edit_is_merged_not_lost(api, monkeypatch
                                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {api.key}"})
         return found
 
-    monkeypatch.setattr(store, "get", get_with_a_rival)
+    monkeypatch.setattr(store, "get_or_redirect", get_with_a_rival)
     reply = api.put(f"/contacts/{contact['id']}", {"email": "ann@example.com"})
     assert reply.status_code == 200
     stored = body(reply)

@@ -69,7 +69,7 @@ def test_after_faults_every_item_is_whole(faulty, table_items):
     present = {(i["PK"]["S"], i["SK"]["S"]) for i in items}
     from chalicelib.domain.terms import Term
     from chalicelib.store.codec import deserialize
-    from chalicelib.store.contacts import _index_key
+    from chalicelib.store.contacts import index_key as _index_key
 
     for raw in items:
         item = deserialize(raw)

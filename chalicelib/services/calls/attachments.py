@@ -17,6 +17,7 @@ from chalicelib.models.attachment import Attachment, AttachmentCreated, Attachme
 from chalicelib.services.calls import interactions
 from chalicelib.store import attachments as store
 from chalicelib.store import blobs
+from chalicelib.store import contacts as contact_store
 from chalicelib.store.interactions import get as get_tree
 
 MAX_NAME = 200
@@ -173,11 +174,12 @@ def open_link(code: str) -> str:
     return blobs.presigned_get(record["key"], record["fileName"], record["mimeType"], settings.download_seconds)
 
 
-def of_contact(contact_id: str, *, known: bool = False) -> list[dict[str, Any]]:
-    """The contact's files (``known``: the caller has just read the contact)."""
-    if not known:
-        interactions.existing_contact(contact_id)
+def of_contact(contact_id: str, *, merged: list[str] | None = None) -> list[dict[str, Any]]:
+    """The contact's files, with those of contacts merged into it (``merged``:
+    the caller has just read the contact, and this is its ``merged_from``)."""
+    if merged is None:
+        merged = contact_store.load(check_id(contact_id, "contact_id")).doc.get("merged_from") or []
     return [{k: v for k, v in r.items() if k != "ttl"}
-            for r in store.of_contact(contact_id)]
+            for r in store.of_contact(contact_id, merged)]
 
 

@@ -250,15 +250,16 @@ def get(call_id: str) -> Tree:
     return to_model(tree)
 
 
-def history(contact_id: str, limit: int, cursor: str | None, *, known: bool = False
+def history(contact_id: str, limit: int, cursor: str | None, *, merged: list[str] | None = None
             ) -> tuple[list[Tree], str | None]:
-    """The contact's calls, newest first: one Query and one BatchGetItem a
-    page (``known``: the caller has just read the contact; an empty history
-    needs no second look at whether it exists)."""
+    """The contact's calls, newest first, with those of contacts merged into
+    it: a GetItem (is it there, was anything merged into it), then one Query
+    per contact and one BatchGetItem a page. ``merged``: the caller has just
+    read the contact, and this is its ``merged_from``."""
     check_id(contact_id)
-    ids, next_cursor = store.history(contact_id, limit, cursor)
-    if not ids and cursor is None and not known and contact_store.get(contact_id) is None:
-        raise NotFound(f"contact {contact_id} not found")
+    if merged is None:
+        merged = contact_store.load(contact_id).doc.get("merged_from") or []
+    ids, next_cursor = store.history(contact_id, limit, cursor, merged)
     return [to_model(t) for t in store.get_many(ids)], next_cursor
 
 

@@ -61,17 +61,18 @@ def card(contact: Contact | str, note: str = "") -> Card:
     """The card of a contact (or its id): every schema attribute, its latest
     notes, its newest calls, its files."""
     found = contacts.get(contact) if isinstance(contact, str) else contact
-    calls, calls_cursor = interactions.history(found.id, CALLS_ON_CARD, None, known=True)
-    written, _ = notes.listing(found.id, notes.NOTES_ON_CARD, None, known=True)
-    promised = [f for f in followups.of_contact(found.id) if f.state == "open"]
-    return Card(found, schema.attributes(), calls, calls_cursor, attachments.of_contact(found.id, known=True), note,
+    merged = contacts.merged_from(found)
+    calls, calls_cursor = interactions.history(found.id, CALLS_ON_CARD, None, merged=merged)
+    written, _ = notes.listing(found.id, notes.NOTES_ON_CARD, None, merged=merged)
+    promised = [f for f in followups.of_contact(found.id, merged) if f.state == "open"]
+    return Card(found, schema.attributes(), calls, calls_cursor, attachments.of_contact(found.id, merged=merged), note,
                 written, promised)
 
 
 def history(contact_id: str, cursor: str | None) -> tuple[Contact, list[Any], str | None]:
     """A page of a contact's calls, as many as a card shows."""
     contact = contacts.get(contact_id)
-    calls, next_cursor = interactions.history(contact.id, CALLS_ON_CARD, cursor, known=True)
+    calls, next_cursor = interactions.history(contact.id, CALLS_ON_CARD, cursor, merged=contacts.merged_from(contact))
     return contact, calls, next_cursor
 
 

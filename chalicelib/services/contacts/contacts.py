@@ -14,6 +14,7 @@ from chalicelib.domain import callers, limits, names, phones, validation, values
 from chalicelib.domain.terms import NAME, Term
 from chalicelib.models.contact import (
     CONSENT_USAGE,
+    KEPT_ACROSS_EDITS,
     NAME_FIELDS,
     SERVER_FIELDS,
     ConsentFields,
@@ -47,6 +48,12 @@ def _prepare(fields: dict[str, Any], *, creating: bool) -> tuple[dict[str, Any],
     prepared = validation.prepare(fields, schema.by_key(), region=settings.default_region,
                                   max_bytes=settings.max_contact_bytes, creating=creating)
     return prepared.fields, prepared.normalized, prepared.terms
+
+
+def prepare_fields(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], list[Term]]:
+    """``fields`` of a stored contact checked against the schema: the fields,
+    their normalised values and the index terms."""
+    return _prepare(fields, creating=False)
 
 
 def to_model(doc: dict[str, Any], version: int) -> Contact:
@@ -136,10 +143,13 @@ def field_holding(doc: dict[str, Any], normalized: str, fallback: str) -> str:
 
 
 def load(contact_id: str) -> store.StoredContact:
-    found = store.get(check_id(contact_id, "contact_id"))
-    if found is None:
-        raise NotFound(f"contact {contact_id} not found")
-    return found
+    """The contact; NotFound, or Merged naming the contact it was merged into."""
+    return store.load(check_id(contact_id, "contact_id"))
+
+
+def merged_from(contact: Contact) -> list[str]:
+    """The contacts merged into this one (their calls, notes, files and follow-ups are its own)."""
+    return list((contact.model_extra or {}).get("merged_from") or [])
 
 
 def get(contact_id: str) -> Contact:
@@ -189,7 +199,7 @@ def update(contact_id: str, given: ContactFields, expected_version: int | None) 
         doc = fields | {
             "id": contact_id, "normalized": normalized,
             "created_at": current.doc["created_at"], "updated_at": now_iso(),
-        } | _consents_of(current.doc)
+        } | kept_across_edits(current.doc)
         try:
             return _rewrite(current, doc, terms, "updated")
         except PreconditionFailed as lost:  # written by someone between our read and our write
@@ -218,13 +228,15 @@ def _refuse_conflicts(contact_id: str, current: store.StoredContact, read_at: in
             "read the contact again and choose", current_version=current.version, conflicts=conflicts)
 
 
-def _consents_of(doc: dict[str, Any]) -> dict[str, Any]:
-    return {"consents": doc["consents"]} if doc.get("consents") else {}
+def kept_across_edits(doc: dict[str, Any]) -> dict[str, Any]:
+    """What the server keeps on a contact whatever a client sends: consents, merges."""
+    return {k: doc[k] for k in KEPT_ACROSS_EDITS if doc.get(k)}
 
 
 def _rewrite(current: store.StoredContact, doc: dict[str, Any], terms: list[Term], action: str) -> Contact:
     """Write the new version (with its audit entry) and move calls with the numbers."""
     contact_id = doc["id"]
+    terms = store.terms_for(doc, terms)
     gained = [t for t in terms if t not in current.terms]
     lost = [t for t in current.terms if t not in terms]
     seen = screen(doc, gained, lost)
@@ -382,6 +394,9 @@ def _search_value(key: str, raw: Any, attributes: dict[str, Any], region: str) -
 
 def _holds(contact: Contact, key: str, wanted: Any, attributes: dict[str, Any], region: str) -> bool:
     data = contact.model_dump()
+    attached = {(i["kind"], i["value"]) for i in data.get("merged_identifiers") or []}
+    if attached and (key == "phone" or key in attributes) and (term_kind(key, attributes), wanted) in attached:
+        return True  # a number or address of a contact merged into this one
     if key == "phone":
         phone_keys = [k for k, a in attributes.items() if a.type == "phone"]
         return wanted in (contact.normalized.get(k) for k in phone_keys)

@@ -97,8 +97,9 @@ def listing(owner: str, state: str, due_before: str | None, limit: int, cursor: 
     return Page[Followup](items=[Followup.model_validate(f) for f in found], cursor=next_cursor)
 
 
-def of_contact(contact_id: str) -> list[Followup]:
-    return [Followup.model_validate(f) for f in store.of_contact(contact_id)]
+def of_contact(contact_id: str, merged: list[str] = ()) -> list[Followup]:
+    """A contact's follow-ups, with those of contacts ``merged`` into it."""
+    return [Followup.model_validate(f) for f in store.of_contact(contact_id, merged=merged)]
 
 
 def done(followup_id: str) -> Followup:

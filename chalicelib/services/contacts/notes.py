@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from chalicelib.core import actor
 from chalicelib.core.clock import now_iso
-from chalicelib.core.errors import NotFound
 from chalicelib.core.ids import check_id, new_id
 from chalicelib.models.notes import Note, NoteRequest
 from chalicelib.services.privacy import audit
@@ -30,12 +29,13 @@ def add(contact_id: str, request: NoteRequest) -> Note:
     return note
 
 
-def listing(contact_id: str, limit: int, cursor: str | None, *, known: bool = False
+def listing(contact_id: str, limit: int, cursor: str | None, *, merged: list[str] | None = None
             ) -> tuple[list[Note], str | None]:
-    """A contact's notes, newest first (``known``: the caller has just read the
-    contact, so no notes needs no second look at whether it exists)."""
+    """A contact's notes with those of contacts merged into it, newest first
+    (``merged``: the caller has just read the contact, and this is its
+    ``merged_from``; else one GetItem reads it)."""
     check_id(contact_id, "contact_id")
-    found, next_cursor = store.page(contact_id, limit, cursor)
-    if not found and cursor is None and not known and contact_store.get(contact_id) is None:
-        raise NotFound(f"contact {contact_id} not found")
+    if merged is None:
+        merged = contact_store.load(contact_id).doc.get("merged_from") or []
+    found, next_cursor = store.page(contact_id, limit, cursor, merged)
     return [Note.model_validate(n) for n in found], next_cursor

@@ -47,6 +47,7 @@ from chalicelib.store import blobs
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import followups as followup_store
 from chalicelib.store import interactions as call_store
+from chalicelib.store import merges as merge_store
 from chalicelib.store import notes as notes_store
 from chalicelib.store import privacy as store
 
@@ -243,10 +244,14 @@ def _erase_contact(erasure_id: str, work: dict[str, Any], contact_id: str, count
     """Delete a contact whatever its version: an edit racing the erasure makes
     it read the contact again (and the edit's new numbers join), never fail."""
     for _ in range(MAX_ROUNDS):
-        current = contact_store.get(contact_id)
+        current = contact_store.get_or_redirect(contact_id)
         if current is None:
             return
+        if isinstance(current, contact_store.Redirect):
+            _erase_redirect(work, current, counts)
+            return
         _join(erasure_id, work, current)
+        _add_contacts(work, current.doc.get("merged_from") or [])  # merged into her: hers
         store.save_work(erasure_id, work)
         for record in attachment_store.of_contact(contact_id):
             _erase_attachment(record.get("id"), counts)
@@ -259,6 +264,20 @@ def _erase_contact(erasure_id: str, work: dict[str, Any], contact_id: str, count
         counts["unique_claims"] += sum(1 for t in current.terms if t.kind.startswith(UNIQUE))
         return
     raise Contended(f"contact {contact_id} kept changing during the erasure")
+
+
+def _erase_redirect(work: dict[str, Any], redirect: contact_store.Redirect, counts: dict[str, int]) -> None:
+    """A contact merged into another: the survivor is her too, her files go,
+    and so does the merge's record (it keeps the merged contacts as they
+    were, for an undo)."""
+    _add_contacts(work, [redirect.merged_into])
+    for record in attachment_store.of_contact(redirect.contact_id):
+        _erase_attachment(record.get("id"), counts)
+    merge_store.forget(redirect.merge_id, redirect.contact_id)
+
+
+def _add_contacts(work: dict[str, Any], contact_ids: list[str]) -> None:
+    work["contacts"] += [c for c in contact_ids if c not in work["contacts"]]
 
 
 # What an agent wrote about a contact, each kind in its own partition: swept after the contact.

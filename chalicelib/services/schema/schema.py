@@ -22,7 +22,7 @@ from chalicelib.core.ids import check_id, new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.domain import values
 from chalicelib.domain.validation import prepare, rule_of
-from chalicelib.models.contact import SERVER_FIELDS
+from chalicelib.models.contact import KEPT_ACROSS_EDITS, SERVER_FIELDS
 from chalicelib.models.schema import Attribute, AttributeFields, Job
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import rules as rules_store
@@ -296,10 +296,11 @@ def _reindex(contact: contact_store.StoredContact, schema: dict[str, Attribute],
         _note_conflict(record, doc["id"], error.message)
         return
     before = {k: v for k, v in doc.items() if k not in SERVER_FIELDS}
-    if (prepared.fields, prepared.normalized, set(prepared.terms)) == (
+    if (prepared.fields, prepared.normalized, set(contact_store.terms_for(doc, prepared.terms))) == (
             before, doc.get("normalized", {}), set(contact.terms)):
         return
-    new_doc = prepared.fields | {k: doc[k] for k in ("id", "created_at", "updated_at")}
+    new_doc = prepared.fields | {k: doc[k] for k in ("id", "created_at", "updated_at")} \
+        | {k: doc[k] for k in KEPT_ACROSS_EDITS if doc.get(k)}  # consents and merges are not the schema's
     new_doc["normalized"] = prepared.normalized
     try:
         contact_store.replace(contact, new_doc, prepared.terms)

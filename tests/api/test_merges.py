@@ -1,0 +1,178 @@
+"""Merging contacts that are the same person, and undoing the merge exactly."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.api.conftest import body, erase
+
+ANN = {"first_name": "Ann", "last_name": "Lee", "phone1": "+1 415 555 0100", "email": "ann@example.com"}
+ANNE = {"first_name": "Anne", "last_name": "Lee", "phone1": "+1 415 555 0101", "email": "anne.lee@example.com"}
+# What the table holds only for the record of a change, or for the merge itself.
+BOOKKEEPING = {"audit", "merge"}
+
+
+def _leg(api, call_id: str, ani: str, start: str) -> None:
+    reply = api.post(f"/interactions/updateOrSaveInteractionTree/{call_id}",
+                     {"call_Id": call_id, "ani": ani, "interaction": {"leg_id": "L", "type": "voice", "start_time": start}})
+    assert reply.status_code == 200, reply.body
+
+
+def _pair(api):
+    """Two records of one person, each with a call, a note, a follow-up and a consent."""
+    ann, anne = body(api.post("/saveContact", ANN)), body(api.post("/saveContact", ANNE))
+    _leg(api, "CALL-ANN", ANN["phone1"], "2026-11-01T10:00:00Z")
+    _leg(api, "CALL-ANNE", ANNE["phone1"], "2026-11-02T10:00:00Z")
+    for who, text in ((ann, "Asked about fees"), (anne, "Moving house in May")):
+        assert api.post(f"/contacts/{who['id']}/notes", {"text": text}).status_code == 201
+    assert api.post("/followups", {"contact_id": anne["id"], "due_at": "2026-12-09T09:00:00Z",
+                                   "note": "Call back", "kind": "task"}).status_code == 201
+    api.put(f"/contacts/{ann['id']}/consents/marketing", {"granted": True})
+    api.put(f"/contacts/{anne['id']}/consents/marketing", {"granted": False})
+    return body(api.get(f"/contacts/{ann['id']}")), body(api.get(f"/contacts/{anne['id']}"))
+
+
+def _items(table_items) -> dict[tuple[str, str], dict]:
+    return {(i["PK"]["S"], i["SK"]["S"]): i for i in table_items() if i.get("entity", {}).get("S") not in BOOKKEEPING}
+
+
+def test_a_preview_writes_nothing_a_merge_redirects_and_the_survivor_has_everything(api, table_items):
+    ann, anne = _pair(api)
+    before = table_items()
+    asked = {"survivor_id": ann["id"], "merged_ids": [anne["id"]], "fields": {"email": anne["id"]}}
+
+    preview = api.post("/contacts/merge", asked | {"dry_run": True})
+    assert preview.status_code == 200, preview.body
+    shown = body(preview)
+    assert shown["contact"]["email"] == ANNE["email"] and shown["contact"]["consents"]["marketing"]["granted"] is False
+    assert shown["moves"] == {"calls": 1, "notes": 1, "attachments": 0, "followups": 1, "identifiers": 2,
+                              "consents": 1}
+    assert table_items() == before  # a dry run writes nothing
+
+    made = api.post("/contacts/merge", asked)
+    assert made.status_code == 201, made.body
+    # the two contacts, the suppression screen of her identifiers, one transaction (however much she owns)
+    assert sorted(api.calls) == ["BatchGetItem", "GetItem", "GetItem", "TransactWriteItems"]
+    merged = body(made)["contact"]
+    assert merged["email"] == ANNE["email"] and merged["first_name"] == "Ann"
+    assert merged["consents"]["marketing"]["granted"] is False  # a withdrawal beats a grant
+    assert {(i["kind"], i["value"]) for i in merged["merged_identifiers"]} == {
+        ("phone", "+14155550101"), ("email", "ann@example.com")}  # hers, and his own the choice displaced
+
+    gone = api.get(f"/contacts/{anne['id']}")
+    assert gone.status_code == 301 and gone.headers["Location"].endswith(f"/contacts/{ann['id']}")
+    assert body(gone)["Code"] == "Merged" and body(gone)["merged_into"] == ann["id"]
+    for refused in (api.put(f"/contacts/{anne['id']}", {"last_name": "X"}), api.delete(f"/contacts/{anne['id']}")):
+        assert refused.status_code == 409 and ann["id"] in body(refused)["Message"]
+
+    for number in ("%2B14155550101", "%2B14155550100"):  # both numbers, and both addresses, find the survivor
+        assert [c["id"] for c in body(api.get(f"/contacts?phone={number}"))["items"]] == [ann["id"]]
+        assert [c["id"] for c in body(api.get(f"/contacts/lookup?ani={number}"))["contacts"]] == [ann["id"]]
+    for address in ("ann@example.com", "anne.lee@example.com"):
+        found = body(api.post("/contacts/getContactsBySearchTerms", {"email": address}))
+        assert [c["id"] for c in found] == [ann["id"]]
+    assert anne["id"] not in [c["id"] for c in body(api.get("/contacts?name=anne"))["items"]]
+    assert anne["id"] not in [c["id"] for c in body(api.get("/contacts?limit=100"))["items"]]
+
+    calls = [c["call_Id"] for c in body(api.get(f"/contacts/{ann['id']}/interactions"))["items"]]
+    assert calls == ["CALL-ANNE", "CALL-ANN"]  # hers too, newest first
+    notes = [n["text"] for n in body(api.get(f"/contacts/{ann['id']}/notes"))["items"]]
+    assert sorted(notes) == ["Asked about fees", "Moving house in May"]
+
+    record = body(api.get(f"/merges/{body(made)['merge_id']}"))
+    assert record["state"] == "applied" and record["merged_ids"] == [anne["id"]] and record["by"] == "bootstrap-admin"
+    again = api.post("/contacts/merge", asked)
+    assert again.status_code == 409 and "merged into" in body(again)["Message"]
+
+
+def test_undo_gives_everything_back_item_for_item_and_keeps_the_survivors_later_changes(api, table_items):
+    ann, anne = _pair(api)
+    before = _items(table_items)
+    merge_id = body(api.post("/contacts/merge", {"survivor_id": ann["id"], "merged_ids": [anne["id"]],
+                                                 "fields": {"email": anne["id"]}}))["merge_id"]
+    # Since the merge: the agent changes the survivor's e-mail; two calls come in from her number, and
+    # the agent links one to the survivor.
+    survivor = body(api.get(f"/contacts/{ann['id']}"))
+    api.put(f"/contacts/{ann['id']}", {"email": "ann.lee@example.org"}, headers={"If-Match": str(survivor["version"])})
+    _leg(api, "CALL-SINCE", ANNE["phone1"], "2026-12-01T10:00:00Z")
+    _leg(api, "CALL-LINKED", ANNE["phone1"], "2026-12-01T11:00:00Z")
+    assert body(api.get("/interactions/CALL-SINCE"))["shown_to"] == [ann["id"]]  # the survivor holds her number
+    assert api.put("/interactions/CALL-LINKED/contact", {"contact_id": ann["id"]}).status_code == 200
+
+    undone = api.post(f"/merges/{merge_id}/undo")
+    assert undone.status_code == 200, undone.body
+    answer = body(undone)
+    assert answer["conflicts"] == ["email"] and answer["calls_returned"] == 1
+    assert answer["contact"]["email"] == "ann.lee@example.org"  # his later change stays
+    assert "merged_from" not in answer["contact"] and "merged_identifiers" not in answer["contact"]
+    assert body(api.get("/interactions/CALL-SINCE"))["shown_to"] == [anne["id"]]  # her number, her calls
+    assert body(api.get("/interactions/CALL-LINKED"))["contact_id"] == anne["id"]
+
+    after = _items(table_items)
+    changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    since = {k for k in changed if "CALL-SINCE" in k[0] + k[1] or "CALL-LINKED" in k[0] + k[1]}
+    # Only the survivor's own later change (the contact and its e-mail entries) and the calls that came since.
+    assert changed - since == {(f"CONTACT#{ann['id']}", "CONTACT"), ("IDX#email#ann@example.com", f"CONTACT#{ann['id']}"),
+                               ("IDX#email#ann.lee@example.org", f"CONTACT#{ann['id']}")}
+    restored = json.loads(api.get(f"/contacts/{anne['id']}").body)
+    assert restored == anne
+    assert body(api.get(f"/merges/{merge_id}"))["state"] == "undone"
+    assert api.post(f"/merges/{merge_id}/undo").status_code == 409
+
+
+def test_merges_of_overlapping_sets_racing_one_wins_the_other_is_refused(api, monkeypatch):
+    from chalicelib.store import contacts as store
+
+    ann, anne = _pair(api)
+    bob = body(api.post("/saveContact", {"first_name": "Anne", "last_name": "L", "phone1": "+1 415 555 0102"}))
+    real = store.get_or_redirect
+    raced = []
+
+    def read_then_rival(contact_id):
+        found = real(contact_id)
+        if not raced and contact_id == anne["id"]:  # a colleague merges her elsewhere between our read and write
+            raced.append(None)
+            raced.append(api.client.http.request(
+                "POST", "/contacts/merge", body=json.dumps({"survivor_id": bob["id"], "merged_ids": [anne["id"]]}),
+                headers={"Content-Type": "application/json", "Authorization": f"Bearer {api.key}"}))
+        return found
+
+    monkeypatch.setattr(store, "get_or_redirect", read_then_rival)
+    mine = api.post("/contacts/merge", {"survivor_id": ann["id"], "merged_ids": [anne["id"]]})
+    monkeypatch.setattr(store, "get_or_redirect", real)
+    assert raced[1].status_code == 201 and mine.status_code == 409, mine.body
+    assert anne["id"] in body(mine)["Message"]
+    assert body(api.get(f"/contacts/{ann['id']}")).get("merged_from") is None  # nothing of the loser was written
+    assert api.get(f"/contacts/{anne['id']}").headers["Location"].endswith(bob["id"])
+
+
+@pytest.mark.parametrize("side", ["survivor", "merged"])
+def test_an_erasure_after_a_merge_takes_both_sides_and_the_merge_record(api, table_items, side):
+    ann, anne = _pair(api)
+    merge_id = body(api.post("/contacts/merge", {"survivor_id": ann["id"], "merged_ids": [anne["id"]]}))["merge_id"]
+    erase(api, {"phone": ANNE["phone1"]} if side == "merged" else {"contact_id": ann["id"]})
+    left = json.dumps(table_items())
+    for value in ("Anne", "Moving house", "+14155550101", "anne.lee@example.com", "ann@example.com", "Asked about"):
+        assert value not in left
+    assert api.get(f"/merges/{merge_id}").status_code == 404
+    assert api.get(f"/contacts/{anne['id']}").status_code == 404
+
+
+def test_a_merge_names_what_is_wrong_with_it(api):
+    ann, anne = _pair(api)
+    cases = {
+        json.dumps({"survivor_id": ann["id"], "merged_ids": []}): "merged_ids",
+        json.dumps({"survivor_id": ann["id"], "merged_ids": [ann["id"]]}): "merged_ids",
+        json.dumps({"survivor_id": ann["id"], "merged_ids": [anne["id"], anne["id"]]}): "merged_ids",
+        json.dumps({"survivor_id": ann["id"], "merged_ids": [anne["id"]], "fields": {"shoe": anne["id"]}}): "fields.shoe",
+        json.dumps({"survivor_id": ann["id"], "merged_ids": [anne["id"]], "fields": {"email": "X" * 32}}): "fields.email",
+        json.dumps({"survivor_id": ann["id"], "merged_ids": ["9" * 32]}): "merged_ids",
+        '{"survivor_id": 5}': "survivor_id",
+    }
+    for sent, field in cases.items():
+        reply = api.post("/contacts/merge", raw=sent)
+        assert reply.status_code in (400, 404), (sent, reply.body)
+        assert field in body(reply)["Message"], (sent, reply.body)
+    assert api.get("/merges/" + "A" * 32).status_code == 404
+    assert api.post("/merges/nope/undo").status_code == 400
