@@ -122,12 +122,7 @@ def _commit(tx: Transaction, contact_id: str, *, creating: bool, claims: list[tu
         tx.commit()
     except Cancelled as cancelled:
         privacy_store.raise_if_suppressed(cancelled, list(guards), list(unsuppressed))
-        for step, term in claims:
-            if cancelled.failed(step):
-                key = term.kind.removeprefix(UNIQUE)
-                holder = (cancelled.old(step) or {}).get("id")
-                raise Conflict(f"{key}: the value is unique and contact {holder} already holds it",
-                               field=key, holder_id=holder) from None
+        raise_if_claimed(cancelled, claims)
         if not cancelled.failed(0):
             raise Contended(f"contact {contact_id} was changed concurrently; retry",
                             reasons=cancelled.codes) from None
@@ -139,6 +134,16 @@ def _commit(tx: Transaction, contact_id: str, *, creating: bool, claims: list[tu
         raise PreconditionFailed(
             f"version: contact {contact_id} is at version {found.get('version')}; read it again and retry",
             current_version=found.get("version")) from None
+
+
+def raise_if_claimed(cancelled: Cancelled, claims: list[tuple[int, Term]]) -> None:
+    """A Conflict naming the unique value another contact holds, if that is why it was cancelled."""
+    for step, term in claims:
+        if cancelled.failed(step):
+            key = term.kind.removeprefix(UNIQUE)
+            holder = (cancelled.old(step) or {}).get("id")
+            raise Conflict(f"{key}: the value is unique and contact {holder} already holds it",
+                           field=key, holder_id=holder) from None
 
 
 def create(doc: dict[str, Any], terms: list[Term], audit: dict[str, Any] | None = None,

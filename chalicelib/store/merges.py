@@ -23,6 +23,7 @@ from chalicelib.store.contacts import (
     index_item,
     index_key,
     name_words,
+    raise_if_claimed,
     redirect_item,
     terms_for,
 )
@@ -131,12 +132,7 @@ def _commit(tx: Transaction, watched: dict[int, str], claims: list[tuple[int, Te
         tx.commit()
     except Cancelled as cancelled:
         privacy_store.raise_if_suppressed(cancelled, guards, unsuppressed)
-        for step, term in claims:
-            if cancelled.failed(step):
-                key = term.kind.removeprefix(UNIQUE)
-                holder = (cancelled.old(step) or {}).get("id")
-                raise Conflict(f"{key}: the value is unique and contact {holder} holds it now",
-                               field=key, holder_id=holder) from None
+        raise_if_claimed(cancelled, claims)
         if cancelled.failed(record_step):
             raise Conflict("the merge was undone meanwhile") from None
         changed = [contact_id for step, contact_id in watched.items() if cancelled.failed(step)]

@@ -87,3 +87,15 @@ def test_patterns_take_types_areas_and_everything():
     assert subscribed(["*"], "attachment.stored") and subscribed(["interaction.saved"], "interaction.saved")
     assert all(valid_pattern(t) for t in EVENT_TYPES)
     assert not valid_pattern("contact.exploded") and not valid_pattern("nothing.*") and valid_pattern("consent.*")
+
+
+def test_a_merge_and_its_undo_are_told_by_the_merged_contacts_redirect():
+    anne = {"doc": {"id": "M1", "first_name": "Anne"}, "version": 3}
+    redirect = {"merged_into": "S1", "merge_id": "G1", "version": 4}
+    merged = changes("contact", anne, redirect)
+    assert [(c.type, c.lane, c.sequence, c.data) for c in merged] == [
+        ("contact.merged", "M1", 4, {"id": "M1", "merged_into": "S1", "merge_id": "G1"})]
+    undone = changes("contact", redirect, anne)  # back at her own version, after the merge along the lane
+    assert [(c.type, c.lane, c.sequence, c.data) for c in undone] == [
+        ("contact.unmerged", "M1", 5, {"id": "M1", "version": 3, "merge_id": "G1"})]
+    assert changes("contact", redirect, None) == []  # an erasure's own event tells that
