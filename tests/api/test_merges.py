@@ -176,3 +176,26 @@ def test_a_merge_names_what_is_wrong_with_it(api):
         assert field in body(reply)["Message"], (sent, reply.body)
     assert api.get("/merges/" + "A" * 32).status_code == 404
     assert api.post("/merges/nope/undo").status_code == 400
+
+
+def test_unique_values_go_with_the_merge_and_come_back_with_the_undo(api):
+    from tests.api.conftest import add_attributes
+
+    add_attributes(api, account_no={"type": "text", "unique": True})
+    ann = body(api.post("/saveContact", ANN | {"account_no": "AC-1"}))
+    anne = body(api.post("/saveContact", ANNE | {"account_no": "AC-2"}))
+    merged = api.post("/contacts/merge", {"survivor_id": ann["id"], "merged_ids": [anne["id"]],
+                                          "fields": {"account_no": anne["id"]}})
+    assert merged.status_code == 201, merged.body
+    assert body(merged)["contact"]["account_no"] == "AC-2"
+    for value in ("AC-1", "AC-2"):  # his displaced value and hers: both still his, nobody else's
+        taken = api.post("/saveContact", {"first_name": "Other", "account_no": value})
+        assert taken.status_code == 409 and body(taken)["HolderId"] == ann["id"], taken.body
+    found = body(api.post("/contacts/getContactsBySearchTerms", {"account_no": "AC-2", "first_name": "Ann"}))
+    assert [c["id"] for c in found] == [ann["id"]]
+
+    undone = body(api.post(f"/merges/{body(merged)['merge_id']}/undo"))
+    assert undone["contact"]["account_no"] == "AC-1" and undone["restored"][0]["account_no"] == "AC-2"
+    for value, holder in (("AC-1", ann["id"]), ("AC-2", anne["id"])):
+        taken = api.post("/saveContact", {"first_name": "Other", "account_no": value})
+        assert taken.status_code == 409 and body(taken)["HolderId"] == holder, taken.body

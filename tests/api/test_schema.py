@@ -218,3 +218,16 @@ def test_job_routes_refuse_bad_ids(api):
     assert api.get("/schema/jobs/nope").status_code == 400
     assert api.get("/schema/jobs/" + "D" * 32).status_code == 404
     assert api.post("/schema/jobs/" + "D" * 32 + "/run").status_code == 404
+
+
+def test_a_reindex_keeps_each_contacts_consents(api):
+    attrs = add_attributes(api, account_no="text")
+    made = body(save(api, {"first_name": "Ann", "account_no": "AC-7"}))
+    api.put(f"/contacts/{made['id']}/consents/recording", {"granted": True, "source": "ivr"})
+    job = body(api.put(f"/schema/{attrs['account_no']['id']}", {"searchable": True})).get("job")
+    while job and job["state"] == "running":
+        job = body(api.post(f"/schema/jobs/{job['id']}/run"))
+    stored = body(api.get(f"/contacts/{made['id']}"))
+    assert stored["consents"]["recording"]["granted"] is True  # the job rewrote it from the schema's fields
+    found = body(api.post("/contacts/getContactsBySearchTerms", {"account_no": "AC-7"}))
+    assert [c["id"] for c in found] == [made["id"]]
