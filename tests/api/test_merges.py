@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.api.conftest import body, erase
 
@@ -199,3 +201,79 @@ def test_unique_values_go_with_the_merge_and_come_back_with_the_undo(api):
     for value, holder in (("AC-1", ann["id"]), ("AC-2", anne["id"])):
         taken = api.post("/saveContact", {"first_name": "Other", "account_no": value})
         assert taken.status_code == 409 and body(taken)["HolderId"] == holder, taken.body
+
+
+# --- the round trip, for any group of records -----------------------------------------------------
+
+_numbers = iter(range(1_000_000, 9_999_999))
+PERSON = st.fixed_dictionaries({
+    "first_name": st.sampled_from(["Ann", "Anne", "Anna", "Annika"]),
+    "last_name": st.sampled_from(["Lee", "Lee-Smith", None]),
+    "email": st.booleans(), "phone2": st.booleans(), "shares_phone": st.booleans(),
+    "consents": st.dictionaries(st.sampled_from(["recording", "marketing"]), st.booleans(), max_size=2),
+    "calls": st.integers(0, 2), "notes": st.integers(0, 2), "followup": st.booleans(), "file": st.booleans()})
+
+
+def _make(api, person: dict, survivor_phone: str | None) -> dict:
+    n = next(_numbers)
+    phone = survivor_phone if survivor_phone and person["shares_phone"] else f"+358 40 {n}"
+    fields = {"first_name": person["first_name"], "phone1": phone}
+    fields |= {"last_name": person["last_name"]} if person["last_name"] else {}
+    fields |= {"email": f"p{n}@example.com"} if person["email"] else {}
+    fields |= {"phone2": f"+358 50 {n}"} if person["phone2"] else {}
+    made = body(api.post("/saveContact", fields))
+    for usage, granted in person["consents"].items():
+        assert api.put(f"/contacts/{made['id']}/consents/{usage}", {"granted": granted}).status_code == 200
+    for i in range(person["calls"]):
+        _leg(api, f"CALL-{n}-{i}", phone, f"2026-11-{10 + i}T10:00:00Z")
+    for i in range(person["notes"]):
+        assert api.post(f"/contacts/{made['id']}/notes", {"text": f"note {i}"}).status_code == 201
+    if person["followup"]:
+        assert api.post("/followups", {"contact_id": made["id"], "due_at": "2026-12-20T09:00:00Z"}).status_code == 201
+    if person["file"]:
+        assert api.post("/s3attachments", {"fileName": "a.pdf", "mimeType": "application/pdf", "size": 10,
+                                           "contact_id": made["id"]}).status_code == 201
+    return made
+
+
+def _bucket() -> dict[str, str]:
+    from chalicelib.core.settings import get_settings
+    from chalicelib.store import aws
+
+    listed = aws.s3().list_objects_v2(Bucket=get_settings().bucket_name)
+    return {o["Key"]: o["ETag"] for o in listed.get("Contents", [])}
+
+
+@settings(max_examples=6, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(people=st.lists(PERSON, min_size=2, max_size=4), picks=st.lists(st.integers(0, 3), min_size=4, max_size=4))
+def test_any_merge_undone_leaves_the_table_and_the_bucket_as_they_were(api, table_items, people, picks):
+    survivor = _make(api, people[0], None)
+    others = [_make(api, p, survivor["phone1"]) for p in people[1:]]
+    group = [survivor] + others
+    fields = {f: group[p % len(group)]["id"] for f, p in zip(("first_name", "last_name", "email", "phone2"), picks)}
+    before, files = _items(table_items), _bucket()
+    read = {who["id"]: body(api.get(f"/contacts/{who['id']}")) for who in group}
+    calls = {c["call_Id"] for who in group for c in body(api.get(f"/contacts/{who['id']}/interactions?limit=50"))["items"]}
+
+    merged = api.post("/contacts/merge", {"survivor_id": survivor["id"], "merged_ids": [o["id"] for o in others],
+                                          "fields": fields})
+    assert merged.status_code == 201, merged.body
+    shown = body(api.get(f"/contacts/{survivor['id']}/interactions?limit=50"))["items"]
+    assert sorted(c["call_Id"] for c in shown) == sorted(calls)  # every call of the group, once
+    for other in others:
+        assert api.get(f"/contacts/{other['id']}").status_code == 301
+    undone = api.post(f"/merges/{body(merged)['merge_id']}/undo")
+    assert undone.status_code == 200 and body(undone)["conflicts"] == [], undone.body
+
+    after = _items(table_items)
+    mine = (f"CONTACT#{survivor['id']}", "CONTACT")
+    assert {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)} <= {mine}
+    assert {k: v for k, v in after[mine].items() if k not in ("doc", "version", "terms")} == \
+        {k: v for k, v in before[mine].items() if k not in ("doc", "version", "terms")}
+    assert sorted(map(str, after[mine]["terms"]["L"])) == sorted(map(str, before[mine]["terms"]["L"]))  # as a set
+    assert {k: v for k, v in after[mine]["doc"]["M"].items() if k != "updated_at"} == \
+        {k: v for k, v in before[mine]["doc"]["M"].items() if k != "updated_at"}
+    assert _bucket() == files
+    for who in others:
+        assert body(api.get(f"/contacts/{who['id']}")) == read[who["id"]]

@@ -365,6 +365,8 @@ def _adopt(contact_id: str, term: Term, joining: bool) -> None:
         def change(tree: dict[str, Any]) -> dict[str, Any] | None:
             if tree.get("contact_id"):
                 return None  # linked calls stay with their contact
+            if joining and contact_id in tree.get("shown_to", []):
+                return None  # shown already: no write
             shown = [c for c in tree.get("shown_to", []) if c != contact_id]
             if joining and len(shown) < store.MAX_SHOWN_TO:
                 shown.append(contact_id)
