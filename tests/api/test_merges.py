@@ -277,3 +277,38 @@ def test_any_merge_undone_leaves_the_table_and_the_bucket_as_they_were(api, tabl
     assert _bucket() == files
     for who in others:
         assert body(api.get(f"/contacts/{who['id']}")) == read[who["id"]]
+
+
+@pytest.mark.parametrize("when", ["while the merge reads", "after the merge", "while the undo reads"])
+def test_a_call_from_the_merged_number_racing_the_merge_ends_on_exactly_one_contact(api, monkeypatch, when):
+    from chalicelib.store import contacts as store
+
+    ann, anne = _pair(api)
+    real = store.get_or_redirect
+    rang = []
+
+    def read_then_ring(contact_id):
+        found = real(contact_id)
+        if not rang and contact_id == ann["id"] and when.endswith("reads"):
+            rang.append(True)
+            _leg(api, "CALL-RACE", ANNE["phone1"], "2026-12-02T09:00:00Z")
+        return found
+
+    if when == "while the undo reads":
+        merge_id = body(api.post("/contacts/merge", {"survivor_id": ann["id"], "merged_ids": [anne["id"]]}))["merge_id"]
+    monkeypatch.setattr(store, "get_or_redirect", read_then_ring)
+    if when != "while the undo reads":
+        merge_id = body(api.post("/contacts/merge", {"survivor_id": ann["id"], "merged_ids": [anne["id"]]}))["merge_id"]
+    if when == "after the merge":
+        _leg(api, "CALL-RACE", ANNE["phone1"], "2026-12-02T09:00:00Z")
+
+    def holders():
+        return [who["id"] for who in (ann, anne) if api.get(f"/contacts/{who['id']}").status_code == 200
+                and "CALL-RACE" in [c["call_Id"] for c in body(api.get(f"/contacts/{who['id']}/interactions"))["items"]]]
+
+    if when != "while the undo reads":
+        assert holders() == [ann["id"]]  # the survivor's, once; the merged id only redirects
+    assert api.post(f"/merges/{merge_id}/undo").status_code == 200
+    monkeypatch.setattr(store, "get_or_redirect", real)
+    assert rang or when == "after the merge"
+    assert holders() == [anne["id"]]  # her number: hers again, and no longer his
