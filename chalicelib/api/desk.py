@@ -24,7 +24,16 @@ from chalicelib.api.http import form_body, json_body, query, to_response
 from chalicelib.api.pages import html_response
 from chalicelib.api.routing import FORM_MEDIA, HTML_MEDIA, SIGN_IN_PATH, Area, check_same_origin
 from chalicelib.core import public
-from chalicelib.core.errors import DomainError, Invalid, NotFound, PossibleDuplicate, PreconditionFailed, Unauthorized
+from chalicelib.core.errors import (
+    DomainError,
+    Invalid,
+    Merged,
+    NotFound,
+    PossibleDuplicate,
+    PreconditionFailed,
+    Unauthorized,
+)
+from chalicelib.core.ids import is_id
 from chalicelib.core.roles import AGENT, PUBLIC, may
 from chalicelib.core.settings import get_settings
 from chalicelib.domain import callers
@@ -32,13 +41,15 @@ from chalicelib.models.attachment import AttachmentCreated, AttachmentRequest
 from chalicelib.models.common import parse
 from chalicelib.models.contact import ContactFields
 from chalicelib.models.followups import FollowupRequest
+from chalicelib.models.merges import MergeRequest
 from chalicelib.models.notes import NoteRequest
 from chalicelib.models.wrapups import WrapupRequest
 
 area = Area(__name__, "Desk")
 # What the card says after a save from it (its query flag -> the line shown).
 CARD_NOTICES = (("saved", "Saved."), ("uploaded", "File uploaded."), ("noted", "Note saved."),
-                ("promised", "Follow-up saved."), ("done", "Follow-up done."))
+                ("promised", "Follow-up saved."), ("done", "Follow-up done."),
+                ("unmerged", "Merge undone: the other record is back as it was."))
 bp = area.blueprint
 SEARCH_PAGE = 25
 HOME_FOLLOWUPS = 20
@@ -162,18 +173,18 @@ def search():
 
 # --- the card, its history, its files ------------------------------------------
 
-def _card(shown: Any) -> Response:
+def _card(shown: Any, merge_id: str = "") -> Response:
     from chalicelib.services.calls import attachments
     origin = attachments.upload_origin()
     body = views.card_page(area.session, shown.contact, shown.attributes, shown.calls, shown.calls_cursor,
                            shown.files, note=shown.note, upload_target=origin, notes=shown.notes,
-                           followups=shown.followups)
+                           followups=shown.followups, duplicates=shown.duplicates, merge_id=merge_id)
     return _page(body, form_targets=(origin,))
 
 
 @area.route("GET", "/desk/contacts/{contact_id}", role=AGENT, session=True, summary="A contact's card",
             media=HTML_MEDIA, errors=(400, 404),
-            query=("saved", "uploaded", "noted", "promised", "done", "key", "bucket", "etag"))
+            query=("saved", "uploaded", "noted", "promised", "done", "merged", "unmerged", "key", "bucket", "etag"))
 def card(contact_id):
     from chalicelib.services.calls import attachments
     from chalicelib.services.contacts import cards, recents
@@ -181,9 +192,46 @@ def card(contact_id):
     note = next((text for flag, text in CARD_NOTICES if params.get(flag)), "")
     if params.get("uploaded") and params.get("key"):  # S3's redirect after the upload names the file
         attachments.mark_stored(params["key"])
-    shown = cards.card(contact_id, note)
+    try:
+        shown = cards.card(contact_id, note, with_duplicates=True)
+    except Merged as merged:  # an old link or bookmark: the card it was merged into
+        return _see_other(f"/desk/contacts/{merged.details['merged_into']}")
     recents.opened(_agent(), shown.contact.id)  # for the home page's "Recent contacts"
-    return _card(shown)
+    merge_id = params.get("merged") or ""
+    return _card(shown, merge_id if is_id(merge_id) else "")
+
+
+@area.route("GET", "/desk/merge", role=AGENT, session=True, summary="Two records of one person: choose what to keep",
+            media=HTML_MEDIA, errors=(400, 404, 409), query=("survivor", "merged"))
+def merge_form():
+    from chalicelib.services.contacts import contacts, merges
+    from chalicelib.services.schema import schema
+    params = query(area.request)
+    survivor_id, merged_id = params.get("survivor") or "", params.get("merged") or ""
+    preview = merges.merge(parse(MergeRequest, {"survivor_id": survivor_id, "merged_ids": [merged_id],
+                                                "dry_run": True}))
+    return _page(views.merge_page(area.session, contacts.get(survivor_id), contacts.get(merged_id),
+                                  schema.attributes(), preview))
+
+
+@area.route("POST", "/desk/merge", role=AGENT, session=True, summary="Merge two records (the choices of the form)",
+            ok=303, media=HTML_MEDIA, errors=(400, 403, 404, 409), request_media=FORM_MEDIA, headers=("Location",))
+def merge():
+    from chalicelib.services.contacts import merges
+    form = form_body(area.request)
+    chosen = {key.removeprefix("keep_"): who for key, who in form.items() if key.startswith("keep_")}
+    made = merges.merge(parse(MergeRequest, {"survivor_id": form.get("survivor", ""),
+                                             "merged_ids": [form.get("merged", "")], "fields": chosen}))
+    return _see_other(f"/desk/contacts/{made.contact.id}", {"merged": made.merge_id})
+
+
+@area.route("POST", "/desk/merges/{merge_id}/undo", role=AGENT, session=True, summary="Undo a merge from the card",
+            ok=303, media=HTML_MEDIA, errors=(400, 403, 404, 409, 410), request_media=FORM_MEDIA, headers=("Location",))
+def undo_merge(merge_id):
+    from chalicelib.services.contacts import merges
+    form_body(area.request)  # with its CSRF check
+    undone = merges.undo(merge_id)
+    return _see_other(f"/desk/contacts/{undone.contact.id}", {"unmerged": "1"})
 
 
 @area.route("POST", "/desk/contacts/{contact_id}/followups", role=AGENT, session=True,

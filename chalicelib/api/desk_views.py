@@ -180,14 +180,19 @@ def search_page(session: Any, q: str, field: str, searchable: list[Any], found: 
 
 def details_list(contact: Any, attributes: list[Any]) -> str:
     data = contact.model_dump()
+    attached = ", ".join(i["value"] for i in data.get("merged_identifiers") or [] if i["kind"] in ("phone", "email"))
+    also = f"<dt>Also reached at</dt><dd>{escape(attached)}</dd>" if attached else ""
     return "<dl id=\"attributes\">" + "".join(
-        f"<dt>{escape(a.label)}</dt><dd>{shown(data.get(a.key))}</dd>" for a in attributes) + "</dl>"
+        f"<dt>{escape(a.label)}</dt><dd>{shown(data.get(a.key))}</dd>" for a in attributes) + also + "</dl>"
 
 
 def card_page(session: Any, contact: Any, attributes: list[Any], calls: list[Any], calls_cursor: str | None,
               files: list[dict[str, Any]], *, note: str = "", upload_target: str = "",
-              notes: list[Any] = (), followups: list[Any] = ()) -> str:
-    """The card; without a session (a signed-link pop) it is read-only: no edit, no upload, no desk links."""
+              notes: list[Any] = (), followups: list[Any] = (), duplicates: list[Any] = (),
+              merge_id: str = "") -> str:
+    """The card; without a session (a signed-link pop) it is read-only: no
+    edit, no upload, no desk links. ``merge_id``: a merge just made here,
+    offered for undoing."""
     name = full_name(contact)
     edit = (f"<p class=\"actions\"><a href=\"{escape(desk_url(f'/desk/contacts/{contact.id}/edit'))}\">"
             "Edit this contact</a></p>") if session else ""
@@ -195,7 +200,9 @@ def card_page(session: Any, contact: Any, attributes: list[Any], calls: list[Any
         f"<h1>{escape(name)}</h1><p class=\"sub\">{message_text(note)}"
         + (f"Last call: {escape(last_wrapup(calls[0]))} · " if calls and last_wrapup(calls[0]) else "")
         + f"contact {escape(contact.id)} · version {contact.version}</p>"
+        f"{undo_merge_form(session, merge_id) if merge_id and session else ''}"
         f"{followups_section(session, contact.id, followups)}"
+        f"{duplicates_section(contact.id, duplicates) if duplicates and session else ''}"
         f"<section class=\"card\" aria-labelledby=\"details-h\" id=\"contact\"><h2 id=\"details-h\">Details</h2>"
         f"{details_list(contact, attributes)}{edit}</section>"
         f"{notes_section(session, contact.id, notes)}"
@@ -472,6 +479,60 @@ def possible_duplicates(found: list[dict[str, Any]]) -> str:
             f"below and save a new contact.</p><ul>{rows}</ul></section>")
 
 
+def duplicates_section(contact_id: str, found: list[Any]) -> str:
+    """Contacts that may be this person, each with why and a way to merge it into this one."""
+    def row(candidate: Any) -> str:
+        name = " ".join(p for p in (candidate.first_name, candidate.last_name) if p) or "No name"
+        why = ", ".join(REASONS[r] for r in candidate.reasons)
+        merge = desk_url("/desk/merge", {"survivor": contact_id, "merged": candidate.id})
+        return (f"<li><a href=\"{escape(desk_url('/desk/contacts/' + candidate.id))}\">{escape(name)}</a> "
+                f"<span class=\"sub\">{escape(why)}</span> "
+                f"<a href=\"{escape(merge)}\">Same person? Merge into this contact</a></li>")
+
+    return ("<section class=\"card\" id=\"duplicates\" aria-labelledby=\"duplicates-h\"><h2 id=\"duplicates-h\">"
+            f"Possible duplicates</h2><ul>{''.join(row(c) for c in found)}</ul></section>")
+
+
+def undo_merge_form(session: Any, merge_id: str) -> str:
+    return (f"<form method=\"post\" id=\"undo-merge\" action=\"{escape(desk_url(f'/desk/merges/{merge_id}/undo'))}\">"
+            f"{csrf_field(session)}<p class=\"notice\" role=\"status\">Merged. The other record now opens this card."
+            " <button type=\"submit\">Undo merge</button></p></form>")
+
+
+def merge_page(session: Any, survivor: Any, merged: Any, attributes: list[Any], preview: Any) -> str:
+    """Two records side by side: for each field they hold differently, whose
+    value to keep (the preview's choice checked); then merge."""
+    mine, theirs, result = survivor.model_dump(), merged.model_dump(), preview.contact.model_dump()
+    rows = []
+    for a in attributes:
+        if mine.get(a.key) == theirs.get(a.key):
+            continue
+        keep = survivor.id if result.get(a.key) == mine.get(a.key) else merged.id
+        cells = "".join(
+            f"<td><label class=\"choice\"><input type=\"radio\" name=\"keep_{escape(a.key)}\" value=\"{escape(who.id)}\""
+            f"{' checked' if who.id == keep else ''}> {shown(data.get(a.key))}</label></td>"
+            for who, data in ((survivor, mine), (merged, theirs)))
+        rows.append(f"<tr><th scope=\"row\">{escape(a.label)}</th>{cells}</tr>")
+    words = {"followups": "follow-ups"}
+    moves = ", ".join(f"{n} {words.get(kind, kind) if n > 1 else words.get(kind, kind)[:-1]}"
+                      for kind, n in preview.moves.items() if n) or "nothing else"
+    table = ("<div class=\"table\" tabindex=\"0\" role=\"region\" aria-label=\"Fields that differ\"><table id=\"differing\">"
+             f"<thead><tr><th scope=\"col\">Field</th><th scope=\"col\">{escape(full_name(survivor))} (stays)</th>"
+             f"<th scope=\"col\">{escape(full_name(merged))}</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+             if rows else "<p>They hold the same values: nothing to choose.</p>")
+    swap = desk_url("/desk/merge", {"survivor": merged.id, "merged": survivor.id})
+    return layout("Merge contacts", (
+        f"<h1>Merge {escape(full_name(merged))} into {escape(full_name(survivor))}</h1>"
+        f"<p class=\"sub\">The card of {escape(full_name(survivor))} stays; the other opens it from now on. "
+        f"It takes over {escape(moves)}. You can undo the merge.</p>"
+        f"<form method=\"post\" id=\"merge\" action=\"{escape(desk_url('/desk/merge'))}\">{csrf_field(session)}"
+        f"{hidden('survivor', survivor.id)}{hidden('merged', merged.id)}"
+        f"<section class=\"card\" aria-labelledby=\"choose-h\"><h2 id=\"choose-h\">Choose the values to keep</h2>{table}"
+        "<button type=\"submit\">Merge</button></section></form>"
+        f"<p><a href=\"{escape(swap)}\">Keep the other card instead</a> · "
+        f"<a href=\"{escape(desk_url('/desk/contacts/' + survivor.id))}\">Cancel</a></p>"), session=session)
+
+
 def chooser_page(session: Any, ani: str, found: list[Any], last_calls: dict[str, str],
                  mapped: list[Any], href: Any = None) -> str:
     """Several contacts share the number: what tells them apart. ``href``:
@@ -489,7 +550,16 @@ def chooser_page(session: Any, ani: str, found: list[Any], last_calls: dict[str,
         f"<h1>Several contacts share this number</h1><p class=\"sub\">{escape(ani)}: choose the caller</p>"
         "<section class=\"card\"><div class=\"table\" tabindex=\"0\" role=\"region\" aria-label=\"Contacts with this number\"><table id=\"choices\"><thead><tr><th scope=\"col\">Name</th>"
         "<th scope=\"col\">Phones</th><th scope=\"col\">E-mail</th><th scope=\"col\">Last call</th>"
-        f"{head}</tr></thead><tbody>{rows}</tbody></table></div></section>"), session=session)
+        f"{head}</tr></thead><tbody>{rows}</tbody></table></div>{_merge_offer(session, found)}</section>"),
+        session=session)
+
+
+def _merge_offer(session: Any, found: list[Any]) -> str:
+    """Two records of one caller (at the desk): a way to make them one."""
+    if session is None or len(found) != 2:
+        return ""
+    href = desk_url("/desk/merge", {"survivor": found[0].id, "merged": found[1].id})
+    return f"<p><a id=\"merge-these\" href=\"{escape(href)}\">These are the same person: merge them</a></p>"
 
 
 def problem_body(session: Any, title: str, text: str) -> str:

@@ -300,6 +300,36 @@ def test_unknown_and_shared_numbers_and_the_form_sent_twice(agent, server, schem
     agent.check("chooser")
 
 
+def test_two_records_of_one_caller_merged_from_the_chooser_and_the_merge_undone(agent, server, schema):
+    for first, email in (("Kaisa", "kaisa@example.com"), ("Kaisa-Liisa", "kl@example.org")):
+        server("POST", "/saveContact", json={"first_name": first, "last_name": "Aho", "phone1": "415-555-0877",
+                                             "email": email})
+    agent.open("/desk/pop?ani=4155550877")
+    if "/desk/signin" in agent.driver.current_url:
+        agent.sign_in(make_key(server, "Di Agent")["key"])
+        agent.open("/desk/pop?ani=4155550877")
+    agent.wait_for("Several contacts share this number")
+    agent.find("#merge-these").click()
+    agent.wait_for("Choose the values to keep")
+    agent.check("merge")
+    stays, goes = (server("GET", f"/contacts/{agent.find(f'#merge input[name={role}]').get_attribute('value')}").json()
+                   for role in ("survivor", "merged"))
+    for radio in agent.driver.find_elements("css selector", "#differing input[type=radio]"):
+        if radio.get_attribute("name") == "keep_email" and radio.get_attribute("value") == goes["id"]:
+            radio.click()  # keep the other record's address
+    agent.find("#merge button[type=submit]").click()
+    agent.wait_for("Merged.")
+    survivor = agent.driver.current_url.split("/desk/contacts/")[1].split("?")[0]
+    assert survivor == stays["id"]
+    assert "Also reached at" in agent.text() and stays["email"] in agent.text()  # the address it gave up
+    assert server("GET", "/contacts?phone=4155550877").json()["items"][0]["email"] == goes["email"]
+    agent.check("merged-card")
+    agent.find("#undo-merge button[type=submit]").click()
+    agent.wait_for("Merge undone")
+    assert server("GET", f"/contacts/{goes['id']}").json()["first_name"] == goes["first_name"]
+    assert server("GET", f"/contacts/{stays['id']}").json()["email"] == stays["email"]
+
+
 def test_sign_out_and_a_revoked_key_end_the_session(agent, server):
     key = make_key(server, "Di Agent")
     agent.open("/desk")

@@ -19,7 +19,7 @@ from chalicelib.models.contact import Contact, ContactFields
 from chalicelib.models.lookup import LookupRequest
 from chalicelib.services.access import links
 from chalicelib.services.calls import attachments, interactions
-from chalicelib.services.contacts import contacts, followups, lookup, newcaller, notes
+from chalicelib.services.contacts import contacts, duplicates, followups, lookup, newcaller, notes
 from chalicelib.services.schema import mapping, schema
 
 CALLS_ON_CARD = 10  # the newest calls a card shows; the history page goes on from there
@@ -37,6 +37,7 @@ class Card:
     note: str = ""
     notes: list[Any] = ()
     followups: list[Any] = ()  # open ones, soonest due first
+    duplicates: list[Any] = ()  # contacts that may be this person (the desk's card only)
 
 
 @dataclass(frozen=True)
@@ -57,16 +58,23 @@ class NewCaller:
     duplicates: list[Any] = field(default_factory=list)  # contacts that may be this person, shown before saving
 
 
-def card(contact: Contact | str, note: str = "") -> Card:
+def card(contact: Contact | str, note: str = "", *, with_duplicates: bool = False) -> Card:
     """The card of a contact (or its id): every schema attribute, its latest
-    notes, its newest calls, its files."""
-    found = contacts.get(contact) if isinstance(contact, str) else contact
+    notes, its newest calls, its files (with those of contacts merged into
+    it), and with ``with_duplicates`` the contacts that may be this person
+    (a Query per number and address it holds, a BatchGetItem when shared)."""
+    found, possible = contact, []
+    if isinstance(contact, str):
+        stored = contacts.load(contact)
+        found = contacts.to_model(stored.doc, stored.version)
+        if with_duplicates:
+            possible = duplicates.among(stored.doc, stored.terms, exclude=stored.doc["id"])
     merged = contacts.merged_from(found)
     calls, calls_cursor = interactions.history(found.id, CALLS_ON_CARD, None, merged=merged)
     written, _ = notes.listing(found.id, notes.NOTES_ON_CARD, None, merged=merged)
     promised = [f for f in followups.of_contact(found.id, merged) if f.state == "open"]
     return Card(found, schema.attributes(), calls, calls_cursor, attachments.of_contact(found.id, merged=merged), note,
-                written, promised)
+                written, promised, possible)
 
 
 def history(contact_id: str, cursor: str | None) -> tuple[Contact, list[Any], str | None]:
