@@ -11,6 +11,7 @@ from chalicelib.api import (
     contacts,
     desk,
     docs,
+    duplicates,
     followups,
     headers,
     health,
@@ -36,7 +37,7 @@ app.log.setLevel(logging.INFO)
 logs.install()
 
 for area in (health, docs, contacts, schema, mapping, lookup, screenpop, interactions, attachments, keys, rci,
-             schedules, connect, desk, privacy, notes, wrapups, webhooks, followups, merges):
+             schedules, connect, desk, privacy, notes, wrapups, webhooks, followups, merges, duplicates):
     app.register_blueprint(area.bp)
 
 access.protect(app)

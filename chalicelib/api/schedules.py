@@ -15,11 +15,14 @@ log = logging.getLogger("cim")
 
 @bp.schedule(Rate(1, unit=Rate.MINUTES), name="resume-schema-jobs")
 def resume_schema_jobs(event):
-    """Carry on every reindex job a schema change left unfinished."""
+    """Carry on every reindex job a schema change left unfinished, and every duplicate scan."""
+    from chalicelib.services.contacts import duplicate_scans
     from chalicelib.services.schema import schema
     metering.stop_counting()  # not a request: bounded by time, not by the request's call cap
     for job in schema.resume_jobs():
         log.info("schema job %s: %s, %d processed", job.id, job.state, job.processed)
+    for scan in duplicate_scans.resume_all():
+        log.info("duplicate scan %s: %s, %d processed, %d pairs", scan.id, scan.state, scan.processed, scan.found)
 
 
 @bp.schedule(Rate(1, unit=Rate.MINUTES), name="resume-erasures")

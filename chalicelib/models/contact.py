@@ -175,3 +175,51 @@ class PossibleDuplicates(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     items: list[PossibleDuplicate]
+
+
+class DuplicatePairContact(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    id: str
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+class DuplicatePair(BaseModel):
+    """Two contacts a scan found may be one person (``GET /duplicates``)."""
+    model_config = ConfigDict(defer_build=True)
+
+    ids: list[str] = Field(min_length=2, max_length=2)
+    reasons: list[Literal["phone", "email", "name"]]
+    score: float = Field(ge=0, le=1)
+    found_at: Instant
+    contacts: list[DuplicatePairContact] = Field(description="the two, as they are now")
+
+
+class DismissalRequest(BaseModel):
+    """``POST /duplicates/dismissals``: these two are not the same person."""
+    model_config = ConfigDict(defer_build=True, extra="forbid", json_schema_extra={"example": {
+        "ids": ["4F1C2B8E9A0D4C6BA1E2F3D4C5B6A798", "9A0D4C6BA1E2F3D44F1C2B8EC5B6A798"]}})
+
+    ids: list[StrictStr] = Field(min_length=2, max_length=2, description="the two contacts")
+
+
+class Dismissal(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    ids: list[str]
+    by: str
+    at: Instant
+
+
+class DuplicateScan(BaseModel):
+    """A resumable pass over every contact looking for possible duplicates."""
+    model_config = ConfigDict(defer_build=True)
+
+    id: str
+    state: Literal["running", "done"]
+    processed: int = Field(description="contacts looked at so far")
+    found: int = Field(description="pairs written (a pair found again is rewritten, not counted twice)")
+    started_at: Instant
+    updated_at: Instant
+    finished_at: Instant | None = None

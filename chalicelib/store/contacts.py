@@ -274,11 +274,18 @@ def delete(old: StoredContact, audit: dict[str, Any] | None = None) -> None:
 
 def get_many(contact_ids: list[str]) -> list[dict[str, Any]]:
     """Contact documents for ``contact_ids``, in that order; missing ones skipped."""
+    return get_many_with(contact_ids, [])[0]
+
+
+def get_many_with(contact_ids: list[str], other_keys: list[dict[str, str]]
+                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``get_many``, and the items at ``other_keys`` (decoded, keys kept) in the same BatchGetItem."""
     unique = list(dict.fromkeys(contact_ids))
-    if not unique:
-        return []
-    found = {i["doc"]["id"]: _doc(i) for i in batch_get(serialize(keys.contact(c)) for c in unique) if _is_contact(i)}
-    return [found[c] for c in unique if c in found]
+    if not unique and not other_keys:
+        return [], []
+    items = batch_get([serialize(keys.contact(c)) for c in unique] + [serialize(k) for k in other_keys])
+    found = {i["doc"]["id"]: _doc(i) for i in items if i.get("SK") == keys.CONTACT_SK and _is_contact(i)}
+    return [found[c] for c in unique if c in found], [i for i in items if i.get("SK") != keys.CONTACT_SK]
 
 
 def list_page(limit: int, page_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:

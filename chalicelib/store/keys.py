@@ -71,6 +71,11 @@ Item families (PK / SK):
 - ``MERGE#<id>`` / ``MERGE``: a merge, with what undoing it needs (the
   merged contacts as they were, the survivor before and after); the copies
   are dropped on undo, and the item expires ``CIM_MERGE_UNDO_DAYS`` after.
+- ``JOBS`` / ``DUPSCAN#<id>``: a scan for possible duplicates (resumable).
+- ``DUPPAIR#<id>#<id>`` / ``PAIR``: two contacts that may be one person (the
+  smaller id first), found by a scan; GSI1 lists them most likely first
+  (``GSI1PK=DUPLICATES``, ``GSI1SK=<1000 - score x 1000>#<id>#<id>``);
+  ``DUPPAIR#<id>#<id>`` / ``DISMISSED``: someone said they are not.
 - ``HEALTH`` / ``HEALTH``: read by the health check (never written).
 """
 from __future__ import annotations
@@ -395,6 +400,26 @@ def due_entry(next_try: str, webhook_id: str, lane: str) -> dict[str, str]:
     return {"GSI1PK": DUE_PK, "GSI1SK": f"{next_try}#{webhook_id}#{lane}"}
 
 
+DUPSCAN_PREFIX, DUPLICATES_PK = "DUPSCAN#", "DUPLICATES"
+
+
+def duplicate_scan(scan_id: str) -> dict[str, str]:
+    return {"PK": JOBS_PK, "SK": f"{DUPSCAN_PREFIX}{scan_id}"}
+
+
+def duplicate_pair(first: str, second: str) -> dict[str, str]:
+    return {"PK": f"DUPPAIR#{first}#{second}", "SK": "PAIR"}
+
+
+def duplicate_listing(score: float, first: str, second: str) -> dict[str, str]:
+    """GSI1 attributes listing a pair most likely first."""
+    return {"GSI1PK": DUPLICATES_PK, "GSI1SK": f"{1000 - round(score * 1000):04d}#{first}#{second}"}
+
+
+def dismissal(first: str, second: str) -> dict[str, str]:
+    return {"PK": f"DUPPAIR#{first}#{second}", "SK": "DISMISSED"}
+
+
 def merge(merge_id: str) -> dict[str, str]:
     return {"PK": f"MERGE#{merge_id}", "SK": "MERGE"}
 
@@ -410,6 +435,9 @@ _ENTITIES: tuple[tuple[str, str | None, str], ...] = (
     (SCHEMA_PK, "KEY#", "attribute_key_claim"),
     (MAPPING_PK, RULE_PREFIX, "mapping_rule"),
     (JOBS_PK, JOB_PREFIX, "schema_job"),
+    (JOBS_PK, DUPSCAN_PREFIX, "duplicate_scan"),
+    ("DUPPAIR#", "PAIR", "duplicate_pair"),
+    ("DUPPAIR#", "DISMISSED", "duplicate_dismissal"),
     ("CALL#", None, "call"),
     ("HIST#", None, "history_entry"),
     ("CALLS#", None, "calls_from_entry"),

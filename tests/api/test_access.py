@@ -17,7 +17,7 @@ from tests.api.conftest import body
 SAMPLE = {"contact_id": "A" * 32, "id": "B" * 32, "last_id": "C" * 32, "schema_id": "D" * 32,
           "job_id": "E" * 32, "key_id": "F" * 32, "attachment_id": "A" * 32, "call_Id": "CALL-1",
           "name": "ann", "code": "x" * 22, "erasure_id": "E" * 32, "request_id": "F" * 32,
-          "usage": "recording", "webhook_id": "A" * 32, "followup_id": "B" * 32, "merge_id": "C" * 32}
+          "usage": "recording", "webhook_id": "A" * 32, "followup_id": "B" * 32, "merge_id": "C" * 32, "scan_id": "D" * 32}
 
 
 def concrete(path: str) -> str:

@@ -56,3 +56,89 @@ def test_warning_at_creation_costs_one_query_an_identifier_and_one_batch_read_wh
     shared = list(api.calls)
     assert alone.count("Query") == 2 and "BatchGetItem" in alone  # the screen's BatchGetItem, as before
     assert shared.count("BatchGetItem") == alone.count("BatchGetItem") + 1
+
+
+def _people(api):
+    """Three records of Anneli (number, address, name alike), one of Bo sharing her switchboard, one alone."""
+    made = [body(api.post("/saveContact", fields)) for fields in (
+        ANN,
+        {"first_name": "Anneli", "last_name": "Soderberg", "phone1": "+1 415 555 0100"},
+        {"first_name": "A.", "last_name": "Söderberg", "email": "ANNELI@example.com"},
+        {"first_name": "Bo", "last_name": "Ek", "phone1": "+1 415 555 0100"},
+        {"first_name": "Cy", "last_name": "Alone", "phone1": "+1 415 555 0177"})]
+    return made
+
+
+def test_a_scan_finds_every_pair_once_most_likely_first_and_a_dismissal_keeps_it_away(api, monkeypatch):
+    from chalicelib.core.metering import MAX_CALLS_PER_REQUEST
+    from chalicelib.services.contacts import duplicate_scans
+
+    ann, anneli, a_dot, bo, cy = _people(api)
+    monkeypatch.setattr(duplicate_scans, "PAGE", 2)  # a request goes a step at a time; the scan resumes
+    monkeypatch.setattr(duplicate_scans, "CALLS_A_STEP", MAX_CALLS_PER_REQUEST - 5)
+    started = api.post("/duplicates/scans")
+    scan = body(started)
+    assert started.status_code in (201, 202) and started.headers["Location"].endswith(f"/duplicates/scans/{scan['id']}")
+    assert len(api.calls) <= MAX_CALLS_PER_REQUEST
+    progress = [scan["processed"]]
+    while scan["state"] == "running":
+        assert api.post(f"/duplicates/scans/{scan['id']}/run").status_code in (200, 202)
+        assert len(api.calls) <= MAX_CALLS_PER_REQUEST
+        scan = body(api.get(f"/duplicates/scans/{scan['id']}"))
+        progress.append(scan["processed"])
+    assert progress == [2, 4, 5] and scan["state"] == "done"
+
+    listed = body(api.get("/duplicates?limit=50"))
+    pairs = {tuple(sorted(p["ids"])): p for p in listed["items"]}
+    expected = {tuple(sorted(x)) for x in ((ann["id"], anneli["id"]), (ann["id"], a_dot["id"]),
+                                             (ann["id"], bo["id"]), (anneli["id"], bo["id"]))}
+    assert set(pairs) == expected  # each pair once; Cy shares nothing
+    assert [p["score"] for p in listed["items"]] == sorted((p["score"] for p in listed["items"]), reverse=True)
+    assert pairs[tuple(sorted((ann["id"], anneli["id"])))]["reasons"] == ["phone", "name"]
+    assert api.calls == ["Query", "BatchGetItem"]  # the page, then its contacts and dismissals together
+    assert {c["first_name"] for p in listed["items"] for c in p["contacts"]} >= {"Anneli", "Bo"}
+
+    dismissed = api.post("/duplicates/dismissals", {"ids": [bo["id"], ann["id"]]})
+    assert dismissed.status_code == 201 and body(dismissed)["by"] == "bootstrap-admin"
+    assert tuple(sorted((ann["id"], bo["id"]))) not in {tuple(sorted(p["ids"])) for p in
+                                                       body(api.get("/duplicates?limit=50"))["items"]}
+    assert bo["id"] not in [d["id"] for d in body(api.get(f"/contacts/{ann['id']}/duplicates"))["items"]]
+    assert ann["id"] not in [d["id"] for d in body(api.get(f"/contacts/{bo['id']}/duplicates"))["items"]]
+    again = body(api.post("/duplicates/scans"))  # a new scan does not bring the pair back
+    while again["state"] == "running":
+        again = body(api.post(f"/duplicates/scans/{again['id']}/run"))
+    assert tuple(sorted((ann["id"], bo["id"]))) not in {tuple(sorted(p["ids"])) for p in
+                                                       body(api.get("/duplicates?limit=50"))["items"]}
+
+    merged = api.post("/contacts/merge", {"survivor_id": ann["id"], "merged_ids": [a_dot["id"]]})
+    assert merged.status_code == 201  # a pair that is one contact now is no longer listed
+    assert all(a_dot["id"] not in p["ids"] for p in body(api.get("/duplicates?limit=50"))["items"])
+
+
+def test_dismissals_and_scans_name_what_is_wrong(api):
+    ann = body(api.post("/saveContact", ANN))
+    for sent, field in (({"ids": [ann["id"]]}, "ids"), ({"ids": [ann["id"], ann["id"]]}, "ids"),
+                        ({"ids": [ann["id"], "nope"]}, "ids"), ({"ids": [ann["id"], "A" * 32]}, "ids"),
+                        ({"ids": [ann["id"], "B" * 32], "extra": 1}, "extra")):
+        reply = api.post("/duplicates/dismissals", sent)
+        assert reply.status_code in (400, 404) and field in body(reply)["Message"], (sent, reply.body)
+    assert api.get("/duplicates/scans/" + "D" * 32).status_code == 404
+    assert api.post("/duplicates/scans/nope/run").status_code == 400
+    agent = api.as_key(None)
+    assert agent.post("/duplicates/scans").status_code == 401
+
+
+def test_the_maintenance_schedule_carries_a_scan_to_its_end(api, monkeypatch):
+    from app import app
+    from chalicelib.core.metering import MAX_CALLS_PER_REQUEST
+    from chalicelib.services.contacts import duplicate_scans
+    from devtools.triggers import run_schedules
+
+    _people(api)
+    monkeypatch.setattr(duplicate_scans, "PAGE", 1)
+    monkeypatch.setattr(duplicate_scans, "CALLS_A_STEP", MAX_CALLS_PER_REQUEST - 5)
+    scan = body(api.post("/duplicates/scans"))
+    assert scan["state"] == "running" and scan["processed"] == 1
+    run_schedules(app, ("resume-schema-jobs",))
+    scan = body(api.get(f"/duplicates/scans/{scan['id']}"))
+    assert scan["state"] == "done" and scan["processed"] == 5 and scan["found"] == 4

@@ -1,0 +1,82 @@
+"""Possible duplicates found by a scan, their dismissals, and the scans
+themselves (docs/api.md, Possible duplicates). A pair is keyed by its two ids,
+the smaller first, so a scan that finds it again rewrites it in place."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.store import contacts, keys, records
+from chalicelib.store.codec import serialize, value
+from chalicelib.store.dynamo import batch_get, batch_write, query_page
+
+
+def pair_of(first: str, second: str) -> tuple[str, str]:
+    return (first, second) if first < second else (second, first)
+
+
+# --- scans -------------------------------------------------------------------
+
+def add_scan(record: dict[str, Any]) -> None:
+    records.put(keys.duplicate_scan(record["id"]), record, new=True)
+
+
+def get_scan(scan_id: str) -> dict[str, Any]:
+    return records.fetch(keys.duplicate_scan(scan_id), f"scan {scan_id}")
+
+
+def put_scan(record: dict[str, Any], *, lease_was: float) -> None:
+    """Save the scan if its lease is still ``lease_was`` (else Conflict): one runner at a time."""
+    records.put(keys.duplicate_scan(record["id"]), record, expect={"lease": lease_was})
+
+
+def scans() -> list[dict[str, Any]]:
+    return records.read_partition(keys.JOBS_PK, keys.DUPSCAN_PREFIX)
+
+
+# --- pairs and dismissals ------------------------------------------------------
+
+def put_pairs(pairs: list[dict[str, Any]]) -> None:
+    """Write found pairs (``ids``, ``reasons``, ``score``, ``found_at``), 25 a BatchWriteItem."""
+    batch_write([serialize(keys.duplicate_pair(*p["ids"]) | keys.duplicate_listing(p["score"], *p["ids"]) | p)
+                 for p in pairs])
+
+
+def page(limit: int, page_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """Pairs, most likely first."""
+    items, next_cursor = query_page(
+        "duplicates", page_cursor, key_names=keys.ALL_KEYS, IndexName=keys.CONTACTS_GSI,
+        KeyConditionExpression="GSI1PK = :pk", ExpressionAttributeValues={":pk": value(keys.DUPLICATES_PK)},
+        Limit=limit)
+    return [records.bare(i) for i in items], next_cursor
+
+
+def dismissed(pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these pairs someone dismissed (one BatchGetItem per 100)."""
+    wanted = list(dict.fromkeys(pair_of(*p) for p in pairs))
+    if not wanted:
+        return set()
+    found = batch_get(serialize(keys.dismissal(*p)) for p in wanted)
+    return {tuple(i["ids"]) for i in found}
+
+
+def contacts_not_dismissed(contact_id: str, others: list[str]) -> tuple[list[dict[str, Any]], set[str]]:
+    """The documents of ``others``, without those whose pair with ``contact_id``
+    someone dismissed (those ids apart), in one BatchGetItem."""
+    docs, found = contacts.get_many_with(others, [keys.dismissal(*pair_of(contact_id, o)) for o in others])
+    gone = {other for item in found for other in item["ids"] if other != contact_id}
+    return [d for d in docs if d["id"] not in gone], gone
+
+
+def contacts_and_dismissed(contact_ids: list[str], pairs: list[tuple[str, str]]
+                           ) -> tuple[list[dict[str, Any]], set[tuple[str, str]]]:
+    """The documents of ``contact_ids`` and which of ``pairs`` were dismissed, in one BatchGetItem."""
+    docs, found = contacts.get_many_with(contact_ids, [keys.dismissal(*pair_of(*p)) for p in pairs])
+    return docs, {tuple(item["ids"]) for item in found}
+
+
+def dismiss(first: str, second: str, by: str, at: str) -> dict[str, Any]:
+    """Never suggest this pair again: the dismissal, and the pair off the listing."""
+    ids = list(pair_of(first, second))
+    record = {"ids": ids, "by": by, "at": at}
+    records.put_together([(keys.dismissal(*ids), record, False), (keys.duplicate_pair(*ids), None, False)])
+    return record
