@@ -312,3 +312,17 @@ def test_a_call_from_the_merged_number_racing_the_merge_ends_on_exactly_one_cont
     monkeypatch.setattr(store, "get_or_redirect", real)
     assert rang or when == "after the merge"
     assert holders() == [anne["id"]]  # her number: hers again, and no longer his
+
+
+def test_an_erasure_after_an_undo_takes_only_the_person_asked_for(api, table_items):
+    ann, anne = _pair(api)
+    merge_id = body(api.post("/contacts/merge", {"survivor_id": ann["id"], "merged_ids": [anne["id"]]}))["merge_id"]
+    assert api.post(f"/merges/{merge_id}/undo").status_code == 200
+    erase(api, {"phone": ANNE["phone1"]})  # two people again: erasing her leaves him
+    left = json.dumps(table_items())
+    for value in ("Anne", "Moving house", "+14155550101", "anne.lee@example.com"):
+        assert value not in left
+    assert body(api.get(f"/contacts/{ann['id']}"))["email"] == ANN["email"]
+    assert "Asked about fees" in [n["text"] for n in body(api.get(f"/contacts/{ann['id']}/notes"))["items"]]
+    record = body(api.get(f"/merges/{merge_id}"))  # ids and when, nothing of hers
+    assert record["state"] == "undone" and record["merged_ids"] == [anne["id"]]

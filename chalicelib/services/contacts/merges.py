@@ -31,7 +31,9 @@ from chalicelib.store import contacts as contact_store
 from chalicelib.store import interactions as call_store
 from chalicelib.store import merges as store
 
-RETURN_SCAN = 200  # the latest calls of a number looked at when an undo gives its calls back
+RETURN_SCAN = 200
+# What a merge record keeps for its undo that tells of a person: dropped by the undo.
+PERSONAL = ("survivor_before", "survivor_after", "snapshots", "attached")  # the latest calls of a number looked at when an undo gives its calls back
 
 
 def merge(request: MergeRequest) -> MergePreview | MergeResult:
@@ -91,7 +93,7 @@ def _apply(survivor: contact_store.StoredContact, merged: list[contact_store.Sto
         "merge_id": merge_id, "survivor_id": survivor_id, "merged_ids": [m.doc["id"] for m in merged],
         "family": rules.family([m.doc for m in merged]), "attached": attached, "state": store.APPLIED, "by": actor.current().who,
         "at": iso(at), "undo_until": iso(until), "ttl": int(until.timestamp()),
-        # What undoing needs: personal data, dropped on undo, erased with either side.
+        # What undoing needs (personal data: dropped on undo, erased with either side).
         "survivor_before": survivor.doc, "survivor_after": doc,
         "snapshots": [{"doc": m.doc, "version": m.version, "terms": [t.as_list() for t in m.terms]} for m in merged],
     }
@@ -145,7 +147,7 @@ def undo(merge_id: str) -> UndoResult:
     gained = [t for t in all_terms if t not in current.terms]
     lost = [t for t in current.terms if t not in all_terms]
     who, at = actor.current().who, now_iso()
-    closed = {k: v for k, v in record.items() if k not in ("survivor_before", "survivor_after", "snapshots")}
+    closed = {k: v for k, v in record.items() if k not in PERSONAL}
     closed |= {"state": store.UNDONE, "undone_by": who, "undone_at": at}
     audits = [audit.entry("unmerged", survivor_id, current.doc, doc, version=current.version + 1)] + [
         audit.entry("restored", s["doc"]["id"], None, s["doc"], version=s["version"]) for s in snapshots]
