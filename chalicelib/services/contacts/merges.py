@@ -31,9 +31,9 @@ from chalicelib.store import contacts as contact_store
 from chalicelib.store import interactions as call_store
 from chalicelib.store import merges as store
 
-RETURN_SCAN = 200
+RETURN_SCAN = 200  # the latest calls of a number looked at when an undo gives its calls back
 # What a merge record keeps for its undo that tells of a person: dropped by the undo.
-PERSONAL = ("survivor_before", "survivor_after", "snapshots", "attached")  # the latest calls of a number looked at when an undo gives its calls back
+PERSONAL = ("survivor_before", "survivor_after", "snapshots", "attached")
 
 
 def merge(request: MergeRequest) -> MergePreview | MergeResult:
