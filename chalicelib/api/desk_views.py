@@ -2,8 +2,9 @@
 
 Every value goes through ``escape``; every control has a label; the layout
 reads at 1280x720 and in a 400-pixel side panel (one column below 560px).
-The only script is the upload's (a presigned POST needs the file's size
-before S3 will take it); without it the page still works but cannot upload.
+Two small scripts, each optional: the upload's (a presigned POST needs the
+file's size before S3 will take it) and the keyboard shortcuts; without
+them every page still works, but cannot upload.
 """
 from __future__ import annotations
 
@@ -21,6 +22,10 @@ main{max-width:980px}main a{text-decoration:underline}
 .bar{display:flex;flex-wrap:wrap;align-items:center;gap:8px 16px;background:#13314f;color:#fff;padding:8px 16px}
 .bar a{color:#fff}.bar .who{margin-left:auto;color:#dce6f0}.bar form{margin:0}
 .bar button{margin:0;background:#fff;color:#13314f;padding:4px 10px}
+.bar .find{margin:0;flex:1 1 160px;max-width:320px}.bar .find input{margin:0;padding:4px 8px}
+.keys{margin-top:16px;color:#4a5866}
+.facts{display:flex;flex-wrap:wrap;gap:6px 20px;list-style:none;padding:0;margin:0 0 12px}
+details.empty{border-top:0;padding:4px 0 0}kbd{font:inherit;border:1px solid #c3ccd5;border-radius:4px;padding:0 5px}
 .skip{position:absolute;left:-9999px}.skip:focus{left:8px;top:8px;background:#fff;color:#0b63c5;padding:6px;z-index:2}
 a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,textarea:focus-visible,
 summary:focus-visible{outline:3px solid #f5a623;outline-offset:2px}
@@ -67,23 +72,51 @@ document.getElementById('upload').addEventListener('submit', async function (eve
 """
 
 
+SHORTCUTS = (("/", "search"), ("n", "new contact"), ("e", "edit this contact (on its card)"),
+             ("?", "show or hide these shortcuts"))
+SHORTCUTS_SCRIPT = """
+document.addEventListener('keydown', function (event) {
+  const target = event.target;
+  if (/^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable) return;
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  const edit = document.getElementById('edit-link'), list = document.getElementById('shortcuts');
+  const actions = {
+    '/': () => (document.getElementById('q') || document.getElementById('bar-q')).focus(),
+    'n': () => location.assign(document.getElementById('nav-new').href),
+    'e': () => edit && location.assign(edit.href),
+    '?': () => { list.open = !list.open; if (list.open) list.querySelector('summary').focus(); },
+  };
+  if (actions[event.key]) { event.preventDefault(); actions[event.key](); }
+});
+"""
+
+
 def layout(title: str, body: str, *, session: Any = None, script: str = "") -> str:
-    """A desk page: skip link, the bar (search, who is signed in, sign out), the content."""
-    bar = ""
+    """A desk page: skip link, the bar (a search box on every page, who is
+    signed in, sign out), the content, and (signed in) the keyboard shortcuts."""
+    bar = shortcuts = ""
     if session is not None:
         bar = (
             "<header class=\"bar\"><nav aria-label=\"Desk\"><a href=\"{search}\">Search</a> · "
-            "<a href=\"{new}\">New contact</a></nav><span class=\"who\">Signed in as {name}</span>"
+            "<a id=\"nav-new\" href=\"{new}\">New contact</a></nav>"
+            "<form class=\"find\" role=\"search\" method=\"get\" action=\"{search}\">"
+            "<label class=\"skip\" for=\"bar-q\">Search contacts by name, phone or e-mail</label>"
+            "<input id=\"bar-q\" name=\"q\" type=\"search\" placeholder=\"Search (press /)\"></form>"
+            "<span class=\"who\">Signed in as {name}</span>"
             "<form method=\"post\" action=\"{out}\">{csrf}<button type=\"submit\">Sign out</button></form></header>"
         ).format(search=escape(desk_url("/desk")), new=escape(desk_url("/desk/new")),
                  name=escape(session.name), out=escape(desk_url("/desk/signout")), csrf=csrf_field(session))
+        keys = "".join(f"<dt><kbd>{escape(k)}</kbd></dt><dd>{escape(what)}</dd>" for k, what in SHORTCUTS)
+        shortcuts = (f"<details id=\"shortcuts\" class=\"keys\"><summary>Keyboard shortcuts</summary>"
+                     f"<dl>{keys}</dl></details>")
+        script = SHORTCUTS_SCRIPT + script
     scripts = f"<script>{script}</script>" if script else ""
     return (
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
         f"<title>{escape(title)} · CIM desk</title><style>{DESK_STYLE}</style></head>"
         f"<body><a class=\"skip\" href=\"#main\">Skip to content</a>{bar}"
-        f"<main id=\"main\">{body}</main>{scripts}</body></html>"
+        f"<main id=\"main\">{body}{shortcuts}</main>{scripts}</body></html>"
     )
 
 
@@ -179,34 +212,56 @@ def search_page(session: Any, q: str, field: str, searchable: list[Any], found: 
 # --- the card ----------------------------------------------------------------
 
 def details_list(contact: Any, attributes: list[Any]) -> str:
+    """Every attribute: those with a value first (schema order), the empty
+    ones folded away below; then the numbers a merge attached."""
     data = contact.model_dump()
     attached = ", ".join(i["value"] for i in data.get("merged_identifiers") or [] if i["kind"] in ("phone", "email"))
     also = f"<dt>Also reached at</dt><dd>{escape(attached)}</dd>" if attached else ""
-    return "<dl id=\"attributes\">" + "".join(
-        f"<dt>{escape(a.label)}</dt><dd>{shown(data.get(a.key))}</dd>" for a in attributes) + also + "</dl>"
+    held = [a for a in attributes if data.get(a.key) not in (None, "", [])]
+    empty = [a for a in attributes if a not in held]
+    rows = "".join(f"<dt>{escape(a.label)}</dt><dd>{shown(data.get(a.key))}</dd>" for a in held)
+    folded = (f"<details class=\"empty\"><summary>Empty fields ({len(empty)})</summary><dl>"
+              + "".join(f"<dt>{escape(a.label)}</dt><dd>—</dd>" for a in empty) + "</dl></details>") if empty else ""
+    return f"<dl id=\"attributes\">{rows}{also}</dl>{folded}"
+
+
+def key_facts(contact: Any, attributes: list[Any], calls: list[Any], followups: list[Any]) -> str:
+    """What an agent needs at a glance: the highlighted attributes that hold
+    a value, why the caller called last time, what is promised."""
+    data = contact.model_dump()
+    facts = [f"<li><span class=\"sub\">{escape(a.label)}</span> <strong>{shown(data.get(a.key))}</strong></li>"
+             for a in attributes if a.highlight and data.get(a.key) not in (None, "", [])]
+    if calls and last_wrapup(calls[0]):
+        facts.append(f"<li><span class=\"sub\">Last call</span> <strong>{escape(last_wrapup(calls[0]))}</strong></li>")
+    if followups:
+        facts.append(f"<li><a href=\"#followups\"><strong>{len(followups)} open follow-up"
+                     f"{'s' if len(followups) > 1 else ''}</strong></a></li>")
+    return f"<ul class=\"facts\" id=\"key-facts\">{''.join(facts)}</ul>" if facts else ""
 
 
 def card_page(session: Any, contact: Any, attributes: list[Any], calls: list[Any], calls_cursor: str | None,
               files: list[dict[str, Any]], *, note: str = "", upload_target: str = "",
               notes: list[Any] = (), followups: list[Any] = (), duplicates: list[Any] = (),
               merge_id: str = "") -> str:
-    """The card; without a session (a signed-link pop) it is read-only: no
-    edit, no upload, no desk links. ``merge_id``: a merge just made here,
-    offered for undoing."""
+    """The card, key facts first: the name, the highlighted attributes, the
+    last call's wrap-up, what is promised; then the follow-ups, the history
+    (in view at 1280x720), notes, every detail, files. Without a session (a
+    signed-link pop) it is read-only: no edit, no upload, no desk links.
+    ``merge_id``: a merge just made here, offered for undoing."""
     name = full_name(contact)
-    edit = (f"<p class=\"actions\"><a href=\"{escape(desk_url(f'/desk/contacts/{contact.id}/edit'))}\">"
-            "Edit this contact</a></p>") if session else ""
+    edit = (f"<p class=\"actions\"><a id=\"edit-link\" "
+            f"href=\"{escape(desk_url(f'/desk/contacts/{contact.id}/edit'))}\">Edit this contact</a></p>"
+            if session else "")
     body = (
-        f"<h1>{escape(name)}</h1><p class=\"sub\">{message_text(note)}"
-        + (f"Last call: {escape(last_wrapup(calls[0]))} · " if calls and last_wrapup(calls[0]) else "")
-        + f"contact {escape(contact.id)} · version {contact.version}</p>"
+        f"<h1>{escape(name)}</h1>{message(note)}{key_facts(contact, attributes, calls, followups)}"
         f"{undo_merge_form(session, merge_id) if merge_id and session else ''}"
         f"{followups_section(session, contact.id, followups)}"
-        f"{duplicates_section(contact.id, duplicates) if duplicates and session else ''}"
-        f"<section class=\"card\" aria-labelledby=\"details-h\" id=\"contact\"><h2 id=\"details-h\">Details</h2>"
-        f"{details_list(contact, attributes)}{edit}</section>"
-        f"{notes_section(session, contact.id, notes)}"
         f"{history_section(contact.id, calls, calls_cursor if session else None, linked=bool(session))}"
+        f"{notes_section(session, contact.id, notes)}"
+        f"<section class=\"card\" aria-labelledby=\"details-h\" id=\"contact\"><h2 id=\"details-h\">Details</h2>"
+        f"{details_list(contact, attributes)}{edit}"
+        f"<p class=\"sub\" id=\"record\">contact {escape(contact.id)} · version {contact.version}</p></section>"
+        f"{duplicates_section(contact.id, duplicates) if duplicates and session else ''}"
         f"{attachments_section(session, contact.id, files, upload_target if session else '')}"
     )
     return layout(name, body, session=session, script=UPLOAD_SCRIPT if upload_target else "")
@@ -218,7 +273,8 @@ def followups_section(session: Any, contact_id: str, followups: list[Any]) -> st
     items = "".join(followup_item(session, f) for f in followups)
     add = ""
     if session is not None:
-        add = (f"<form method=\"post\" id=\"promise\" action=\"{escape(desk_url(f'/desk/contacts/{contact_id}/followups'))}\">"
+        add = (f"<details id=\"promise-form\"><summary>Promise a follow-up</summary>"
+               f"<form method=\"post\" id=\"promise\" action=\"{escape(desk_url(f'/desk/contacts/{contact_id}/followups'))}\">"
                f"{csrf_field(session)}<fieldset><legend>Promise a follow-up</legend>"
                "<label class=\"choice\"><input type=\"radio\" name=\"kind\" value=\"callback\" checked> Callback</label>"
                "<label class=\"choice\"><input type=\"radio\" name=\"kind\" value=\"task\"> Task</label>"
@@ -226,7 +282,7 @@ def followups_section(session: Any, contact_id: str, followups: list[Any]) -> st
                "<label for=\"due-time\">Time (UTC)</label><input id=\"due-time\" name=\"due_time\" type=\"time\" value=\"09:00\">"
                "<label for=\"promise-note\">What was promised</label>"
                "<textarea id=\"promise-note\" name=\"note\" rows=\"2\" maxlength=\"4000\"></textarea>"
-               "<button type=\"submit\">Save follow-up</button></fieldset></form>")
+               "<button type=\"submit\">Save follow-up</button></fieldset></form></details>")
     if not items and not add:
         return ""
     return (f"<section class=\"card\" aria-labelledby=\"followups-h\" id=\"followups\"><h2 id=\"followups-h\">"

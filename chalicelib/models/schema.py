@@ -32,6 +32,7 @@ class AttributeFields(BaseModel):
     unique: StrictBool | None = None
     searchable: StrictBool | None = None
     pii: StrictBool | None = None
+    highlight: StrictBool | None = Field(None, description="shown among the key facts at the head of the desk's card")
     max_length: int | None = Field(None, ge=1, le=1000, strict=True)
     options: list[StrictStr] | None = Field(None, max_length=200)
     default: Any = None
@@ -65,6 +66,7 @@ class Attribute(BaseModel):
     unique: bool = False
     searchable: bool = False
     pii: bool = False
+    highlight: bool = False
     max_length: int | None = None
     options: list[str] | None = None
     default: Any = None

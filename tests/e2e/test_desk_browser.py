@@ -138,7 +138,8 @@ def agent(browser, server):
 
 @pytest.fixture(scope="module")
 def schema(server):
-    for attribute in ({"label": "Desk tier", "key": "desk_tier", "type": "text", "options": ["gold", "silver"]},
+    for attribute in ({"label": "Desk tier", "key": "desk_tier", "type": "text", "options": ["gold", "silver"],
+                       "highlight": True},
                       {"label": "Desk account", "key": "desk_account", "type": "text", "searchable": True}):
         made = server("POST", "/saveSchema", json=attribute)
         assert made.status_code in (200, 202, 409), made.text
@@ -180,12 +181,16 @@ def test_an_agents_day_from_sign_in_to_an_uploaded_file(agent, server, schema, t
     agent.find("#found a").click()
     agent.wait_for(ann["id"])
 
+    # Key facts first: the highlighted tier, above everything else.
+    assert agent.find("#key-facts").text == "Desk tier gold"
+    assert agent.find("#history").location["y"] < 720  # the history in view without scrolling
+
     # The history: a call expands to its tree.
-    summary = agent.find("details summary")
-    assert not agent.find("details").get_attribute("open")
+    summary = agent.find("#history details summary")
+    assert not agent.find("#history details").get_attribute("open")
     summary.send_keys(Keys.ENTER)
-    assert agent.find("details").get_attribute("open")
-    tree = agent.find("details").text
+    assert agent.find("#history details").get_attribute("open")
+    tree = agent.find("#history details").text
     assert "main>billing" in tree and "agent-7" in tree and "refund <promised>" in tree
 
     # Edit through the schema-driven form.
@@ -255,6 +260,7 @@ def test_an_agents_day_from_sign_in_to_an_uploaded_file(agent, server, schema, t
 
     # Promise a callback from the card, find it on the home page, mark it done.
     agent.open(f"/desk/contacts/{ann['id']}")
+    agent.find("#promise-form summary").click()
     agent.driver.execute_script("document.getElementById('due-date').value = '2026-12-08';")  # a locale-free date
     agent.find("#promise-note").send_keys("Call back about the refund")
     agent.find("#promise button[type=submit]").click()
@@ -266,6 +272,26 @@ def test_an_agents_day_from_sign_in_to_an_uploaded_file(agent, server, schema, t
     agent.find("#my-followups button[type=submit]").click()
     agent.wait_for("Follow-up done.")
     assert "Nothing open" in agent.find("#my-followups").text
+
+    # Shortcuts, and the search box every page has: "/" to search from a card, "e" to edit, "n" for new.
+    agent.open(f"/desk/contacts/{ann['id']}")
+    body = agent.find("body")
+    body.send_keys("?")
+    assert agent.find("#shortcuts").get_attribute("open")
+    agent.find("body").send_keys("e")
+    agent.wait_for("Edit")
+    assert agent.driver.current_url.endswith("/edit")
+    agent.open(f"/desk/contacts/{ann['id']}")
+    agent.find("body").send_keys("/")
+    focused = agent.driver.switch_to.active_element
+    assert focused.get_attribute("id") == "bar-q"
+    focused.send_keys("desktina")
+    focused.send_keys(Keys.ENTER)
+    agent.wait_for("Results")
+    assert "Desktina Söderholm" in agent.find("#found").text
+    agent.find("body").send_keys("n")
+    agent.wait_for("New contact")
+    assert agent.driver.current_url.split("?")[0].endswith("/desk/new")
 
 
 def test_unknown_and_shared_numbers_and_the_form_sent_twice(agent, server, schema):

@@ -31,7 +31,7 @@ from chalicelib.store import schema as schema_store
 # Changing these on an attribute needs the contacts checked (and maybe reindexed).
 DATA_RULES = ("type", "max_length", "options", "required", "unique", "searchable")
 INDEX_RULES = ("type", "unique", "searchable")
-CORE_EDITABLE = {"label", "required", "unique", "pii"}
+CORE_EDITABLE = {"label", "required", "unique", "pii", "highlight"}
 CLEARABLE = ("max_length", "options", "default")  # null removes these rules
 MAX_OFFENDERS = 10
 JOB_KEPT_SECONDS = 30 * 24 * 3600
