@@ -39,7 +39,7 @@ from chalicelib.core.settings import get_settings
 from chalicelib.domain import callers
 from chalicelib.models.attachment import AttachmentCreated, AttachmentRequest
 from chalicelib.models.common import parse
-from chalicelib.models.contact import ContactFields
+from chalicelib.models.contact import ContactFields, ContactVersion
 from chalicelib.models.followups import FollowupRequest
 from chalicelib.models.merges import MergeRequest
 from chalicelib.models.notes import NoteRequest
@@ -199,6 +199,15 @@ def card(contact_id):
     recents.opened(_agent(), shown.contact.id)  # for the home page's "Recent contacts"
     merge_id = params.get("merged") or ""
     return _card(shown, merge_id if is_id(merge_id) else "")
+
+
+@area.route("GET", "/desk/contacts/{contact_id}/version", role=AGENT, session=True,
+            summary="Where the contact stands (an open card or edit form asks, to notice a change)",
+            response=ContactVersion, errors=(400, 404, 409))
+def contact_version(contact_id):
+    from chalicelib.services.contacts import contacts
+    contact = contacts.get(contact_id)
+    return to_response(ContactVersion(id=contact.id, version=contact.version, updated_at=contact.updated_at))
 
 
 @area.route("GET", "/desk/merge", role=AGENT, session=True, summary="Two records of one person: choose what to keep",

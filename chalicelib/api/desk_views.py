@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from chalicelib.api.pages import STYLE
 from chalicelib.core import public
+from chalicelib.core.settings import get_settings
 from chalicelib.domain.values import as_text
 
 DESK_STYLE = STYLE + """
@@ -89,6 +90,56 @@ document.addEventListener('keydown', function (event) {
   if (actions[event.key]) { event.preventDefault(); actions[event.key](); }
 });
 """
+
+
+LIVE_SCRIPT = """
+(function () {
+  const live = document.getElementById('live'), form = document.getElementById('edit');
+  if (!live) return;
+  const key = 'cim-typing:' + location.pathname;
+  const kept = sessionStorage.getItem(key);
+  if (form && kept) {  // what the agent typed before the reload, back in its fields
+    sessionStorage.removeItem(key);
+    for (const [name, value] of Object.entries(JSON.parse(kept))) {
+      const field = form.elements[name];
+      if (field) field.value = value;
+    }
+  }
+  const changed = (field) => field.tagName === 'SELECT'
+    ? !(field.selectedIndex >= 0 && field.options[field.selectedIndex].defaultSelected)
+    : field.value !== field.defaultValue;
+  let timer = null;
+  async function look() {
+    try {
+      const reply = await fetch(live.dataset.url, {credentials: 'same-origin', headers: {Accept: 'application/json'}});
+      if (reply.ok && String((await reply.json()).version) !== live.dataset.version) {
+        live.hidden = false;
+        clearInterval(timer);
+      }
+    } catch (error) { /* offline for a moment: ask again next time */ }
+  }
+  live.querySelector('button').addEventListener('click', function () {
+    if (form) {  // only the fields the agent changed: the rest come fresh, with the colleague's changes
+      const typed = {};
+      for (const field of form.elements) {
+        if (field.name && field.type !== 'hidden' && field.type !== 'submit' && changed(field)) typed[field.name] = field.value;
+      }
+      sessionStorage.setItem(key, JSON.stringify(typed));
+    }
+    location.reload();
+  });
+  timer = setInterval(look, Number(live.dataset.every) * 1000);
+})();
+"""
+
+
+def live_notice(contact_id: str, version: int) -> str:
+    """Hidden until the page's script sees the contact at another version."""
+    return (f"<div id=\"live\" class=\"notice\" role=\"status\" hidden "
+            f"data-url=\"{escape(desk_url(f'/desk/contacts/{contact_id}/version'), quote=True)}\" "
+            f"data-version=\"{version}\" data-every=\"{get_settings().desk_live_seconds:g}\">"
+            "Someone else changed this contact since you opened it. "
+            "<button type=\"button\">Reload</button> (what you typed here is kept)</div>")
 
 
 def layout(title: str, body: str, *, session: Any = None, script: str = "") -> str:
@@ -253,7 +304,8 @@ def card_page(session: Any, contact: Any, attributes: list[Any], calls: list[Any
             f"href=\"{escape(desk_url(f'/desk/contacts/{contact.id}/edit'))}\">Edit this contact</a></p>"
             if session else "")
     body = (
-        f"<h1>{escape(name)}</h1>{message(note)}{key_facts(contact, attributes, calls, followups)}"
+        f"<h1>{escape(name)}</h1>{message(note)}{live_notice(contact.id, contact.version) if session else ''}"
+        f"{key_facts(contact, attributes, calls, followups)}"
         f"{undo_merge_form(session, merge_id) if merge_id and session else ''}"
         f"{followups_section(session, contact.id, followups)}"
         f"{history_section(contact.id, calls, calls_cursor if session else None, linked=bool(session))}"
@@ -264,7 +316,8 @@ def card_page(session: Any, contact: Any, attributes: list[Any], calls: list[Any
         f"{duplicates_section(contact.id, duplicates) if duplicates and session else ''}"
         f"{attachments_section(session, contact.id, files, upload_target if session else '')}"
     )
-    return layout(name, body, session=session, script=UPLOAD_SCRIPT if upload_target else "")
+    return layout(name, body, session=session,
+                  script=(LIVE_SCRIPT if session else "") + (UPLOAD_SCRIPT if upload_target else ""))
 
 
 def followups_section(session: Any, contact_id: str, followups: list[Any]) -> str:
@@ -493,13 +546,14 @@ def edit_page(session: Any, contact: Any, attributes: list[Any], values: dict[st
             "<tr><th scope=\"col\">Field</th><th scope=\"col\">Saved now</th><th scope=\"col\">Yours</th></tr></thead>"
             f"<tbody>{rows}</tbody></table></div></section>")
     return layout(f"Edit {full_name(contact)}", (
-        f"<h1>Edit {escape(full_name(contact))}</h1>{message(status_note)}{message(problem, 'problem')}{stale}"
+        f"<h1>Edit {escape(full_name(contact))}</h1>{message(status_note)}{message(problem, 'problem')}"
+        f"{live_notice(contact.id, version)}{stale}"
         f"<section class=\"card\"><form method=\"post\" id=\"edit\" "
         f"action=\"{escape(desk_url(f'/desk/contacts/{contact.id}'))}\">{csrf_field(session)}{hidden('version', version)}"
         f"{hidden('base', json.dumps(read_with))}"
         f"{controls}<div class=\"actions\"><button type=\"submit\">Save</button>"
         f"<a href=\"{escape(desk_url(f'/desk/contacts/{contact.id}'))}\">Cancel</a></div></form></section>"),
-        session=session)
+        session=session, script=LIVE_SCRIPT)
 
 
 def new_contact_page(session: Any, attributes: list[Any], values: dict[str, Any], token: dict[str, str], *,

@@ -223,3 +223,12 @@ class DuplicateScan(BaseModel):
     started_at: Instant
     updated_at: Instant
     finished_at: Instant | None = None
+
+
+class ContactVersion(BaseModel):
+    """Where a contact stands (the desk's open card asks, to notice a change)."""
+    model_config = ConfigDict(defer_build=True)
+
+    id: str
+    version: int
+    updated_at: Instant

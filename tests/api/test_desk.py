@@ -495,3 +495,15 @@ def test_the_home_page_lists_the_cards_this_agent_opened_last(api, desk, agent):
     assert api.delete(f"/contacts/{made[1]['id']}").status_code == 200
     recent = page_of(desk.get("/desk")).split('id="recent"')[1].split("</section>")[0]
     assert "Bo" not in recent and "Aino" in recent  # a deleted contact drops out
+
+
+def test_an_open_card_asks_where_the_contact_stands_in_one_read(api, desk, agent):
+    made = body(api.post("/saveContact", {"first_name": "Liv", "phone1": "4155550855"}))
+    card = page_of(desk.get(f"/desk/contacts/{made['id']}"))
+    assert 'id="live"' in card and 'data-version="1"' in card and " hidden " in card
+    asked = desk.get(f"/desk/contacts/{made['id']}/version")
+    assert asked.status_code == 200 and body(asked)["version"] == 1
+    assert sorted(desk.calls) == ["GetItem", "GetItem"]  # the session's key, the contact
+    api.put(f"/contacts/{made['id']}", {"last_name": "Lund"})
+    assert body(desk.get(f"/desk/contacts/{made['id']}/version"))["version"] == 2
+    assert desk.get(f"/desk/contacts/{'A' * 32}/version").status_code == 404

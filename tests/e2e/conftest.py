@@ -70,6 +70,6 @@ def stop_server(server: Server) -> int:
 
 @pytest.fixture(scope="session")
 def server():
-    running = start_server({"CIM_TABLE_NAME": "cim-e2e", "CIM_DEFAULT_REGION": "US"})
+    running = start_server({"CIM_TABLE_NAME": "cim-e2e", "CIM_DEFAULT_REGION": "US", "CIM_DESK_LIVE_SECONDS": "1"})
     yield running
     stop_server(running)

@@ -356,6 +356,31 @@ def test_two_records_of_one_caller_merged_from_the_chooser_and_the_merge_undone(
     assert server("GET", f"/contacts/{stays['id']}").json()["email"] == stays["email"]
 
 
+def test_an_open_edit_form_notices_a_colleagues_save_and_reloads_keeping_the_typing(agent, server, schema):
+    ann = server("POST", "/saveContact", json={"first_name": "Liv", "last_name": "Lund", "phone1": "415-555-0855",
+                                                 "desk_account": "AC-LIV"}).json()
+    agent.open(f"/desk/contacts/{ann['id']}/edit")
+    if "/desk/signin" in agent.driver.current_url:
+        agent.sign_in(make_key(server, "Eve Agent")["key"])
+        agent.open(f"/desk/contacts/{ann['id']}/edit")
+    assert not agent.find("#live").is_displayed()
+    account = agent.find("#f-desk_account")
+    account.clear()
+    account.send_keys("AC-TYPED")  # typing, not saved yet
+    changed = server("PUT", f"/contacts/{ann['id']}", json={"email": "liv@example.com"})  # a colleague saves
+    assert changed.status_code == 200
+    agent.wait_for("Someone else changed this contact")
+    agent.check("live")
+    agent.find("#live button").click()
+    agent.wait_for("Edit Liv Lund")
+    assert agent.find("#f-desk_account").get_attribute("value") == "AC-TYPED"  # the typing is kept
+    assert agent.find("#f-email").get_attribute("value") == "liv@example.com"  # and the colleague's change shows
+    agent.find("#edit button[type=submit]").click()
+    agent.wait_for("Saved.")
+    stored = server("GET", f"/contacts/{ann['id']}").json()
+    assert (stored["desk_account"], stored["email"]) == ("AC-TYPED", "liv@example.com")
+
+
 def test_sign_out_and_a_revoked_key_end_the_session(agent, server):
     key = make_key(server, "Di Agent")
     agent.open("/desk")
