@@ -14,6 +14,7 @@ comes back to the same pop.
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +25,7 @@ from chalicelib.api.http import form_body, json_body, query, to_response
 from chalicelib.api.pages import html_response
 from chalicelib.api.routing import FORM_MEDIA, HTML_MEDIA, SIGN_IN_PATH, Area, check_same_origin
 from chalicelib.core import public
+from chalicelib.core.clock import iso
 from chalicelib.core.errors import (
     DomainError,
     Invalid,
@@ -249,10 +251,22 @@ def undo_merge(merge_id):
 def promise(contact_id):
     from chalicelib.services.contacts import followups
     form = form_body(area.request)
-    due = f"{form.get('due_date', '')}T{form.get('due_time') or '09:00'}:00Z" if form.get("due_date") else ""
+    due = _due(form.get("due_date", ""), form.get("due_time") or "09:00")
     followups.create(parse(FollowupRequest, {"contact_id": contact_id, "due_at": due, "note": form.get("note", ""),
                                              "kind": form.get("kind") or "callback"}))
     return _see_other(f"/desk/contacts/{contact_id}", {"promised": "1"})
+
+
+def _due(day: str, time_of_day: str) -> str:
+    """The form's date and time, read in the desk's time zone, as a UTC instant
+    ("" when no date was given: the follow-up's own check names it)."""
+    if not day:
+        return ""
+    try:
+        local = datetime.fromisoformat(f"{day}T{time_of_day}").replace(tzinfo=views.desk_zone())
+    except ValueError:
+        raise Invalid(f"due_date: {day} {time_of_day} is not a date and time") from None
+    return iso(local)
 
 
 @area.route("POST", "/desk/followups/{followup_id}/done", role=AGENT, session=True,

@@ -9,9 +9,11 @@ them every page still works, but cannot upload.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, tzinfo
 from html import escape
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.api.pages import STYLE
 from chalicelib.core import public
@@ -25,6 +27,7 @@ main{max-width:980px}main a{text-decoration:underline}
 .bar button{margin:0;background:#fff;color:#13314f;padding:4px 10px}
 .bar .find{margin:0;flex:1 1 160px;max-width:320px}.bar .find input{margin:0;padding:4px 8px}
 .keys{margin-top:16px;color:#4a5866}
+button.copy{margin:0 0 0 6px;padding:0 8px;font-size:13px}
 .facts{display:flex;flex-wrap:wrap;gap:6px 20px;list-style:none;padding:0;margin:0 0 12px}
 details.empty{border-top:0;padding:4px 0 0}kbd{font:inherit;border:1px solid #c3ccd5;border-radius:4px;padding:0 5px}
 .skip{position:absolute;left:-9999px}.skip:focus{left:8px;top:8px;background:#fff;color:#0b63c5;padding:6px;z-index:2}
@@ -88,6 +91,11 @@ document.addEventListener('keydown', function (event) {
     '?': () => { list.open = !list.open; if (list.open) list.querySelector('summary').focus(); },
   };
   if (actions[event.key]) { event.preventDefault(); actions[event.key](); }
+});
+document.addEventListener('click', function (event) {
+  const button = event.target.closest('button.copy');
+  if (!button || !navigator.clipboard) return;
+  navigator.clipboard.writeText(button.dataset.copy).then(() => { button.textContent = 'Copied'; });
 });
 """
 
@@ -198,6 +206,26 @@ def shown(value: Any) -> str:
     return escape(text) if text else "<span class=\"sub\">—</span>"
 
 
+def when(instant: str | None, *, day_only: bool = False) -> str:
+    """A stored UTC instant as people read it, in the desk's time zone
+    (``CIM_DESK_TIMEZONE``), with the instant itself for machines."""
+    if not instant:
+        return "<span class=\"sub\">—</span>"
+    try:
+        moment = datetime.fromisoformat(instant.replace("Z", "+00:00")).astimezone(desk_zone())
+    except ValueError:
+        return escape(instant)
+    text = moment.strftime("%a %-d %b %Y" if day_only else "%a %-d %b %Y %H:%M %Z")
+    return f"<time datetime=\"{escape(instant, quote=True)}\">{escape(text)}</time>"
+
+
+def desk_zone() -> tzinfo:
+    try:
+        return ZoneInfo(get_settings().desk_timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
 def full_name(contact: Any) -> str:
     return " ".join(p for p in (contact.first_name, contact.last_name) if p) or "(no name)"
 
@@ -236,7 +264,7 @@ def search_page(session: Any, q: str, field: str, searchable: list[Any], found: 
     if found is not None:
         rows = "".join(
             f"<tr><td><a href=\"{escape(desk_url(f'/desk/contacts/{c.id}'))}\">{escape(full_name(c))}</a></td>"
-            f"<td>{shown(c.phone1)}</td><td>{shown(c.email)}</td><td>{shown((c.updated_at or '')[:10])}</td></tr>"
+            f"<td>{shown(c.phone1)}</td><td>{shown(c.email)}</td><td>{when(c.updated_at, day_only=True)}</td></tr>"
             for c in found)
         more = (f"<p><a href=\"{escape(desk_url('/desk', {'q': q, 'field': field, 'cursor': next_cursor}))}\">"
                 "Next page of results</a></p>") if next_cursor else ""
@@ -270,10 +298,22 @@ def details_list(contact: Any, attributes: list[Any]) -> str:
     also = f"<dt>Also reached at</dt><dd>{escape(attached)}</dd>" if attached else ""
     held = [a for a in attributes if data.get(a.key) not in (None, "", [])]
     empty = [a for a in attributes if a not in held]
-    rows = "".join(f"<dt>{escape(a.label)}</dt><dd>{shown(data.get(a.key))}</dd>" for a in held)
+    rows = "".join(f"<dt>{escape(a.label)}</dt><dd>{reachable(a, data)}</dd>" for a in held)
     folded = (f"<details class=\"empty\"><summary>Empty fields ({len(empty)})</summary><dl>"
               + "".join(f"<dt>{escape(a.label)}</dt><dd>—</dd>" for a in empty) + "</dl></details>") if empty else ""
     return f"<dl id=\"attributes\">{rows}{also}</dl>{folded}"
+
+
+def reachable(attribute: Any, data: dict[str, Any]) -> str:
+    """A value; a phone number as a ``tel:`` link and an address as ``mailto:``, each with a copy button."""
+    value = data.get(attribute.key)
+    if attribute.type not in ("phone", "email") or not isinstance(value, str):
+        return shown(value)
+    target = (data.get("normalized") or {}).get(attribute.key) or value
+    scheme = "tel" if attribute.type == "phone" else "mailto"
+    return (f"<a href=\"{scheme}:{escape(target, quote=True)}\">{escape(value)}</a> "
+            f"<button type=\"button\" class=\"copy secondary\" data-copy=\"{escape(target, quote=True)}\" "
+            f"aria-label=\"Copy {escape(attribute.label, quote=True)}\">Copy</button>")
 
 
 def key_facts(contact: Any, attributes: list[Any], calls: list[Any], followups: list[Any]) -> str:
@@ -331,8 +371,10 @@ def followups_section(session: Any, contact_id: str, followups: list[Any]) -> st
                f"{csrf_field(session)}<fieldset><legend>Promise a follow-up</legend>"
                "<label class=\"choice\"><input type=\"radio\" name=\"kind\" value=\"callback\" checked> Callback</label>"
                "<label class=\"choice\"><input type=\"radio\" name=\"kind\" value=\"task\"> Task</label>"
-               "<label for=\"due-date\">Due (UTC)</label><input id=\"due-date\" name=\"due_date\" type=\"date\" required>"
-               "<label for=\"due-time\">Time (UTC)</label><input id=\"due-time\" name=\"due_time\" type=\"time\" value=\"09:00\">"
+               f"<label for=\"due-date\">Due ({escape(str(desk_zone()))})</label>"
+               "<input id=\"due-date\" name=\"due_date\" type=\"date\" required>"
+               f"<label for=\"due-time\">Time ({escape(str(desk_zone()))})</label>"
+               "<input id=\"due-time\" name=\"due_time\" type=\"time\" value=\"09:00\">"
                "<label for=\"promise-note\">What was promised</label>"
                "<textarea id=\"promise-note\" name=\"note\" rows=\"2\" maxlength=\"4000\"></textarea>"
                "<button type=\"submit\">Save follow-up</button></fieldset></form></details>")
@@ -343,14 +385,13 @@ def followups_section(session: Any, contact_id: str, followups: list[Any]) -> st
 
 
 def followup_item(session: Any, followup: Any, *, back: str = "card", link: bool = False) -> str:
-    """One open follow-up: kind, due time (UTC), owner, what was promised; Done (with a session)."""
+    """One open follow-up: kind, due time, owner, what was promised; Done (with a session)."""
     f = followup
     whose = (f" · <a href=\"{escape(desk_url(f'/desk/contacts/{f.contact_id}'))}\">the contact</a>" if link else "")
     done = (f"<form method=\"post\" class=\"inline\" action=\"{escape(desk_url(f'/desk/followups/{f.id}/done'))}\">"
             f"{csrf_field(session)}{hidden('back', back)}<button type=\"submit\">Done</button></form>"
             if session is not None else "")
-    return (f"<li><strong>{escape(f.kind.capitalize())}</strong> due <time datetime=\"{escape(f.due_at)}\">"
-            f"{escape(f.due_at[:16].replace('T', ' '))} UTC</time> · {escape(f.owner)}"
+    return (f"<li><strong>{escape(f.kind.capitalize())}</strong> due {when(f.due_at)} · {escape(f.owner)}"
             f"{(': ' + escape(f.note)) if f.note else ''}{whose} {done}</li>")
 
 
@@ -370,7 +411,7 @@ def notes_section(session: Any, contact_id: str, notes: list[Any]) -> str:
 def note_item(note: Any) -> str:
     shown_text = escape(note.text).replace("\n", "<br>")
     return (f"<li><p>{shown_text}</p><p class=\"sub\">{escape(note.author)} · "
-            f"{escape(note.created_at[:16].replace('T', ' '))}</p></li>")
+            f"{when(note.created_at)}</p></li>")
 
 
 def history_section(contact_id: str, calls: list[Any], cursor: str | None, *, title: str = "History",
@@ -390,7 +431,7 @@ def call_details(tree: Any, linked: bool = True) -> str:
     legs = [_plain(leg) for leg in tree.interactions]
     kinds = sorted({str(leg.get("type") or leg.get("interaction_type") or "call") for leg in legs})
     reason = last_wrapup(tree)
-    summary = (f"{escape(tree.start_time[:16].replace('T', ' '))} · {escape(', '.join(kinds))} · "
+    summary = (f"{when(tree.start_time)} · {escape(', '.join(kinds))} · "
                f"{len(legs)} leg{'s' if len(legs) != 1 else ''}" + (f" · {escape(reason)}" if reason else ""))
     return (f"<details id=\"call-{escape(tree.call_Id, quote=True)}\"><summary>{summary}</summary>"
             f"{tree_table(tree, linked)}</details>")
@@ -431,7 +472,7 @@ def call_page(session: Any, tree: Any, codes: list[Any] = (), note: str = "") ->
                if tree.contact_id else "")
     return layout(f"Call {tree.call_Id}", (
         f"<h1>Call {escape(tree.call_Id)}</h1><p class=\"sub\">{message_text(note)}"
-        f"{escape(tree.start_time[:16].replace('T', ' '))}</p>"
+        f"{when(tree.start_time)}</p>"
         f"<section class=\"card\">{tree_table(tree)}{contact}</section>"
         f"{wrapup_section(session, tree, codes)}"), session=session)
 
@@ -440,7 +481,7 @@ def wrapup_section(session: Any, tree: Any, codes: list[Any]) -> str:
     """How the call was closed, newest first, and a form to close it (when codes exist)."""
     done = "".join(
         f"<li><strong>{escape(w.label)}</strong> <span class=\"sub\">{escape(w.code)} · {escape(w.author)} · "
-        f"{escape(w.at[:16].replace('T', ' '))}</span>{f'<p>{escape(w.note)}</p>' if w.note else ''}</li>"
+        f"{when(w.at)}</span>{f'<p>{escape(w.note)}</p>' if w.note else ''}</li>"
         for w in reversed(getattr(tree, "wrapups", []) or [])) or "<li>Not wrapped up yet.</li>"
     form = ""
     if session is not None and codes:
@@ -470,7 +511,7 @@ def history_page(session: Any, contact: Any, calls: list[Any], cursor: str | Non
 def attachments_section(session: Any, contact_id: str, files: list[dict[str, Any]], upload_target: str) -> str:
     items = "".join(
         f"<li><a href=\"{escape(f.get('shortUrl', ''))}\">{escape(f.get('fileName', 'file'))}</a> "
-        f"<span class=\"sub\">{escape(f.get('mimeType', ''))} · {escape((f.get('created_at') or '')[:10])}</span></li>"
+        f"<span class=\"sub\">{escape(f.get('mimeType', ''))} · {when(f.get('created_at'), day_only=True)}</span></li>"
         for f in files) or "<li>No files yet.</li>"
     upload = ""
     if upload_target:
@@ -653,7 +694,7 @@ def chooser_page(session: Any, ani: str, found: list[Any], last_calls: dict[str,
     rows = "".join(
         f"<tr><td><a href=\"{escape(href(c))}\">{escape(full_name(c))}</a></td>"
         f"<td>{shown(', '.join(p for p in (c.phone1, c.phone2) if p))}</td><td>{shown(c.email)}</td>"
-        f"<td>{shown(last_calls.get(c.id, ''))}</td>"
+        f"<td>{when(last_calls.get(c.id))}</td>"
         + "".join(f"<td>{shown(c.model_dump().get(a.key))}</td>" for a in extra) + "</tr>"
         for c in found)
     return layout("Several callers", (

@@ -18,7 +18,7 @@ from chalicelib.models.contact import CONSENT_USAGE
 from chalicelib.models.interaction import CALL_ID
 from chalicelib.services.access.idempotency import KEY_PATTERN, MAX_KEY_CHARS
 
-DESCRIPTIONS = {200: "OK", 201: "Created", 202: "Accepted: a job goes on (its Location tells its progress)",
+DESCRIPTIONS = {200: "OK", 201: "Created", 204: "No content", 202: "Accepted: a job goes on (its Location tells its progress)",
                 301: "Moved: the contact was merged into another (Location, merged_into)", 302: "Found", 303: "See Other", 400: "Bad request (the message names the field)",
                 401: "No key, or an unknown, expired or revoked one", 403: "The key's role may not call this",
                 404: "Not found", 409: "Conflict", 410: "Gone", 412: "Stale version", 413: "Too large",

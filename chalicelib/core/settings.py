@@ -67,6 +67,7 @@ class Settings:
     screenpop_link_seconds: int = 300
     # An agent's desk session lasts this long (a shift), unless they sign out or the key is revoked.
     session_hours: float = 10.0
+    desk_timezone: str = "UTC"  # the desk shows times in this IANA zone (Europe/Helsinki)
     desk_live_seconds: float = 20.0  # how often an open card or edit form asks whether the contact changed
     max_body_bytes: int = 256 * 1024
     max_contact_bytes: int = 16 * 1024

@@ -35,21 +35,25 @@ def upload_origin() -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+# Types a browser shows without running anything: opened in the tab; any other is downloaded.
+INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp", "text/plain"})
+
+
 def presigned_get(key: str, file_name: str, mime_type: str, seconds: int) -> str:
     return aws.s3().generate_presigned_url(
         "get_object",
         Params={"Bucket": _bucket(), "Key": key, "ResponseContentType": mime_type,
-                "ResponseContentDisposition": content_disposition(file_name)},
+                "ResponseContentDisposition": content_disposition(file_name, inline=mime_type in INLINE_TYPES)},
         ExpiresIn=seconds,
     )
 
 
-def content_disposition(file_name: str) -> str:
-    """``attachment`` with an ASCII fallback and the UTF-8 name (RFC 6266)."""
+def content_disposition(file_name: str, *, inline: bool = False) -> str:
+    """``attachment`` (or ``inline``) with an ASCII fallback and the UTF-8 name (RFC 6266)."""
     from urllib.parse import quote
 
     ascii_name = file_name.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file_name)}"
+    return f"{'inline' if inline else 'attachment'}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file_name)}"
 
 
 def head(key: str) -> dict[str, Any] | None:

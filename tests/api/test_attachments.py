@@ -89,7 +89,7 @@ def test_statuses_pending_stored_revoked(api):
     assert redirect.status_code == 302
     location = redirect.headers["Location"]
     assert f"attachments/{made['id']}" in location and "X-Amz-Expires=60" in location
-    assert "response-content-disposition=attachment" in location
+    assert "response-content-disposition=inline" in location  # a PDF opens in the tab
     revoked = api.delete(f"/attachments/{made['id']}")
     assert revoked.status_code == 200 and body(revoked)["status"] == "revoked"
     gone = api.get(f"/a/{code}")

@@ -97,3 +97,10 @@ def test_a_missing_table_is_503_not_500_on_every_route(api):
     aws.dynamodb().delete_table(TableName=get_settings().table_name)
     assert api.get("/contacts/" + "A" * 32).status_code == 503
     assert api.post("/saveContact", {"first_name": "A"}).status_code == 503
+
+
+def test_the_browsers_favicon_question_is_answered_without_a_key_or_a_read(api):
+    anyone = api.as_key(None)
+    asked = anyone.get("/favicon.ico")
+    assert asked.status_code == 204 and asked.headers["Cache-Control"] == "public, max-age=86400"
+    assert anyone.calls == []

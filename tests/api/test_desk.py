@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html import unescape
 from html.parser import HTMLParser
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
 
@@ -466,12 +466,12 @@ def test_an_agent_promises_a_callback_from_the_card_finds_it_at_home_and_marks_i
     assert saved.status_code == 303 and "promised=1" in saved.headers["Location"]
     location = saved.headers["Location"]
     card = page_of(desk.get(location[location.index("/desk"):]))
-    assert "Follow-up saved." in card and "2026-12-08 15:30 UTC" in card
-    assert card.index("2026-12-08 15:30 UTC") < card.index("2026-12-09 09:00 UTC")  # soonest first
+    assert "Follow-up saved." in card and "Tue 8 Dec 2026 15:30 UTC" in card
+    assert card.index("Tue 8 Dec 2026 15:30 UTC") < card.index("Wed 9 Dec 2026 09:00 UTC")  # soonest first
     assert "Call back &lt;about the offer&gt;" in card
     home = page_of(desk.get("/desk"))
     mine = home.split('id="my-followups"')[1]
-    assert "2026-12-08 15:30 UTC" in mine and "someone else" not in mine  # only the agent's own
+    assert "Tue 8 Dec 2026 15:30 UTC" in mine and "someone else" not in mine  # only the agent's own
     done_form = re.search(r'<form method="post" class="inline" action="([^"]+)">(.*?)</form>', mine).groups()
     action = unescape(done_form[0])
     finished = desk.post(action[action.index("/desk"):], {"csrf": desk.csrf(home), "back": "home"})
@@ -507,3 +507,21 @@ def test_an_open_card_asks_where_the_contact_stands_in_one_read(api, desk, agent
     api.put(f"/contacts/{made['id']}", {"last_name": "Lund"})
     assert body(desk.get(f"/desk/contacts/{made['id']}/version"))["version"] == 2
     assert desk.get(f"/desk/contacts/{'A' * 32}/version").status_code == 404
+
+
+def test_times_read_in_the_desks_zone_and_numbers_and_addresses_are_links(api, desk, agent, monkeypatch):
+    from chalicelib.core.settings import get_settings
+
+    monkeypatch.setenv("CIM_DESK_TIMEZONE", "Europe/Helsinki")
+    get_settings.cache_clear()
+    made = body(api.post("/saveContact", {"first_name": "Aino", "phone1": "+358 40 123 4567", "email": "aino@example.fi"}))
+    card = page_of(desk.get(f"/desk/contacts/{made['id']}"))
+    form = desk.form_values(card, "promise") | {"due_date": "2026-12-08", "due_time": "15:30", "note": "Call back"}
+    assert desk.post(f"/desk/contacts/{made['id']}/followups", form).status_code == 303
+    stored = body(api.get(f"/followups?owner={quote(agent['name'])}"))["items"][0]
+    assert stored["due_at"] == "2026-12-08T13:30:00.000Z"  # 15:30 in Helsinki is 13:30 UTC
+    card = page_of(desk.get(f"/desk/contacts/{made['id']}"))
+    assert "Tue 8 Dec 2026 15:30 EET" in card and 'datetime="2026-12-08T13:30:00.000Z"' in card
+    assert "Due (Europe/Helsinki)" in card
+    assert 'href="tel:+358401234567"' in card and 'href="mailto:aino@example.fi"' in card
+    assert 'data-copy="+358401234567"' in card

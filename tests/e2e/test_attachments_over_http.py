@@ -30,7 +30,8 @@ def test_upload_through_the_presigned_form_then_open_the_short_url(server):
     assert redirect.status_code == 302
     download = requests.get(redirect.headers["Location"], timeout=30)
     assert download.status_code == 200 and download.content == content
-    assert "attachment" in download.headers.get("Content-Disposition", "")
+    shown = download.headers.get("Content-Disposition", "")
+    assert shown.startswith("inline") and "Lasku_S%C3%B6derberg.pdf" in shown  # a PDF opens in the tab, named
 
     assert server("DELETE", f"/attachments/{created['id']}").json()["status"] == "revoked"
     assert requests.get(created["shortUrl"], allow_redirects=False, timeout=30).status_code == 410

@@ -267,7 +267,7 @@ def test_an_agents_day_from_sign_in_to_an_uploaded_file(agent, server, schema, t
     agent.wait_for("Follow-up saved.")
     assert "Call back about the refund" in agent.find("#followups").text
     agent.open("/desk")
-    assert "2026-12-08 09:00 UTC" in agent.find("#my-followups").text
+    assert "Tue 8 Dec 2026 09:00 UTC" in agent.find("#my-followups").text
     agent.check("home")
     agent.find("#my-followups button[type=submit]").click()
     agent.wait_for("Follow-up done.")

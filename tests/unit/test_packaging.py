@@ -66,3 +66,12 @@ def test_the_readme_is_a_newcomers_page_and_links_only_to_what_exists():
         assert heading in readme
     for target in re.findall(r"\]\((docs/[^)#]+)", readme):
         assert (ROOT / target).exists(), target
+
+
+def test_only_types_a_browser_shows_without_running_anything_open_inline():
+    from chalicelib.store.blobs import INLINE_TYPES, content_disposition
+
+    assert content_disposition("a.pdf", inline="application/pdf" in INLINE_TYPES).startswith("inline;")
+    for risky in ("text/html", "image/svg+xml", "application/zip", "application/octet-stream"):
+        assert risky not in INLINE_TYPES
+    assert content_disposition("Lasku Söderberg.zip").startswith('attachment; filename="Lasku S_derberg.zip"')
