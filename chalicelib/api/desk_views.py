@@ -50,6 +50,9 @@ summary{cursor:pointer}
 .choice input{width:auto;margin:0;flex:none}
 h2{font-size:17px;margin:0 0 8px}
 @media (max-width:560px){main{margin:12px auto;padding:0 8px}dl{grid-template-columns:1fr}dd{margin-bottom:6px}
+.table table,.table tbody,.table tr,.table td,.table th[scope=row]{display:block}.table thead{display:none}
+.table tr{border-top:1px solid #e6ebef;padding:6px 0}.table td,.table th{border:0;padding:2px 0}
+.table td[data-label]::before{content:attr(data-label) ": ";color:#4a5866}
 .card{padding:12px}.bar .who{margin-left:0}}
 """
 
@@ -198,7 +201,26 @@ def message_text(text: str) -> str:
 
 def message(text: str, kind: str = "notice") -> str:
     role = "alert" if kind == "problem" else "status"
-    return f"<p class=\"{kind}\" role=\"{role}\">{escape(text)}</p>" if text else ""
+    ident = " id=\"problem\"" if kind == "problem" else ""
+    return f"<p class=\"{kind}\"{ident} role=\"{role}\">{escape(text)}</p>" if text else ""
+
+
+def field_problem(problem: str, attributes: list[Any]) -> tuple[Any, str]:
+    """The attribute a problem names (``phone1: ...``), and the problem in the
+    agent's words (its label, not its key)."""
+    key, _, rest = problem.partition(":")
+    named = next((a for a in attributes if a.key == key.strip()), None) if rest else None
+    return named, (f"{named.label}:{rest}" if named else problem)
+
+
+def form_controls(attributes: list[Any], values: dict[str, Any], problem: str) -> tuple[str, str]:
+    """The form's controls, the field a problem names marked invalid and
+    focused (else the first field focused); and the problem in plain words."""
+    bad, plain = field_problem(problem, attributes)
+    controls = "".join(field_control(a, values.get(a.key), invalid=a is bad,
+                                     focus=(a is bad) if bad else index == 0)
+                       for index, a in enumerate(attributes))
+    return controls, plain
 
 
 def shown(value: Any) -> str:
@@ -263,8 +285,10 @@ def search_page(session: Any, q: str, field: str, searchable: list[Any], found: 
     results = ""
     if found is not None:
         rows = "".join(
-            f"<tr><td><a href=\"{escape(desk_url(f'/desk/contacts/{c.id}'))}\">{escape(full_name(c))}</a></td>"
-            f"<td>{shown(c.phone1)}</td><td>{shown(c.email)}</td><td>{when(c.updated_at, day_only=True)}</td></tr>"
+            f"<tr><td data-label=\"Name\"><a href=\"{escape(desk_url(f'/desk/contacts/{c.id}'))}\">"
+            f"{escape(full_name(c))}</a></td><td data-label=\"Phone\">{shown(c.phone1)}</td>"
+            f"<td data-label=\"E-mail\">{shown(c.email)}</td>"
+            f"<td data-label=\"Updated\">{when(c.updated_at, day_only=True)}</td></tr>"
             for c in found)
         more = (f"<p><a href=\"{escape(desk_url('/desk', {'q': q, 'field': field, 'cursor': next_cursor}))}\">"
                 "Next page of results</a></p>") if next_cursor else ""
@@ -444,7 +468,8 @@ LEG_COLUMNS = (("start_time", "Start"), ("interaction_type", "Step"), ("type", "
 
 def tree_table(tree: Any, linked: bool = True) -> str:
     rows = "".join(
-        "<tr>" + "".join(f"<td>{shown(_leg_value(leg, key))}</td>" for key, _ in LEG_COLUMNS) + "</tr>"
+        "<tr>" + "".join(f"<td data-label=\"{escape(label, quote=True)}\">{shown(_leg_value(leg, key))}</td>"
+                         for key, label in LEG_COLUMNS) + "</tr>"
         for leg in map(_plain, tree.interactions))
     head = "".join(f"<th scope=\"col\">{label}</th>" for _, label in LEG_COLUMNS)
     files = "".join(f"<li><a href=\"{escape(a.get('shortUrl', ''))}\">{escape(a.get('fileName', 'file'))}</a></li>"
@@ -536,11 +561,14 @@ def form_text(value: Any) -> str:
     return "\n".join(str(v) for v in value) if isinstance(value, list) else as_text(value, ", ", "true", "false")
 
 
-def field_control(attribute: Any, value: Any) -> str:
-    """The control for one schema attribute: its type, options and rules."""
+def field_control(attribute: Any, value: Any, *, invalid: bool = False, focus: bool = False) -> str:
+    """The control for one schema attribute: its type, options and rules
+    (``invalid``: the problem shown names it; ``focus``: the cursor starts there)."""
     key, label = attribute.key, attribute.label + (" (required)" if attribute.required else "")
     ident = f"f-{key}"
     required = " required" if attribute.required else ""
+    required += " aria-invalid=\"true\" aria-errormessage=\"problem\"" if invalid else ""
+    required += " autofocus" if focus else ""
     text = form_text(value)
     head = f"<label for=\"{ident}\">{escape(label)}</label>"
     if attribute.options or attribute.type == "boolean":
@@ -568,7 +596,7 @@ def edit_page(session: Any, contact: Any, attributes: list[Any], values: dict[st
     (``base``), so a save writes only what the agent changed. ``conflicts``:
     (attribute, saved now, yours) for fields another agent changed too; the
     agent chooses, per field, whose value to keep."""
-    controls = "".join(field_control(a, values.get(a.key)) for a in attributes)
+    controls, problem = form_controls(attributes, values, problem)
     read_with = {a.key: form_text((base if base is not None else values).get(a.key)) for a in attributes}
     stale = ""
     if conflicts:
@@ -600,7 +628,7 @@ def edit_page(session: Any, contact: Any, attributes: list[Any], values: dict[st
 def new_contact_page(session: Any, attributes: list[Any], values: dict[str, Any], token: dict[str, str], *,
                      caller: str = "", problem: str = "", action: str = "/desk/contacts",
                      duplicates: list[dict[str, Any]] = ()) -> str:
-    controls = "".join(field_control(a, values.get(a.key)) for a in attributes)
+    controls, problem = form_controls(attributes, values, problem)
     sub = (f"<p class=\"sub\">No contact has the number {escape(caller)}</p>" if caller
            else "<p class=\"sub\">Every field of the schema; only the required ones must be filled in.</p>")
     return layout("New contact", (
@@ -692,10 +720,12 @@ def chooser_page(session: Any, ani: str, found: list[Any], last_calls: dict[str,
     extra = mapped[:1]
     head = "".join(f"<th scope=\"col\">{escape(a.label)}</th>" for a in extra)
     rows = "".join(
-        f"<tr><td><a href=\"{escape(href(c))}\">{escape(full_name(c))}</a></td>"
-        f"<td>{shown(', '.join(p for p in (c.phone1, c.phone2) if p))}</td><td>{shown(c.email)}</td>"
-        f"<td>{when(last_calls.get(c.id))}</td>"
-        + "".join(f"<td>{shown(c.model_dump().get(a.key))}</td>" for a in extra) + "</tr>"
+        f"<tr><td data-label=\"Name\"><a href=\"{escape(href(c))}\">{escape(full_name(c))}</a></td>"
+        f"<td data-label=\"Phones\">{shown(', '.join(p for p in (c.phone1, c.phone2) if p))}</td>"
+        f"<td data-label=\"E-mail\">{shown(c.email)}</td>"
+        f"<td data-label=\"Last call\">{when(last_calls.get(c.id))}</td>"
+        + "".join(f"<td data-label=\"{escape(a.label, quote=True)}\">{shown(c.model_dump().get(a.key))}</td>"
+                  for a in extra) + "</tr>"
         for c in found)
     return layout("Several callers", (
         f"<h1>Several contacts share this number</h1><p class=\"sub\">{escape(ani)}: choose the caller</p>"

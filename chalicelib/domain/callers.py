@@ -33,3 +33,9 @@ def is_usable(identifier: str, region: str) -> bool:
     that parses ("anonymous", "withheld" or a foreign number in another
     region's format do not)."""
     return is_address(identifier) or phones.to_e164(identifier, region) is not None
+
+
+def normalized(identifier: str, region: str) -> str | None:
+    """A caller's identifier as indexed: an address lower-cased, a number in
+    E.164 (None: a number that does not parse)."""
+    return normalized_address(identifier) if is_address(identifier) else phones.to_e164(identifier, region)

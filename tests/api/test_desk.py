@@ -203,10 +203,10 @@ def test_search_pages_through_results(api, desk, agent):
     for i in range(30):
         api.post("/saveContact", {"first_name": "Pekka", "last_name": f"Virta{i:02d}"})
     first = page_of(desk.get("/desk?q=pekka"))
-    assert first.count("<tr><td>") == 25
+    assert first.count('<tr><td data-label="Name">') == 25
     more = unescape(re.search(r'href="([^"]+)">Next page of results', first).group(1))
     second = page_of(desk.get(more[more.index("/desk"):]))
-    assert second.count("<tr><td>") == 5
+    assert second.count('<tr><td data-label="Name">') == 5
 
 
 def test_the_card_shows_every_attribute_history_and_files_in_few_calls(api, desk, agent):
@@ -306,7 +306,12 @@ def test_the_edit_form_follows_the_schema_and_names_a_bad_field(api, desk, agent
     assert all(f'<label for="f-{k}">' in edit for k in ("first_name", "tier", "vip", "visits", "since", "tags"))
     form = desk.form_values(edit, "edit") | {"visits": "many", "tags": "x\ny\n", "vip": "false"}
     refused = desk.post(f"/desk/contacts/{made['id']}", form)
-    assert refused.status_code == 400 and "visits: &#x27;many&#x27; is not a number" in page_of(refused)
+    shown = page_of(refused)
+    # in the agent's words (the field's label), on the field itself, where the cursor goes
+    assert refused.status_code == 400 and "Visits: &#x27;many&#x27; is not a number" in shown
+    assert re.search(r'<input id="f-visits"[^>]* aria-invalid="true" aria-errormessage="problem" autofocus>', shown)
+    assert shown.count("autofocus") == 1 and 'id="problem"' in shown
+    assert re.search(r'<input id="f-first_name"[^>]* autofocus>', edit)  # at first: the first field
     saved = desk.post(f"/desk/contacts/{made['id']}", form | {"visits": "12", "email": ""})
     assert saved.status_code == 303
     stored = body(api.get(f"/contacts/{made['id']}"))
@@ -327,13 +332,17 @@ def test_pop_answers_the_card_a_chooser_or_the_new_caller_form(api, desk, agent)
     child = body(api.get("/contacts?first_name=Child&phone=4155550166"))["items"][0]
     assert api.put("/interactions/C-9/contact", {"contact_id": child["id"]}).status_code == 200
     chooser = page_of(desk.get("/desk/pop?ani=4155550166"))
-    assert "Several contacts share this number" in chooser and chooser.count("<tr><td>") == 2
+    assert "Several contacts share this number" in chooser and chooser.count('<tr><td data-label="Name">') == 2
     assert "AC-2" in chooser and "AC-3" in chooser and "<th scope=\"col\">Account</th>" in chooser
     assert "Last call" in chooser and "2026-11-20" in chooser
     # the lookup (Query + BatchGetItem), the number's calls (Query + BatchGetItem), the session's key
     assert sorted(desk.calls) == ["BatchGetItem", "BatchGetItem", "GetItem", "Query", "Query"], desk.calls
     by_variable = page_of(desk.get("/desk/pop?ani=4155550166&callVariable3=AC-3"))
     assert "Child" in by_variable and "Several" not in by_variable
+    assert "Calling from 4155550166</p>" in by_variable  # the variable found her, and the number is hers too
+    elsewhere = page_of(desk.get("/desk/pop?ani=4155550777&callVariable3=AC-1"))  # Ann's account, another phone
+    assert ann["id"] in elsewhere
+    assert "Calling from 4155550777, a number not on this card: found by callVariable3 (AC-1)" in elsewhere
     form = page_of(desk.get("/desk/pop?ani=415-555-0999"))
     assert 'id="new-contact"' in form and 'value="415-555-0999"' in form and 'name="account"' in form
 

@@ -107,6 +107,10 @@ class Agent:
                                         {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
             overflow = self.driver.execute_script("return document.documentElement.scrollWidth")
             assert overflow <= width, f"{name} at {width}px is {overflow}px wide"
+            sideways = self.driver.execute_script(  # a table that scrolls inside its box is no better
+                "return Array.from(document.querySelectorAll('.table'))"
+                ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.getAttribute('aria-label'))")
+            assert not sideways, f"{name} at {width}px scrolls sideways: {sideways}"
             self.driver.save_screenshot(str(ARTIFACTS / f"desk-{name}-{width}.png"))
             self.driver.execute_script(self.axe)
             violations = self.driver.execute_async_script(

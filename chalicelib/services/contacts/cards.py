@@ -77,6 +77,21 @@ def card(contact: Contact | str, note: str = "", *, with_duplicates: bool = Fals
                 written, promised, possible)
 
 
+def calling_from(ani: str | None, answer: Any) -> str:
+    """The card's first line for a pop: the caller's number, and, when a call
+    variable found the contact and that number is not one of its own, so."""
+    if not ani:
+        return ""
+    by = answer.matchedBy
+    if by is None or by.rule is None:
+        return f"Calling from {ani}"
+    own = set((answer.contacts[0].normalized or {}).values())
+    if callers.normalized(ani, get_settings().default_region) in own:
+        return f"Calling from {ani}"
+    return (f"Calling from {ani}, a number not on this card: found by {by.rule.callVar or by.rule.callVariable} "
+            f"({by.value}), not by the number")
+
+
 def history(contact_id: str, cursor: str | None) -> tuple[Contact, list[Any], str | None]:
     """A page of a contact's calls, as many as a card shows."""
     contact = contacts.get(contact_id)
@@ -96,7 +111,7 @@ def pop(ani: str | None, variables: dict[str, Any], form: str) -> Card | Chooser
     asked = LookupRequest.model_validate({"ani": ani or None, "callVariables": variables})
     answer = lookup.lookup(asked.ani, asked.callVariables)
     if answer.match == "unique":
-        return card(answer.contacts[0], note=f"Calling from {ani}" if ani else "")
+        return card(answer.contacts[0], note=calling_from(ani, answer))
     if answer.match == "multiple":
         last = interactions.last_calls(ani, [c.id for c in answer.contacts]) if ani else {}
         return Chooser(ani or "", answer.contacts, last, telling_attributes())
