@@ -256,8 +256,8 @@ def full_name(contact: Any) -> str:
 
 def sign_in_page(next_path: str, note: str = "", problem: str = "") -> str:
     return layout("Sign in", (
-        "<h1>Sign in to the desk</h1><p class=\"sub\">Use your personal agent key (an administrator makes one with "
-        "<code>make key ROLE=agent NAME=you</code>). You stay signed in for your shift.</p>"
+        "<h1>Sign in to the desk</h1><p class=\"sub\">Use your personal agent key (an administrator gives you "
+        "one). You stay signed in for your shift.</p>"
         f"{message(note)}{message(problem, 'problem')}"
         f"<section class=\"card\"><form method=\"post\" action=\"{escape(desk_url('/desk/signin'))}\" id=\"signin\">"
         f"{hidden('next', next_path)}"
@@ -272,9 +272,10 @@ def sign_in_page(next_path: str, note: str = "", problem: str = "") -> str:
 def search_page(session: Any, q: str, field: str, searchable: list[Any], found: list[Any] | None,
                 next_cursor: str | None, problem: str = "", *, followups: list[Any] | None = None,
                 recent: list[Any] | None = None, notice: str = "") -> str:
+    # "Search in" goes back to its default once it has been used: the next search is a plain one again.
     options = "<option value=\"\">Name, phone or e-mail</option>" + "".join(
-        f"<option value=\"{escape(a.key, quote=True)}\"{' selected' if a.key == field else ''}>{escape(a.label)}</option>"
-        for a in searchable)
+        f"<option value=\"{escape(a.key, quote=True)}\">{escape(a.label)}</option>" for a in searchable)
+    searched_in = next((a.label for a in searchable if a.key == field), "")
     form = (
         f"<form class=\"search\" role=\"search\" method=\"get\" action=\"{escape(desk_url('/desk'))}\">"
         f"<div><label for=\"q\">Search contacts</label><input id=\"q\" name=\"q\" type=\"search\" "
@@ -293,7 +294,8 @@ def search_page(session: Any, q: str, field: str, searchable: list[Any], found: 
         more = (f"<p><a href=\"{escape(desk_url('/desk', {'q': q, 'field': field, 'cursor': next_cursor}))}\">"
                 "Next page of results</a></p>") if next_cursor else ""
         results = (
-            "<section class=\"card\" aria-labelledby=\"results\"><h2 id=\"results\">Results</h2>"
+            "<section class=\"card\" aria-labelledby=\"results\"><h2 id=\"results\">Results"
+            + (f" in {escape(searched_in)}" if searched_in else "") + "</h2>"
             + (f"<div class=\"table\" tabindex=\"0\" role=\"region\" aria-label=\"Search results\"><table id=\"found\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Phone"
                f"</th><th scope=\"col\">E-mail</th><th scope=\"col\">Updated</th></tr></thead><tbody>{rows}</tbody>"
                f"</table></div>{more}" if found else "<p>No contact matches.</p>")

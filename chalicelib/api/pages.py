@@ -87,7 +87,14 @@ def content_security_policy(body: str, form_targets: tuple[str, ...] = ()) -> st
             f"form-action {forms}; base-uri 'none'; frame-ancestors {ancestors}")
 
 
-def problem_page(message: str, status: int) -> Response:
-    """What a page shows instead when it cannot be shown (the same status a JSON route would answer)."""
-    return html_response(page("Not shown", f"<h1>Cannot show this</h1><p class=\"sub\">{escape(message)}</p>"),
-                         status)
+def problem_page(message: str, status: int, *, signed_in: bool = False) -> Response:
+    """What a page shows instead when it cannot be shown (the same status a
+    JSON route would answer), and a way on: back to the desk's search for an
+    agent signed in, else to its sign-in."""
+    from chalicelib.core import public
+
+    way = (f"<a href=\"{escape(public.url('/desk'))}\">Back to search</a> · "
+           f"<a href=\"{escape(public.url('/desk/new'))}\">New contact</a>" if signed_in
+           else f"<a href=\"{escape(public.url('/desk/signin'))}\">Sign in to the desk</a>")
+    return html_response(page("Not shown", f"<h1>Cannot show this</h1><p class=\"sub\" role=\"alert\">"
+                                           f"{escape(message)}</p><p>{way}</p>"), status)

@@ -263,4 +263,5 @@ def _to_sign_in(request: Any, operation: Operation) -> Response:
 def _page_error(error: errors.DomainError, status: int | None = None) -> Response:
     from chalicelib.api.pages import problem_page
 
-    return problem_page(error.message, status or http.status_of(error))
+    return problem_page(error.message, status or http.status_of(error),
+                        signed_in=invocation.current().session is not None)

@@ -135,3 +135,12 @@ def test_attachments_show_in_the_call_tree_and_the_contact(api):
     api.delete(f"/attachments/{made['id']}")
     assert body(api.get("/interactions/CHAT-1"))["attachments"] == []
     assert body(api.get(f"/contacts/{ann['id']}/attachments"))["items"] == []
+
+
+def test_refused_files_are_explained_in_words_people_use(api):
+    odd = api.post("/s3attachments", {"fileName": "run.exe", "mimeType": "application/x-msdownload", "size": 10})
+    assert odd.status_code == 400
+    assert body(odd)["Message"].startswith("mimeType: files of type 'application/x-msdownload' cannot be attached; ")
+    assert "images" in body(odd)["Message"] and "application/pdf" not in body(odd)["Message"]
+    big = api.post("/s3attachments", {"fileName": "a.pdf", "mimeType": "application/pdf", "size": 40 * 1_048_576})
+    assert big.status_code == 413 and body(big)["Message"] == "size: the file is 40 MB; a file can be at most 25 MB"

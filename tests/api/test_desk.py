@@ -136,6 +136,7 @@ def test_sign_in_sets_a_locked_down_cookie_and_returns_to_the_page_asked_for(api
 def test_wrong_keys_and_foreign_targets_are_refused(api, desk):
     refused = desk.sign_in("cim_not-a-key")
     assert refused.status_code == 401 and "not a valid personal key" in page_of(refused)
+    assert "make key" not in page_of(refused)  # words an agent knows, not a developer's command
     from tests.conftest import ADMIN_KEY
     assert desk.sign_in(ADMIN_KEY).status_code == 401  # the shared bootstrap key is nobody's
     ivr = make_key(api, role="ivr", name="ivr-box")
@@ -193,6 +194,8 @@ def test_search_by_name_phone_email_and_attribute_costs_what_the_api_does(api, d
         assert ann["id"] in page and "Bo" not in page.split('id="found"')[1], q
         assert desk.calls.count("GetItem") == 1 and desk.calls.count("Query") == 1, (q, desk.calls)
         assert desk.calls.count("BatchGetItem") == 1, (q, desk.calls)
+    # after a search in an attribute, the results say where, and "Search in" is back to its default
+    assert "Results in Account</h2>" in page and "selected" not in page.split('id="field"')[1].split("</select>")[0]
     nothing = page_of(desk.get("/desk?q=zed"))
     assert "No contact matches" in nothing
     bad = desk.get("/desk?" + urlencode({"q": "x", "field": "nope"}))
@@ -534,3 +537,11 @@ def test_times_read_in_the_desks_zone_and_numbers_and_addresses_are_links(api, d
     assert "Due (Europe/Helsinki)" in card
     assert 'href="tel:+358401234567"' in card and 'href="mailto:aino@example.fi"' in card
     assert 'data-copy="+358401234567"' in card
+
+
+def test_an_error_page_is_never_a_dead_end(api, desk, agent):
+    gone = desk.get(f"/desk/contacts/{'A' * 32}")
+    page = page_of(gone)
+    assert gone.status_code == 404 and "not found" in page and 'href="/desk">Back to search</a>' in page
+    expired = api.as_key(None).get("/screenpop?ani=4155550100&exp=1&sig=00")  # a signed link, stale
+    assert expired.status_code in (401, 403, 410) and "Sign in to the desk" in expired.body.decode()

@@ -58,8 +58,8 @@ def sign_in(key: str) -> tuple[Session, str]:
     key_hash = apikeys.personal_key_hash(key)
     caller = apikeys.by_hash(key_hash) if key_hash else None
     if caller is None:
-        raise Unauthorized("that key is not a valid personal key (unknown, expired or revoked; the "
-                           "development admin key cannot sign in: make one with `make key ROLE=agent NAME=you`)")
+        raise Unauthorized("That key is not a valid personal key: it is unknown, expired or revoked. "
+                           "Ask an administrator for your own.")
     now = time.time()
     session = Session(key_hash, caller.name, caller.role, int(now * 1000),
                       int(now + get_settings().session_hours * 3600), secrets.token_urlsafe(12))

@@ -54,6 +54,20 @@ def short_url(code: str) -> str:
     return public.url(f"/a/{code}")
 
 
+_FAMILIES = {"application": "documents", "image": "images", "text": "text files", "audio": "audio",
+             "video": "video"}
+
+
+def _kinds(types: Any) -> str:
+    """The allowed types as people say them: "documents, images and text files"."""
+    kinds = list(dict.fromkeys(_FAMILIES.get(t.split("/", 1)[0], t) for t in types))
+    return ", ".join(kinds[:-1]) + (" and " if len(kinds) > 1 else "") + kinds[-1]
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_048_576:.1f} MB".replace(".0 MB", " MB")
+
+
 def upload_origin() -> str:
     """The origin a browser posts uploads to (for the page's form-action policy)."""
     return blobs.upload_origin()
@@ -65,9 +79,11 @@ def create(request: AttachmentRequest, redirect: str | None = None) -> Attachmen
     settings = get_settings()
     mime = request.mimeType.strip().lower()
     if mime not in settings.attachment_types:
-        raise Invalid(f"mimeType: {request.mimeType!r} is not allowed; allowed: {', '.join(settings.attachment_types)}")
+        raise Invalid(f"mimeType: files of type {request.mimeType!r} cannot be attached; "
+                      f"{_kinds(settings.attachment_types)} can (the list: CIM_ATTACHMENT_TYPES)")
     if request.size > settings.attachment_max_bytes:
-        raise TooLarge(f"size: at most {settings.attachment_max_bytes} bytes")
+        raise TooLarge(f"size: the file is {_megabytes(request.size)}; a file can be at most "
+                       f"{_megabytes(settings.attachment_max_bytes)}")
     if request.contact_id is not None:
         interactions.existing_contact(request.contact_id)
     if request.call_Id is not None and get_tree(interactions.check_call_id(request.call_Id)) is None:
