@@ -299,11 +299,22 @@ def history(contact_id):
 
 
 @area.route("GET", "/desk/calls/{call_Id}", role=AGENT, session=True, summary="One call's tree", media=HTML_MEDIA,
-            errors=(400, 404), query=("wrapped",))
+            errors=(400, 404), query=("wrapped", "noted"))
 def call(call_Id):  # noqa: N803 - the CIM API's name
     from chalicelib.services.calls import interactions, wrapups
-    note = "Wrapped up." if query(area.request).get("wrapped") else ""
+    params = query(area.request)
+    note = "Wrapped up." if params.get("wrapped") else "Note saved." if params.get("noted") else ""
     return _page(views.call_page(area.session, interactions.get(call_Id), wrapups.codes().codes, note))
+
+
+@area.route("POST", "/desk/calls/{call_Id}/notes", role=AGENT, session=True,
+            summary="Add a note to the call from its page", ok=303, media=HTML_MEDIA, errors=(400, 403, 404, 409),
+            request_media=FORM_MEDIA, headers=("Location",))
+def add_call_note(call_Id):  # noqa: N803
+    from chalicelib.services.calls import interactions
+    form = form_body(area.request)
+    interactions.add_note(call_Id, parse(NoteRequest, {"text": form.get("text", "")}))
+    return _see_other(f"/desk/calls/{call_Id}", {"noted": "1"})
 
 
 @area.route("POST", "/desk/calls/{call_Id}/wrapup", role=AGENT, session=True,

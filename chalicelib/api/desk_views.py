@@ -501,7 +501,18 @@ def call_page(session: Any, tree: Any, codes: list[Any] = (), note: str = "") ->
         f"<h1>Call {escape(tree.call_Id)}</h1><p class=\"sub\">{message_text(note)}"
         f"{when(tree.start_time)}</p>"
         f"<section class=\"card\">{tree_table(tree)}{contact}</section>"
-        f"{wrapup_section(session, tree, codes)}"), session=session)
+        f"{wrapup_section(session, tree, codes)}{call_note_form(session, tree.call_Id)}"), session=session)
+
+
+def call_note_form(session: Any, call_id: str) -> str:
+    """A box to write what was said on this call (its notes show with its legs)."""
+    if session is None:
+        return ""
+    return (f"<section class=\"card\" aria-labelledby=\"call-note-h\" id=\"call-notes\"><h2 id=\"call-note-h\">"
+            f"Note on this call</h2><form method=\"post\" action=\"{escape(desk_url(f'/desk/calls/{call_id}/notes'))}\">"
+            f"{csrf_field(session)}<label for=\"call-note-text\">What was said or promised</label>"
+            "<textarea id=\"call-note-text\" name=\"text\" rows=\"3\" maxlength=\"4000\" required></textarea>"
+            "<button type=\"submit\">Save note</button></form></section>")
 
 
 def wrapup_section(session: Any, tree: Any, codes: list[Any]) -> str:

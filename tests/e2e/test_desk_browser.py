@@ -262,6 +262,30 @@ def test_an_agents_day_from_sign_in_to_an_uploaded_file(agent, server, schema, t
     agent.open("/desk/calls/DESK-CALL-1")
     agent.check("call")
 
+    # What was said: a note on the call and one on the contact, a wrap-up the history then shows.
+    assert server("PUT", "/wrapup-codes", json={"codes": [{"code": "REFUND", "label": "Refund agreed"}]}
+                  ).status_code == 200
+    agent.open("/desk/calls/DESK-CALL-1")
+    agent.find("#call-note-text").send_keys("Offered 3 months at 50%")
+    agent.find("#call-notes button[type=submit]").click()
+    agent.wait_for("Note saved.")
+    assert "Offered 3 months at 50%" in agent.text()
+    Select(agent.find("#wrapup-code")).select_by_visible_text("Refund agreed")
+    agent.find("#wrapups button[type=submit]").click()
+    agent.wait_for("Wrapped up.")
+    agent.open(f"/desk/contacts/{ann['id']}")
+    assert "Refund agreed" in agent.find("#key-facts").text and "Refund agreed" in agent.find("#history").text
+    agent.find("#note-text").send_keys("Prefers e-mail after 16:00")
+    agent.find("#notes button[type=submit]").click()
+    agent.wait_for("Note saved.")
+    assert "Prefers e-mail after 16:00" in agent.find("#notes").text
+
+    # An error page is not a dead end.
+    agent.open("/desk/contacts/" + "A" * 32)
+    agent.wait_for("Cannot show this")
+    agent.find("main a").click()
+    agent.wait_for("Contacts")
+
     # Promise a callback from the card, find it on the home page, mark it done.
     agent.open(f"/desk/contacts/{ann['id']}")
     agent.find("#promise-form summary").click()
