@@ -102,6 +102,8 @@ def write(old: dict[str, Any] | None, new: dict[str, Any], audit: list[dict[str,
                 forget_caller(*new["origin"])
             raise
         if cancelled.failed(link_guard):
+            if (cancelled.old(link_guard) or {}).get("merged_into"):  # an agent's link to a merged id
+                privacy_store.raise_if_no_contact(cancelled, link_guard, linking)
             raise LinkedContactGone(f"contact {linking} not found") from None
         found = cancelled.old(0)
         raise StaleTree(f"call {new['call_Id']} was changed concurrently; retry",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from chalicelib.core.errors import Invalid, NotFound
+from chalicelib.core.errors import Invalid, Merged, NotFound
 from chalicelib.store import keys, records
 from chalicelib.store.codec import serialize
 from chalicelib.store.dynamo import batch_get, call
@@ -30,21 +30,30 @@ def guard_unsuppressed(tx: Transaction, digests: list[str]) -> list[int]:
 
 
 def guard_contact_exists(tx: Transaction, contact_id: str) -> int:
-    """A transaction guard: the contact is still stored (a call linked to a
-    contact being erased must not outlive it)."""
-    return tx.check(keys.contact(contact_id), "attribute_exists(PK)")
+    """A transaction guard: the contact is still stored, and not merged into
+    another (a call linked to a contact being erased must not outlive it)."""
+    return tx.check(keys.contact(contact_id), "attribute_exists(#doc)", names={"#doc": "doc"}, return_old=True)
+
+
+def raise_if_no_contact(cancelled: Cancelled, guard: int | None, contact_id: str) -> None:
+    """NotFound, or Merged naming where the contact went, if ``guard`` failed."""
+    if cancelled.failed(guard):
+        found = cancelled.old(guard) or {}
+        if found.get("merged_into"):
+            raise Merged(f"contact {contact_id} was merged into {found['merged_into']}; use that contact",
+                         merged_into=found["merged_into"], merge_id=found.get("merge_id"))
+        raise NotFound(f"contact {contact_id} not found")
 
 
 def commit_on_contact(tx: Transaction, contact_id: str) -> None:
     """Commit ``tx`` only while the contact is stored: a note or follow-up
     written as an erasure deletes its contact lands before (and the erasure
-    sweeps it after the contact) or is refused here (NotFound)."""
+    sweeps it after the contact) or is refused here (NotFound, or Merged)."""
     guard = guard_contact_exists(tx, contact_id)
     try:
         tx.commit()
     except Cancelled as cancelled:
-        if cancelled.failed(guard):
-            raise NotFound(f"contact {contact_id} not found") from None
+        raise_if_no_contact(cancelled, guard, contact_id)
         raise
 
 

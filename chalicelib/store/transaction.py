@@ -61,9 +61,10 @@ class Transaction:
                return_old: bool = False) -> int:
         return self._add("Delete", {"Key": serialize(key)}, only_if, values, return_old)
 
-    def check(self, key: dict[str, Any], condition: str, values: dict[str, Any] | None = None) -> int:
+    def check(self, key: dict[str, Any], condition: str, values: dict[str, Any] | None = None, *,
+              return_old: bool = False, names: dict[str, str] | None = None) -> int:
         """Write nothing, but go through only while ``condition`` holds for ``key``."""
-        return self._add("ConditionCheck", {"Key": serialize(key)}, condition, values, False)
+        return self._add("ConditionCheck", {"Key": serialize(key)}, condition, values, return_old, names)
 
     def _add(self, kind: str, action: dict[str, Any], condition: str | None, values: dict[str, Any] | None,
              return_old: bool, names: dict[str, str] | None = None) -> int:

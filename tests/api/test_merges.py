@@ -326,3 +326,18 @@ def test_an_erasure_after_an_undo_takes_only_the_person_asked_for(api, table_ite
     assert "Asked about fees" in [n["text"] for n in body(api.get(f"/contacts/{ann['id']}/notes"))["items"]]
     record = body(api.get(f"/merges/{merge_id}"))  # ids and when, nothing of hers
     assert record["state"] == "undone" and record["merged_ids"] == [anne["id"]]
+
+
+def test_writing_onto_a_merged_id_is_refused_naming_the_survivor(api):
+    ann, anne = _pair(api)
+    api.post("/contacts/merge", {"survivor_id": ann["id"], "merged_ids": [anne["id"]]})
+    _leg(api, "CALL-LATE", "+1 415 555 0199", "2026-12-01T10:00:00Z")
+    for refused in (api.post(f"/contacts/{anne['id']}/notes", {"text": "to the old id"}),
+                    api.post("/followups", {"contact_id": anne["id"], "due_at": "2026-12-20T09:00:00Z"}),
+                    api.put("/interactions/CALL-LATE/contact", {"contact_id": anne["id"]}),
+                    api.post("/s3attachments", {"fileName": "a.pdf", "mimeType": "application/pdf", "size": 10,
+                                                "contact_id": anne["id"]})):
+        assert refused.status_code == 409, refused.body
+        assert body(refused)["Code"] == "Merged" and body(refused)["merged_into"] == ann["id"]
+    notes = [n["text"] for n in body(api.get(f"/contacts/{ann['id']}/notes"))["items"]]
+    assert "to the old id" not in notes

@@ -43,9 +43,9 @@ def check_call_id(call_id: str) -> str:
 
 
 def existing_contact(contact_id: str) -> str:
-    """``contact_id`` when it names a contact (400 malformed, 404 unknown)."""
-    if contact_store.get(check_id(contact_id, "contact_id")) is None:
-        raise NotFound(f"contact {contact_id} not found")
+    """``contact_id`` when it names a contact (400 malformed, 404 unknown,
+    409 merged into another, naming it)."""
+    contact_store.load(check_id(contact_id, "contact_id"))
     return contact_id
 
 
