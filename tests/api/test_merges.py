@@ -341,3 +341,14 @@ def test_writing_onto_a_merged_id_is_refused_naming_the_survivor(api):
         assert body(refused)["Code"] == "Merged" and body(refused)["merged_into"] == ann["id"]
     notes = [n["text"] for n in body(api.get(f"/contacts/{ann['id']}/notes"))["items"]]
     assert "to the old id" not in notes
+
+
+def test_an_access_request_after_a_merge_returns_what_both_records_hold(api):
+    ann, anne = _pair(api)
+    api.post("/contacts/merge", {"survivor_id": ann["id"], "merged_ids": [anne["id"]]})
+    for asked in ({"phone": ANNE["phone1"]}, {"contact_id": anne["id"]}, {"contact_id": ann["id"]}):
+        reply = api.post("/privacy/access-requests", asked)
+        assert reply.status_code in (200, 201), reply.body
+        document = json.dumps(body(reply)["document"])
+        for held in ("Moving house in May", "Asked about fees", "CALL-ANNE", "CALL-ANN", "Call back"):
+            assert held in document, (asked, held)

@@ -161,9 +161,11 @@ def _contact(work: dict[str, Any], contact_id: str):
     """A contact, and the reads it brings: its numbers' and addresses' calls
     (an address's other holders too, as an erasure takes them), its history,
     files and changes."""
-    stored = contact_store.get(contact_id)
+    stored = contact_store.get_or_redirect(contact_id)
     if stored is None:
         return None, []
+    if isinstance(stored, contact_store.Redirect):  # merged: what it owns, and the survivor, are hers
+        return None, _owned(contact_id) + _join(work, [stored.merged_into], [["contact", stored.merged_into]])
     more: list[list[Any]] = []
     holds = [[t.kind, t.value] for t in stored.terms if t.kind in suppression.KINDS]
     for kind, value in holds:
@@ -174,11 +176,25 @@ def _contact(work: dict[str, Any], contact_id: str):
                 more.append(["holders", kind, value, None])
     more += [["history", contact_id, None], ["files", contact_id, None], ["changes", contact_id, None],
              ["followups", contact_id, None]]
+    for merged in stored.doc.get("merged_from") or []:  # what the contacts merged into hers own is hers
+        more += _join(work, [merged], _owned(merged))
     # Her notes' first page rides with her contact (a read has room for one Query more).
     written, next_cursor = notes_store.page(contact_id, PAGE, None)
     more += [["notes", contact_id, next_cursor]] if next_cursor else []
     return {"contacts": [stored.doc | {"version": stored.version}], "holds": {contact_id: holds},
             "notes": {contact_id: written}}, more
+
+
+def _owned(contact_id: str) -> list[list[Any]]:
+    """The reads of what a merged contact owns (its history, files, changes, follow-ups and notes)."""
+    return [[kind, contact_id, None] for kind in ("history", "files", "changes", "followups", "notes")]
+
+
+def _join(work: dict[str, Any], contact_ids: list[str], reads: list[list[Any]]) -> list[list[Any]]:
+    """``reads`` about contacts that become subjects now; none for those already."""
+    new = [c for c in contact_ids if c not in work["subjects"]]
+    work["subjects"] += new
+    return reads if new else []
 
 
 def _history(work: dict[str, Any], contact_id: str, page_cursor: str | None):
@@ -257,7 +273,8 @@ def _assemble(job: dict[str, Any]) -> None:
     trees = {i: t for i, t in trees.items()
              if t.get("contact_id") not in erased and tuple(t.get("origin") or ()) not in suppressed}
     files = {i: f for i, f in files.items() if f.get("contact_id") not in erased}
-    subjects = set(contacts)
+    # Hers: her contacts, and those merged into them (their calls, notes and files are hers).
+    subjects = set(contacts) | {m for doc in contacts.values() for m in doc.get("merged_from") or []}
     for tree in trees.values():
         if _subjects(tree, subjects):
             files |= {a["id"]: a for a in tree.get("attachments", []) if a.get("id")}
@@ -268,9 +285,9 @@ def _assemble(job: dict[str, Any]) -> None:
         "history": {c: ids for c, ids in history.items() if c in subjects},
         "calls": [_as_seen_by(t, subjects) for t in sorted(trees.values(), reverse=True, key=_newest)],
         "attachments": [_file(f) for f in sorted(files.values(), key=lambda f: (f.get("created_at") or "", f["id"]))],
-        "changes": {c: list(reversed(changes.get(c, []))) for c in contacts},
-        "notes": {c: notes.get(c, []) for c in contacts},
-        "followups": {c: followups.get(c, []) for c in contacts},
+        "changes": {c: list(reversed(changes.get(c, []))) for c in sorted(subjects)},
+        "notes": {c: notes.get(c, []) for c in sorted(subjects)},
+        "followups": {c: followups.get(c, []) for c in sorted(subjects)},
         "suppressed": bool(suppressed),
     }
     text = json.dumps(held, ensure_ascii=False, default=str).encode()
