@@ -180,7 +180,8 @@ def _card(shown: Any, merge_id: str = "") -> Response:
     origin = attachments.upload_origin()
     body = views.card_page(area.session, shown.contact, shown.attributes, shown.calls, shown.calls_cursor,
                            shown.files, note=shown.note, upload_target=origin, notes=shown.notes,
-                           followups=shown.followups, duplicates=shown.duplicates, merge_id=merge_id)
+                           followups=shown.followups, duplicates=shown.duplicates, merge_id=merge_id,
+                           merges=shown.merges)
     return _page(body, form_targets=(origin,))
 
 

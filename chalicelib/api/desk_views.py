@@ -359,7 +359,7 @@ def key_facts(contact: Any, attributes: list[Any], calls: list[Any], followups: 
 def card_page(session: Any, contact: Any, attributes: list[Any], calls: list[Any], calls_cursor: str | None,
               files: list[dict[str, Any]], *, note: str = "", upload_target: str = "",
               notes: list[Any] = (), followups: list[Any] = (), duplicates: list[Any] = (),
-              merge_id: str = "") -> str:
+              merge_id: str = "", merges: list[str] = ()) -> str:
     """The card, key facts first: the name, the highlighted attributes, the
     last call's wrap-up, what is promised; then the follow-ups, the history
     (in view at 1280x720), notes, every detail, files. Without a session (a
@@ -378,7 +378,8 @@ def card_page(session: Any, contact: Any, attributes: list[Any], calls: list[Any
         f"{notes_section(session, contact.id, notes)}"
         f"<section class=\"card\" aria-labelledby=\"details-h\" id=\"contact\"><h2 id=\"details-h\">Details</h2>"
         f"{details_list(contact, attributes)}{edit}"
-        f"<p class=\"sub\" id=\"record\">contact {escape(contact.id)} · version {contact.version}</p></section>"
+        f"<p class=\"sub\" id=\"record\">contact {escape(contact.id)} · version {contact.version}</p>"
+        f"{merged_here(session, merges, merge_id)}</section>"
         f"{duplicates_section(contact.id, duplicates) if duplicates and session else ''}"
         f"{attachments_section(session, contact.id, files, upload_target if session else '')}"
     )
@@ -683,6 +684,18 @@ def duplicates_section(contact_id: str, found: list[Any]) -> str:
 
     return ("<section class=\"card\" id=\"duplicates\" aria-labelledby=\"duplicates-h\"><h2 id=\"duplicates-h\">"
             f"Possible duplicates</h2><ul>{''.join(row(c) for c in found)}</ul></section>")
+
+
+def merged_here(session: Any, merges: list[str], shown_above: str) -> str:
+    """Every merge into this card that can still be undone, each with its Undo (the one just made is above)."""
+    rest = [m for m in merges if m != shown_above]
+    if session is None or not rest:
+        return ""
+    forms = "".join(
+        f"<li><form method=\"post\" class=\"inline\" action=\"{escape(desk_url(f'/desk/merges/{m}/undo'))}\">"
+        f"{csrf_field(session)}Merge {escape(m)} <button type=\"submit\" class=\"secondary\">Undo merge</button>"
+        "</form></li>" for m in rest)
+    return f"<div id=\"merged-here\"><h3>Records merged into this one</h3><ul>{forms}</ul></div>"
 
 
 def undo_merge_form(session: Any, merge_id: str) -> str:

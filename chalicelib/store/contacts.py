@@ -227,6 +227,15 @@ def load(contact_id: str) -> StoredContact:
     return found
 
 
+def redirects(contact_ids: list[str]) -> list[Redirect]:
+    """Where each of these merged contacts went, and by which merge (one BatchGetItem)."""
+    if not contact_ids:
+        return []
+    found = batch_get(serialize(keys.contact(c)) for c in dict.fromkeys(contact_ids))
+    return [Redirect(keys.contact_id_of(i["PK"]), i["merged_into"], i["merge_id"])
+            for i in found if not _is_contact(i) and i.get("merged_into")]
+
+
 def get_or_redirect(contact_id: str) -> StoredContact | Redirect | None:
     """The contact, or where a merge took it (one GetItem)."""
     reply = call("get_item", Key=serialize(keys.contact(contact_id)), ConsistentRead=True)

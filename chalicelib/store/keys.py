@@ -98,6 +98,11 @@ def contact(contact_id: str) -> dict[str, str]:
     return {"PK": f"CONTACT#{contact_id}", "SK": CONTACT_SK}
 
 
+def contact_id_of(pk: str) -> str:
+    """The id a contact item's PK names."""
+    return pk.removeprefix("CONTACT#")
+
+
 def contact_list_entry(created_at: str, contact_id: str) -> dict[str, str]:
     """GSI1 attributes that order contacts newest first."""
     return {"GSI1PK": CONTACTS_GSI_PK, "GSI1SK": f"{created_at}#{contact_id}"}

@@ -545,3 +545,19 @@ def test_an_error_page_is_never_a_dead_end(api, desk, agent):
     assert gone.status_code == 404 and "not found" in page and 'href="/desk">Back to search</a>' in page
     expired = api.as_key(None).get("/screenpop?ani=4155550100&exp=1&sig=00")  # a signed link, stale
     assert expired.status_code in (401, 403, 410) and "Sign in to the desk" in expired.body.decode()
+
+
+def test_a_merge_made_earlier_can_be_undone_from_the_survivors_card(api, desk, agent):
+    ann = body(api.post("/saveContact", {"first_name": "Ann", "phone1": "4155550100"}))
+    anne = body(api.post("/saveContact", {"first_name": "Anne", "phone1": "4155550101"}))
+    merge_id = body(api.post("/contacts/merge", {"survivor_id": ann["id"], "merged_ids": [anne["id"]]}))["merge_id"]
+    card = page_of(desk.get(f"/desk/contacts/{ann['id']}"))
+    # no calls on either, so the card's one BatchGetItem is the redirects: which merges brought contacts here
+    assert desk.calls.count("BatchGetItem") == 1, desk.calls
+    found = re.search(r'<div id="merged-here">.*?action="([^"]+)"', card, re.S)
+    assert found and found.group(1).endswith(f"/desk/merges/{merge_id}/undo")
+    action = unescape(found.group(1))
+    undone = desk.post(action[action.index("/desk"):], {"csrf": desk.csrf(card)})
+    assert undone.status_code == 303 and "unmerged=1" in undone.headers["Location"]
+    assert body(api.get(f"/contacts/{anne['id']}"))["first_name"] == "Anne"
+    assert 'id="merged-here"' not in page_of(desk.get(f"/desk/contacts/{ann['id']}"))

@@ -21,6 +21,7 @@ from chalicelib.services.access import links
 from chalicelib.services.calls import attachments, interactions
 from chalicelib.services.contacts import contacts, duplicates, followups, lookup, newcaller, notes
 from chalicelib.services.schema import mapping, schema
+from chalicelib.store import contacts as contact_store
 
 CALLS_ON_CARD = 10  # the newest calls a card shows; the history page goes on from there
 # Which door a new-caller form was issued by: a token signed for one is refused by the other.
@@ -38,6 +39,7 @@ class Card:
     notes: list[Any] = ()
     followups: list[Any] = ()  # open ones, soonest due first
     duplicates: list[Any] = ()  # contacts that may be this person (the desk's card only)
+    merges: list[str] = ()  # the merges into this card that can still be undone (the desk's card only)
 
 
 @dataclass(frozen=True)
@@ -63,18 +65,25 @@ def card(contact: Contact | str, note: str = "", *, with_duplicates: bool = Fals
     notes, its newest calls, its files (with those of contacts merged into
     it), and with ``with_duplicates`` the contacts that may be this person
     (a Query per number and address it holds, a BatchGetItem when shared)."""
-    found, possible = contact, []
+    found, possible, undoable = contact, [], []
     if isinstance(contact, str):
         stored = contacts.load(contact)
         found = contacts.to_model(stored.doc, stored.version)
         if with_duplicates:
             possible = duplicates.among(stored.doc, stored.terms, exclude=stored.doc["id"])
+            undoable = merges_into(stored.doc)
     merged = contacts.merged_from(found)
     calls, calls_cursor = interactions.history(found.id, CALLS_ON_CARD, None, merged=merged)
     written, _ = notes.listing(found.id, notes.NOTES_ON_CARD, None, merged=merged)
     promised = [f for f in followups.of_contact(found.id, merged) if f.state == "open"]
     return Card(found, schema.attributes(), calls, calls_cursor, attachments.of_contact(found.id, merged=merged), note,
-                written, promised, possible)
+                written, promised, possible, undoable)
+
+
+def merges_into(doc: dict[str, Any]) -> list[str]:
+    """The merges that brought contacts into this one directly (one BatchGetItem, only when any did)."""
+    return list(dict.fromkeys(r.merge_id for r in contact_store.redirects(doc.get("merged_from") or [])
+                              if r.merged_into == doc["id"]))
 
 
 def calling_from(ani: str | None, answer: Any) -> str:
