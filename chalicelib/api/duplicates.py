@@ -19,7 +19,7 @@ def _scan_answer(scan: DuplicateScan, created: bool = False):
 
 
 @area.route("POST", "/duplicates/scans", role=ADMIN,
-            summary="Scan every contact for possible duplicates (a resumable job; 202 while it runs)",
+            summary="Look through every contact for possible duplicates (a resumable job; 202 while it runs)",
             ok=201, also_ok=(202,), response=DuplicateScan, headers=("Location",))
 def start_scan():
     from chalicelib.services.contacts import duplicate_scans

@@ -1,6 +1,6 @@
 """The scan for possible duplicates among stored contacts (``POST /duplicates/scans``).
 
-No Scan call: it walks the contact list (GSI1, a page at a time) and looks
+It reads no whole table: it walks the contact list (GSI1, a page at a time) and looks
 each contact's numbers and addresses up in the exact indexes, as a create
 does; every pair it finds (not dismissed) is written once, under the two
 ids, for ``GET /duplicates``. Resumable and safe to run from several
