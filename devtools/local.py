@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -238,18 +239,30 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        if child.poll() is None:
-            child.terminate()
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
-        record.unlink(missing_ok=True)
-        if snapshots is not None:
-            snapshots.stop()
-        if emulator is not None:
-            emulator.stop()
+        _stop_everything(child, record, snapshots, emulator)
     return code
+
+
+def _stop_everything(child: subprocess.Popen, record: Path, snapshots: Any, emulator: Any) -> None:
+    """Stop the API, keep the data, stop the emulation; each step timed on
+    the console so that a slow stop says which step was slow."""
+    started = time.monotonic()
+    if child.poll() is None:
+        child.terminate()
+        try:
+            child.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+    record.unlink(missing_ok=True)
+    api_stopped = time.monotonic()
+    if snapshots is not None:
+        snapshots.stop()
+    saved = time.monotonic()
+    if emulator is not None:
+        emulator.stop()
+    print(f"Stopped: API {api_stopped - started:.1f} s, data kept {saved - api_stopped:.1f} s, "
+          f"emulation {time.monotonic() - saved:.1f} s", flush=True)
 
 
 if __name__ == "__main__":

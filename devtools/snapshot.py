@@ -29,8 +29,11 @@ class Snapshots:
 
     def _clients(self) -> tuple[Any, Any]:
         import boto3
+        from botocore.config import Config
 
-        return boto3.client("dynamodb"), boto3.client("s3")
+        # Short timeouts: a stuck emulation must not hold the server's stop for minutes.
+        config = Config(connect_timeout=5, read_timeout=15, retries={"max_attempts": 2})
+        return boto3.client("dynamodb", config=config), boto3.client("s3", config=config)
 
     def restore(self) -> int:
         """Load the last snapshot into the (empty) table and bucket; the items loaded."""
@@ -101,5 +104,5 @@ class Snapshots:
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=30)
+            self._thread.join(timeout=20)
         self.save()

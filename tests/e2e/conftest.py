@@ -21,9 +21,10 @@ LOGS = ROOT / "tests" / "artifacts"
 
 
 class Server:
-    def __init__(self, base_url: str, process: subprocess.Popen) -> None:
+    def __init__(self, base_url: str, process: subprocess.Popen, log_path: Path) -> None:
         self.url = base_url
         self.process = process
+        self.log_path = log_path
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Bearer {ADMIN_KEY}"
 
@@ -51,7 +52,7 @@ def start_server(extra_env: dict[str, str] | None = None, args: tuple[str, ...] 
             raise RuntimeError("the server exited:\n" + log_path.read_text())
         try:
             if requests.get(url + "/health", timeout=1).status_code == 200:
-                return Server(url, process)
+                return Server(url, process, log_path)
         except requests.ConnectionError:
             pass
         time.sleep(0.2)
@@ -60,9 +61,13 @@ def start_server(extra_env: dict[str, str] | None = None, args: tuple[str, ...] 
 
 
 def stop_server(server: Server) -> int:
+    """Stop as Ctrl-C does: the server keeps its data, then exits, printing
+    how long each step took. A stop that hangs fails with the log's end."""
     server.process.send_signal(signal.SIGTERM)
     try:
-        return server.process.wait(timeout=20)
+        return server.process.wait(timeout=45)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the server did not stop within 45 s:\n" + server.log_path.read_text()[-3000:])
     finally:
         if server.process.poll() is None:
             server.process.kill()
