@@ -326,13 +326,51 @@ def test_a_fault_part_way_answers_the_erasure_id_lists_it_failed_and_it_resumes(
     assert api.get("/privacy/erasures?state=maybe").status_code == 400
 
 
+def test_a_person_with_many_records_is_erased_over_several_passes_each_within_the_call_cap(api, caplog):
+    """Seventy contacts of hers (one e-mail address, a number each), three of
+    them merged into others, and calls from a dozen of her numbers: more than
+    one request can read, so the erasure goes on pass by pass from where the
+    last stopped (``erase`` asserts the call cap on every pass) and ends."""
+    zelinda = Person("Zelinda", "Quarrington", phones=[f"+1415555{1000 + n}" for n in range(70)],
+                     emails=["zelinda.q@example.com"])
+    made = []
+    for n, phone in enumerate(zelinda.phones):
+        reply = api.post("/saveContact", {"first_name": "Zelinda", "last_name": "Quarrington", "phone1": phone,
+                                          "email": "zelinda.q@example.com"})
+        assert reply.status_code == 200, reply.body
+        made.append(body(reply)["id"])
+    for n in range(3):
+        assert api.post("/contacts/merge", {"survivor_id": made[n], "merged_ids": [made[60 + n]]}).status_code == 201
+    for n in range(12):
+        api.post(f"/interactions/updateOrSaveInteractionTree/Z-MANY-{n}",
+                 {"interaction": {"leg_id": "ivr", "type": "voice"}, "ani": zelinda.phones[n * 5]})
+    passes = []
+    real_post = api.post
+
+    def counting_post(path, *args, **kwargs):
+        passes.append(path)
+        return real_post(path, *args, **kwargs)
+
+    api.post = counting_post
+    receipt = erase(api, {"email": "zelinda.q@example.com"})
+    api.post = real_post
+    assert receipt["state"] == "done" and receipt["counts"]["contacts"] == 67 and receipt["counts"]["calls"] == 12
+    assert len(passes) > 3  # it did take several passes (67 contacts: three were merged into others)
+    assert leftovers(zelinda, caplog.text) == []
+    assert all(api.get(f"/contacts/{c}").status_code == 404 for c in made[::7])
+
+
 def test_the_scheduled_runner_resumes_failed_erasures(api, monkeypatch):
     create_zelinda(api)
     monkeypatch.setattr(contact_store, "delete", lambda *a, **k: (_ for _ in ()).throw(Unavailable("down")))
     receipt = body(api.post("/privacy/erasures", {"phone": "+14155550147"}))
     assert receipt["state"] == "failed"
     monkeypatch.undo()
-    assert [r["state"] for r in erasure_service.resume_all()] == ["done"]
+    # As EventBridge invokes the rule's function.
+    api.client.lambda_.invoke("resume-erasures", api.client.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+    assert body(api.get(f"/privacy/erasures/{receipt['id']}"))["state"] == "done"
+    assert erasure_service.resume_all() == []
 
 
 def test_an_old_push_never_rolls_a_call_back_and_a_stale_signature_is_refused(api, signed):

@@ -135,20 +135,25 @@ def run(erasure_id: str, seconds: float | None = None) -> dict[str, Any]:
         log.warning("erasure %s stopped: %s", erasure_id, type(fault).__name__)
         reason = fault.message if isinstance(fault, DomainError) else "an internal error stopped it"
         receipt |= {"state": "failed", "error": f"{reason}; run it again to go on"}
-        _save_receipt_if_possible(erasure_id, receipt)
+        _save_if_possible(erasure_id, work, receipt)
         return _public(receipt)
     receipt.pop("error", None)
     receipt["state"] = "running"
     if finished:
         receipt |= {"state": "done", "finished_at": now_iso()}
+    else:
+        store.save_work(erasure_id, work)  # where each step stands: the next pass goes on from there
     store.save_receipt(erasure_id, receipt)
     if finished:
         store.drop_work(erasure_id)
     return _public(receipt)
 
 
-def _save_receipt_if_possible(erasure_id: str, receipt: dict[str, Any]) -> None:
+def _save_if_possible(erasure_id: str, work: dict[str, Any], receipt: dict[str, Any]) -> None:
+    """After a fault: keep how far the steps got (each place is counted done
+    only once it is), and the receipt saying why it stopped."""
     try:
+        store.save_work(erasure_id, work)
         store.save_receipt(erasure_id, receipt)
     except DomainError:
         pass  # the receipt still says running: the scheduled runner resumes it all the same
@@ -161,43 +166,68 @@ def resume_all(seconds: float | None = None) -> list[dict[str, Any]]:
 
 def _work(erasure_id: str, work: dict[str, Any], counts: dict[str, int], deadline: float) -> bool:
     """Suppress, then find what is left and delete it, then look again;
-    True when a last look finds nothing."""
-    for kind, value in work["identifiers"]:
-        suppression.suppress(kind, value, erasure_id)  # first: racing writers now fail their guard
+    True when a last look finds nothing and the finish is done. Each step
+    keeps its place in ``work["at"]`` (saved when a pass ends), so a person
+    with hundreds of contacts, numbers or calls is erased over several
+    passes, each within the request's call cap, never starting over."""
+    at = work.setdefault("at", {})
+    while at.get("suppressed", 0) < len(work["identifiers"]):  # first: racing writers now fail their guard
+        if _pass_over(deadline):
+            return False
+        suppression.suppress(*work["identifiers"][at.get("suppressed", 0)], erasure_id)
+        at["suppressed"] = at.get("suppressed", 0) + 1
     for _ in range(MAX_ROUNDS):
-        if work["step"] == "contacts":
-            if not _erase_contacts(erasure_id, work, counts, deadline):
+        if work["step"] == "contacts" and not _erase_contacts(erasure_id, work, counts, deadline):
+            return False
+        if work["step"] == "calls" and not _erase_calls(work, counts, deadline):
+            return False
+        if work["step"] == "check":
+            left = _anything_left(work, deadline)
+            if left is None:
                 return False
-            work["step"] = "calls"
-            store.save_work(erasure_id, work)
-        if work["step"] == "calls":
-            if not _erase_calls(work, counts, deadline):
-                return False
-            work["step"] = "check"
-            store.save_work(erasure_id, work)
-        if _pass_over(deadline, reserve=_last_look_calls(work)):
-            return False  # the last look and the finish wait for the next pass, whole
-        if not _anything_left(work):
-            break
-        work["step"] = "contacts"  # a write landed between the sweep and this look: sweep again
-    else:
-        return False
-    for kind, value in work["identifiers"]:
-        counts["caller_markers"] += int(call_store.forget_caller(kind, value))
+            if left:  # a write landed between the sweep and this look: sweep again
+                work["step"], work["at"] = "contacts", {"suppressed": at.get("suppressed", 0)}
+                at = work["at"]
+                continue
+            work["step"] = "finish"
+        return _finish(work, counts, deadline)
+    return False
+
+
+def _finish(work: dict[str, Any], counts: dict[str, int], deadline: float) -> bool:
+    """Forget that her numbers ever called, and every access request about her."""
+    at = work["at"]
+    while at.get("forgotten", 0) < len(work["identifiers"]):
+        if _pass_over(deadline):
+            return False
+        counts["caller_markers"] += int(call_store.forget_caller(*work["identifiers"][at.get("forgotten", 0)]))
+        at["forgotten"] = at.get("forgotten", 0) + 1
     counts["suppressed"] = len(work["identifiers"])
     gone, all_gone = access.forget_about({identity.digest(k, v) for k, v in work["identifiers"]},
                                          set(work["contacts"]))
     counts["access_requests"] += gone
-    return all_gone  # else the next pass looks once more and goes on with the rest
+    return all_gone  # else the next pass goes on with the rest
 
 
-def _anything_left(work: dict[str, Any]) -> bool:
-    """The last look: a holder of an erased identifier, a call from one, or a
-    history entry of an erased contact."""
-    for kind, value in work["identifiers"]:
-        if contact_store.ids_by_term(Term(kind, value), 1, None)[0] or call_store.calls_from(kind, value, 1):
+def _anything_left(work: dict[str, Any], deadline: float) -> bool | None:
+    """The last look, place by place (two Queries an identifier, one a
+    contact): a holder of an erased identifier, a call from one, or a history
+    entry of an erased contact. None when the pass ends first (the next goes
+    on from the same place: a write that could land behind the look carries
+    a guard on the suppression, or on the contact it names being there)."""
+    at, identifiers, contacts = work["at"], work["identifiers"], work["contacts"]
+    while at.get("looked", 0) < len(identifiers) + len(contacts):
+        if _pass_over(deadline):
+            return None
+        place = at.get("looked", 0)
+        if place < len(identifiers):
+            kind, value = identifiers[place]
+            if contact_store.ids_by_term(Term(kind, value), 1, None)[0] or call_store.calls_from(kind, value, 1):
+                return True
+        elif call_store.history(contacts[place - len(identifiers)], 1, None)[0]:
             return True
-    return any(call_store.history(c, 1, None)[0] for c in work["contacts"])
+        at["looked"] = place + 1
+    return False
 
 
 def _join(erasure_id: str, work: dict[str, Any], contact: contact_store.StoredContact) -> None:
@@ -216,28 +246,32 @@ def _join(erasure_id: str, work: dict[str, Any], contact: contact_store.StoredCo
             continue
         suppression.suppress(term.kind, term.value, erasure_id)
         work["identifiers"].append(pair)
+        work["at"]["suppressed"] = len(work["identifiers"])  # _work suppressed every earlier one first
         work["contacts"] += others
 
 
 def _erase_contacts(erasure_id: str, work: dict[str, Any], counts: dict[str, int], deadline: float) -> bool:
-    holders = list(work["contacts"])
-    for kind, value in work["identifiers"]:
-        holders += holders_of(kind, value)
-    for contact_id in dict.fromkeys(holders):
-        if contact_id not in work["contacts"]:
-            work["contacts"].append(contact_id)
-    store.save_work(erasure_id, work)
-    done = 0
-    while done < len(work["contacts"]):  # the list grows as e-mail holders join
+    """Every holder of an erased identifier joins; each contact goes, then
+    what was written on it. Both lists grow as contacts bring in their other
+    numbers and addresses (and merged contacts), so it runs until both
+    places reach their ends."""
+    at = work["at"]
+    while True:
         if _pass_over(deadline):
             return False
-        contact_id = work["contacts"][done]
-        _erase_contact(erasure_id, work, contact_id, counts)
-        if not _erase_written(contact_id, counts, deadline):
-            return False
-        audit.scrub(contact_id)
-        done += 1
-    return True
+        if at.get("gathered", 0) < len(work["identifiers"]):
+            _add_contacts(work, holders_of(*work["identifiers"][at.get("gathered", 0)]))
+            at["gathered"] = at.get("gathered", 0) + 1
+        elif at.get("swept", 0) < len(work["contacts"]):
+            contact_id = work["contacts"][at.get("swept", 0)]
+            _erase_contact(erasure_id, work, contact_id, counts)
+            if not _erase_written(contact_id, counts, deadline):
+                return False
+            audit.scrub(contact_id)
+            at["swept"] = at.get("swept", 0) + 1
+        else:
+            work["step"] = "calls"
+            return True
 
 
 def _erase_contact(erasure_id: str, work: dict[str, Any], contact_id: str, counts: dict[str, int]) -> None:
@@ -300,20 +334,23 @@ def _erase_written(contact_id: str, counts: dict[str, int], deadline: float) -> 
 
 
 def _erase_calls(work: dict[str, Any], counts: dict[str, int], deadline: float) -> bool:
-    call_ids: list[str] = []
-    for contact_id in work["contacts"]:
-        call_ids += call_store.every_call_of(contact_id)
-    for kind, value in work["identifiers"]:
-        call_ids += call_store.every_call_from(kind, value)
-    for call_id in dict.fromkeys(call_ids):
+    """Every call of an erased contact or from an erased identifier, place by
+    place; then what remains in that place (entries whose tree was already
+    gone, after an interrupted pass)."""
+    at = work["at"]
+    places = [("history", c) for c in work["contacts"]] + [("calls_from", *pair) for pair in work["identifiers"]]
+    while at.get("settled", 0) < len(places):
+        kind, *parts = places[at.get("settled", 0)]
+        call_ids = call_store.every_call_of(parts[0]) if kind == "history" else call_store.every_call_from(*parts)
+        for call_id in call_ids:
+            if _pass_over(deadline):
+                return False
+            _settle_call(call_id, work, counts)
         if _pass_over(deadline):
             return False
-        _settle_call(call_id, work, counts)
-    # Entries whose tree was already gone (an earlier, interrupted pass).
-    for contact_id in work["contacts"]:
-        counts["call_entries"] += call_store.drop_entries("history", contact_id)
-    for kind, value in work["identifiers"]:
-        counts["call_entries"] += call_store.drop_entries("calls_from", kind, value)
+        counts["call_entries"] += call_store.drop_entries(kind, *parts)
+        at["settled"] = at.get("settled", 0) + 1
+    work["step"] = "check"
     return True
 
 
@@ -372,13 +409,6 @@ def _pass_over(deadline: float, reserve: int = CALLS_A_STEP) -> bool:
     """A pass ends at its time or near the request's DynamoDB call cap (the
     receipt then says running, and the next run goes on)."""
     return time.monotonic() > deadline or not metering.budget_left(reserve=reserve)
-
-
-def _last_look_calls(work: dict[str, Any]) -> int:
-    """The most the last look and the finish make: two Queries an identifier
-    and one a contact, forgetting each identifier's caller marker, the access
-    requests about her, and the receipt's and work item's writes."""
-    return 3 * len(work["identifiers"]) + len(work["contacts"]) + 6
 
 
 def _erase_attachment(attachment_id: str | None, counts: dict[str, int]) -> None:
