@@ -88,6 +88,23 @@ def test_writers_racing_an_erasure_from_every_door_leave_nothing_of_her(api, sig
         api.post(f"/interactions/updateOrSaveInteractionTree/Z-OLD-{n}",
                  {"interaction": {"leg_id": "ivr", "type": "voice"}, "ani": "+1 415 555 0147"})
     stop, outcomes, errors = threading.Event(), [], []
+    merges: list[str] = []
+
+    def merged(n: int) -> int:
+        """Two more records of her made one: a merge (its undo is the next door)."""
+        made = [api.post("/saveContact", {"first_name": "Zelinda", "last_name": f"M{n}", **held})
+                for held in ({"phone1": "+14155550147"}, {"email": "zelinda.q@example.com"})]
+        if any(m.status_code != 200 for m in made):
+            return max(m.status_code for m in made)  # refused: her number or address is suppressed
+        reply = api.post("/contacts/merge", {"survivor_id": body(made[0])["id"], "merged_ids": [body(made[1])["id"]]})
+        if reply.status_code == 201:
+            merges.append(body(reply)["merge_id"])
+        return reply.status_code
+
+    def undone(n: int) -> int:
+        return api.post(f"/merges/{merges.pop(0)}/undo").status_code if merges else 0
+
+    assert [merged(n) for n in (-2, -1)] == [201, 201]  # merged before the race: the undo door has work
 
     def writer(door: str, send) -> None:
         n = 0
@@ -121,6 +138,9 @@ def test_writers_racing_an_erasure_from_every_door_leave_nothing_of_her(api, sig
         # A callback promised to her contact: lands before her contact goes (and goes after it) or finds it gone.
         "followup": lambda n: api.post("/followups", {"contact_id": zelinda["id"], "due_at": "2026-12-08T09:00:00Z",
                                                       "note": "Call Zelinda back", "kind": "callback"}).status_code,
+        # Her records merged, and merges undone: the survivor holds her identifiers, an undo gives them back.
+        "merge": merged,
+        "undo": undone,
     }
     threads = [threading.Thread(target=writer, args=item) for item in doors.items()]
     for thread in threads:
@@ -143,6 +163,11 @@ def test_writers_racing_an_erasure_from_every_door_leave_nothing_of_her(api, sig
     assert {status for door, status, _ in outcomes if door == "call_note"} <= {201, 404, 413}
     assert {status for door, status, _ in outcomes if door == "wrapup"} <= {201, 404}
     assert {status for door, status, _ in outcomes if door == "followup"} <= {201, 404}
+    # A merge lands before the sweep (and goes with her) or is refused: her identifiers suppressed, a
+    # record gone or changed; an undo likewise (0: nothing to undo yet).
+    assert {status for door, status, _ in outcomes if door == "merge"} <= {201, 400, 404, 409}
+    assert {status for door, status, _ in outcomes if door == "undo"} <= {0, 200, 400, 404, 409}
+    assert 200 in {status for door, status, _ in outcomes if door == "undo"}
     for n in range(8):
         assert api.get(f"/interactions/Z-OLD-{n}").status_code == 404
     _, status, last_leg = [o for o in outcomes if o[0] == "leg"][-1]
