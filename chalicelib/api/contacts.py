@@ -64,7 +64,10 @@ def create_contact(body: ContactFields):
 
 def _if_duplicate() -> str:
     """``?if_duplicate=warn`` (the default: candidates beside the contact) or ``refuse`` (a 409, nothing written)."""
-    return query(area.request).get("if_duplicate") or "warn"
+    chosen = query(area.request).get("if_duplicate") or "warn"
+    if chosen not in ("warn", "refuse"):
+        raise Invalid("if_duplicate: one of warn, refuse")
+    return chosen
 
 
 @area.route("GET", "/contacts/{contact_id}/duplicates", role=AGENT,
@@ -163,14 +166,15 @@ def load_more(last_id):
 @area.route("POST", "/contacts/bulk", role=AGENT, summary="Create up to 100 contacts; per-item results",
             request=BulkRequest, response=BulkResult, errors=(400, 413),
             example={"contacts": [EXAMPLE, {"first_name": "Bo", "phone1": "+358 40 123 4567"}]}, idempotent=True,
-            request_headers=("Idempotency-Key",), per_item=True)
+            request_headers=("Idempotency-Key",), per_item=True, query=("if_duplicate",))
 def create_contacts_in_bulk(body: BulkRequest):
     from chalicelib.services.contacts import bulk
     items = body.contacts  # each checked alone: one bad item refuses only itself
     if len(items) > BULK_MAX:
         raise TooLarge(f"contacts: at most {BULK_MAX} a request")
     results = [BulkItemResult(index=r.index, outcome=r.outcome, id=r.contact and r.contact.id, contact=r.contact,
-                              Code=r.error and r.error.code, Message=r.error and r.error.message)
-               for r in bulk.create_many(items)]
+                              Code=r.error and r.error.code, Message=r.error and r.error.message,
+                              possible_duplicates=r.duplicates or None)
+               for r in bulk.create_many(items, if_duplicate=_if_duplicate())]
     created = sum(1 for r in results if r.outcome == "created")
     return to_response(BulkResult(results=results, created=created, rejected=len(results) - created))

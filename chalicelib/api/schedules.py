@@ -15,12 +15,15 @@ log = logging.getLogger("cim")
 
 @bp.schedule(Rate(1, unit=Rate.MINUTES), name="resume-schema-jobs")
 def resume_schema_jobs(event):
-    """Carry on every reindex job a schema change left unfinished, and every duplicate scan."""
+    """Carry on every reindex job a schema change left unfinished, and every
+    duplicate scan (starting, once, the one that marks who holds what)."""
     from chalicelib.services.contacts import duplicate_scans
     from chalicelib.services.schema import schema
     metering.stop_counting()  # not a request: bounded by time, not by the request's call cap
     for job in schema.resume_jobs():
         log.info("schema job %s: %s, %d processed", job.id, job.state, job.processed)
+    if duplicate_scans.mark_holders_once():
+        log.info("started the scan that puts contacts stored before the holder markers in them")
     for scan in duplicate_scans.resume_all():
         log.info("duplicate scan %s: %s, %d processed, %d pairs", scan.id, scan.state, scan.processed, scan.found)
 

@@ -132,26 +132,6 @@ class BulkRequest(BaseModel):
                                 "is not a valid contact (not even an object) is rejected in its result")
 
 
-class BulkItemResult(OnlyWhatIsSet):
-    """One item's outcome: created (its id and the contact) or rejected (why)."""
-    model_config = ConfigDict(defer_build=True)
-
-    index: int
-    outcome: Literal["created", "exists", "rejected"]
-    id: str | None = None
-    contact: Contact | None = None
-    Code: str | None = Field(None, description="why the item was rejected (the error's code)")
-    Message: str | None = Field(None, description="why the item was rejected, naming the field")
-
-
-class BulkResult(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    results: list[BulkItemResult]
-    created: int
-    rejected: int
-
-
 class PossibleDuplicate(BaseModel):
     """Another contact that may be the same person (docs/api.md, Duplicates)."""
     model_config = ConfigDict(defer_build=True)
@@ -169,6 +149,29 @@ class CreatedContact(Contact):
 
     possible_duplicates: list[PossibleDuplicate] = Field(
         default_factory=list, description="contacts sharing a number or address; ?if_duplicate=refuse makes them a 409")
+
+
+class BulkItemResult(OnlyWhatIsSet):
+    """One item's outcome: created (its id and the contact) or rejected (why)."""
+    model_config = ConfigDict(defer_build=True)
+
+    index: int
+    outcome: Literal["created", "exists", "rejected"]
+    id: str | None = None
+    contact: Contact | None = None
+    Code: str | None = Field(None, description="why the item was rejected (the error's code)")
+    Message: str | None = Field(None, description="why the item was rejected, naming the field")
+    possible_duplicates: list[PossibleDuplicate] | None = Field(
+        None, description="stored contacts, or earlier items of this request, that may be the same person "
+        "(created anyway, or with if_duplicate=refuse rejected as PossibleDuplicate)")
+
+
+class BulkResult(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    results: list[BulkItemResult]
+    created: int
+    rejected: int
 
 
 class PossibleDuplicates(BaseModel):

@@ -14,7 +14,7 @@ from typing import Any
 from chalicelib.core.errors import Conflict, Contended, Merged, NotFound, PreconditionFailed, Unavailable
 from chalicelib.domain.terms import NAME, UNIQUE, Term
 from chalicelib.store import audit as audit_store
-from chalicelib.store import cursor, keys
+from chalicelib.store import cursor, holders, keys
 from chalicelib.store import privacy as privacy_store
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import BATCH_WRITE_MAX, batch_get, batch_write, call, query_page
@@ -147,35 +147,41 @@ def raise_if_claimed(cancelled: Cancelled, claims: list[tuple[int, Term]]) -> No
 
 
 def create(doc: dict[str, Any], terms: list[Term], audit: dict[str, Any] | None = None,
-           unsuppressed: list[str] = ()) -> None:
+           unsuppressed: list[str] = (), held: dict[str, set[str]] | None = None) -> None:
     """The contact, its index entries and ``audit`` (the entry recording it)
     in one transaction, guarded: none of ``unsuppressed`` (keyed hashes of
-    its numbers and addresses) may be suppressed, else ``Suppressed``."""
+    its numbers and addresses) may be suppressed, else ``Suppressed``. The
+    contact joins the holder markers of its numbers and addresses (``held``:
+    them as read before, so that a crowded one is left as it is)."""
     words = name_words(terms)
     tx = Transaction()
     tx.put_new(contact_item(doc, 1, terms))
     audit_store.add(tx, audit)
     guards = privacy_store.guard_unsuppressed(tx, list(unsuppressed))
     claims = [(add_index(tx, t, doc["id"], words), t) for t in terms]
+    holders.hold(tx, doc["id"], terms, read=held)
     _commit(tx, doc["id"], creating=True, claims=claims, guards=guards, unsuppressed=unsuppressed)
 
 
-def put_many(new: list[tuple[dict[str, Any], list[Term]]], audits: list[dict[str, Any]] | None = None
-             ) -> list[str]:
+def put_many(new: list[tuple[dict[str, Any], list[Term]]], audits: list[dict[str, Any]] | None = None,
+             held: dict[str, set[str]] | None = None) -> list[str]:
     """Write new contacts that claim no unique value, many a BatchWriteItem.
 
     Every index entry goes first, then the contacts, so a contact is never
     readable without its entries: an interruption leaves at worst entries
     pointing at no contact, which readers skip and a re-run rewrites. Each
     contact's audit entry (``audits``, in the same order) goes in the
-    same BatchWriteItem as the contact. Returns the ids written;
+    same BatchWriteItem as the contact. ``held``: the holder markers of
+    their numbers and addresses as read before (hash -> ids), rewritten with
+    the new holders added. Returns the ids written;
     ``Unavailable`` (with the ids written so far in ``written``) if the table
     stops taking writes.
     """
     if any(t.kind.startswith(UNIQUE) for _, terms in new for t in terms):
         raise ValueError("a unique claim needs a conditional write: use create()")
     built = [new_items(doc, terms) for doc, terms in new]
-    batch_write([entry for entries, _ in built for entry in entries])
+    markers = holders.with_new_holders(held or {}, [(doc["id"], terms) for doc, terms in new])
+    batch_write([entry for entries, _ in built for entry in entries] + holders.marker_items(markers))
     written: list[str] = []
     step = BATCH_WRITE_MAX // 2 if audits else BATCH_WRITE_MAX
     for start in range(0, len(new), step):
@@ -248,9 +254,9 @@ def get_or_redirect(contact_id: str) -> StoredContact | Redirect | None:
 
 
 def replace(old: StoredContact, doc: dict[str, Any], terms: list[Term], audit: dict[str, Any] | None = None,
-            unsuppressed: list[str] = ()) -> None:
+            unsuppressed: list[str] = (), held: dict[str, set[str]] | None = None) -> None:
     """Write ``doc`` as version ``old.version + 1`` if the stored one is still
-    ``old.version`` (guarded like ``create``)."""
+    ``old.version`` (guarded like ``create``; ``held`` as there)."""
     contact_id = doc["id"]
     terms = terms_for(doc, terms)
     words = name_words(terms)
@@ -267,7 +273,10 @@ def replace(old: StoredContact, doc: dict[str, Any], terms: list[Term], audit: d
     for term in stale:
         tx.delete(index_key(term, contact_id))
     claims = [(add_index(tx, t, contact_id, words), t) for t in fresh]
+    holders.hold(tx, contact_id, [t for t in terms if t not in old_set], read=held)
+    holders.release(tx, contact_id, stale)
     _commit(tx, contact_id, creating=False, claims=claims, guards=guards, unsuppressed=unsuppressed)
+    holders.drop_if_empty(stale)
 
 
 def delete(old: StoredContact, audit: dict[str, Any] | None = None) -> None:
@@ -278,7 +287,9 @@ def delete(old: StoredContact, audit: dict[str, Any] | None = None) -> None:
     audit_store.add(tx, audit)
     for term in old.terms:
         tx.delete(index_key(term, contact_id))
+    holders.release(tx, contact_id, old.terms)
     _commit(tx, contact_id, creating=False)
+    holders.drop_if_empty(old.terms)
 
 
 def get_many(contact_ids: list[str]) -> list[dict[str, Any]]:
@@ -295,6 +306,21 @@ def get_many_with(contact_ids: list[str], other_keys: list[dict[str, str]]
     items = batch_get([serialize(keys.contact(c)) for c in unique] + [serialize(k) for k in other_keys])
     found = {i["doc"]["id"]: _doc(i) for i in items if i.get("SK") == keys.CONTACT_SK and _is_contact(i)}
     return [found[c] for c in unique if c in found], [i for i in items if i.get("SK") != keys.CONTACT_SK]
+
+
+def holding(wanted: dict[str, set[Term]], other_keys: list[dict[str, str]] = ()
+            ) -> tuple[list[tuple[dict[str, Any], set[Term]]], list[dict[str, Any]]]:
+    """Of the contacts ``wanted`` names (id -> terms), those that still hold
+    one of its terms, each with the terms it holds of them (a holder marker
+    is a hint: a contact edited, merged or deleted since drops out here); and
+    the items at ``other_keys``; in one BatchGetItem."""
+    if not wanted and not other_keys:
+        return [], []
+    items = batch_get([serialize(keys.contact(c)) for c in wanted] + [serialize(k) for k in other_keys])
+    shares = {i["doc"]["id"]: (_doc(i), wanted[i["doc"]["id"]] & {Term(*t) for t in i.get("terms", [])})
+              for i in items if i.get("SK") == keys.CONTACT_SK and _is_contact(i) and i["doc"]["id"] in wanted}
+    return [shares[c] for c in wanted if c in shares and shares[c][1]], \
+        [i for i in items if i.get("SK") != keys.CONTACT_SK]
 
 
 def list_page(limit: int, page_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.domain.terms import Term
 from chalicelib.store import contacts, keys, records
 from chalicelib.store.codec import serialize, value
 from chalicelib.store.dynamo import batch_get, batch_write, query_page
@@ -59,12 +60,14 @@ def dismissed(pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
     return {tuple(i["ids"]) for i in found}
 
 
-def contacts_not_dismissed(contact_id: str, others: list[str]) -> tuple[list[dict[str, Any]], set[str]]:
-    """The documents of ``others``, without those whose pair with ``contact_id``
-    someone dismissed (those ids apart), in one BatchGetItem."""
-    docs, found = contacts.get_many_with(others, [keys.dismissal(*pair_of(contact_id, o)) for o in others])
-    gone = {other for item in found for other in item["ids"] if other != contact_id}
-    return [d for d in docs if d["id"] not in gone], gone
+def holders_not_dismissed(contact_id: str | None, wanted: dict[str, set[Term]]
+                          ) -> list[tuple[dict[str, Any], set[Term]]]:
+    """``contacts.holding(wanted)``, without the contacts whose pair with
+    ``contact_id`` someone dismissed (read in the same BatchGetItem)."""
+    dismissals = [keys.dismissal(*pair_of(contact_id, other)) for other in wanted] if contact_id else []
+    found, dismissed = contacts.holding(wanted, dismissals)
+    gone = {other for item in dismissed for other in item["ids"] if other != contact_id}
+    return [(doc, shares) for doc, shares in found if doc["id"] not in gone]
 
 
 def contacts_and_dismissed(contact_ids: list[str], pairs: list[tuple[str, str]]

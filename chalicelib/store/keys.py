@@ -185,6 +185,11 @@ def calls_from_entry(kind: str, value: str, start_time: str, call_id: str) -> di
     return {"PK": calls_from_pk(kind, value), "SK": f"{start_time}#{call_id}"}
 
 
+def identifier_held(digest: str) -> dict[str, str]:
+    """Which contacts hold a number or address, named by its keyed hash (store/holders.py)."""
+    return {"PK": f"HELD#{digest}", "SK": "HELD"}
+
+
 def caller_seen(kind: str, value: str) -> dict[str, str]:
     return {"PK": f"CALLER#{kind}#{value}", "SK": CALLER_SEEN_SK}
 
@@ -412,6 +417,11 @@ def duplicate_scan(scan_id: str) -> dict[str, str]:
     return {"PK": JOBS_PK, "SK": f"{DUPSCAN_PREFIX}{scan_id}"}
 
 
+def holders_marked() -> dict[str, str]:
+    """Set once a scan has put every stored contact in its holder markers."""
+    return {"PK": JOBS_PK, "SK": "HOLDERS#MARKED"}
+
+
 def duplicate_pair(first: str, second: str) -> dict[str, str]:
     return {"PK": f"DUPPAIR#{first}#{second}", "SK": "PAIR"}
 
@@ -441,12 +451,14 @@ _ENTITIES: tuple[tuple[str, str | None, str], ...] = (
     (MAPPING_PK, RULE_PREFIX, "mapping_rule"),
     (JOBS_PK, JOB_PREFIX, "schema_job"),
     (JOBS_PK, DUPSCAN_PREFIX, "duplicate_scan"),
+    (JOBS_PK, "HOLDERS#", "holders_marked"),
     ("DUPPAIR#", "PAIR", "duplicate_pair"),
     ("DUPPAIR#", "DISMISSED", "duplicate_dismissal"),
     ("CALL#", None, "call"),
     ("HIST#", None, "history_entry"),
     ("CALLS#", None, "calls_from_entry"),
     ("CALLER#", CALLER_SEEN_SK, "caller_seen"),
+    ("HELD#", "HELD", "identifier_holders"),
     ("ATT#", None, "attachment"),
     ("SHORT#", None, "short_link"),
     ("ATTS#", None, "contact_attachment"),

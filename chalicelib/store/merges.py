@@ -15,7 +15,7 @@ from typing import Any
 from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.domain.terms import UNIQUE, Term
 from chalicelib.store import audit as audit_store
-from chalicelib.store import keys, records
+from chalicelib.store import holders, keys, records
 from chalicelib.store import privacy as privacy_store
 from chalicelib.store.contacts import (
     StoredContact,
@@ -64,6 +64,10 @@ def apply(survivor: StoredContact, doc: dict[str, Any], terms: list[Term], merge
             if term not in taken_over:  # a unique claim the survivor takes over is rewritten above
                 tx.delete(index_key(term, contact.doc["id"]))
     tx.put_new(keys.merge(merge_id) | record)
+    # The survivor holds what it took over; the merged contacts' ids stay in
+    # the markers (a redirect is no holder to a reader) for an undo to find.
+    holders.change(tx, gained=[(survivor_id, [t for t in new_terms if t not in survivor.terms])],
+                   lost=[(survivor_id, [t for t in survivor.terms if t not in new_terms])])
     _commit(tx, watched, claims, guards, unsuppressed)
 
 
@@ -96,9 +100,13 @@ def undo(survivor: StoredContact, doc: dict[str, Any], terms: list[Term], restor
                                       values={":s": survivor_id, ":m": contact_id}), term))
             else:
                 tx.put(index_item(term, contact_id, words))
-    tx.put(keys.merge(merge_id) | record, only_if="#state = :applied", values={":applied": APPLIED},
-           names={"#state": "state"})
-    _commit(tx, watched, claims, guards, unsuppressed, record_step=len(tx) - 1)
+    record_step = tx.put(keys.merge(merge_id) | record, only_if="#state = :applied", values={":applied": APPLIED},
+                         names={"#state": "state"})
+    after = terms_for(doc, terms)
+    holders.change(tx, gained=[(survivor_id, [t for t in after if t not in survivor.terms])]
+                   + [(item["doc"]["id"], [Term(*t) for t in item["terms"]]) for item in restored],
+                   lost=[(survivor_id, [t for t in survivor.terms if t not in after])])
+    _commit(tx, watched, claims, guards, unsuppressed, record_step=record_step)
 
 
 def _rewrite_entries(tx: Transaction, contact_id: str, old: list[Term], new: list[Term], *,

@@ -3,10 +3,11 @@ addresses), erasure receipts and the work a running erasure still has."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core.errors import Invalid, Merged, NotFound
-from chalicelib.store import keys, records
+from chalicelib.store import holders, keys, records
 from chalicelib.store.codec import serialize
 from chalicelib.store.dynamo import batch_get, call
 from chalicelib.store.transaction import Cancelled, Transaction
@@ -145,14 +146,24 @@ def accesses() -> list[dict[str, Any]]:
     return records.read_partition(keys.PRIVACY_PK, keys.ACCESS_PREFIX)
 
 
-def seen_and_suppressed(numbers: list[tuple[str, str]], digests: Iterable[str]
-                        ) -> tuple[set[tuple[str, str]], set[str]]:
-    """In one BatchGetItem (per 100 keys): which of these (kind, value)
-    numbers have called, and which of these hashes are suppressed."""
+@dataclass(frozen=True)
+class Screening:
+    """What a contact write reads first, in one BatchGetItem (per 100 keys)."""
+    seen: set[tuple[str, str]]  # the (kind, value) numbers that have called
+    suppressed: set[str]  # the hashes an erasure suppressed
+    held: dict[str, set[str]]  # hash -> ids of the contacts holding it (store/holders.py)
+
+
+def screen(numbers: list[tuple[str, str]], digests: Iterable[str]) -> Screening:
+    """Which of ``numbers`` have called; which of ``digests`` (keyed hashes of
+    the numbers and addresses a write gains) are suppressed, and who holds them."""
     numbers, digests = list(dict.fromkeys(numbers)), list(dict.fromkeys(digests))
     wanted = [serialize(keys.caller_seen(k, v)) for k, v in numbers] + [serialize(keys.suppression(d)) for d in digests]
+    wanted += [holders.key(d) for d in digests]
     if not wanted:
-        return set(), set()
-    found = {i["PK"] for i in batch_get(wanted)}
-    seen = {(k, v) for k, v in numbers if keys.caller_seen(k, v)["PK"] in found}
-    return seen, {d for d in digests if keys.suppression(d)["PK"] in found}
+        return Screening(set(), set(), {})
+    items = batch_get(wanted)
+    found = {i["PK"] for i in items}
+    return Screening(seen={(k, v) for k, v in numbers if keys.caller_seen(k, v)["PK"] in found},
+                     suppressed={d for d in digests if keys.suppression(d)["PK"] in found},
+                     held=holders.holders_in(items))

@@ -1,6 +1,8 @@
 """Secrets kept outside the environment (SSM Parameter Store), read once a container."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 from functools import lru_cache
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -28,3 +30,9 @@ def signing_key() -> bytes:
     if not settings.signing_secret and settings.signing_key_parameter:
         return settings.signing_key(parameter(settings.signing_key_parameter))
     return settings.signing_key()
+
+
+def identifier_digest(kind: str, value: str) -> str:
+    """The keyed hash of a normalised number or address: how suppressions and
+    holder markers name one without holding it."""
+    return hmac.new(signing_key(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()

@@ -61,6 +61,12 @@ class Transaction:
                return_old: bool = False) -> int:
         return self._add("Delete", {"Key": serialize(key)}, only_if, values, return_old)
 
+    def update(self, key: dict[str, Any], expression: str, values: dict[str, Any],
+               names: dict[str, str] | None = None) -> int:
+        """Change attributes of the item at ``key`` (created if missing), unconditionally."""
+        return self._add("Update", {"Key": serialize(key), "UpdateExpression": expression}, None, values, False,
+                         names)
+
     def check(self, key: dict[str, Any], condition: str, values: dict[str, Any] | None = None, *,
               return_old: bool = False, names: dict[str, str] | None = None) -> int:
         """Write nothing, but go through only while ``condition`` holds for ``key``."""

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from chalicelib.store.secrets import identifier_digest
 from tests.api.conftest import add_attributes, body
 
 ID = re.compile(r"^[0-9A-F]{32}$")
@@ -33,11 +34,11 @@ def test_save_contact_returns_the_stored_contact_with_server_fields(api):
     assert contact["first_name"] == "Ann" and contact["phone1"] == "+1 (415) 555-0100"
     assert contact["normalized"] == {"phone1": "+14155550100", "email": "ann.lee@example.com"}
     assert contact["loyalty_tier"] == "gold" and contact["tags"] == ["vip", "b2b"]
-    # One Query a number and address asks who else holds it (possible
-    # duplicates); one BatchGetItem whether they are suppressed (erased
-    # people) and which have called before; then one transaction (the
-    # contact, its index entries, its audit entry).
-    assert api.calls == ["Query", "Query", "BatchGetItem", "TransactWriteItems"]
+    # One BatchGetItem: whether its number and address are suppressed (erased
+    # people), which have called before and who else holds them (possible
+    # duplicates: nobody here, so nothing more is read); then one transaction
+    # (the contact, its index entries, its audit entry, the holder markers).
+    assert api.calls == ["BatchGetItem", "TransactWriteItems"]
 
     reply = api.get(f"/contacts/{contact['id']}")
     assert reply.status_code == 200
@@ -130,9 +131,11 @@ def test_update_merges_fields_moves_the_index_and_bumps_the_version(api):
     assert updated["version"] == 2 and reply.headers["ETag"] == '"2"'
     assert updated["first_name"] == "Ann" and updated["email"] is None
     assert updated["created_at"] == contact["created_at"] and updated["updated_at"] >= contact["updated_at"]
-    # Read; whether the numbers gained are suppressed and which gained or lost
-    # have called (one BatchGetItem); one transaction with the audit entry.
-    assert api.calls == ["GetItem", "BatchGetItem", "TransactWriteItems"]
+    # Read; whether the numbers gained are suppressed, who else holds them and
+    # which gained or lost have called (one BatchGetItem); one transaction with
+    # the audit entry; the holder markers of the number and address it let go
+    # of, dropped if nobody else is listed (a conditional DeleteItem each).
+    assert api.calls == ["GetItem", "BatchGetItem", "TransactWriteItems", "DeleteItem", "DeleteItem"]
     api.put(f"/contacts/{contact['id']}", {"first_name": "Annie"})
     assert api.calls == ["GetItem", "TransactWriteItems"]
     assert body(api.post("/contacts/getContactsBySearchTerms", {"phone": "415-555-0100"})) == []
@@ -199,7 +202,8 @@ def test_delete_returns_the_contact_and_removes_every_index_entry(api, table_ite
     assert stale.status_code == 412
     reply = api.delete(f"/contacts/{contact['id']}")
     assert reply.status_code == 200 and body(reply) == contact
-    assert api.calls == ["GetItem", "TransactWriteItems", "BatchGetItem"]
+    # Read, delete in one transaction, drop the three holder markers it was the last in, follow its calls.
+    assert api.calls == ["GetItem", "TransactWriteItems"] + ["DeleteItem"] * 3 + ["BatchGetItem"]
     assert api.get(f"/contacts/{contact['id']}").status_code == 404
     assert body(api.post("/contacts/getContactsBySearchTerms", {"phone": "415-555-0100"})) == []
     # Only the audit trail remains: its creation and its deletion.
@@ -218,6 +222,9 @@ def test_updates_leave_no_index_entry_behind(api, table_items):
         ("IDX#email#ann.lee@example.com", f"CONTACT#{contact['id']}"),
         ("NAME#b", f"bo#{contact['id']}"),
         ("NAME#e", f"ek#{contact['id']}"),
+        # who holds its number and address now (its old number's marker went with it)
+        ("HELD#" + identifier_digest("phone", "+46812345678"), "HELD"),
+        ("HELD#" + identifier_digest("email", "ann.lee@example.com"), "HELD"),
     ])
 
 

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chalicelib.store.secrets import identifier_digest
 from tests.api.conftest import body, erase
 
 ANN = {"first_name": "Ann", "last_name": "Lee", "phone1": "+1 415 555 0100", "email": "ann@example.com"}
@@ -114,9 +115,11 @@ def test_undo_gives_everything_back_item_for_item_and_keeps_the_survivors_later_
     after = _items(table_items)
     changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
     since = {k for k in changed if "CALL-SINCE" in k[0] + k[1] or "CALL-LINKED" in k[0] + k[1]}
-    # Only the survivor's own later change (the contact and its e-mail entries) and the calls that came since.
+    # Only the survivor's own later change (the contact, its e-mail entries and who holds those
+    # addresses) and the calls that came since.
+    holders_of = {("HELD#" + identifier_digest("email", a), "HELD") for a in ("ann@example.com", "ann.lee@example.org")}
     assert changed - since == {(f"CONTACT#{ann['id']}", "CONTACT"), ("IDX#email#ann@example.com", f"CONTACT#{ann['id']}"),
-                               ("IDX#email#ann.lee@example.org", f"CONTACT#{ann['id']}")}
+                               ("IDX#email#ann.lee@example.org", f"CONTACT#{ann['id']}")} | holders_of
     restored = json.loads(api.get(f"/contacts/{anne['id']}").body)
     assert restored == anne
     assert body(api.get(f"/merges/{merge_id}"))["state"] == "undone"

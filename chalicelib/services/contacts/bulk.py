@@ -37,15 +37,18 @@ class Result:
     duplicates: list[Any] = field(default_factory=list)  # stored contacts this row may be
 
 
-def create_many(items: list[Any], ids: list[str] | None = None, *, if_duplicate: str | None = None,
+def create_many(items: list[Any], ids: list[str] | None = None, *, if_duplicate: str = "warn",
                 dry_run: bool = False) -> list[Result]:
     """Create ``items`` (JSON objects). ``ids`` (imports) fixes each row's
     contact id, so a re-run finds what an interrupted run stored (``exists``)
-    and writes only the rest. ``if_duplicate`` (imports): each row is looked
-    up by its numbers and addresses first, and one that may be a stored
-    contact is ``skip``ped (outcome ``duplicate``) or ``create``d with its
-    candidates. ``dry_run``: nothing is written; rows that would be created
-    say so."""
+    and writes only the rest. Each row is looked up by its numbers and
+    addresses (the holder markers of every row in one read, see
+    ``duplicates.among_many``): one that may be a stored contact, or (a
+    request's rows, not an import's, whose file check does it) an earlier
+    row of the same request, is created with its candidates (``warn``, or an
+    import's ``create``), rejected as ``PossibleDuplicate`` (``refuse``) or
+    skipped (an import's ``skip``: outcome ``duplicate``). ``dry_run``:
+    nothing is written; rows that would be created say so."""
     results: dict[int, Result] = {}
     ready: list[tuple[int, dict[str, Any], list[Term]]] = []
     for index, item in enumerate(items):
@@ -60,36 +63,39 @@ def create_many(items: list[Any], ids: list[str] | None = None, *, if_duplicate:
             ready.append((index, doc, terms))
 
     stored = store.existing([doc["id"] for _, doc, _ in ready]) if ids else set()
-    together, alone = [], []
-    flagged: dict[int, list[Any]] = {}
-    for index, doc, terms in ready:
+    for index, doc, _ in ready:
         if doc["id"] in stored:
             results[index] = Result(index, EXISTS)
-            continue
-        if if_duplicate is not None:
-            flagged[index] = duplicates.among(doc, terms)
-            if flagged[index] and if_duplicate == "skip":
-                results[index] = Result(index, DUPLICATE, duplicates=flagged[index])
-                continue
-        if dry_run:
-            results[index] = Result(index, WOULD_CREATE, duplicates=flagged.get(index, []))
+    ready = [row for row in ready if row[1]["id"] not in stored]
+    ready, screening = _screen(ready, results)
+    flagged = dict(zip((index for index, _, _ in ready),
+                       duplicates.among_many([(doc, terms) for _, doc, terms in ready], screening.held,
+                                             within=ids is None)))
+    together, alone = [], []
+    for index, doc, terms in ready:
+        found = flagged[index]
+        if found and if_duplicate in ("skip", "refuse"):
+            refused = duplicates.refusal(found) if if_duplicate == "refuse" else None
+            results[index] = Result(index, REJECTED if refused else DUPLICATE, error=refused, duplicates=found)
+        elif dry_run:
+            results[index] = Result(index, WOULD_CREATE, duplicates=found)
         elif any(t.kind.startswith(UNIQUE) for t in terms):
             alone.append((index, doc, terms))
         else:
             together.append((index, doc, terms))
 
-    _write_together(together, results)
+    _write_together(together, results, screening)
     for index, doc, terms in alone:
-        _write_alone(index, doc, terms, results, replay=bool(ids))
-    for index, found in flagged.items():  # created anyway (if_duplicate=create): they still say whom they may be
+        _write_alone(index, doc, terms, results, replay=bool(ids), screening=screening)
+    for index, found in flagged.items():  # created anyway: they still say whom they may be
         results[index].duplicates = results[index].duplicates or found
     return [results[i] for i in range(len(items))]
 
 
 def _write_alone(index: int, doc: dict[str, Any], terms: list[Term], results: dict[int, Result], *,
-                 replay: bool) -> None:
+                 replay: bool, screening: privacy_store.Screening | None = None) -> None:
     try:
-        results[index] = Result(index, CREATED, contacts.write_new(doc, terms))
+        results[index] = Result(index, CREATED, contacts.write_new(doc, terms, screening))
     except Conflict as error:
         outcome = EXISTS if replay and "already exists" in error.message else REJECTED
         results[index] = Result(index, outcome, error=None if outcome == EXISTS else error)
@@ -97,20 +103,18 @@ def _write_alone(index: int, doc: dict[str, Any], terms: list[Term], results: di
         results[index] = Result(index, REJECTED, error=error)
 
 
-def _write_together(rows: list[tuple[int, dict[str, Any], list[Term]]], results: dict[int, Result]) -> None:
-    if not rows:
-        return
-    rows, seen = _screen(rows, results)
+def _write_together(rows: list[tuple[int, dict[str, Any], list[Term]]], results: dict[int, Result],
+                    screening: privacy_store.Screening) -> None:
     if not rows:
         return
     audits = [audit.entry("created", doc["id"], None, doc, version=1) for _, doc, _ in rows]
     try:
-        written = set(store.put_many([(doc, terms) for _, doc, terms in rows], audits))
+        written = set(store.put_many([(doc, terms) for _, doc, terms in rows], audits, held=screening.held))
     except Unavailable as error:
         written = set(error.details.get("written", []))
     except Invalid:  # the table refused an item of the batch: write them one by one, so only that one fails
         for index, doc, terms in rows:
-            _write_alone(index, doc, terms, results, replay=False)
+            _write_alone(index, doc, terms, results, replay=False, screening=screening)
         return
     written -= _withdrawn_if_suppressed(rows, written, results)
     for index, doc, _ in rows:
@@ -122,7 +126,8 @@ def _write_together(rows: list[tuple[int, dict[str, Any], list[Term]]], results:
             unstored = Unavailable("not stored: the table stopped taking writes; send this contact again")
             results[index] = Result(index, REJECTED, error=unstored)
     # Calls that came from these numbers before the contacts existed.
-    interactions.follow_contacts([(doc["id"], terms, []) for _, doc, terms in rows if doc["id"] in written], seen)
+    interactions.follow_contacts([(doc["id"], terms, []) for _, doc, terms in rows if doc["id"] in written],
+                                 screening.seen)
 
 
 def _withdrawn_if_suppressed(rows: list[tuple[int, dict[str, Any], list[Term]]], written: set[str],
@@ -159,18 +164,20 @@ def _take_back(contact_id: str) -> None:
 
 
 def _screen(rows: list[tuple[int, dict[str, Any], list[Term]]], results: dict[int, Result]
-            ) -> tuple[list[tuple[int, dict[str, Any], list[Term]]], set[tuple[str, str]]]:
+            ) -> tuple[list[tuple[int, dict[str, Any], list[Term]]], privacy_store.Screening]:
     """One BatchGetItem (per 100 keys) for every row: a suppressed number or
-    address refuses its row; the numbers that have called are noted."""
+    address refuses its row; the numbers that have called are noted, and who
+    holds each number and address (for the duplicate check and the markers
+    the rows join)."""
     numbered = [(t.kind, t.value) for _, _, terms in rows for t in terms if t.kind in suppression.KINDS]
     hashed = suppression.digests(numbered)
-    seen, hit = privacy_store.seen_and_suppressed(numbered, hashed.values())
+    screening = privacy_store.screen(numbered, hashed.values())
     kept = []
     for index, doc, terms in rows:
-        bad = next(((t.kind, t.value) for t in terms if hashed.get((t.kind, t.value)) in hit), None)
+        bad = next(((t.kind, t.value) for t in terms if hashed.get((t.kind, t.value)) in screening.suppressed), None)
         if bad:
             results[index] = Result(index, REJECTED, error=suppression.refused(
                 contacts.field_holding(doc, bad[1], bad[0]), bad[0]))
         else:
             kept.append((index, doc, terms))
-    return kept, seen
+    return kept, screening

@@ -79,11 +79,12 @@ def create(given: ContactFields, contact_id: str | None = None, *, if_duplicate:
         raise Invalid(f"if_duplicate: one of {', '.join(IF_DUPLICATE)}")
     keyed = idempotency.derived_id() if contact_id is None else None
     doc, terms = new_contact(given, contact_id or keyed)
-    found = duplicates.among(doc, terms)  # never itself: a retry's first attempt may have stored it
+    screening = screen(doc, gained=terms, lost=[])
+    found = duplicates.among(doc, terms, held=screening.held)  # never itself: a retry's first attempt may have stored it
     if if_duplicate == "refuse":
         duplicates.refuse_if_any(found)
     try:
-        made = write_new(doc, terms)
+        made = write_new(doc, terms, screening)
     except Conflict as clash:
         stored = store.get(keyed) if keyed and "already exists" in clash.message else None
         if stored is None:
@@ -93,29 +94,31 @@ def create(given: ContactFields, contact_id: str | None = None, *, if_duplicate:
     return CreatedContact.model_validate(made.model_dump() | {"possible_duplicates": found})
 
 
-def write_new(doc: dict[str, Any], terms: list[Term]) -> Contact:
+def write_new(doc: dict[str, Any], terms: list[Term], screening: privacy_store.Screening | None = None) -> Contact:
     """Store a prepared contact in one transaction (its unique claims and its
-    audit entry included)."""
-    seen = screen(doc, gained=terms, lost=[])
+    audit entry included); ``screening``: what ``screen`` read for it, if done."""
+    screening = screening or screen(doc, gained=terms, lost=[])
     with refusing_suppressed(doc, terms):
-        store.create(doc, terms, audit.entry("created", doc["id"], None, doc, version=1), guards(terms))
-    interactions.follow_contact(doc["id"], gained=terms, lost=[], seen=seen)
+        store.create(doc, terms, audit.entry("created", doc["id"], None, doc, version=1), guards(terms),
+                     held=screening.held)
+    interactions.follow_contact(doc["id"], gained=terms, lost=[], seen=screening.seen)
     return to_model(doc, 1)
 
 
-def screen(doc: dict[str, Any], gained: list[Term], lost: list[Term]) -> set[tuple[str, str]]:
+def screen(doc: dict[str, Any], gained: list[Term], lost: list[Term]) -> privacy_store.Screening:
     """Before a contact write, in one BatchGetItem: refuse a number or address
     that is suppressed (its owner was erased); learn which numbers have called
-    (their calls join the contact after the write)."""
+    (their calls join the contact after the write) and who else holds the
+    ones it gains (its possible duplicates)."""
     numbered = [(t.kind, t.value) for t in gained + lost if t.kind in suppression.KINDS]
     if not numbered:
-        return set()
+        return privacy_store.Screening(set(), set(), {})
     hashed = suppression.digests((t.kind, t.value) for t in gained if t.kind in suppression.KINDS)
-    seen, hit = privacy_store.seen_and_suppressed(numbered, hashed.values())
+    screening = privacy_store.screen(numbered, hashed.values())
     for (kind, val), digest in hashed.items():
-        if digest in hit:
+        if digest in screening.suppressed:
             raise suppression.refused(field_holding(doc, val, kind), kind)
-    return seen
+    return screening
 
 
 def guards(gained: list[Term]) -> list[str]:
@@ -239,12 +242,12 @@ def _rewrite(current: store.StoredContact, doc: dict[str, Any], terms: list[Term
     terms = store.terms_for(doc, terms)
     gained = [t for t in terms if t not in current.terms]
     lost = [t for t in current.terms if t not in terms]
-    seen = screen(doc, gained, lost)
+    screening = screen(doc, gained, lost)
     with refusing_suppressed(doc, gained):
         store.replace(current, doc, terms, audit.entry(action, contact_id, current.doc, doc,
                                                       version=current.version + 1),
-                      guards(gained))
-    interactions.follow_contact(contact_id, gained=gained, lost=lost, seen=seen)
+                      guards(gained), held=screening.held)
+    interactions.follow_contact(contact_id, gained=gained, lost=lost, seen=screening.seen)
     return to_model(doc, current.version + 1)
 
 

@@ -1,9 +1,11 @@
 """The scan for possible duplicates among stored contacts (``POST /duplicates/scans``).
 
-It reads no whole table: it walks the contact list (GSI1, a page at a time) and looks
-each contact's numbers and addresses up in the exact indexes, as a create
-does; every pair it finds (not dismissed) is written once, under the two
-ids, for ``GET /duplicates``. Resumable and safe to run from several
+It reads no whole table: it walks the contact list (GSI1, a page at a time),
+puts each contact in the holder markers of its numbers and addresses
+(``store/holders.py``: contacts stored before the markers existed join them
+here; the maintenance schedule runs one such scan by itself) and asks the
+markers who else holds them, as a create does; every pair it finds (not
+dismissed) is written once, under the two ids, for ``GET /duplicates``. Resumable and safe to run from several
 places: the scan record carries its cursor and a lease. A request runs it
 for at most its DynamoDB call cap; the maintenance schedule goes on for
 ``CIM_JOB_SECONDS`` a minute until it is done.
@@ -21,8 +23,9 @@ from chalicelib.models.contact import DuplicateScan
 from chalicelib.services.contacts import duplicates
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import duplicates as store
+from chalicelib.store import holders as holder_store
 
-PAGE = 10  # contacts a step: each is one Query per number and address, and one BatchGetItem when shared
+PAGE = 10  # contacts a step: each is one UpdateItem per number and address, and two BatchGetItems
 CALLS_A_STEP = 45  # the most one step makes (its reads and its pair writes)
 KEPT_SECONDS = 7 * 86400  # a finished scan's record, then it expires
 
@@ -30,7 +33,7 @@ KEPT_SECONDS = 7 * 86400  # a finished scan's record, then it expires
 def start() -> DuplicateScan:
     stamp = now_iso()
     record = {"id": new_id(), "state": "running", "processed": 0, "found": 0, "started_at": stamp,
-              "updated_at": stamp, "cursor": None, "lease": 0}
+              "updated_at": stamp, "cursor": None, "lease": 0, "marks_holders": True}
     store.add_scan(record)
     return run(record["id"])
 
@@ -56,6 +59,8 @@ def run(scan_id: str, seconds: float | None = None) -> DuplicateScan:
         done = record["cursor"] is None
         if done:
             record |= {"state": "done", "finished_at": record["updated_at"], "ttl": int(time.time()) + KEPT_SECONDS}
+            if record.get("marks_holders"):  # walked whole by a version that marks (not resumed from an older)
+                holder_store.set_all_marked(record["updated_at"])
         stop = done or time.monotonic() >= deadline or not metering.budget_left(reserve=CALLS_A_STEP)
         if stop:
             record["lease"] = 0
@@ -65,17 +70,36 @@ def run(scan_id: str, seconds: float | None = None) -> DuplicateScan:
 
 
 def _pairs_among(contacts: list[contact_store.StoredContact]) -> int:
-    """Write the pairs these contacts make with any other (each pair once: from its smaller id)."""
+    """Put these contacts in their holder markers (they may predate them),
+    then write the pairs they make with the contacts the walk reached before
+    them (marked by then, or since they were stored): each pair once, from
+    the one the walk reaches second."""
+    for contact in contacts:
+        holder_store.mark(contact.doc["id"], contact.terms)
     found: dict[tuple[str, str], dict[str, Any]] = {}
     stamp = now_iso()
     for contact in contacts:
         me = contact.doc["id"]
-        for candidate in duplicates.among(contact.doc, contact.terms, exclude=me):
-            if me < candidate.id:
-                found[(me, candidate.id)] = {"ids": [me, candidate.id], "reasons": candidate.reasons,
-                                             "score": candidate.score, "found_at": stamp}
+        for candidate, other in duplicates.judged_among(contact.doc, contact.terms, exclude=me):
+            if _walk_order(other) < _walk_order(contact.doc):
+                ids = store.pair_of(me, candidate.id)
+                found[ids] = {"ids": list(ids), "reasons": list(candidate.reasons), "score": candidate.score,
+                              "found_at": stamp}
     store.put_pairs(list(found.values()))
     return len(found)
+
+
+def _walk_order(doc: dict[str, Any]) -> tuple[str, str]:
+    return doc["created_at"], doc["id"]  # the contact list's order (GSI1), which the walk follows
+
+
+def mark_holders_once() -> DuplicateScan | None:
+    """The maintenance schedule, until a scan has walked every contact once
+    since the holder markers exist: start one (a table created with them has
+    nothing to mark, and its first scan ends at once)."""
+    if holder_store.all_marked() or any(s["state"] == "running" for s in store.scans()):
+        return None
+    return start()
 
 
 def resume_all(seconds: float | None = None) -> list[DuplicateScan]:

@@ -1,6 +1,7 @@
 """Possible duplicates: the contacts that share a phone number or e-mail
-address with a contact (through the exact indexes: one Query an identifier,
-then one BatchGetItem for their names), scored by ``domain/duplicates``."""
+address with a contact (through the holder markers, ``store/holders.py``:
+one BatchGetItem, or none when a write's screening read them, then one
+BatchGetItem for those contacts), scored by ``domain/duplicates``."""
 from __future__ import annotations
 
 from typing import Any
@@ -16,40 +17,93 @@ from chalicelib.models.contact import Dismissal, DismissalRequest, DuplicatePair
 from chalicelib.models.contact import PossibleDuplicate as Shown
 from chalicelib.store import contacts as store
 from chalicelib.store import duplicates as pair_store
+from chalicelib.store import holders as holder_store
 
-IDENTIFIER_KINDS = ("phone", "email")
 HOLDERS_LOOKED_AT = 10  # per identifier: a switchboard number shared by hundreds is not a duplicate signal
 SHOWN = 10
 
 
-def among(doc: dict[str, Any], terms: list[Term], exclude: str | None = None) -> list[Shown]:
-    """Contacts other than ``exclude`` that may be the person ``doc`` describes, most likely first."""
-    shared: dict[str, set[str]] = {}
-    for term in dict.fromkeys(t for t in terms if t.kind in IDENTIFIER_KINDS):
-        holders, _ = store.ids_by_term(term, HOLDERS_LOOKED_AT, None)
-        for holder in holders:
-            if holder != exclude and holder != doc.get("id"):
-                shared.setdefault(holder, set()).add(term.kind)
-    if not shared:
+def among(doc: dict[str, Any], terms: list[Term], exclude: str | None = None,
+          held: dict[str, set[str]] | None = None) -> list[Shown]:
+    """Contacts other than ``exclude`` that may be the person ``doc`` describes,
+    most likely first: the holders of its numbers and addresses (``held``:
+    their markers as a contact write's screening read them; else one
+    BatchGetItem), then one BatchGetItem for those contacts."""
+    return _shown(judged_among(doc, terms, exclude, held))
+
+
+def judged_among(doc: dict[str, Any], terms: list[Term], exclude: str | None = None,
+                 held: dict[str, set[str]] | None = None) -> list[tuple[Candidate, dict[str, Any]]]:
+    """``among``, each candidate with its stored document."""
+    hashed = holder_store.digests(terms)
+    if not hashed:
         return []
-    # A stored contact's candidates leave out the pairs someone dismissed (read in the same BatchGetItem).
-    if exclude:
-        others, _ = pair_store.contacts_not_dismissed(exclude, list(shared))
-    else:
-        others = store.get_many(list(shared))
-    judged: list[tuple[Candidate, dict[str, Any]]] = [(judge(doc, other, shared[other["id"]]), other)
-                                                       for other in others]
-    judged.sort(key=lambda pair: (-pair[0].score, pair[0].id))
+    if held is None:
+        held = holder_store.read(hashed.values())
+    itself = {exclude, doc.get("id"), *(doc.get("merged_from") or [])}  # its merged contacts left ids behind
+    wanted: dict[str, set[Term]] = {}
+    for term, digest in hashed.items():
+        for holder in sorted(held.get(digest, set()) - itself)[:HOLDERS_LOOKED_AT]:
+            wanted.setdefault(holder, set()).add(term)
+    if not wanted:
+        return []
+    # A stored contact's candidates leave out the pairs someone dismissed.
+    found = pair_store.holders_not_dismissed(exclude, wanted)
+    return _judged(doc, [(other, {t.kind for t in shares}) for other, shares in found])
+
+
+def among_many(rows: list[tuple[dict[str, Any], list[Term]]], held: dict[str, set[str]], *,
+               within: bool) -> list[list[Shown]]:
+    """``among`` for many new contacts at once (a bulk request, an import
+    batch), from their holder markers as read (``held``): one BatchGetItem
+    (per 100) for every row's candidates together, however many rows share
+    them. ``within``: a row is also checked against the rows before it."""
+    hashed = [holder_store.digests(terms) for _, terms in rows]
+    wanted: dict[str, set[Term]] = {}
+    for (doc, _), digests in zip(rows, hashed):
+        for term, digest in digests.items():
+            for holder in sorted(held.get(digest, set()) - {doc["id"]})[:HOLDERS_LOOKED_AT]:
+                wanted.setdefault(holder, set()).add(term)
+    stored = {doc["id"]: (doc, shares) for doc, shares in pair_store.holders_not_dismissed(None, wanted)}
+    earlier: dict[str, list[dict[str, Any]]] = {}  # hash -> the rows before that hold it
+    found: list[list[Shown]] = []
+    for (doc, _), digests in zip(rows, hashed):
+        shared: dict[str, tuple[dict[str, Any], set[str]]] = {}
+        for term, digest in digests.items():
+            for holder in held.get(digest, set()) & stored.keys():
+                other, shares = stored[holder]
+                if term in shares:
+                    shared.setdefault(holder, (other, set()))[1].add(term.kind)
+            for other in earlier.get(digest, []) if within else []:
+                shared.setdefault(other["id"], (other, set()))[1].add(term.kind)
+        found.append(_shown(_judged(doc, list(shared.values()))))
+        for digest in dict.fromkeys(digests.values()):
+            earlier.setdefault(digest, []).append(doc)
+    return found
+
+
+def _judged(doc: dict[str, Any], others: list[tuple[dict[str, Any], set[str]]]
+            ) -> list[tuple[Candidate, dict[str, Any]]]:
+    """Each other contact judged against ``doc`` (given the kinds they share), most likely first."""
+    judged = [(judge(doc, other, kinds), other) for other, kinds in others]
+    return sorted(judged, key=lambda pair: (-pair[0].score, pair[0].id))
+
+
+def _shown(judged: list[tuple[Candidate, dict[str, Any]]]) -> list[Shown]:
     return [Shown(id=c.id, reasons=list(c.reasons), score=c.score, first_name=other.get("first_name"),
-                              last_name=other.get("last_name")) for c, other in judged[:SHOWN]]
+                  last_name=other.get("last_name")) for c, other in judged[:SHOWN]]
+
+
+def refusal(found: list[Shown]) -> PossibleDuplicate:
+    return PossibleDuplicate(
+        f"{len(found)} contact(s) may be this person (sharing {', '.join(sorted({r for d in found for r in d.reasons}))}); "
+        "open one, or save again without if_duplicate=refuse",
+        possible_duplicates=[d.model_dump() for d in found])
 
 
 def refuse_if_any(found: list[Shown]) -> None:
     if found:
-        raise PossibleDuplicate(
-            f"{len(found)} contact(s) may be this person (sharing {', '.join(sorted({r for d in found for r in d.reasons}))}); "
-            "open one, or save again without if_duplicate=refuse",
-            possible_duplicates=[d.model_dump() for d in found])
+        raise refusal(found)
 
 
 def of_contact(contact_id: str) -> PossibleDuplicates:

@@ -152,7 +152,7 @@ def undo(merge_id: str) -> UndoResult:
     audits = [audit.entry("unmerged", survivor_id, current.doc, doc, version=current.version + 1)] + [
         audit.entry("restored", s["doc"]["id"], None, s["doc"], version=s["version"]) for s in snapshots]
     back = [t for ts in restored_terms for t in ts]
-    seen = contacts.screen(doc, gained + back, lost)
+    seen = contacts.screen(doc, gained + back, lost).seen
     with contacts.refusing_suppressed(doc, gained + back):
         store.undo(current, doc, terms, restored_items, closed, audits, contacts.guards(gained + back))
     interactions.follow_contacts([(survivor_id, gained, lost)]

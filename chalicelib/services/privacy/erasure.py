@@ -46,6 +46,7 @@ from chalicelib.store import attachments as attachment_store
 from chalicelib.store import blobs
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import followups as followup_store
+from chalicelib.store import holders as holder_store
 from chalicelib.store import interactions as call_store
 from chalicelib.store import merges as merge_store
 from chalicelib.store import notes as notes_store
@@ -195,12 +196,15 @@ def _work(erasure_id: str, work: dict[str, Any], counts: dict[str, int], deadlin
 
 
 def _finish(work: dict[str, Any], counts: dict[str, int], deadline: float) -> bool:
-    """Forget that her numbers ever called, and every access request about her."""
+    """Forget that her numbers ever called and who held them, and every
+    access request about her."""
     at = work["at"]
     while at.get("forgotten", 0) < len(work["identifiers"]):
         if _pass_over(deadline):
             return False
-        counts["caller_markers"] += int(call_store.forget_caller(*work["identifiers"][at.get("forgotten", 0)]))
+        kind, value = work["identifiers"][at.get("forgotten", 0)]
+        counts["caller_markers"] += int(call_store.forget_caller(kind, value))
+        holder_store.forget(kind, value)
         at["forgotten"] = at.get("forgotten", 0) + 1
     counts["suppressed"] = len(work["identifiers"])
     gone, all_gone = access.forget_about({identity.digest(k, v) for k, v in work["identifiers"]},

@@ -6,9 +6,6 @@ reader could turn back into a number without the secret. Rotating
 to be re-made from the receipts' work, which is not built."""
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 from pydantic import BaseModel
 
 from chalicelib.core.errors import Invalid
@@ -36,7 +33,7 @@ def normalized(kind: str, raw: str) -> str:
 
 def digest(kind: str, value: str) -> str:
     """The keyed hash of a normalised identifier."""
-    return hmac.new(secrets.signing_key(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+    return secrets.identifier_digest(kind, value)
 
 
 def asked(request: BaseModel) -> tuple[str, str]:
