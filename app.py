@@ -2,8 +2,13 @@
 Lambda triggers live in ``chalicelib/api``; each route declares its role
 (``chalicelib/api/routing.py``)."""
 import logging
+import os
 
-from chalicelib.api import (
+# pydantic looks for plugins (a scan of every installed package's entry
+# points, ~15 ms) when the first model is built; this service uses none.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+from chalicelib.api import (  # noqa: E402 - after the setting above
     access,
     application,
     attachments,

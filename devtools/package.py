@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -417,11 +418,53 @@ def main(argv: list[str] | None = None) -> int:
     _rewrite(build / "terraform" / "chalice.tf.json",
              lambda t: wire_events_terraform(wire_connect_terraform(t, instance, stream), args.stage))
     (build / "terraform" / "resources.tf.json").write_text(json.dumps(terraform(args.stage), indent=2))
+    add_bytecode(build / "sam" / "deployment.zip", _runtime(build / "sam" / "sam.json"))
+    add_bytecode(build / "terraform" / "deployment.zip", _runtime(build / "terraform" / "chalice.tf.json"))
     print(f"SAM: {build / 'sam'}; Terraform: {build / 'terraform'}")
     if not (instance and stream):
         print("Amazon Connect: set CIM_CONNECT_INSTANCE_ARN and CIM_CONNECT_RECORDS_STREAM_ARN in the stage "
               "to let the instance invoke the flow functions and to read its contact records")
     return 0
+
+
+def add_bytecode(zip_path: Path, runtime: str) -> bool:
+    """Compile every module in the deployment zip into it (``__pycache__``,
+    hash-checked-never pycs: the zip's timestamps are not the files'), so a
+    cold start loads bytecode instead of compiling the app and its
+    dependencies: Lambda's code folder is read-only, so without them every
+    cold start compiles again. Only when this Python is the runtime's (the
+    bytecode is per minor version); False when it is not."""
+    import compileall
+    import py_compile
+    import tempfile
+    import zipfile
+
+    if runtime != f"python{sys.version_info.major}.{sys.version_info.minor}":
+        print(f"{zip_path.name}: no bytecode added (the runtime is {runtime}, this Python is "
+              f"{sys.version_info.major}.{sys.version_info.minor})")
+        return False
+    with tempfile.TemporaryDirectory() as folder:
+        with zipfile.ZipFile(zip_path) as source:
+            source.extractall(folder)
+            modes = {info.filename: info.external_attr for info in source.infolist()}
+        compileall.compile_dir(folder, quiet=2, workers=0,
+                               invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+        files = sorted(p for p in Path(folder).rglob("*") if p.is_file())
+        with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as packed:
+            for path in files:
+                name = path.relative_to(folder).as_posix()
+                info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))  # the same zip for the same code
+                info.external_attr = modes.get(name, 0o644 << 16)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                packed.writestr(info, path.read_bytes())
+    return True
+
+
+def _runtime(template: Path) -> str:
+    """The Python runtime the template's functions run on."""
+    text = template.read_text()
+    found = re.search(r'"[Rr]untime"\s*:\s*"(python3\.\d+)"', text)
+    return found.group(1) if found else "unknown"
 
 
 def _rewrite(path: Path, change: Any) -> None:

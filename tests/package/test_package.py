@@ -87,6 +87,27 @@ def test_the_zip_holds_the_runtime_code_and_no_development_code(built):
     assert not any(n.startswith(("devtools/", "tests/", "bench/", "moto/", "boto3/", "botocore/")) for n in names)
 
 
+def test_the_zip_carries_bytecode_so_a_cold_start_compiles_nothing(built, tmp_path):
+    """Lambda's code folder is read-only: without the package's bytecode,
+    every cold start compiles the app and its dependencies again."""
+    sam = json.loads((built / "sam" / "sam.json").read_text())
+    tag = "cpython-" + sam["Resources"]["APIHandler"]["Properties"]["Runtime"].removeprefix("python").replace(".", "")
+    for archive in (built / "sam" / "deployment.zip", built / "terraform" / "deployment.zip"):
+        names = set(zipfile.ZipFile(archive).namelist())
+        sources = [n for n in names if n.endswith(".py")]
+        missing = [n for n in sources
+                   if f"{n.rpartition('/')[0]}/__pycache__/{n.rpartition('/')[2][:-3]}.{tag}.pyc".lstrip("/") not in names]
+        assert sources and not missing, missing[:5]
+        header = zipfile.ZipFile(archive).read(f"__pycache__/app.{tag}.pyc")[4:8]
+        assert int.from_bytes(header, "little") == 1  # hash-based and never checked: zip times are not the files'
+    zipfile.ZipFile(built / "sam" / "deployment.zip").extractall(tmp_path)
+    loaded = subprocess.run([sys.executable, "-c", "import app, chalicelib.models.common as m; print(m.__cached__)"],
+                            cwd=tmp_path, capture_output=True, text=True, env={"PYTHONDONTWRITEBYTECODE": "1",
+                                                                              "PATH": "/usr/bin:/bin"})
+    assert loaded.returncode == 0, loaded.stderr
+    assert Path(loaded.stdout.strip()).exists()
+
+
 @pytest.mark.parametrize("stage", ["dev", "prod"])
 def test_the_policy_files_are_least_privilege_and_current(stage):
     written = json.loads((ROOT / ".chalice" / f"policy-{stage}.json").read_text())
