@@ -103,6 +103,63 @@ document.addEventListener('click', function (event) {
 """
 
 
+# A save whose session ended meanwhile: the fields the agent changed are kept
+# in this tab (sessionStorage) when a form is sent; the server answers the
+# sign-in page, which sends the agent back to the form's page; there they are
+# put back, said so, and forgotten. Any other page forgets them: the save went
+# through. Fields left as loaded are not kept, so a colleague's change made
+# meanwhile is not undone by the old value coming back.
+DRAFT_SCRIPT = """
+(function () {
+  const key = 'cim-draft', hours = 2;
+  const changed = (field) => field.type === 'checkbox' || field.type === 'radio'
+    ? field.checked !== field.defaultChecked
+    : field.tagName === 'SELECT'
+      ? !(field.selectedIndex >= 0 && field.options[field.selectedIndex].defaultSelected)
+      : field.value !== field.defaultValue;
+  document.addEventListener('submit', function (event) {
+    const form = event.target;
+    if (form.method !== 'post' || form.id === 'signin') return;
+    const fields = {};
+    for (const field of form.elements) {
+      if (!field.name || /^(hidden|file|password|submit|button)$/.test(field.type) || !changed(field)) continue;
+      if ((field.type === 'checkbox' || field.type === 'radio') && !field.checked) continue;
+      fields[field.name] = field.value;
+    }
+    if (Object.keys(fields).length) sessionStorage.setItem(key, JSON.stringify(
+      {page: location.pathname + location.search, action: form.getAttribute('action'), fields, at: Date.now()}));
+    else sessionStorage.removeItem(key);
+  }, true);
+  let draft = null;
+  try { draft = JSON.parse(sessionStorage.getItem(key)); } catch (error) { draft = null; }
+  if (!draft) return;
+  const signIn = document.getElementById('signin');
+  if (signIn) {  // the session ended: back to the form's page afterwards
+    draft.waiting = true;
+    sessionStorage.setItem(key, JSON.stringify(draft));
+    const page = draft.page.slice(Math.max(0, draft.page.indexOf('/desk')));  // a stage prefix aside
+    if (signIn.elements.next && signIn.elements.next.value === '/desk') signIn.elements.next.value = page;
+    return;
+  }
+  sessionStorage.removeItem(key);
+  if (!draft.waiting || Date.now() - draft.at > hours * 3600e3) return;
+  const form = [...document.forms].find((f) => f.getAttribute('action') === draft.action);
+  if (!form) return;
+  for (const [name, value] of Object.entries(draft.fields)) {
+    const field = form.elements[name];
+    if (!field) continue;
+    if (field.type === 'checkbox') field.checked = true; else field.value = value;
+  }
+  const note = document.createElement('p');
+  note.className = 'notice';
+  note.setAttribute('role', 'status');
+  note.id = 'draft-back';
+  note.textContent = 'What you typed before signing in again is back: check it and save.';
+  form.prepend(note);
+})();
+"""
+
+
 LIVE_SCRIPT = """
 (function () {
   const live = document.getElementById('live'), form = document.getElementById('edit');
@@ -172,6 +229,7 @@ def layout(title: str, body: str, *, session: Any = None, script: str = "") -> s
         shortcuts = (f"<details id=\"shortcuts\" class=\"keys\"><summary>Keyboard shortcuts</summary>"
                      f"<dl>{keys}</dl></details>")
         script = SHORTCUTS_SCRIPT + script
+    script = DRAFT_SCRIPT + script
     scripts = f"<script>{script}</script>" if script else ""
     return (
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"

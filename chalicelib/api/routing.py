@@ -151,7 +151,7 @@ def answering_errors(view: Callable[..., Any], operation: Operation, area: Area,
         except errors.SignInNeeded as error:
             if operation.method == "GET":
                 return _to_sign_in(area.request, operation)
-            return _page_error(error) if page else http.error_response(error)
+            return _sign_in_again() if page else http.error_response(error)
         except errors.DomainError as error:
             return _page_error(error) if page else http.error_response(error)
         except Exception:
@@ -258,6 +258,17 @@ def _to_sign_in(request: Any, operation: Operation) -> Response:
         here += "?" + urlencode(dict(request.query_params))
     return Response(body="", status_code=303,
                     headers={"Location": public.url(f"{SIGN_IN_PATH}?{urlencode({'next': here})}")})
+
+
+def _sign_in_again() -> Response:
+    """A desk form sent after its session ended: the sign-in page itself (401),
+    whose script sends the agent back to the form with what they typed."""
+    from chalicelib.api import desk_views
+    from chalicelib.api.pages import html_response
+
+    return html_response(desk_views.sign_in_page("/desk", problem=(
+        "Your session ended before this was saved. Sign in again: you go back to the form, with what you typed.")),
+        401)
 
 
 def _page_error(error: errors.DomainError, status: int | None = None) -> Response:

@@ -548,6 +548,17 @@ def test_an_error_page_is_never_a_dead_end(api, desk, agent):
     assert expired.status_code in (401, 403, 410) and "Sign in to the desk" in expired.body.decode()
 
 
+def test_a_form_sent_after_the_session_ended_answers_the_sign_in_page_and_writes_nothing(api, desk, agent):
+    made = body(api.post("/saveContact", {"first_name": "Mo", "phone1": "4155550166"}))
+    form = desk.form_values(page_of(desk.get(f"/desk/contacts/{made['id']}/edit")), "edit")
+    assert api.delete(f"/keys/{agent['id']}").status_code == 200  # the session ends while she types
+    sent = desk.post(f"/desk/contacts/{made['id']}", form | {"last_name": "Berg"})
+    page = page_of(sent)
+    assert sent.status_code == 401 and 'id="signin"' in page and "Your session ended before this was saved" in page
+    assert "cim-draft" in page  # the script that keeps her typing through signing in again
+    assert body(api.get(f"/contacts/{made['id']}")).get("last_name") is None
+
+
 def test_a_merge_made_earlier_can_be_undone_from_the_survivors_card(api, desk, agent):
     ann = body(api.post("/saveContact", {"first_name": "Ann", "phone1": "4155550100"}))
     anne = body(api.post("/saveContact", {"first_name": "Anne", "phone1": "4155550101"}))

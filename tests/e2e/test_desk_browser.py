@@ -409,6 +409,41 @@ def test_an_open_edit_form_notices_a_colleagues_save_and_reloads_keeping_the_typ
     assert (stored["desk_account"], stored["email"]) == ("AC-TYPED", "liv@example.com")
 
 
+def test_a_save_after_the_session_ended_keeps_the_typing_through_signing_in_again(agent, server, schema):
+    liv = server("POST", "/saveContact", json={"first_name": "Mo", "last_name": "Berg", "phone1": "415-555-0866",
+                                                 "desk_account": "AC-MO"}).json()
+    key = make_key(server, "Ida Agent")
+    agent.open("/desk")
+    if "/desk/signin" not in agent.driver.current_url:
+        agent.find(".bar button[type=submit]").click()
+        agent.wait_for("You are signed out.")
+    agent.open("/desk")
+    agent.sign_in(key["key"])
+    agent.wait_for("Signed in as Ida Agent")
+    agent.open(f"/desk/contacts/{liv['id']}/edit")
+    account = agent.find("#f-desk_account")
+    account.clear()
+    account.send_keys("AC-KEPT")
+    changed = server("PUT", f"/contacts/{liv['id']}", json={"email": "mo@example.com"})  # a colleague, meanwhile
+    assert changed.status_code == 200
+    assert server("DELETE", f"/keys/{key['id']}").status_code == 200  # the session ends while she types
+    agent.find("#edit button[type=submit]").click()
+    agent.wait_for("Your session ended before this was saved")
+    agent.check("signin")
+    agent.sign_in(make_key(server, "Ida Agent")["key"])
+    agent.wait_for("What you typed before signing in again is back")
+    assert f"/desk/contacts/{liv['id']}/edit" in agent.driver.current_url
+    assert agent.find("#f-desk_account").get_attribute("value") == "AC-KEPT"
+    assert agent.find("#f-email").get_attribute("value") == "mo@example.com"  # not undone by the old value
+    agent.find("#edit button[type=submit]").click()
+    agent.wait_for("Saved.")
+    stored = server("GET", f"/contacts/{liv['id']}").json()
+    assert (stored["desk_account"], stored["email"]) == ("AC-KEPT", "mo@example.com")
+    agent.open(f"/desk/contacts/{liv['id']}/edit")  # saved: nothing comes back a second time
+    assert agent.find("#f-desk_account").get_attribute("value") == "AC-KEPT"
+    assert not agent.driver.find_elements("css selector", "#draft-back")
+
+
 def test_sign_out_and_a_revoked_key_end_the_session(agent, server):
     key = make_key(server, "Di Agent")
     agent.open("/desk")
