@@ -36,7 +36,7 @@ BULK_MAX = 100
 PAGING = ("limit", "cursor")
 EXAMPLE = {"phone1": "+1 415 555 0100", "first_name": "Ann", "last_name": "Lee"}
 
-# GET /contacts?phone=&email=&name=... filters; any other query key is paging.
+# GET /contacts?phone=&email=&name=... (and any attribute of the schema) filters; limit and cursor page.
 SEARCH_PARAMS = ("phone", "phone1", "phone2", "email", "name", "first_name", "last_name")
 
 
@@ -91,7 +91,8 @@ def list_contacts():
     from chalicelib.services.contacts import contacts
     request = area.request
     limit, cursor = page_params(request)
-    terms = {k: v for k, v in query(request).items() if k in SEARCH_PARAMS}
+    # Every other key is a search term: an attribute of the schema, or a 400 naming it (never ignored).
+    terms = {k: v for k, v in query(request).items() if k not in PAGING}
     if not terms:
         return page_response(*contacts.list_page(limit, cursor))
     if list(terms) == ["name"]:

@@ -39,6 +39,7 @@ from chalicelib.core.ids import is_id
 from chalicelib.core.roles import AGENT, PUBLIC, may
 from chalicelib.core.settings import get_settings
 from chalicelib.domain import callers
+from chalicelib.domain.terms import BEGINNING_TYPES, MIN_BEGINNING
 from chalicelib.models.attachment import AttachmentCreated, AttachmentRequest
 from chalicelib.models.common import parse
 from chalicelib.models.contact import ContactFields, ContactVersion
@@ -136,13 +137,22 @@ def sign_out():
 # --- search --------------------------------------------------------------------
 
 def _guess_terms(q: str) -> dict[str, str] | None:
-    """What a free search box means: an e-mail, a phone number, or a name (None)."""
+    """What a free search box means: an e-mail, a phone number (or its last
+    digits: "1010", "555-1010"), or a name (None)."""
     if callers.is_address(q):
         return {"email": q}
     digits = sum(ch.isdigit() for ch in q)
-    if digits >= 5 and all(ch.isdigit() or ch in "+-() ./" for ch in q):
+    if digits >= 4 and all(ch.isdigit() or ch in "+-() ./" for ch in q):
         return {"phone": q}
     return None
+
+
+def _field_terms(field: str, q: str, searchable: list[Any]) -> dict[str, str]:
+    """"Search in" an attribute: a text attribute by what its value begins
+    with (agents type "AC-10" for AC-1001; an exact value comes first), any
+    other by its value."""
+    begins = any(a.key == field and a.type in BEGINNING_TYPES for a in searchable) and not q.endswith("*")
+    return {field: q + "*" if begins and len(q) >= MIN_BEGINNING else q}
 
 
 @area.route("GET", "/desk", role=AGENT, session=True, summary="Search contacts; without a search, my follow-ups",
@@ -156,7 +166,7 @@ def search():
     found, next_cursor, problem = None, None, ""
     if q:
         try:
-            terms = {field: q} if field else _guess_terms(q)
+            terms = _field_terms(field, q, searchable) if field else _guess_terms(q)
             if terms is None:
                 found, next_cursor = contacts.by_name(q, SEARCH_PAGE, cursor)
             else:

@@ -228,8 +228,7 @@ def layout(title: str, body: str, *, session: Any = None, script: str = "") -> s
         keys = "".join(f"<dt><kbd>{escape(k)}</kbd></dt><dd>{escape(what)}</dd>" for k, what in SHORTCUTS)
         shortcuts = (f"<details id=\"shortcuts\" class=\"keys\"><summary>Keyboard shortcuts</summary>"
                      f"<dl>{keys}</dl></details>")
-        script = SHORTCUTS_SCRIPT + script
-    script = DRAFT_SCRIPT + script
+        script = DRAFT_SCRIPT + SHORTCUTS_SCRIPT + script
     scripts = f"<script>{script}</script>" if script else ""
     return (
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -322,7 +321,7 @@ def sign_in_page(next_path: str, note: str = "", problem: str = "") -> str:
         "<label for=\"key\">Your key</label>"
         "<input id=\"key\" name=\"key\" type=\"password\" autocomplete=\"current-password\" required>"
         "<button type=\"submit\">Sign in</button></form></section>"
-    ))
+    ), script=DRAFT_SCRIPT)  # a form's typing, kept while its session ended, waits here
 
 
 # --- search ------------------------------------------------------------------

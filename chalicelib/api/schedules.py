@@ -20,6 +20,8 @@ def resume_schema_jobs(event):
     from chalicelib.services.contacts import duplicate_scans
     from chalicelib.services.schema import schema
     metering.stop_counting()  # not a request: bounded by time, not by the request's call cap
+    if schema.reindex_for_the_index_format():
+        log.info("started the reindex job that writes every contact in the current index format")
     for job in schema.resume_jobs():
         log.info("schema job %s: %s, %d processed", job.id, job.state, job.processed)
     if duplicate_scans.mark_holders_once():

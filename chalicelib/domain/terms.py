@@ -6,11 +6,23 @@ from dataclasses import dataclass
 
 NAME = "name"
 UNIQUE = "uniq:"  # kind prefix of a unique-value claim: ``uniq:<attribute key>``
+# What agents type when they have only part of a value: a number's last
+# digits ("1010" for +1 415 555 1010) and a text attribute's beginning
+# ("AC-10" for AC-1001). Each has index entries of its own.
+PHONE_END = "phone_end"  # the last ENDING_DIGITS digits of a phone number
+ENDING_DIGITS = 4
+BEGINS = "begins:"  # kind prefix: ``begins:<attribute key>``, the whole normalised value
+MIN_BEGINNING = 2  # characters a beginning must have (its entries are grouped by them)
+BEGINNING_TYPES = ("text", "list")
+# The index format this code writes: a table whose contacts were written by an
+# older one is reindexed once by the maintenance schedule.
+INDEX_FORMAT = 2
 
 
 @dataclass(frozen=True)
 class Term:
-    """One index entry of a contact: ``kind`` is phone, email, name, attr:<key> or uniq:<key>."""
+    """One index entry of a contact: ``kind`` is phone, email, name, attr:<key>,
+    uniq:<key>, phone_end (a number's last digits) or begins:<key>."""
     kind: str
     value: str
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from chalicelib.core.errors import Invalid, TooLarge
 from chalicelib.domain import limits, names, values
-from chalicelib.domain.terms import NAME, UNIQUE, Term
+from chalicelib.domain.terms import BEGINNING_TYPES, BEGINS, ENDING_DIGITS, MIN_BEGINNING, NAME, PHONE_END, UNIQUE, Term
 from chalicelib.models.contact import NAME_FIELDS, size_of
 from chalicelib.models.schema import Attribute
 
@@ -76,6 +76,10 @@ def prepare(given: dict[str, Any], schema: dict[str, Attribute], *, region: str,
         kind = index_kind(attribute)
         if kind and kind != NAME:
             terms += [Term(kind, v) for v in checked.index]
+        if kind == "phone":
+            terms += [Term(PHONE_END, v[-ENDING_DIGITS:]) for v in checked.index]
+        if kind and kind.startswith("attr:") and attribute.type in BEGINNING_TYPES:
+            terms += [Term(BEGINS + key, v) for v in checked.index if len(v) >= MIN_BEGINNING]
         if attribute.unique and checked.index:
             terms.append(Term(UNIQUE + key, checked.index[0]))
     terms += [Term(NAME, w) for w in names.name_words(fields.get("first_name"), fields.get("last_name"))]

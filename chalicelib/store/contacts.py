@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core.errors import Conflict, Contended, Merged, NotFound, PreconditionFailed, Unavailable
-from chalicelib.domain.terms import NAME, UNIQUE, Term
+from chalicelib.domain.terms import BEGINS, NAME, UNIQUE, Term
 from chalicelib.store import audit as audit_store
 from chalicelib.store import cursor, holders, keys
 from chalicelib.store import privacy as privacy_store
@@ -48,6 +48,8 @@ class NameHit:
 def index_key(term: Term, contact_id: str) -> dict[str, str]:
     if term.kind == NAME:
         return keys.name_index(term.value, contact_id)
+    if term.kind.startswith(BEGINS):
+        return keys.beginning_index(term.kind.removeprefix(BEGINS), term.value, contact_id)
     if term.kind.startswith(UNIQUE):
         return keys.unique_claim(term.kind.removeprefix(UNIQUE), term.value)
     return keys.exact_index(term.kind, term.value, contact_id)
@@ -363,6 +365,17 @@ def ids_by_term(term: Term, limit: int, page_cursor: str | None) -> tuple[list[s
         pk, page_cursor, KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": value(pk)},
         ProjectionExpression="id", ConsistentRead=True, Limit=limit)
     return [i["id"] for i in items], next_cursor
+
+
+def ids_beginning(key: str, beginning: str, limit: int, page_cursor: str | None) -> tuple[list[str], str | None]:
+    """Ids of contacts whose attribute ``key`` holds a value starting with
+    ``beginning`` (at least two characters), in value order (one Query)."""
+    pk = keys.beginning_index_pk(key, beginning)
+    items, next_cursor = query_page(
+        pk, page_cursor, KeyConditionExpression="PK = :pk AND begins_with(SK, :beginning)",
+        ExpressionAttributeValues={":pk": value(pk), ":beginning": value(beginning)},
+        ProjectionExpression="id", ConsistentRead=True, Limit=limit)
+    return list(dict.fromkeys(i["id"] for i in items)), next_cursor
 
 
 def name_hits(prefix: str, limit: int, page_cursor: str | None, others: list[str] = ()

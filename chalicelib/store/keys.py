@@ -116,6 +116,16 @@ def exact_index_pk(kind: str, value: str) -> str:
     return f"IDX#{kind}#{value}"
 
 
+def beginning_index(key: str, value: str, contact_id: str) -> dict[str, str]:
+    """A text attribute's value, found by its beginning: a partition per
+    attribute and first two characters, the value itself leading the sort key."""
+    return {"PK": beginning_index_pk(key, value), "SK": f"{value}#{contact_id}"}
+
+
+def beginning_index_pk(key: str, beginning: str) -> str:
+    return f"BEGINS#{key}#{beginning[:2]}"
+
+
 def name_index(token: str, contact_id: str) -> dict[str, str]:
     return {"PK": name_index_pk(token), "SK": f"{token}#{contact_id}"}
 
@@ -417,6 +427,11 @@ def duplicate_scan(scan_id: str) -> dict[str, str]:
     return {"PK": JOBS_PK, "SK": f"{DUPSCAN_PREFIX}{scan_id}"}
 
 
+def index_format() -> dict[str, str]:
+    """Which index format every stored contact has been written in (``format``)."""
+    return {"PK": JOBS_PK, "SK": "INDEX#FORMAT"}
+
+
 def holders_marked() -> dict[str, str]:
     """Set once a scan has put every stored contact in its holder markers."""
     return {"PK": JOBS_PK, "SK": "HOLDERS#MARKED"}
@@ -445,6 +460,7 @@ _ENTITIES: tuple[tuple[str, str | None, str], ...] = (
     ("IDX#", None, "index_entry"),
     ("MERGE#", None, "merge"),
     ("NAME#", None, "name_entry"),
+    ("BEGINS#", None, "beginning_entry"),
     ("UNIQ#", None, "unique_claim"),
     (SCHEMA_PK, ATTRIBUTE_PREFIX, "attribute"),
     (SCHEMA_PK, "KEY#", "attribute_key_claim"),
@@ -452,6 +468,7 @@ _ENTITIES: tuple[tuple[str, str | None, str], ...] = (
     (JOBS_PK, JOB_PREFIX, "schema_job"),
     (JOBS_PK, DUPSCAN_PREFIX, "duplicate_scan"),
     (JOBS_PK, "HOLDERS#", "holders_marked"),
+    (JOBS_PK, "INDEX#", "index_format"),
     ("DUPPAIR#", "PAIR", "duplicate_pair"),
     ("DUPPAIR#", "DISMISSED", "duplicate_dismissal"),
     ("CALL#", None, "call"),

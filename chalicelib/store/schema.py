@@ -44,3 +44,13 @@ def put_job(record: dict[str, Any], *, lease_was: float) -> None:
 
 def jobs() -> list[dict[str, Any]]:
     return records.read_partition(keys.JOBS_PK, keys.JOB_PREFIX)
+
+
+def index_format() -> int:
+    """The index format every stored contact is written in (1: before it was recorded)."""
+    found = records.get(keys.index_format())
+    return int(found["format"]) if found else 1
+
+
+def set_index_format(format_: int) -> None:
+    records.put(keys.index_format(), {"format": format_})

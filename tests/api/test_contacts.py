@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 
@@ -219,6 +220,7 @@ def test_updates_leave_no_index_entry_behind(api, table_items):
                   if i["PK"]["S"] not in (f"CONTACT#{contact['id']}", f"AUDIT#{contact['id']}"))
     assert keys == sorted([
         ("IDX#phone#+46812345678", f"CONTACT#{contact['id']}"),
+        ("IDX#phone_end#5678", f"CONTACT#{contact['id']}"),  # its last digits, for a search by them
         ("IDX#email#ann.lee@example.com", f"CONTACT#{contact['id']}"),
         ("NAME#b", f"bo#{contact['id']}"),
         ("NAME#e", f"ek#{contact['id']}"),
@@ -237,6 +239,68 @@ def test_any_phone_format_finds_the_contact(api, typed):
     reply = api.post("/contacts/getContactsBySearchTerms", {"phone": typed})
     assert [c["id"] for c in body(reply)] == [contact["id"]]
     assert api.calls == ["Query", "BatchGetItem"]
+
+
+def test_a_numbers_last_digits_and_a_text_attributes_beginning_find_contacts_in_one_query(api):
+    add_attributes(api, account_no={"type": "text", "searchable": True}, visits={"type": "number", "searchable": True})
+    ann = create(api, {"first_name": "Ann", "phone1": "+1 415 555 1010", "account_no": "AC-1001"})
+    bo = create(api, {"first_name": "Bo", "phone1": "+1 650 555 1010", "account_no": "AC-1002"})
+    cy = create(api, {"first_name": "Cy", "phone1": "+1 415 555 2010", "phone2": "+1 212 555 0101",
+                      "account_no": "ac-2001"})
+    for typed, expected in (("1010", {ann["id"], bo["id"]}), ("555-1010", {ann["id"], bo["id"]}),
+                            ("(555) 1010", {ann["id"], bo["id"]}), ("0101", {cy["id"]}),
+                            ("415 555 1010", {ann["id"]})):  # a whole number: that number only
+        found = body(api.get("/contacts?" + urlencode({"phone": typed})))["items"]
+        assert {c["id"] for c in found} == expected, typed
+        assert api.calls == ["Query", "BatchGetItem"], typed
+    assert body(api.get("/contacts?phone=9999"))["items"] == []
+    assert api.get("/contacts?phone=101").status_code == 400  # three digits are nobody's ending
+
+    found = body(api.get("/contacts?" + urlencode({"account_no": "AC-10*"})))["items"]
+    assert [c["id"] for c in found] == [ann["id"], bo["id"]]  # in value order: an exact value first
+    assert api.calls == ["Query", "BatchGetItem"]
+    assert [c["id"] for c in body(api.post("/contacts/getContactsBySearchTerms", {"account_no": "ac-2*"}))] == [
+        cy["id"]]  # case and accents aside, as an exact search
+    assert body(api.get("/contacts?" + urlencode({"account_no": "AC-10"})))["items"] == []  # no *: the exact value
+    both = body(api.get("/contacts?" + urlencode({"account_no": "AC-100*", "phone": "1010"})))["items"]
+    assert {c["id"] for c in both} == {ann["id"], bo["id"]}
+    unknown = api.get("/contacts?" + urlencode({"foo": "bar"}))  # never silently the whole list
+    assert unknown.status_code == 400 and "foo: not an attribute" in body(unknown)["Message"]
+    for asked, words in (({"account_no": "A*"}, "at least 2 characters"), ({"visits": "1*"}, "only a text attribute")):
+        refused = api.get("/contacts?" + urlencode(asked))
+        assert refused.status_code == 400 and words in body(refused)["Message"], asked
+
+
+def test_contacts_written_before_endings_and_beginnings_were_indexed_get_them_from_one_reindex(api):
+    """An upgrade: the maintenance schedule reindexes every contact once in
+    the current index format, then records it and starts no other job."""
+    from app import app
+    from chalicelib.core.settings import get_settings
+    from chalicelib.store import aws
+    from devtools.triggers import run_schedules
+
+    add_attributes(api, account_no={"type": "text", "searchable": True})
+    ann = create(api, {"first_name": "Ann", "phone1": "+1 415 555 1010", "account_no": "AC-1001"})
+    table = get_settings().table_name
+    for item in aws.dynamodb().scan(TableName=table)["Items"]:  # as an older version wrote them
+        if item["PK"]["S"].startswith(("IDX#phone_end#", "BEGINS#")) or item["SK"]["S"] == "INDEX#FORMAT":
+            aws.dynamodb().delete_item(TableName=table, Key={"PK": item["PK"], "SK": item["SK"]})
+        elif item["SK"]["S"] == "CONTACT":  # its list of entries without the new kinds
+            item["terms"]["L"] = [t for t in item["terms"]["L"]
+                                  if not t["L"][0]["S"].startswith(("phone_end", "begins:"))]
+            aws.dynamodb().put_item(TableName=table, Item=item)
+    assert body(api.get("/contacts?phone=1010"))["items"] == []
+    run_schedules(app, ("resume-schema-jobs",))
+    assert [c["id"] for c in body(api.get("/contacts?phone=1010"))["items"]] == [ann["id"]]
+    assert [c["id"] for c in body(api.get("/contacts?account_no=AC-1*"))["items"]] == [ann["id"]]
+
+    def jobs():
+        return [i for i in aws.dynamodb().scan(TableName=table)["Items"] if i["SK"]["S"].startswith("JOB#")]
+
+    before = jobs()
+    assert [j["state"]["S"] for j in before if "index format" in j["reason"]["S"]] == ["done"]
+    run_schedules(app, ("resume-schema-jobs",))  # recorded: no second job
+    assert len(jobs()) == len(before)
 
 
 def test_search_terms_combine_with_and(api):

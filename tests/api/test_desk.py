@@ -548,6 +548,19 @@ def test_an_error_page_is_never_a_dead_end(api, desk, agent):
     assert expired.status_code in (401, 403, 410) and "Sign in to the desk" in expired.body.decode()
 
 
+def test_the_search_box_finds_a_numbers_last_digits_and_search_in_an_attributes_beginning(api, desk, agent):
+    add_attributes(api, account_no={"type": "text", "searchable": True})
+    ann = body(api.post("/saveContact", {"first_name": "Ann", "phone1": "+1 415 555 1010", "account_no": "AC-1001"}))
+    bo = body(api.post("/saveContact", {"first_name": "Bo", "phone1": "+1 650 555 1010", "account_no": "AC-1002"}))
+    for typed in ("1010", "555-1010"):
+        page = page_of(desk.get("/desk?" + urlencode({"q": typed})))
+        assert ann["id"] in page and bo["id"] in page, typed
+    page = page_of(desk.get("/desk?" + urlencode({"q": "AC-10", "field": "account_no"})))
+    assert page.index(ann["id"]) < page.index(bo["id"])  # AC-1001, then AC-1002
+    page = page_of(desk.get("/desk?" + urlencode({"q": "AC-1002", "field": "account_no"})))
+    assert bo["id"] in page and ann["id"] not in page
+
+
 def test_a_form_sent_after_the_session_ended_answers_the_sign_in_page_and_writes_nothing(api, desk, agent):
     made = body(api.post("/saveContact", {"first_name": "Mo", "phone1": "4155550166"}))
     form = desk.form_values(page_of(desk.get(f"/desk/contacts/{made['id']}/edit")), "edit")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core.clock import now_iso
@@ -11,7 +12,7 @@ from chalicelib.core.ids import check_id, new_id
 from chalicelib.core.retry import until_it_wins
 from chalicelib.core.settings import get_settings
 from chalicelib.domain import callers, limits, names, phones, validation, values
-from chalicelib.domain.terms import NAME, Term
+from chalicelib.domain.terms import BEGINNING_TYPES, ENDING_DIGITS, MIN_BEGINNING, NAME, PHONE_END, Term
 from chalicelib.models.contact import (
     CONSENT_USAGE,
     KEPT_ACROSS_EDITS,
@@ -330,24 +331,43 @@ def name_ids(query: str, limit: int, cursor: str | None = None) -> tuple[list[st
     return ids, next_cursor
 
 
+@dataclass(frozen=True)
+class Ending:
+    """A phone search by a number's last digits ("1010", "555-1010")."""
+    digits: str
+
+
+@dataclass(frozen=True)
+class Beginning:
+    """A text attribute search by the beginning of its value (``AC-10*``)."""
+    text: str
+
+
 def search(terms: dict[str, Any], limit: int, cursor: str | None) -> tuple[list[Contact], str | None]:
     """Contacts matching every term. One term is served from an index; the
-    others filter what it found."""
+    others filter what it found. A phone that is only a number's last digits
+    matches by ending; a text attribute's value ending in ``*``, by beginning."""
     if not terms:
         raise Invalid("search: give at least one property to search by")
     attributes = schema.by_key()
     region = get_settings().default_region
     wanted = {k: _search_value(k, v, attributes, region) for k, v in terms.items()}
-    pivot = min((k for k in wanted if _rank(k, attributes) is not None),
-                key=lambda k: _rank(k, attributes), default=None)
+    pivot = min((k for k in wanted if _rank(k, attributes, wanted[k]) is not None),
+                key=lambda k: _rank(k, attributes, wanted[k]), default=None)
     if pivot is None:
         searchable = [a.key for a in attributes.values() if _rank(a.key, attributes) is not None]
         raise Invalid(f"search: include at least one searchable property ({', '.join(['phone', 'name'] + searchable)});"
                       f" {', '.join(sorted(wanted))} alone cannot be searched")
+    given = wanted[pivot]
     if pivot in NAME_TERMS:
-        found, next_cursor = by_name(wanted[pivot], limit, cursor)
+        found, next_cursor = by_name(given, limit, cursor)
     else:
-        ids, next_cursor = store.ids_by_term(Term(term_kind(pivot, attributes), wanted[pivot]), limit, cursor)
+        if isinstance(given, Ending):
+            ids, next_cursor = store.ids_by_term(Term(PHONE_END, given.digits[-ENDING_DIGITS:]), limit, cursor)
+        elif isinstance(given, Beginning):
+            ids, next_cursor = store.ids_beginning(pivot, given.text, limit, cursor)
+        else:
+            ids, next_cursor = store.ids_by_term(Term(term_kind(pivot, attributes), given), limit, cursor)
         found = [Contact.model_validate(d) for d in store.get_many(ids)]
     return [c for c in found if all(_holds(c, k, v, attributes, region) for k, v in wanted.items())], next_cursor
 
@@ -359,8 +379,12 @@ def term_kind(key: str, attributes: dict[str, Any]) -> str:
     return validation.index_kind(attributes[key])
 
 
-def _rank(key: str, attributes: dict[str, Any]) -> int | None:
+def _rank(key: str, attributes: dict[str, Any], given: Any = None) -> int | None:
     """Which term to read from an index: the most selective first; None: not indexed."""
+    if isinstance(given, Ending):
+        return 6
+    if isinstance(given, Beginning):
+        return 7
     if key == "phone":
         return 0
     if key == "name":
@@ -384,7 +408,13 @@ def _search_value(key: str, raw: Any, attributes: dict[str, Any], region: str) -
     if key == "phone":
         if not isinstance(raw, str):
             raise Invalid("phone: must be a string")
-        return normalize_phone(raw, key)
+        try:
+            return normalize_phone(raw, key)
+        except Invalid:
+            digits = "".join(ch for ch in raw if ch.isdigit())
+            if ENDING_DIGITS <= len(digits) <= 10 and all(ch.isdigit() or ch in "+-() ./" for ch in raw.strip()):
+                return Ending(digits)  # not a whole number: its last digits
+            raise
     if key in NAME_TERMS:
         if not isinstance(raw, str) or not names.words(raw):
             raise Invalid(f"{key}: must be a string with at least one letter or digit")
@@ -392,12 +422,22 @@ def _search_value(key: str, raw: Any, attributes: dict[str, Any], region: str) -
     attribute = attributes.get(key)
     if attribute is None:
         raise Invalid(f"{key}: not an attribute of the schema", unknown=[key])
+    if isinstance(raw, str) and raw.endswith("*") and attribute.searchable:
+        if attribute.type not in BEGINNING_TYPES:
+            raise Invalid(f"{key}: only a text attribute can be searched by its beginning (a value ending in *)")
+        text = values.search_value(validation.rule_of(attribute), raw[:-1].strip() or " ", region)
+        if len(text) < MIN_BEGINNING:
+            raise Invalid(f"{key}: give at least {MIN_BEGINNING} characters before the *")
+        return Beginning(text)
     return values.search_value(validation.rule_of(attribute), raw, region)
 
 
 def _holds(contact: Contact, key: str, wanted: Any, attributes: dict[str, Any], region: str) -> bool:
     data = contact.model_dump()
     attached = {(i["kind"], i["value"]) for i in data.get("merged_identifiers") or []}
+    if isinstance(wanted, Ending):
+        numbers = [contact.normalized.get(k) or "" for k, a in attributes.items() if a.type == "phone"]
+        return any(n.endswith(wanted.digits) for n in numbers + [v for k, v in attached if k == "phone"])
     if attached and (key == "phone" or key in attributes) and (term_kind(key, attributes), wanted) in attached:
         return True  # a number or address of a contact merged into this one
     if key == "phone":
@@ -414,4 +454,6 @@ def _holds(contact: Contact, key: str, wanted: Any, attributes: dict[str, Any], 
         checked = values.check(validation.rule_of(attributes[key]), held, region)
     except Invalid:
         return False
+    if isinstance(wanted, Beginning):
+        return any(v.startswith(wanted.text) for v in checked.index)
     return wanted in checked.index

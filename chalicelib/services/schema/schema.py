@@ -21,6 +21,7 @@ from chalicelib.core.errors import Conflict, Invalid, NotFound, PreconditionFail
 from chalicelib.core.ids import check_id, new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.domain import values
+from chalicelib.domain.terms import INDEX_FORMAT
 from chalicelib.domain.validation import prepare, rule_of
 from chalicelib.models.contact import KEPT_ACROSS_EDITS, SERVER_FIELDS
 from chalicelib.models.schema import Attribute, AttributeFields, Job
@@ -238,11 +239,25 @@ def _start_job_if_needed(new: Attribute, old: Attribute | None, reason: str) -> 
     return job
 
 
-def _new_job(reason: str, drop_key: str | None = None) -> Job:
+def _new_job(reason: str, drop_key: str | None = None, index_format: int | None = None) -> Job:
     stamp = now_iso()
     job = Job(id=new_id(), reason=reason, state="running", started_at=stamp, updated_at=stamp)
-    schema_store.add_job(job.model_dump() | {"cursor": None, "drop_key": drop_key, "lease": 0})
+    schema_store.add_job(job.model_dump() | {"cursor": None, "drop_key": drop_key, "lease": 0,
+                                             "index_format": index_format})
     return job
+
+
+def reindex_for_the_index_format() -> Job | None:
+    """The maintenance schedule: once a new index format is deployed (new kinds
+    of entries: number endings, attribute beginnings), one reindex job
+    rewrites every contact written in an older one; its end records the
+    format. A new table's job ends at once."""
+    if schema_store.index_format() >= INDEX_FORMAT:
+        return None
+    if any(r["state"] == "running" and r.get("index_format") for r in schema_store.jobs()):
+        return None
+    return _new_job(f"index format {INDEX_FORMAT}: phone number endings and text attribute beginnings",
+                    index_format=INDEX_FORMAT)
 
 
 def get_job(job_id: str) -> Job:
@@ -280,6 +295,8 @@ def run_job(job_id: str, seconds: float | None = None) -> Job:
         schema_store.put_job(record, lease_was=lease)
         if done:
             _finish(job_id)
+            if record.get("index_format"):
+                schema_store.set_index_format(record["index_format"])
         if record["lease"] == 0:
             break
     return Job.model_validate(record)
