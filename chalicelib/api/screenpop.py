@@ -11,7 +11,7 @@ from typing import Any
 from chalice import Response
 
 from chalicelib.api import desk_views as views
-from chalicelib.api.http import form_body, json_body, query, to_response
+from chalicelib.api.http import form_body, query, to_response
 from chalicelib.api.pages import html_response
 from chalicelib.api.routing import FORM_MEDIA, HTML_MEDIA, Area
 from chalicelib.core import public
@@ -50,16 +50,15 @@ def _shown(shown: Any) -> Response:
 
 @area.route("POST", "/screenpop/link", role=AGENT, summary="A signed screen-pop URL", request=ScreenPopLinkRequest,
             response=ScreenPopLink, example={"ani": "+14155550100"})
-def screenpop_link():
+def screenpop_link(body: ScreenPopLinkRequest):
     from chalicelib.services.access import links
-    data = json_body(area.request)
-    wanted = {k: data[k] for k in ("ani", "contact_id") if isinstance(data.get(k), str) and data[k]}
+    wanted = {k: v for k, v in (("ani", body.ani), ("contact_id", body.contact_id)) if v}
     if len(wanted) != 1:
         raise Invalid("give exactly one of ani or contact_id (a string)")
     if "contact_id" in wanted:
         check_id(wanted["contact_id"], "contact_id")
     # The link carries what a lookup would take: the same limits apply.
-    asked = parse(LookupRequest, {"ani": wanted.get("ani"), "callVariables": data.get("callVariables") or {}})
+    asked = parse(LookupRequest, {"ani": wanted.get("ani"), "callVariables": body.callVariables or {}})
     signed = links.sign(wanted | asked.callVariables)
     return to_response(ScreenPopLink(url=public.url(f"/screenpop?{links.query(signed)}"),
                                 expiresAt=iso(datetime.fromtimestamp(int(signed[links.EXPIRY]), UTC))))

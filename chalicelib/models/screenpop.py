@@ -1,15 +1,16 @@
 """Screen-pop links on the wire (``POST /screenpop/link``)."""
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
 
 
 class ScreenPopLinkRequest(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
-    ani: str | None = None
-    contact_id: str | None = None
-    callVariables: dict[str, str] | None = None
+    ani: StrictStr | None = None
+    contact_id: StrictStr | None = None
+    # As a lookup takes them (the link carries what a lookup would take).
+    callVariables: dict[str, StrictStr | StrictInt | StrictFloat | None] | None = None
 
 
 class ScreenPopLink(BaseModel):

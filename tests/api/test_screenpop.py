@@ -102,6 +102,11 @@ def test_screenpop_problems_are_pages_not_stack_traces(api):
     assert api.post("/screenpop/link", {"ani": "1", "contact_id": "2"}).status_code == 400
     # A link is refused for what a lookup would refuse, and a page for what slipped into a link.
     assert api.post("/screenpop/link", {"contact_id": "nope"}).status_code == 400
+    for wrong in ({"ani": "4155550100", "callVariables": False}, {"ani": 4155550100},
+                  {"ani": "4155550100", "callVariables": {"account": ["AC-1"]}}):  # types the spec does not allow
+        refused = api.post("/screenpop/link", wrong)
+        assert refused.status_code == 400 and ("callVariables" in body(refused)["Message"]
+                                               or "ani" in body(refused)["Message"]), wrong
     assert api.post("/screenpop/link", {"ani": "1" * 100_000}).status_code in (400, 413)
     signed = links.query(links.sign({"contact_id": "../x"}))
     bad = api.as_key(None).get(f"/screenpop?{signed}")
