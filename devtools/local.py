@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -247,6 +248,7 @@ def _stop_everything(child: subprocess.Popen, record: Path, snapshots: Any, emul
     """Stop the API, keep the data, stop the emulation; each step timed on
     the console so that a slow stop says which step was slow."""
     started = time.monotonic()
+    print("Stopping: the API first", flush=True)
     if child.poll() is None:
         child.terminate()
         try:
@@ -256,11 +258,17 @@ def _stop_everything(child: subprocess.Popen, record: Path, snapshots: Any, emul
             child.wait()
     record.unlink(missing_ok=True)
     api_stopped = time.monotonic()
+    print(f"Stopping: API stopped in {api_stopped - started:.1f} s; keeping the data", flush=True)
     if snapshots is not None:
         snapshots.stop()
     saved = time.monotonic()
+    print(f"Stopping: data kept in {saved - api_stopped:.1f} s; the emulation last", flush=True)
     if emulator is not None:
-        emulator.stop()
+        # moto's server joins its serving thread, which can wait on a request
+        # still open: give it 10 s, then leave (the process ends it anyway).
+        stopping = threading.Thread(target=emulator.stop, name="emulation-stop", daemon=True)
+        stopping.start()
+        stopping.join(timeout=10)
     print(f"Stopped: API {api_stopped - started:.1f} s, data kept {saved - api_stopped:.1f} s, "
           f"emulation {time.monotonic() - saved:.1f} s", flush=True)
 
