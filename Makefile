@@ -62,7 +62,7 @@ lint: install
 # worker; package builds and e2e servers (timing-sensitive races) run alone.
 test: install browser lint  ## every test: unit, api, package, e2e
 	$(BIN)/python -m pytest -n 2 --dist loadfile tests/unit tests/api
-	$(BIN)/python -m pytest tests/package tests/e2e
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests/package tests/e2e
 
 unit: install
 	$(BIN)/python -m pytest -n 2 tests/unit
