@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install browser run run-aws key sync import export invoke bench lint docs package test unit api e2e clean
+.PHONY: install browser run run-aws key sync import export invoke bench load lint docs package test unit api e2e clean
 
 $(STAMP): pyproject.toml requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,9 @@ invoke: install  ## make invoke FN=connect_lookup EVENT=events/connect/flow-look
 
 bench: install  ## the benchmark suite (not part of `make test`): prints a table, writes bench/results/
 	$(BIN)/python -m bench.run
+
+load: install  ## make load [USERS=20 SECONDS=60] [CIM=<url> KEY=<admin key>]: Locust against make run (or CIM)
+	$(BIN)/python -m bench.load --users $(or $(USERS),20) --seconds $(or $(SECONDS),60) $(if $(CIM),--target $(CIM) --key $(KEY))
 
 package: install  ## make package STAGE=prod: build/<stage>/sam and build/<stage>/terraform
 	$(BIN)/python -m devtools.package --stage "$(or $(STAGE),dev)"
