@@ -187,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("CIM_PUBLIC_BASE_URL", f"http://127.0.0.1:{on_port}")
     os.environ.setdefault("CIM_EVENT_BUS", "cim-events")
     os.environ.setdefault("CIM_WEBHOOK_ALLOW_LOOPBACK", "1")  # a receiver on this machine may be plain http
+    os.environ.setdefault("CIM_METRICS", "0")  # the console is for people: no metric lines in it
 
     emulator = None
     if args.aws == "emulated" and not os.environ.get("AWS_ENDPOINT_URL"):

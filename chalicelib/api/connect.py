@@ -17,6 +17,7 @@ from typing import Any
 
 from chalice import Blueprint
 
+from chalicelib.core import metrics
 from chalicelib.core.actor import act_as
 
 bp = Blueprint(__name__)
@@ -31,7 +32,9 @@ WHO = "amazon-connect"  # who the audit trail names for what these functions cha
 def connect_lookup(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.services.calls import connect
     act_as(WHO, "connect_lookup")
-    return connect.flow_lookup(event)
+    answer = connect.flow_lookup(event)
+    metrics.lookup(str(answer.get("match")), "connect")
+    return answer
 
 
 @bp.lambda_function(name="connect_save")

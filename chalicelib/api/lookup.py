@@ -9,6 +9,7 @@ from chalice import Response
 
 from chalicelib.api.http import query, to_response
 from chalicelib.api.routing import Area
+from chalicelib.core import metrics
 from chalicelib.core.errors import Invalid
 from chalicelib.core.roles import IVR
 from chalicelib.models.common import parse
@@ -17,6 +18,14 @@ from chalicelib.models.lookup import LookupAnswer, LookupRequest
 area = Area(__name__, "Lookup")
 bp = area.blueprint
 FORMATS = ("json", "ivr")
+
+
+def _looked_up(ani: str | None, variables: dict[str, str]) -> LookupAnswer:
+    """The lookup, counted by its match kind (a CloudWatch metric)."""
+    from chalicelib.services.contacts import lookup
+    answer = lookup.lookup(ani, variables)
+    metrics.lookup(answer.match, "http")
+    return answer
 
 
 def _respond(answer: LookupAnswer, request) -> Response:
@@ -45,18 +54,16 @@ def _flat(answer: LookupAnswer) -> Response:
             response=LookupAnswer, query=("format",), request_headers=("Accept",),
             example={"ani": "0014155550100", "callVariables": {"callVariable3": "AC-1"}})
 def lookup_post(body: LookupRequest):
-    from chalicelib.services.contacts import lookup
-    return _respond(lookup.lookup(body.ani, body.callVariables), area.request)
+    return _respond(_looked_up(body.ani, body.callVariables), area.request)
 
 
 @area.route("GET", "/contacts/lookup", role=IVR,
             summary="IVR lookup (query form; any other parameter is a call variable)", response=LookupAnswer,
             query=("ani", "format"), request_headers=("Accept",), call_variables=True)
 def lookup_get():
-    from chalicelib.services.contacts import lookup
     request = area.request
     asked = _asked_in_query(request)
-    return _respond(lookup.lookup(asked.ani, asked.callVariables), request)
+    return _respond(_looked_up(asked.ani, asked.callVariables), request)
 
 
 # The flat lines as their own resource: a generated client reads a JSON or a text answer by its path.
@@ -64,13 +71,11 @@ def lookup_get():
             request=LookupRequest, response=str, media="text/plain",
             example={"ani": "0014155550100", "callVariables": {"callVariable3": "AC-1"}})
 def lookup_post_ivr(body: LookupRequest):
-    from chalicelib.services.contacts import lookup
-    return _flat(lookup.lookup(body.ani, body.callVariables))
+    return _flat(_looked_up(body.ani, body.callVariables))
 
 
 @area.route("GET", "/contacts/lookup/ivr", role=IVR, summary="IVR lookup (query form), as flat key=value lines",
             response=str, media="text/plain", query=("ani",), call_variables=True)
 def lookup_get_ivr():
-    from chalicelib.services.contacts import lookup
     asked = _asked_in_query(area.request)
-    return _flat(lookup.lookup(asked.ani, asked.callVariables))
+    return _flat(_looked_up(asked.ani, asked.callVariables))

@@ -3,15 +3,17 @@ request leaves one structured JSON log line: request id, route template
 (never the raw path: it can hold a name or a number), role, key name,
 status, latency, DynamoDB calls and the capacity units they consumed. No
 body, no query string, no key. The answer carries the id in
-``X-Request-Id``, for a caller to quote."""
+``X-Request-Id``, for a caller to quote. The same figures go to CloudWatch
+as metrics (``core/metrics``)."""
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib.core import invocation, metering
+from chalicelib.core import invocation, metering, metrics
 from chalicelib.core.settings import get_settings
 
 log = logging.getLogger("cim.requests")
@@ -50,8 +52,26 @@ def log_request(event: Any, get_response: Callable[[Any], Any]) -> Any:
     units = metering.counted_units()
     line |= {"readUnits": round(units["read"], 1), "writeUnits": round(units["write"], 1)}
     log.info(line)
+    metrics.request(f"{event.method} {line['route']}", response.status_code, line["ms"], line["dynamodbCalls"],
+                    units, _error_code(response))
     _allow_origin(event, response)
     return response
+
+
+def _error_code(response: Any) -> str | None:
+    """The ``Code`` of an error answer (``{"Code", "Message"}``), for the Errors metric."""
+    if response.status_code < 400:
+        return None
+    body = response.body
+    if isinstance(body, dict):
+        return str(body.get("Code")) if body.get("Code") else None
+    text = body.decode(errors="replace") if isinstance(body, bytes) else str(body or "")
+    if not text.startswith("{"):
+        return "Page"  # an HTML page's error: the desk and the screen pop
+    try:
+        return str(json.loads(text).get("Code") or "") or None
+    except (ValueError, AttributeError):
+        return None
 
 
 def _allow_origin(event: Any, response: Any) -> None:

@@ -69,6 +69,9 @@ class Settings:
     session_hours: float = 10.0
     desk_timezone: str = "UTC"  # the desk shows times in this IANA zone (Europe/Helsinki)
     desk_live_seconds: float = 20.0  # how often an open card or edit form asks whether the contact changed
+    # CloudWatch metrics: an Embedded Metric Format line per request on stdout (core/metrics.py).
+    metrics: bool = True
+    metrics_namespace: str = "CIM"
     max_body_bytes: int = 256 * 1024
     max_contact_bytes: int = 16 * 1024
     page_default: int = 50
