@@ -237,7 +237,16 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, stop)
     code = 0
     try:
-        code = child.wait()
+        # Never one blocking wait: the kernel may hand SIGTERM to any of this
+        # process's threads (the emulation's, the snapshots'), and then a main
+        # thread blocked in waitpid() never runs the handler. Waking every
+        # half second lets it run.
+        while True:
+            try:
+                code = child.wait(timeout=0.5)
+                break
+            except subprocess.TimeoutExpired:
+                continue
     except KeyboardInterrupt:
         pass
     finally:
