@@ -237,21 +237,24 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, stop)
     code = 0
     try:
-        # Never one blocking wait: the kernel may hand SIGTERM to any of this
-        # process's threads (the emulation's, the snapshots'), and then a main
-        # thread blocked in waitpid() never runs the handler. Waking every
-        # half second lets it run.
-        while True:
-            try:
-                code = child.wait(timeout=0.5)
-                break
-            except subprocess.TimeoutExpired:
-                continue
+        code = wait_for(child)
     except KeyboardInterrupt:
         pass
     finally:
         _stop_everything(child, record, snapshots, emulator)
     return code
+
+
+def wait_for(child: subprocess.Popen) -> int:
+    """The child's exit code, waking every half second. Never one blocking
+    wait: the kernel may hand SIGTERM to any of this process's threads (the
+    emulation's, the snapshots'), and CPython runs signal handlers only in
+    the main thread, which a blocking waitpid() would keep from ever doing so."""
+    while True:
+        try:
+            return child.wait(timeout=0.5)
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def _stop_everything(child: subprocess.Popen, record: Path, snapshots: Any, emulator: Any) -> None:

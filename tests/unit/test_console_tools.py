@@ -60,3 +60,42 @@ def test_bad_input_and_bugs_end_in_one_line(capsys):
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 3 and lines[0].startswith("error: key: name") and lines[1] == "error: key: name: taken"
     assert lines[2] == "error: import stopped (KeyError); please report it"
+
+
+def test_make_runs_wait_lets_a_stop_signal_in_whichever_thread_the_kernel_hands_it_to():
+    """A SIGTERM taken by another thread of the process (the emulation's, the
+    snapshots') must still stop ``make run``: its handler runs in the main
+    thread, which a blocking wait for the child would never let happen."""
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from devtools.local import wait_for
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    stopped = []
+
+    def stop(*_):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        def signal_this_thread() -> None:
+            time.sleep(0.3)
+            signal.pthread_kill(threading.get_ident(), signal.SIGTERM)  # delivered here, not to the main thread
+
+        other = threading.Thread(target=signal_this_thread)
+        other.start()
+        started = time.monotonic()
+        try:
+            wait_for(child)
+        except KeyboardInterrupt:
+            stopped.append(time.monotonic() - started)
+        assert stopped and stopped[0] < 3  # not the child's 30 s
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        child.kill()
+        child.wait()
+        other.join()
