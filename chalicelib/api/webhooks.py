@@ -20,7 +20,9 @@ from chalicelib.models.webhooks import (
     Delivery,
     ReplayAnswer,
     ReplayRequest,
+    RetriesRun,
     SecretRotated,
+    StreamHandled,
     Webhook,
     WebhookCreated,
     WebhookRequest,
@@ -41,7 +43,7 @@ def table_changes(event: Any) -> dict[str, int]:
     from chalicelib.services.events import outbound
     act_as("events", "table_changes")
     metering.stop_counting()  # not a request: bounded by its batch, not by a request's call cap
-    return {"events": outbound.handle(event.to_dict().get("Records") or [])}
+    return StreamHandled(events=outbound.handle(event.to_dict().get("Records") or [])).model_dump()
 
 
 @bp.on_sqs_message(queue=RETRY_QUEUE, batch_size=10, name="webhook_retries")
@@ -50,7 +52,7 @@ def webhook_retries(event: Any) -> dict[str, int]:
     from chalicelib.services.events import delivery
     act_as("webhooks", "webhook_retries")
     metering.stop_counting()
-    return {"attempts": delivery.retry_lanes(event.to_dict().get("Records") or [])}
+    return RetriesRun(attempts=delivery.retry_lanes(event.to_dict().get("Records") or [])).model_dump()
 
 
 @area.route("POST", "/webhooks", role=ADMIN, summary="Subscribe a URL to events (the secret is shown once)", ok=201,

@@ -99,3 +99,18 @@ class ReplayAnswer(BaseModel):
 
     replayed: int = Field(description="events queued again for this webhook")
     cursor: str | None = Field(None, description="more in the range: POST again with it")
+
+
+class StreamHandled(BaseModel):
+    """What the table stream function answers Lambda: the outbound events it made."""
+    model_config = ConfigDict(defer_build=True)
+
+    events: int
+
+
+class RetriesRun(BaseModel):
+    """What the retry-queue function answers Lambda: the delivery attempts it made."""
+    model_config = ConfigDict(defer_build=True)
+
+    attempts: int
+
