@@ -179,6 +179,10 @@ def test_writers_racing_an_erasure_from_every_door_leave_nothing_of_her(api, sig
     assert delivered and not [form for form in ZELINDA.forms() if form.lower() in delivered]
     left = leftovers(ZELINDA, caplog.text)
     assert left == [], left[:5]
+    # Nor the keyed hash of her number or address in a holder marker (bulk and import rewrite them).
+    from chalicelib.store import holders
+    assert holders.read(holders.digests([Term("phone", "+14155550147"), Term("phone", "+14155550148"),
+                                         Term("email", "zelinda.q@example.com")]).values()) == {}
     assert api.get(f"/contacts/{zelinda['id']}").status_code == 404
     kept = body(api.get(f"/interactions/Z-LEG-{last_leg}"))
     assert kept.get("phone_number") is None and kept["interactions"]

@@ -22,6 +22,7 @@ from chalicelib.services.calls import interactions
 from chalicelib.services.contacts import contacts, duplicates
 from chalicelib.services.privacy import audit, suppression
 from chalicelib.store import contacts as store
+from chalicelib.store import holders as holder_store
 from chalicelib.store import privacy as privacy_store
 
 CREATED, EXISTS, REJECTED, DUPLICATE = "created", "exists", "rejected", "duplicate"
@@ -147,6 +148,10 @@ def _withdrawn_if_suppressed(rows: list[tuple[int, dict[str, Any], list[Term]]],
             withdrawn.add(doc["id"])
             results[index] = Result(index, REJECTED, error=suppression.refused(
                 contacts.field_holding(doc, bad[1], bad[0]), bad[0]))
+    # The batch also rewrote those identifiers' holder markers, as read before the
+    # erasure may have deleted them: an erased identifier keeps none.
+    for kind, value in {pair for pair, digest in hashed.items() if digest in hit}:
+        holder_store.forget(kind, value)
     return withdrawn
 
 
