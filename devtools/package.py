@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -418,8 +419,13 @@ def main(argv: list[str] | None = None) -> int:
     _rewrite(build / "terraform" / "chalice.tf.json",
              lambda t: wire_events_terraform(wire_connect_terraform(t, instance, stream), args.stage))
     (build / "terraform" / "resources.tf.json").write_text(json.dumps(terraform(args.stage), indent=2))
-    add_bytecode(build / "sam" / "deployment.zip", _runtime(build / "sam" / "sam.json"))
-    add_bytecode(build / "terraform" / "deployment.zip", _runtime(build / "terraform" / "chalice.tf.json"))
+    sam_zip, terraform_zip = build / "sam" / "deployment.zip", build / "terraform" / "deployment.zip"
+    same = sam_zip.read_bytes() == terraform_zip.read_bytes()  # Chalice reuses one built zip for both
+    runtime = _runtime(build / "sam" / "sam.json")
+    if add_bytecode(sam_zip, runtime) and same and _runtime(build / "terraform" / "chalice.tf.json") == runtime:
+        shutil.copyfile(sam_zip, terraform_zip)  # compiled once
+    else:
+        add_bytecode(terraform_zip, _runtime(build / "terraform" / "chalice.tf.json"))
     print(f"SAM: {build / 'sam'}; Terraform: {build / 'terraform'}")
     if not (instance and stream):
         print("Amazon Connect: set CIM_CONNECT_INSTANCE_ARN and CIM_CONNECT_RECORDS_STREAM_ARN in the stage "
