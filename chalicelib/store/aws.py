@@ -17,6 +17,7 @@ from chalicelib.core import metering
 
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
+_loader: Any = None
 
 _CONFIG = Config(
     retries={"max_attempts": 3, "mode": "standard"},
@@ -52,7 +53,6 @@ def client(service: str) -> Any:
         return found
     with _lock:
         if service not in _clients:
-            import boto3
 
             config = _CONFIG
             if service == "s3":
@@ -62,13 +62,30 @@ def client(service: str) -> Any:
 
                 style = "path" if os.environ.get("AWS_ENDPOINT_URL") else "auto"
                 config = _CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": style}))
-            made = boto3.session.Session().client(service, config=config)
+            made = _session().client(service, config=config)
             if service == "dynamodb":
                 made.meta.events.register("before-call.dynamodb", _count_call)
                 made.meta.events.register("provide-client-params.dynamodb", _ask_capacity)
                 made.meta.events.register("after-call.dynamodb", _add_capacity)
             _clients[service] = made
         return _clients[service]
+
+
+def _session() -> Any:
+    """A fresh session (credentials and endpoints are read from the environment
+    each time) sharing one loader of botocore's service models: reading and
+    parsing their JSON is most of what creating a client costs, once per
+    process is enough."""
+    global _loader
+    import boto3
+    import botocore.loaders
+    import botocore.session
+
+    if _loader is None:
+        _loader = botocore.loaders.create_loader()
+    core = botocore.session.get_session()
+    core.register_component("data_loader", _loader)
+    return boto3.session.Session(botocore_session=core)
 
 
 def dynamodb() -> Any:

@@ -157,6 +157,18 @@ def test_an_access_request_hands_over_everything_held(api):
     assert actions[0] == "created" and actions.count("linked") == 10 and "consent" in actions
 
 
+def test_an_access_request_for_a_person_with_several_contacts_answers_in_one_request(api):
+    """Each of her contacts brings five reads (the contact, its history, files,
+    changes and follow-ups); only the reads that find someone new are saved
+    on the spot, so four contacts still fit one request's call cap."""
+    made = [body(api.post("/saveContact", {"first_name": "Ann", "last_name": f"Lee{n}", "phone1": PHONE1,
+                                           "phone2": PHONE2, "email": EMAIL}))["id"] for n in range(4)]
+    reply = api.post("/privacy/access-requests", {"phone": PHONE1})
+    assert reply.status_code == 200, reply.body
+    assert sorted(c["id"] for c in body(reply)["document"]["contacts"]) == sorted(made)
+    assert api.calls.count("PutItem") <= 5, api.calls
+
+
 def document_of(answer):
     return {k: v for k, v in answer["document"].items() if k != "generated_at"}
 
@@ -259,21 +271,23 @@ def test_an_erasure_takes_the_access_documents_about_the_person_with_it(api, mon
 
 def test_a_gathering_cut_off_by_an_erasure_leaves_nothing_behind(api, monkeypatch):
     """The erasure takes the job between two reads of a run: the run's next
-    save fails, and it removes what it wrote."""
+    save fails, and it removes what it wrote (the finds of its first read too)."""
     from chalicelib.services.privacy import access
 
     person(api)
     monkeypatch.setattr(access, "PAGE", 1)
     job = body(api.post("/privacy/access-requests", {"phone": PHONE1}))
-    real_save, saves = access._save, []
+    reads = []
 
-    def erased_meanwhile(saved):
-        saves.append(1)
-        if len(saves) == 3:
-            access.forget_about({saved["identifier"]["hash"]}, set())
-        real_save(saved)
+    def erased_meanwhile(read):
+        def reading(work, *args):
+            reads.append(1)
+            if len(reads) == 2:  # after the run's first read wrote its finds
+                access.forget_about({job["identifier"]["hash"]}, set())
+            return read(work, *args)
+        return reading
 
-    monkeypatch.setattr(access, "_save", erased_meanwhile)
+    monkeypatch.setattr(access, "_READS", {kind: erased_meanwhile(read) for kind, read in access._READS.items()})
     assert api.post(f"/privacy/access-requests/{job['id']}/run").status_code == 404
     left = aws.s3().list_objects_v2(Bucket=get_settings().bucket_name, Prefix="privacy/access/").get("Contents", [])
     assert left == []

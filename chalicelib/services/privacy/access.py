@@ -131,7 +131,11 @@ def _save(job: dict[str, Any]) -> None:
 
 
 def _gather(job: dict[str, Any], deadline: float) -> None:
-    """Make the reads still to make, one at a time, each saved with its finds."""
+    """Make the reads still to make, one at a time. The job is saved as soon
+    as a read names a new subject or identifier (an erasure finds the job by
+    them, and its save fails if an erasure took the job meanwhile), when the
+    run stops, and when the document is assembled; a read that only adds
+    finds waits for the next save (a fault costs redoing it, not a call each)."""
     work = job["work"]
     job.pop("error", None)
     job["state"] = "running"
@@ -139,6 +143,7 @@ def _gather(job: dict[str, Any], deadline: float) -> None:
         if time.monotonic() > deadline or not metering.budget_left(reserve=CALLS_A_READ):
             _save(job)
             return
+        whom = (len(work["subjects"]), len(work["identifiers"]))
         read = work["reads"][0]
         found, more = _READS[read[0]](work, *read[1:])
         if found:
@@ -146,7 +151,8 @@ def _gather(job: dict[str, Any], deadline: float) -> None:
                                "application/json")
             work["found"] += 1
         work["reads"] = work["reads"][1:] + more
-        _save(job)
+        if (len(work["subjects"]), len(work["identifiers"])) != whom:
+            _save(job)
 
 
 def _holders(work: dict[str, Any], kind: str, value: str, page_cursor: str | None):
