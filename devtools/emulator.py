@@ -74,10 +74,60 @@ def scale_like_dynamodb() -> None:
 
         Table.query, Table.all_items = query, all_items
         models.DynamoDBBackend.transact_write_items = transact_write_items
+        _count_writes(models.DynamoDBBackend, _DYNAMODB_WRITES)
+        from moto.s3.models import S3Backend
+        _count_writes(S3Backend, _S3_WRITES)
         # moto's own backup of the tables becomes the table itself: the
         # journal above is the backup now.
         models.copy = _TablesNotCopied(Table)
         _installed = True
+
+
+# What changes the emulation's data: each call counts, so ``make run``'s
+# snapshots can tell "nothing changed" without reading anything.
+_DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item",
+                    "create_table", "delete_table", "update_table", "update_time_to_live")
+_S3_WRITES = ("put_object", "delete_object", "delete_objects", "copy_object", "complete_multipart_upload",
+              "create_bucket", "delete_bucket", "put_object_tagging")
+_writes = [0]
+
+
+def writes_so_far() -> int:
+    """How many data-changing calls this process's emulation has answered."""
+    return _writes[0]
+
+
+def _count_writes(backend: type, names: tuple[str, ...]) -> None:
+    for name in names:
+        original = getattr(backend, name, None)
+        if original is None:
+            continue
+
+        def counted(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            _writes[0] += 1  # before the call too: a write that fails half-way may still have changed something
+            try:
+                return _original(self, *args, **kwargs)
+            finally:
+                _writes[0] += 1
+
+        setattr(backend, name, counted)
+
+
+def emulated_items(table: str) -> list[dict[str, Any]] | None:
+    """The items of ``table`` as this process's emulation holds them (the
+    typed JSON a Scan answers), or None when it is not emulated here."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    for regions in list(dynamodb_backends.values()):
+        for backend in list(regions.values()):
+            if table in backend.tables:
+                for _ in range(5):  # a request thread may add a partition while this reads
+                    try:
+                        return [item.to_json()["Attributes"] for item in backend.tables[table].all_items()]
+                    except RuntimeError:
+                        continue
+                raise RuntimeError(f"the table {table} kept changing while it was read")
+    return None
 
 
 class _TablesNotCopied:

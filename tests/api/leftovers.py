@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from chalicelib.core.settings import get_settings
 from chalicelib.store import aws
+from devtools.emulator import emulated_items
 
 
 @dataclass
@@ -33,7 +34,7 @@ def table_text() -> list[str]:
     emulation when the test runs in one (a Scan through it spends most of its
     time serialising the answer), else a test-only Scan."""
     client, table = aws.dynamodb(), get_settings().table_name
-    stored = _emulated_items(table)
+    stored = emulated_items(table)
     if stored is not None:
         return [json.dumps(i, ensure_ascii=False).lower() for i in stored]
     items, start = [], None
@@ -43,18 +44,6 @@ def table_text() -> list[str]:
         start = page.get("LastEvaluatedKey")
         if not start:
             return items
-
-
-def _emulated_items(table: str) -> list[dict] | None:
-    """The items of ``table`` as this process's moto holds them (the same typed
-    JSON a Scan answers), or None when the table is not emulated here."""
-    from moto.dynamodb.models import dynamodb_backends
-
-    for regions in list(dynamodb_backends.values()):
-        for backend in list(regions.values()):
-            if table in backend.tables:
-                return [item.to_json()["Attributes"] for item in backend.tables[table].all_items()]
-    return None
 
 
 def bucket_text() -> list[str]:

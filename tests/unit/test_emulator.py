@@ -87,3 +87,47 @@ def test_concurrent_transactions_are_isolated_and_lose_nothing(table):
     assert failures == []
     assert sorted(c for _, c in wins) == list(range(30))
     assert items == {(f"OWN#{t}#{c}", None) for t, c in wins} | {(f"CLAIM#{c}", str(t)) for t, c in wins}
+
+
+def test_make_runs_snapshots_read_nothing_while_nothing_changes_and_keep_every_write(tmp_path, monkeypatch):
+    """``make run`` snapshots its emulation every few seconds: idle, a round
+    costs nothing; after a write, the items come straight from the emulation
+    (no Scan serialised through it) and a restart gets them back."""
+    from devtools import emulator
+    from devtools.bootstrap import ensure_all
+    from devtools.snapshot import Snapshots
+
+    scale_like_dynamodb()
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("CIM_TABLE_NAME", "snap-test")
+    monkeypatch.setenv("CIM_BUCKET_NAME", "snap-test-files")
+    from chalicelib.core.settings import get_settings
+    from chalicelib.store import aws
+
+    get_settings.cache_clear()
+    aws.reset_clients()
+    with mock_aws():
+        ensure_all()
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.put_item(TableName="snap-test", Item={"PK": {"S": "A"}, "SK": {"S": "1"}})
+        snapshots = Snapshots(tmp_path / "data", "snap-test", "snap-test-files")
+        assert snapshots.save() is True
+
+        reads = []
+        monkeypatch.setattr(emulator, "emulated_items", lambda table: reads.append(table) or [])
+        monkeypatch.setattr(snapshots, "_clients", lambda: reads.append("clients") or (None, None))
+        assert snapshots.save() is False and reads == []  # idle: not one read
+        monkeypatch.undo()
+        monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        monkeypatch.setenv("CIM_TABLE_NAME", "snap-test")
+        monkeypatch.setenv("CIM_BUCKET_NAME", "snap-test-files")
+
+        client.put_item(TableName="snap-test", Item={"PK": {"S": "B"}, "SK": {"S": "2"}})
+        assert snapshots.save() is True
+    with mock_aws():
+        ensure_all()
+        assert Snapshots(tmp_path / "data", "snap-test", "snap-test-files").restore() == 2
+        found = boto3.client("dynamodb", region_name="us-east-1").scan(TableName="snap-test")["Items"]
+        assert sorted(i["PK"]["S"] for i in found) == ["A", "B"]
+    get_settings.cache_clear()
+    aws.reset_clients()
