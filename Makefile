@@ -25,8 +25,8 @@ browser:
 	  else echo "chromium/chromedriver are not installed: the browser tests will be skipped"; fi; }
 	@test -f tests/browser/node_modules/axe-core/axe.min.js || npm ci --prefix tests/browser --no-audit --no-fund --silent
 
-run: install  ## the API on 127.0.0.1:$${PORT:-8000} over an embedded AWS emulation
-	$(BIN)/python -m devtools.local $(if $(FRESH),--fresh)
+run: install  ## the API on 127.0.0.1:$${PORT:-8000} over an embedded AWS emulation [FRESH=1] [OIDC=1]
+	$(BIN)/python -m devtools.local $(if $(FRESH),--fresh) $(if $(OIDC),--oidc)
 
 run-aws: install  ## the API locally, against AWS_ENDPOINT_URL or real AWS
 	$(BIN)/python -m devtools.local --aws real

@@ -181,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--aws", choices=("emulated", "real"), default="emulated",
                         help="'real': use AWS_ENDPOINT_URL or real AWS with your credentials")
     parser.add_argument("--fresh", action="store_true", help="start with no data (the emulation's snapshot is dropped)")
+    parser.add_argument("--oidc", action="store_true",
+                        help="single sign-on through a local test identity provider (oidc-provider-mock)")
     args = parser.parse_args(argv)
     on_port = port()
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
@@ -222,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     record.parent.mkdir(parents=True, exist_ok=True)
     record.write_text(json.dumps({k: os.environ[k] for k in SHARED_SETTINGS if k in os.environ}))
     record.chmod(0o600)
+    if args.oidc:
+        start_identity_provider()
     where = os.environ.get("AWS_ENDPOINT_URL", "AWS")
     child = subprocess.Popen(
         [sys.executable, "-m", "devtools.serve",
@@ -243,6 +247,35 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         _stop_everything(child, record, snapshots, emulator)
     return code
+
+
+# The test identity provider's people: agent, admin, and one in no desk group.
+TEST_AGENTS = {
+    "agent@example.com": {"name": "Alex Agent", "email": "agent@example.com", "groups": ["cc-agents"]},
+    "admin@example.com": {"name": "Ada Admin", "email": "admin@example.com", "groups": ["cc-admins"]},
+    "visitor@example.com": {"name": "Val Visitor", "email": "visitor@example.com", "groups": ["marketing"]},
+}
+
+
+def start_identity_provider() -> Any:
+    """``make run OIDC=1``: oidc-provider-mock on a free port of this machine
+    (its sign-in form takes any user; the three above have their groups) and
+    the desk set up for it, as a company's provider would be."""
+    import oidc_provider_mock
+    from werkzeug.serving import make_server
+
+    from devtools.emulator import free_port
+
+    provider = oidc_provider_mock.app(require_nonce=True, user_claims=[
+        oidc_provider_mock.User(sub=sub, claims=claims) for sub, claims in TEST_AGENTS.items()])
+    server = make_server("127.0.0.1", free_port(), provider, threaded=True)
+    threading.Thread(target=server.serve_forever, name="identity-provider", daemon=True).start()
+    issuer = f"http://127.0.0.1:{server.server_port}"
+    os.environ |= {"CIM_OIDC_ISSUER": issuer, "CIM_OIDC_CLIENT_ID": "cim-desk",
+                   "CIM_OIDC_CLIENT_SECRET": "local-test-provider-secret", "CIM_OIDC_ROLE_CLAIM": "groups",
+                   "CIM_OIDC_ROLES": "cc-agents=agent,cc-admins=admin"}
+    print(f"Identity provider (test) on {issuer}: sign in as {', '.join(TEST_AGENTS)}", flush=True)
+    return server
 
 
 def wait_for(child: subprocess.Popen) -> int:

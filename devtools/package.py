@@ -48,7 +48,7 @@ def check_secrets(stage: str) -> None:
     if Settings.from_env(env).webhook_allow_loopback:
         raise SystemExit(f"stage {stage!r} sets CIM_WEBHOOK_ALLOW_LOOPBACK: only `make run` may send webhooks "
                          "to plain http on loopback; a deployed stage sends to https only")
-    plain = [name for name in ("CIM_SIGNING_SECRET", "CIM_ADMIN_KEY") if env.get(name)]
+    plain = [name for name in ("CIM_SIGNING_SECRET", "CIM_ADMIN_KEY", "CIM_OIDC_CLIENT_SECRET") if env.get(name)]
     if plain:
         raise SystemExit(f"stage {stage!r} carries {', '.join(plain)} in its configuration: keep secrets in SSM "
                          "Parameter Store and name them with the *_PARAMETER settings instead")
@@ -479,3 +479,31 @@ def _rewrite(path: Path, change: Any) -> None:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def unpack_here(zip_path: Path, folder: Path) -> None:
+    """Unpack a deployment zip to import it on this machine (the bench and the
+    package tests time and check its bytecode): packages whose compiled
+    extensions are for another architecture (the zip is built for arm64) are
+    left out: run from the folder with this project's Python, they come from
+    its environment, which holds the same versions."""
+    import platform
+    import zipfile
+
+    here = platform.machine()
+    with zipfile.ZipFile(zip_path) as archive:
+        names = archive.namelist()
+        foreign = {_top(n) for n in names if n.endswith(".so") and _elf_machine(archive.read(n)[:20]) != here}
+        for name in names:
+            if _top(name) not in foreign:
+                archive.extract(name, folder)
+
+
+def _top(name: str) -> str:
+    """The importable name a zip entry belongs to (``pydantic_core/x.so`` and ``_cffi_backend.cpython-…so``)."""
+    return name.split("/")[0].split(".")[0]
+
+
+def _elf_machine(header: bytes) -> str:
+    """An ELF file's machine, as ``platform.machine()`` names it."""
+    return {62: "x86_64", 183: "aarch64"}.get(int.from_bytes(header[18:20], "little"), "?")

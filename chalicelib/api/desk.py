@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from chalice import Response
 
 from chalicelib.api import desk_views as views
+from chalicelib.api import http
 from chalicelib.api.http import form_body, json_body, query, to_response
 from chalicelib.api.pages import html_response
 from chalicelib.api.routing import FORM_MEDIA, HTML_MEDIA, SIGN_IN_PATH, Area, check_same_origin
@@ -28,6 +29,7 @@ from chalicelib.core import public
 from chalicelib.core.clock import iso
 from chalicelib.core.errors import (
     DomainError,
+    Forbidden,
     Invalid,
     Merged,
     NotFound,
@@ -104,7 +106,14 @@ def _cookie(value: str, max_age: int) -> str:
 def sign_in_page():
     params = query(area.request)
     note = "You are signed out." if params.get("signedout") else ""
-    return _page(views.sign_in_page(_safe_next(params.get("next")), note=note))
+    return _sign_in_page(_safe_next(params.get("next")), note=note)
+
+
+def _sign_in_page(next_path: str, status: int = 200, **said: str) -> Response:
+    from chalicelib.services.access import oidc
+    settings = get_settings()
+    return _page(views.sign_in_page(next_path, sso=oidc.enabled(settings), keys=settings.desk_key_signin, **said),
+                 status)
 
 
 @area.route("POST", SIGN_IN_PATH, role=PUBLIC, summary="Sign in with a personal key (sets the session cookie)",
@@ -115,22 +124,81 @@ def sign_in():
     form = form_body(request)
     check_same_origin(request)
     next_path = _safe_next(form.get("next"))
+    if not get_settings().desk_key_signin:
+        return _sign_in_page(next_path, 403, problem="signing in with a key is turned off here: "
+                                                     "sign in with your company account")
     try:
         session, cookie = sessions.sign_in(form.get("key") or "")
     except Unauthorized as refused:
-        return _page(views.sign_in_page(next_path, problem=refused.message), 401)
+        return _sign_in_page(next_path, 401, problem=refused.message)
     if not may(session.role, AGENT):
-        return _page(views.sign_in_page(next_path, problem="the desk needs an agent or admin key"), 403)
+        return _sign_in_page(next_path, 403, problem="the desk needs an agent or admin key")
+    return _signed_in(session, cookie, next_path)
+
+
+def _signed_in(session: Any, cookie: str, next_path: str) -> Response:
     lifetime = session.expires - int(time.time())
     return Response(body="", status_code=303,
                     headers={"Location": public.url(next_path), "Set-Cookie": _cookie(cookie, lifetime)})
 
 
+def _flow_cookie(value: str, max_age: int) -> str:
+    """The single sign-on flow's cookie: scoped to its callback, ``SameSite=Lax``
+    (the provider's redirect back is a top-level navigation, which Lax lets through)."""
+    from chalicelib.services.access import oidc
+    base = urlsplit(public.url("/desk/sso"))
+    local = base.scheme == "http" and base.hostname in ("127.0.0.1", "localhost", "::1")
+    return "; ".join([f"{oidc.FLOW_COOKIE}={value}", f"Path={base.path}", f"Max-Age={max_age}", "HttpOnly",
+                      *([] if local else ["Secure"]), "SameSite=Lax"])
+
+
+@area.route("GET", "/desk/sso", role=PUBLIC, summary="Sign in with the company's identity provider (OpenID Connect)",
+            ok=303, media="", errors=(400, 404, 503), query=("next",), headers=("Location", "Set-Cookie"))
+def sso_start():
+    from chalicelib.services.access import oidc
+    if not oidc.enabled():
+        raise NotFound("single sign-on is not set up here (CIM_OIDC_ISSUER, CIM_OIDC_CLIENT_ID)")
+    url, flow = oidc.start(public.url("/desk/sso/callback"), _safe_next(query(area.request).get("next")))
+    return Response(body="", status_code=303, headers={"Location": url,
+                                                       "Set-Cookie": _flow_cookie(flow, oidc.FLOW_SECONDS)})
+
+
+@area.route("GET", "/desk/sso/callback", role=PUBLIC, summary="Where the identity provider sends the agent back",
+            ok=303, media=HTML_MEDIA, errors=(400, 401, 403, 404, 503), headers=("Location", "Set-Cookie"),
+            query=("code", "state", "error", "error_description", "iss", "session_state"))
+def sso_callback():
+    from chalicelib.services.access import oidc, sessions
+    if not oidc.enabled():
+        raise NotFound("single sign-on is not set up here (CIM_OIDC_ISSUER, CIM_OIDC_CLIENT_ID)")
+    params = query(area.request)
+    next_path = "/desk"
+    try:
+        flow = oidc.flow_of(http.cookie(area.request, oidc.FLOW_COOKIE), params.get("state"))
+        next_path = _safe_next(flow["x"])
+        if params.get("error"):
+            said = (params.get("error_description") or params["error"])[:200]
+            raise Unauthorized(f"the identity provider did not sign you in: {said}")
+        agent = oidc.finish(params.get("code") or "", public.url("/desk/sso/callback"), flow)
+    except (Unauthorized, Invalid) as refused:
+        return _sign_in_page(next_path, 401, problem=refused.message)
+    except Forbidden as refused:
+        return _sign_in_page(next_path, 403, problem=refused.message)
+    session, cookie = sessions.sign_in_agent(agent)
+    # The flow's cookie is left to expire: its code is spent at the provider.
+    return _signed_in(session, cookie, next_path)
+
+
 @area.route("POST", "/desk/signout", role=AGENT, session=True, summary="Sign out (every session of this key)",
-            ok=303, media=HTML_MEDIA, errors=(401, 403), request_media=FORM_MEDIA, headers=("Location", "Set-Cookie"))
+            ok=303, also_ok=(200,), media=HTML_MEDIA, errors=(401, 403), request_media=FORM_MEDIA, headers=("Location", "Set-Cookie"))
 def sign_out():
-    from chalicelib.services.access import sessions
+    from chalicelib.services.access import oidc, sessions
     sessions.sign_out(area.session)
+    signed_out = public.url(f"{SIGN_IN_PATH}?signedout=1")
+    if sessions.is_sso(area.session) and oidc.enabled():
+        # The provider's session too, where it offers RP-initiated logout.
+        ending = oidc.end_session_url(signed_out)
+        if ending:  # a page that moves on (a form's redirect to another site is refused by the form-action policy)
+            return _page(views.leaving_for_provider_page(ending), headers={"Set-Cookie": _cookie("", 0)})
     return _see_other(SIGN_IN_PATH, {"signedout": "1"}, {"Set-Cookie": _cookie("", 0)})
 
 

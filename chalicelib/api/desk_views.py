@@ -311,17 +311,33 @@ def full_name(contact: Any) -> str:
 
 # --- sign-in -----------------------------------------------------------------
 
-def sign_in_page(next_path: str, note: str = "", problem: str = "") -> str:
-    return layout("Sign in", (
-        "<h1>Sign in to the desk</h1><p class=\"sub\">Use your personal agent key (an administrator gives you "
-        "one). You stay signed in for your shift.</p>"
-        f"{message(note)}{message(problem, 'problem')}"
+def sign_in_page(next_path: str, note: str = "", problem: str = "", *, sso: bool = False, keys: bool = True) -> str:
+    """With single sign-on set up, its button first; the key form unless key sign-in is off."""
+    company = (f"<section class=\"card\"><p><a class=\"button\" id=\"sso\" href=\""
+               f"{escape(desk_url('/desk/sso', {'next': next_path}))}\">Sign in with your company account</a>"
+               "</p></section>") if sso else ""
+    key_form = (
         f"<section class=\"card\"><form method=\"post\" action=\"{escape(desk_url('/desk/signin'))}\" id=\"signin\">"
         f"{hidden('next', next_path)}"
         "<label for=\"key\">Your key</label>"
         "<input id=\"key\" name=\"key\" type=\"password\" autocomplete=\"current-password\" required>"
-        "<button type=\"submit\">Sign in</button></form></section>"
+        "<button type=\"submit\">Sign in</button></form></section>") if keys or not sso else ""
+    how = ("Use your company account" + (", or your personal agent key" if key_form else "") if sso
+           else "Use your personal agent key (an administrator gives you one)")
+    return layout("Sign in", (
+        f"<h1>Sign in to the desk</h1><p class=\"sub\">{how}. You stay signed in for your shift.</p>"
+        f"{message(note)}{message(problem, 'problem')}{company}{key_form}"
     ), script=DRAFT_SCRIPT)  # a form's typing, kept while its session ended, waits here
+
+
+def leaving_for_provider_page(ending_url: str) -> str:
+    """After a single sign-on agent signs out of the desk: on to the company's
+    sign-out, by itself (a refresh) or by the link."""
+    target = escape(ending_url, quote=True)
+    return layout("Signed out", (
+        f"<meta http-equiv=\"refresh\" content=\"0;url={target}\">"
+        "<h1>You are signed out of the desk</h1><p class=\"sub\">Signing you out of your company account too. "
+        f"If nothing happens, <a id=\"provider-signout\" href=\"{target}\">continue to your company's sign-out</a>.</p>"))
 
 
 # --- search ------------------------------------------------------------------

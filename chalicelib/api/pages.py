@@ -34,7 +34,7 @@ ul.choices li{border-top:1px solid #e6ebef;padding:10px 0}ul.choices li:first-ch
 a{color:#0b63c5;text-decoration:none}a:hover{text-decoration:underline}
 label{display:block;margin:8px 0 2px;color:#5a6b7b}
 input{width:100%;box-sizing:border-box;padding:7px 9px;border:1px solid #c3ccd5;border-radius:6px;font:inherit}
-button{margin-top:14px;padding:8px 16px;border:0;border-radius:6px;background:#0b63c5;color:#fff;font:inherit}
+button,a.button{display:inline-block;text-decoration:none;margin-top:14px;padding:8px 16px;border:0;border-radius:6px;background:#0b63c5;color:#fff;font:inherit}
 .badge{display:inline-block;background:#e8eef5;border-radius:10px;padding:1px 8px;font-size:12px;color:#3b4b5b}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:6px 8px;border-top:1px solid #e6ebef;font-size:14px}
 """

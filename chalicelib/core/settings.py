@@ -67,6 +67,18 @@ class Settings:
     screenpop_link_seconds: int = 300
     # An agent's desk session lasts this long (a shift), unless they sign out or the key is revoked.
     session_hours: float = 10.0
+    # Single sign-on for the desk (OpenID Connect, authorization code with PKCE):
+    # the provider's issuer URL, this app's client at it, which claim lists the
+    # agent's groups and which group gives which role ("cc-agents=agent,cc-admins=admin").
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = field(default=None, repr=False)
+    oidc_client_secret_parameter: str | None = None  # in AWS: the SSM SecureString holding it
+    oidc_role_claim: str = "groups"
+    oidc_roles: str = ""
+    oidc_scopes: str = "openid email profile"
+    # Whether agents may still sign in with a personal key (off: only through the provider).
+    desk_key_signin: bool = True
     desk_timezone: str = "UTC"  # the desk shows times in this IANA zone (Europe/Helsinki)
     desk_live_seconds: float = 20.0  # how often an open card or edit form asks whether the contact changed
     # CloudWatch metrics: an Embedded Metric Format line per request on stdout (core/metrics.py).

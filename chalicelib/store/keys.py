@@ -227,6 +227,15 @@ def api_key(key_hash: str) -> dict[str, str]:
     return {"PK": API_KEYS_PK, "SK": key_hash}
 
 
+DESK_USERS_PK = "DESKUSERS"
+
+
+def desk_user(subject_hash: str) -> dict[str, str]:
+    """An agent who signs in through the company's identity provider (keyed
+    by a hash of issuer and subject: no key of theirs exists)."""
+    return {"PK": DESK_USERS_PK, "SK": subject_hash}
+
+
 SYNC_PK = "SYNC"
 
 
@@ -480,6 +489,7 @@ _ENTITIES: tuple[tuple[str, str | None, str], ...] = (
     ("SHORT#", None, "short_link"),
     ("ATTS#", None, "contact_attachment"),
     (API_KEYS_PK, None, "api_key"),
+    (DESK_USERS_PK, None, "desk_user"),
     (SYNC_PK, "STATE", "sync_state"),
     (SYNC_PK, SYNC_RUN_PREFIX, "sync_run"),
     (SYNC_PK, SYNC_WRITEBACK_PREFIX, "sync_writeback"),
@@ -503,7 +513,7 @@ _ENTITIES: tuple[tuple[str, str | None, str], ...] = (
     (WEBHOOK_PREFIX, DELIVERY_PREFIX, "delivery"),
     ("LANE#", None, "lane_entry"),
 )
-_WHOLE_PKS = {SCHEMA_PK, MAPPING_PK, JOBS_PK, API_KEYS_PK, SYNC_PK, SUPPRESSED_PK, PRIVACY_PK, WRAPUP_PK, "HEALTH",
+_WHOLE_PKS = {SCHEMA_PK, MAPPING_PK, JOBS_PK, API_KEYS_PK, DESK_USERS_PK, SYNC_PK, SUPPRESSED_PK, PRIVACY_PK, WRAPUP_PK, "HEALTH",
               WEBHOOKS_PK, CALLBACK_SYNC_PK}
 
 

@@ -75,6 +75,8 @@ def stop_server(server: Server) -> int:
 
 @pytest.fixture(scope="session")
 def server():
-    running = start_server({"CIM_TABLE_NAME": "cim-e2e", "CIM_DEFAULT_REGION": "US", "CIM_DESK_LIVE_SECONDS": "1"})
+    # As `make run OIDC=1`: the desk offers single sign-on through a local test provider, beside key sign-in.
+    running = start_server({"CIM_TABLE_NAME": "cim-e2e", "CIM_DEFAULT_REGION": "US", "CIM_DESK_LIVE_SECONDS": "1"},
+                           args=("--oidc",))
     yield running
     stop_server(running)

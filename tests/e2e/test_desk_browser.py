@@ -464,3 +464,41 @@ def test_sign_out_and_a_revoked_key_end_the_session(agent, server):
     agent.driver.refresh()
     agent.wait_for("Sign in to the desk")
     assert "/desk/signin" in agent.driver.current_url
+
+
+def test_an_agent_signs_in_with_the_company_account_and_out_of_the_provider_too(agent, server):
+    """make run OIDC=1's test provider stands in for the company's (its page's
+    stylesheet comes from a CDN, which this browser is not let fetch)."""
+    from selenium.webdriver.common.by import By
+
+    agent.driver.execute_cdp_cmd("Network.enable", {})
+    agent.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*cdn.jsdelivr.net*"]})
+    agent.open("/desk")
+    if "/desk/signin" not in agent.driver.current_url:
+        agent.find(".bar button[type=submit]").click()
+        agent.wait_for("You are signed out.")
+        agent.open("/desk")
+    agent.wait_for("Sign in with your company account")
+    agent.check("signin-sso")
+    agent.find("#sso").click()
+    agent.wait_for("Authorize Client")
+    agent.driver.find_element(By.CSS_SELECTOR, "button[name=sub][value='agent@example.com']").click()
+    agent.wait_for("Signed in as Alex Agent (agent@example.com)")
+    assert agent.driver.current_url.startswith(server.url + "/desk")
+
+    agent.find(".bar button[type=submit]").click()  # sign out: ours, then the provider's
+    agent.wait_for("End Session")
+    agent.driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    agent.wait_for("You are signed out.")
+    agent.open("/desk")
+    assert "/desk/signin" in agent.driver.current_url
+
+    # Someone in no desk group gets a clear refusal, and no session.
+    agent.find("#sso").click()
+    agent.wait_for("Authorize Client")
+    agent.driver.find_element(By.CSS_SELECTOR, "button[name=sub][value='visitor@example.com']").click()
+    agent.wait_for("in no group that may use the desk")
+    agent.open("/desk")
+    assert "/desk/signin" in agent.driver.current_url
+    agent.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+

@@ -1,0 +1,30 @@
+"""Agents who sign in through the company's identity provider: one item
+each, written at every sign-in (name, e-mail, role as the provider said),
+read by every desk request of their session as a key's record is, and
+carrying the sign-out time that ends their sessions."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.store import keys, records
+from chalicelib.store.codec import serialize, value
+from chalicelib.store.dynamo import call
+
+
+def signed_in(subject_hash: str, name: str, email: str | None, role: str, at: str) -> None:
+    """Record a sign-in (an UpdateItem: it keeps the sign-out time)."""
+    call("update_item", Key=serialize(keys.desk_user(subject_hash)),
+         UpdateExpression="SET #name = :name, email = :email, #role = :role, signed_in_at = :at, #entity = :entity",
+         ExpressionAttributeNames={"#name": "name", "#role": "role", "#entity": keys.ENTITY},
+         ExpressionAttributeValues={":name": value(name), ":email": value(email), ":role": value(role),
+                                    ":at": value(at), ":entity": value("desk_user")})
+
+
+def get(subject_hash: str) -> dict[str, Any] | None:
+    return records.get(keys.desk_user(subject_hash))
+
+
+def sign_out(subject_hash: str, at: str) -> None:
+    """End every session of this agent begun before ``at``."""
+    call("update_item", Key=serialize(keys.desk_user(subject_hash)), UpdateExpression="SET signed_out_at = :at",
+         ExpressionAttributeValues={":at": value(at)})
