@@ -162,6 +162,11 @@ def terraform(stage: str) -> dict[str, Any]:
             "deletion_protection_enabled": stage in PROTECTED_STAGES,
         }},
         "aws_s3_bucket": {"attachments": {"bucket": bucket}},
+        "aws_s3_bucket_versioning": {"attachments": {
+            "bucket": "${aws_s3_bucket.attachments.id}", "versioning_configuration": {"status": "Enabled"}}},
+        "aws_s3_bucket_policy": {"attachments": {
+            "bucket": "${aws_s3_bucket.attachments.id}",
+            "policy": json.dumps(bucket_tls_only("${aws_s3_bucket.attachments.arn}"))}},
         "aws_s3_bucket_public_access_block": {"attachments": {
             "bucket": "${aws_s3_bucket.attachments.id}", "block_public_acls": True, "block_public_policy": True,
             "ignore_public_acls": True, "restrict_public_buckets": True}},
@@ -236,6 +241,148 @@ CHANGES_FUNCTION, CHANGES_SOURCE = "TableChanges", "TableChangesDynamodbEventSou
 STREAM_RETRIES, STREAM_MAX_AGE_SECONDS = 10, 86400
 # Counted by the service (chalicelib/core/metrics.py) when a delivery is dead-lettered.
 WEBHOOK_DEAD_LETTER_METRIC = {"Namespace": "CIM", "MetricName": "WebhookDeadLetters"}
+
+
+# --- operations: alarms, a dashboard, throttling, the bucket's rules -------------
+
+# Per stage: API Gateway's steady rate and burst (requests a second) and how
+# long logs are kept. A contact center's peak hour is a few hundred calls a
+# second; the limits keep a runaway client from spending the account's Lambda
+# concurrency.
+THROTTLING = {"dev": (50, 100), "prod": (1000, 2000)}
+LOOKUP_P99_MS = 300  # the IVR waits on it: over this for 5 minutes is an alarm
+SYNC_LAG_SECONDS = 1800  # the contact center's records more than 30 minutes behind
+
+
+def _alarm(description: str, namespace: str, metric: str, dimensions: dict[str, Any], statistic: str,
+           threshold: float, periods: int = 1) -> dict[str, Any]:
+    """One alarm, as both templates describe it (CloudFormation's property names)."""
+    stat = {"ExtendedStatistic": statistic} if statistic.startswith("p") else {"Statistic": statistic}
+    return {"AlarmDescription": description, "Namespace": namespace, "MetricName": metric,
+            "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()], **stat, "Period": 300,
+            "EvaluationPeriods": periods, "Threshold": threshold, "ComparisonOperator": "GreaterThanThreshold",
+            "TreatMissingData": "notBreaching"}
+
+
+def operations_alarms(table: Any, api: Any, functions: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The alarms an operator watches, by name: 5xx answers, the IVR lookup's
+    p99, each function's errors and throttles, DynamoDB throttling and the
+    sync's lag (``table``/``api``/``functions``: references in the template's own terms)."""
+    alarms = {
+        "ApiServerErrors": _alarm("The API answered 5xx (a fault of ours or of AWS below us)", "AWS/ApiGateway",
+                                  "5XXError", {"ApiName": api}, "Sum", 5),
+        "LookupLatency": _alarm(f"The IVR lookup's p99 (HTTP and Connect) is over {LOOKUP_P99_MS} ms", "CIM",
+                                "LookupLatency", {"service": "cim"}, "p99", LOOKUP_P99_MS, 2),
+        "TableThrottles": _alarm("DynamoDB throttled requests on the table", "AWS/DynamoDB", "ThrottledRequests",
+                                 {"TableName": table}, "Sum", 0),
+        "SyncLag": _alarm(f"The contact center's records are more than {SYNC_LAG_SECONDS // 60} minutes behind",
+                          "CIM", "SyncLagSeconds", {"service": "cim"}, "Maximum", SYNC_LAG_SECONDS),
+    }
+    for logical, function in functions.items():
+        alarms[f"{logical}Errors"] = _alarm(f"{logical} failed", "AWS/Lambda", "Errors",
+                                            {"FunctionName": function}, "Sum", 0)
+        alarms[f"{logical}Throttles"] = _alarm(f"{logical} was throttled", "AWS/Lambda", "Throttles",
+                                               {"FunctionName": function}, "Sum", 0)
+    return alarms
+
+
+def dashboard(region: Any, table: str, api: str) -> dict[str, Any]:
+    """The dashboard's body: requests and errors, the lookup's latency, DynamoDB
+    calls and units, lookups by match, webhooks, the sync's lag."""
+    def graph(title: str, metrics: list[list[Any]], stat: str = "Sum") -> dict[str, Any]:
+        return {"type": "metric", "width": 12, "height": 6, "properties": {
+            "title": title, "region": region, "stat": stat, "period": 300, "metrics": metrics}}
+
+    return {"widgets": [
+        graph("Requests and errors", [["AWS/ApiGateway", "Count", "ApiName", api],
+                                      ["AWS/ApiGateway", "5XXError", "ApiName", api],
+                                      ["AWS/ApiGateway", "4XXError", "ApiName", api]]),
+        graph("IVR lookup latency (p99)", [["CIM", "LookupLatency", "service", "cim"]], "p99"),
+        graph("Lookups by match", [["CIM", "Lookups", "service", "cim", "match", m, "via", via]
+                                   for m in ("unique", "multiple", "none") for via in ("http", "connect")]),
+        graph("DynamoDB", [["AWS/DynamoDB", "ConsumedReadCapacityUnits", "TableName", table],
+                           ["AWS/DynamoDB", "ConsumedWriteCapacityUnits", "TableName", table],
+                           ["AWS/DynamoDB", "ThrottledRequests", "TableName", table]]),
+        graph("Webhooks", [["CIM", "WebhookDeadLetters", "service", "cim"]]),
+        graph("Contact-center sync lag (s)", [["CIM", "SyncLagSeconds", "service", "cim"]], "Maximum"),
+    ]}
+
+
+def bucket_tls_only(bucket_arn: Any) -> dict[str, Any]:
+    """Refuse every request to the bucket that does not come over TLS."""
+    return {"Version": "2012-10-17", "Statement": [{
+        "Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": [bucket_arn, {"Fn::Sub": "${AttachmentBucket.Arn}/*"} if isinstance(bucket_arn, dict)
+                     else f"{bucket_arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
+
+
+def wire_operations_sam(template: dict[str, Any], stage: str) -> dict[str, Any]:
+    """Alarms, a dashboard, API throttling, a versioned TLS-only bucket."""
+    resources = template["Resources"]
+    table, _, _, _, _ = _names(stage)
+    functions = {k: {"Ref": k} for k, r in resources.items() if r["Type"] == "AWS::Serverless::Function"}
+    # One name per stage: API Gateway's metrics are dimensioned by it, and dev and prod may share an account.
+    resources["RestAPI"]["Properties"]["Name"] = f"cim-{stage}"
+    for name, properties in operations_alarms(table, f"cim-{stage}", functions).items():
+        resources[f"{name}Alarm"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": properties}
+    days = log_days(stage)
+    for logical in functions:  # created before the function first logs, so its retention holds from the start
+        resources[f"{logical}Logs"] = {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Delete", "Properties": {
+            "LogGroupName": {"Fn::Sub": f"/aws/lambda/${{{logical}}}"}, "RetentionInDays": days}}
+    resources["OperationsDashboard"] = {"Type": "AWS::CloudWatch::Dashboard", "Properties": {
+        "DashboardName": f"cim-{stage}",
+        "DashboardBody": {"Fn::Sub": json.dumps(dashboard("${AWS::Region}", table, f"cim-{stage}"))}}}
+    rate, burst = THROTTLING.get(stage, THROTTLING["dev"])
+    resources["RestAPI"]["Properties"]["MethodSettings"] = [{
+        "ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst,
+        "MetricsEnabled": True}]
+    resources["AttachmentBucket"]["Properties"]["VersioningConfiguration"] = {"Status": "Enabled"}
+    resources["AttachmentBucketPolicy"] = {"Type": "AWS::S3::BucketPolicy", "Properties": {
+        "Bucket": {"Ref": "AttachmentBucket"},
+        "PolicyDocument": bucket_tls_only({"Fn::GetAtt": ["AttachmentBucket", "Arn"]})}}
+    return template
+
+
+def wire_operations_terraform(template: dict[str, Any], stage: str) -> dict[str, Any]:
+    """The same for Terraform, which current Terraform (1.5+) and AWS provider 5 accept."""
+    resources = template["resource"]
+    table, _, _, _, _ = _names(stage)
+    versions = template.setdefault("terraform", {})
+    versions["required_version"] = ">= 1.5"  # Chalice pins < 1.4, which a current Terraform refuses to init
+    versions.setdefault("required_providers", {})["aws"] = {"source": "hashicorp/aws", "version": ">= 5.0, < 6"}
+    functions = {name: f"${{aws_lambda_function.{name}.function_name}}" for name in resources["aws_lambda_function"]}
+    alarms = resources.setdefault("aws_cloudwatch_metric_alarm", {})
+    resources["aws_api_gateway_rest_api"]["rest_api"]["name"] = f"cim-{stage}"
+    for name, p in operations_alarms(table, f"cim-{stage}", functions).items():
+        alarms[_snake(name)] = {
+            "alarm_name": f"cim-{stage}-{_snake(name)}", "alarm_description": p["AlarmDescription"],
+            "namespace": p["Namespace"], "metric_name": p["MetricName"],
+            "dimensions": {d["Name"]: d["Value"] for d in p["Dimensions"]},
+            **({"extended_statistic": p["ExtendedStatistic"]} if "ExtendedStatistic" in p
+               else {"statistic": p["Statistic"]}),
+            "period": p["Period"], "evaluation_periods": p["EvaluationPeriods"], "threshold": p["Threshold"],
+            "comparison_operator": p["ComparisonOperator"], "treat_missing_data": p["TreatMissingData"]}
+    resources["aws_cloudwatch_log_group"] = {name: {
+        "name": f"/aws/lambda/${{aws_lambda_function.{name}.function_name}}", "retention_in_days": log_days(stage)}
+        for name in resources["aws_lambda_function"]}
+    resources["aws_cloudwatch_dashboard"] = {"operations": {
+        "dashboard_name": f"cim-{stage}", "dashboard_body": json.dumps(dashboard(region_for(stage), table, f"cim-{stage}"))}}
+    rate, burst = THROTTLING.get(stage, THROTTLING["dev"])
+    resources["aws_api_gateway_method_settings"] = {"all": {
+        "rest_api_id": "${aws_api_gateway_rest_api.rest_api.id}", "stage_name": "api", "method_path": "*/*",
+        "settings": {"throttling_rate_limit": rate, "throttling_burst_limit": burst, "metrics_enabled": True},
+        "depends_on": ["aws_api_gateway_deployment.rest_api"]}}
+    return template
+
+
+def log_days(stage: str) -> int:
+    """How long the stage's function logs are kept (``CIM_LOG_DAYS``, 30 by default)."""
+    return int(stage_settings(stage).get("CIM_LOG_DAYS") or 30)
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def event_bus_name(stage: str) -> str:
@@ -413,11 +560,13 @@ def main(argv: list[str] | None = None) -> int:
     check_secrets(args.stage)
     instance, stream = connect_settings(args.stage)
     chalice(args.stage, build / "sam", "--merge-template", str(build / "resources.json"))
-    _rewrite(build / "sam" / "sam.json", lambda t: wire_events_sam(wire_connect_sam(t, instance, stream), args.stage))
+    _rewrite(build / "sam" / "sam.json", lambda t: wire_operations_sam(
+        wire_events_sam(wire_connect_sam(t, instance, stream), args.stage), args.stage))
     # Terraform merges every *.tf.json of a folder: ours lands beside Chalice's.
     chalice(args.stage, build / "terraform", "--pkg-format", "terraform")
     _rewrite(build / "terraform" / "chalice.tf.json",
-             lambda t: wire_events_terraform(wire_connect_terraform(t, instance, stream), args.stage))
+             lambda t: wire_operations_terraform(
+                 wire_events_terraform(wire_connect_terraform(t, instance, stream), args.stage), args.stage))
     (build / "terraform" / "resources.tf.json").write_text(json.dumps(terraform(args.stage), indent=2))
     sam_zip, terraform_zip = build / "sam" / "deployment.zip", build / "terraform" / "deployment.zip"
     same = sam_zip.read_bytes() == terraform_zip.read_bytes()  # Chalice reuses one built zip for both

@@ -13,6 +13,7 @@ source at the stage's ``CIM_CONNECT_RECORDS_STREAM_ARN``.
 """
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from chalice import Blueprint
@@ -32,8 +33,9 @@ WHO = "amazon-connect"  # who the audit trail names for what these functions cha
 def connect_lookup(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.services.calls import connect
     act_as(WHO, "connect_lookup")
+    started = time.perf_counter()
     answer = connect.flow_lookup(event)
-    metrics.lookup(str(answer.get("match")), "connect")
+    metrics.lookup(str(answer.get("match")), "connect", (time.perf_counter() - started) * 1000)
     return answer
 
 

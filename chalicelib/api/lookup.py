@@ -5,6 +5,8 @@ JSON by default; ``?format=ivr`` or ``Accept: text/plain`` gives flat
 """
 from __future__ import annotations
 
+import time
+
 from chalice import Response
 
 from chalicelib.api.http import query, to_response
@@ -23,8 +25,9 @@ FORMATS = ("json", "ivr")
 def _looked_up(ani: str | None, variables: dict[str, str]) -> LookupAnswer:
     """The lookup, counted by its match kind (a CloudWatch metric)."""
     from chalicelib.services.contacts import lookup
+    started = time.perf_counter()
     answer = lookup.lookup(ani, variables)
-    metrics.lookup(answer.match, "http")
+    metrics.lookup(answer.match, "http", (time.perf_counter() - started) * 1000)
     return answer
 
 

@@ -12,7 +12,9 @@ people), ``CIM_METRICS_NAMESPACE`` names the namespace (``CIM``).
 Per request (dimension ``route``, "GET /contacts/{contact_id}"): Requests,
 Latency (ms), DynamoDBCalls, ReadUnits, WriteUnits, ClientErrors,
 ServerErrors; per error, Errors by ``code``; per IVR lookup, Lookups by
-``match`` (unique, several, none) and ``via`` (http, connect).
+``match`` (unique, multiple, none) and ``via`` (http, connect) with its
+LookupLatency (ms); per pull
+of the contact center, SyncLagSeconds (since the last pull that caught up).
 """
 from __future__ import annotations
 
@@ -69,8 +71,21 @@ def count(name: str, value: float = 1) -> None:
         pass
 
 
-def lookup(match: str, via: str) -> None:
-    """An IVR lookup's answer: ``match`` unique, several or none; ``via`` http or connect."""
+def gauge(name: str, value: float, unit_name: str = "Count") -> None:
+    """A level at this moment (dimension ``service``): the sync's lag in seconds."""
+    loaded = _powertools()
+    if loaded is None:
+        return
+    _, unit, single_metric = loaded
+    with single_metric(name=name, unit=getattr(unit, unit_name), value=value,
+                       namespace=get_settings().metrics_namespace, default_dimensions={"service": SERVICE}):
+        pass
+
+
+def lookup(match: str, via: str, ms: float) -> None:
+    """An IVR lookup's answer: ``match`` unique, multiple or none; ``via`` http
+    or connect; and its time, as ``LookupLatency`` (dimension ``service`` only,
+    so one alarm watches every door's p99)."""
     loaded = _powertools()
     if loaded is None:
         return
@@ -78,3 +93,6 @@ def lookup(match: str, via: str) -> None:
     with single_metric(name="Lookups", unit=unit.Count, value=1, namespace=get_settings().metrics_namespace,
                        default_dimensions={"service": SERVICE, "via": via}) as counted:
         counted.add_dimension(name="match", value=match)
+    with single_metric(name="LookupLatency", unit=unit.Milliseconds, value=ms,
+                       namespace=get_settings().metrics_namespace, default_dimensions={"service": SERVICE}):
+        pass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.api.conftest import body
+from tests.api.test_rci_sync import center, configured  # noqa: F401 - the fake contact center
 
 
 def emf_lines(text: str) -> list[dict]:
@@ -33,6 +34,9 @@ def test_every_request_is_measured_by_route_and_errors_and_lookups_by_kind(api, 
     assert [(m["code"], m["Errors"]) for m in errors] == [("NotFound", [1.0])]
     lookups = [(m["match"], m["via"]) for m in lines if "Lookups" in m]
     assert lookups == [("unique", "http"), ("none", "http")]
+    timed = [m for m in lines if "LookupLatency" in m]
+    assert len(timed) == 2 and all(m["LookupLatency"][0] > 0 for m in timed)
+    assert all(d == ["service"] for m in timed for d in m["_aws"]["CloudWatchMetrics"][0]["Dimensions"])
     text = json.dumps(lines)
     assert not [w for w in ("4155550177", "555 0177", "Mira", "Koski", made["id"]) if w in text]
 
@@ -57,3 +61,25 @@ def test_a_connect_lookup_is_counted_as_connect_and_metrics_can_be_turned_off(ap
     monkeypatch.undo()
     get_settings.cache_clear()
     metrics._powertools.cache_clear()
+
+
+def test_each_pull_of_the_contact_center_reports_how_far_behind_the_store_may_be(api, request, capsys):
+    """SyncLagSeconds: since the start of the last pull that read everything
+    up to then; a failing pull lets it grow (the SyncLag alarm watches it)."""
+    import time
+
+    from tests.api.test_rci_sync import record, sync
+
+    contact_center = request.getfixturevalue("center")
+    contact_center.records = [record(1, minutes_ago=5)]
+    capsys.readouterr()
+    assert sync(api)["last_error"] is None
+    caught_up = [m["SyncLagSeconds"][0] for m in emf_lines(capsys.readouterr().out) if "SyncLagSeconds" in m]
+    assert len(caught_up) == 1 and 0 <= caught_up[0] < 5
+
+    time.sleep(1.1)
+    contact_center.fail_pages = {0: 10}  # the contact center answers 500s now
+    failed = api.post("/rci/sync")
+    assert failed.status_code == 200 and body(failed)["last_error"]
+    behind = [m["SyncLagSeconds"][0] for m in emf_lines(capsys.readouterr().out) if "SyncLagSeconds" in m]
+    assert len(behind) == 1 and behind[0] >= 1.0 > caught_up[0]

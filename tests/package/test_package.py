@@ -265,3 +265,42 @@ def test_a_stage_may_not_send_webhooks_to_loopback(monkeypatch):
     monkeypatch.setattr(package, "stage_settings", lambda stage: real(stage) | {"CIM_WEBHOOK_ALLOW_LOOPBACK": "1"})
     with pytest.raises(SystemExit, match="CIM_WEBHOOK_ALLOW_LOOPBACK"):
         package.check_secrets("prod")
+
+
+def test_the_templates_carry_what_an_operations_review_asks_for(built):
+    """Alarms (5xx, the lookup's p99, every function's errors and throttles,
+    DynamoDB throttles, dead letters, the sync's lag), a dashboard, API
+    throttling, traces, log retention, a versioned TLS-only bucket; the same
+    in Terraform, for current Terraform and AWS provider 5."""
+    resources = json.loads((built / "sam" / "sam.json").read_text())["Resources"]
+    functions = [k for k, r in resources.items() if r["Type"] == "AWS::Serverless::Function"]
+    alarms = {k: r["Properties"] for k, r in resources.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    for wanted in ("ApiServerErrorsAlarm", "LookupLatencyAlarm", "TableThrottlesAlarm", "SyncLagAlarm",
+                   "EventDeadLettersAlarm", "WebhookDeadLettersAlarm"):
+        assert wanted in alarms, wanted
+    assert alarms["LookupLatencyAlarm"]["ExtendedStatistic"] == "p99"
+    assert alarms["LookupLatencyAlarm"]["MetricName"] == "LookupLatency"  # what core/metrics.py sends
+    assert alarms["LookupLatencyAlarm"]["Dimensions"] == [{"Name": "service", "Value": "cim"}]
+    for function in functions:
+        assert f"{function}ErrorsAlarm" in alarms and f"{function}ThrottlesAlarm" in alarms
+        assert resources[function]["Properties"]["Tracing"] == "Active"
+        assert resources[f"{function}Logs"]["Properties"]["RetentionInDays"] == 30
+    assert "OperationsDashboard" in resources
+    json.loads(resources["OperationsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"])
+    settings = resources["RestAPI"]["Properties"]["MethodSettings"][0]
+    assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] >= settings["ThrottlingRateLimit"]
+    bucket = resources["AttachmentBucket"]["Properties"]
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    denied = resources["AttachmentBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    assert denied["Effect"] == "Deny" and denied["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+    chalice_tf = json.loads((built / "terraform" / "chalice.tf.json").read_text())
+    assert chalice_tf["terraform"]["required_version"] == ">= 1.5"
+    assert chalice_tf["terraform"]["required_providers"]["aws"]["version"].startswith(">= 5")
+    tf = chalice_tf["resource"]
+    assert set(tf["aws_cloudwatch_log_group"]) == set(tf["aws_lambda_function"])
+    assert {"api_server_errors", "lookup_latency", "table_throttles", "sync_lag"} <= set(tf["aws_cloudwatch_metric_alarm"])
+    assert tf["aws_api_gateway_method_settings"]["all"]["settings"]["throttling_rate_limit"] > 0
+    ours = json.loads((built / "terraform" / "resources.tf.json").read_text())["resource"]
+    assert ours["aws_s3_bucket_versioning"]["attachments"]["versioning_configuration"] == {"status": "Enabled"}
+    assert "aws:SecureTransport" in ours["aws_s3_bucket_policy"]["attachments"]["policy"]

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chalicelib.core import metering, retention
+from chalicelib.core import metering, metrics, retention
 from chalicelib.core.clock import iso, now_iso
 from chalicelib.core.errors import (
     Conflict,
@@ -191,8 +191,13 @@ def run() -> dict[str, Any]:
         outcome["watermark"] = iso(max(moved, watermark))
         expiry = retention.expires(get_settings().sync_run_days)
         sync_store.add_run(outcome | ({"ttl": expiry} if expiry else {}))
+        caught_up = state.get("caught_up_at") if outcome["last_error"] else outcome["started_at"]
         sync_store.put_state(state | {"watermark": outcome["watermark"], "lease_until": 0,
-                                      "last_finished_at": finished}, lease_was=lease)
+                                      "last_finished_at": finished, "caught_up_at": caught_up}, lease_was=lease)
+        # How far behind the contact center the store may be: since the start
+        # of the last pull that read everything up to then (the SyncLag alarm).
+        if caught_up:
+            metrics.gauge("SyncLagSeconds", (_now() - parse_datetime(caught_up)).total_seconds(), "Seconds")
     return outcome
 
 
