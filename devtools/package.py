@@ -56,8 +56,19 @@ def check_secrets(stage: str) -> None:
 
 def _names(stage: str) -> tuple[str, str, int, list[str], str | None]:
     settings = Settings.from_env(stage_settings(stage))
-    return (settings.table_name, settings.bucket_name, settings.attachment_days, list(settings.cors_origins),
-            settings.admin_key_parameter)
+    return (settings.table_name, given_bucket(stage) or unique_bucket_prefix(stage) + "*", settings.attachment_days,
+            list(settings.cors_origins), settings.admin_key_parameter)
+
+
+def given_bucket(stage: str) -> str | None:
+    """The attachment bucket's name, when the stage gives one (``CIM_BUCKET_NAME``)."""
+    return stage_settings(stage).get("CIM_BUCKET_NAME")
+
+
+def unique_bucket_prefix(stage: str) -> str:
+    """Bucket names are global: unless the stage gives one, the template names
+    the bucket this, followed by the account and the region."""
+    return f"cim-{stage}-attachments-"
 
 
 # API Gateway's own answers (the authorizer's 401, throttling, no such route,
@@ -117,7 +128,7 @@ def cloudformation(stage: str) -> dict[str, Any]:
         "DeletionProtectionEnabled": protected,
     }
     bucket_props: dict[str, Any] = {
-        "BucketName": bucket,
+        "BucketName": given_bucket(stage) or {"Fn::Sub": unique_bucket_prefix(stage) + "${AWS::AccountId}-${AWS::Region}"},
         "BucketEncryption": {"ServerSideEncryptionConfiguration": [
             {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": True}]},
         "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
@@ -161,7 +172,8 @@ def terraform(stage: str) -> dict[str, Any]:
             "server_side_encryption": {"enabled": True},
             "deletion_protection_enabled": stage in PROTECTED_STAGES,
         }},
-        "aws_s3_bucket": {"attachments": {"bucket": bucket}},
+        "aws_s3_bucket": {"attachments": {"bucket": given_bucket(stage) or (
+            unique_bucket_prefix(stage) + "${data.aws_caller_identity.chalice.account_id}-${data.aws_region.chalice.name}")}},
         "aws_s3_bucket_versioning": {"attachments": {
             "bucket": "${aws_s3_bucket.attachments.id}", "versioning_configuration": {"status": "Enabled"}}},
         "aws_s3_bucket_policy": {"attachments": {
@@ -208,7 +220,8 @@ def policy(stage: str) -> dict[str, Any]:
          "Action": ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
          "Resource": [f"arn:aws:s3:::{bucket}/{ATTACHMENT_PREFIX}*", f"arn:aws:s3:::{bucket}/{ACCESS_DOCUMENT_PREFIX}*"]},
     ]
-    secrets = [p for p in (parameter, stage_settings(stage).get("CIM_SIGNING_KEY_PARAMETER")) if p]
+    secrets = [p for p in (parameter, stage_settings(stage).get("CIM_SIGNING_KEY_PARAMETER"),
+                           stage_settings(stage).get("CIM_OIDC_CLIENT_SECRET_PARAMETER")) if p]
     if secrets:
         statements.append({"Sid": "Secrets", "Effect": "Allow", "Action": ["ssm:GetParameter"],
                            "Resource": [f"arn:aws:ssm:*:*:parameter{p}" for p in secrets]})
@@ -217,6 +230,8 @@ def policy(stage: str) -> dict[str, Any]:
          "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
                     "dynamodb:ListStreams"],
          "Resource": f"arn:aws:dynamodb:*:*:table/{table}/stream/*"},
+        {"Sid": "Traces", "Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+         "Resource": "*"},  # X-Ray takes no resource-level permissions
         {"Sid": "OutboundEvents", "Effect": "Allow", "Action": ["events:PutEvents"],
          "Resource": f"arn:aws:events:*:*:event-bus/{event_bus_name(stage)}"},
         {"Sid": "EventDeadLetters", "Effect": "Allow", "Action": ["sqs:SendMessage"],
@@ -338,6 +353,9 @@ def wire_operations_sam(template: dict[str, Any], stage: str) -> dict[str, Any]:
         "ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst,
         "MetricsEnabled": True}]
     resources["AttachmentBucket"]["Properties"]["VersioningConfiguration"] = {"Status": "Enabled"}
+    for logical in functions:  # the bucket's name as made (unique per account and region unless given)
+        resources[logical]["Properties"].setdefault("Environment", {}).setdefault("Variables", {})[
+            "CIM_BUCKET_NAME"] = {"Ref": "AttachmentBucket"}
     resources["AttachmentBucketPolicy"] = {"Type": "AWS::S3::BucketPolicy", "Properties": {
         "Bucket": {"Ref": "AttachmentBucket"},
         "PolicyDocument": bucket_tls_only({"Fn::GetAtt": ["AttachmentBucket", "Arn"]})}}
@@ -354,6 +372,9 @@ def wire_operations_terraform(template: dict[str, Any], stage: str) -> dict[str,
     functions = {name: f"${{aws_lambda_function.{name}.function_name}}" for name in resources["aws_lambda_function"]}
     alarms = resources.setdefault("aws_cloudwatch_metric_alarm", {})
     resources["aws_api_gateway_rest_api"]["rest_api"]["name"] = f"cim-{stage}"
+    for function in resources["aws_lambda_function"].values():
+        function.setdefault("environment", {}).setdefault("variables", {})[
+            "CIM_BUCKET_NAME"] = "${aws_s3_bucket.attachments.bucket}"
     for name, p in operations_alarms(table, f"cim-{stage}", functions).items():
         alarms[_snake(name)] = {
             "alarm_name": f"cim-{stage}-{_snake(name)}", "alarm_description": p["AlarmDescription"],

@@ -246,7 +246,10 @@ def test_the_stream_function_reads_the_tables_own_stream_and_dead_letters_what_i
                for f in functions)
 
     chalice_tf = json.loads((built / "terraform" / "chalice.tf.json").read_text())["resource"]
+    assert all(f["environment"]["variables"]["CIM_BUCKET_NAME"] == "${aws_s3_bucket.attachments.bucket}"
+               for f in tf["aws_lambda_function"].values())
     ours = json.loads((built / "terraform" / "resources.tf.json").read_text())["resource"]
+    assert ours["aws_s3_bucket"]["attachments"]["bucket"].startswith("cim-dev-attachments-${data.aws_caller_identity")
     mapping = chalice_tf["aws_lambda_event_source_mapping"]["table_changes-dynamodb-event-source"]
     assert mapping["event_source_arn"] == "${aws_dynamodb_table.cim.stream_arn}"
     assert mapping["destination_config"]["on_failure"]["destination_arn"] == "${aws_sqs_queue.event_dead_letters.arn}"
@@ -291,6 +294,14 @@ def test_the_templates_carry_what_an_operations_review_asks_for(built):
     assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] >= settings["ThrottlingRateLimit"]
     bucket = resources["AttachmentBucket"]["Properties"]
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    # Bucket names are global: unless the stage gives one, the account and region make it unique,
+    # and every function is told the name as made.
+    assert bucket["BucketName"] == {"Fn::Sub": "cim-dev-attachments-${AWS::AccountId}-${AWS::Region}"}
+    assert all(resources[f]["Properties"]["Environment"]["Variables"]["CIM_BUCKET_NAME"] == {"Ref": "AttachmentBucket"}
+               for f in functions)
+    # Traces need the role's permission (Chalice makes the roles, SAM adds nothing to them).
+    traces = [st for st in package.policy("dev")["Statement"] if st["Sid"] == "Traces"]
+    assert traces and set(traces[0]["Action"]) == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
     denied = resources["AttachmentBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
     assert denied["Effect"] == "Deny" and denied["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
@@ -301,6 +312,9 @@ def test_the_templates_carry_what_an_operations_review_asks_for(built):
     assert set(tf["aws_cloudwatch_log_group"]) == set(tf["aws_lambda_function"])
     assert {"api_server_errors", "lookup_latency", "table_throttles", "sync_lag"} <= set(tf["aws_cloudwatch_metric_alarm"])
     assert tf["aws_api_gateway_method_settings"]["all"]["settings"]["throttling_rate_limit"] > 0
+    assert all(f["environment"]["variables"]["CIM_BUCKET_NAME"] == "${aws_s3_bucket.attachments.bucket}"
+               for f in tf["aws_lambda_function"].values())
     ours = json.loads((built / "terraform" / "resources.tf.json").read_text())["resource"]
+    assert ours["aws_s3_bucket"]["attachments"]["bucket"].startswith("cim-dev-attachments-${data.aws_caller_identity")
     assert ours["aws_s3_bucket_versioning"]["attachments"]["versioning_configuration"] == {"status": "Enabled"}
     assert "aws:SecureTransport" in ours["aws_s3_bucket_policy"]["attachments"]["policy"]
