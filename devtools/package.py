@@ -235,7 +235,8 @@ def policy(stage: str) -> dict[str, Any]:
         {"Sid": "OutboundEvents", "Effect": "Allow", "Action": ["events:PutEvents"],
          "Resource": f"arn:aws:events:*:*:event-bus/{event_bus_name(stage)}"},
         {"Sid": "EventDeadLetters", "Effect": "Allow", "Action": ["sqs:SendMessage"],
-         "Resource": f"arn:aws:sqs:*:*:{dead_letter_queue_name(stage)}"},
+         "Resource": [f"arn:aws:sqs:*:*:{dead_letter_queue_name(stage)}",
+                      f"arn:aws:sqs:*:*:{failed_invocations_queue_name(stage)}"]},
         {"Sid": "WebhookRetries", "Effect": "Allow",
          "Action": ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
          "Resource": f"arn:aws:sqs:*:*:{retry_queue_name(stage)}"},
@@ -414,6 +415,15 @@ def dead_letter_queue_name(stage: str) -> str:
     return f"cim-{stage}-event-dead-letters"
 
 
+def failed_invocations_queue_name(stage: str) -> str:
+    """Where an asynchronous trigger's event goes when its function keeps failing
+    (schedules, contact events, contact records, webhook retries)."""
+    return f"cim-{stage}-failed-invocations"
+
+
+RETRY_RECEIVES = 5  # a webhook-retry message that fails this often goes to the failed invocations
+
+
 def retry_queue_name(stage: str) -> str:
     return f"cim-{stage}-webhook-retries"
 
@@ -439,6 +449,24 @@ def wire_events_sam(template: dict[str, Any], stage: str) -> dict[str, Any]:
     resources["EventDeadLetters"] = {"Type": "AWS::SQS::Queue", "Properties": {
         "QueueName": dead_letter_queue_name(stage), "SqsManagedSseEnabled": True,
         "MessageRetentionPeriod": 1209600}}
+    resources["FailedInvocations"] = {"Type": "AWS::SQS::Queue", "Properties": {
+        "QueueName": failed_invocations_queue_name(stage), "SqsManagedSseEnabled": True,
+        "MessageRetentionPeriod": 1209600}}
+    resources["WebhookRetryQueue"]["Properties"]["RedrivePolicy"] = {
+        "deadLetterTargetArn": {"Fn::GetAtt": ["FailedInvocations", "Arn"]}, "maxReceiveCount": RETRY_RECEIVES}
+    for resource in resources.values():  # schedules and contact events invoke asynchronously
+        events = resource["Properties"].get("Events", {}) if resource["Type"] == "AWS::Serverless::Function" else {}
+        if any(e["Type"] in ("Schedule", "CloudWatchEvent", "EventBridgeRule") for e in events.values()):
+            resource["Properties"]["EventInvokeConfig"] = {
+                "MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 3600,
+                "DestinationConfig": {"OnFailure": {"Type": "SQS",
+                                                    "Destination": {"Fn::GetAtt": ["FailedInvocations", "Arn"]}}}}
+    resources["FailedInvocationsAlarm"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+        "AlarmDescription": "A scheduled run, a contact event or record, or a webhook retry failed for good",
+        "Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible",
+        "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["FailedInvocations", "QueueName"]}}],
+        "Statistic": "Maximum", "Period": 300, "EvaluationPeriods": 1, "Threshold": 0,
+        "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching"}}
     resources["EventDeadLettersAlarm"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
         "AlarmDescription": "Changes the stream function could not turn into events (see docs/events.md)",
         "Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible",
@@ -461,6 +489,13 @@ def wire_events_sam(template: dict[str, Any], stage: str) -> dict[str, Any]:
 def wire_events_terraform(template: dict[str, Any], stage: str) -> dict[str, Any]:
     """The same for Chalice's Terraform file (the table, bus and queue are in ours)."""
     resources = template["resource"]
+    asynchronous = {t["arn"].split("aws_lambda_function.")[1].split(".")[0]
+                    for t in resources.get("aws_cloudwatch_event_target", {}).values()}
+    resources["aws_lambda_function_event_invoke_config"] = {name: {
+        "function_name": f"${{aws_lambda_function.{name}.function_name}}", "maximum_retry_attempts": 2,
+        "maximum_event_age_in_seconds": 3600,
+        "destination_config": {"on_failure": {"destination": "${aws_sqs_queue.failed_invocations.arn}"}}}
+        for name in sorted(asynchronous)}
     mappings = resources["aws_lambda_event_source_mapping"]
     name = next(k for k in mappings if k.startswith("table_changes"))
     mappings[name] |= {"event_source_arn": "${aws_dynamodb_table.cim.stream_arn}",
@@ -483,8 +518,19 @@ def events_terraform(stage: str) -> dict[str, Any]:
         "aws_sqs_queue": {"event_dead_letters": {"name": dead_letter_queue_name(stage), "sqs_managed_sse_enabled": True,
                                                  "message_retention_seconds": 1209600},
                           "webhook_retries": {"name": retry_queue_name(stage), "sqs_managed_sse_enabled": True,
-                                              "visibility_timeout_seconds": 360}},
-        "aws_cloudwatch_metric_alarm": {"event_dead_letters": {
+                                              "visibility_timeout_seconds": 360,
+                                              "redrive_policy": json.dumps({
+                                                  "deadLetterTargetArn": "${aws_sqs_queue.failed_invocations.arn}",
+                                                  "maxReceiveCount": RETRY_RECEIVES})},
+                          "failed_invocations": {"name": failed_invocations_queue_name(stage),
+                                                 "sqs_managed_sse_enabled": True, "message_retention_seconds": 1209600}},
+        "aws_cloudwatch_metric_alarm": {"failed_invocations": {
+            "alarm_name": f"{failed_invocations_queue_name(stage)}-not-empty", "namespace": "AWS/SQS",
+            "metric_name": "ApproximateNumberOfMessagesVisible",
+            "dimensions": {"QueueName": "${aws_sqs_queue.failed_invocations.name}"},
+            "statistic": "Maximum", "period": 300, "evaluation_periods": 1, "threshold": 0,
+            "comparison_operator": "GreaterThanThreshold", "treat_missing_data": "notBreaching"},
+            "event_dead_letters": {
             "alarm_name": f"{dead_letter_queue_name(stage)}-not-empty", "namespace": "AWS/SQS",
             "metric_name": "ApproximateNumberOfMessagesVisible",
             "dimensions": {"QueueName": "${aws_sqs_queue.event_dead_letters.name}"},
@@ -518,7 +564,11 @@ def wire_connect_sam(template: dict[str, Any], instance: str | None, stream: str
                 "SourceAccount": {"Ref": "AWS::AccountId"}}}
     events = resources[RECORDS_FUNCTION]["Properties"].get("Events", {})
     if stream:
-        events[RECORDS_SOURCE]["Properties"] |= {"Stream": stream, "FunctionResponseTypes": ["ReportBatchItemFailures"]}
+        events[RECORDS_SOURCE]["Properties"] |= {
+            "Stream": stream, "FunctionResponseTypes": ["ReportBatchItemFailures"], "BisectBatchOnFunctionError": True,
+            "MaximumRetryAttempts": STREAM_RETRIES, "MaximumRecordAgeInSeconds": STREAM_MAX_AGE_SECONDS,
+            "DestinationConfig": {"OnFailure": {"Type": "SQS",
+                                                "Destination": {"Fn::GetAtt": ["FailedInvocations", "Arn"]}}}}
     else:
         events.pop(RECORDS_SOURCE, None)
     return template
@@ -530,7 +580,11 @@ def wire_connect_terraform(template: dict[str, Any], instance: str | None, strea
     mappings = resources.get("aws_lambda_event_source_mapping", {})
     name = next(k for k in mappings if k.startswith("connect_records"))
     if stream:
-        mappings[name] |= {"event_source_arn": stream, "function_response_types": ["ReportBatchItemFailures"]}
+        mappings[name] |= {"event_source_arn": stream, "function_response_types": ["ReportBatchItemFailures"],
+                           "bisect_batch_on_function_error": True, "maximum_retry_attempts": STREAM_RETRIES,
+                           "maximum_record_age_in_seconds": STREAM_MAX_AGE_SECONDS,
+                           "destination_config": {"on_failure": {
+                               "destination_arn": "${aws_sqs_queue.failed_invocations.arn}"}}}
     else:
         del mappings[name]
     if instance:

@@ -145,6 +145,9 @@ def test_connect_may_invoke_the_flow_functions_and_the_records_come_from_the_sta
         assert permission["FunctionName"] == {"Ref": function}
     source = resources["ConnectRecords"]["Properties"]["Events"]["ConnectRecordsKinesisEventSource"]["Properties"]
     assert source["Stream"] == STREAM and source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # A record that keeps failing is split off, retried, then kept (not lost, not blocking the shard).
+    assert source["BisectBatchOnFunctionError"] is True
+    assert source["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["FailedInvocations", "Arn"]}
     rule = resources["ConnectEvents"]["Properties"]["Events"]["ConnectEventsEvent"]["Properties"]["Pattern"]
     assert rule == {"source": ["aws.connect"], "detail-type": ["Amazon Connect Contact Event"]}
     wired = tmp_path / "sam.json"
@@ -156,6 +159,7 @@ def test_connect_may_invoke_the_flow_functions_and_the_records_come_from_the_sta
         json.loads((chalice_output / "terraform" / "chalice.tf.json").read_text()), INSTANCE, STREAM)["resource"]
     mapping = next(v for k, v in terraform["aws_lambda_event_source_mapping"].items() if k.startswith("connect_"))
     assert mapping["event_source_arn"] == STREAM and mapping["function_response_types"] == ["ReportBatchItemFailures"]
+    assert mapping["destination_config"]["on_failure"]["destination_arn"] == "${aws_sqs_queue.failed_invocations.arn}"
     assert terraform["aws_lambda_permission"]["connect_lookup_connect"]["source_arn"] == INSTANCE
 
 
@@ -246,10 +250,7 @@ def test_the_stream_function_reads_the_tables_own_stream_and_dead_letters_what_i
                for f in functions)
 
     chalice_tf = json.loads((built / "terraform" / "chalice.tf.json").read_text())["resource"]
-    assert all(f["environment"]["variables"]["CIM_BUCKET_NAME"] == "${aws_s3_bucket.attachments.bucket}"
-               for f in tf["aws_lambda_function"].values())
     ours = json.loads((built / "terraform" / "resources.tf.json").read_text())["resource"]
-    assert ours["aws_s3_bucket"]["attachments"]["bucket"].startswith("cim-dev-attachments-${data.aws_caller_identity")
     mapping = chalice_tf["aws_lambda_event_source_mapping"]["table_changes-dynamodb-event-source"]
     assert mapping["event_source_arn"] == "${aws_dynamodb_table.cim.stream_arn}"
     assert mapping["destination_config"]["on_failure"]["destination_arn"] == "${aws_sqs_queue.event_dead_letters.arn}"
@@ -288,6 +289,13 @@ def test_the_templates_carry_what_an_operations_review_asks_for(built):
         assert f"{function}ErrorsAlarm" in alarms and f"{function}ThrottlesAlarm" in alarms
         assert resources[function]["Properties"]["Tracing"] == "Active"
         assert resources[f"{function}Logs"]["Properties"]["RetentionInDays"] == 30
+    # Every asynchronous trigger has somewhere to fail to, and an alarm on it.
+    for function in ("ResumeSchemaJobs", "ResumeErasures", "RciSync", "DeliverWebhooks", "ConnectEvents"):
+        failed = resources[function]["Properties"]["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]
+        assert failed["Destination"] == {"Fn::GetAtt": ["FailedInvocations", "Arn"]}
+    assert resources["WebhookRetryQueue"]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["FailedInvocations", "Arn"]}
+    assert "FailedInvocationsAlarm" in alarms
     assert "OperationsDashboard" in resources
     json.loads(resources["OperationsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"])
     settings = resources["RestAPI"]["Properties"]["MethodSettings"][0]
@@ -310,6 +318,8 @@ def test_the_templates_carry_what_an_operations_review_asks_for(built):
     assert chalice_tf["terraform"]["required_providers"]["aws"]["version"].startswith(">= 5")
     tf = chalice_tf["resource"]
     assert set(tf["aws_cloudwatch_log_group"]) == set(tf["aws_lambda_function"])
+    assert set(tf["aws_lambda_function_event_invoke_config"]) == {
+        "resume-schema-jobs", "resume-erasures", "rci-sync", "deliver-webhooks", "connect_events"}
     assert {"api_server_errors", "lookup_latency", "table_throttles", "sync_lag"} <= set(tf["aws_cloudwatch_metric_alarm"])
     assert tf["aws_api_gateway_method_settings"]["all"]["settings"]["throttling_rate_limit"] > 0
     assert all(f["environment"]["variables"]["CIM_BUCKET_NAME"] == "${aws_s3_bucket.attachments.bucket}"
@@ -317,4 +327,7 @@ def test_the_templates_carry_what_an_operations_review_asks_for(built):
     ours = json.loads((built / "terraform" / "resources.tf.json").read_text())["resource"]
     assert ours["aws_s3_bucket"]["attachments"]["bucket"].startswith("cim-dev-attachments-${data.aws_caller_identity")
     assert ours["aws_s3_bucket_versioning"]["attachments"]["versioning_configuration"] == {"status": "Enabled"}
+    assert all(f["environment"]["variables"]["CIM_BUCKET_NAME"] == "${aws_s3_bucket.attachments.bucket}"
+               for f in tf["aws_lambda_function"].values())
+    assert ours["aws_s3_bucket"]["attachments"]["bucket"].startswith("cim-dev-attachments-${data.aws_caller_identity")
     assert "aws:SecureTransport" in ours["aws_s3_bucket_policy"]["attachments"]["policy"]
