@@ -144,7 +144,7 @@ def cloudformation(stage: str) -> dict[str, Any]:
         bucket_props["CorsConfiguration"] = {"CorsRules": [{
             "AllowedMethods": ["POST", "GET"], "AllowedOrigins": origins, "AllowedHeaders": ["*"], "MaxAge": 3600}]}
     policy = "Retain" if protected else "Delete"
-    return {"Resources": gateway_responses_sam() | {
+    return {"Resources": gateway_responses_sam() | backup_sam(stage) | {
         "CimTable": {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": policy, "UpdateReplacePolicy": policy,
                      "Properties": table_props},
         "AttachmentBucket": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
@@ -200,6 +200,7 @@ def terraform(stage: str) -> dict[str, Any]:
                            "allowed_headers": ["*"], "max_age_seconds": 3600}]}}
     resources["aws_api_gateway_gateway_response"] = gateway_responses_terraform()
     resources |= events_terraform(stage)
+    resources |= backup_terraform(stage)
     return {"resource": resources}
 
 
@@ -331,6 +332,57 @@ def bucket_tls_only(bucket_arn: Any) -> dict[str, Any]:
         "Resource": [bucket_arn, {"Fn::Sub": "${AttachmentBucket.Arn}/*"} if isinstance(bucket_arn, dict)
                      else f"{bucket_arn}/*"],
         "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
+
+
+def backup_days(stage: str) -> int:
+    """``CIM_BACKUP_DAYS`` in a stage: a daily AWS Backup of the table kept this
+    many days, beside point-in-time recovery's 35 (0: none)."""
+    return int(stage_settings(stage).get("CIM_BACKUP_DAYS") or 0)
+
+
+BACKUP_SCHEDULE = "cron(0 3 * * ? *)"  # 03:00 UTC, the quiet hours of most contact centers
+BACKUP_POLICY = "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
+
+
+def backup_sam(stage: str) -> dict[str, Any]:
+    days = backup_days(stage)
+    if not days:
+        return {}
+    return {
+        "BackupVault": {"Type": "AWS::Backup::BackupVault", "DeletionPolicy": "Retain",
+                        "UpdateReplacePolicy": "Retain", "Properties": {"BackupVaultName": f"cim-{stage}"}},
+        "BackupPlan": {"Type": "AWS::Backup::BackupPlan", "Properties": {"BackupPlan": {
+            "BackupPlanName": f"cim-{stage}-daily", "BackupPlanRule": [{
+                "RuleName": "daily", "TargetBackupVault": {"Ref": "BackupVault"},
+                "ScheduleExpression": BACKUP_SCHEDULE, "Lifecycle": {"DeleteAfterDays": days}}]}}},
+        "BackupRole": {"Type": "AWS::IAM::Role", "Properties": {
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            "ManagedPolicyArns": [BACKUP_POLICY]}},
+        "BackupSelection": {"Type": "AWS::Backup::BackupSelection", "Properties": {
+            "BackupPlanId": {"Ref": "BackupPlan"}, "BackupSelection": {
+                "SelectionName": "table", "IamRoleArn": {"Fn::GetAtt": ["BackupRole", "Arn"]},
+                "Resources": [{"Fn::GetAtt": ["CimTable", "Arn"]}]}}},
+    }
+
+
+def backup_terraform(stage: str) -> dict[str, Any]:
+    days = backup_days(stage)
+    if not days:
+        return {}
+    return {
+        "aws_backup_vault": {"cim": {"name": f"cim-{stage}"}},
+        "aws_backup_plan": {"daily": {"name": f"cim-{stage}-daily", "rule": [{
+            "rule_name": "daily", "target_vault_name": "${aws_backup_vault.cim.name}",
+            "schedule": BACKUP_SCHEDULE, "lifecycle": {"delete_after": days}}]}},
+        "aws_iam_role": {"backup": {"assume_role_policy": json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}]})}},
+        "aws_iam_role_policy_attachment": {"backup": {"role": "${aws_iam_role.backup.name}",
+                                                      "policy_arn": BACKUP_POLICY}},
+        "aws_backup_selection": {"table": {"name": "table", "plan_id": "${aws_backup_plan.daily.id}",
+                                           "iam_role_arn": "${aws_iam_role.backup.arn}",
+                                           "resources": ["${aws_dynamodb_table.cim.arn}"]}},
+    }
 
 
 def wire_operations_sam(template: dict[str, Any], stage: str) -> dict[str, Any]:

@@ -331,3 +331,23 @@ def test_the_templates_carry_what_an_operations_review_asks_for(built):
                for f in tf["aws_lambda_function"].values())
     assert ours["aws_s3_bucket"]["attachments"]["bucket"].startswith("cim-dev-attachments-${data.aws_caller_identity")
     assert "aws:SecureTransport" in ours["aws_s3_bucket_policy"]["attachments"]["policy"]
+
+
+def test_prod_keeps_daily_backups_and_reserves_concurrency_for_the_ivr():
+    """``CIM_BACKUP_DAYS`` (prod: 35) adds an AWS Backup plan of the table;
+    the IVR's doors (the API and Connect's lookup) have concurrency of their
+    own in prod, so a burst of webhooks or syncs can never starve a caller."""
+    resources = package.cloudformation("prod")["Resources"]
+    rule = resources["BackupPlan"]["Properties"]["BackupPlan"]["BackupPlanRule"][0]
+    assert rule["Lifecycle"] == {"DeleteAfterDays": 35} and rule["ScheduleExpression"].startswith("cron(")
+    assert resources["BackupSelection"]["Properties"]["BackupSelection"]["Resources"] == [
+        {"Fn::GetAtt": ["CimTable", "Arn"]}]
+    assert resources["BackupVault"]["DeletionPolicy"] == "Retain"
+    tf = package.terraform("prod")["resource"]
+    assert tf["aws_backup_plan"]["daily"]["rule"][0]["lifecycle"] == {"delete_after": 35}
+    assert tf["aws_backup_selection"]["table"]["resources"] == ["${aws_dynamodb_table.cim.arn}"]
+    assert "BackupPlan" not in package.cloudformation("dev")["Resources"]  # dev: point-in-time recovery only
+
+    functions = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]["prod"]["lambda_functions"]
+    assert functions["api_handler"]["reserved_concurrency"] >= 100
+    assert functions["connect_lookup"]["reserved_concurrency"] >= 50
