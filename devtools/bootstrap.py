@@ -37,6 +37,8 @@ def ensure_bucket() -> None:
         client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
     else:
         client.create_bucket(Bucket=name)
+    # Versioned, as the deployed bucket is: a delete must take every version with it.
+    client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
 
 
 def ensure_event_bus() -> None:

@@ -138,7 +138,11 @@ def cloudformation(stage: str) -> dict[str, Any]:
         "LifecycleConfiguration": {"Rules": [{"Id": "expired-attachments", "Status": "Enabled",
                                               "Prefix": ATTACHMENT_PREFIX, "ExpirationInDays": days + 7},
                                              {"Id": "access-request-documents", "Status": "Enabled",
-                                              "Prefix": ACCESS_DOCUMENT_PREFIX, "ExpirationInDays": 1}]},
+                                              "Prefix": ACCESS_DOCUMENT_PREFIX, "ExpirationInDays": 1},
+                                             {"Id": "unfinished-uploads", "Status": "Enabled",
+                                              "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}},
+                                             {"Id": "replaced-versions", "Status": "Enabled",
+                                              "NoncurrentVersionExpiration": {"NoncurrentDays": 30}}]},
     }
     if origins:
         bucket_props["CorsConfiguration"] = {"CorsRules": [{
@@ -191,7 +195,11 @@ def terraform(stage: str) -> dict[str, Any]:
             "rule": [{"id": "expired-attachments", "status": "Enabled", "filter": {"prefix": ATTACHMENT_PREFIX},
                       "expiration": {"days": days + 7}},
                      {"id": "access-request-documents", "status": "Enabled",
-                      "filter": {"prefix": ACCESS_DOCUMENT_PREFIX}, "expiration": {"days": 1}}]}},
+                      "filter": {"prefix": ACCESS_DOCUMENT_PREFIX}, "expiration": {"days": 1}},
+                     {"id": "unfinished-uploads", "status": "Enabled", "filter": {},
+                      "abort_incomplete_multipart_upload": {"days_after_initiation": 1}},
+                     {"id": "replaced-versions", "status": "Enabled", "filter": {},
+                      "noncurrent_version_expiration": {"noncurrent_days": 30}}]}},
     }
     if origins:
         resources["aws_s3_bucket_cors_configuration"] = {"attachments": {
@@ -218,8 +226,12 @@ def policy(stage: str) -> dict[str, Any]:
                     "dynamodb:TransactWriteItems", "dynamodb:ConditionCheckItem"],
          "Resource": [f"arn:aws:dynamodb:*:*:table/{table}", f"arn:aws:dynamodb:*:*:table/{table}/index/*"]},
         {"Sid": "Attachments", "Effect": "Allow",
-         "Action": ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+         "Action": ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
          "Resource": [f"arn:aws:s3:::{bucket}/{ATTACHMENT_PREFIX}*", f"arn:aws:s3:::{bucket}/{ACCESS_DOCUMENT_PREFIX}*"]},
+        # Listing (an access request's finds) and the versions a delete takes with it, under those prefixes only.
+        {"Sid": "AttachmentListing", "Effect": "Allow", "Action": ["s3:ListBucket", "s3:ListBucketVersions"],
+         "Resource": f"arn:aws:s3:::{bucket}",
+         "Condition": {"StringLike": {"s3:prefix": [f"{ATTACHMENT_PREFIX}*", f"{ACCESS_DOCUMENT_PREFIX}*"]}}},
     ]
     secrets = [p for p in (parameter, stage_settings(stage).get("CIM_SIGNING_KEY_PARAMETER"),
                            stage_settings(stage).get("CIM_OIDC_CLIENT_SECRET_PARAMETER")) if p]
@@ -402,6 +414,7 @@ def wire_operations_sam(template: dict[str, Any], stage: str) -> dict[str, Any]:
         "DashboardName": f"cim-{stage}",
         "DashboardBody": {"Fn::Sub": json.dumps(dashboard("${AWS::Region}", table, f"cim-{stage}"))}}}
     rate, burst = THROTTLING.get(stage, THROTTLING["dev"])
+    resources["RestAPI"]["Properties"]["TracingEnabled"] = True  # the trace begins at API Gateway
     resources["RestAPI"]["Properties"]["MethodSettings"] = [{
         "ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst,
         "MetricsEnabled": True}]

@@ -1,4 +1,10 @@
-"""The attachment bucket: presigned uploads and downloads, HeadObject, delete."""
+"""The attachment bucket: presigned uploads and downloads, HeadObject, delete.
+
+The deployed bucket is versioned (an overwritten or deleted file can be
+recovered by an operator), so a delete here removes **every version** of
+the file, not only the current one: a file deleted by an erasure (or an
+access request's finds, once assembled) must not live on as an older
+version."""
 from __future__ import annotations
 
 from typing import Any
@@ -63,10 +69,8 @@ def head(key: str) -> dict[str, Any] | None:
 
 
 def delete(key: str) -> None:
-    try:
-        aws.s3().delete_object(Bucket=_bucket(), Key=key)
-    except (ClientError, BotoCoreError) as error:
-        raise Unavailable("the attachment store is not reachable") from error
+    """Delete the file and all its versions."""
+    delete_many([key])
 
 
 def put_document(key: str, body: bytes, content_type: str) -> None:
@@ -107,10 +111,21 @@ def keys_under(prefix: str) -> list[str]:
 
 
 def delete_many(keys: list[str]) -> None:
-    """Delete files the service wrote (a thousand a call)."""
+    """Delete files and every version of them (one listing of the versions
+    under their common prefix, then a thousand deletions a call)."""
+    import os.path
+
+    if not keys:
+        return
+    wanted = set(keys)
     try:
-        for start in range(0, len(keys), 1000):
-            aws.s3().delete_objects(Bucket=_bucket(), Delete={
-                "Objects": [{"Key": k} for k in keys[start:start + 1000]], "Quiet": True})
+        versions = []
+        pages = aws.s3().get_paginator("list_object_versions").paginate(
+            Bucket=_bucket(), Prefix=os.path.commonprefix(keys))
+        for page in pages:
+            versions += [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                         for v in page.get("Versions", []) + page.get("DeleteMarkers", []) if v["Key"] in wanted]
+        for start in range(0, len(versions), 1000):
+            aws.s3().delete_objects(Bucket=_bucket(), Delete={"Objects": versions[start:start + 1000], "Quiet": True})
     except (ClientError, BotoCoreError) as error:
         raise Unavailable("the attachment bucket is not reachable; try again") from error

@@ -47,11 +47,14 @@ def table_text() -> list[str]:
 
 
 def bucket_text() -> list[str]:
+    """Every version of every object (the bucket is versioned: a deleted
+    file's older versions would still hold it), key and body."""
     s3, bucket = aws.s3(), get_settings().bucket_name
     found = []
-    for obj in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
-        data = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
-        found.append((obj["Key"] + " " + data.decode("utf-8", "replace")).lower())
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+        for version in page.get("Versions", []):
+            data = s3.get_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"])["Body"].read()
+            found.append((version["Key"] + " " + data.decode("utf-8", "replace")).lower())
     return found
 
 

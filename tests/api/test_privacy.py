@@ -132,6 +132,20 @@ def test_a_large_erasure_runs_as_a_resumable_job(api, monkeypatch):
     assert body(api.post(f"/privacy/erasures/{erasure_id}/run")) == done  # a finished job stays finished
 
 
+def test_an_erasure_takes_every_version_of_her_files(api):
+    """The bucket is versioned (as deployed): a file uploaded twice has two
+    versions, and a delete that left the older one would leave her behind."""
+    ann = body(api.post("/saveContact", {"first_name": "Ann", "phone1": PHONE1}))
+    made = attach(api, contact_id=ann["id"])
+    key = made["upload"]["fields"]["key"]
+    aws.s3().put_object(Bucket=get_settings().bucket_name, Key=key, Body=b"%PDF again", ContentType="application/pdf")
+    versions = aws.s3().list_object_versions(Bucket=get_settings().bucket_name, Prefix=key).get("Versions", [])
+    assert len(versions) == 2
+    erase(api, {"phone": PHONE1})
+    left = aws.s3().list_object_versions(Bucket=get_settings().bucket_name, Prefix=key)
+    assert left.get("Versions", []) == [] and left.get("DeleteMarkers", []) == []
+
+
 def test_erasure_requests_name_one_identifier(api):
     for bad in ({}, {"phone": "1", "email": "a@b.c"}, {"phone": "not a number"}, {"email": "nope"},
                 {"contact_id": "x"}, {"name": "Ann"}, {"phone": 4155550100}):
