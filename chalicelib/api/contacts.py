@@ -96,7 +96,7 @@ def list_contacts():
     if not terms:
         return page_response(*contacts.list_page(limit, cursor))
     if list(terms) == ["name"]:
-        return page_response(*contacts.by_name(terms["name"], limit, cursor))
+        return page_response(*contacts.by_name_filled(terms["name"], limit, cursor))
     return page_response(*contacts.search(terms, limit, cursor))
 
 
@@ -145,7 +145,7 @@ def get_contact_by_name(name):
     limit, cursor = page_params(area.request)
     # API Gateway decodes path parameters, ``chalice local`` does not; name
     # words never contain "%", so decoding again is harmless.
-    return list_response(*contacts.by_name(unquote(name), limit, cursor))
+    return list_response(*contacts.by_name_filled(unquote(name), limit, cursor))
 
 
 @area.route("POST", "/contacts/getContactsBySearchTerms", role=AGENT, summary="Contacts matching every property",

@@ -236,7 +236,7 @@ def search():
         try:
             terms = _field_terms(field, q, searchable) if field else _guess_terms(q)
             if terms is None:
-                found, next_cursor = contacts.by_name(q, SEARCH_PAGE, cursor)
+                found, next_cursor = contacts.by_name_filled(q, SEARCH_PAGE, cursor)
             else:
                 found, next_cursor = contacts.search(terms, SEARCH_PAGE, cursor)
         except Invalid as refused:

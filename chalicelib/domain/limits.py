@@ -119,3 +119,7 @@ def check_key_value(field: str, value: str) -> None:
     if size > MAX_KEY_VALUE_BYTES:
         raise Invalid(f"{field}: a searchable or unique value takes at most {MAX_KEY_VALUE_BYTES} bytes "
                       f"of UTF-8 (this one takes {size})")
+
+# A filtered search reads its index page by page until its own page is full:
+# at most this many reads (each 1 Query + 1 BatchGetItem) per request.
+MAX_SEARCH_READS = 4

@@ -306,6 +306,11 @@ def by_name(query: str, limit: int, cursor: str | None) -> tuple[list[Contact], 
     return [Contact.model_validate(d) for d in store.get_many(ids)], next_cursor
 
 
+def by_name_filled(query: str, limit: int, cursor: str | None) -> tuple[list[Contact], str | None]:
+    """``by_name``, its page filled (a contact counted once under two of its words can leave a gap)."""
+    return filled(lambda size, at: by_name(query, size, at), limit, cursor)
+
+
 def name_ids(query: str, limit: int, cursor: str | None = None) -> tuple[list[str], str | None]:
     """Ids of the contacts whose name the query words start (one Query)."""
     if len(query) > limits.MAX_NAME_QUERY_CHARS:
@@ -359,17 +364,37 @@ def search(terms: dict[str, Any], limit: int, cursor: str | None) -> tuple[list[
         raise Invalid(f"search: include at least one searchable property ({', '.join(['phone', 'name'] + searchable)});"
                       f" {', '.join(sorted(wanted))} alone cannot be searched")
     given = wanted[pivot]
-    if pivot in NAME_TERMS:
-        found, next_cursor = by_name(given, limit, cursor)
-    else:
-        if isinstance(given, Ending):
-            ids, next_cursor = store.ids_by_term(Term(PHONE_END, given.digits[-ENDING_DIGITS:]), limit, cursor)
-        elif isinstance(given, Beginning):
-            ids, next_cursor = store.ids_beginning(pivot, given.text, limit, cursor)
+
+    def read(size: int, at: str | None) -> tuple[list[Contact], str | None]:
+        """One page of the pivot's index (1 Query + 1 BatchGetItem), filtered by the other terms."""
+        if pivot in NAME_TERMS:
+            found, after = by_name(given, size, at)
         else:
-            ids, next_cursor = store.ids_by_term(Term(term_kind(pivot, attributes), given), limit, cursor)
-        found = [Contact.model_validate(d) for d in store.get_many(ids)]
-    return [c for c in found if all(_holds(c, k, v, attributes, region) for k, v in wanted.items())], next_cursor
+            if isinstance(given, Ending):
+                ids, after = store.ids_by_term(Term(PHONE_END, given.digits[-ENDING_DIGITS:]), size, at)
+            elif isinstance(given, Beginning):
+                ids, after = store.ids_beginning(pivot, given.text, size, at)
+            else:
+                ids, after = store.ids_by_term(Term(term_kind(pivot, attributes), given), size, at)
+            found = [Contact.model_validate(d) for d in store.get_many(ids)]
+        return [c for c in found if all(_holds(c, k, v, attributes, region) for k, v in wanted.items())], after
+
+    return filled(read, limit, cursor)
+
+
+def filled(read: Any, limit: int, cursor: str | None) -> tuple[list[Any], str | None]:
+    """A page of up to ``limit`` results from ``read(size, cursor)``, which may
+    answer fewer than it read (a filter, a name entry counted once): it reads
+    on, each time only what is still missing (so no result is skipped), until
+    the page is full, the results end, or ``MAX_SEARCH_READS`` reads were made.
+    A page that is short and has a cursor stopped at that cap."""
+    found: list[Any] = []
+    for _ in range(limits.MAX_SEARCH_READS):
+        page, cursor = read(limit - len(found), cursor)
+        found += page
+        if len(found) >= limit or not cursor:
+            break
+    return found, cursor
 
 
 def term_kind(key: str, attributes: dict[str, Any]) -> str:
