@@ -526,18 +526,12 @@ def wire_events_sam(template: dict[str, Any], stage: str) -> dict[str, Any]:
                 "MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 3600,
                 "DestinationConfig": {"OnFailure": {"Type": "SQS",
                                                     "Destination": {"Fn::GetAtt": ["FailedInvocations", "Arn"]}}}}
-    resources["FailedInvocationsAlarm"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
-        "AlarmDescription": "A scheduled run, a contact event or record, or a webhook retry failed for good",
-        "Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible",
-        "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["FailedInvocations", "QueueName"]}}],
-        "Statistic": "Maximum", "Period": 300, "EvaluationPeriods": 1, "Threshold": 0,
-        "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching"}}
-    resources["EventDeadLettersAlarm"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
-        "AlarmDescription": "Changes the stream function could not turn into events (see docs/events.md)",
-        "Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible",
-        "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["EventDeadLetters", "QueueName"]}}],
-        "Statistic": "Maximum", "Period": 300, "EvaluationPeriods": 1, "Threshold": 0,
-        "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching"}}
+    for queue, description in (
+            ("FailedInvocations", "A scheduled run, a contact event or record, or a webhook retry failed for good"),
+            ("EventDeadLetters", "Changes the stream function could not turn into events (see docs/events.md)")):
+        resources[f"{queue}Alarm"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": _alarm(
+            description, "AWS/SQS", "ApproximateNumberOfMessagesVisible",
+            {"QueueName": {"Fn::GetAtt": [queue, "QueueName"]}}, "Maximum", 0)}
     resources["WebhookDeadLettersAlarm"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
         "AlarmDescription": "A webhook delivery ran out of retries (GET /webhooks/{id}/deliveries?status=failed)",
         **WEBHOOK_DEAD_LETTER_METRIC, "Dimensions": [{"Name": "service", "Value": "cim"}],
@@ -589,18 +583,13 @@ def events_terraform(stage: str) -> dict[str, Any]:
                                                   "maxReceiveCount": RETRY_RECEIVES})},
                           "failed_invocations": {"name": failed_invocations_queue_name(stage),
                                                  "sqs_managed_sse_enabled": True, "message_retention_seconds": 1209600}},
-        "aws_cloudwatch_metric_alarm": {"failed_invocations": {
-            "alarm_name": f"{failed_invocations_queue_name(stage)}-not-empty", "namespace": "AWS/SQS",
-            "metric_name": "ApproximateNumberOfMessagesVisible",
-            "dimensions": {"QueueName": "${aws_sqs_queue.failed_invocations.name}"},
+        "aws_cloudwatch_metric_alarm": {**{queue: {
+            "alarm_name": f"{name}-not-empty", "namespace": "AWS/SQS", "metric_name": "ApproximateNumberOfMessagesVisible",
+            "dimensions": {"QueueName": f"${{aws_sqs_queue.{queue}.name}}"},
             "statistic": "Maximum", "period": 300, "evaluation_periods": 1, "threshold": 0,
-            "comparison_operator": "GreaterThanThreshold", "treat_missing_data": "notBreaching"},
-            "event_dead_letters": {
-            "alarm_name": f"{dead_letter_queue_name(stage)}-not-empty", "namespace": "AWS/SQS",
-            "metric_name": "ApproximateNumberOfMessagesVisible",
-            "dimensions": {"QueueName": "${aws_sqs_queue.event_dead_letters.name}"},
-            "statistic": "Maximum", "period": 300, "evaluation_periods": 1, "threshold": 0,
-            "comparison_operator": "GreaterThanThreshold", "treat_missing_data": "notBreaching"},
+            "comparison_operator": "GreaterThanThreshold", "treat_missing_data": "notBreaching"}
+            for queue, name in (("failed_invocations", failed_invocations_queue_name(stage)),
+                                ("event_dead_letters", dead_letter_queue_name(stage)))},
             "webhook_dead_letters": {
                 "alarm_name": f"cim-{stage}-webhook-dead-letters", "namespace": WEBHOOK_DEAD_LETTER_METRIC["Namespace"],
                 "metric_name": WEBHOOK_DEAD_LETTER_METRIC["MetricName"], "dimensions": {"service": "cim"},
