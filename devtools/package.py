@@ -532,11 +532,10 @@ def wire_events_sam(template: dict[str, Any], stage: str) -> dict[str, Any]:
         resources[f"{queue}Alarm"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": _alarm(
             description, "AWS/SQS", "ApproximateNumberOfMessagesVisible",
             {"QueueName": {"Fn::GetAtt": [queue, "QueueName"]}}, "Maximum", 0)}
-    resources["WebhookDeadLettersAlarm"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
-        "AlarmDescription": "A webhook delivery ran out of retries (GET /webhooks/{id}/deliveries?status=failed)",
-        **WEBHOOK_DEAD_LETTER_METRIC, "Dimensions": [{"Name": "service", "Value": "cim"}],
-        "Statistic": "Sum", "Period": 300, "EvaluationPeriods": 1, "Threshold": 0,
-        "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching"}}
+    resources["WebhookDeadLettersAlarm"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": _alarm(
+        "A webhook delivery ran out of retries (GET /webhooks/{id}/deliveries?status=failed)",
+        WEBHOOK_DEAD_LETTER_METRIC["Namespace"], WEBHOOK_DEAD_LETTER_METRIC["MetricName"], {"service": "cim"},
+        "Sum", 0)}
     for resource in resources.values():
         if resource["Type"] == "AWS::Serverless::Function":
             variables = resource["Properties"].setdefault("Environment", {}).setdefault("Variables", {})

@@ -82,16 +82,17 @@ def _agent() -> str:
     return area.session.key_hash[:32]
 
 
-def _cookie(value: str, max_age: int) -> str:
+def _cookie(value: str, max_age: int, *, name: str = "", path: str = "/desk", in_frames: bool = True) -> str:
     """``HttpOnly``, ``Secure`` (but on ``make run``'s plain-HTTP loopback),
-    scoped to the desk's path. ``SameSite=Lax`` unless the desk is embedded
-    in an agent workspace of another site, where only ``SameSite=None;
+    scoped to ``path`` (the desk's session cookie unless ``name`` says
+    another). ``SameSite=Lax`` unless the desk is embedded in an agent
+    workspace of another site (and ``in_frames``), where only ``SameSite=None;
     Partitioned`` cookies reach the frame (the CSRF token still guards writes)."""
     from chalicelib.services.access import sessions
-    base = urlsplit(public.url("/desk"))
+    base = urlsplit(public.url(path))
     local = base.scheme == "http" and base.hostname in ("127.0.0.1", "localhost", "::1")
-    parts = [f"{sessions.COOKIE}={value}", f"Path={base.path or '/desk'}", f"Max-Age={max_age}", "HttpOnly"]
-    if get_settings().frame_ancestors and not local:
+    parts = [f"{name or sessions.COOKIE}={value}", f"Path={base.path or path}", f"Max-Age={max_age}", "HttpOnly"]
+    if in_frames and get_settings().frame_ancestors and not local:
         parts += ["Secure", "SameSite=None", "Partitioned"]
     else:
         parts += [] if local else ["Secure"]
@@ -143,13 +144,10 @@ def _signed_in(session: Any, cookie: str, next_path: str) -> Response:
 
 
 def _flow_cookie(value: str, max_age: int) -> str:
-    """The single sign-on flow's cookie: scoped to its callback, ``SameSite=Lax``
-    (the provider's redirect back is a top-level navigation, which Lax lets through)."""
+    """The single sign-on flow's cookie: scoped to its callback, always
+    ``SameSite=Lax`` (the provider's redirect back is a top-level navigation)."""
     from chalicelib.services.access import oidc
-    base = urlsplit(public.url("/desk/sso"))
-    local = base.scheme == "http" and base.hostname in ("127.0.0.1", "localhost", "::1")
-    return "; ".join([f"{oidc.FLOW_COOKIE}={value}", f"Path={base.path}", f"Max-Age={max_age}", "HttpOnly",
-                      *([] if local else ["Secure"]), "SameSite=Lax"])
+    return _cookie(value, max_age, name=oidc.FLOW_COOKIE, path="/desk/sso", in_frames=False)
 
 
 @area.route("GET", "/desk/sso", role=PUBLIC, summary="Sign in with the company's identity provider (OpenID Connect)",

@@ -62,13 +62,7 @@ def request(route: str, status: int, ms: float, calls: int, units: dict[str, flo
 def count(name: str, value: float = 1) -> None:
     """Add ``value`` to the metric ``name`` (dimension ``service``): the webhook
     dead letters, which the package's alarm watches."""
-    loaded = _powertools()
-    if loaded is None:
-        return
-    _, unit, single_metric = loaded
-    with single_metric(name=name, unit=unit.Count, value=value, namespace=get_settings().metrics_namespace,
-                       default_dimensions={"service": SERVICE}):
-        pass
+    gauge(name, value)
 
 
 def gauge(name: str, value: float, unit_name: str = "Count") -> None:
