@@ -22,7 +22,7 @@ from chalice import Response
 
 from chalicelib.api import desk_views as views
 from chalicelib.api import http
-from chalicelib.api.http import form_body, json_body, query, to_response
+from chalicelib.api.http import form_body, query, to_response
 from chalicelib.api.pages import html_response
 from chalicelib.api.routing import FORM_MEDIA, HTML_MEDIA, SIGN_IN_PATH, Area, check_same_origin
 from chalicelib.core import public
@@ -43,8 +43,7 @@ from chalicelib.core.settings import get_settings
 from chalicelib.domain import callers
 from chalicelib.domain.terms import BEGINNING_TYPES, MIN_BEGINNING
 from chalicelib.models.attachment import AttachmentCreated, AttachmentRequest
-from chalicelib.models.common import parse
-from chalicelib.models.contact import ContactFields, ContactVersion
+from chalicelib.models.contact import ContactVersion
 from chalicelib.models.followups import FollowupRequest
 from chalicelib.models.merges import MergeRequest
 from chalicelib.models.notes import NoteRequest
@@ -296,20 +295,23 @@ def merge_form():
     from chalicelib.services.schema import schema
     params = query(area.request)
     survivor_id, merged_id = params.get("survivor") or "", params.get("merged") or ""
-    preview = merges.merge(parse(MergeRequest, {"survivor_id": survivor_id, "merged_ids": [merged_id],
-                                                "dry_run": True}))
+    preview = merges.preview(survivor_id, merged_id)
     return _page(views.merge_page(area.session, contacts.get(survivor_id), contacts.get(merged_id),
                                   schema.attributes(), preview))
 
 
-@area.route("POST", "/desk/merge", role=AGENT, session=True, summary="Merge two records (the choices of the form)",
-            ok=303, media=HTML_MEDIA, errors=(400, 403, 404, 409), request_media=FORM_MEDIA, headers=("Location",))
-def merge():
-    from chalicelib.services.contacts import merges
-    form = form_body(area.request)
+def _merge_choices(form: dict[str, str], _path: dict[str, str]) -> dict[str, Any]:
+    """The merge form: the two records, and whose value each ``keep_<field>`` keeps."""
     chosen = {key.removeprefix("keep_"): who for key, who in form.items() if key.startswith("keep_")}
-    made = merges.merge(parse(MergeRequest, {"survivor_id": form.get("survivor", ""),
-                                             "merged_ids": [form.get("merged", "")], "fields": chosen}))
+    return {"survivor_id": form.get("survivor", ""), "merged_ids": [form.get("merged", "")], "fields": chosen}
+
+
+@area.route("POST", "/desk/merge", role=AGENT, session=True, summary="Merge two records (the choices of the form)",
+            ok=303, media=HTML_MEDIA, errors=(400, 403, 404, 409), request=MergeRequest, request_media=FORM_MEDIA,
+            reads=_merge_choices, headers=("Location",))
+def merge(body: MergeRequest):
+    from chalicelib.services.contacts import merges
+    made = merges.merge(body)
     return _see_other(f"/desk/contacts/{made.contact.id}", {"merged": made.merge_id})
 
 
@@ -322,15 +324,19 @@ def undo_merge(merge_id):
     return _see_other(f"/desk/contacts/{undone.contact.id}", {"unmerged": "1"})
 
 
+def _promised(form: dict[str, str], path: dict[str, str]) -> dict[str, Any]:
+    """The card's follow-up form: a local date and time; a callback unless it says otherwise."""
+    due = _due(form.get("due_date", ""), form.get("due_time") or "09:00")
+    return {"contact_id": path["contact_id"], "due_at": due, "note": form.get("note", ""),
+            "kind": form.get("kind") or "callback"}
+
+
 @area.route("POST", "/desk/contacts/{contact_id}/followups", role=AGENT, session=True,
             summary="Promise a callback or a task from the card", ok=303, media=HTML_MEDIA, errors=(400, 403, 404),
-            request_media=FORM_MEDIA, headers=("Location",))
-def promise(contact_id):
+            request=FollowupRequest, request_media=FORM_MEDIA, reads=_promised, headers=("Location",))
+def promise(contact_id, body: FollowupRequest):
     from chalicelib.services.contacts import followups
-    form = form_body(area.request)
-    due = _due(form.get("due_date", ""), form.get("due_time") or "09:00")
-    followups.create(parse(FollowupRequest, {"contact_id": contact_id, "due_at": due, "note": form.get("note", ""),
-                                             "kind": form.get("kind") or "callback"}))
+    followups.create(body)
     return _see_other(f"/desk/contacts/{contact_id}", {"promised": "1"})
 
 
@@ -359,11 +365,10 @@ def followup_done(followup_id):
 
 @area.route("POST", "/desk/contacts/{contact_id}/notes", role=AGENT, session=True,
             summary="Add a note from the card", ok=303, media=HTML_MEDIA, errors=(400, 403, 404),
-            request_media=FORM_MEDIA, headers=("Location",))
-def add_note(contact_id):
+            request=NoteRequest, request_media=FORM_MEDIA, headers=("Location",))
+def add_note(contact_id, body: NoteRequest):
     from chalicelib.services.contacts import notes as contact_notes
-    form = form_body(area.request)
-    contact_notes.add(contact_id, parse(NoteRequest, {"text": form.get("text", "")}))
+    contact_notes.add(contact_id, body)
     return _see_other(f"/desk/contacts/{contact_id}", {"noted": "1"})
 
 
@@ -386,35 +391,36 @@ def call(call_Id):  # noqa: N803 - the CIM API's name
 
 @area.route("POST", "/desk/calls/{call_Id}/notes", role=AGENT, session=True,
             summary="Add a note to the call from its page", ok=303, media=HTML_MEDIA, errors=(400, 403, 404, 409),
-            request_media=FORM_MEDIA, headers=("Location",))
-def add_call_note(call_Id):  # noqa: N803
+            request=NoteRequest, request_media=FORM_MEDIA, headers=("Location",))
+def add_call_note(call_Id, body: NoteRequest):  # noqa: N803
     from chalicelib.services.calls import interactions
-    form = form_body(area.request)
-    interactions.add_note(call_Id, parse(NoteRequest, {"text": form.get("text", "")}))
+    interactions.add_note(call_Id, body)
     return _see_other(f"/desk/calls/{call_Id}", {"noted": "1"})
 
 
 @area.route("POST", "/desk/calls/{call_Id}/wrapup", role=AGENT, session=True,
             summary="Close the call with a wrap-up code from its page", ok=303, media=HTML_MEDIA,
-            errors=(400, 403, 404), request_media=FORM_MEDIA, headers=("Location",))
-def wrap_up(call_Id):  # noqa: N803
+            errors=(400, 403, 404), request=WrapupRequest, request_media=FORM_MEDIA, headers=("Location",))
+def wrap_up(call_Id, body: WrapupRequest):  # noqa: N803
     from chalicelib.services.calls import wrapups
-    form = form_body(area.request)
-    wrapups.wrap_up(call_Id, parse(WrapupRequest, {"code": form.get("code", ""), "note": form.get("note") or None}))
+    wrapups.wrap_up(call_Id, body)
     return _see_other(f"/desk/calls/{call_Id}", {"wrapped": "1"})
+
+
+def _file_of_card(sent: Any, path: dict[str, str]) -> dict[str, Any]:
+    """The file the page's script describes, for the card it is on."""
+    described = sent if isinstance(sent, dict) else {}
+    return {k: described.get(k) for k in ("fileName", "mimeType", "size")} | {"contact_id": path["contact_id"]}
 
 
 @area.route("POST", "/desk/contacts/{contact_id}/attachments", role=AGENT, session=True,
             summary="A presigned upload for the card's file (the page's script posts it to S3)", ok=201,
-            request=AttachmentRequest, response=AttachmentCreated, errors=(400, 403, 404, 413),
+            request=AttachmentRequest, reads=_file_of_card, response=AttachmentCreated, errors=(400, 403, 404, 413),
             request_headers=("X-CSRF-Token",))
-def upload(contact_id):
+def upload(contact_id, body: AttachmentRequest):
     from chalicelib.services.calls import attachments
-    data = json_body(area.request)
-    asked = parse(AttachmentRequest, {k: data.get(k) for k in ("fileName", "mimeType", "size")} | {
-        "contact_id": contact_id})
     back = views.desk_url(f"/desk/contacts/{contact_id}", {"uploaded": "1"})
-    return to_response(attachments.create(asked, redirect=back), status=201)
+    return to_response(attachments.create(body, redirect=back), status=201)
 
 
 # --- edit ----------------------------------------------------------------------
@@ -432,7 +438,7 @@ def edit_form(contact_id):
             summary="Save the edit form (at the version it was read at)", ok=303, media=HTML_MEDIA,
             errors=(400, 403, 404, 409, 412), request_media=FORM_MEDIA, headers=("Location",))
 def save(contact_id):
-    from chalicelib.services.contacts import contacts
+    from chalicelib.services.contacts import cards, contacts
     from chalicelib.services.schema import schema
     form = form_body(area.request)
     attributes = schema.attributes()
@@ -445,7 +451,7 @@ def save(contact_id):
     try:
         # Three-way: only what this agent changed is written; what another
         # agent saved meanwhile stays, unless both changed the same field.
-        contacts.update(contact_id, parse(ContactFields, mine), int(version))
+        cards.save_form(contact_id, mine, int(version))
     except PreconditionFailed as stale:
         now = contacts.get(contact_id)
         stored = now.model_dump()
@@ -493,7 +499,7 @@ def create():
     # the page shows them, and "Save anyway" sends it again to be saved.
     if_duplicate = "warn" if form.get("save_anyway") else "refuse"
     try:
-        contact = cards.create_from_form(sent, parse(ContactFields, fields), if_duplicate)
+        contact = cards.create_from_form(sent, fields, if_duplicate)
     except PossibleDuplicate as found:
         return _new_form(cards.new_caller(sent.caller, cards.DESK_FORM, fields, "",
                                           found.details["possible_duplicates"]), 409)

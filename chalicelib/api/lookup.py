@@ -14,7 +14,6 @@ from chalicelib.api.routing import Area
 from chalicelib.core import metrics
 from chalicelib.core.errors import Invalid
 from chalicelib.core.roles import IVR
-from chalicelib.models.common import parse
 from chalicelib.models.lookup import LookupAnswer, LookupRequest
 
 area = Area(__name__, "Lookup")
@@ -41,11 +40,10 @@ def _respond(answer: LookupAnswer, request) -> Response:
     return to_response(answer)
 
 
-def _asked_in_query(request) -> LookupRequest:
+def _asked_in_query(params: dict[str, str], _path: dict[str, str]) -> dict[str, object]:
     """``ani`` and every other query parameter as a call variable (``format`` chooses the answer)."""
-    params = query(request)
     variables = {k: v for k, v in params.items() if k not in ("ani", "format")}
-    return parse(LookupRequest, {"ani": params.get("ani"), "callVariables": variables})
+    return {"ani": params.get("ani"), "callVariables": variables}
 
 
 def _flat(answer: LookupAnswer) -> Response:
@@ -61,12 +59,11 @@ def lookup_post(body: LookupRequest):
 
 
 @area.route("GET", "/contacts/lookup", role=IVR,
-            summary="IVR lookup (query form; any other parameter is a call variable)", response=LookupAnswer,
-            query=("ani", "format"), request_headers=("Accept",), call_variables=True)
-def lookup_get():
-    request = area.request
-    asked = _asked_in_query(request)
-    return _respond(_looked_up(asked.ani, asked.callVariables), request)
+            summary="IVR lookup (query form; any other parameter is a call variable)", request=LookupRequest,
+            reads=_asked_in_query, response=LookupAnswer, query=("ani", "format"), request_headers=("Accept",),
+            call_variables=True)
+def lookup_get(body: LookupRequest):
+    return _respond(_looked_up(body.ani, body.callVariables), area.request)
 
 
 # The flat lines as their own resource: a generated client reads a JSON or a text answer by its path.
@@ -78,7 +75,7 @@ def lookup_post_ivr(body: LookupRequest):
 
 
 @area.route("GET", "/contacts/lookup/ivr", role=IVR, summary="IVR lookup (query form), as flat key=value lines",
-            response=str, media="text/plain", query=("ani",), call_variables=True)
-def lookup_get_ivr():
-    asked = _asked_in_query(area.request)
-    return _flat(_looked_up(asked.ani, asked.callVariables))
+            request=LookupRequest, reads=_asked_in_query, response=str, media="text/plain", query=("ani",),
+            call_variables=True)
+def lookup_get_ivr(body: LookupRequest):
+    return _flat(_looked_up(body.ani, body.callVariables))

@@ -67,6 +67,11 @@ class Operation:
     idempotent: bool = False
     # Items of the body are checked one by one (a bad number refuses its item, not the request).
     per_item: bool = False
+    # Where the ``request`` model's input comes from when its names are not
+    # the model's: ``reads(sent, path_parameters)``, ``sent`` being the JSON
+    # body, the form, or (a GET) the query. A form without it gives the
+    # model's fields by name, a blank one left out unless it is required.
+    reads: Callable[[dict[str, Any], dict[str, str]], Any] | None = None
 
     @property
     def accepted_media(self) -> list[str]:
@@ -75,6 +80,11 @@ class Operation:
         if self.request_media == JSON_MEDIA:
             return [JSON_MEDIA, "application/x-www-form-urlencoded", "text/plain"]
         return [self.request_media]
+
+    @property
+    def has_body(self) -> bool:
+        """A GET's declared model is read from its query, not from a body."""
+        return self.request is not None and self.method != "GET"
 
     @property
     def is_page(self) -> bool:
@@ -165,11 +175,31 @@ def answering_errors(view: Callable[..., Any], operation: Operation, area: Area,
 
 def _declared_body(request: Any, operation: Operation) -> Any:
     """The request body as its declaration says: the ``request`` model,
-    parsed and validated (400 naming the field), or the JSON as sent."""
-    data = http.json_body(request, numbers=not operation.per_item)
-    if isinstance(operation.request, type) and issubclass(operation.request, BaseModel):
-        return parse(operation.request, data)
-    return data
+    parsed and validated (400 naming the field), or the JSON as sent. A
+    form's fields, or a GET's query, are read into the model the same way."""
+    model = operation.request if isinstance(operation.request, type) and issubclass(operation.request,
+                                                                                     BaseModel) else None
+    path = dict(request.uri_params or {})
+    if operation.request_media == FORM_MEDIA:
+        sent: Any = http.form_body(request)
+    elif operation.method == "GET":
+        sent = http.query(request)
+    else:
+        sent = http.json_body(request, numbers=not operation.per_item)
+    if operation.reads is not None:
+        sent = operation.reads(sent, path)
+    elif operation.request_media == FORM_MEDIA and model is not None:
+        sent = _form_fields(model, sent, path)
+    return parse(model, sent) if model is not None else sent
+
+
+def _form_fields(model: type[BaseModel], form: dict[str, str], path: dict[str, str]) -> dict[str, Any]:
+    """The model's fields, by name, from the path and the form. An empty box
+    is a field not given, unless the field is required (its own check then
+    names it)."""
+    given = form | path
+    return {name: given[name] for name, field in model.model_fields.items()
+            if name in given and (given[name] != "" or field.is_required())}
 
 
 def _check_parameters(request: Any, path_params: dict[str, Any]) -> None:

@@ -5,7 +5,6 @@ new-contact form with the number filled in when nobody has it
 (``POST /screenpop/contacts`` creates the contact and shows its card)."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from chalice import Response
@@ -15,13 +14,10 @@ from chalicelib.api.http import form_body, query, to_response
 from chalicelib.api.pages import html_response
 from chalicelib.api.routing import FORM_MEDIA, HTML_MEDIA, Area
 from chalicelib.core import public
-from chalicelib.core.clock import iso
 from chalicelib.core.errors import Invalid
 from chalicelib.core.ids import check_id
 from chalicelib.core.roles import AGENT, PUBLIC
-from chalicelib.models.common import parse
-from chalicelib.models.contact import Contact, ContactFields
-from chalicelib.models.lookup import LookupRequest
+from chalicelib.models.contact import Contact
 from chalicelib.models.screenpop import NewCallerForm, ScreenPopLink, ScreenPopLinkRequest
 
 area = Area(__name__, "Screen pop")
@@ -51,17 +47,8 @@ def _shown(shown: Any) -> Response:
 @area.route("POST", "/screenpop/link", role=AGENT, summary="A signed screen-pop URL", request=ScreenPopLinkRequest,
             response=ScreenPopLink, example={"ani": "+14155550100"})
 def screenpop_link(body: ScreenPopLinkRequest):
-    from chalicelib.services.access import links
-    wanted = {k: v for k, v in (("ani", body.ani), ("contact_id", body.contact_id)) if v}
-    if len(wanted) != 1:
-        raise Invalid("give exactly one of ani or contact_id (a string)")
-    if "contact_id" in wanted:
-        check_id(wanted["contact_id"], "contact_id")
-    # The link carries what a lookup would take: the same limits apply.
-    asked = parse(LookupRequest, {"ani": wanted.get("ani"), "callVariables": body.callVariables or {}})
-    signed = links.sign(wanted | asked.callVariables)
-    return to_response(ScreenPopLink(url=public.url(f"/screenpop?{links.query(signed)}"),
-                                expiresAt=iso(datetime.fromtimestamp(int(signed[links.EXPIRY]), UTC))))
+    from chalicelib.services.contacts import cards
+    return to_response(cards.pop_link(body))
 
 
 # Public: a browser cannot send a key; the link's signature is the credential.
@@ -88,5 +75,5 @@ def create_from_form():
     form = form_body(area.request)
     sent = cards.sent_form(form, cards.LINK_FORM)
     fields = views.form_fields(form, schema.attributes(), creating=True)
-    contact = cards.create_from_form(sent, parse(ContactFields, fields))
+    contact = cards.create_from_form(sent, fields)
     return Response(body="", status_code=303, headers={"Location": _signed(contact)})

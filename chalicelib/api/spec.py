@@ -116,7 +116,7 @@ def _operation(op: Operation, known: dict[type, str]) -> dict[str, Any]:
             "description": "call variables: every other query parameter (callVariable3=AC-1001, ...)"})
     if role == PUBLIC:
         operation["security"] = []
-    if op.request is not None:
+    if op.has_body:
         body: dict[str, Any] = {"schema": _schema(op.request, known)}
         if op.example:
             body["example"] = op.example
@@ -131,7 +131,7 @@ def _operation(op: Operation, known: dict[type, str]) -> dict[str, Any]:
     if op.headers:
         success["headers"] = {h: {"schema": {"type": "string"}} for h in op.headers}
     responses = {str(code): success | {"description": DESCRIPTIONS[code]} for code in (op.ok, *op.also_ok)}
-    codes = list(op.errors) + ([413, 415] if op.request is not None or op.ok == 303 else []) \
+    codes = list(op.errors) + ([413, 415] if op.has_body or op.ok == 303 else []) \
         + ([] if role == PUBLIC else [401, 403]) + ([409] if op.idempotent else []) + [503]
     for code in sorted(set(codes)):
         if op.is_page and code != 415:  # a page shows its problem as a page

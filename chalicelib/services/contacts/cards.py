@@ -10,13 +10,19 @@ makes it create one contact however often it is sent."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib.core import public
+from chalicelib.core.clock import iso
 from chalicelib.core.errors import Forbidden, Invalid
+from chalicelib.core.ids import check_id
 from chalicelib.core.settings import get_settings
 from chalicelib.domain import callers
+from chalicelib.models.common import parse
 from chalicelib.models.contact import Contact, ContactFields
 from chalicelib.models.lookup import LookupRequest
+from chalicelib.models.screenpop import ScreenPopLink, ScreenPopLinkRequest
 from chalicelib.services.access import links
 from chalicelib.services.calls import attachments, interactions
 from chalicelib.services.contacts import contacts, duplicates, followups, lookup, newcaller, notes
@@ -163,7 +169,27 @@ def sent_form(sent: dict[str, str], form: str) -> SentForm:
     return SentForm(token.get("caller", ""), sent[links.SIGNATURE])
 
 
-def create_from_form(sent: SentForm, fields: ContactFields, if_duplicate: str = "warn") -> Contact:
-    """The contact the form creates (or created, if it was sent before);
+def create_from_form(sent: SentForm, fields: dict[str, Any], if_duplicate: str = "warn") -> Contact:
+    """The contact the form's fields (checked here: a schema's fields are no
+    fixed model) create, or created if it was sent before;
     ``if_duplicate="refuse"``: not while another contact may be this person."""
-    return newcaller.create_once(sent.signature, sent.caller, fields, if_duplicate)
+    return newcaller.create_once(sent.signature, sent.caller, parse(ContactFields, fields), if_duplicate)
+
+
+def pop_link(asked: ScreenPopLinkRequest) -> ScreenPopLink:
+    """A signed link to the pop of one caller number or one contact, with the
+    call variables a lookup would take (the same limits apply)."""
+    wanted = {k: v for k, v in (("ani", asked.ani), ("contact_id", asked.contact_id)) if v}
+    if len(wanted) != 1:
+        raise Invalid("give exactly one of ani or contact_id (a string)")
+    if "contact_id" in wanted:
+        check_id(wanted["contact_id"], "contact_id")
+    variables = parse(LookupRequest, {"ani": wanted.get("ani"), "callVariables": asked.callVariables or {}})
+    signed = links.sign(wanted | variables.callVariables)
+    return ScreenPopLink(url=public.url(f"/screenpop?{links.query(signed)}"),
+                         expiresAt=iso(datetime.fromtimestamp(int(signed[links.EXPIRY]), UTC)))
+
+
+def save_form(contact_id: str, changed: dict[str, Any], read_version: int) -> Contact:
+    """The edit form's changed fields, checked, saved at the version the form was read at."""
+    return contacts.update(contact_id, parse(ContactFields, changed), read_version)

@@ -22,6 +22,7 @@ from chalicelib.core.ids import check_id, new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.domain import merges as rules
 from chalicelib.domain.terms import Term
+from chalicelib.models.common import parse
 from chalicelib.models.merges import MergePreview, MergeRecord, MergeRequest, MergeResult, UndoResult
 from chalicelib.services.calls import interactions
 from chalicelib.services.contacts import contacts
@@ -34,6 +35,11 @@ from chalicelib.store import merges as store
 RETURN_SCAN = 200  # the latest calls of a number looked at when an undo gives its calls back
 # What a merge record keeps for its undo that tells of a person: dropped by the undo.
 PERSONAL = ("survivor_before", "survivor_after", "snapshots", "attached")
+
+
+def preview(survivor_id: str, merged_id: str) -> MergePreview:
+    """What merging ``merged_id`` into ``survivor_id`` would make (the desk's merge form)."""
+    return merge(parse(MergeRequest, {"survivor_id": survivor_id, "merged_ids": [merged_id], "dry_run": True}))
 
 
 def merge(request: MergeRequest) -> MergePreview | MergeResult:
