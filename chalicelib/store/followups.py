@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.models.followups import Followup
 from chalicelib.store import audit as audit_store
 from chalicelib.store import keys, records
 from chalicelib.store import privacy as privacy_store
@@ -15,44 +16,50 @@ from chalicelib.store.dynamo import batch_delete, call, query_page
 from chalicelib.store.transaction import Transaction
 
 
-def _item(record: dict[str, Any]) -> dict[str, Any]:
-    return (keys.followup(record["contact_id"], record["id"])
-            | keys.followup_listing(record["owner"], record["state"], record["due_at"], record["id"]) | record)
+def _listing(followup: Followup) -> dict[str, str]:
+    return keys.followup_listing(followup.owner, followup.state, followup.due_at, followup.id)
 
 
-def add(record: dict[str, Any], audit: dict[str, Any], to_sync: bool) -> None:
+def _item(followup: Followup) -> dict[str, Any]:
+    return keys.followup(followup.contact_id, followup.id) | _listing(followup) | followup.model_dump()
+
+
+def _record(item: dict[str, Any] | None) -> Followup | None:
+    return Followup.model_validate(records.bare(item)) if item else None
+
+
+def add(followup: Followup, audit: dict[str, Any], to_sync: bool) -> None:
     """Store a new follow-up, or NotFound if its contact is gone."""
     tx = Transaction()
-    tx.put_new(_item(record))
-    tx.put_new(keys.followup_pointer(record["id"]) | {"contact_id": record["contact_id"]})
+    tx.put_new(_item(followup))
+    tx.put_new(keys.followup_pointer(followup.id) | {"contact_id": followup.contact_id})
     if to_sync:
-        tx.put(keys.callback_sync(record["id"]) | {"contact_id": record["contact_id"]})
+        tx.put(keys.callback_sync(followup.id) | {"contact_id": followup.contact_id})
     audit_store.add(tx, audit)
-    privacy_store.commit_on_contact(tx, record["contact_id"])
+    privacy_store.commit_on_contact(tx, followup.contact_id)
 
 
-def get(followup_id: str) -> dict[str, Any] | None:
+def get(followup_id: str) -> Followup | None:
     pointer = records.get(keys.followup_pointer(followup_id))
-    return records.get(keys.followup(pointer["contact_id"], followup_id)) if pointer else None
+    return _record(records.get(keys.followup(pointer["contact_id"], followup_id))) if pointer else None
 
 
-def replace(record: dict[str, Any], done_sync: bool = False) -> None:
+def replace(followup: Followup, done_sync: bool = False) -> None:
     """Write the follow-up as it is now (its listing keys follow its state);
     ``done_sync``: its callback reached the contact center."""
     tx = Transaction()
-    tx.put(_item(record))
+    tx.put(_item(followup))
     if done_sync:
-        tx.delete(keys.callback_sync(record["id"]))
+        tx.delete(keys.callback_sync(followup.id))
     tx.commit()
 
 
-def mark_done(record: dict[str, Any]) -> bool:
-    """Write ``record`` (done) if the stored one is still open; False if it was done meanwhile."""
+def mark_done(followup: Followup) -> bool:
+    """Write ``followup`` (done) if the stored one is still open; False if it was done meanwhile."""
     from chalicelib.core.errors import Conflict
 
     try:
-        records.put(keys.followup(record["contact_id"], record["id"]),
-                    keys.followup_listing(record["owner"], record["state"], record["due_at"], record["id"]) | record,
+        records.put(keys.followup(followup.contact_id, followup.id), _listing(followup) | followup.model_dump(),
                     expect={"state": "open"})
     except Conflict:
         return False
@@ -60,7 +67,7 @@ def mark_done(record: dict[str, Any]) -> bool:
 
 
 def of_owner(owner: str, state: str, due_before: str | None, limit: int,
-             page_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+             page_cursor: str | None) -> tuple[list[Followup], str | None]:
     """An owner's follow-ups in ``state``, soonest due first (one Query on GSI1)."""
     params: dict[str, Any] = {"IndexName": keys.CONTACTS_GSI, "Limit": limit,
                               "KeyConditionExpression": "GSI1PK = :pk",
@@ -70,10 +77,10 @@ def of_owner(owner: str, state: str, due_before: str | None, limit: int,
         params["ExpressionAttributeValues"][":before"] = value(due_before)
     items, next_cursor = query_page(f"followups:{owner}:{state}:{due_before}", page_cursor,
                                     key_names=keys.ALL_KEYS, **params)
-    return [records.bare(i) for i in items], next_cursor
+    return [_record(i) for i in items], next_cursor
 
 
-def of_contact(contact_id: str, limit: int = 20, merged: list[str] = ()) -> list[dict[str, Any]]:
+def of_contact(contact_id: str, limit: int = 20, merged: list[str] = ()) -> list[Followup]:
     """A contact's follow-ups (and those of the contacts ``merged`` into it;
     one Query each), soonest due first."""
     items = []
@@ -82,8 +89,7 @@ def of_contact(contact_id: str, limit: int = 20, merged: list[str] = ()) -> list
                                    ExpressionAttributeValues={":pk": value(keys.followups_pk(holder))},
                                    ConsistentRead=True, Limit=limit)
         items += found_here
-    found = [records.bare(i) for i in items]
-    return sorted(found, key=lambda f: (f["due_at"], f["id"]))
+    return sorted((_record(i) for i in items), key=lambda f: (f.due_at, f.id))
 
 
 def waiting_to_sync(limit: int = 50) -> list[str]:

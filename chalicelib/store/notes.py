@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.models.notes import Note
 from chalicelib.store import audit as audit_store
 from chalicelib.store import keys
 from chalicelib.store import privacy as privacy_store
@@ -12,29 +13,32 @@ from chalicelib.store.codec import value
 from chalicelib.store.dynamo import batch_delete, call, query_page, query_partitions
 from chalicelib.store.transaction import Transaction
 
-NOTE_FIELDS = ("id", "text", "author", "created_at")
 
 
-def add(contact_id: str, note: dict[str, Any], audit: dict[str, Any]) -> None:
+def _note(item: dict[str, Any]) -> Note:
+    return Note.model_validate({name: item.get(name) for name in Note.model_fields})
+
+
+def add(contact_id: str, note: Note, audit: dict[str, Any]) -> None:
     """Store ``note`` on the contact, or NotFound if the contact is gone."""
     tx = Transaction()
-    tx.put_new(keys.contact_note(contact_id, note["created_at"], note["id"]) | note)
+    tx.put_new(keys.contact_note(contact_id, note.created_at, note.id) | note.model_dump())
     audit_store.add(tx, audit)
     privacy_store.commit_on_contact(tx, contact_id)
 
 
 def page(contact_id: str, limit: int, page_cursor: str | None, merged: list[str] = ()
-         ) -> tuple[list[dict[str, Any]], str | None]:
+         ) -> tuple[list[Note], str | None]:
     """A contact's notes (and those of the contacts ``merged`` into it), newest first."""
     pk = keys.contact_notes_pk(contact_id)
     if merged:
         items, next_cursor = query_partitions(f"notes:{contact_id}", [pk] + [keys.contact_notes_pk(m) for m in merged],
                                               page_cursor, limit)
-        return [{k: i.get(k) for k in NOTE_FIELDS} for i in items], next_cursor
+        return [_note(i) for i in items], next_cursor
     items, next_cursor = query_page(pk, page_cursor, KeyConditionExpression="PK = :pk",
                                     ExpressionAttributeValues={":pk": value(pk)}, ScanIndexForward=False,
                                     ConsistentRead=True, Limit=limit)
-    return [{k: i.get(k) for k in NOTE_FIELDS} for i in items], next_cursor
+    return [_note(i) for i in items], next_cursor
 
 
 def drop_some(contact_id: str, limit: int = 100) -> tuple[int, bool]:

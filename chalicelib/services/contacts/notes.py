@@ -25,7 +25,7 @@ def new_note(request: NoteRequest) -> Note:
 def add(contact_id: str, request: NoteRequest) -> Note:
     check_id(contact_id, "contact_id")
     note = new_note(request)
-    store.add(contact_id, note.model_dump(), audit.entry("noted", contact_id, None, None, fields=["notes"]))
+    store.add(contact_id, note, audit.entry("noted", contact_id, None, None, fields=["notes"]))
     return note
 
 
@@ -37,5 +37,4 @@ def listing(contact_id: str, limit: int, cursor: str | None, *, merged: list[str
     check_id(contact_id, "contact_id")
     if merged is None:
         merged = contact_store.load(contact_id).doc.get("merged_from") or []
-    found, next_cursor = store.page(contact_id, limit, cursor, merged)
-    return [Note.model_validate(n) for n in found], next_cursor
+    return store.page(contact_id, limit, cursor, merged)

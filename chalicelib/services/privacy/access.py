@@ -188,7 +188,7 @@ def _contact(work: dict[str, Any], contact_id: str):
     written, next_cursor = notes_store.page(contact_id, PAGE, None)
     more += [["notes", contact_id, next_cursor]] if next_cursor else []
     return {"contacts": [stored.doc | {"version": stored.version}], "holds": {contact_id: holds},
-            "notes": {contact_id: written}}, more
+            "notes": {contact_id: [n.model_dump() for n in written]}}, more
 
 
 def _owned(contact_id: str) -> list[list[Any]]:
@@ -226,11 +226,11 @@ def _changes(work: dict[str, Any], contact_id: str, page_cursor: str | None):
 
 def _notes(work: dict[str, Any], contact_id: str, page_cursor: str | None):
     found, next_cursor = notes_store.page(contact_id, PAGE, page_cursor)
-    return {"notes": {contact_id: found}}, [["notes", contact_id, next_cursor]] if next_cursor else []
+    return {"notes": {contact_id: [n.model_dump() for n in found]}}, [["notes", contact_id, next_cursor]] if next_cursor else []
 
 
 def _followups(work: dict[str, Any], contact_id: str, page_cursor: str | None):
-    return {"followups": {contact_id: followup_store.of_contact(contact_id, limit=1000)}}, []
+    return {"followups": {contact_id: [f.model_dump() for f in followup_store.of_contact(contact_id, limit=1000)]}}, []
 
 
 _READS = {"holders": _holders, "contact": _contact, "history": _history, "calls_from": _calls_from,
