@@ -5,30 +5,43 @@ so a request that was in flight while the key was revoked can never write
 the revocation away."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from chalicelib.models.apikey import ApiKey
 from chalicelib.store import keys, records
 from chalicelib.store.codec import serialize, value
 from chalicelib.store.dynamo import call
 
 
-def add(key_hash: str, record: dict[str, Any]) -> None:
-    records.put(keys.api_key(key_hash), record, new=True)
+@dataclass(frozen=True)
+class StoredKey:
+    key_hash: str
+    key: ApiKey
+    signed_out_at: str | None = None  # the key's desk sessions begun before this are over
 
 
-def get(key_hash: str) -> dict[str, Any] | None:
-    return records.get(keys.api_key(key_hash))
+def _key(record: dict[str, Any]) -> ApiKey:
+    return ApiKey.model_validate({name: record[name] for name in ApiKey.model_fields if name in record})
 
 
-def all_keys() -> list[tuple[str, dict[str, Any]]]:
-    """(hash, record) of every key."""
-    return [(r.pop("SK"), {k: v for k, v in r.items() if k != "PK"})
+def add(key_hash: str, key: ApiKey) -> None:
+    records.put(keys.api_key(key_hash), key.model_dump(), new=True)
+
+
+def get(key_hash: str) -> StoredKey | None:
+    record = records.get(keys.api_key(key_hash))
+    return StoredKey(key_hash, _key(record), record.get("signed_out_at")) if record else None
+
+
+def all_keys() -> list[StoredKey]:
+    return [StoredKey(keys.api_key_hash(r), _key(r), r.get("signed_out_at"))
             for r in records.read_partition(keys.API_KEYS_PK, None, keep_keys=True)]
 
 
-def revoke(key_hash: str) -> dict[str, Any] | None:
+def revoke(key_hash: str) -> ApiKey | None:
     """Mark the key revoked (an UpdateItem of that one attribute, so no
     concurrent write of another attribute can undo it); the record after, or
     None if there is no such key."""
@@ -40,7 +53,7 @@ def revoke(key_hash: str) -> dict[str, Any] | None:
         if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
             return None
         raise
-    return records.plain(reply["Attributes"])
+    return _key(records.plain(reply["Attributes"]))
 
 
 def touch(key_hash: str, used_at: str, last_seen: str | None) -> bool:

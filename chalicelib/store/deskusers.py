@@ -4,7 +4,7 @@ read by every desk request of their session as a key's record is, and
 carrying the sign-out time that ends their sessions."""
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from chalicelib.store import keys, records
 from chalicelib.store.codec import serialize, value
@@ -20,8 +20,19 @@ def signed_in(subject_hash: str, name: str, email: str | None, role: str, at: st
                                     ":at": value(at), ":entity": value("desk_user")})
 
 
-def get(subject_hash: str) -> dict[str, Any] | None:
-    return records.get(keys.desk_user(subject_hash))
+@dataclass(frozen=True)
+class DeskUser:
+    name: str
+    email: str | None
+    role: str
+    signed_in_at: str | None = None
+    signed_out_at: str | None = None  # their sessions begun before this are over
+
+
+def get(subject_hash: str) -> DeskUser | None:
+    record = records.get(keys.desk_user(subject_hash))
+    return DeskUser(record["name"], record.get("email"), record["role"], record.get("signed_in_at"),
+                    record.get("signed_out_at")) if record else None
 
 
 def sign_out(subject_hash: str, at: str) -> None:

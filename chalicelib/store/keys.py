@@ -227,6 +227,11 @@ def api_key(key_hash: str) -> dict[str, str]:
     return {"PK": API_KEYS_PK, "SK": key_hash}
 
 
+def api_key_hash(item: dict[str, str]) -> str:
+    """The key hash an API key's item is stored under."""
+    return item["SK"]
+
+
 DESK_USERS_PK = "DESKUSERS"
 
 

@@ -14,7 +14,6 @@ from chalicelib.store.dynamo import batch_delete, call, query_page, query_partit
 from chalicelib.store.transaction import Transaction
 
 
-
 def _note(item: dict[str, Any]) -> Note:
     return Note.model_validate({name: item.get(name) for name in Note.model_fields})
 

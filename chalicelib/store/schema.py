@@ -5,23 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.models.schema import Attribute
 from chalicelib.store import keys, records
 
 
-def attributes() -> list[dict[str, Any]]:
-    return records.read_partition(keys.SCHEMA_PK, keys.ATTRIBUTE_PREFIX)
+def attributes() -> list[Attribute]:
+    return [Attribute.model_validate(r) for r in records.read_partition(keys.SCHEMA_PK, keys.ATTRIBUTE_PREFIX)]
 
 
-def add_attribute(record: dict[str, Any]) -> bool:
+def add_attribute(attribute: Attribute) -> bool:
     """Store a new attribute and claim its key; False if the key is taken."""
     return records.put_together([
-        (keys.attribute_key_claim(record["key"]), {"id": record["id"]}, True),
-        (keys.attribute(record["id"]), record, True),
+        (keys.attribute_key_claim(attribute.key), {"id": attribute.id}, True),
+        (keys.attribute(attribute.id), attribute.model_dump(), True),
     ])
 
 
-def put_attribute(record: dict[str, Any]) -> None:
-    records.put(keys.attribute(record["id"]), record)
+def put_attribute(attribute: Attribute) -> None:
+    records.put(keys.attribute(attribute.id), attribute.model_dump())
 
 
 def remove_attribute(attribute_id: str, key: str) -> None:

@@ -37,21 +37,21 @@ def create(request: KeyRequest) -> NewApiKey:
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     stored = ApiKey(id=new_id(), name=request.name, role=request.role, created_at=now_iso(),
                     expires_at=iso(parse_datetime(request.expires_at)) if request.expires_at else None)
-    store.add(_hash(secret), stored.model_dump())
+    store.add(_hash(secret), stored)
     return NewApiKey(**stored.model_dump(), key=secret)
 
 
 def list_keys() -> list[ApiKey]:
-    return sorted((ApiKey.model_validate(r) for _, r in store.all_keys()), key=lambda k: k.created_at)
+    return sorted((stored.key for stored in store.all_keys()), key=lambda k: k.created_at)
 
 
 def revoke(key_id: str) -> ApiKey:
     check_id(key_id)
-    for key_hash, record in store.all_keys():
-        if record["id"] == key_id:
-            revoked = store.revoke(key_hash)
+    for stored in store.all_keys():
+        if stored.key.id == key_id:
+            revoked = store.revoke(stored.key_hash)
             if revoked is not None:
-                return ApiKey.model_validate(revoked)
+                return revoked
     raise NotFound(f"key {key_id} not found")
 
 
@@ -93,18 +93,18 @@ def personal_key_hash(token: str) -> str | None:
 
 def by_hash(key_hash: str) -> Caller | None:
     """The caller of a stored key (one GetItem), or None (unknown, expired, revoked)."""
-    record = store.get(key_hash)
-    if record is None or record.get("revoked"):
+    stored = store.get(key_hash)
+    if stored is None or stored.key.revoked:
         return None
-    now = datetime.now(UTC)
-    if record.get("expires_at") and parse_datetime(record["expires_at"]) <= now:
+    key, now = stored.key, datetime.now(UTC)
+    if key.expires_at and parse_datetime(key.expires_at) <= now:
         return None
-    last = record.get("last_used_at")
+    last = key.last_used_at
     if last is None or parse_datetime(last) <= now - TOUCH_EVERY:
         # At most once a minute; conditional on the key not being revoked
         # meanwhile (a lost race is simply not recorded).
         store.touch(key_hash, iso(now), last)
-    return Caller(name=record["name"], role=record["role"], signed_out_at=record.get("signed_out_at"))
+    return Caller(name=key.name, role=key.role, signed_out_at=stored.signed_out_at)
 
 
 def sign_out(key_hash: str) -> None:

@@ -114,8 +114,8 @@ def _holder(key_hash: str) -> apikeys.Caller | None:
     """The record a session stands on: its key's, or its provider-signed agent's."""
     if not key_hash.startswith(SSO_PREFIX):
         return apikeys.by_hash(key_hash)
-    record = desk_users.get(key_hash[len(SSO_PREFIX):])
-    return apikeys.Caller(record["name"], record["role"], record.get("signed_out_at")) if record else None
+    agent = desk_users.get(key_hash[len(SSO_PREFIX):])
+    return apikeys.Caller(agent.name, agent.role, agent.signed_out_at) if agent else None
 
 
 def is_sso(session: Session) -> bool:

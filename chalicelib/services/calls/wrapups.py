@@ -15,11 +15,11 @@ from chalicelib.store import wrapups as store
 
 
 def codes() -> WrapupCodes:
-    return WrapupCodes.model_validate({"codes": store.codes()})
+    return store.codes()
 
 
 def replace(new: WrapupCodes) -> WrapupCodes:
-    store.replace([c.model_dump() for c in new.codes], now_iso())
+    store.replace(new, now_iso())
     return new
 
 

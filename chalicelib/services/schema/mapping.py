@@ -14,7 +14,7 @@ from chalicelib.store import rules as rules_store
 
 
 def _load() -> list[Rule]:
-    found = [Rule.model_validate(r) for r in rules_store.all_rules()]
+    found = rules_store.all_rules()
     return sorted(found, key=lambda r: (r.varNumber, r.created_at, r.id))
 
 
@@ -48,14 +48,14 @@ def create(fields: RuleFields) -> Rule:
     stamp = now_iso()
     data = _complete(fields.model_dump())
     rule = Rule.model_validate(data | {"id": new_id(), "created_at": stamp, "updated_at": stamp})
-    rules_store.add(rule.model_dump())
+    rules_store.add(rule)
     _cache.invalidate()
     return rule
 
 
 def _find(rule_id: str) -> Rule:
     check_id(rule_id)
-    return Rule.model_validate(rules_store.fetch(rule_id))
+    return rules_store.fetch(rule_id)
 
 
 def update(rule_id: str, fields: RuleFields) -> Rule:
@@ -63,7 +63,7 @@ def update(rule_id: str, fields: RuleFields) -> Rule:
     changes = fields.model_dump(exclude_unset=True)
     data = _complete(old.model_dump() | changes)
     rule = Rule.model_validate(data | {"updated_at": now_iso()})
-    rules_store.replace(rule.model_dump(), updated_at_was=old.updated_at)
+    rules_store.replace(rule, updated_at_was=old.updated_at)
     _cache.invalidate()
     return rule
 

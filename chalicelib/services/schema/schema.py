@@ -59,7 +59,7 @@ def _core_attributes() -> tuple[Attribute, ...]:
 
 
 def _load() -> list[Attribute]:
-    stored = {r["id"]: Attribute.model_validate(r) for r in schema_store.attributes()}
+    stored = {a.id: a for a in schema_store.attributes()}
     core = [stored.pop(c.id, c) for c in _core_attributes()]
     return core + sorted(stored.values(), key=lambda a: (a.position, a.created_at or ""))
 
@@ -126,7 +126,7 @@ def create(fields: AttributeFields) -> tuple[Attribute, Job | None]:
     # Contacts may hold the key from before the schema named it: they must fit.
     _refuse_offenders(attribute, None)
     job = _start_job_if_needed(attribute, None, f"add {attribute.key}")
-    if not schema_store.add_attribute(_record(attribute)):
+    if not schema_store.add_attribute(attribute):
         raise Conflict(f"key: the schema already has an attribute {attribute.key!r}")
     _cache.invalidate()
     return attribute, run_job(job.id) if job else None
@@ -156,7 +156,7 @@ def update(attribute_id: str, fields: AttributeFields) -> tuple[Attribute, Job |
         _refuse_offenders(new, old)
     job = _start_job_if_needed(new, old, f"change {new.key}")
     new.index_job = job.id if job else None
-    schema_store.put_attribute(_record(new))
+    schema_store.put_attribute(new)
     _cache.invalidate()
     return new, run_job(job.id) if job else None
 
@@ -166,7 +166,7 @@ def delete(attribute_id: str, force: bool) -> tuple[Attribute, Job | None]:
     if old.core:
         raise Unprocessable(f"{old.key}: a core field cannot be deleted")
     # Read from the store, not the mapping service: mapping depends on the schema, not the reverse.
-    rules = [r["id"] for r in rules_store.all_rules() if r["key"] == old.key]
+    rules = [r.id for r in rules_store.all_rules() if r.key == old.key]
     if rules:
         raise Conflict(f"{old.key}: mapping rules {', '.join(rules)} use it; delete them first", rule_ids=rules)
     holders = _holders(old.key)
@@ -177,10 +177,6 @@ def delete(attribute_id: str, force: bool) -> tuple[Attribute, Job | None]:
     schema_store.remove_attribute(old.id, old.key)
     _cache.invalidate()
     return old, run_job(job.id) if job else None
-
-
-def _record(attribute: Attribute) -> dict[str, Any]:
-    return attribute.model_dump()
 
 
 # --- checks against existing contacts --------------------------------------------
@@ -336,7 +332,7 @@ def _note_conflict(record: dict[str, Any], contact_id: str, message: str) -> Non
 def _finish(job_id: str) -> None:
     for attribute in _load():
         if attribute.index_job == job_id:
-            schema_store.put_attribute(_record(attribute.model_copy(update={"index_job": None})))
+            schema_store.put_attribute(attribute.model_copy(update={"index_job": None}))
     _cache.invalidate()
 
 
