@@ -430,7 +430,7 @@ def key_facts(contact: Any, attributes: list[Any], calls: list[Any], followups: 
 
 
 def card_page(session: Any, contact: Any, attributes: list[Any], calls: list[Any], calls_cursor: str | None,
-              files: list[dict[str, Any]], *, note: str = "", upload_target: str = "",
+              files: list[Any], *, note: str = "", upload_target: str = "",
               notes: list[Any] = (), followups: list[Any] = (), duplicates: list[Any] = (),
               merge_id: str = "", merges: list[str] = ()) -> str:
     """The card, key facts first: the name, the highlighted attributes, the
@@ -620,10 +620,10 @@ def history_page(session: Any, contact: Any, calls: list[Any], cursor: str | Non
         f"{history_section(contact.id, calls, cursor, title='Calls, newest first')}"), session=session)
 
 
-def attachments_section(session: Any, contact_id: str, files: list[dict[str, Any]], upload_target: str) -> str:
+def attachments_section(session: Any, contact_id: str, files: list[Any], upload_target: str) -> str:
     items = "".join(
-        f"<li><a href=\"{escape(f.get('shortUrl', ''))}\">{escape(f.get('fileName', 'file'))}</a> "
-        f"<span class=\"sub\">{escape(f.get('mimeType', ''))} · {when(f.get('created_at'), day_only=True)}</span></li>"
+        f"<li><a href=\"{escape(f.shortUrl)}\">{escape(f.fileName or 'file')}</a> "
+        f"<span class=\"sub\">{escape(f.mimeType)} · {when(f.created_at, day_only=True)}</span></li>"
         for f in files) or "<li>No files yet.</li>"
     upload = ""
     if upload_target:

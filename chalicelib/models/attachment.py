@@ -1,7 +1,7 @@
 """Attachments on the wire (``POST /s3attachments``, ``GET /attachments/{id}``)."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
@@ -54,8 +54,19 @@ class Attachment(BaseModel):
     expiresAt: str
 
 
+class FileEntry(BaseModel):
+    """What a contact's file list and a call's tree show of an attachment."""
+    model_config = ConfigDict(defer_build=True)
+
+    id: str
+    fileName: str
+    mimeType: str
+    shortUrl: str
+    created_at: Instant
+
+
 class AttachmentList(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
-    items: list[dict[str, Any]]
+    items: list[FileEntry]
     cursor: str | None = None

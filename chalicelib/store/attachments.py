@@ -2,36 +2,70 @@
 that lists it under its contact."""
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
+from dataclasses import fields as fields_of
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from chalicelib.models.attachment import FileEntry
 from chalicelib.store import keys, records
 from chalicelib.store.codec import serialize, value
 from chalicelib.store.dynamo import call, query_page
 
 
-def add(record: dict[str, Any], listing: dict[str, Any] | None) -> bool:
+@dataclass(frozen=True)
+class StoredAttachment:
+    id: str
+    code: str  # of its short link
+    key: str  # of its file in the bucket
+    fileName: str  # noqa: N815 - the API's names
+    mimeType: str  # noqa: N815
+    declaredSize: int  # noqa: N815
+    created_at: str
+    expiresAt: str  # noqa: N815
+    ttl: int
+    call_Id: str | None = None  # noqa: N815
+    contact_id: str | None = None
+    revoked: bool = False
+    revoked_at: str | None = None
+    status: str | None = None  # "stored" once its file arrived as declared
+    size: int | None = None
+    stored_at: str | None = None
+
+
+_FIELDS = tuple(f.name for f in fields_of(StoredAttachment))
+
+
+def _attachment(item: dict[str, Any] | None) -> StoredAttachment | None:
+    return StoredAttachment(**{k: v for k, v in item.items() if k in _FIELDS}) if item else None
+
+
+def _entry(item: dict[str, Any]) -> FileEntry:
+    return FileEntry.model_validate({name: item.get(name) for name in FileEntry.model_fields})
+
+
+def add(attachment: StoredAttachment, listing: FileEntry | None) -> bool:
     """Store a new attachment, its code and (``listing``) its contact entry
     together; False if the id or code is taken."""
-    writes = [(keys.attachment(record["id"]), record, True),
-              (keys.short_code(record["code"]), {"attachment_id": record["id"], "ttl": record["ttl"]}, True)]
-    if listing is not None:
-        writes.append((keys.contact_attachment(record["contact_id"], record["created_at"], record["id"]),
-                       listing, True))
+    writes = [(keys.attachment(attachment.id), asdict(attachment), True),
+              (keys.short_code(attachment.code), {"attachment_id": attachment.id, "ttl": attachment.ttl}, True)]
+    if listing is not None and attachment.contact_id:
+        writes.append((keys.contact_attachment(attachment.contact_id, attachment.created_at, attachment.id),
+                       listing.model_dump() | {"ttl": attachment.ttl}, True))
     return records.put_together(writes)
 
 
-def get(attachment_id: str) -> dict[str, Any] | None:
-    return records.get(keys.attachment(attachment_id))
+def get(attachment_id: str) -> StoredAttachment | None:
+    return _attachment(records.get(keys.attachment(attachment_id)))
 
 
-def fetch(attachment_id: str) -> dict[str, Any]:
-    return records.fetch(keys.attachment(attachment_id), f"attachment {attachment_id}")
+def fetch(attachment_id: str) -> StoredAttachment:
+    return _attachment(records.fetch(keys.attachment(attachment_id), f"attachment {attachment_id}"))
 
 
-def put(record: dict[str, Any]) -> None:
-    records.put(keys.attachment(record["id"]), record)
+def put(attachment: StoredAttachment) -> None:
+    records.put(keys.attachment(attachment.id), asdict(attachment))
 
 
 def mark_stored(attachment_id: str, fields: dict[str, Any]) -> None:
@@ -51,34 +85,37 @@ def mark_stored(attachment_id: str, fields: dict[str, Any]) -> None:
             raise
 
 
-def unlist(record: dict[str, Any]) -> None:
+def unlist(attachment: StoredAttachment) -> None:
     """Remove the attachment from its contact's list."""
-    records.put_together([(keys.contact_attachment(record["contact_id"], record["created_at"], record["id"]),
+    records.put_together([(keys.contact_attachment(attachment.contact_id, attachment.created_at, attachment.id),
                            None, False)])
 
 
-def by_code(code: str) -> dict[str, Any] | None:
+def by_code(code: str) -> StoredAttachment | None:
     """The attachment a short-link code names, if both exist."""
     link = records.get(keys.short_code(code))
     return get(link["attachment_id"]) if link else None
 
 
-def of_contact(contact_id: str, merged: list[str] = ()) -> list[dict[str, Any]]:
+def of_contact(contact_id: str, merged: list[str] = ()) -> list[FileEntry]:
     """A contact's attachment entries (and those of the contacts ``merged`` into it)."""
-    return [r for holder in [contact_id, *merged] for r in records.read_partition(keys.contact_attachments_pk(holder))]
+    return [_entry(r) for holder in [contact_id, *merged]
+            for r in records.read_partition(keys.contact_attachments_pk(holder))]
 
 
-def of_contact_page(contact_id: str, limit: int, page_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+def of_contact_page(contact_id: str, limit: int, page_cursor: str | None) -> tuple[list[FileEntry], str | None]:
     """One page of a contact's attachment entries, oldest first."""
     pk = keys.contact_attachments_pk(contact_id)
-    return query_page(pk, page_cursor, KeyConditionExpression="PK = :pk",
-                      ExpressionAttributeValues={":pk": value(pk)}, ConsistentRead=True, Limit=limit)
+    found, next_cursor = query_page(pk, page_cursor, KeyConditionExpression="PK = :pk",
+                                    ExpressionAttributeValues={":pk": value(pk)}, ConsistentRead=True, Limit=limit)
+    return [_entry(r) for r in found], next_cursor
 
 
-def erase(record: dict[str, Any]) -> None:
+def erase(attachment: StoredAttachment) -> None:
     """Forget an attachment: its record, its short link and its contact entry (the file goes separately)."""
     writes: list[tuple[dict[str, str], dict[str, Any] | None, bool]] = [
-        (keys.attachment(record["id"]), None, False), (keys.short_code(record["code"]), None, False)]
-    if record.get("contact_id"):
-        writes.append((keys.contact_attachment(record["contact_id"], record["created_at"], record["id"]), None, False))
+        (keys.attachment(attachment.id), None, False), (keys.short_code(attachment.code), None, False)]
+    if attachment.contact_id:
+        writes.append((keys.contact_attachment(attachment.contact_id, attachment.created_at, attachment.id),
+                       None, False))
     records.put_together(writes)

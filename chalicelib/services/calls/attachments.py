@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,11 +14,12 @@ from chalicelib.core.clock import iso, now_iso
 from chalicelib.core.errors import Conflict, Gone, Invalid, NotFound, TooLarge
 from chalicelib.core.ids import check_id, is_id, new_id
 from chalicelib.core.settings import get_settings
-from chalicelib.models.attachment import Attachment, AttachmentCreated, AttachmentRequest, Upload
+from chalicelib.models.attachment import Attachment, AttachmentCreated, AttachmentRequest, FileEntry, Upload
 from chalicelib.services.calls import interactions
 from chalicelib.store import attachments as store
 from chalicelib.store import blobs
 from chalicelib.store import contacts as contact_store
+from chalicelib.store.attachments import StoredAttachment
 from chalicelib.store.interactions import get as get_tree
 
 MAX_NAME = 200
@@ -44,10 +46,10 @@ def sanitize_file_name(raw: str) -> str:
     return name or "file"
 
 
-def summary(record: dict[str, Any], short_url: str) -> dict[str, Any]:
+def summary(attachment: StoredAttachment) -> FileEntry:
     """What a call tree or contact listing shows of an attachment."""
-    return {"id": record["id"], "fileName": record["fileName"], "mimeType": record["mimeType"],
-            "shortUrl": short_url, "created_at": record["created_at"]}
+    return FileEntry(id=attachment.id, fileName=attachment.fileName, mimeType=attachment.mimeType,
+                     shortUrl=short_url(attachment.code), created_at=attachment.created_at)
 
 
 def short_url(code: str) -> str:
@@ -92,38 +94,37 @@ def create(request: AttachmentRequest, redirect: str | None = None) -> Attachmen
     now = datetime.now(UTC)
     attachment_id, code = new_id(), secrets.token_urlsafe(16)  # 128 random bits
     expires = now + timedelta(days=settings.attachment_days)
-    record = {
-        "id": attachment_id, "code": code, "key": f"attachments/{attachment_id}",
-        "fileName": sanitize_file_name(request.fileName), "mimeType": mime, "declaredSize": request.size,
-        "call_Id": request.call_Id, "contact_id": request.contact_id, "created_at": iso(now),
-        "expiresAt": iso(expires), "revoked": False, "ttl": int((expires + KEEP_AFTER_EXPIRY).timestamp()),
-    }
-    listing = summary(record, short_url(code)) | {"ttl": record["ttl"]} if request.contact_id else None
-    if not store.add(record, listing):
+    attachment = StoredAttachment(
+        id=attachment_id, code=code, key=f"attachments/{attachment_id}",
+        fileName=sanitize_file_name(request.fileName), mimeType=mime, declaredSize=request.size,
+        call_Id=request.call_Id, contact_id=request.contact_id, created_at=iso(now),
+        expiresAt=iso(expires), ttl=int((expires + KEEP_AFTER_EXPIRY).timestamp()))
+    if not store.add(attachment, summary(attachment) if request.contact_id else None):
         raise Conflict("attachment id collision; retry")
     if request.call_Id:
-        interactions.add_attachment(request.call_Id, summary(record, short_url(code)))
+        interactions.add_attachment(request.call_Id, summary(attachment).model_dump())
     # S3 refuses an upload of any other size or type than declared.
-    form = blobs.presigned_post(record["key"], mime, request.size, settings.upload_seconds, redirect)
+    form = blobs.presigned_post(attachment.key, mime, request.size, settings.upload_seconds, redirect)
     return AttachmentCreated(id=attachment_id, upload=Upload(url=form["url"], fields=form["fields"]),
-                             shortUrl=short_url(code), expiresAt=record["expiresAt"],
-                             fileName=record["fileName"], mimeType=mime, maxBytes=request.size)
+                             shortUrl=short_url(code), expiresAt=attachment.expiresAt,
+                             fileName=attachment.fileName, mimeType=mime, maxBytes=request.size)
 
 
-def _record(attachment_id: str) -> dict[str, Any]:
+def _record(attachment_id: str) -> StoredAttachment:
     return store.fetch(check_id(attachment_id))
 
 
-def _status(record: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
-    if record.get("revoked"):
+def _status(attachment: StoredAttachment) -> tuple[str, dict[str, Any] | None]:
+    if attachment.revoked:
         return "revoked", None
-    if record["expiresAt"] <= iso(datetime.now(UTC)):
+    if attachment.expiresAt <= iso(datetime.now(UTC)):
         return "expired", None
-    stored = blobs.head(record["key"])
+    stored = blobs.head(attachment.key)
     if not stored:
         return "pending", None
     # The upload policy pins size and type; an object that differs did not come through it.
-    if stored.get("size") != record["declaredSize"] or (stored.get("contentType") or "").lower() != record["mimeType"]:
+    if stored.get("size") != attachment.declaredSize or (
+            stored.get("contentType") or "").lower() != attachment.mimeType:
         return "mismatch", stored
     return "stored", stored
 
@@ -136,39 +137,38 @@ def mark_stored(key: str) -> bool:
     attachment_id = key.removeprefix("attachments/")
     if not key.startswith("attachments/") or not is_id(attachment_id):
         return False
-    record = store.get(attachment_id)
-    return record is not None and _marked(record, *_status(record))
+    attachment = store.get(attachment_id)
+    return attachment is not None and _marked(attachment, *_status(attachment))
 
 
-def _marked(record: dict[str, Any], status: str, stored: dict[str, Any] | None) -> bool:
-    if status != "stored" or record.get("status") == "stored":
+def _marked(attachment: StoredAttachment, status: str, stored: dict[str, Any] | None) -> bool:
+    if status != "stored" or attachment.status == "stored":
         return False
-    store.mark_stored(record["id"], {"status": "stored", "size": stored["size"], "stored_at": now_iso()})
+    store.mark_stored(attachment.id, {"status": "stored", "size": stored["size"], "stored_at": now_iso()})
     return True
 
 
 def describe(attachment_id: str) -> Attachment:
-    record = _record(attachment_id)
-    status, stored = _status(record)
-    _marked(record, status, stored)  # where S3's notification has not (make run), the first reader marks it
+    attachment = _record(attachment_id)
+    status, stored = _status(attachment)
+    _marked(attachment, status, stored)  # where S3's notification has not (make run), the first reader marks it
     return Attachment(
-        id=record["id"], fileName=record["fileName"], mimeType=record["mimeType"],
-        declaredSize=record["declaredSize"], status=status, size=(stored or {}).get("size"),
-        contentType=(stored or {}).get("contentType"), shortUrl=short_url(record["code"]),
-        call_Id=record.get("call_Id"), contact_id=record.get("contact_id"),
-        created_at=record["created_at"], expiresAt=record["expiresAt"],
+        id=attachment.id, fileName=attachment.fileName, mimeType=attachment.mimeType,
+        declaredSize=attachment.declaredSize, status=status, size=(stored or {}).get("size"),
+        contentType=(stored or {}).get("contentType"), shortUrl=short_url(attachment.code),
+        call_Id=attachment.call_Id, contact_id=attachment.contact_id,
+        created_at=attachment.created_at, expiresAt=attachment.expiresAt,
     )
 
 
 def revoke(attachment_id: str) -> Attachment:
-    record = _record(attachment_id)
-    blobs.delete(record["key"])
-    revoked_at = iso(datetime.now(UTC))
-    store.put(record | {"revoked": True, "revoked_at": revoked_at})
-    if record.get("contact_id"):
-        store.unlist(record)
-    if record.get("call_Id"):
-        interactions.remove_attachment(record["call_Id"], attachment_id)
+    attachment = _record(attachment_id)
+    blobs.delete(attachment.key)
+    store.put(replace(attachment, revoked=True, revoked_at=iso(datetime.now(UTC))))
+    if attachment.contact_id:
+        store.unlist(attachment)
+    if attachment.call_Id:
+        interactions.remove_attachment(attachment.call_Id, attachment_id)
     return describe(attachment_id)
 
 
@@ -176,10 +176,10 @@ def open_link(code: str) -> str:
     """The one-minute download URL behind a short link (404, 409 or 410 otherwise)."""
     if not _CODE.match(code):
         raise NotFound("no such link")
-    record = store.by_code(code)
-    if record is None:
+    attachment = store.by_code(code)
+    if attachment is None:
         raise NotFound("no such link")
-    status, _ = _status(record)
+    status, _ = _status(attachment)
     if status in ("revoked", "expired"):
         raise Gone(f"this link has {'been revoked' if status == 'revoked' else 'expired'}")
     if status == "pending":
@@ -187,15 +187,14 @@ def open_link(code: str) -> str:
     if status == "mismatch":
         raise Conflict("the stored file is not the one declared (size or type differ); upload it again")
     settings = get_settings()
-    return blobs.presigned_get(record["key"], record["fileName"], record["mimeType"], settings.download_seconds)
+    return blobs.presigned_get(attachment.key, attachment.fileName, attachment.mimeType, settings.download_seconds)
 
 
-def of_contact(contact_id: str, *, merged: list[str] | None = None) -> list[dict[str, Any]]:
+def of_contact(contact_id: str, *, merged: list[str] | None = None) -> list[FileEntry]:
     """The contact's files, with those of contacts merged into it (``merged``:
     the caller has just read the contact, and this is its ``merged_from``)."""
     if merged is None:
         merged = contact_store.load(check_id(contact_id, "contact_id")).doc.get("merged_from") or []
-    return [{k: v for k, v in r.items() if k != "ttl"}
-            for r in store.of_contact(contact_id, merged)]
+    return store.of_contact(contact_id, merged)
 
 

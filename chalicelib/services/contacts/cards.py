@@ -19,6 +19,7 @@ from chalicelib.core.errors import Forbidden, Invalid
 from chalicelib.core.ids import check_id
 from chalicelib.core.settings import get_settings
 from chalicelib.domain import callers
+from chalicelib.models.attachment import FileEntry
 from chalicelib.models.common import parse
 from chalicelib.models.contact import Contact, ContactFields
 from chalicelib.models.lookup import LookupRequest
@@ -40,7 +41,7 @@ class Card:
     attributes: list[Any]
     calls: list[Any]
     calls_cursor: str | None
-    files: list[dict[str, Any]]
+    files: list[FileEntry]
     note: str = ""
     notes: list[Any] = ()
     followups: list[Any] = ()  # open ones, soonest due first

@@ -215,8 +215,8 @@ def _calls_from(work: dict[str, Any], kind: str, value: str, page_cursor: str | 
 
 
 def _files(work: dict[str, Any], contact_id: str, page_cursor: str | None):
-    records, next_cursor = attachment_store.of_contact_page(contact_id, PAGE, page_cursor)
-    return {"attachments": records}, [["files", contact_id, next_cursor]] if next_cursor else []
+    entries, next_cursor = attachment_store.of_contact_page(contact_id, PAGE, page_cursor)
+    return {"attachments": [e.model_dump() for e in entries]}, [["files", contact_id, next_cursor]] if next_cursor else []
 
 
 def _changes(work: dict[str, Any], contact_id: str, page_cursor: str | None):

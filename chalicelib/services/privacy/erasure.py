@@ -291,8 +291,8 @@ def _erase_contact(erasure_id: str, work: dict[str, Any], contact_id: str, count
         _join(erasure_id, work, current)
         _add_contacts(work, current.doc.get("merged_from") or [])  # merged into her: hers
         store.save_work(erasure_id, work)
-        for record in attachment_store.of_contact(contact_id):
-            _erase_attachment(record.get("id"), counts)
+        for entry in attachment_store.of_contact(contact_id):
+            _erase_attachment(entry.id, counts)
         try:
             contact_store.delete(current, audit.entry("erased", contact_id, None, None))
         except (PreconditionFailed, Contended, NotFound):
@@ -309,8 +309,8 @@ def _erase_redirect(work: dict[str, Any], redirect: contact_store.Redirect, coun
     and so does the merge's record (it keeps the merged contacts as they
     were, for an undo)."""
     _add_contacts(work, [redirect.merged_into])
-    for record in attachment_store.of_contact(redirect.contact_id):
-        _erase_attachment(record.get("id"), counts)
+    for entry in attachment_store.of_contact(redirect.contact_id):
+        _erase_attachment(entry.id, counts)
     merge_store.forget(redirect.merge_id, redirect.contact_id)
 
 
@@ -416,11 +416,11 @@ def _pass_over(deadline: float, reserve: int = CALLS_A_STEP) -> bool:
 
 
 def _erase_attachment(attachment_id: str | None, counts: dict[str, int]) -> None:
-    record = attachment_store.get(attachment_id) if attachment_id else None
-    if record is None:
+    attachment = attachment_store.get(attachment_id) if attachment_id else None
+    if attachment is None:
         return
-    if blobs.head(record["key"]) is not None:
+    if blobs.head(attachment.key) is not None:
         counts["files"] += 1
-    blobs.delete(record["key"])
-    attachment_store.erase(record)
+    blobs.delete(attachment.key)
+    attachment_store.erase(attachment)
     counts["attachments"] += 1
