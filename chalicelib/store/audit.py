@@ -9,12 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core import metering
+from chalicelib.models.privacy import AuditEntry
 from chalicelib.store import cursor, keys, records
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import call, query_page
 from chalicelib.store.transaction import Transaction
-
-ENTRY_FIELDS = ("id", "at", "contact_id", "action", "who", "via", "fields", "version", "call_Id")
 
 
 def item(entry: dict[str, Any]) -> dict[str, Any]:
@@ -28,14 +27,15 @@ def add(tx: Transaction, entry: dict[str, Any] | None) -> None:
         tx.put(item(entry))
 
 
-def _entry(raw: dict[str, Any]) -> dict[str, Any]:
-    found = {k: raw.get(k) for k in ENTRY_FIELDS}
+def _entry(raw: dict[str, Any]) -> AuditEntry:
+    found = {k: raw.get(k) for k in AuditEntry.model_fields}
     if isinstance(found["fields"], dict):  # written before entries held names only
         found["fields"] = sorted(found["fields"])
-    return found
+    found["fields"] = found["fields"] or []
+    return AuditEntry.model_validate(found)
 
 
-def of_contact(contact_id: str, limit: int, page_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+def of_contact(contact_id: str, limit: int, page_cursor: str | None) -> tuple[list[AuditEntry], str | None]:
     """A contact's changes, newest first."""
     pk = keys.audit_pk(contact_id)
     items, next_cursor = query_page(pk, page_cursor, KeyConditionExpression="PK = :pk",
@@ -48,7 +48,7 @@ GSI_KEY = keys.ALL_KEYS
 
 
 def in_period(days: list[str], start: str, end: str, limit: int, page_cursor: str | None
-              ) -> tuple[list[dict[str, Any]], str | None]:
+              ) -> tuple[list[AuditEntry], str | None]:
     """Changes between ``start`` and ``end`` (ISO instants), oldest first: one
     Query a day of ``days`` until the page is full. The cursor names the day
     it stopped in (its GSI1PK)."""
@@ -58,7 +58,7 @@ def in_period(days: list[str], start: str, end: str, limit: int, page_cursor: st
         days = [d for d in days if d >= day]
         if not deserialize(resume)["PK"]:  # "start at this day": a page that stopped between days
             resume = None
-    found: list[dict[str, Any]] = []
+    found: list[AuditEntry] = []
     for day in days:
         if not metering.budget_left(reserve=2):
             # The request's call cap: the next page starts at this day.
@@ -82,7 +82,7 @@ def in_period(days: list[str], start: str, end: str, limit: int, page_cursor: st
     return found, None
 
 
-def all_of_contact(contact_id: str) -> list[dict[str, Any]]:
+def all_of_contact(contact_id: str) -> list[AuditEntry]:
     """Every change of a contact (an access request), oldest first."""
     return [_entry(r) for r in records.read_partition(keys.audit_pk(contact_id))]
 

@@ -221,7 +221,7 @@ def _files(work: dict[str, Any], contact_id: str, page_cursor: str | None):
 
 def _changes(work: dict[str, Any], contact_id: str, page_cursor: str | None):
     entries, next_cursor = audit_store.of_contact(contact_id, PAGE, page_cursor)
-    return {"changes": {contact_id: entries}}, [["changes", contact_id, next_cursor]] if next_cursor else []
+    return {"changes": {contact_id: [e.model_dump() for e in entries]}}, [["changes", contact_id, next_cursor]] if next_cursor else []
 
 
 def _notes(work: dict[str, Any], contact_id: str, page_cursor: str | None):

@@ -18,6 +18,7 @@ from chalicelib.core.ids import check_id, new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.domain.values import parse_datetime
 from chalicelib.models.contact import SERVER_FIELDS
+from chalicelib.models.privacy import AuditEntry
 from chalicelib.store import audit as store
 
 MAX_PERIOD_DAYS = 366
@@ -71,19 +72,19 @@ def changed_since(contact_id: str, version: int) -> set[str] | None:
     """The fields changed by every version after ``version``, from the trail;
     None when the trail cannot tell (an entry has expired or predates versions)."""
     entries = store.all_of_contact(contact_id)
-    made = {e["version"]: e for e in entries if isinstance(e.get("version"), int) and e["version"] > version}
-    latest = max((e.get("version") or 0 for e in entries), default=0)
+    made = {e.version: e for e in entries if e.version is not None and e.version > version}
+    latest = max((e.version or 0 for e in entries), default=0)
     if any(v not in made for v in range(version + 1, latest + 1)):
         return None
-    return {f for e in made.values() for f in (e.get("fields") or [])}
+    return {f for e in made.values() for f in e.fields}
 
 
-def of_contact(contact_id: str, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+def of_contact(contact_id: str, limit: int, cursor: str | None) -> tuple[list[AuditEntry], str | None]:
     return store.of_contact(check_id(contact_id, "contact_id"), limit, cursor)
 
 
 def in_period(start: str | None, end: str | None, limit: int, cursor: str | None
-              ) -> tuple[list[dict[str, Any]], str | None]:
+              ) -> tuple[list[AuditEntry], str | None]:
     """Every change between ``start`` and ``end`` (ISO date-times; a date
     alone is its whole day), oldest first, at most a year at a time; one
     Query a day, as many days as the request's call cap allows (the cursor
