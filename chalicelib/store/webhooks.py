@@ -13,27 +13,39 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core.errors import Conflict, NotFound
+from chalicelib.models.webhooks import Webhook
 from chalicelib.store import keys, records
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import batch_write, call, query_page
 
 # --- webhooks ----------------------------------------------------------------
 
-def create_webhook(record: dict[str, Any]) -> None:
-    records.put(keys.webhook(record["id"]), record, new=True)
+class StoredWebhook(Webhook):
+    """A webhook with the secrets that sign its deliveries (never answered but once)."""
+    secret: str
+    previous_secret: str | None = None  # still signing until ``previous_until`` after a rotation
+    previous_until: str | None = None
 
 
-def get_webhook(webhook_id: str) -> dict[str, Any] | None:
-    return records.get(keys.webhook(webhook_id))
+def _webhook(record: dict[str, Any] | None) -> StoredWebhook | None:
+    return StoredWebhook.model_validate(record) if record else None
 
 
-def all_webhooks() -> list[dict[str, Any]]:
-    return records.read_partition(keys.WEBHOOKS_PK, keys.WEBHOOK_PREFIX)
+def create_webhook(webhook: StoredWebhook) -> None:
+    records.put(keys.webhook(webhook.id), webhook.model_dump(), new=True)
 
 
-def replace_webhook(record: dict[str, Any], expected_version: int) -> None:
-    """Write ``record`` if the stored one still has ``expected_version`` (else Conflict)."""
-    records.put(keys.webhook(record["id"]), record, expect={"version": expected_version})
+def get_webhook(webhook_id: str) -> StoredWebhook | None:
+    return _webhook(records.get(keys.webhook(webhook_id)))
+
+
+def all_webhooks() -> list[StoredWebhook]:
+    return [_webhook(r) for r in records.read_partition(keys.WEBHOOKS_PK, keys.WEBHOOK_PREFIX)]
+
+
+def replace_webhook(webhook: StoredWebhook, expected_version: int) -> None:
+    """Write ``webhook`` if the stored one still has ``expected_version`` (else Conflict)."""
+    records.put(keys.webhook(webhook.id), webhook.model_dump(), expect={"version": expected_version})
 
 
 def delete_webhook(webhook_id: str) -> None:

@@ -27,6 +27,7 @@ from chalicelib.models.common import Page
 from chalicelib.models.webhooks import Delivery, ReplayAnswer
 from chalicelib.store import retryqueue
 from chalicelib.store import webhooks as store
+from chalicelib.store.webhooks import StoredWebhook
 
 log = logging.getLogger("cim")
 DELIVERED_DAYS, FAILED_DAYS = 3, 30  # how long an attempt stays listed
@@ -48,43 +49,43 @@ def _ttl(days: int) -> int:
     return int(time.time()) + days * 86400
 
 
-def fan_out(event: dict[str, Any], webhooks: list[dict[str, Any]]) -> int:
+def fan_out(event: dict[str, Any], webhooks: list[StoredWebhook]) -> int:
     """Deliver ``event`` to every enabled webhook that takes its type; how
     many deliveries began (a delivery already begun is not begun twice)."""
     begun = 0
     for webhook in webhooks:
-        if webhook.get("enabled") and subscribed(webhook["events"], event["type"]):
-            delivery = store.start_delivery(webhook["id"], event)
+        if webhook.enabled and subscribed(webhook.events, event["type"]):
+            delivery = store.start_delivery(webhook.id, event)
             if delivery is not None:
                 begun += 1
                 _dispatch(webhook, delivery)
     return begun
 
 
-def _dispatch(webhook: dict[str, Any], delivery: dict[str, Any]) -> None:
+def _dispatch(webhook: StoredWebhook, delivery: dict[str, Any]) -> None:
     """Send now, unless an earlier delivery of the lane still waits."""
     event = delivery["event"]
     lane = event["lane"]
-    if store.lane_head(webhook["id"], lane) is not None:
-        store.wait_in_lane(webhook["id"], lane, event, None)
+    if store.lane_head(webhook.id, lane) is not None:
+        store.wait_in_lane(webhook.id, lane, event, None)
         return
     if not _attempt(webhook, delivery):
-        store.wait_in_lane(webhook["id"], lane, event, delivery["next_try"])
+        store.wait_in_lane(webhook.id, lane, event, delivery["next_try"])
 
 
-def _attempt(webhook: dict[str, Any], delivery: dict[str, Any]) -> bool:
+def _attempt(webhook: StoredWebhook, delivery: dict[str, Any]) -> bool:
     """One attempt, recorded on the delivery. True when the delivery is done
     with (delivered, or dead-lettered: the lane moves on); False when it waits
     for ``delivery["next_try"]``."""
     event = delivery["event"]
     body = json.dumps(_body(webhook, event), separators=(",", ":"), ensure_ascii=False)
-    outcome = sender.post(webhook["url"], body.encode(), signed_headers(webhook, event["id"], body),
+    outcome = sender.post(webhook.url, body.encode(), signed_headers(webhook, event["id"], body),
                           get_settings().webhook_timeout_seconds, get_settings().webhook_allow_loopback)
     delivery |= {"attempts": delivery["attempts"] + 1, "last_status": outcome.status,
                  "last_error": outcome.error, "updated_at": now_iso(), "next_try": None}
     if outcome.delivered:
         delivery["status"] = "delivered"
-        store.save_delivery(webhook["id"], delivery, _ttl(DELIVERED_DAYS))
+        store.save_delivery(webhook.id, delivery, _ttl(DELIVERED_DAYS))
         return True
     if outcome.status == 410:
         _disable(webhook, "the target answered 410 Gone")
@@ -94,36 +95,36 @@ def _attempt(webhook: dict[str, Any], delivery: dict[str, Any]) -> bool:
         return _dead(webhook, delivery, outcome.error or "failed")
     wait = schedule[delivery["attempts"] - 1] * random.uniform(0.9, 1.1)  # noqa: S311 - jitter, not a secret
     delivery |= {"status": "pending", "next_try": iso(datetime.now(UTC) + timedelta(seconds=wait))}
-    store.save_delivery(webhook["id"], delivery, _ttl(FAILED_DAYS))
+    store.save_delivery(webhook.id, delivery, _ttl(FAILED_DAYS))
     queue = get_settings().webhook_retry_queue
     if queue:  # on time, from the delay queue; the schedule's lane index stays the backstop
-        retryqueue.send(queue, webhook["id"], event["lane"], wait)
-    log.info("webhook %s: event %s attempt %d failed (%s)", webhook["id"], event["id"], delivery["attempts"],
+        retryqueue.send(queue, webhook.id, event["lane"], wait)
+    log.info("webhook %s: event %s attempt %d failed (%s)", webhook.id, event["id"], delivery["attempts"],
              outcome.status or "no answer")
     return False
 
 
-def _dead(webhook: dict[str, Any], delivery: dict[str, Any], why: str) -> bool:
+def _dead(webhook: StoredWebhook, delivery: dict[str, Any], why: str) -> bool:
     delivery |= {"status": "failed", "last_error": why, "next_try": None}
-    store.save_delivery(webhook["id"], delivery, _ttl(FAILED_DAYS))
-    log.warning("webhook %s: event %s dead-lettered after %d attempts", webhook["id"], delivery["event"]["id"],
+    store.save_delivery(webhook.id, delivery, _ttl(FAILED_DAYS))
+    log.warning("webhook %s: event %s dead-lettered after %d attempts", webhook.id, delivery["event"]["id"],
                 delivery["attempts"])
     metrics.count(DEAD_LETTER_METRIC)  # the package's alarm watches it
     return True
 
 
-def _disable(webhook: dict[str, Any], why: str) -> None:
+def _disable(webhook: StoredWebhook, why: str) -> None:
     from chalicelib.services.events import webhooks
 
-    webhooks.disable(webhook["id"], why)
-    webhook["enabled"] = False
+    webhooks.disable(webhook.id, why)
+    webhook.enabled = False
 
 
-def _body(webhook: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
+def _body(webhook: StoredWebhook, event: dict[str, Any]) -> dict[str, Any]:
     """The event as sent: thin, or with the contact as it is now when the
     webhook asks for full data and the deployment allows it."""
     body = {k: event[k] for k in ("id", "type", "timestamp", "data")}
-    if webhook.get("full_data") and get_settings().webhook_full_data and event["type"] in _WITH_CONTACT:
+    if webhook.full_data and get_settings().webhook_full_data and event["type"] in _WITH_CONTACT:
         from chalicelib.services.contacts import contacts
 
         contact_id = event["data"].get("id") or event["data"].get("contact_id")
@@ -134,15 +135,15 @@ def _body(webhook: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def signed_headers(webhook: dict[str, Any], event_id: str, body: str) -> dict[str, str]:
+def signed_headers(webhook: StoredWebhook, event_id: str, body: str) -> dict[str, str]:
     """Standard Webhooks headers; while a rotated secret is still honoured,
     the signature of each secret (space-separated), so either verifies."""
     from standardwebhooks.webhooks import Webhook
 
     moment = datetime.now(UTC)
-    secrets = [webhook["secret"]]
-    if webhook.get("previous_secret") and (webhook.get("previous_until") or "") > now_iso():
-        secrets.append(webhook["previous_secret"])
+    secrets = [webhook.secret]
+    if webhook.previous_secret and (webhook.previous_until or "") > now_iso():
+        secrets.append(webhook.previous_secret)
     signatures = " ".join(Webhook(s).sign(event_id, moment, body) for s in secrets)
     return {"webhook-id": event_id, "webhook-timestamp": str(int(moment.timestamp())),
             "webhook-signature": signatures}
@@ -183,7 +184,7 @@ def work_lane(webhook_id: str, lane: str, *, now: bool = False) -> int:
         if delivery is None or webhook is None:  # the webhook was deleted, or the delivery expired
             store.leave_lane(webhook_id, lane, head["at"], head["event_id"])
             continue
-        if not webhook.get("enabled"):
+        if not webhook.enabled:
             _dead(webhook, delivery, "the webhook is disabled")
             store.leave_lane(webhook_id, lane, head["at"], head["event_id"])
             continue
@@ -229,7 +230,7 @@ def replay(webhook_id: str, since: str, until: str | None, cursor: str | None) -
     next_cursor: str | None = None
     while day <= end.date().isoformat():
         events, inner = store.events_of_day(day, iso(start), iso(end), REPLAY_PAGE - len(page), inner or None)
-        page += [event for event in events if subscribed(webhook["events"], event["type"])]
+        page += [event for event in events if subscribed(webhook.events, event["type"])]
         if inner:
             next_cursor = f"{day}.{inner}"
             break

@@ -23,6 +23,7 @@ from chalicelib.domain.events import Change, changes
 from chalicelib.services.events import delivery
 from chalicelib.store import eventbus
 from chalicelib.store import webhooks as store
+from chalicelib.store.webhooks import StoredWebhook
 
 log = logging.getLogger("cim")
 
@@ -54,7 +55,7 @@ def handle(records: list[dict[str, Any]]) -> int:
     if settings.event_bus:
         eventbus.publish(settings.event_bus, [{k: e[k] for k in ("id", "type", "timestamp", "data")} for e in events])
     webhooks = store.all_webhooks()
-    if any(w.get("enabled") for w in webhooks):
+    if any(w.enabled for w in webhooks):
         lanes: dict[str, list[dict[str, Any]]] = {}
         for event in events:  # a lane keeps stream order; lanes go side by side
             lanes.setdefault(event["lane"], []).append(event)
@@ -66,6 +67,6 @@ def handle(records: list[dict[str, Any]]) -> int:
     return len(events)
 
 
-def _deliver_lane(events: list[dict[str, Any]], webhooks: list[dict[str, Any]]) -> None:
+def _deliver_lane(events: list[dict[str, Any]], webhooks: list[StoredWebhook]) -> None:
     for event in events:
         delivery.fan_out(event, webhooks)

@@ -15,9 +15,10 @@ from chalicelib.integrations.webhooks import target_problem
 from chalicelib.models.common import Page
 from chalicelib.models.webhooks import MAX_WEBHOOKS, SecretRotated, Webhook, WebhookCreated, WebhookRequest
 from chalicelib.store import webhooks as store
+from chalicelib.store.webhooks import StoredWebhook
 
 ROTATION_HOURS = 24
-_PUBLIC = tuple(Webhook.model_fields)
+_PUBLIC = set(Webhook.model_fields)
 
 
 def _secret() -> str:
@@ -32,8 +33,8 @@ def _checked(request: WebhookRequest) -> None:
         raise Invalid("full_data: this deployment sends thin events only (CIM_WEBHOOK_FULL_DATA is off)")
 
 
-def _public(record: dict) -> Webhook:
-    return Webhook.model_validate({k: record.get(k) for k in _PUBLIC})
+def _public(webhook: StoredWebhook) -> Webhook:
+    return Webhook.model_validate(webhook.model_dump(include=_PUBLIC))
 
 
 def create(request: WebhookRequest) -> WebhookCreated:
@@ -41,22 +42,21 @@ def create(request: WebhookRequest) -> WebhookCreated:
     if len(store.all_webhooks()) >= MAX_WEBHOOKS:
         raise Conflict(f"at most {MAX_WEBHOOKS} webhooks; delete one first")
     stamp = now_iso()
-    record = request.model_dump() | {"id": new_id(), "secret": _secret(), "previous_secret": None,
-                                     "previous_until": None, "disabled_reason": None,
-                                     "created_at": stamp, "updated_at": stamp, "version": 1}
-    store.create_webhook(record)
-    return WebhookCreated.model_validate({k: record[k] for k in (*_PUBLIC, "secret")})
+    webhook = StoredWebhook.model_validate(request.model_dump() | {
+        "id": new_id(), "secret": _secret(), "created_at": stamp, "updated_at": stamp, "version": 1})
+    store.create_webhook(webhook)
+    return WebhookCreated.model_validate(webhook.model_dump(include=_PUBLIC | {"secret"}))
 
 
 def listing() -> Page[Webhook]:
     return Page[Webhook](items=[_public(r) for r in store.all_webhooks()])
 
 
-def _found(webhook_id: str) -> dict:
-    record = store.get_webhook(webhook_id)
-    if record is None:
+def _found(webhook_id: str) -> StoredWebhook:
+    webhook = store.get_webhook(webhook_id)
+    if webhook is None:
         raise NotFound(f"webhook {webhook_id} not found")
-    return record
+    return webhook
 
 
 def get(webhook_id: str) -> Webhook:
@@ -67,11 +67,12 @@ def replace(webhook_id: str, request: WebhookRequest) -> Webhook:
     """The webhook as asked; enabling it again clears why it was disabled."""
     _checked(request)
     current = _found(webhook_id)
-    record = current | request.model_dump() | {"updated_at": now_iso(), "version": current["version"] + 1}
+    changed = request.model_dump() | {"updated_at": now_iso(), "version": current.version + 1}
     if request.enabled:
-        record["disabled_reason"] = None
-    store.replace_webhook(record, current["version"])
-    return _public(record)
+        changed["disabled_reason"] = None
+    webhook = current.model_copy(update=changed)
+    store.replace_webhook(webhook, current.version)
+    return _public(webhook)
 
 
 def delete(webhook_id: str) -> Webhook:
@@ -84,19 +85,20 @@ def delete(webhook_id: str) -> Webhook:
 def rotate_secret(webhook_id: str) -> SecretRotated:
     current = _found(webhook_id)
     until = iso(datetime.now(UTC) + timedelta(hours=ROTATION_HOURS))
-    record = current | {"secret": _secret(), "previous_secret": current["secret"], "previous_until": until,
-                        "updated_at": now_iso(), "version": current["version"] + 1}
-    store.replace_webhook(record, current["version"])
-    return SecretRotated(id=webhook_id, secret=record["secret"], previous_valid_until=until)
+    webhook = current.model_copy(update={"secret": _secret(), "previous_secret": current.secret,
+                                         "previous_until": until, "updated_at": now_iso(),
+                                         "version": current.version + 1})
+    store.replace_webhook(webhook, current.version)
+    return SecretRotated(id=webhook_id, secret=webhook.secret, previous_valid_until=until)
 
 
 def disable(webhook_id: str, why: str) -> None:
     current = store.get_webhook(webhook_id)
-    if current is None or not current.get("enabled"):
+    if current is None or not current.enabled:
         return
-    record = current | {"enabled": False, "disabled_reason": why, "updated_at": now_iso(),
-                        "version": current["version"] + 1}
+    webhook = current.model_copy(update={"enabled": False, "disabled_reason": why, "updated_at": now_iso(),
+                                         "version": current.version + 1})
     try:
-        store.replace_webhook(record, current["version"])
+        store.replace_webhook(webhook, current.version)
     except Conflict:
         pass  # changed meanwhile (an admin's edit wins; the next 410 disables it again)
