@@ -3,9 +3,11 @@ themselves (docs/api.md, Possible duplicates). A pair is keyed by its two ids,
 the smaller first, so a scan that finds it again rewrites it in place."""
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from chalicelib.domain.terms import Term
+from chalicelib.models.contact import Dismissal
 from chalicelib.store import contacts, keys, records
 from chalicelib.store.codec import serialize, value
 from chalicelib.store.dynamo import batch_get, batch_write, query_page
@@ -13,6 +15,15 @@ from chalicelib.store.dynamo import batch_get, batch_write, query_page
 
 def pair_of(first: str, second: str) -> tuple[str, str]:
     return (first, second) if first < second else (second, first)
+
+
+@dataclass(frozen=True)
+class FoundPair:
+    """Two contacts a scan found may be one person, and why."""
+    ids: tuple[str, str]  # the smaller first
+    reasons: list[str]
+    score: float
+    found_at: str
 
 
 # --- scans -------------------------------------------------------------------
@@ -36,19 +47,19 @@ def scans() -> list[dict[str, Any]]:
 
 # --- pairs and dismissals ------------------------------------------------------
 
-def put_pairs(pairs: list[dict[str, Any]]) -> None:
-    """Write found pairs (``ids``, ``reasons``, ``score``, ``found_at``), 25 a BatchWriteItem."""
-    batch_write([serialize(keys.duplicate_pair(*p["ids"]) | keys.duplicate_listing(p["score"], *p["ids"]) | p)
-                 for p in pairs])
+def put_pairs(pairs: list[FoundPair]) -> None:
+    """Write found pairs, 25 a BatchWriteItem."""
+    batch_write([serialize(keys.duplicate_pair(*p.ids) | keys.duplicate_listing(p.score, *p.ids)
+                           | asdict(p) | {"ids": list(p.ids)}) for p in pairs])
 
 
-def page(limit: int, page_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+def page(limit: int, page_cursor: str | None) -> tuple[list[FoundPair], str | None]:
     """Pairs, most likely first."""
     items, next_cursor = query_page(
         "duplicates", page_cursor, key_names=keys.ALL_KEYS, IndexName=keys.CONTACTS_GSI,
         KeyConditionExpression="GSI1PK = :pk", ExpressionAttributeValues={":pk": value(keys.DUPLICATES_PK)},
         Limit=limit)
-    return [records.bare(i) for i in items], next_cursor
+    return [FoundPair(tuple(i["ids"]), list(i["reasons"]), float(i["score"]), i["found_at"]) for i in items], next_cursor
 
 
 def dismissed(pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -77,9 +88,9 @@ def contacts_and_dismissed(contact_ids: list[str], pairs: list[tuple[str, str]]
     return docs, {tuple(item["ids"]) for item in found}
 
 
-def dismiss(first: str, second: str, by: str, at: str) -> dict[str, Any]:
+def dismiss(first: str, second: str, by: str, at: str) -> Dismissal:
     """Never suggest this pair again: the dismissal, and the pair off the listing."""
-    ids = list(pair_of(first, second))
-    record = {"ids": ids, "by": by, "at": at}
-    records.put_together([(keys.dismissal(*ids), record, False), (keys.duplicate_pair(*ids), None, False)])
-    return record
+    dismissal = Dismissal(ids=list(pair_of(first, second)), by=by, at=at)
+    records.put_together([(keys.dismissal(*dismissal.ids), dismissal.model_dump(), False),
+                          (keys.duplicate_pair(*dismissal.ids), None, False)])
+    return dismissal

@@ -76,15 +76,14 @@ def _pairs_among(contacts: list[contact_store.StoredContact]) -> int:
     the one the walk reaches second."""
     for contact in contacts:
         holder_store.mark(contact.doc["id"], contact.terms)
-    found: dict[tuple[str, str], dict[str, Any]] = {}
+    found: dict[tuple[str, str], store.FoundPair] = {}
     stamp = now_iso()
     for contact in contacts:
         me = contact.doc["id"]
         for candidate, other in duplicates.judged_among(contact.doc, contact.terms, exclude=me):
             if _walk_order(other) < _walk_order(contact.doc):
                 ids = store.pair_of(me, candidate.id)
-                found[ids] = {"ids": list(ids), "reasons": list(candidate.reasons), "score": candidate.score,
-                              "found_at": stamp}
+                found[ids] = store.FoundPair(ids, list(candidate.reasons), candidate.score, stamp)
     store.put_pairs(list(found.values()))
     return len(found)
 

@@ -119,11 +119,12 @@ def listing(limit: int, cursor: str | None) -> Page[DuplicatePair]:
     contacts are now (one Query and one BatchGetItem a page; a pair whose
     contact was deleted, merged or dismissed since is left out)."""
     pairs, next_cursor = pair_store.page(limit, cursor)
-    ids = [i for p in pairs for i in p["ids"]]
-    docs, gone = pair_store.contacts_and_dismissed(ids, [tuple(p["ids"]) for p in pairs])
+    ids = [i for p in pairs for i in p.ids]
+    docs, gone = pair_store.contacts_and_dismissed(ids, [p.ids for p in pairs])
     by_id = {d["id"]: d for d in docs}
-    shown = [DuplicatePair.model_validate(p | {"contacts": [by_id[i] for i in p["ids"]]}) for p in pairs
-             if all(i in by_id for i in p["ids"]) and tuple(p["ids"]) not in gone]
+    shown = [DuplicatePair.model_validate({"ids": list(p.ids), "reasons": p.reasons, "score": p.score,
+                                           "found_at": p.found_at, "contacts": [by_id[i] for i in p.ids]})
+             for p in pairs if all(i in by_id for i in p.ids) and p.ids not in gone]
     return Page[DuplicatePair](items=shown, cursor=next_cursor)
 
 
@@ -135,4 +136,4 @@ def dismiss(asked: DismissalRequest) -> Dismissal:
     missing = [i for i in (first, second) if i not in store.existing([first, second])]
     if missing:
         raise NotFound(f"ids: contact {missing[0]} not found")
-    return Dismissal.model_validate(pair_store.dismiss(first, second, actor.current().who, now_iso()))
+    return pair_store.dismiss(first, second, actor.current().who, now_iso())
