@@ -155,7 +155,8 @@ def _run(tiers: list[int], repeat: int, workers: int, baseline_rows: int) -> int
         for tier in tiers:
             _import(Path(folder) / f"contacts-{tier}.csv", seeded, tier, workers, imported)
             seeded = tier
-            for name in ("lookup by ANI", "lookup by call variable", "Connect flow lookup", "name search"):
+            for name in ("lookup by ANI", "lookup by call variable", "flat IVR lookup", "Connect flow lookup",
+                         "name search"):
                 rows.append(ops.compare(name, tier, "in-process", ops.ours[name], repeat))
         for name in ("history page", "leg save"):
             rows.append(ops.compare(name, seeded, "in-process", ops.ours[name], repeat))
@@ -194,6 +195,8 @@ class Operations:
             "lookup by ANI": lambda c: c("POST", "/contacts/lookup", {"ani": phone}),
             "lookup by call variable": lambda c: c("POST", "/contacts/lookup",
                                                    {"callVariables": {"callVariable3": account}}),
+            # The lines an IVR script reads: answered from the index entry's card.
+            "flat IVR lookup": lambda c: c("POST", "/contacts/lookup/ivr", {"ani": phone}),
             # Amazon Connect's contact flow invokes the function directly: the caller and the
             # account number the caller typed, as Connect sends them.
             "Connect flow lookup": lambda c: invoke("connect_lookup", {"Name": "ContactFlowEvent", "Details": {
@@ -209,7 +212,8 @@ class Operations:
         self.bare: dict[str, Callable[[], Any]] = {
             "lookup by ANI": lambda: self.index_then_contacts(f"IDX#phone#{e164}", 26),
             "lookup by call variable": lambda: self.index_then_contacts(f"IDX#attr:account_no#{account.lower()}", 26),
-            "Connect flow lookup": lambda: self.index_then_contacts(f"IDX#attr:account_no#{account.lower()}", 26),
+            "flat IVR lookup": lambda: self.index_only(f"IDX#phone#{e164}", 26),
+            "Connect flow lookup": lambda: self.index_only(f"IDX#attr:account_no#{account.lower()}", 26),
             "name search": lambda: self.name_search(first.lower(), last[:4].lower(), page),
             "history page": self.history_page,
             "leg save": self.leg_save,
@@ -232,6 +236,11 @@ class Operations:
         keys = [{"PK": {"S": f"CONTACT#{i['id']['S']}"}, "SK": {"S": "CONTACT"}} for i in reply["Items"]]
         if keys:
             self.raw.batch_get_item(RequestItems={self.table: {"Keys": keys, "ConsistentRead": True}})
+
+    def index_only(self, pk: str, limit: int) -> None:
+        """The one Query the IVR's flat answer needs: the entries, with their cards."""
+        self.raw.query(TableName=self.table, KeyConditionExpression="PK = :pk", ConsistentRead=True,
+                       ExpressionAttributeValues={":pk": {"S": pk}}, Limit=limit)
 
     def name_search(self, pivot: str, other: str, page: int) -> None:
         """The filtered Query a two-word search makes, then its page of contacts."""

@@ -21,23 +21,25 @@ bp = area.blueprint
 FORMATS = ("json", "ivr")
 
 
-def _looked_up(ani: str | None, variables: dict[str, str]) -> LookupAnswer:
-    """The lookup, counted by its match kind (a CloudWatch metric)."""
+def _looked_up(asked: LookupRequest, *, flat: bool) -> Response:
+    """The lookup, counted by its match kind (a CloudWatch metric): the whole
+    contacts as JSON, or (``flat``) the IVR's lines from the index's cards."""
     from chalicelib.services.contacts import lookup
     started = time.perf_counter()
-    answer = lookup.lookup(ani, variables)
+    answer = lookup.brief(asked.ani, asked.callVariables) if flat else lookup.lookup(asked.ani, asked.callVariables)
     metrics.lookup(answer.match, "http", (time.perf_counter() - started) * 1000)
-    return answer
+    if flat:
+        return Response(body=lookup.flat(answer), status_code=200,
+                        headers={"Content-Type": "text/plain; charset=utf-8"})
+    return to_response(answer)
 
 
-def _respond(answer: LookupAnswer, request) -> Response:
+def _wants_flat(request) -> bool:
     wanted = query(request).get("format")
     if wanted is not None and wanted not in FORMATS:
         raise Invalid(f"format: {wanted!r} is not one of {', '.join(FORMATS)}")
     accept = (request.headers or {}).get("accept", "")
-    if wanted == "ivr" or (wanted is None and "text/plain" in accept and "json" not in accept):
-        return _flat(answer)
-    return to_response(answer)
+    return wanted == "ivr" or (wanted is None and "text/plain" in accept and "json" not in accept)
 
 
 def _asked_in_query(params: dict[str, str], _path: dict[str, str]) -> dict[str, object]:
@@ -46,16 +48,11 @@ def _asked_in_query(params: dict[str, str], _path: dict[str, str]) -> dict[str, 
     return {"ani": params.get("ani"), "callVariables": variables}
 
 
-def _flat(answer: LookupAnswer) -> Response:
-    from chalicelib.services.contacts import lookup
-    return Response(body=lookup.flat(answer), status_code=200, headers={"Content-Type": "text/plain; charset=utf-8"})
-
-
 @area.route("POST", "/contacts/lookup", role=IVR, summary="IVR lookup: who is calling?", request=LookupRequest,
             response=LookupAnswer, query=("format",), request_headers=("Accept",),
             example={"ani": "0014155550100", "callVariables": {"callVariable3": "AC-1"}})
 def lookup_post(body: LookupRequest):
-    return _respond(_looked_up(body.ani, body.callVariables), area.request)
+    return _looked_up(body, flat=_wants_flat(area.request))
 
 
 @area.route("GET", "/contacts/lookup", role=IVR,
@@ -63,7 +60,7 @@ def lookup_post(body: LookupRequest):
             reads=_asked_in_query, response=LookupAnswer, query=("ani", "format"), request_headers=("Accept",),
             call_variables=True)
 def lookup_get(body: LookupRequest):
-    return _respond(_looked_up(body.ani, body.callVariables), area.request)
+    return _looked_up(body, flat=_wants_flat(area.request))
 
 
 # The flat lines as their own resource: a generated client reads a JSON or a text answer by its path.
@@ -71,11 +68,11 @@ def lookup_get(body: LookupRequest):
             request=LookupRequest, response=str, media="text/plain",
             example={"ani": "0014155550100", "callVariables": {"callVariable3": "AC-1"}})
 def lookup_post_ivr(body: LookupRequest):
-    return _flat(_looked_up(body.ani, body.callVariables))
+    return _looked_up(body, flat=True)
 
 
 @area.route("GET", "/contacts/lookup/ivr", role=IVR, summary="IVR lookup (query form), as flat key=value lines",
             request=LookupRequest, reads=_asked_in_query, response=str, media="text/plain", query=("ani",),
             call_variables=True)
 def lookup_get_ivr(body: LookupRequest):
-    return _flat(_looked_up(body.ani, body.callVariables))
+    return _looked_up(body, flat=True)

@@ -15,8 +15,9 @@ BEGINS = "begins:"  # kind prefix: ``begins:<attribute key>``, the whole normali
 MIN_BEGINNING = 2  # characters a beginning must have (its entries are grouped by them)
 BEGINNING_TYPES = ("text", "list")
 # The index format this code writes: a table whose contacts were written by an
-# older one is reindexed once by the maintenance schedule.
-INDEX_FORMAT = 2
+# older one is reindexed once by the maintenance schedule. 2: number endings and
+# text beginnings; 3: the IVR's card on the entries a lookup queries.
+INDEX_FORMAT = 3
 
 
 @dataclass(frozen=True)

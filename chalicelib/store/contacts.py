@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core.errors import Conflict, Contended, Merged, NotFound, PreconditionFailed, Unavailable
+from chalicelib.domain import ivr
 from chalicelib.domain.terms import BEGINS, NAME, UNIQUE, Term
 from chalicelib.store import audit as audit_store
 from chalicelib.store import cursor, holders, keys
@@ -55,17 +56,40 @@ def index_key(term: Term, contact_id: str) -> dict[str, str]:
     return keys.exact_index(term.kind, term.value, contact_id)
 
 
-def index_item(term: Term, contact_id: str, name_words: list[str]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class EntryShape:
+    """What a contact's index entries carry besides its id: a name entry the
+    name's words, an entry the IVR lookup queries the contact's card."""
+    words: list[str]
+    card: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, doc: dict[str, Any], terms: list[Term]) -> EntryShape:
+        return cls(name_words(terms), ivr.card(doc, terms))
+
+
+def index_item(term: Term, contact_id: str, shape: EntryShape) -> dict[str, Any]:
     item = index_key(term, contact_id) | {"id": contact_id}
     if term.kind == NAME:
         # ``text`` lets a search for several words filter in the Query itself
         # (contains " <prefix>": a word starting with it).
-        item |= {"words": name_words, "text": " " + " ".join(name_words)}
+        item |= {"words": shape.words, "text": " " + " ".join(shape.words)}
+    elif shape.card is not None and ivr.looked_up_by(term):
+        item["card"] = shape.card
     return item
 
 
-def add_index(tx: Transaction, term: Term, contact_id: str, name_words: list[str]) -> int:
-    item = index_item(term, contact_id, name_words)
+def entries_to_rewrite(old: EntryShape, new: EntryShape, old_terms: list[Term], terms: list[Term]) -> list[Term]:
+    """The entries a change writes: the new terms, and the kept ones whose
+    name words or card changed."""
+    old_set = set(old_terms)
+    names_changed, card_changed = new.words != old.words, new.card != old.card
+    return [t for t in terms if t not in old_set or (names_changed and t.kind == NAME)
+            or (card_changed and ivr.looked_up_by(t))]
+
+
+def add_index(tx: Transaction, term: Term, contact_id: str, shape: EntryShape) -> int:
+    item = index_item(term, contact_id, shape)
     if term.kind.startswith(UNIQUE):
         # A value held by another contact refuses the whole write.
         return tx.put(item, only_if="attribute_not_exists(PK) OR id = :id", values={":id": contact_id},
@@ -155,12 +179,12 @@ def create(doc: dict[str, Any], terms: list[Term], audit: dict[str, Any] | None 
     its numbers and addresses) may be suppressed, else ``Suppressed``. The
     contact joins the holder markers of its numbers and addresses (``held``:
     them as read before, so that a crowded one is left as it is)."""
-    words = name_words(terms)
+    shape = EntryShape.of(doc, terms)
     tx = Transaction()
     tx.put_new(contact_item(doc, 1, terms))
     audit_store.add(tx, audit)
     guards = privacy_store.guard_unsuppressed(tx, list(unsuppressed))
-    claims = [(add_index(tx, t, doc["id"], words), t) for t in terms]
+    claims = [(add_index(tx, t, doc["id"], shape), t) for t in terms]
     holders.hold(tx, doc["id"], terms, read=held)
     _commit(tx, doc["id"], creating=True, claims=claims, guards=guards, unsuppressed=unsuppressed)
 
@@ -200,8 +224,8 @@ def put_many(new: list[tuple[dict[str, Any], list[Term]]], audits: list[dict[str
 
 def new_items(doc: dict[str, Any], terms: list[Term]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """A new contact as stored: its index entries and its item (typed)."""
-    words = name_words(terms)
-    return [serialize(index_item(t, doc["id"], words)) for t in terms], serialize(contact_item(doc, 1, terms))
+    shape = EntryShape.of(doc, terms)
+    return [serialize(index_item(t, doc["id"], shape)) for t in terms], serialize(contact_item(doc, 1, terms))
 
 
 def existing(contact_ids: list[str]) -> set[str]:
@@ -256,17 +280,19 @@ def get_or_redirect(contact_id: str) -> StoredContact | Redirect | None:
 
 
 def replace(old: StoredContact, doc: dict[str, Any], terms: list[Term], audit: dict[str, Any] | None = None,
-            unsuppressed: list[str] = (), held: dict[str, set[str]] | None = None) -> None:
+            unsuppressed: list[str] = (), held: dict[str, set[str]] | None = None, *,
+            rewrite_all: bool = False) -> None:
     """Write ``doc`` as version ``old.version + 1`` if the stored one is still
     ``old.version`` (guarded like ``create``; ``held`` as there)."""
     contact_id = doc["id"]
     terms = terms_for(doc, terms)
-    words = name_words(terms)
+    shape = EntryShape.of(doc, terms)
     old_set, new_set = set(old.terms), set(terms)
-    # A name entry carries all the name's words: rewrite them when the words change.
-    rewrite_names = words != name_words(old.terms)
     stale = [t for t in old.terms if t not in new_set]
-    fresh = [t for t in terms if t not in old_set or (rewrite_names and t.kind == NAME)]
+    # Entries carry the name's words and the IVR's card: rewritten when those change
+    # (``rewrite_all``: every entry, as an index format upgrade does).
+    fresh = list(terms) if rewrite_all else entries_to_rewrite(EntryShape.of(old.doc, old.terms), shape,
+                                                                 old.terms, terms)
     tx = Transaction()
     tx.put(contact_item(doc, old.version + 1, terms), only_if="version = :expected",
            values={":expected": old.version}, return_old=True)
@@ -274,7 +300,7 @@ def replace(old: StoredContact, doc: dict[str, Any], terms: list[Term], audit: d
     guards = privacy_store.guard_unsuppressed(tx, list(unsuppressed))
     for term in stale:
         tx.delete(index_key(term, contact_id))
-    claims = [(add_index(tx, t, contact_id, words), t) for t in fresh]
+    claims = [(add_index(tx, t, contact_id, shape), t) for t in fresh]
     holders.hold(tx, contact_id, [t for t in terms if t not in old_set], read=held)
     holders.release(tx, contact_id, stale)
     _commit(tx, contact_id, creating=False, claims=claims, guards=guards, unsuppressed=unsuppressed)
@@ -365,6 +391,23 @@ def ids_by_term(term: Term, limit: int, page_cursor: str | None) -> tuple[list[s
         pk, page_cursor, KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": value(pk)},
         ProjectionExpression="id", ConsistentRead=True, Limit=limit)
     return [i["id"] for i in items], next_cursor
+
+
+@dataclass(frozen=True)
+class Found:
+    """A contact an index entry names, with its IVR card when the entry carries one."""
+    contact_id: str
+    card: dict[str, Any] | None
+
+
+def found_by_term(term: Term, limit: int) -> list[Found]:
+    """The contacts holding exactly ``term``, each with its card: the IVR's
+    answer in one Query (strongly consistent: an erased or edited contact is
+    never answered from a stale copy)."""
+    pk = keys.exact_index_pk(term.kind, term.value)
+    reply = call("query", KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": value(pk)},
+                 ProjectionExpression="id, card", ConsistentRead=True, Limit=limit)
+    return [Found(i["id"], i.get("card")) for i in map(deserialize, reply.get("Items", []))]
 
 
 def ids_beginning(key: str, beginning: str, limit: int, page_cursor: str | None) -> tuple[list[str], str | None]:

@@ -18,11 +18,12 @@ from chalicelib.store import audit as audit_store
 from chalicelib.store import holders, keys, records
 from chalicelib.store import privacy as privacy_store
 from chalicelib.store.contacts import (
+    EntryShape,
     StoredContact,
     contact_item,
+    entries_to_rewrite,
     index_item,
     index_key,
-    name_words,
     raise_if_claimed,
     redirect_item,
     terms_for,
@@ -57,7 +58,7 @@ def apply(survivor: StoredContact, doc: dict[str, Any], terms: list[Term], merge
         audit_store.add(tx, entry)
     guards = privacy_store.guard_unsuppressed(tx, unsuppressed)
     new_terms = terms_for(doc, terms)
-    claims = _rewrite_entries(tx, survivor_id, survivor.terms, new_terms, claimable_from=group)
+    claims = _rewrite_entries(tx, survivor, doc, new_terms, claimable_from=group)
     taken_over = {t for t in new_terms if t.kind.startswith(UNIQUE)}
     for contact in merged:
         for term in contact.terms:
@@ -88,18 +89,18 @@ def undo(survivor: StoredContact, doc: dict[str, Any], terms: list[Term], restor
     guards = privacy_store.guard_unsuppressed(tx, unsuppressed)
     regained = {index_key(Term(*t), item["doc"]["id"])["PK"] for item in restored for t in item["terms"]
                 if t[0].startswith(UNIQUE)}
-    claims = _rewrite_entries(tx, survivor_id, survivor.terms, terms_for(doc, terms), claimable_from=[survivor_id],
+    claims = _rewrite_entries(tx, survivor, doc, terms_for(doc, terms), claimable_from=[survivor_id],
                               leave=regained)
     for item in restored:
-        contact_id, words = item["doc"]["id"], name_words([Term(*t) for t in item["terms"]])
-        for kind, val in item["terms"]:
-            term = Term(kind, val)
-            if kind.startswith(UNIQUE):  # back from the survivor, unless someone else took it since
-                claims.append((tx.put(index_item(term, contact_id, words), return_old=True,
+        contact_id, its_terms = item["doc"]["id"], [Term(*t) for t in item["terms"]]
+        shape = EntryShape.of(item["doc"], its_terms)
+        for term in its_terms:
+            if term.kind.startswith(UNIQUE):  # back from the survivor, unless someone else took it since
+                claims.append((tx.put(index_item(term, contact_id, shape), return_old=True,
                                       only_if="attribute_not_exists(PK) OR id IN (:s, :m)",
                                       values={":s": survivor_id, ":m": contact_id}), term))
             else:
-                tx.put(index_item(term, contact_id, words))
+                tx.put(index_item(term, contact_id, shape))
     record_step = tx.put(keys.merge(merge_id) | record, only_if="#state = :applied", values={":applied": APPLIED},
                          names={"#state": "state"})
     after = terms_for(doc, terms)
@@ -109,28 +110,25 @@ def undo(survivor: StoredContact, doc: dict[str, Any], terms: list[Term], restor
     _commit(tx, watched, claims, guards, unsuppressed, record_step=record_step)
 
 
-def _rewrite_entries(tx: Transaction, contact_id: str, old: list[Term], new: list[Term], *,
+def _rewrite_entries(tx: Transaction, survivor: StoredContact, doc: dict[str, Any], new: list[Term], *,
                      claimable_from: list[str], leave: set[str] = frozenset()) -> list[tuple[int, Term]]:
-    """The survivor's index entries from ``old`` to ``new`` terms; a unique
-    value may be taken over from any of ``claimable_from``. ``leave``: claim
-    keys another step of the transaction writes."""
-    words = name_words(new)
-    old_set, new_set = set(old), set(new)
-    rewrite_names = words != name_words(old)
+    """The survivor's index entries from its stored terms to ``new`` (its
+    document becoming ``doc``); a unique value may be taken over from any of
+    ``claimable_from``. ``leave``: claim keys another step of the transaction writes."""
+    contact_id, old = doc["id"], survivor.terms
+    shape, new_set = EntryShape.of(doc, new), set(new)
     for term in old:
         if term not in new_set and index_key(term, contact_id)["PK"] not in leave:
             tx.delete(index_key(term, contact_id))
     claims = []
     holders = {f":h{i}": holder for i, holder in enumerate(claimable_from)}
-    for term in new:
-        if term in old_set and not (rewrite_names and term.kind == "name"):
-            continue
+    for term in entries_to_rewrite(EntryShape.of(survivor.doc, old), shape, old, new):
         if term.kind.startswith(UNIQUE):
-            claims.append((tx.put(index_item(term, contact_id, words), return_old=True,
+            claims.append((tx.put(index_item(term, contact_id, shape), return_old=True,
                                   only_if=f"attribute_not_exists(PK) OR id IN ({', '.join(holders)})",
                                   values=holders), term))
         else:
-            tx.put(index_item(term, contact_id, words))
+            tx.put(index_item(term, contact_id, shape))
     return claims
 
 

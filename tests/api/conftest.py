@@ -9,6 +9,7 @@ import pytest
 from chalice.test import Client
 from moto import mock_aws
 
+from chalicelib.core import metering
 from chalicelib.store import aws
 from devtools.bootstrap import ensure_all
 from devtools.emulator import scale_like_dynamodb
@@ -23,6 +24,7 @@ class Api:
         self.client = client
         self.key = key
         self.calls: list[str] = []
+        self.read_units = 0.0
 
     def as_key(self, key: str | None) -> Api:
         return Api(self.client, key)
@@ -36,6 +38,7 @@ class Api:
         aws.start_counting()
         reply = self.client.http.request(method, path, body=sent, headers=hdrs)
         self.calls = aws.counted_calls()
+        self.read_units = metering.counted_units()["read"]
         answered_as_declared(method, path, reply.status_code)
         return reply
 

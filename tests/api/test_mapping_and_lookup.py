@@ -188,3 +188,80 @@ def test_the_ivr_format_never_cuts_an_id(api):
     lines = dict(line.split("=", 1) for line in reply.body.decode().splitlines())
     assert lines["match"] == "multiple" and sorted(lines["contact_ids"].split(",")) == sorted(made)
     assert len(lines["contact_ids"]) > 64 and lines["more"] == "false" and lines["dropped"] == ""
+
+
+# --- the IVR's answer in one read ----------------------------------------------------
+
+def _lines(reply) -> dict[str, str]:
+    assert reply.status_code == 200, reply.body
+    return dict(line.split("=", 1) for line in reply.body.decode().splitlines())
+
+
+def _whole_contact_lines(ani: str | None, variables: dict[str, str]) -> dict[str, str]:
+    """The flat answer made from the whole contact (what the lines were before cards)."""
+    from chalicelib.services.contacts import lookup
+
+    whole = lookup.lookup(ani, variables)
+    return dict(line.split("=", 1) for line in lookup.flat(lookup.Brief.of(whole)).splitlines())
+
+
+def test_the_flat_answer_is_one_query_of_one_read_unit_and_says_what_the_whole_contact_says(api, account_rule):
+    add_attributes(api, mobile="phone", tier={"type": "text", "searchable": True}, note="text")
+    api.post("/mapping", {"key": "mobile", "varNumber": 5})
+    api.post("/mapping", {"key": "tier", "varNumber": 6})
+    made = save(api, {"first_name": "Ann", "last_name": "Lee", "phone1": "415 555 0100", "email": "ann@example.com",
+                      "account_no": "AC-5", "mobile": "+44 20 7946 0018", "tier": "gold", "note": "not mapped"})
+    api.put(f"/contacts/{made['id']}/consents/recording", {"granted": True})
+    api.put(f"/contacts/{made['id']}/consents/marketing", {"granted": False})
+    api.get("/getSchema"), api.get("/mapping")
+    for asked in ("ani=4155550100", "callVariable3=ac-5", "callVariable5=%2B442079460018"):
+        lines = _lines(api.get(f"/contacts/lookup?{asked}&format=ivr"))
+        assert api.calls == ["Query"] and api.read_units <= 1.0, (asked, api.calls, api.read_units)
+        assert lines == _whole_contact_lines("4155550100" if asked.startswith("ani") else None,
+                                             {"callVariable3": "ac-5"} if "3=" in asked else
+                                             {"callVariable5": "+442079460018"} if "5=" in asked else {})
+        assert lines["contact_id"] == made["id"] and lines["last_name"] == "Lee" and lines["tier"] == "gold"
+        assert lines["mobile"] == "+44 20 7946 0018" and lines["account_no"] == "AC-5"
+        assert lines["consent_recording"] == "yes" and lines["consent_marketing"] == "no"
+        assert "note" not in lines  # only what the IVR may branch on
+
+
+def test_an_edit_is_in_the_next_flat_answer_and_an_old_entry_without_a_card_still_answers(api, account_rule):
+    made = save(api, {"first_name": "Ann", "last_name": "Lee", "phone1": "415 555 0100"})
+    assert api.put(f"/contacts/{made['id']}", {"last_name": "Lee-Park", "email": "ann@example.com"}).status_code == 200
+    api.get("/mapping")  # the rules cached, as in a warm container
+    lines = _lines(api.get("/contacts/lookup?ani=4155550100&format=ivr"))
+    assert lines["last_name"] == "Lee-Park" and lines["email"] == "ann@example.com" and api.calls == ["Query"]
+    # An entry written before cards (index format 2) answers by reading the contact ...
+    from chalicelib.core.settings import get_settings
+    from chalicelib.store import aws as store_aws
+
+    store_aws.dynamodb().update_item(TableName=get_settings().table_name, UpdateExpression="REMOVE card",
+                                     Key={"PK": {"S": "IDX#phone#+14155550100"}, "SK": {"S": f"CONTACT#{made['id']}"}})
+    old = _lines(api.get("/contacts/lookup?ani=4155550100&format=ivr"))
+    assert old == lines and api.calls == ["Query", "BatchGetItem"]
+    # ... until the index format upgrade rewrites it with its card.
+    from chalicelib.services.schema import schema
+    from chalicelib.store import schema as schema_store
+
+    schema_store.set_index_format(2)
+    job = schema.reindex_for_the_index_format()
+    assert job is not None and schema.run_job(job.id).state == "done"
+    api.get("/getSchema")  # the job read the schema afresh; cached again
+    assert _lines(api.get("/contacts/lookup?ani=4155550100&format=ivr")) == lines and api.calls == ["Query"]
+
+
+def test_a_merge_and_its_undo_keep_every_card_true(api):
+    ann = save(api, {"first_name": "Ann", "last_name": "Lee", "phone1": "415 555 0100"})
+    anne = save(api, {"first_name": "Anne", "last_name": "Lee", "email": "anne@example.com", "phone2": "415 555 0101"})
+    merged = api.post("/contacts/merge", {"survivor_id": ann["id"], "merged_ids": [anne["id"]],
+                                          "fields": {"email": anne["id"]}})
+    assert merged.status_code == 201, merged.body
+    for ani in ("4155550100", "4155550101"):  # her own number, and the one the merge brought
+        lines = _lines(api.get(f"/contacts/lookup?ani={ani}&format=ivr"))
+        assert lines["contact_id"] == ann["id"] and lines["email"] == "anne@example.com", (ani, lines)
+    assert api.post(f"/merges/{body(merged)['merge_id']}/undo").status_code == 200
+    back = _lines(api.get("/contacts/lookup?ani=4155550101&format=ivr"))
+    assert back["contact_id"] == anne["id"] and back["first_name"] == "Anne" and api.calls == ["Query"]
+    own = _lines(api.get("/contacts/lookup?ani=4155550100&format=ivr"))
+    assert own["contact_id"] == ann["id"] and own["email"] == "" and api.calls == ["Query"]

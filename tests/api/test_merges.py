@@ -115,11 +115,12 @@ def test_undo_gives_everything_back_item_for_item_and_keeps_the_survivors_later_
     after = _items(table_items)
     changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
     since = {k for k in changed if "CALL-SINCE" in k[0] + k[1] or "CALL-LINKED" in k[0] + k[1]}
-    # Only the survivor's own later change (the contact, its e-mail entries and who holds those
-    # addresses) and the calls that came since.
+    # Only the survivor's own later change (the contact, its e-mail entries, its number's entry
+    # whose IVR card carries the e-mail, and who holds those addresses) and the calls that came since.
     holders_of = {("HELD#" + identifier_digest("email", a), "HELD") for a in ("ann@example.com", "ann.lee@example.org")}
     assert changed - since == {(f"CONTACT#{ann['id']}", "CONTACT"), ("IDX#email#ann@example.com", f"CONTACT#{ann['id']}"),
-                               ("IDX#email#ann.lee@example.org", f"CONTACT#{ann['id']}")} | holders_of
+                               ("IDX#email#ann.lee@example.org", f"CONTACT#{ann['id']}"),
+                               ("IDX#phone#+14155550100", f"CONTACT#{ann['id']}")} | holders_of
     restored = json.loads(api.get(f"/contacts/{anne['id']}").body)
     assert restored == anne
     assert body(api.get(f"/merges/{merge_id}"))["state"] == "undone"

@@ -67,19 +67,18 @@ def flow_lookup(event: Any) -> dict[str, Any]:
     try:
         question = flow_question(checked_event(event))
         asked = _asked(question.ani, question.variables)
-        answer = lookup.lookup(asked.ani, asked.callVariables)
+        if question.parameters.get("format") == "json":  # the candidates too: the whole contacts are read
+            whole = lookup.lookup(asked.ani, asked.callVariables)
+            return _with_contacts(flow_answer(lookup.Brief.of(whole)), whole)
+        answer = lookup.brief(asked.ani, asked.callVariables)
     except Unavailable:
         raise  # Connect retries a failed invocation; an honest "none" would be wrong here
     except (DomainError, ValidationError) as error:
-        return flow_answer(LookupAnswer(match="none", contacts=[], matchedBy=None)) | {"error": _reason(error)}
+        return flow_answer(lookup.NONE) | {"error": _reason(error)}
     except Exception as error:  # noqa: BLE001 - a flow must get an answer whatever it sent
         log.warning("connect_lookup could not read its event: %s", type(error).__name__)
-        return flow_answer(LookupAnswer(match="none", contacts=[], matchedBy=None)) | {
-            "error": "the event could not be read"}
-    flat = flow_answer(answer)
-    if question.parameters.get("format") == "json":
-        flat = _with_contacts(flat, answer)
-    return flat
+        return flow_answer(lookup.NONE) | {"error": "the event could not be read"}
+    return flow_answer(answer)
 
 
 def _reason(error: Exception) -> str:
@@ -108,10 +107,10 @@ def _with_contacts(flat: dict[str, Any], answer: LookupAnswer) -> dict[str, Any]
     return answer_
 
 
-def flow_answer(answer: LookupAnswer) -> dict[str, str]:
+def flow_answer(answer: lookup.Brief) -> dict[str, str]:
     """The lookup summary as Connect's ``STRING_MAP``: whole ids only, under 32 KB."""
     summary = lookup.summary(answer)
-    ids = [c.id for c in answer.contacts]
+    ids = answer.ids
     summary["contact_ids"] = ",".join(ids[:FLOW_IDS_MAX])
     summary["more"] = "true" if answer.more or len(ids) > FLOW_IDS_MAX else "false"
     dropped = []

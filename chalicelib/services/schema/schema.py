@@ -252,8 +252,8 @@ def reindex_for_the_index_format() -> Job | None:
         return None
     if any(r["state"] == "running" and r.get("index_format") for r in schema_store.jobs()):
         return None
-    return _new_job(f"index format {INDEX_FORMAT}: phone number endings and text attribute beginnings",
-                    index_format=INDEX_FORMAT)
+    return _new_job(f"index format {INDEX_FORMAT}: the IVR's card on each number, address and searchable value "
+                    "(and, from format 2, number endings and text beginnings)", index_format=INDEX_FORMAT)
 
 
 def get_job(job_id: str) -> Job:
@@ -309,14 +309,15 @@ def _reindex(contact: contact_store.StoredContact, schema: dict[str, Attribute],
         _note_conflict(record, doc["id"], error.message)
         return
     before = {k: v for k, v in doc.items() if k not in SERVER_FIELDS}
-    if (prepared.fields, prepared.normalized, set(contact_store.terms_for(doc, prepared.terms))) == (
+    upgrading = bool(record.get("index_format"))  # every entry rewritten in the new format
+    if not upgrading and (prepared.fields, prepared.normalized, set(contact_store.terms_for(doc, prepared.terms))) == (
             before, doc.get("normalized", {}), set(contact.terms)):
         return
     new_doc = prepared.fields | {k: doc[k] for k in ("id", "created_at", "updated_at")} \
         | {k: doc[k] for k in KEPT_ACROSS_EDITS if doc.get(k)}  # consents and merges are not the schema's
     new_doc["normalized"] = prepared.normalized
     try:
-        contact_store.replace(contact, new_doc, prepared.terms)
+        contact_store.replace(contact, new_doc, prepared.terms, rewrite_all=upgrading)
         record["changed"] += 1
     except Conflict as error:
         _note_conflict(record, doc["id"], error.message)
