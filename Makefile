@@ -46,8 +46,10 @@ export: install  ## make export OUT=contacts.csv [FORMAT=jsonl] [INCLUDE_PII=1]:
 invoke: install  ## make invoke FN=connect_lookup EVENT=events/connect/flow-lookup.json: one Lambda function, as Connect calls it
 	@$(BIN)/python -m devtools.invoke "$(FN)" "$(EVENT)"
 
-bench: install  ## the benchmark suite (not part of `make test`): prints a table, writes bench/results/
+bench: install  ## the benchmark suite (not part of `make test`): its table, the bill, partition heat at 10M contacts
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.bill
+	$(BIN)/python -m bench.partitions
 
 load: install  ## make load [USERS=20 SECONDS=60] [CIM=<url> KEY=<admin key>]: Locust against make run (or CIM)
 	$(BIN)/python -m bench.load --users $(or $(USERS),20) --seconds $(or $(SECONDS),60) $(if $(CIM),--target $(CIM) --key $(KEY))

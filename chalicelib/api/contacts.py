@@ -38,6 +38,7 @@ EXAMPLE = {"phone1": "+1 415 555 0100", "first_name": "Ann", "last_name": "Lee"}
 
 # GET /contacts?phone=&email=&name=... (and any attribute of the schema) filters; limit and cursor page.
 SEARCH_PARAMS = ("phone", "phone1", "phone2", "email", "name", "first_name", "last_name")
+CHANGED_SINCE = "updated_since"
 
 
 def _etag(contact: Contact) -> dict[str, str]:
@@ -86,7 +87,7 @@ def get_contact_list():
 
 
 @area.route("GET", "/contacts", role=AGENT, summary="List or search contacts", response=Page[Contact],
-            query=PAGING + SEARCH_PARAMS)
+            query=PAGING + SEARCH_PARAMS + (CHANGED_SINCE,))
 def list_contacts():
     from chalicelib.services.contacts import contacts
     request = area.request
@@ -95,6 +96,11 @@ def list_contacts():
     terms = {k: v for k, v in query(request).items() if k not in PAGING}
     if not terms:
         return page_response(*contacts.list_page(limit, cursor))
+    if CHANGED_SINCE in terms:
+        if len(terms) > 1:
+            raise Invalid(f"{CHANGED_SINCE}: give it alone (with limit and cursor), not with "
+                          f"{', '.join(sorted(set(terms) - {CHANGED_SINCE}))}")
+        return page_response(*contacts.changed_since(terms[CHANGED_SINCE], limit, cursor))
     if list(terms) == ["name"]:
         return page_response(*contacts.by_name_filled(terms["name"], limit, cursor))
     return page_response(*contacts.search(terms, limit, cursor))

@@ -14,6 +14,7 @@ ENDING_DIGITS = 4
 BEGINS = "begins:"  # kind prefix: ``begins:<attribute key>``, the whole normalised value
 MIN_BEGINNING = 2  # characters a beginning must have (its entries are grouped by them)
 BEGINNING_TYPES = ("text", "list")
+UPDATED = "updated"  # the contact's last change (its ``updated_at``): ``updated_since`` lists by it
 # The index format this code writes: a table whose contacts were written by an
 # older one is reindexed once by the maintenance schedule. 2: number endings and
 # text beginnings; 3: the IVR's card on the entries a lookup queries.
@@ -23,7 +24,7 @@ INDEX_FORMAT = 3
 @dataclass(frozen=True)
 class Term:
     """One index entry of a contact: ``kind`` is phone, email, name, attr:<key>,
-    uniq:<key>, phone_end (a number's last digits) or begins:<key>."""
+    uniq:<key>, phone_end (a number's last digits), begins:<key> or updated."""
     kind: str
     value: str
 

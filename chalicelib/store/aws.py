@@ -96,10 +96,21 @@ def s3() -> Any:
     return client("s3")
 
 
+_memos: dict[str, set[str]] = {}
+
+
+def memo(name: str) -> set[str]:
+    """What this container has already written once (a marker), kept as long
+    as its clients: forgotten with them, when a test or a tool switches tables."""
+    with _lock:
+        return _memos.setdefault(name, set())
+
+
 def reset_clients() -> None:
-    """Forget the clients (tests switch endpoints and credentials)."""
+    """Forget the clients (tests switch endpoints and credentials), and what was written through them."""
     with _lock:
         _clients.clear()
+        _memos.clear()
 
 
 # Tests and tools count through the store they exercise.

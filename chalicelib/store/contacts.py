@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.core import metering
 from chalicelib.core.errors import Conflict, Contended, Merged, NotFound, PreconditionFailed, Unavailable
 from chalicelib.domain import ivr
-from chalicelib.domain.terms import BEGINS, NAME, UNIQUE, Term
+from chalicelib.domain.terms import BEGINS, NAME, UNIQUE, UPDATED, Term
 from chalicelib.store import audit as audit_store
 from chalicelib.store import cursor, holders, keys
 from chalicelib.store import privacy as privacy_store
@@ -53,6 +54,8 @@ def index_key(term: Term, contact_id: str) -> dict[str, str]:
         return keys.beginning_index(term.kind.removeprefix(BEGINS), term.value, contact_id)
     if term.kind.startswith(UNIQUE):
         return keys.unique_claim(term.kind.removeprefix(UNIQUE), term.value)
+    if term.kind == UPDATED:
+        return keys.updated_entry(term.value, contact_id)
     return keys.exact_index(term.kind, term.value, contact_id)
 
 
@@ -124,10 +127,13 @@ def redirect_item(contact_id: str, merged_into: str, merge_id: str, version: int
 
 
 def terms_for(doc: dict[str, Any], terms: list[Term]) -> list[Term]:
-    """``terms`` (from the fields) and the identifiers of contacts merged into
-    this one that its fields do not hold: lookups by them still find it."""
+    """``terms`` (from the fields), the identifiers of contacts merged into
+    this one that its fields do not hold (lookups by them still find it), and
+    its last change (``updated_since`` finds it there; one entry, moved by
+    every write as the others are)."""
     attached = [Term(i["kind"], i["value"]) for i in doc.get("merged_identifiers") or []]
-    return list(dict.fromkeys(list(terms) + attached))
+    changed = [Term(UPDATED, doc["updated_at"])] if doc.get("updated_at") else []
+    return list(dict.fromkeys([t for t in terms if t.kind != UPDATED] + attached + changed))
 
 
 def _doc(item: dict[str, Any]) -> dict[str, Any]:
@@ -179,6 +185,7 @@ def create(doc: dict[str, Any], terms: list[Term], audit: dict[str, Any] | None 
     its numbers and addresses) may be suppressed, else ``Suppressed``. The
     contact joins the holder markers of its numbers and addresses (``held``:
     them as read before, so that a crowded one is left as it is)."""
+    terms = terms_for(doc, terms)
     shape = EntryShape.of(doc, terms)
     tx = Transaction()
     tx.put_new(contact_item(doc, 1, terms))
@@ -224,6 +231,7 @@ def put_many(new: list[tuple[dict[str, Any], list[Term]]], audits: list[dict[str
 
 def new_items(doc: dict[str, Any], terms: list[Term]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """A new contact as stored: its index entries and its item (typed)."""
+    terms = terms_for(doc, terms)
     shape = EntryShape.of(doc, terms)
     return [serialize(index_item(t, doc["id"], shape)) for t in terms], serialize(contact_item(doc, 1, terms))
 
@@ -391,6 +399,48 @@ def ids_by_term(term: Term, limit: int, page_cursor: str | None) -> tuple[list[s
         pk, page_cursor, KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": value(pk)},
         ProjectionExpression="id", ConsistentRead=True, Limit=limit)
     return [i["id"] for i in items], next_cursor
+
+
+def changed_since(months: list[str], since: str, limit: int, page_cursor: str | None
+                  ) -> tuple[list[dict[str, Any]], str | None]:
+    """Contact documents (with their version, as ``get_many``) whose last
+    change is at ``since`` or later, oldest change first: a month's shards
+    read from the last position on (one Query each) and merged, month after
+    month until the page is full (or the request's call cap nears), then one
+    BatchGetItem. The cursor is the month and the position reached. A
+    contact changed again while the page was read is left out here: its
+    entry moved on, and a later page has it."""
+    scope = f"updated:{since}"
+    resume = cursor.decode(scope, page_cursor)
+    after = deserialize(resume)["SK"] if resume else None
+    if resume:
+        months = [m for m in months if m >= keys.month_of_updated_pk(deserialize(resume)["PK"])]
+    found: list[str] = []  # sort keys: "<updated_at>#<id>"
+    next_key: dict[str, Any] | None = None
+    for month in months:
+        if not metering.budget_left(reserve=keys.UPDATED_SHARDS + 1):
+            next_key = serialize({"PK": keys.updated_pk(month), "SK": after or since})
+            break
+        need, seen = limit - len(found), []
+        for pk in keys.updated_pks(month):  # one more than needed: whether the month goes on
+            condition, start = ("SK > :at", after) if after else ("SK >= :at", since)
+            reply = call("query", KeyConditionExpression=f"PK = :pk AND {condition}", ConsistentRead=True,
+                         ExpressionAttributeValues={":pk": value(pk), ":at": value(start)}, Limit=need + 1,
+                         ProjectionExpression="SK")
+            seen += [i["SK"]["S"] for i in reply.get("Items", [])]
+        found += sorted(seen)[:need]  # no shard reached its Limit unless more than ``need`` came together
+        if len(seen) > need:
+            next_key = serialize({"PK": keys.updated_pk(month), "SK": found[-1]})
+            break
+        after = None  # the next month's entries all come after ``since``
+        if len(found) == limit and month != months[-1]:
+            following = months[months.index(month) + 1]
+            next_key = serialize({"PK": keys.updated_pk(following), "SK": since})
+            break
+    entries = [keys.contact_of_updated_entry(sk) for sk in found]
+    docs = {d["id"]: d for d in get_many([contact_id for _, contact_id in entries])}
+    page = [docs[c] for at, c in entries if c in docs and docs[c].get("updated_at") == at]
+    return page, cursor.encode(scope, next_key)
 
 
 @dataclass(frozen=True)

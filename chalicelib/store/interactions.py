@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.store import audit as audit_store
-from chalicelib.store import keys, records
+from chalicelib.store import aws, keys, records
 from chalicelib.store import privacy as privacy_store
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import batch_get, call, query_page, query_partitions
@@ -64,6 +64,7 @@ def write(old: dict[str, Any] | None, new: dict[str, Any], audit: list[dict[str,
     the tree has one) must not be suppressed, else ``Suppressed``; a linked
     contact must still exist, else ``LinkedContactGone``. So a write racing
     an erasure never stores what the erasure has already swept."""
+    _mark_day(new["created_at"][:10])
     tx = Transaction()
     item = keys.call(new["call_Id"]) | keys.call_day_entry(new["created_at"], new["call_Id"]) | new
     if old is None:
@@ -108,6 +109,20 @@ def write(old: dict[str, Any] | None, new: dict[str, Any], audit: list[dict[str,
         found = cancelled.old(0)
         raise StaleTree(f"call {new['call_Id']} was changed concurrently; retry",
                         _tree(found) if found else None) from None
+
+
+def _mark_day(day: str) -> None:
+    """Before the tree is listed under its day's shards, say the day has some
+    (outside the transaction: every tree of the day shares the marker; a
+    container writes it once a day, not once a leg)."""
+    marked = aws.memo("call days")
+    if day not in marked:
+        call("put_item", Item=serialize(keys.call_day_marker(day)))
+        marked.add(day)
+
+
+def day_is_marked(day: str) -> bool:
+    return bool(call("get_item", Key=serialize(keys.call_day_marker(day))).get("Item"))
 
 
 def get_many(call_ids: list[str]) -> list[dict[str, Any]]:

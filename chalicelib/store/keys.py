@@ -16,8 +16,10 @@ Item families (PK / SK):
 - ``MAPPING`` / ``RULE#<id>``: a mapping rule.
 - ``JOBS`` / ``JOB#<id>``: a reindex job after a schema change (expires via TTL once done).
 - ``CALL#<call_Id>`` / ``CALL``: an interaction tree, its legs in one item;
-  GSI1 lists the calls first saved on a day (``GSI1PK=CALLDAY#<yyyy-mm-dd>``),
-  so a retention change reaches them with a Query a day.
+  GSI1 lists the calls first saved on a day, spread over ``CALL_DAY_SHARDS``
+  keys (``GSI1PK=CALLDAY#<yyyy-mm-dd>#<shard>``; every leg rewrites the tree,
+  and one key would take every leg of the day), so a retention change
+  reaches them with a Query a shard a day.
 - ``HIST#<contact id>`` / ``<start_time>#<call_Id>``: a call in a contact's
   history (newest first is one Query).
 - ``CALLS#<kind>#<value>`` / ``<start_time>#<call_Id>``: the calls from one
@@ -80,6 +82,8 @@ Item families (PK / SK):
 """
 from __future__ import annotations
 
+import zlib
+
 # The key attributes every item has (the table's) and may have (GSI1's): the one place they are named.
 TABLE_KEY = ("PK", "SK")
 CONTACTS_GSI_KEY = ("GSI1PK", "GSI1SK")
@@ -136,6 +140,36 @@ def name_index_pk(prefix: str) -> str:
     return f"NAME#{prefix[0]}"
 
 
+UPDATED_SHARDS = 4  # every contact write moves an entry: one key a month would take them all
+
+
+def updated_entry(updated_at: str, contact_id: str) -> dict[str, str]:
+    """A contact under the month of its last change, in the shard its id
+    falls in, in the order of changes: ``updated_since`` reads a month's
+    shards from a time on and merges them (the sort key orders all of them)."""
+    shard = zlib.crc32(contact_id.encode()) % UPDATED_SHARDS
+    return {"PK": f"{updated_pk(updated_at[:7])}#{shard}", "SK": f"{updated_at}#{contact_id}"}
+
+
+def updated_pk(month: str) -> str:
+    """A month of last changes as a whole (a cursor names it); its items are under ``updated_pks``."""
+    return f"UPDATED#{month}"
+
+
+def updated_pks(month: str) -> list[str]:
+    return [f"{updated_pk(month)}#{shard}" for shard in range(UPDATED_SHARDS)]
+
+
+def month_of_updated_pk(pk: str) -> str:
+    return pk.removeprefix("UPDATED#")[:7]
+
+
+def contact_of_updated_entry(sk: str) -> tuple[str, str]:
+    """(updated_at, contact id) of an ``updated_entry``'s sort key."""
+    updated_at, _, contact_id = sk.rpartition("#")
+    return updated_at, contact_id
+
+
 def unique_claim(key: str, value: str) -> dict[str, str]:
     return {"PK": f"UNIQ#{key}#{value}", "SK": "UNIQ"}
 
@@ -170,13 +204,29 @@ def call(call_id: str) -> dict[str, str]:
     return {"PK": f"CALL#{call_id}", "SK": "CALL"}
 
 
+CALL_DAY_SHARDS = 64  # at 500 calls/s of 3 legs, a shard takes under a tenth of a partition's writes
+
+
 def call_day_entry(created_at: str, call_id: str) -> dict[str, str]:
-    """GSI1 attributes listing a call under the day it was first saved."""
-    return {"GSI1PK": call_day_pk(created_at[:10]), "GSI1SK": f"{created_at}#{call_id}"}
+    """GSI1 attributes listing a call under the day it was first saved, in
+    the shard its id falls in (the same one on every write of the tree)."""
+    shard = zlib.crc32(call_id.encode()) % CALL_DAY_SHARDS
+    return {"GSI1PK": f"{call_day_pk(created_at[:10])}#{shard:02d}", "GSI1SK": f"{created_at}#{call_id}"}
 
 
 def call_day_pk(day: str) -> str:
+    """The day's key before calls were spread over shards (trees not rewritten since keep it)."""
     return f"CALLDAY#{day}"
+
+
+def call_day_shard_pks(day: str) -> list[str]:
+    """The keys a day's calls are listed under (besides ``call_day_pk`` for trees not rewritten since)."""
+    return [f"{call_day_pk(day)}#{shard:02d}" for shard in range(CALL_DAY_SHARDS)]
+
+
+def call_day_marker(day: str) -> dict[str, str]:
+    """Some call of ``day`` is listed under its shards (a retention job reads them only then)."""
+    return {"PK": f"CALLDAYS#{day[:7]}", "SK": day}
 
 
 def history_pk(contact_id: str) -> str:
@@ -476,6 +526,7 @@ _ENTITIES: tuple[tuple[str, str | None, str], ...] = (
     ("NAME#", None, "name_entry"),
     ("BEGINS#", None, "beginning_entry"),
     ("UNIQ#", None, "unique_claim"),
+    ("UPDATED#", None, "updated_entry"),
     (SCHEMA_PK, ATTRIBUTE_PREFIX, "attribute"),
     (SCHEMA_PK, "KEY#", "attribute_key_claim"),
     (MAPPING_PK, RULE_PREFIX, "mapping_rule"),
@@ -486,6 +537,7 @@ _ENTITIES: tuple[tuple[str, str | None, str], ...] = (
     ("DUPPAIR#", "PAIR", "duplicate_pair"),
     ("DUPPAIR#", "DISMISSED", "duplicate_dismissal"),
     ("CALL#", None, "call"),
+    ("CALLDAYS#", None, "call_day_marker"),
     ("HIST#", None, "history_entry"),
     ("CALLS#", None, "calls_from_entry"),
     ("CALLER#", CALLER_SEEN_SK, "caller_seen"),

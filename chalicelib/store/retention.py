@@ -7,14 +7,18 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.store import keys, records
+from chalicelib.store import interactions, keys, records
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import call
 
-# How each kind's items are listed: by the day of GSI1 they sit in, or as one partition.
+# How each kind's items are listed: by the day of GSI1 they sit in (the keys of
+# a day), or as one partition.
 LISTINGS: dict[str, tuple[Any, ...]] = {
-    "interactions": ("day", keys.call_day_pk),
-    "audit": ("day", keys.audit_day_pk),
+    # A day's calls: under its one key (trees not rewritten since calls were
+    # spread), then its shards, read only if a marker says the day has some.
+    "interactions": ("day", lambda day: [keys.call_day_pk(day)], interactions.day_is_marked,
+                     keys.call_day_shard_pks),
+    "audit": ("day", lambda day: [keys.audit_day_pk(day)], lambda day: False, lambda day: []),
     "erasure_receipts": ("partition", keys.PRIVACY_PK, keys.ERASURE_PREFIX),
     "sync_runs": ("partition", keys.SYNC_PK, keys.SYNC_RUN_PREFIX),
 }
@@ -29,9 +33,29 @@ def page(kind: str, day: str, start: dict[str, Any] | None, limit: int
     """One page of a kind's items (of ``day`` when listed by day), and where the next starts."""
     listing = LISTINGS[kind]
     if listing[0] == "day":
-        return day_page(listing[1](day), start, limit)
+        return _day_keys_page(listing, day, start, limit)
     items, last = partition_page(listing[1], listing[2], start, limit)
     return [i for i in items if not keys.is_erasure_work(i["SK"])], last  # a running erasure's work is not a receipt
+
+
+def _day_keys_page(listing: tuple[Any, ...], day: str, start: dict[str, Any] | None, limit: int
+                   ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """One page of a day's items over its keys, in order: its first keys,
+    then, if its marker says it has any, the others. ``start``
+    (``{"at": key index, "key": where in that key}``) says where the last
+    page stopped; the marker is read once, when the first keys are done."""
+    _, first_keys, is_marked, more_keys = listing
+    if start is not None and "at" not in start:  # a job begun when a day had one key
+        start = {"at": 0, "key": start}
+    at, key = (start["at"], start["key"]) if start else (0, None)
+    first = first_keys(day)
+    pks = first + (more_keys(day) if at >= len(first) else [])
+    items, last = day_page(pks[at], key, limit)
+    if last is not None:
+        return items, {"at": at, "key": last}
+    if at + 1 < len(pks) or (at + 1 == len(first) and is_marked(day)):
+        return items, {"at": at + 1, "key": None}
+    return items, None
 
 
 def day_page(pk: str, start: dict[str, Any] | None, limit: int) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:

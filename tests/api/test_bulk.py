@@ -30,11 +30,11 @@ def test_bulk_writes_contacts_without_unique_values_many_a_call(api):
     assert body(reply)["created"] == 100
     # First whether the 100 numbers are suppressed, which have called and who
     # holds them (possible duplicates: nobody, so no contact is read) (300
-    # keys, 100 a BatchGetItem); then 300 index entries (phone, its last
-    # digits, name) and the 100 numbers' holder markers; then the 100
-    # contacts, each with its audit entry in the same call, 12 pairs a call;
-    # then whether an erasure suppressed one of the numbers meanwhile.
-    assert api.calls == (["BatchGetItem"] * 3 + ["BatchWriteItem"] * 16 + ["BatchWriteItem"] * 9
+    # keys, 100 a BatchGetItem); then 400 index entries (phone, its last
+    # digits, name, last change) and the 100 numbers' holder markers; then the
+    # 100 contacts, each with its audit entry in the same call, 12 pairs a
+    # call; then whether an erasure suppressed one of the numbers meanwhile.
+    assert api.calls == (["BatchGetItem"] * 3 + ["BatchWriteItem"] * 20 + ["BatchWriteItem"] * 9
                          + ["BatchGetItem"])
     found = body(api.post("/contacts/lookup", {"ani": "+14155552042"}))
     assert found["match"] == "unique" and found["contacts"][0]["first_name"] == "Bulk42"

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from chalicelib.store.keys import updated_entry
 from chalicelib.store.secrets import identifier_digest
 from tests.api.conftest import add_attributes, body
 
@@ -216,9 +217,12 @@ def test_delete_returns_the_contact_and_removes_every_index_entry(api, table_ite
 def test_updates_leave_no_index_entry_behind(api, table_items):
     contact = create(api, ANN)
     api.put(f"/contacts/{contact['id']}", {"first_name": "Bo", "last_name": "Ek", "phone1": "+46 8 123 456 78"})
-    keys = sorted((i["PK"]["S"], i["SK"]["S"]) for i in table_items()
-                  if i["PK"]["S"] not in (f"CONTACT#{contact['id']}", f"AUDIT#{contact['id']}"))
+    stored = {(i["PK"]["S"], i["SK"]["S"]): i for i in table_items()}
+    updated_at = stored[(f"CONTACT#{contact['id']}", "CONTACT")]["doc"]["M"]["updated_at"]["S"]
+    keys = sorted(k for k in stored if k[0] not in (f"CONTACT#{contact['id']}", f"AUDIT#{contact['id']}"))
     assert keys == sorted([
+        # its last change, where ``updated_since`` finds it (the create's entry moved)
+        (updated_entry(updated_at, contact["id"])["PK"], f"{updated_at}#{contact['id']}"),
         ("IDX#phone#+46812345678", f"CONTACT#{contact['id']}"),
         ("IDX#phone_end#5678", f"CONTACT#{contact['id']}"),  # its last digits, for a search by them
         ("IDX#email#ann.lee@example.com", f"CONTACT#{contact['id']}"),

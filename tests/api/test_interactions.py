@@ -99,12 +99,15 @@ def test_a_late_wrap_up_lands_on_its_leg_and_every_wrap_up_is_kept(api):
 def test_saving_a_leg_is_one_read_and_one_transaction(api):
     contact(api, first_name="Ann", phone1="415-555-0100")
     post_leg(api, IVR)
-    # First leg: the tree; whose number is it; mark that the number has called;
-    # the transaction (which also checks, as a guard, that the number's owner
-    # was not erased).
-    assert api.calls == ["GetItem", "Query", "PutItem", "TransactWriteItems"]
+    # First leg of the container's day: the tree; whose number is it; mark that
+    # the day has calls (once a day a container); mark that the number has
+    # called; the transaction (which also checks, as a guard, that the
+    # number's owner was not erased).
+    assert api.calls == ["GetItem", "Query", "PutItem", "PutItem", "TransactWriteItems"]
     post_leg(api, AGENT1)
     assert api.calls == ["GetItem", "TransactWriteItems"]
+    post_leg(api, IVR | {"leg_id": "L9"}, call="ANOTHER-CALL")  # the day is marked already
+    assert api.calls == ["GetItem", "Query", "PutItem", "TransactWriteItems"]
 
 
 def test_a_call_saved_before_its_contact_exists_appears_once_the_contact_does(api):

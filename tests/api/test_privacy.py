@@ -430,6 +430,11 @@ def test_a_changed_retention_reaches_the_items_already_stored(api, table_items, 
     monkeypatch.setenv("CIM_JOB_SECONDS", "30")
     get_settings.cache_clear()
     done = body(api.post(f"/privacy/retention/jobs/{job['id']}/run"))
+    for _ in range(10):  # a day with calls is 64 shards: a request reads as far as its call cap
+        if done["state"] == "done":
+            break
+        assert len(api.calls) <= MAX_CALLS_PER_REQUEST, api.calls
+        done = body(api.post(f"/privacy/retention/jobs/{job['id']}/run"))
     assert done["state"] == "done" and done["updated"] == 2
     now = time.time()
     calls = [i for i in table_items() if i["PK"]["S"].startswith(("CALL#", "CALLS#"))]

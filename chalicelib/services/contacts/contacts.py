@@ -4,15 +4,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.core.clock import now_iso
+from chalicelib.core.clock import iso, now_iso
 from chalicelib.core.errors import Conflict, Contended, Invalid, NotFound, PreconditionFailed
 from chalicelib.core.ids import check_id, new_id
 from chalicelib.core.retry import until_it_wins
 from chalicelib.core.settings import get_settings
 from chalicelib.domain import callers, limits, names, phones, validation, values
 from chalicelib.domain.terms import BEGINNING_TYPES, ENDING_DIGITS, MIN_BEGINNING, NAME, PHONE_END, Term
+from chalicelib.domain.values import parse_datetime
 from chalicelib.models.contact import (
     CONSENT_USAGE,
     KEPT_ACROSS_EDITS,
@@ -380,6 +382,26 @@ def search(terms: dict[str, Any], limit: int, cursor: str | None) -> tuple[list[
         return [c for c in found if all(_holds(c, k, v, attributes, region) for k, v in wanted.items())], after
 
     return filled(read, limit, cursor)
+
+
+def changed_since(since: str, limit: int, cursor: str | None) -> tuple[list[Contact], str | None]:
+    """Contacts changed (created, edited, merged into) at ``since`` or later,
+    the oldest change first; each once, as it is now. One Query a month from
+    ``since``'s to this one, then one BatchGetItem; a page the request's call
+    cap cut short says so with its cursor."""
+    moment = parse_datetime(since) if since else None
+    if moment is None:
+        raise Invalid("updated_since: an ISO 8601 time (2026-12-01T00:00:00Z; without a zone it is UTC)")
+    now = datetime.now(UTC)
+    if moment.year < 2000 or moment > now + timedelta(days=1):
+        raise Invalid("updated_since: a time since 2000 and not in the future; for every contact, list "
+                      "GET /contacts without it (or run cim export)")
+    months, at = [], moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    while at <= now:
+        months.append(at.strftime("%Y-%m"))
+        at = (at + timedelta(days=32)).replace(day=1)
+    docs, next_cursor = store.changed_since(months, iso(moment), limit, cursor)
+    return [Contact.model_validate(d) for d in docs], next_cursor
 
 
 def filled(read: Any, limit: int, cursor: str | None) -> tuple[list[Any], str | None]:
