@@ -26,8 +26,8 @@ LAMBDA_MIN_MS = 1.0  # billed by the millisecond
 
 # Write units each operation makes, where the emulator reports none, with how they come about.
 WRITES = {
-    "leg save": (9.7, "tree (3 KB) 6 + its day's index copy 3 + the history entry on a call's first leg, "
-                      "a third of 2"),
+    "leg save": (11.0, "tree (3 KB) 6 + its day's index copy 3 + its history entry, rewritten with the "
+                       "call's line, 2"),
     "contact create": (28.0, "contact (1.5 KB) 4 + 7 index entries 14 + audit 2 + 2 holder markers 4 + "
                      "the contact list's index copy 2 + its last-change entry 2"),
 }

@@ -613,11 +613,27 @@ def last_wrapup(tree: Any) -> str:
     return wrapups[-1].label if wrapups else ""
 
 
-def history_page(session: Any, contact: Any, calls: list[Any], cursor: str | None) -> str:
+def history_page(session: Any, contact: Any, lines: list[Any], cursor: str | None) -> str:
     back = f"<p><a href=\"{escape(desk_url(f'/desk/contacts/{contact.id}'))}\">Back to the card</a></p>"
+    rows = "".join(f"<li>{history_line(line)}</li>" for line in lines) or "<li>No calls yet.</li>"
+    more = (f"<p><a href=\"{escape(desk_url(f'/desk/contacts/{contact.id}/history', {'cursor': cursor}))}\">"
+            "Older calls</a></p>") if cursor else ""
     return layout(f"History of {full_name(contact)}", (
         f"<h1>History of {escape(full_name(contact))}</h1>{back}"
-        f"{history_section(contact.id, calls, cursor, title='Calls, newest first')}"), session=session)
+        f"<section class=\"card\" aria-labelledby=\"history-h\" id=\"history\"><h2 id=\"history-h\">"
+        f"Calls, newest first</h2><ul class=\"history\">{rows}</ul>{more}</section>"), session=session)
+
+
+def history_line(line: Any) -> str:
+    """One call as a line that opens its page: when, channels, legs, how it was closed, how long."""
+    parts = [", ".join(line.channels) or "call", f"{line.legs} leg{'s' if line.legs != 1 else ''}"]
+    if line.seconds is not None:
+        parts.append(f"{line.seconds // 60} min {line.seconds % 60} s")
+    if line.last_wrapup:
+        parts.append(line.last_wrapup)
+    parts += [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((line.notes, "note"), (line.files, "file")) if n]
+    href = desk_url(f"/desk/calls/{line.call_Id}")
+    return f"<a href=\"{escape(href, quote=True)}\">{when(line.start_time)} · {escape(' · '.join(parts))}</a>"
 
 
 def attachments_section(session: Any, contact_id: str, files: list[Any], upload_target: str) -> str:

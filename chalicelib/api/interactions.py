@@ -6,7 +6,7 @@ from chalicelib.api.http import list_response, page_params, page_response, to_re
 from chalicelib.api.routing import Area, caller_role
 from chalicelib.core.roles import AGENT, IVR
 from chalicelib.models.common import Page
-from chalicelib.models.interaction import Leg, LinkRequest, SaveLegRequest, Tree
+from chalicelib.models.interaction import CallSummary, Leg, LinkRequest, SaveLegRequest, Tree
 
 area = Area(__name__, "Interactions")
 bp = area.blueprint
@@ -42,6 +42,14 @@ def load_interactions(id):  # noqa: A002 - the CIM API's name
 def contact_interactions(contact_id):
     from chalicelib.services.calls import interactions
     return page_response(*interactions.history(contact_id, *page_params(area.request)))
+
+
+@area.route("GET", "/contacts/{contact_id}/history", role=AGENT,
+            summary="A contact's calls as history lines, newest first (no tree is read)",
+            response=Page[CallSummary], errors=(400, 404), query=PAGING)
+def contact_history(contact_id):
+    from chalicelib.services.calls import interactions
+    return page_response(*interactions.history_lines(contact_id, *page_params(area.request)))
 
 
 @area.route("GET", "/interactions/{call_Id}", role=AGENT, summary="One call's tree", response=Tree,

@@ -136,6 +136,22 @@ class Leg(BaseModel):
     received_at: Instant | None = None
 
 
+class CallSummary(BaseModel):
+    """A call's line in a contact's history (``GET /contacts/{id}/history``): read from
+    the history entry itself; the tree (``GET /interactions/{call_Id}``) only when opened."""
+    model_config = ConfigDict(defer_build=True)
+
+    call_Id: str
+    start_time: Instant
+    end_time: Instant | None = None
+    channels: list[str] = Field(description="the legs' channels (voice, chat, email, ...)")
+    legs: int
+    last_wrapup: str | None = Field(None, description="the label of the last wrap-up, if the call was closed")
+    seconds: int | None = Field(None, description="from the first leg's start to the last leg's end")
+    notes: int = Field(0, description="agents' notes on the call")
+    files: int = Field(0, description="files attached to the call")
+
+
 class Tree(BaseModel):
     """A call and its legs, as shown in a history."""
     model_config = ConfigDict(defer_build=True)

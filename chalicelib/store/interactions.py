@@ -9,9 +9,11 @@ half-moves from one history to another.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core.errors import Conflict, NotFound
+from chalicelib.domain import calls
 from chalicelib.store import audit as audit_store
 from chalicelib.store import aws, keys, records
 from chalicelib.store import privacy as privacy_store
@@ -80,8 +82,12 @@ def write(old: dict[str, Any] | None, new: dict[str, Any], audit: list[dict[str,
     for kind, val, start, call_id in old_from - new_from:
         tx.delete(keys.calls_from_entry(kind, val, start, call_id))
     expiry = {"ttl": new["ttl"]} if new.get("ttl") else {}  # the entries go when the tree does
-    for contact_id, start, call_id in new_hist - old_hist:
-        tx.put(keys.history_entry(contact_id, start, call_id) | {"call_Id": call_id} | expiry)
+    # A history entry carries the call's line (``domain/calls``): every entry is
+    # rewritten when the line changes, so a history page needs no tree.
+    line = calls.summary_of(new)
+    rewritten = new_hist if old is None or calls.summary_of(old) != line else new_hist - old_hist
+    for contact_id, start, call_id in rewritten:
+        tx.put(keys.history_entry(contact_id, start, call_id) | {"call_Id": call_id, "summary": line} | expiry)
     for kind, val, start, call_id in new_from - old_from:
         tx.put(keys.calls_from_entry(kind, val, start, call_id) | {"call_Id": call_id} | expiry)
         # Marked before, not inside, the transaction: every call from this
@@ -134,18 +140,25 @@ def get_many(call_ids: list[str]) -> list[dict[str, Any]]:
     return [found[c] for c in unique if c in found]
 
 
+@dataclass(frozen=True)
+class HistoryEntry:
+    call_id: str
+    summary: dict[str, Any] | None  # the call's line; None on an entry written before lines were kept
+
+
 def history(contact_id: str, limit: int, page_cursor: str | None, merged: list[str] = ()
-            ) -> tuple[list[str], str | None]:
-    """Call ids in a contact's history (and of the contacts ``merged`` into it), newest first."""
+            ) -> tuple[list[HistoryEntry], str | None]:
+    """A contact's history entries (and those of the contacts ``merged`` into it), newest first."""
     pk = keys.history_pk(contact_id)
     if merged:
         items, next_cursor = query_partitions(f"history:{contact_id}", [pk] + [keys.history_pk(m) for m in merged],
                                               page_cursor, limit)
-        return list(dict.fromkeys(i["call_Id"] for i in items)), next_cursor
-    items, next_cursor = query_page(
-        pk, page_cursor, KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": value(pk)},
-        ScanIndexForward=False, ConsistentRead=True, Limit=limit)
-    return [i["call_Id"] for i in items], next_cursor
+    else:
+        items, next_cursor = query_page(
+            pk, page_cursor, KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": value(pk)},
+            ScanIndexForward=False, ConsistentRead=True, Limit=limit)
+    entries = {i["call_Id"]: HistoryEntry(i["call_Id"], i.get("summary")) for i in reversed(items)}
+    return [entries[c] for c in dict.fromkeys(i["call_Id"] for i in items)], next_cursor
 
 
 def callers_seen(numbers: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:

@@ -216,3 +216,34 @@ def test_chats_and_emails_find_their_contact_by_address(api):
     post_leg(api, {"leg_id": "E1", "type": "email", "interaction_type": "EMAILIN"}, call="MAIL-1",
              ani="Ann@Example.com")
     assert [c["call_Id"] for c in history(api, ann["id"])] == ["MAIL-1"]
+
+
+def test_a_history_page_is_read_from_its_entries_and_each_line_follows_its_call(api):
+    ann = contact(api, first_name="Ann", phone1="415-555-0100")
+    post_leg(api, IVR)
+    post_leg(api, AGENT1)
+    api.get(f"/contacts/{ann['id']}/history")
+    assert api.calls == ["GetItem", "Query"]  # the contact (who was merged into it), its entries: no tree
+    api.put("/wrapup-codes", {"codes": [{"code": "BILLING", "label": "Billing question"}]})
+    assert api.post(f"/interactions/{CALL}/wrapup", {"code": "BILLING", "note": "late fee"}).status_code == 201
+    assert api.post(f"/interactions/{CALL}/notes", {"text": "Call back Monday"}).status_code == 201
+    line = body(api.get(f"/contacts/{ann['id']}/history"))["items"][0]
+    tree = body(api.get(f"/interactions/{CALL}"))
+    assert line == {"call_Id": CALL, "start_time": tree["start_time"], "end_time": tree["end_time"],
+                    "channels": ["voice"], "legs": 2, "last_wrapup": "Billing question", "notes": 1, "files": 0,
+                    "seconds": 165}  # from 10:00:00Z to the agent leg's end: 12:00:45+02:00 plus 120 s
+    assert "late fee" not in str(line) and "4155550100" not in str(line)  # nothing of the caller
+
+
+def test_a_history_entry_written_before_lines_reads_its_tree(api, table_items):
+    ann = contact(api, first_name="Ann", phone1="415-555-0100")
+    post_leg(api, IVR)
+    fresh = body(api.get(f"/contacts/{ann['id']}/history"))["items"]
+    from chalicelib.core.settings import get_settings
+    from chalicelib.store import aws
+
+    entry = next(i for i in table_items() if i["PK"]["S"] == f"HIST#{ann['id']}")
+    aws.dynamodb().update_item(TableName=get_settings().table_name, Key={"PK": entry["PK"], "SK": entry["SK"]},
+                               UpdateExpression="REMOVE summary")
+    assert body(api.get(f"/contacts/{ann['id']}/history"))["items"] == fresh
+    assert api.calls == ["GetItem", "Query", "BatchGetItem"]

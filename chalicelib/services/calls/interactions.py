@@ -18,11 +18,11 @@ from chalicelib.core.errors import Invalid, NotFound, TooLarge
 from chalicelib.core.ids import check_id
 from chalicelib.core.retry import until_it_wins
 from chalicelib.core.settings import get_settings
-from chalicelib.domain import callers, limits, phones
+from chalicelib.domain import callers, calls, limits, phones
 from chalicelib.domain.terms import Term
 from chalicelib.domain.values import parse_datetime
 from chalicelib.models.contact import size_of
-from chalicelib.models.interaction import CALL_ID, SaveLegRequest, Tree
+from chalicelib.models.interaction import CALL_ID, CallSummary, SaveLegRequest, Tree
 from chalicelib.models.notes import Note, NoteRequest
 from chalicelib.models.wrapups import Wrapup
 from chalicelib.services.contacts import notes as contact_notes
@@ -259,8 +259,24 @@ def history(contact_id: str, limit: int, cursor: str | None, *, merged: list[str
     check_id(contact_id)
     if merged is None:
         merged = contact_store.load(contact_id).doc.get("merged_from") or []
-    ids, next_cursor = store.history(contact_id, limit, cursor, merged)
-    return [to_model(t) for t in store.get_many(ids)], next_cursor
+    entries, next_cursor = store.history(contact_id, limit, cursor, merged)
+    return [to_model(t) for t in store.get_many([e.call_id for e in entries])], next_cursor
+
+
+def history_lines(contact_id: str, limit: int, cursor: str | None, *, merged: list[str] | None = None
+                  ) -> tuple[list[CallSummary], str | None]:
+    """The contact's calls as history lines, newest first: read from the
+    history entries themselves (one Query per contact, after the GetItem
+    that says who was merged into it); only entries written before lines
+    were kept read their trees (one BatchGetItem)."""
+    check_id(contact_id)
+    if merged is None:
+        merged = contact_store.load(contact_id).doc.get("merged_from") or []
+    entries, next_cursor = store.history(contact_id, limit, cursor, merged)
+    missing = {t["call_Id"]: calls.summary_of(t)
+               for t in store.get_many([e.call_id for e in entries if e.summary is None])}
+    lines = [e.summary or missing.get(e.call_id) for e in entries]
+    return [CallSummary.model_validate(line) for line in lines if line], next_cursor
 
 
 def last_calls(ani: str, contact_ids: list[str], scanned: int = 25) -> dict[str, str]:

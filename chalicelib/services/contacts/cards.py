@@ -30,7 +30,8 @@ from chalicelib.services.contacts import contacts, duplicates, followups, lookup
 from chalicelib.services.schema import mapping, schema
 from chalicelib.store import contacts as contact_store
 
-CALLS_ON_CARD = 10  # the newest calls a card shows; the history page goes on from there
+CALLS_ON_CARD = 10  # the newest calls a card shows, each with its tree
+HISTORY_PAGE = 25  # lines of the history page: one line a call, its tree opened on its own page
 # Which door a new-caller form was issued by: a token signed for one is refused by the other.
 DESK_FORM, LINK_FORM = "desk-new-contact", "new-contact"
 
@@ -109,10 +110,11 @@ def calling_from(ani: str | None, answer: Any) -> str:
 
 
 def history(contact_id: str, cursor: str | None) -> tuple[Contact, list[Any], str | None]:
-    """A page of a contact's calls, as many as a card shows."""
+    """A page of a contact's history lines (no tree read: a line opens its call's page)."""
     contact = contacts.get(contact_id)
-    calls, next_cursor = interactions.history(contact.id, CALLS_ON_CARD, cursor, merged=contacts.merged_from(contact))
-    return contact, calls, next_cursor
+    lines, next_cursor = interactions.history_lines(contact.id, HISTORY_PAGE, cursor,
+                                                    merged=contacts.merged_from(contact))
+    return contact, lines, next_cursor
 
 
 def telling_attributes() -> list[Any]:

@@ -204,7 +204,8 @@ def _join(work: dict[str, Any], contact_ids: list[str], reads: list[list[Any]]) 
 
 
 def _history(work: dict[str, Any], contact_id: str, page_cursor: str | None):
-    ids, next_cursor = call_store.history(contact_id, PAGE, page_cursor)
+    entries, next_cursor = call_store.history(contact_id, PAGE, page_cursor)
+    ids = [e.call_id for e in entries]
     found = {"history": {contact_id: ids}, "calls": call_store.get_many(ids)}
     return found, [["history", contact_id, next_cursor]] if next_cursor else []
 
