@@ -14,7 +14,7 @@ from typing import Any
 from chalicelib.core import metering
 from chalicelib.core.errors import Conflict, Contended, Merged, NotFound, PreconditionFailed, Unavailable
 from chalicelib.domain import ivr
-from chalicelib.domain.terms import BEGINS, NAME, UNIQUE, UPDATED, Term
+from chalicelib.domain.terms import BEGINS, INDEX_FORMAT, NAME, UNIQUE, UPDATED, Term
 from chalicelib.store import audit as audit_store
 from chalicelib.store import cursor, holders, keys
 from chalicelib.store import privacy as privacy_store
@@ -30,6 +30,7 @@ class StoredContact:
     doc: dict[str, Any]
     version: int
     terms: list[Term]
+    index_format: int = INDEX_FORMAT  # of the entries it was written with (0: before formats were recorded)
 
 
 @dataclass(frozen=True)
@@ -104,15 +105,14 @@ def contact_item(doc: dict[str, Any], version: int, terms: list[Term]) -> dict[s
     return (
         keys.contact(doc["id"])
         | keys.contact_list_entry(doc["created_at"], doc["id"])
-        | {"doc": doc, "version": version, "terms": [t.as_list() for t in terms]}
+        | {"doc": doc, "version": version, "terms": [t.as_list() for t in terms], "index_format": INDEX_FORMAT}
     )
 
 
 def _from_item(item: dict[str, Any]) -> StoredContact:
     doc = item["doc"]
-    return StoredContact(
-        doc=doc, version=item["version"], terms=[Term(*t) for t in item.get("terms", [])]
-    )
+    return StoredContact(doc=doc, version=item["version"], terms=[Term(*t) for t in item.get("terms", [])],
+                         index_format=int(item.get("index_format", 0)))
 
 
 def _is_contact(item: dict[str, Any]) -> bool:
@@ -302,7 +302,10 @@ def replace(old: StoredContact, doc: dict[str, Any], terms: list[Term], audit: d
     fresh = list(terms) if rewrite_all else entries_to_rewrite(EntryShape.of(old.doc, old.terms), shape,
                                                                  old.terms, terms)
     tx = Transaction()
-    tx.put(contact_item(doc, old.version + 1, terms), only_if="version = :expected",
+    # Entries rewritten in a new format with the document as it was are no change of the
+    # contact: its version stays (a client holding it is not told of an edit nobody made).
+    version = old.version if rewrite_all and doc == old.doc else old.version + 1
+    tx.put(contact_item(doc, version, terms), only_if="version = :expected",
            values={":expected": old.version}, return_old=True)
     audit_store.add(tx, audit)
     guards = privacy_store.guard_unsuppressed(tx, list(unsuppressed))

@@ -238,6 +238,8 @@ def test_an_edit_is_in_the_next_flat_answer_and_an_old_entry_without_a_card_stil
 
     store_aws.dynamodb().update_item(TableName=get_settings().table_name, UpdateExpression="REMOVE card",
                                      Key={"PK": {"S": "IDX#phone#+14155550100"}, "SK": {"S": f"CONTACT#{made['id']}"}})
+    store_aws.dynamodb().update_item(TableName=get_settings().table_name, UpdateExpression="REMOVE index_format",
+                                     Key={"PK": {"S": f"CONTACT#{made['id']}"}, "SK": {"S": "CONTACT"}})
     old = _lines(api.get("/contacts/lookup?ani=4155550100&format=ivr"))
     assert old == lines and api.calls == ["Query", "BatchGetItem"]
     # ... until the index format upgrade rewrites it with its card.
@@ -246,7 +248,12 @@ def test_an_edit_is_in_the_next_flat_answer_and_an_old_entry_without_a_card_stil
 
     schema_store.set_index_format(2)
     job = schema.reindex_for_the_index_format()
-    assert job is not None and schema.run_job(job.id).state == "done"
+    assert job is not None
+    current = save(api, {"first_name": "Written", "last_name": "Since", "phone1": "415 555 0177"})
+    done = schema.run_job(job.id)
+    assert job is not None and done.state == "done" and done.changed == 1  # the old one only
+    assert body(api.get(f"/contacts/{current['id']}"))["version"] == 1  # one written since is left alone
+    assert body(api.get(f"/contacts/{made['id']}"))["version"] == 2  # entries rewritten: no edit, no new version
     api.get("/getSchema")  # the job read the schema afresh; cached again
     assert _lines(api.get("/contacts/lookup?ani=4155550100&format=ivr")) == lines and api.calls == ["Query"]
 

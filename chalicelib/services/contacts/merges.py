@@ -146,7 +146,9 @@ def undo(merge_id: str) -> UndoResult:
     }
     doc = {k: v for k, v in doc.items() if v not in ({}, [])}
     snapshots = record["snapshots"]
-    restored_items = [contact_store.contact_item(s["doc"], s["version"], [Term(*t) for t in s["terms"]])
+    # As they were, with the last-change entry a snapshot taken before those entries existed lacks.
+    restored_items = [contact_store.contact_item(s["doc"], s["version"],
+                                                 contact_store.terms_for(s["doc"], [Term(*t) for t in s["terms"]]))
                       for s in snapshots]
     restored_terms = [[Term(*t) for t in s["terms"]] for s in snapshots]
     all_terms = contact_store.terms_for(doc, terms)

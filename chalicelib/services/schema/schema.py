@@ -309,7 +309,9 @@ def _reindex(contact: contact_store.StoredContact, schema: dict[str, Attribute],
         _note_conflict(record, doc["id"], error.message)
         return
     before = {k: v for k, v in doc.items() if k not in SERVER_FIELDS}
-    upgrading = bool(record.get("index_format"))  # every entry rewritten in the new format
+    # An index format upgrade rewrites every entry of a contact written in an older one (once: the
+    # contact's item records the format it was written in; one written since is left alone).
+    upgrading = contact.index_format < (record.get("index_format") or 0)
     if not upgrading and (prepared.fields, prepared.normalized, set(contact_store.terms_for(doc, prepared.terms))) == (
             before, doc.get("normalized", {}), set(contact.terms)):
         return
