@@ -147,8 +147,8 @@ def updated_entry(updated_at: str, contact_id: str) -> dict[str, str]:
     """A contact under the month of its last change, in the shard its id
     falls in, in the order of changes: ``updated_since`` reads a month's
     shards from a time on and merges them (the sort key orders all of them)."""
-    shard = zlib.crc32(contact_id.encode()) % UPDATED_SHARDS
-    return {"PK": f"{updated_pk(updated_at[:7])}#{shard}", "SK": f"{updated_at}#{contact_id}"}
+    return {"PK": f"{updated_pk(updated_at[:7])}#{_shard(contact_id, UPDATED_SHARDS)}",
+            "SK": f"{updated_at}#{contact_id}"}
 
 
 def updated_pk(month: str) -> str:
@@ -157,7 +157,18 @@ def updated_pk(month: str) -> str:
 
 
 def updated_pks(month: str) -> list[str]:
-    return [f"{updated_pk(month)}#{shard}" for shard in range(UPDATED_SHARDS)]
+    return _shards(updated_pk(month), UPDATED_SHARDS)
+
+
+def _shard(identity: str, shards: int) -> str:
+    """Which of ``shards`` keys an item goes under (the same for one id on every write),
+    spreading the writes one key would take all of."""
+    return f"{zlib.crc32(identity.encode()) % shards:0{len(str(shards - 1))}d}"
+
+
+def _shards(pk: str, shards: int) -> list[str]:
+    """Every key of a sharded ``pk``, for the reader."""
+    return [f"{pk}#{n:0{len(str(shards - 1))}d}" for n in range(shards)]
 
 
 def month_of_updated_pk(pk: str) -> str:
@@ -210,8 +221,8 @@ CALL_DAY_SHARDS = 64  # at 500 calls/s of 3 legs, a shard takes under a tenth of
 def call_day_entry(created_at: str, call_id: str) -> dict[str, str]:
     """GSI1 attributes listing a call under the day it was first saved, in
     the shard its id falls in (the same one on every write of the tree)."""
-    shard = zlib.crc32(call_id.encode()) % CALL_DAY_SHARDS
-    return {"GSI1PK": f"{call_day_pk(created_at[:10])}#{shard:02d}", "GSI1SK": f"{created_at}#{call_id}"}
+    return {"GSI1PK": f"{call_day_pk(created_at[:10])}#{_shard(call_id, CALL_DAY_SHARDS)}",
+            "GSI1SK": f"{created_at}#{call_id}"}
 
 
 def call_day_pk(day: str) -> str:
@@ -221,7 +232,7 @@ def call_day_pk(day: str) -> str:
 
 def call_day_shard_pks(day: str) -> list[str]:
     """The keys a day's calls are listed under (besides ``call_day_pk`` for trees not rewritten since)."""
-    return [f"{call_day_pk(day)}#{shard:02d}" for shard in range(CALL_DAY_SHARDS)]
+    return _shards(call_day_pk(day), CALL_DAY_SHARDS)
 
 
 def call_day_marker(day: str) -> dict[str, str]:
