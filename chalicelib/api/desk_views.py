@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from chalicelib.api.pages import STYLE
 from chalicelib.core import public
 from chalicelib.core.settings import get_settings
+from chalicelib.domain.calls import channels_of
 from chalicelib.domain.values import as_text
 
 DESK_STYLE = STYLE + """
@@ -529,7 +530,7 @@ def _plain(item: Any) -> dict[str, Any]:
 
 def call_details(tree: Any, linked: bool = True) -> str:
     legs = [_plain(leg) for leg in tree.interactions]
-    kinds = sorted({str(leg.get("type") or leg.get("interaction_type") or "call") for leg in legs})
+    kinds = channels_of(legs)
     reason = last_wrapup(tree)
     summary = (f"{when(tree.start_time)} · {escape(', '.join(kinds))} · "
                f"{len(legs)} leg{'s' if len(legs) != 1 else ''}" + (f" · {escape(reason)}" if reason else ""))

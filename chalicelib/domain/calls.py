@@ -10,9 +10,14 @@ from typing import Any
 from chalicelib.domain.values import parse_datetime
 
 
+def channels_of(legs: list[dict[str, Any]]) -> list[str]:
+    """The channels a call's legs went through (voice, chat, ...), as a history shows them."""
+    return sorted({str(leg.get("type") or leg.get("interaction_type") or "call") for leg in legs})
+
+
 def summary_of(tree: dict[str, Any]) -> dict[str, Any]:
     legs = list((tree.get("legs") or {}).values())
-    channels = sorted({str(leg.get("type") or leg.get("interaction_type") or "call") for leg in legs})
+    channels = channels_of(legs)
     wrapups = tree.get("wrapups") or []
     start, end = tree.get("start_time"), tree.get("end_time")
     began, ended = (parse_datetime(start) if start else None), (parse_datetime(end) if end else None)

@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from chalicelib.domain.terms import BEGINS, UNIQUE, Term
+from chalicelib.models.contact import NAME_FIELDS
 
 CARD_MAX_BYTES = 2000  # a card and its entry stay well under 4 KB: one read unit, strongly consistent
-NAME_FIELDS = ("first_name", "last_name")
 ALWAYS = (*NAME_FIELDS, "phone1", "email")
 ATTRIBUTE = "attr:"
 

@@ -157,8 +157,10 @@ def history(contact_id: str, limit: int, page_cursor: str | None, merged: list[s
         items, next_cursor = query_page(
             pk, page_cursor, KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": value(pk)},
             ScanIndexForward=False, ConsistentRead=True, Limit=limit)
-    entries = {i["call_Id"]: HistoryEntry(i["call_Id"], i.get("summary")) for i in reversed(items)}
-    return [entries[c] for c in dict.fromkeys(i["call_Id"] for i in items)], next_cursor
+    entries: dict[str, HistoryEntry] = {}  # a call shown to two merged contacts is listed once
+    for item in items:
+        entries.setdefault(item["call_Id"], HistoryEntry(item["call_Id"], item.get("summary")))
+    return list(entries.values()), next_cursor
 
 
 def callers_seen(numbers: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
