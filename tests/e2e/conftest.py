@@ -53,7 +53,7 @@ def start_server(extra_env: dict[str, str] | None = None, args: tuple[str, ...] 
         try:
             if requests.get(url + "/health", timeout=1).status_code == 200:
                 return Server(url, process, log_path)
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or slow to answer on a busy machine
             pass
         time.sleep(0.2)
     process.kill()

@@ -73,17 +73,26 @@ def test_the_server_stops_cleanly_on_sigterm():
         requests.get(running.url + "/health", timeout=2)
 
 
-def test_a_lookup_over_a_kept_alive_connection_answers_in_milliseconds(server):
+def test_a_lookup_over_a_kept_alive_connection_answers_as_fast_as_over_a_new_one(server):
     """An IVR reuses its connection. The local server must not hold each
-    answer back for the client's delayed ACK (Nagle's algorithm: +40 ms)."""
+    answer back for the client's delayed ACK (Nagle's algorithm: +40 ms on
+    every answer over a kept-alive connection, none over a new one, whose
+    first ACKs are immediate). The baseline is measured in the same run,
+    interleaved, so a busy machine slows both sides alike."""
     import statistics
     import time
 
     server("POST", "/saveContact", json={"first_name": "Kept", "phone1": "+1 212 555 0177"})
-    samples = []
-    for _ in range(25):
-        started = time.perf_counter()
-        reply = server("POST", "/contacts/lookup", json={"ani": "+1 212 555 0177"})
-        samples.append((time.perf_counter() - started) * 1000)
-        assert reply.status_code == 200 and reply.json()["match"] == "unique"
-    assert statistics.median(samples) < 30, samples
+    body = {"ani": "+1 212 555 0177"}
+    kept = server.http  # one session, one connection
+    once = {**server.http.headers, "Connection": "close"}
+    kept_alive, fresh = [], []
+    for _ in range(15):
+        for samples, send in ((kept_alive, lambda: kept.post(server.url + "/contacts/lookup", json=body, timeout=30)),
+                              (fresh, lambda: requests.post(server.url + "/contacts/lookup", json=body,
+                                                            headers=once, timeout=30))):
+            started = time.perf_counter()
+            reply = send()
+            samples.append((time.perf_counter() - started) * 1000)
+            assert reply.status_code == 200 and reply.json()["match"] == "unique"
+    assert statistics.median(kept_alive) < statistics.median(fresh) + 20, (sorted(kept_alive), sorted(fresh))

@@ -17,5 +17,9 @@ def test_twenty_seconds_of_a_contact_centers_load_without_a_failure():
     rows = {r["request"]: r for r in report["requests"]}
     assert set(rows) == {"IVR lookup", "leg save", "desk search", "contact create"}
     assert all(r["requests"] > 0 and r["failures"] == 0 for r in rows.values()), rows
-    # The server's own log says what each kind cost: the lookup's budget holds under load.
-    assert rows["IVR lookup"]["dynamodb_calls"] == 2.0 and rows["contact create"]["dynamodb_calls"] == 2.0
+    # The server's own log says what each kind cost: the budgets hold under load. Now and then a request
+    # reads again what is cached for CIM_CACHE_SECONDS: a lookup the schema and the mapping rules, a create
+    # the schema; never more.
+    lookup, create = rows["IVR lookup"]["dynamodb_calls"], rows["contact create"]["dynamodb_calls"]
+    assert lookup["median"] == 2 and lookup["max"] <= 2 + 2, lookup
+    assert create["median"] == 2 and create["max"] <= 2 + 1, create
