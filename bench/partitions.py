@@ -42,7 +42,7 @@ MIX = {
     "contact edits": 0.1,     # an agent corrects or adds a field
 }
 # Item sizes in KB, as written by the service (measured on the emulator's items).
-SIZE_KB = {"index entry with card": 0.5, "name entry": 0.2, "contact": 1.5, "tree": 3.0, "history entry": 0.1,
+SIZE_KB = {"index entry with card": 0.5, "name entry": 0.7, "contact": 1.5, "tree": 3.0, "history entry": 0.1,
            "updated entry": 0.1, "list entry": 0.1}
 
 
@@ -70,35 +70,57 @@ class Heat:
 def name_letter_shares(sample: int) -> collections.Counter:
     """The share of name-index words under each ``NAME#<letter>`` key, from
     ``sample`` people drawn with their locale's real name frequencies."""
-    from faker import Faker
-
-    fake = Faker(list(LOCALES))
-    fake.seed_instance(2026)
     counts: collections.Counter = collections.Counter()
-    for _ in range(sample):
-        for word in names.name_words(fake.first_name(), fake.last_name()):
+    for words in _people(sample):
+        for word in words:
             counts[keys.name_index_pk(word)] += 1
     total = sum(counts.values())
     return collections.Counter({k: v / total for k, v in counts.items()})
 
 
-def heats(calls: float, contacts: int, letters: collections.Counter) -> list[Heat]:
+def name_pair_shares(sample: int) -> collections.Counter:
+    """The share of people with a pair entry under each ``NAMEPAIR#<word>``
+    key (a name holding that word among its paired ones)."""
+    counts: collections.Counter = collections.Counter()
+    for words in _people(sample):
+        for word in {a for a, _ in names.pairs(words)}:
+            counts[keys.name_pair_pk(word)] += 1
+    return collections.Counter({k: v / sample for k, v in counts.items()})
+
+
+def _people(sample: int) -> list[list[str]]:
+    from faker import Faker
+
+    fake = Faker(list(LOCALES))
+    fake.seed_instance(2026)
+    return [names.name_words(fake.first_name(), fake.last_name()) for _ in range(sample)]
+
+
+def heats(calls: float, contacts: int, letters: collections.Counter, pairs: collections.Counter) -> list[Heat]:
     rate = {op: calls * per_call for op, per_call in MIX.items()}
     contact_writes = rate["contact creates"] + rate["contact edits"]
     # An edit moves the contact's last-change entry: a delete and a put (a create only puts).
     entry_moves = rate["contact creates"] + 2 * rate["contact edits"]
     letter, share = letters.most_common(1)[0]
+    pair_key, pair_share = pairs.most_common(1)[0]
     shard = keys.call_day_entry("2026-12-03T10:00:00.000Z", "CALL-1")["GSI1PK"]
-    per_search = min(1000, 20 * 25) * SIZE_KB["name entry"] / 4  # the filtered Query's entries, strongly consistent
+    # Half the searches are one word (a page: 25 entries), half two, whose exact pairs do not always fill
+    # the page: then the filtered read of one letter's entries, up to 500 (both eventually consistent).
+    page = read_units(25 * SIZE_KB["name entry"], consistent=False)
+    per_search = 0.5 * page + 0.5 * read_units(min(1000, 20 * 25) * SIZE_KB["name entry"], consistent=False)
     return [
         Heat("number entry (IVR lookup)", keys.exact_index_pk("phone", "+14155550100"),
              reads=1 / 60 * read_units(SIZE_KB["index entry with card"]), writes=0.0,
              why="one caller calls at most once a minute; the lookup is one strongly consistent read of its entry"),
         Heat("name entries", letter, reads=rate["name searches"] * share * per_search,
-             writes=(rate["contact creates"] + rate["contact edits"] * 0.2) * 2 * share
-             * write_units(SIZE_KB["name entry"]),
-             why=f"{share:.1%} of name words start here; a search reads up to 500 entries of one letter; "
-                 "creates and name edits (a fifth of edits) write 2 words"),
+             writes=contact_writes * 2 * share * write_units(SIZE_KB["name entry"]),
+             why=f"{share:.1%} of name words start here; a search reads a page of 25, or (two words, their "
+                 "pairs short of a page) up to 500 entries of one letter; every create and edit writes 2 words "
+                 "(they carry the contact)"),
+        Heat("name pairs", pair_key, reads=rate["name searches"] * 0.5 * pair_share * page,
+             writes=contact_writes * pair_share * write_units(SIZE_KB["name entry"]),
+             why=f"{pair_share:.1%} of people have this word; a two-word search reads a page of 25 of its "
+                 "pairs; every create and edit of such a person writes its pair"),
         Heat("call days (GSI1)", shard, reads=0.0,
              writes=rate["leg saves"] * write_units(SIZE_KB["tree"], transactional=False) / keys.CALL_DAY_SHARDS,
              why=f"every leg save rewrites its tree, projected whole under its day's shard "
@@ -129,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", type=float, default=0.10, help="the largest share of a partition a key may take")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     args = parser.parse_args(argv)
-    rows = heats(args.calls, args.contacts, name_letter_shares(args.sample))
+    rows = heats(args.calls, args.contacts, name_letter_shares(args.sample), name_pair_shares(args.sample))
     if args.json:
         print(json.dumps([r.__dict__ | {"share": round(r.share, 4)} for r in rows], indent=2))
     else:

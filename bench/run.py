@@ -251,16 +251,21 @@ class Operations:
         self.raw.query(TableName=self.table, KeyConditionExpression="PK = :pk", ConsistentRead=True,
                        ExpressionAttributeValues={":pk": {"S": pk}}, Limit=limit)
 
-    def name_search(self, pivot: str, other: str, page: int) -> None:
-        """The filtered Query a two-word search makes, then its page of contacts."""
+    def name_search(self, word: str, other: str, page: int) -> None:
+        """What a two-word search reads: the pair entries of the finished word
+        with the other's beginning (the contacts ride on them); when they do
+        not fill the page, the names where the finished word only begins a
+        longer word, filtered by the other."""
         reply = self.raw.query(
-            TableName=self.table, KeyConditionExpression="PK = :pk AND begins_with(SK, :p)", ConsistentRead=True,
-            FilterExpression="contains(#t, :w)", ExpressionAttributeNames={"#t": "text"},
-            ExpressionAttributeValues={":pk": {"S": f"NAME#{pivot[0]}"}, ":p": {"S": pivot}, ":w": {"S": " " + other}},
-            Limit=min(page * 20, 1000))
-        keys = [{"PK": {"S": f"CONTACT#{i['id']['S']}"}, "SK": {"S": "CONTACT"}} for i in reply["Items"][:page]]
-        if keys:
-            self.raw.batch_get_item(RequestItems={self.table: {"Keys": keys, "ConsistentRead": True}})
+            TableName=self.table, KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
+            ExpressionAttributeValues={":pk": {"S": f"NAMEPAIR#{word}"}, ":p": {"S": other}}, Limit=page)
+        if len(reply["Items"]) < page:
+            self.raw.query(
+                TableName=self.table, KeyConditionExpression="PK = :pk AND SK BETWEEN :a AND :z",
+                FilterExpression="contains(#t, :w)", ExpressionAttributeNames={"#t": "text"},
+                ExpressionAttributeValues={":pk": {"S": f"NAME#{word[0]}"}, ":a": {"S": word + "$"},
+                                           ":z": {"S": word + "\U0010ffff"}, ":w": {"S": " " + other}},
+                Limit=min((page - len(reply["Items"])) * 20, 1000))
 
     def history_page(self) -> None:
         reply = self.raw.query(TableName=self.table, KeyConditionExpression="PK = :pk", ConsistentRead=True,

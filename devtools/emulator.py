@@ -16,12 +16,22 @@ Two narrow changes, which leave every answer as it was:
   each other, as in DynamoDB), journals the few items it touches and puts
   exactly those back when it is cancelled, instead of copying tables.
 
+And the read units it reports are DynamoDB's: moto says 1 for any Query,
+0.5 for any GetItem and 1 a key for BatchGetItem, whatever was read. Here a
+GetItem or each item of a BatchGetItem costs its whole item's size in 4 KB
+steps (1 unit each strongly consistent, 0.5 eventually; a missing item the
+minimum), and a Query the total size of the items it evaluated, before its
+filter, in 4 KB steps: a search that filters away most of what it reads
+pays for all of it, as on AWS.
+
 ``tests/unit/test_emulator.py`` runs the same calls with and without these
 changes and compares what they answer and what they leave in the table.
 """
 from __future__ import annotations
 
 import copy
+import inspect
+import math
 import os
 import socket
 import threading
@@ -31,6 +41,7 @@ _installed = False
 _install_lock = threading.Lock()
 _transactions = threading.RLock()
 _query_partition = threading.local()
+_read_sizes = threading.local()  # .sizes: the bytes each read evaluated, while a read action runs
 
 
 def scale_like_dynamodb() -> None:
@@ -72,7 +83,9 @@ def scale_like_dynamodb() -> None:
                     _restore(journal)
                     raise
 
-        Table.query, Table.all_items = query, all_items
+        Table.query, Table.all_items = _sized_query(query, original_query), all_items
+        Table.get_item = _sized_get_item(Table.get_item)
+        _meter_reads(models)
         models.DynamoDBBackend.transact_write_items = transact_write_items
         _count_writes(models.DynamoDBBackend, _DYNAMODB_WRITES)
         from moto.s3.models import S3Backend
@@ -81,6 +94,82 @@ def scale_like_dynamodb() -> None:
         # journal above is the backup now.
         models.copy = _TablesNotCopied(Table)
         _installed = True
+
+
+# --- read units as DynamoDB counts them ----------------------------------------------
+
+def read_units(size: int, consistent: bool) -> float:
+    """What reading ``size`` bytes costs: 4 KB steps, at least one."""
+    return max(1, math.ceil(size / 4096)) * (1.0 if consistent else 0.5)
+
+
+def _sized_get_item(original: Any) -> Any:
+    def get_item(self: Any, hash_key: Any, range_key: Any = None, projection_expression: Any = None) -> Any:
+        sizes = getattr(_read_sizes, "sizes", None)
+        if sizes is None:  # a write's own lookup (a condition, an update): not a read of the caller's
+            return original(self, hash_key, range_key, projection_expression)
+        whole = original(self, hash_key, range_key, None)
+        sizes.append(whole.size() if whole is not None else 0)  # the whole item is read, projected or not
+        return whole.project(projection_expression) if whole is not None and projection_expression else whole
+    return get_item
+
+
+def _sized_query(original: Any, moto_query: Any) -> Any:
+    signature = inspect.signature(moto_query)  # its parameters by name (the moto backend passes most by position)
+
+    def query(self: Any, *args: Any, **kwargs: Any) -> Any:
+        sizes = getattr(_read_sizes, "sizes", None)
+        if sizes is None:
+            return original(self, *args, **kwargs)
+        bound = signature.bind(self, *args, **kwargs)
+        wanted_filter = bound.arguments.get("filter_expression")
+        projection = bound.arguments.get("projection_expressions")
+        bound.arguments["filter_expression"] = None
+        bound.arguments["projection_expressions"] = None
+        evaluated, scanned, last_key = original(*bound.args, **bound.kwargs)
+        sizes.append(sum(item.size() for item in evaluated))
+        # What moto does after reading, as it does it: the filter, then the projection.
+        found = [item for item in evaluated if wanted_filter is None or wanted_filter.expr(item)]
+        return [item.project(projection) for item in found] if projection else found, scanned, last_key
+    return query
+
+
+def _meter_reads(models: Any) -> None:
+    from moto.dynamodb.responses import DynamoHandler
+
+    def metered(action: Any, name: str) -> Any:
+        def run(self: Any) -> Any:
+            _read_sizes.sizes = []
+            try:
+                result = action(self)
+                sizes = _read_sizes.sizes
+            finally:
+                _read_sizes.sizes = None
+            body = getattr(result, "result", None)
+            if isinstance(body, dict) and isinstance(body.get("ConsumedCapacity"), (dict, list)):
+                _replace_units(name, self.body, body, sizes)
+            return result
+        return run
+
+    for name in ("get_item", "query", "batch_get_item"):
+        setattr(DynamoHandler, name, metered(getattr(DynamoHandler, name), name))
+
+
+def _replace_units(name: str, request: dict[str, Any], body: dict[str, Any], sizes: list[int]) -> None:
+    if name == "batch_get_item":
+        at = 0
+        for entry, asked in zip(body["ConsumedCapacity"], request["RequestItems"].values(), strict=False):
+            count = len(asked["Keys"])
+            entry["CapacityUnits"] = sum(read_units(size, bool(asked.get("ConsistentRead")))
+                                         for size in sizes[at:at + count])
+            at += count
+        return
+    consistent = bool(request.get("ConsistentRead"))
+    units = sum(read_units(size, consistent) for size in sizes) if name == "get_item" else \
+        read_units(sum(sizes), consistent)
+    body["ConsumedCapacity"]["CapacityUnits"] = units
+    if "Table" in body["ConsumedCapacity"]:
+        body["ConsumedCapacity"]["Table"]["CapacityUnits"] = units
 
 
 # What changes the emulation's data: each call counts, so ``make run``'s

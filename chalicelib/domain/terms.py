@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 NAME = "name"
+NAME_PAIR = "name_pair"  # two words of one name, "<word> <other word>": both orders are terms
 UNIQUE = "uniq:"  # kind prefix of a unique-value claim: ``uniq:<attribute key>``
 # What agents type when they have only part of a value: a number's last
 # digits ("1010" for +1 415 555 1010) and a text attribute's beginning
@@ -17,14 +18,16 @@ BEGINNING_TYPES = ("text", "list")
 UPDATED = "updated"  # the contact's last change (its ``updated_at``): ``updated_since`` lists by it
 # The index format this code writes: a table whose contacts were written by an
 # older one is reindexed once by the maintenance schedule. 2: number endings and
-# text beginnings; 3: the IVR's card on the entries a lookup queries.
-INDEX_FORMAT = 3
+# text beginnings; 3: the IVR's card on the entries a lookup queries; 4: the
+# contact on its name entries, and the entries of pairs of name words.
+INDEX_FORMAT = 4
 
 
 @dataclass(frozen=True)
 class Term:
-    """One index entry of a contact: ``kind`` is phone, email, name, attr:<key>,
-    uniq:<key>, phone_end (a number's last digits), begins:<key> or updated."""
+    """One index entry of a contact: ``kind`` is phone, email, name, name_pair,
+    attr:<key>, uniq:<key>, phone_end (a number's last digits), begins:<key>
+    or updated."""
     kind: str
     value: str
 

@@ -8,7 +8,17 @@ from typing import Any
 
 from chalicelib.core.errors import Invalid, TooLarge
 from chalicelib.domain import limits, names, values
-from chalicelib.domain.terms import BEGINNING_TYPES, BEGINS, ENDING_DIGITS, MIN_BEGINNING, NAME, PHONE_END, UNIQUE, Term
+from chalicelib.domain.terms import (
+    BEGINNING_TYPES,
+    BEGINS,
+    ENDING_DIGITS,
+    MIN_BEGINNING,
+    NAME,
+    NAME_PAIR,
+    PHONE_END,
+    UNIQUE,
+    Term,
+)
 from chalicelib.models.contact import NAME_FIELDS, size_of
 from chalicelib.models.schema import Attribute
 
@@ -82,7 +92,8 @@ def prepare(given: dict[str, Any], schema: dict[str, Attribute], *, region: str,
             terms += [Term(BEGINS + key, v) for v in checked.index if len(v) >= MIN_BEGINNING]
         if attribute.unique and checked.index:
             terms.append(Term(UNIQUE + key, checked.index[0]))
-    terms += [Term(NAME, w) for w in names.name_words(fields.get("first_name"), fields.get("last_name"))]
+    words = names.name_words(fields.get("first_name"), fields.get("last_name"))
+    terms += [Term(NAME, w) for w in words] + [Term(NAME_PAIR, f"{a} {b}") for a, b in names.pairs(words)]
     missing = [a.key for a in schema.values() if a.required and a.key not in fields]
     if missing and not lenient:
         raise Invalid(f"required attributes missing: {', '.join(missing)}", missing=missing)

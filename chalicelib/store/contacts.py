@@ -7,6 +7,7 @@ index items always change in one ``TransactWriteItems``.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from chalicelib.core import metering
 from chalicelib.core.errors import Conflict, Contended, Merged, NotFound, PreconditionFailed, Unavailable
 from chalicelib.domain import ivr
-from chalicelib.domain.terms import BEGINS, INDEX_FORMAT, NAME, UNIQUE, UPDATED, Term
+from chalicelib.domain.terms import BEGINS, INDEX_FORMAT, NAME, NAME_PAIR, UNIQUE, UPDATED, Term
 from chalicelib.store import audit as audit_store
 from chalicelib.store import cursor, holders, keys
 from chalicelib.store import privacy as privacy_store
@@ -43,14 +44,21 @@ class Redirect:
 
 @dataclass(frozen=True)
 class NameHit:
+    """A name entry a search found: the word it is under (a pair entry: its
+    other word), the name's words, and the contact as it was written (None
+    when too large to carry); ``paired``: the contact has pair entries."""
     contact_id: str
     word: str
     words: list[str]
+    contact: dict[str, Any] | None
+    paired: bool
 
 
 def index_key(term: Term, contact_id: str) -> dict[str, str]:
     if term.kind == NAME:
         return keys.name_index(term.value, contact_id)
+    if term.kind == NAME_PAIR:
+        return keys.name_pair(*term.value.split(" "), contact_id)
     if term.kind.startswith(BEGINS):
         return keys.beginning_index(term.kind.removeprefix(BEGINS), term.value, contact_id)
     if term.kind.startswith(UNIQUE):
@@ -60,35 +68,52 @@ def index_key(term: Term, contact_id: str) -> dict[str, str]:
     return keys.exact_index(term.kind, term.value, contact_id)
 
 
+# A contact up to this size rides on its name entries: a page of 25 found
+# (entries of ~1 KB with their keys and words) stays within 3 read units.
+NAME_CONTACT_MAX = 800
+NAMED = (NAME, NAME_PAIR)
+
+
 @dataclass(frozen=True)
 class EntryShape:
     """What a contact's index entries carry besides its id: a name entry the
-    name's words, an entry the IVR lookup queries the contact's card."""
+    name's words and the contact (when small enough), an entry the IVR
+    lookup queries the contact's card."""
     words: list[str]
     card: dict[str, Any] | None
+    contact: dict[str, Any] | None
+    paired: bool  # the terms have pair entries (a contact stored before format 4 has not)
 
     @classmethod
-    def of(cls, doc: dict[str, Any], terms: list[Term]) -> EntryShape:
-        return cls(name_words(terms), ivr.card(doc, terms))
+    def of(cls, doc: dict[str, Any], terms: list[Term], version: int) -> EntryShape:
+        contact = doc | {"version": version}
+        small = len(json.dumps(contact, separators=(",", ":"), default=str).encode()) <= NAME_CONTACT_MAX
+        return cls(name_words(terms), ivr.card(doc, terms), contact if small else None,
+                   any(t.kind == NAME_PAIR for t in terms))
 
 
 def index_item(term: Term, contact_id: str, shape: EntryShape) -> dict[str, Any]:
     item = index_key(term, contact_id) | {"id": contact_id}
-    if term.kind == NAME:
+    if term.kind in NAMED:
         # ``text`` lets a search for several words filter in the Query itself
-        # (contains " <prefix>": a word starting with it).
-        item |= {"words": shape.words, "text": " " + " ".join(shape.words)}
+        # (contains " <prefix>": a word starting with it); ``paired``: the
+        # contact has pair entries (written by index format 4 or later).
+        item |= {"words": shape.words, "text": " " + " ".join(shape.words), "paired": shape.paired}
+        if shape.contact is not None:
+            item["contact"] = shape.contact
     elif shape.card is not None and ivr.looked_up_by(term):
         item["card"] = shape.card
     return item
 
 
 def entries_to_rewrite(old: EntryShape, new: EntryShape, old_terms: list[Term], terms: list[Term]) -> list[Term]:
-    """The entries a change writes: the new terms, and the kept ones whose
-    name words or card changed."""
+    """The entries a change writes: the new terms, the name entries when the
+    contact they carry changed (any change: its version moves), the looked-up
+    ones when the card changed."""
     old_set = set(old_terms)
-    names_changed, card_changed = new.words != old.words, new.card != old.card
-    return [t for t in terms if t not in old_set or (names_changed and t.kind == NAME)
+    names_changed = new.words != old.words or new.contact != old.contact
+    card_changed = new.card != old.card
+    return [t for t in terms if t not in old_set or (names_changed and t.kind in NAMED)
             or (card_changed and ivr.looked_up_by(t))]
 
 
@@ -186,7 +211,7 @@ def create(doc: dict[str, Any], terms: list[Term], audit: dict[str, Any] | None 
     contact joins the holder markers of its numbers and addresses (``held``:
     them as read before, so that a crowded one is left as it is)."""
     terms = terms_for(doc, terms)
-    shape = EntryShape.of(doc, terms)
+    shape = EntryShape.of(doc, terms, 1)
     tx = Transaction()
     tx.put_new(contact_item(doc, 1, terms))
     audit_store.add(tx, audit)
@@ -232,7 +257,7 @@ def put_many(new: list[tuple[dict[str, Any], list[Term]]], audits: list[dict[str
 def new_items(doc: dict[str, Any], terms: list[Term]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """A new contact as stored: its index entries and its item (typed)."""
     terms = terms_for(doc, terms)
-    shape = EntryShape.of(doc, terms)
+    shape = EntryShape.of(doc, terms, 1)
     return [serialize(index_item(t, doc["id"], shape)) for t in terms], serialize(contact_item(doc, 1, terms))
 
 
@@ -294,17 +319,17 @@ def replace(old: StoredContact, doc: dict[str, Any], terms: list[Term], audit: d
     ``old.version`` (guarded like ``create``; ``held`` as there)."""
     contact_id = doc["id"]
     terms = terms_for(doc, terms)
-    shape = EntryShape.of(doc, terms)
-    old_set, new_set = set(old.terms), set(terms)
-    stale = [t for t in old.terms if t not in new_set]
-    # Entries carry the name's words and the IVR's card: rewritten when those change
-    # (``rewrite_all``: every entry, as an index format upgrade does).
-    fresh = list(terms) if rewrite_all else entries_to_rewrite(EntryShape.of(old.doc, old.terms), shape,
-                                                                 old.terms, terms)
-    tx = Transaction()
     # Entries rewritten in a new format with the document as it was are no change of the
     # contact: its version stays (a client holding it is not told of an edit nobody made).
     version = old.version if rewrite_all and doc == old.doc else old.version + 1
+    shape = EntryShape.of(doc, terms, version)
+    old_set, new_set = set(old.terms), set(terms)
+    stale = [t for t in old.terms if t not in new_set]
+    # Entries carry the name's words, the contact and the IVR's card: rewritten when those
+    # change (``rewrite_all``: every entry, as an index format upgrade does).
+    fresh = list(terms) if rewrite_all else entries_to_rewrite(EntryShape.of(old.doc, old.terms, old.version),
+                                                                 shape, old.terms, terms)
+    tx = Transaction()
     tx.put(contact_item(doc, version, terms), only_if="version = :expected",
            values={":expected": old.version}, return_old=True)
     audit_store.add(tx, audit)
@@ -474,25 +499,46 @@ def ids_beginning(key: str, beginning: str, limit: int, page_cursor: str | None)
     return list(dict.fromkeys(i["id"] for i in items)), next_cursor
 
 
-def name_hits(prefix: str, limit: int, page_cursor: str | None, others: list[str] = ()
-              ) -> tuple[list[NameHit], str | None]:
-    """Name entries whose word starts with ``prefix``, in word order, and
-    (when ``others`` are given) whose name has words starting with each of
-    those too: the Query filters on the entries' ``text``, reading up to
-    ``SCAN_FACTOR`` times ``limit`` entries so a common first word ("anna
-    virt") still fills a page in one call."""
+def name_hits(prefix: str, limit: int, page_cursor: str | None, others: list[str] = (), *,
+              longer_only: bool = False) -> tuple[list[NameHit], str | None]:
+    """Name entries whose word starts with ``prefix`` (``longer_only``: and
+    is not ``prefix`` itself), in word order, and (when ``others`` are given)
+    whose name has words starting with each of those too: the Query filters
+    on the entries' ``text``, reading up to ``SCAN_FACTOR`` times ``limit``
+    entries so a common first word still fills a page in one call.
+    Eventually consistent, as an index is."""
+    scope = f"name{'+' if longer_only else ''}:{prefix}"
+    return _name_page(scope, keys.name_index_pk(prefix), prefix, limit, page_cursor, others, longer_only)
+
+
+def name_pair_hits(word: str, other: str, limit: int, page_cursor: str | None, rest: list[str] = ()
+                   ) -> tuple[list[NameHit], str | None]:
+    """Pair entries of names holding ``word`` whole and another word starting
+    with ``other``, in that other word's order (each hit's ``word``); ``rest``
+    filters as in ``name_hits``. Reads only matches when ``rest`` is empty."""
+    return _name_page(f"name2:{word}", keys.name_pair_pk(word), other, limit, page_cursor, rest)
+
+
+def _name_page(scope: str, pk: str, prefix: str, limit: int, page_cursor: str | None, others: list[str],
+               longer_only: bool = False) -> tuple[list[NameHit], str | None]:
     params: dict[str, Any] = {
         "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-        "ExpressionAttributeValues": {":pk": value(keys.name_index_pk(prefix)), ":prefix": value(prefix)},
-        "ConsistentRead": True, "Limit": limit,
+        "ExpressionAttributeValues": {":pk": value(pk), ":prefix": value(prefix)},
+        "Limit": limit,
     }
+    if longer_only:
+        # "<word>#<id>" sorts before "<word>$", and every longer word ("<word>a…") after it.
+        params["KeyConditionExpression"] = "PK = :pk AND SK BETWEEN :after AND :last"
+        params["ExpressionAttributeValues"] = {":pk": value(pk), ":after": value(prefix + "$"),
+                                               ":last": value(prefix + "\U0010ffff")}
     if others:
         params["FilterExpression"] = " AND ".join(f"contains(#text, :w{i})" for i in range(len(others)))
         params["ExpressionAttributeNames"] = {"#text": "text"}
         params["ExpressionAttributeValues"] |= {f":w{i}": value(" " + w) for i, w in enumerate(others)}
         params["Limit"] = min(limit * SCAN_FACTOR, SCAN_MAX)
-    items, next_cursor = query_page(f"name:{prefix}", page_cursor, keep=limit, **params)
-    hits = [NameHit(contact_id=i["id"], word=i["SK"].rsplit("#", 1)[0], words=i["words"]) for i in items]
+    items, next_cursor = query_page(scope, page_cursor, keep=limit, **params)
+    hits = [NameHit(contact_id=i["id"], word=i["SK"].rsplit("#", 1)[0], words=i["words"],
+                    contact=i.get("contact"), paired=bool(i.get("paired"))) for i in items]
     return hits, next_cursor
 
 

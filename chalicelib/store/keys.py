@@ -8,7 +8,13 @@ Item families (PK / SK):
   (kind ``phone`` holds E.164, ``email`` the lower-cased address, ``attr:<key>``
   a searchable schema attribute's normalised value).
 - ``NAME#<first letter>`` / ``<token>#<id>``: one entry per name word, so a
-  prefix of any word is one ``begins_with`` Query.
+  prefix of any word is one ``begins_with`` Query. It carries the name's
+  words and (up to ``NAME_CONTACT_MAX`` bytes) the contact itself, so a
+  page of a search is that one Query.
+- ``NAMEPAIR#<word>`` / ``<other word>#<id>``: one entry per ordered pair of
+  the name's first words ("anna virtanen" and "virtanen anna"), carrying
+  the same: "anna virt" is one ``begins_with`` Query that reads only
+  matches, however common Anna is.
 - ``UNIQ#<key>#<value>`` / ``UNIQ``: the claim of a unique attribute value
   by one contact (``id``), written in the contact's transaction.
 - ``SCHEMA`` / ``ATTR#<id>``: a schema attribute; ``SCHEMA`` / ``KEY#<key>``
@@ -132,6 +138,14 @@ def beginning_index_pk(key: str, beginning: str) -> str:
 
 def name_index(token: str, contact_id: str) -> dict[str, str]:
     return {"PK": name_index_pk(token), "SK": f"{token}#{contact_id}"}
+
+
+def name_pair(word: str, other: str, contact_id: str) -> dict[str, str]:
+    return {"PK": name_pair_pk(word), "SK": f"{other}#{contact_id}"}
+
+
+def name_pair_pk(word: str) -> str:
+    return f"NAMEPAIR#{word}"
 
 
 def name_index_pk(prefix: str) -> str:
@@ -535,6 +549,7 @@ _ENTITIES: tuple[tuple[str, str | None, str], ...] = (
     ("IDX#", None, "index_entry"),
     ("MERGE#", None, "merge"),
     ("NAME#", None, "name_entry"),
+    ("NAMEPAIR#", None, "name_pair_entry"),
     ("BEGINS#", None, "beginning_entry"),
     ("UNIQ#", None, "unique_claim"),
     ("UPDATED#", None, "updated_entry"),

@@ -93,7 +93,7 @@ def undo(survivor: StoredContact, doc: dict[str, Any], terms: list[Term], restor
                               leave=regained)
     for item in restored:
         contact_id, its_terms = item["doc"]["id"], [Term(*t) for t in item["terms"]]
-        shape = EntryShape.of(item["doc"], its_terms)
+        shape = EntryShape.of(item["doc"], its_terms, item["version"])
         for term in its_terms:
             if term.kind.startswith(UNIQUE):  # back from the survivor, unless someone else took it since
                 claims.append((tx.put(index_item(term, contact_id, shape), return_old=True,
@@ -116,13 +116,13 @@ def _rewrite_entries(tx: Transaction, survivor: StoredContact, doc: dict[str, An
     document becoming ``doc``); a unique value may be taken over from any of
     ``claimable_from``. ``leave``: claim keys another step of the transaction writes."""
     contact_id, old = doc["id"], survivor.terms
-    shape, new_set = EntryShape.of(doc, new), set(new)
+    shape, new_set = EntryShape.of(doc, new, survivor.version + 1), set(new)  # the survivor's next version
     for term in old:
         if term not in new_set and index_key(term, contact_id)["PK"] not in leave:
             tx.delete(index_key(term, contact_id))
     claims = []
     holders = {f":h{i}": holder for i, holder in enumerate(claimable_from)}
-    for term in entries_to_rewrite(EntryShape.of(survivor.doc, old), shape, old, new):
+    for term in entries_to_rewrite(EntryShape.of(survivor.doc, old, survivor.version), shape, old, new):
         if term.kind.startswith(UNIQUE):
             claims.append((tx.put(index_item(term, contact_id, shape), return_old=True,
                                   only_if=f"attribute_not_exists(PK) OR id IN ({', '.join(holders)})",

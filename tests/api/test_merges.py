@@ -116,13 +116,16 @@ def test_undo_gives_everything_back_item_for_item_and_keeps_the_survivors_later_
     changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
     since = {k for k in changed if "CALL-SINCE" in k[0] + k[1] or "CALL-LINKED" in k[0] + k[1]}
     # Only the survivor's own later change (the contact, its e-mail entries, its number's entry
-    # whose IVR card carries the e-mail, its last-change entry that moved twice, and who holds
-    # those addresses) and the calls that came since.
+    # whose IVR card carries the e-mail, its name entries that carry it, its last-change entry that
+    # moved twice, and who holds those addresses) and the calls that came since.
     holders_of = {("HELD#" + identifier_digest("email", a), "HELD") for a in ("ann@example.com", "ann.lee@example.org")}
     assert changed - since == {(f"CONTACT#{ann['id']}", "CONTACT"), ("IDX#email#ann@example.com", f"CONTACT#{ann['id']}"),
                                ("IDX#email#ann.lee@example.org", f"CONTACT#{ann['id']}"),
                                ("IDX#phone#+14155550100", f"CONTACT#{ann['id']}")} | holders_of \
-        | {k for k in changed if k[0].startswith("UPDATED#") and k[1].endswith(ann["id"])}
+        | {k for k in changed if k[0].startswith(("UPDATED#", "NAME#", "NAMEPAIR#")) and k[1].endswith(ann["id"])}
+    assert {k for k in changed if k[0].startswith(("NAME#", "NAMEPAIR#"))} == {
+        (f"NAME#{w[0]}", f"{w}#{ann['id']}") for w in ("ann", "lee")} | {
+        (f"NAMEPAIR#{a}", f"{b}#{ann['id']}") for a, b in (("ann", "lee"), ("lee", "ann"))}
     moved = {k for k in changed if k[0].startswith("UPDATED#")}
     assert len(moved) == 2 and all(k[1].endswith(ann["id"]) for k in moved)  # the edit's, gone; the undo's
     restored = json.loads(api.get(f"/contacts/{anne['id']}").body)
@@ -278,7 +281,13 @@ def test_any_merge_undone_leaves_the_table_and_the_bucket_as_they_were(api, tabl
     mine = (f"CONTACT#{survivor['id']}", "CONTACT")
     # The survivor's last change is the undo: its one last-change entry moved there.
     moved = {k for k in before.keys() | after.keys() if k[0].startswith("UPDATED#") and k[1].endswith(survivor["id"])}
-    assert {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)} <= {mine} | moved
+    # Its name entries carry it: the same entries, changed as it did (they carry its version now).
+    named = lambda items: {k for k in items if k[0].startswith(("NAME#", "NAMEPAIR#"))  # noqa: E731
+                           and k[1].endswith(survivor["id"])}
+    assert named(after) == named(before)
+    version = str(body(api.get(f"/contacts/{survivor['id']}"))["version"])
+    assert all(after[k]["contact"]["M"]["version"]["N"] == version for k in named(after) if "contact" in after[k])
+    assert {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)} <= {mine} | moved | named(after)
     assert len([k for k in after if k in moved]) == 1
     assert {k: v for k, v in after[mine].items() if k not in ("doc", "version", "terms")} == \
         {k: v for k, v in before[mine].items() if k not in ("doc", "version", "terms")}

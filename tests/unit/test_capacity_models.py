@@ -9,7 +9,8 @@ from bench import bill, partitions
 
 @pytest.fixture(scope="module")
 def rows():
-    return {r.kind: r for r in partitions.heats(500, 10_000_000, partitions.name_letter_shares(3000))}
+    return {r.kind: r for r in partitions.heats(500, 10_000_000, partitions.name_letter_shares(3000),
+                                                 partitions.name_pair_shares(3000))}
 
 
 def test_the_legs_of_a_busy_day_spread_over_the_call_day_shards(rows):
@@ -24,6 +25,12 @@ def test_name_keys_follow_real_name_frequencies(rows):
     shares = partitions.name_letter_shares(3000)
     assert names.hottest == shares.most_common(1)[0][0] and 0.03 < shares[names.hottest] < 0.2
     assert sum(shares.values()) == pytest.approx(1.0)
+
+
+def test_the_commonest_words_pairs_are_one_key_each(rows):
+    pairs = partitions.name_pair_shares(3000)
+    assert rows["name pairs"].hottest == pairs.most_common(1)[0][0] and 0.0 < pairs[rows["name pairs"].hottest] < 0.1
+    assert rows["name pairs"].share < 0.10
 
 
 def test_every_kind_is_under_a_partitions_limits(rows):

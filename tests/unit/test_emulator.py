@@ -52,6 +52,35 @@ def test_a_query_reads_only_its_partition(table, monkeypatch):
     assert len(compared) < 10  # plain moto sorts all 2,000 items: thousands of comparisons
 
 
+def test_reads_report_the_units_dynamodb_would_charge(table):
+    """4 KB steps of what was read: a Query pays for everything it evaluated
+    (its filter and projection do not make it cheaper), a GetItem for the
+    whole item, a BatchGetItem for each item; half when eventually
+    consistent; a missing item the minimum."""
+    for n in range(30):  # about 1 KB each: 30 KB in one partition
+        table.put_item(TableName="emu", Item={"PK": {"S": "P"}, "SK": {"S": f"{n:03}"}, "n": {"N": str(n)},
+                                              "doc": {"S": "x" * 1000}})
+    partition = {"TableName": "emu", "KeyConditionExpression": "PK = :p", "ReturnConsumedCapacity": "TOTAL"}
+    units = lambda reply: reply["ConsumedCapacity"]["CapacityUnits"]  # noqa: E731
+    whole = table.query(**partition, ExpressionAttributeValues={":p": {"S": "P"}}, ConsistentRead=True)
+    assert whole["Count"] == 30 and units(whole) == 8.0
+    filtered = table.query(**partition, FilterExpression="n = :n",
+                           ExpressionAttributeValues={":p": {"S": "P"}, ":n": {"N": "3"}})
+    assert filtered["Count"] == 1 and filtered["ScannedCount"] == 30 and units(filtered) == 4.0
+    projected = table.query(**partition, ProjectionExpression="n", Limit=3, ConsistentRead=True,
+                            ExpressionAttributeValues={":p": {"S": "P"}})
+    assert projected["Items"] == [{"n": {"N": str(n)}} for n in range(3)] and units(projected) == 1.0
+    key = lambda sk: {"PK": {"S": "P"}, "SK": {"S": sk}}  # noqa: E731
+    one = table.get_item(TableName="emu", Key=key("001"), ProjectionExpression="n", ConsistentRead=True,
+                         ReturnConsumedCapacity="TOTAL")
+    assert one["Item"] == {"n": {"N": "1"}} and units(one) == 1.0
+    assert units(table.get_item(TableName="emu", Key=key("none"), ReturnConsumedCapacity="TOTAL")) == 0.5
+    batch = table.batch_get_item(RequestItems={"emu": {"Keys": [key(f"{n:03}") for n in range(5)] + [key("none")],
+                                                       "ConsistentRead": True}}, ReturnConsumedCapacity="TOTAL")
+    assert len(batch["Responses"]["emu"]) == 5 and batch["ConsumedCapacity"] == [{"TableName": "emu",
+                                                                                  "CapacityUnits": 6.0}]
+
+
 def test_concurrent_transactions_are_isolated_and_lose_nothing(table):
     """Eight writers race for the same claims: exactly one wins each claim,
     and a cancelled transaction undoes only its own writes."""

@@ -303,9 +303,14 @@ def load_more(last_id: str, limit: int) -> tuple[list[Contact], str | None]:
 
 
 def by_name(query: str, limit: int, cursor: str | None) -> tuple[list[Contact], str | None]:
-    """Each query word must start a different word of the contact's name."""
-    ids, next_cursor = name_ids(query, limit, cursor)
-    return [Contact.model_validate(d) for d in store.get_many(ids)], next_cursor
+    """Each query word must start a different word of the contact's name.
+    The contacts ride on the name entries: one Query a page (a contact too
+    large to ride is read after, in one BatchGetItem)."""
+    hits, next_cursor = name_search(query, limit, cursor)
+    carried = {h.contact_id: h.contact for h in hits if h.contact is not None}
+    read = {d["id"]: d for d in store.get_many([h.contact_id for h in hits if h.contact is None])}
+    found = [carried.get(h.contact_id) or read.get(h.contact_id) for h in hits]
+    return [Contact.model_validate(doc) for doc in found if doc is not None], next_cursor
 
 
 def by_name_filled(query: str, limit: int, cursor: str | None) -> tuple[list[Contact], str | None]:
@@ -315,6 +320,22 @@ def by_name_filled(query: str, limit: int, cursor: str | None) -> tuple[list[Con
 
 def name_ids(query: str, limit: int, cursor: str | None = None) -> tuple[list[str], str | None]:
     """Ids of the contacts whose name the query words start (one Query)."""
+    hits, next_cursor = name_search(query, limit, cursor)
+    return [h.contact_id for h in hits], next_cursor
+
+
+# A search of several words reads in two phases; its cursor says which.
+EXACT_PHASE, PREFIX_PHASE = "x.", "p."
+
+
+def name_search(query: str, limit: int, cursor: str | None) -> tuple[list[store.NameHit], str | None]:
+    """One read of a name search: the entries found, each contact once.
+
+    One word: its name entries. Several: first the pair entries of a word
+    the searcher finished (exact matches: reading only matches however
+    common the names), then the name entries of the longest word for the
+    names where that word is only a beginning (a filter reads past others
+    there, up to ``SCAN_MAX`` entries)."""
     if len(query) > limits.MAX_NAME_QUERY_CHARS:
         raise Invalid(f"name: at most {limits.MAX_NAME_QUERY_CHARS} characters")
     wanted = names.words(query)
@@ -322,20 +343,26 @@ def name_ids(query: str, limit: int, cursor: str | None = None) -> tuple[list[st
         raise Invalid("name: give at least one letter or digit to search for")
     if len(wanted) > limits.MAX_NAME_WORDS:
         raise Invalid(f"name: at most {limits.MAX_NAME_WORDS} words (a name search matches word beginnings)")
-    # Each extra word is a filter on up to SCAN_MAX entries: bound the page it fills.
     limit = min(limit, limits.MAX_NAME_PAGE)
-    pivot = max(wanted, key=len)
+    if len(wanted) == 1:
+        hits, after = store.name_hits(wanted[0], limit, cursor)
+        return [h for h in hits if h.word == names.first_pivot_word(wanted[0], h.words)], after
+    plan = names.pair_plan(wanted)
+    if cursor is None or cursor.startswith(EXACT_PHASE):
+        hits, after = store.name_pair_hits(plan.word, plan.other, limit, (cursor or "")[2:] or None, plan.rest)
+        kept = [h for h in hits if h.word == names.first_pair(plan, h.words) and names.matches(wanted, h.words)]
+        return kept, EXACT_PHASE + after if after else PREFIX_PHASE
+    if not cursor.startswith(PREFIX_PHASE):
+        raise Invalid("cursor: not a cursor of this search; start again without one")
     others = list(wanted)
-    others.remove(pivot)
-    hits, next_cursor = store.name_hits(pivot, limit, cursor, others)
-    ids = []
-    for hit in hits:
-        # A contact with two words starting with the pivot has two entries:
-        # count it only at the first, so no page repeats it.
-        first = min(w for w in hit.words if w.startswith(pivot))
-        if hit.word == first and names.matches(wanted, hit.words):
-            ids.append(hit.contact_id)
-    return ids, next_cursor
+    others.remove(plan.pivot)
+    hits, after = store.name_hits(plan.pivot, limit, cursor[2:] or None, others,
+                                  longer_only=plan.longer_words_only)
+    kept = [h for h in hits if h.word == names.first_pivot_word(plan.pivot, h.words)
+            and names.matches(wanted, h.words)
+            # Found by the exact phase already (a contact stored before pairs were: not there).
+            and not (h.paired and names.first_pair(plan, h.words) is not None)]
+    return kept, PREFIX_PHASE + after if after else None
 
 
 @dataclass(frozen=True)

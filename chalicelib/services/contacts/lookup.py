@@ -102,7 +102,8 @@ def _rule_hits(rule: Rule, raw: str, attributes: dict[str, Any], region: str) ->
         return []  # the attribute stopped being searchable: the rule cannot apply
     if kind == NAME:
         try:
-            ids, _ = contacts.name_ids(raw, MAX_CANDIDATES + 1)
+            # Filled: a name of several words reads its exact matches, then the others.
+            ids, _ = contacts.filled(lambda size, at: contacts.name_ids(raw, size, at), MAX_CANDIDATES + 1, None)
         except Invalid:
             return []
         return [store.Found(i, None) for i in ids]  # name entries carry no card

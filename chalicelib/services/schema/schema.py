@@ -252,8 +252,9 @@ def reindex_for_the_index_format() -> Job | None:
         return None
     if any(r["state"] == "running" and r.get("index_format") for r in schema_store.jobs()):
         return None
-    return _new_job(f"index format {INDEX_FORMAT}: the IVR's card on each number, address and searchable value "
-                    "(and, from format 2, number endings and text beginnings)", index_format=INDEX_FORMAT)
+    return _new_job(f"index format {INDEX_FORMAT}: the contact on its name entries and the entries of pairs of "
+                    "name words (and, from format 3, the IVR's card on each number, address and searchable value; "
+                    "from format 2, number endings and text beginnings)", index_format=INDEX_FORMAT)
 
 
 def get_job(job_id: str) -> Job:
