@@ -11,7 +11,7 @@ thread silently undid what another thread had just written.
 
 Two narrow changes, which leave every answer as it was:
 
-* a base-table Query reads only the partition it names;
+* a Query, of the table or of a GSI, reads only the partition it names;
 * TransactWriteItems runs under one lock (transactions are isolated from
   each other, as in DynamoDB), journals the few items it touches and puts
   exactly those back when it is cancelled, instead of copying tables.
@@ -57,11 +57,17 @@ def scale_like_dynamodb() -> None:
         original_query, original_all_items = Table.query, Table.all_items
         original_transact = models.DynamoDBBackend.transact_write_items
 
+        parameters = inspect.signature(original_query)
+
         def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
-            index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
-            if index_name or not self.range_key_attr or hash_key is None:
+            given = parameters.bind(self, hash_key, *args, **kwargs).arguments
+            index_name, conditions = given.get("index_name"), given.get("hash_key_conditions") or []
+            if index_name and len(conditions) == 1 and conditions[0][0] in _gsi_hash_attributes(self):
+                _query_partition.scope = (self, conditions[0])  # (attribute, value): a GSI partition
+            elif not index_name and self.range_key_attr and hash_key is not None:
+                _query_partition.scope = (self, hash_key)
+            else:
                 return original_query(self, hash_key, *args, **kwargs)
-            _query_partition.scope = (self, hash_key)
             try:
                 return original_query(self, hash_key, *args, **kwargs)
             finally:
@@ -70,9 +76,23 @@ def scale_like_dynamodb() -> None:
         def all_items(self: Any) -> list[Any]:
             scope = getattr(_query_partition, "scope", None)
             if scope is not None and scope[0] is self:
-                # Only the partition; query() sorts it by the range key itself.
+                # Only the partition; query() sorts it by its sort key itself.
+                if isinstance(scope[1], tuple):
+                    return _gsi_partition(self, *scope[1], lambda: _stored(self))
                 return list(self.items.get(scope[1], {}).values())
             return original_all_items(self)
+
+        original_put, original_update = Table.put_item, models.DynamoDBBackend.update_item
+
+        def put_item(self: Any, *args: Any, **kwargs: Any) -> Any:
+            item = original_put(self, *args, **kwargs)
+            _gsi_joined(self, item)
+            return item
+
+        def update_item(self: Any, table_name: str, *args: Any, **kwargs: Any) -> Any:
+            item = original_update(self, table_name, *args, **kwargs)
+            _gsi_joined(self.get_table(table_name), item)  # updated in place: its index keys may have moved
+            return item
 
         def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
             with _transactions:
@@ -84,6 +104,7 @@ def scale_like_dynamodb() -> None:
                     raise
 
         Table.query, Table.all_items = _sized_query(query, original_query), all_items
+        Table.put_item, models.DynamoDBBackend.update_item = put_item, update_item
         Table.get_item = _sized_get_item(Table.get_item)
         _meter_reads(models)
         models.DynamoDBBackend.transact_write_items = transact_write_items
@@ -94,6 +115,68 @@ def scale_like_dynamodb() -> None:
         # journal above is the backup now.
         models.copy = _TablesNotCopied(Table)
         _installed = True
+
+
+# --- GSI partitions ---------------------------------------------------------------------
+# moto answers a GSI Query by reading every item of the table. Here each table
+# keeps, per GSI hash attribute and value, the keys of the items that took
+# that value (built at its first GSI Query, then joined by every put and
+# update); a Query reads those items and keeps the ones still holding it.
+
+_gsi_lock = threading.Lock()
+
+
+def _stored(table: Any) -> list[Any]:
+    if not table.range_key_attr:
+        return list(table.items.values())
+    return [item for partition in list(table.items.values()) for item in list(partition.values())]
+
+
+def _gsi_hash_attributes(table: Any) -> set[str]:
+    return {key["AttributeName"] for index in (table.global_indexes or []) for key in index.schema
+            if key["KeyType"] == "HASH"}
+
+
+def _gsi_members(table: Any, every_item: Any) -> dict[str, dict[Any, dict[tuple[Any, Any], None]]]:
+    with _gsi_lock:
+        members = table.__dict__.get("_gsi_members")
+        if members is None:
+            # Published first: a put landing while this reads joins it after (it waits for the lock).
+            members = table.__dict__["_gsi_members"] = {attribute: {} for attribute in _gsi_hash_attributes(table)}
+            for item in every_item():  # as stored: no need for moto's sorted copy
+                _join(members, item)
+        return members
+
+
+def _join(members: dict[str, dict[Any, dict[tuple[Any, Any], None]]], item: Any) -> None:
+    for attribute, partitions in members.items():
+        held = item.attrs.get(attribute)
+        if held is not None:
+            partitions.setdefault(held, {})[(item.hash_key, item.range_key)] = None
+
+
+def _gsi_joined(table: Any, item: Any) -> None:
+    members = table.__dict__.get("_gsi_members")
+    if members is not None and item is not None:
+        with _gsi_lock:
+            _join(members, item)
+
+
+def _gsi_partition(table: Any, attribute: str, value: Any, every_item: Any) -> list[Any]:
+    partition = _gsi_members(table, every_item)[attribute].get(value, {})
+    found = []
+    with _gsi_lock:
+        for key in list(partition):
+            hash_key, range_key = key
+            current = table.items.get(hash_key)
+            if range_key is not None and current is not None:
+                current = current.get(range_key)
+            held = current.attrs.get(attribute) if current is not None else None
+            if held is None or held != value:
+                partition.pop(key, None)  # deleted, or moved to another value since
+            else:
+                found.append(current)
+    return found
 
 
 # --- read units as DynamoDB counts them ----------------------------------------------
@@ -255,6 +338,8 @@ def _journal(backend: Any, transact_items: list[dict[str, Any]]) -> list[tuple[A
 
 def _restore(journal: list[tuple[Any, Any, Any, Any]]) -> None:
     for table, hash_key, range_key, before in reversed(journal):
+        if before is not None:
+            _gsi_joined(table, before)
         if range_key is None:
             if before is None:
                 table.items.pop(hash_key, None)

@@ -88,6 +88,36 @@ def run() -> list[Any]:
         attempt("a condition check", transact(
             {"ConditionCheck": {"Key": item("P#6", "S#0"), "ConditionExpression": "attribute_exists(v)"}},
             {"Delete": {"Key": item("P#6", "S#1")}}))
+
+        # A GSI partition as items join it, leave it, move between partitions, and as cancelled
+        # transactions leave it.
+        def index(partition: str, **params: Any) -> Any:
+            return query(IndexName="GSI1", KeyConditionExpression="GSI1PK = :g",
+                         ExpressionAttributeValues={":g": {"S": partition}}, **params)
+
+        def moved(pk: str, sk: str, to: str) -> Any:
+            return lambda: db.update_item(TableName=TABLE, Key=item(pk, sk), UpdateExpression="SET GSI1PK = :g",
+                                          ExpressionAttributeValues={":g": {"S": to}})
+
+        attempt("moved to another partition", moved("P#8", "S#0", "H"))
+        attempt("new in a partition", lambda: db.put_item(TableName=TABLE, Item=item("N#1", "A", GSI1PK="H",
+                                                                                       GSI1SK="000#new")))
+        attempt("deleted from a partition", lambda: db.delete_item(TableName=TABLE, Key=item("P#9", "S#1")))
+        attempt("put over, out of the index", lambda: db.put_item(TableName=TABLE, Item=item("P#10", "S#0")))
+        attempt("moved back", moved("P#8", "S#0", "G"))
+        attempt("moved, then cancelled", transact(
+            {"Update": {"Key": item("P#11", "S#0"), "UpdateExpression": "SET GSI1PK = :h",
+                        "ExpressionAttributeValues": {":h": {"S": "H"}}}},
+            {"Put": {"Item": item("T#1", "A"), "ConditionExpression": absent}}))
+        attempt("removed from the index", lambda: db.update_item(
+            TableName=TABLE, Key=item("P#12", "S#0"), UpdateExpression="REMOVE GSI1PK"))
+        attempt("a batch into a partition", lambda: db.batch_write_item(RequestItems={TABLE: [
+            {"PutRequest": {"Item": item(f"B#{n}", "A", GSI1PK="H", GSI1SK=f"{n:03d}")}} for n in range(3)]}))
+        for partition in ("G", "H", "none"):
+            attempt(f"index {partition}", index(partition))
+            attempt(f"index {partition}, backwards from a key", index(
+                partition, ScanIndexForward=False, Limit=3,
+                ExclusiveStartKey=item("P#20", "S#1", GSI1PK=partition, GSI1SK="020#1")))
     return seen
 
 

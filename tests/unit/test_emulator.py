@@ -52,6 +52,24 @@ def test_a_query_reads_only_its_partition(table, monkeypatch):
     assert len(compared) < 10  # plain moto sorts all 2,000 items: thousands of comparisons
 
 
+def test_a_gsi_query_reads_only_its_partition(table, monkeypatch):
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    for start in range(0, 2000, 25):
+        table.batch_write_item(RequestItems={"emu": [{"PutRequest": {"Item": {
+            "PK": {"S": f"P#{n}"}, "SK": {"S": "S"}, "GSI1PK": {"S": f"G#{n % 100}"}, "GSI1SK": {"S": f"{n:05d}"}}}}
+            for n in range(start, start + 25)]})
+    table.update_item(TableName="emu", Key={"PK": {"S": "P#5"}, "SK": {"S": "S"}}, UpdateExpression="SET GSI1PK = :g",
+                      ExpressionAttributeValues={":g": {"S": "G#34"}})  # moved in from another partition
+    compared = []
+    original = DynamoType.__lt__
+    monkeypatch.setattr(DynamoType, "__lt__", lambda a, b: compared.append(1) or original(a, b))
+    reply = table.query(TableName="emu", IndexName="GSI1", KeyConditionExpression="GSI1PK = :g",
+                        ExpressionAttributeValues={":g": {"S": "G#34"}})
+    assert [i["PK"]["S"] for i in reply["Items"]] == ["P#5"] + [f"P#{n}" for n in range(34, 2000, 100)]
+    assert len(compared) < 500  # plain moto sorts all 2,000 items: tens of thousands of comparisons
+
+
 def test_reads_report_the_units_dynamodb_would_charge(table):
     """4 KB steps of what was read: a Query pays for everything it evaluated
     (its filter and projection do not make it cheaper), a GetItem for the
