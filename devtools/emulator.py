@@ -107,6 +107,7 @@ def scale_like_dynamodb() -> None:
         Table.put_item, models.DynamoDBBackend.update_item = put_item, update_item
         Table.get_item = _sized_get_item(Table.get_item)
         _meter_reads(models)
+        _answer_items_as_json()
         models.DynamoDBBackend.transact_write_items = transact_write_items
         _count_writes(models.DynamoDBBackend, _DYNAMODB_WRITES)
         from moto.s3.models import S3Backend
@@ -115,6 +116,50 @@ def scale_like_dynamodb() -> None:
         # journal above is the backup now.
         models.copy = _TablesNotCopied(Table)
         _installed = True
+
+
+# --- answers ------------------------------------------------------------------------------
+# moto writes every answer through a serialiser that walks the operation's
+# output shape member by member: a fifth of a test run's time, and 4 ms a
+# record of a few KB. The item operations' answers are plain JSON (attribute
+# values already typed, binary as base64), so they are written as such.
+
+_PLAIN_JSON = frozenset({"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
+                         "BatchWriteItem", "TransactWriteItems", "TransactGetItems"})
+
+
+def _answer_items_as_json() -> None:
+    import base64
+    import json
+
+    from moto.dynamodb.responses import DynamoResult
+
+    shape_walk = DynamoResult.execute_result
+
+    def as_json(value: Any) -> Any:
+        if isinstance(value, bytes):
+            return base64.b64encode(value).decode()
+        raise TypeError(f"not JSON: {type(value).__name__}")
+
+    def execute_result(self: Any, context: Any) -> Any:
+        if context.operation_model.name not in _PLAIN_JSON or _has_none(self.result):
+            return shape_walk(self, context)
+        members = context.operation_model.output_shape.members  # what the walk would keep of the top level
+        answer = {k: v for k, v in self.result.items() if k in members}
+        return 200, {"Content-Type": "application/x-amz-json-1.0"}, json.dumps(answer, default=as_json)
+
+    DynamoResult.execute_result = execute_result
+
+
+def _has_none(value: Any) -> bool:
+    """A None the shape walk would leave out: such an answer takes the walk."""
+    if value is None:
+        return True
+    if isinstance(value, dict):
+        return any(_has_none(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_none(v) for v in value)
+    return False
 
 
 # --- GSI partitions ---------------------------------------------------------------------
