@@ -1,4 +1,4 @@
-from chalicelib.core.ids import is_id
+from chalicelib.core.ids import is_id, new_ordered_id
 from chalicelib.store import keys
 from chalicelib.store.table import table_definition
 
@@ -20,6 +20,27 @@ def test_ids():
     assert is_id("0123456789ABCDEF0123456789ABCDEF")
     assert not is_id("0123456789abcdef0123456789abcdef")
     assert not is_id("../etc")
+
+
+def test_ordered_ids_sort_in_the_order_they_were_made_even_within_a_millisecond(monkeypatch):
+    import time
+
+    monkeypatch.setattr(time, "time_ns", lambda: 1_796_300_000_000_000_000)  # a frozen clock: one millisecond
+    made = [new_ordered_id() for _ in range(50)]
+    assert all(is_id(i) for i in made) and made == sorted(made) and len(set(made)) == 50
+    monkeypatch.setattr(time, "time_ns", lambda: 1_796_299_999_000_000_000)  # the clock stepped back a second
+    assert new_ordered_id() > made[-1]
+
+
+def test_two_changes_in_one_millisecond_keep_their_order_in_the_trail(monkeypatch):
+    from chalicelib.services.privacy import audit
+
+    monkeypatch.setattr(audit, "now_iso", lambda: "2026-12-03T10:00:00.000Z")
+    written = [audit.entry(action, "C" * 32, None, None, fields=[]) for _ in range(10)
+               for action in ("linked", "unlinked")]
+    newest_first = sorted(written, key=lambda e: keys.audit_entry(e["contact_id"], e["at"], e["id"])["SK"],
+                          reverse=True)
+    assert newest_first == written[::-1]  # random ids would shuffle them: once in a million in this order
 
 
 def test_every_key_attribute_the_table_declares_is_a_string_key():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from chalicelib.core import actor
 from chalicelib.core.clock import now_iso
-from chalicelib.core.ids import check_id, new_id
+from chalicelib.core.ids import check_id, new_ordered_id
 from chalicelib.models.notes import Note, NoteRequest
 from chalicelib.services.privacy import audit
 from chalicelib.store import contacts as contact_store
@@ -19,7 +19,8 @@ NOTES_ON_CARD = 5
 
 
 def new_note(request: NoteRequest) -> Note:
-    return Note(id=new_id(), text=request.text, author=actor.current().who, created_at=now_iso())
+    # Ordered: two notes written in one millisecond are listed in the order they were written.
+    return Note(id=new_ordered_id(), text=request.text, author=actor.current().who, created_at=now_iso())
 
 
 def add(contact_id: str, request: NoteRequest) -> Note:

@@ -14,7 +14,7 @@ from typing import Any
 from chalicelib.core import actor, retention
 from chalicelib.core.clock import iso, now_iso
 from chalicelib.core.errors import Invalid
-from chalicelib.core.ids import check_id, new_id
+from chalicelib.core.ids import check_id, new_ordered_id
 from chalicelib.core.settings import get_settings
 from chalicelib.domain.values import parse_datetime
 from chalicelib.models.contact import SERVER_FIELDS
@@ -36,7 +36,7 @@ def entry(action: str, contact_id: str, before: dict[str, Any] | None, after: di
     documents; ``version``: the one the change made; ``fields``: what changed
     when it is not the document, as ``notes`` for a note written)."""
     who = actor.current()
-    made = {"id": new_id(), "at": now_iso(), "contact_id": contact_id, "action": action, "who": who.who,
+    made = {"id": new_ordered_id(), "at": now_iso(), "contact_id": contact_id, "action": action, "who": who.who,
             "via": who.via, "fields": fields if fields is not None else changed_fields(before or {}, after or {})}
     if version is not None:
         made["version"] = version
