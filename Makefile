@@ -78,15 +78,18 @@ lint: install
 
 # Unit and api tests (moto in each process) run on both cores, a file to a
 # worker; package builds and e2e servers (timing-sensitive races) run alone.
+# Files go out longest first (`pytest.mark.takes`, tests/conftest.py), not
+# xdist's most-tests-first, which sent the one-test fuzz file out last.
+XDIST := -n 2 --dist loadfile --no-loadscope-reorder
 test: install browser lint  ## every test: unit, api, package, e2e
-	$(BIN)/python -m pytest -n 2 --dist loadfile tests/unit tests/api
-	$(BIN)/python -m pytest -n 2 --dist loadfile tests/package tests/e2e
+	$(BIN)/python -m pytest $(XDIST) tests/unit tests/api
+	$(BIN)/python -m pytest $(XDIST) tests/package tests/e2e
 
 unit: install
 	$(BIN)/python -m pytest -n 2 tests/unit
 
 api: install
-	$(BIN)/python -m pytest -n 2 --dist loadfile tests/api
+	$(BIN)/python -m pytest $(XDIST) tests/api
 
 e2e: install browser
 	$(BIN)/python -m pytest tests/e2e

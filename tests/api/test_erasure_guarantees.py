@@ -8,6 +8,8 @@ import json
 import threading
 import time
 
+import pytest
+
 from chalicelib.core.errors import Unavailable
 from chalicelib.domain.terms import Term
 from chalicelib.services.privacy import erasure as erasure_service
@@ -17,6 +19,8 @@ from tests.api.conftest import add_attributes, body, erase
 from tests.api.leftovers import Person, leftovers
 from tests.api.test_rci_sync import SECRET, guid, record
 from tests.fakes.contact_center import push_headers
+
+pytestmark = pytest.mark.takes(31)
 
 ZELINDA = Person("Zelinda", "Quarrington", phones=["+14155550147", "+14155550148"], emails=["zelinda.q@example.com"])
 

@@ -13,6 +13,8 @@ from chalicelib.core.settings import get_settings
 from chalicelib.store import aws
 from tests.api.conftest import add_attributes, body, erase
 
+pytestmark = pytest.mark.takes(16)
+
 PHONE1, PHONE2, EMAIL = "+1 415 555 0100", "+1 415 555 0101", "ann.lee@example.com"
 PERSONAL = ("4155550100", "4155550101", "ann.lee@example.com", "Ann", "Leeward", "AC-77")
 

@@ -14,6 +14,7 @@ import logging
 import random
 import string
 
+import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
@@ -23,6 +24,7 @@ from tests.api.leftovers import Person, leftovers
 from tests.api.test_rci_sync import SECRET, record
 from tests.fakes.contact_center import push_headers
 
+pytestmark = pytest.mark.takes(17)
 _serial = itertools.count(100)
 
 

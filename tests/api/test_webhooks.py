@@ -14,6 +14,8 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from tests.api.conftest import body, erase
 
+pytestmark = pytest.mark.takes(10)
+
 PERSON = {"first_name": "Zelinda", "last_name": "Okafor", "phone1": "+1 415 555 0142",
           "email": "zelinda.okafor@example.com"}
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import ADMIN_KEY
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.takes(85)]
 # Every check but one: the spec cannot say that a cursor must be one the
 # server issued, nor rules across fields ("exactly one of phone, email or
 # contact_id"), so some requests it allows are refused (a 400 naming why).

@@ -9,7 +9,7 @@ import requests
 
 from tests.e2e.conftest import LOGS, start_server, stop_server
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.takes(18)]
 
 
 @pytest.fixture(scope="module")

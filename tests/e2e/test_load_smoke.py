@@ -6,6 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.takes(29)
 ROOT = Path(__file__).resolve().parents[2]
 
 

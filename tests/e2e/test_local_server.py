@@ -13,7 +13,7 @@ import requests
 
 from tests.e2e.conftest import start_server, stop_server
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.takes(30)]
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import ADMIN_KEY
 from tests.e2e.conftest import start_server, stop_server
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.takes(17)]
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = ("Makefile", "pyproject.toml", "requirements.txt", ".venv", "app.py", "chalicelib", "devtools", "events",
            ".chalice")

@@ -15,7 +15,7 @@ from standardwebhooks.webhooks import Webhook
 from tests.api.test_webhooks import Receiver
 from tests.e2e.conftest import start_server, stop_server
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.takes(16)]
 DATA = Path(tempfile.mkdtemp(prefix="cim-e2e-events-"))
 NAMES = ("Odile", "Ravi", "Sunniva")
 

@@ -12,6 +12,8 @@ import pytest
 from chalicelib.store.table import TTL_ATTRIBUTE, table_definition
 from devtools import package
 
+pytestmark = pytest.mark.takes(42)
+
 ROOT = Path(__file__).resolve().parents[2]
 # Budget for the zip: cold start grows with what Lambda unpacks and imports.
 # phonenumberslite instead of phonenumbers saves ~40 MB of geocoder/carrier
