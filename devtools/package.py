@@ -698,6 +698,8 @@ def main(argv: list[str] | None = None) -> int:
     (build / "terraform" / "resources.tf.json").write_text(json.dumps(terraform(args.stage), indent=2))
     sam_zip, terraform_zip = build / "sam" / "deployment.zip", build / "terraform" / "deployment.zip"
     same = sam_zip.read_bytes() == terraform_zip.read_bytes()  # Chalice reuses one built zip for both
+    for built_zip in (sam_zip, terraform_zip):
+        drop_runtime_packages(built_zip)
     runtime = _runtime(build / "sam" / "sam.json")
     if add_bytecode(sam_zip, runtime) and same and _runtime(build / "terraform" / "chalice.tf.json") == runtime:
         shutil.copyfile(sam_zip, terraform_zip)  # compiled once
@@ -708,6 +710,29 @@ def main(argv: list[str] | None = None) -> int:
         print("Amazon Connect: set CIM_CONNECT_INSTANCE_ARN and CIM_CONNECT_RECORDS_STREAM_ARN in the stage "
               "to let the instance invoke the flow functions and to read its contact records")
     return 0
+
+
+# The Lambda Python runtime ships boto3, botocore and botocore's own
+# dependencies. The X-Ray SDK (Powertools' tracer) asks for botocore, so
+# Chalice bundles a second copy (about 18 MB unpacked) that would only shadow
+# the runtime's; the runtime's serves the SDK as it serves boto3.
+FROM_THE_RUNTIME = ("botocore", "urllib3", "dateutil", "six")
+
+
+def drop_runtime_packages(zip_path: Path) -> None:
+    """Take out of the deployment zip the packages the runtime provides (with their dist-info)."""
+    import zipfile
+
+    def from_the_runtime(name: str) -> bool:
+        top = name.split("/", 1)[0]
+        project = top.split("-", 1)[0].lower().replace("python_", "") if top.endswith(".dist-info") else None
+        return top.removesuffix(".py") in FROM_THE_RUNTIME or project in FROM_THE_RUNTIME
+
+    with zipfile.ZipFile(zip_path) as source:
+        kept = [(info, source.read(info)) for info in source.infolist() if not from_the_runtime(info.filename)]
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as packed:
+        for info, data in kept:
+            packed.writestr(info, data)
 
 
 def add_bytecode(zip_path: Path, runtime: str) -> bool:

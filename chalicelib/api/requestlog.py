@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib.core import invocation, metering, metrics
+from chalicelib.core import invocation, metering, metrics, tracing
 from chalicelib.core.settings import get_settings
 
 log = logging.getLogger("cim.requests")
@@ -28,6 +28,7 @@ def begin_invocation(event: Any, get_response: Callable[[Any], Any]) -> Any:
     contact_id = contact.get("ContactId") if isinstance(contact, dict) else None
     invocation.begin(contact_id if isinstance(contact_id, str) and contact_id.isprintable() and len(contact_id) < 100
                      else getattr(getattr(event, "context", None), "aws_request_id", None))
+    tracing.start()
     return get_response(event)
 
 
@@ -35,6 +36,7 @@ def log_request(event: Any, get_response: Callable[[Any], Any]) -> Any:
     started = time.perf_counter()
     context = event.context or {}
     request = invocation.begin(context.get("requestId"))
+    tracing.start()
     metering.start_counting()
     response = get_response(event)
     caller = context.get("authorizer") or {}

@@ -83,6 +83,8 @@ class Settings:
     desk_live_seconds: float = 20.0  # how often an open card or edit form asks whether the contact changed
     # CloudWatch metrics: an Embedded Metric Format line per request on stdout (core/metrics.py).
     metrics: bool = True
+    # X-Ray subsegments for every AWS call and outside HTTP call (core/tracing.py), in Lambda only.
+    tracing: bool = True
     metrics_namespace: str = "CIM"
     max_body_bytes: int = 256 * 1024
     max_contact_bytes: int = 16 * 1024

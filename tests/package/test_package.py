@@ -113,6 +113,15 @@ def test_the_zip_carries_bytecode_so_a_cold_start_compiles_nothing(built, tmp_pa
                                                                               "PATH": "/usr/bin:/bin"})
     assert loaded.returncode == 0, loaded.stderr
     assert Path(loaded.stdout.strip()).exists()
+    # In Lambda the tracer starts from the zip's X-Ray SDK over the runtime's botocore (here, this environment's).
+    traced = subprocess.run([sys.executable, "-c", "import app, botocore, aws_xray_sdk; from chalicelib.core import "
+                             "tracing; print(tracing.start(), aws_xray_sdk.__file__, botocore.__file__)"],
+                            cwd=tmp_path, capture_output=True, text=True,
+                            env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin", "LAMBDA_TASK_ROOT": str(tmp_path),
+                                 "AWS_LAMBDA_FUNCTION_NAME": "cim-dev-api", "AWS_DEFAULT_REGION": "us-east-1"})
+    assert traced.returncode == 0, traced.stderr
+    started, sdk, botocore = traced.stdout.split()
+    assert started == "True" and sdk.startswith(str(tmp_path)) and not botocore.startswith(str(tmp_path))
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
