@@ -32,6 +32,9 @@ def start() -> bool:
     if not (in_lambda() and get_settings().tracing):
         return False
     from aws_lambda_powertools.tracing import Tracer
+    from aws_xray_sdk.ext.httplib import add_ignored
 
     Tracer(service="cim", patch_modules=PATCHED)
+    # An AWS call is already its botocore subsegment: not once more as HTTP under it.
+    add_ignored(subclass="botocore.awsrequest.AWSHTTPConnection")
     return True
