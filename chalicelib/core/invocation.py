@@ -13,6 +13,8 @@ racing writer) and each Lambda invocation sees its own.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +38,7 @@ class Invocation:
 
 
 _current: ContextVar[Invocation | None] = ContextVar("invocation", default=None)
+_event: ContextVar[str | None] = ContextVar("event", default=None)
 
 
 def begin(request_id: str | None = None, *, counted: bool = True) -> Invocation:
@@ -46,6 +49,7 @@ def begin(request_id: str | None = None, *, counted: bool = True) -> Invocation:
     if not counted:
         invocation.calls, invocation.units = None, None
     _current.set(invocation)
+    _event.set(None)
     return invocation
 
 
@@ -53,6 +57,24 @@ def current_id() -> str | None:
     """The id of this invocation, if one began (a log line names it)."""
     now = _current.get()
     return now.request_id if now else None
+
+
+@contextmanager
+def handling(event_id: object) -> Iterator[None]:
+    """While one record of a batch is handled (a Kinesis or DynamoDB stream
+    record, a queue message), every log line names it (``eventId``) beside
+    the invocation: a batch of a hundred has one request id. A variable of
+    its own, not a field of the invocation: a batch's lanes are handled on
+    threads at once, each in a copy of the context."""
+    token = _event.set(str(event_id)[:128] if event_id and str(event_id).isprintable() else None)
+    try:
+        yield
+    finally:
+        _event.reset(token)
+
+
+def current_event_id() -> str | None:
+    return _event.get()
 
 
 def current() -> Invocation:

@@ -1,7 +1,8 @@
 """Every line the service logs is one JSON object that names the invocation
 it belongs to (``requestId``: the id the caller saw in ``X-Request-Id``, the
 Connect contact, or the Lambda request), whatever handler prints it: the
-Lambda runtime's, ``chalice local``'s or a test's. A line is a message (its
+Lambda runtime's, ``chalice local``'s or a test's; and, while a batch's
+record or message is handled, that one (``eventId``). A line is a message (its
 arguments are ids and counts, never personal values) or, for the request
 log, a dict of fields."""
 from __future__ import annotations
@@ -23,7 +24,11 @@ class InvocationLines(logging.Filter):
         if getattr(record, "cim_line", False):
             return True  # already turned (a record handled twice)
         fields = record.msg if isinstance(record.msg, dict) else {"message": record.getMessage()}
-        line = {"level": record.levelname, "logger": record.name, "requestId": invocation.current_id()} | fields
+        line = {"level": record.levelname, "logger": record.name, "requestId": invocation.current_id()}
+        event_id = invocation.current_event_id()
+        if event_id:
+            line["eventId"] = event_id
+        line |= fields
         record.msg, record.args, record.cim_line = json.dumps(line, separators=(",", ":"), default=str), (), True
         return True
 

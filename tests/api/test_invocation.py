@@ -58,6 +58,24 @@ def test_every_line_a_function_logs_names_its_invocation(api, caplog):
     sequence = poison["kinesis"]["sequenceNumber"]
     assert first["message"] == second["message"] == f"contact record {sequence} skipped: JSONDecodeError"
     assert first["requestId"] and second["requestId"] and first["requestId"] != second["requestId"]
+    assert first["eventId"] == second["eventId"] == poison["eventID"]  # the record, within its batch
+
+
+def test_a_line_logged_for_one_record_of_a_batch_names_that_record_and_only_while_it_is_handled(caplog):
+    caplog.set_level(logging.INFO, logger="cim")
+    log = logging.getLogger("cim")
+    invocation.begin("batch-1")
+    with invocation.handling("shardId-000:49590338271490256608559692538361571095921575989136588898"):
+        log.info("inside")
+        with invocation.handling("a\nforged line"):  # not printable: named as no record
+            log.info("unreadable")
+    log.info("after")
+    invocation.begin("batch-2")
+    log.info("next")
+    lines = {line["message"]: line for line in _lines(caplog)}
+    assert lines["inside"]["eventId"] == "shardId-000:49590338271490256608559692538361571095921575989136588898"
+    assert "eventId" not in lines["unreadable"] and "eventId" not in lines["after"]
+    assert (lines["after"]["requestId"], lines["next"]["requestId"]) == ("batch-1", "batch-2")
 
 
 def test_a_connect_function_is_named_by_the_contact_it_serves_and_keeps_nothing_of_the_last_request(api,

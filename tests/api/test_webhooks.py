@@ -144,6 +144,22 @@ def test_a_failing_target_is_retried_in_order_and_dead_letters_are_listed_and_re
     assert [(e["type"], e["data"]["changed"]) for e in again] == [("contact.updated", ["phone2"])]
 
 
+def test_a_failed_attempt_from_the_stream_is_logged_with_the_event_it_was_for(api, events, caplog):
+    """One stream batch, one request id: each line of its lanes (on threads)
+    names the event it concerns, which is the id the target sees."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="cim")
+    receiver, flush = events
+    _subscribe(api, receiver.url, ["contact.*"])
+    receiver.script = [500]
+    body(api.post("/saveContact", PERSON))
+    flush()
+    [(headers, _)] = receiver.got
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "cim"]
+    [failed] = [line for line in lines if "attempt 1 failed" in line["message"]]
+    assert failed["eventId"] == headers["webhook-id"] and failed["requestId"]
+
 def test_a_replay_goes_by_pages_of_batched_writes_and_keeps_each_lane_in_order(api, events):
     from chalicelib.store import webhooks as store
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from chalicelib.core import invocation
 from chalicelib.core.errors import DomainError, Invalid, Unavailable
 from chalicelib.domain import limits
 from chalicelib.domain.connect_records import (
@@ -180,24 +181,25 @@ def ingest_records(records: list[Any]) -> dict[str, list[dict[str, str]]]:
     records before it change nothing)."""
     failures = []
     for raw in records:
-        sequence = str(pick(raw, "kinesis", "sequenceNumber") or "")[:128]
-        if limits.text_problem(sequence, strict=True):
-            sequence = "(unreadable)"
-        try:
-            data = pick(raw, "kinesis", "data")
-            if not isinstance(data, str):
-                raise BadConnectRecord("kinesis.data: the record's base64 text is missing")
-            record = json.loads(base64.b64decode(data, validate=True), parse_int=limits.json_int)
-            limits.check_json(record, "record")
-            _store(record_to_leg(record))
-        except (BadConnectRecord, ValidationError, ValueError, UnicodeDecodeError, binascii.Error) as error:
-            log.warning("contact record %s skipped: %s", sequence, type(error).__name__)
-        except Unavailable:
-            failures.append({"itemIdentifier": sequence})
-            break  # Lambda retries from here; the records after it come again
-        except DomainError as error:
-            log.warning("contact record %s skipped: %s", sequence, error.code)
-        except Exception as error:  # noqa: BLE001 - a poison record is skipped: a retry would fail the same way
-            log.warning("contact record %s skipped: %s", sequence, type(error).__name__)
+        with invocation.handling(raw.get("eventID") if isinstance(raw, dict) else None):
+            sequence = str(pick(raw, "kinesis", "sequenceNumber") or "")[:128]
+            if limits.text_problem(sequence, strict=True):
+                sequence = "(unreadable)"
+            try:
+                data = pick(raw, "kinesis", "data")
+                if not isinstance(data, str):
+                    raise BadConnectRecord("kinesis.data: the record's base64 text is missing")
+                record = json.loads(base64.b64decode(data, validate=True), parse_int=limits.json_int)
+                limits.check_json(record, "record")
+                _store(record_to_leg(record))
+            except (BadConnectRecord, ValidationError, ValueError, UnicodeDecodeError, binascii.Error) as error:
+                log.warning("contact record %s skipped: %s", sequence, type(error).__name__)
+            except Unavailable:
+                failures.append({"itemIdentifier": sequence})
+                break  # Lambda retries from here; the records after it come again
+            except DomainError as error:
+                log.warning("contact record %s skipped: %s", sequence, error.code)
+            except Exception as error:  # noqa: BLE001 - a poison record is skipped: a retry would fail the same way
+                log.warning("contact record %s skipped: %s", sequence, type(error).__name__)
     return {"batchItemFailures": failures}
 

@@ -17,7 +17,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.core import metrics
+from chalicelib.core import invocation, metrics
 from chalicelib.core.clock import iso, now_iso
 from chalicelib.core.errors import Invalid, NotFound
 from chalicelib.core.settings import get_settings
@@ -153,13 +153,14 @@ def retry_lanes(messages: list[dict[str, Any]]) -> int:
     """The delay queue's messages: each lane carried on (its head tried if its time has come)."""
     made = 0
     for message in messages:
-        try:
-            asked = json.loads(message.get("body") or "{}")
-            webhook_id, lane = str(asked["webhook_id"]), str(asked["lane"])
-        except (ValueError, KeyError, TypeError):
-            log.warning("webhook retry message skipped: not one of ours")
-            continue
-        made += work_lane(webhook_id, lane)
+        with invocation.handling(message.get("messageId")):
+            try:
+                asked = json.loads(message.get("body") or "{}")
+                webhook_id, lane = str(asked["webhook_id"]), str(asked["lane"])
+            except (ValueError, KeyError, TypeError):
+                log.warning("webhook retry message skipped: not one of ours")
+                continue
+            made += work_lane(webhook_id, lane)
     return made
 
 

@@ -17,6 +17,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from chalicelib.core import invocation
 from chalicelib.core.clock import now_iso
 from chalicelib.core.settings import get_settings
 from chalicelib.domain.events import Change, changes
@@ -48,7 +49,10 @@ def _event(record: dict[str, Any], index: int, stamp: str, change: Change) -> di
 def handle(records: list[dict[str, Any]]) -> int:
     """Process one batch in order; how many events left."""
     settings = get_settings()
-    events = [event for record in records for event in events_of(record)]
+    events = []
+    for record in records:
+        with invocation.handling(record.get("eventID")):
+            events += events_of(record)
     if not events:
         return 0
     store.log_events(events, int(time.time()) + settings.event_days * 86400)
@@ -69,4 +73,5 @@ def handle(records: list[dict[str, Any]]) -> int:
 
 def _deliver_lane(events: list[dict[str, Any]], webhooks: list[StoredWebhook]) -> None:
     for event in events:
-        delivery.fan_out(event, webhooks)
+        with invocation.handling(event["id"]):  # made from its stream record's sequence number
+            delivery.fan_out(event, webhooks)
