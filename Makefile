@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install browser run run-aws key sync import export invoke bench load lint docs package review test unit api e2e clean
+.PHONY: install browser run run-aws key sync import export invoke bench load lint docs package review review-env test unit api e2e clean
 
 $(STAMP): pyproject.toml requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,18 +57,18 @@ load: install  ## make load [USERS=20 SECONDS=60] [CIM=<url> KEY=<admin key>]: L
 package: install  ## make package STAGE=prod: build/<stage>/sam and build/<stage>/terraform
 	$(BIN)/python -m devtools.package --stage "$(or $(STAGE),dev)"
 
-# checkov in its own environment: its pins (boto3 1.35, packaging 23) would
-# replace the project's own. Chalice's Terraform settings block is left out of
-# the scan (checkov's JSON parser cannot read it; it holds only versions).
+# checkov in its own environment: its pins (boto3, packaging) would replace
+# the project's own. The package tests run it too (devtools/review.py).
 REVIEW := .venv-review
-review: package  ## make review [STAGE=prod]: checkov over both templates (.checkov.yaml says why each skipped rule is)
-	test -x $(REVIEW)/bin/checkov || { $(PYTHON) -m venv $(REVIEW) && $(REVIEW)/bin/python -m pip install --quiet "checkov>=3.2,<4"; }
-	$(REVIEW)/bin/checkov --config-file .checkov.yaml -f build/$(or $(STAGE),dev)/sam/sam.json --framework cloudformation
-	rm -rf build/$(or $(STAGE),dev)/review && mkdir -p build/$(or $(STAGE),dev)/review
-	$(BIN)/python -c "import json,sys; t=json.load(open(sys.argv[1])); t.pop('terraform'); json.dump(t, open(sys.argv[2], 'w'))" \
-	  build/$(or $(STAGE),dev)/terraform/chalice.tf.json build/$(or $(STAGE),dev)/review/chalice.tf.json
-	cp build/$(or $(STAGE),dev)/terraform/resources.tf.json build/$(or $(STAGE),dev)/review/
-	$(REVIEW)/bin/checkov --config-file .checkov.yaml -d build/$(or $(STAGE),dev)/review --framework terraform_json
+$(REVIEW)/.installed-stamp:
+	test -x $(REVIEW)/bin/python || $(PYTHON) -m venv $(REVIEW)
+	$(REVIEW)/bin/python -m pip install --quiet "checkov>=3.2,<4"
+	touch $@
+
+review-env: $(REVIEW)/.installed-stamp  ## checkov's own environment (.venv-review)
+
+review: package review-env  ## make review [STAGE=prod]: checkov over both templates (.checkov.yaml says why each skipped rule is)
+	$(BIN)/python -m devtools.review --stage "$(or $(STAGE),dev)"
 
 docs: install  ## the reference in docs/ as a site in build/site/ (MkDocs; broken links fail it)
 	$(BIN)/mkdocs build --strict --quiet
