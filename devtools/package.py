@@ -332,7 +332,9 @@ def dashboard(region: Any, table: str, api: str) -> dict[str, Any]:
         graph("DynamoDB", [["AWS/DynamoDB", "ConsumedReadCapacityUnits", "TableName", table],
                            ["AWS/DynamoDB", "ConsumedWriteCapacityUnits", "TableName", table],
                            ["AWS/DynamoDB", "ThrottledRequests", "TableName", table]]),
-        graph("Webhooks", [["CIM", "WebhookDeadLetters", "service", "cim"]]),
+        graph("Webhooks", [["CIM", "WebhookAttempts", "service", "cim", "outcome", "delivered"],
+                           ["CIM", "WebhookAttempts", "service", "cim", "outcome", "failed"],
+                           ["CIM", "WebhookDeadLetters", "service", "cim"]]),
         graph("Contact-center sync lag (s)", [["CIM", "SyncLagSeconds", "service", "cim"]], "Maximum"),
     ]}
 

@@ -14,7 +14,9 @@ Latency (ms), DynamoDBCalls, ReadUnits, WriteUnits, ClientErrors,
 ServerErrors; per error, Errors by ``code``; per IVR lookup, Lookups by
 ``match`` (unique, multiple, none) and ``via`` (http, connect) with its
 LookupLatency (ms); per pull
-of the contact center, SyncLagSeconds (since the last pull that caught up).
+of the contact center, SyncLagSeconds (since the last pull that caught up);
+per webhook attempt, WebhookAttempts by ``outcome`` (delivered, failed), and
+WebhookDeadLetters.
 """
 from __future__ import annotations
 
@@ -59,20 +61,22 @@ def request(route: str, status: int, ms: float, calls: int, units: dict[str, flo
             error.add_dimension(name="code", value=code)
 
 
-def count(name: str, value: float = 1) -> None:
-    """Add ``value`` to the metric ``name`` (dimension ``service``): the webhook
-    dead letters, which the package's alarm watches."""
-    gauge(name, value)
+def count(name: str, value: float = 1, **dimensions: str) -> None:
+    """Add ``value`` to the metric ``name`` (dimension ``service``, and any
+    given): webhook attempts by outcome, and the dead letters, which the
+    package's alarm watches."""
+    gauge(name, value, **dimensions)
 
 
-def gauge(name: str, value: float, unit_name: str = "Count") -> None:
-    """A level at this moment (dimension ``service``): the sync's lag in seconds."""
+def gauge(name: str, value: float, unit_name: str = "Count", **dimensions: str) -> None:
+    """A level at this moment (dimension ``service``, and any given): the sync's lag in seconds."""
     loaded = _powertools()
     if loaded is None:
         return
     _, unit, single_metric = loaded
     with single_metric(name=name, unit=getattr(unit, unit_name), value=value,
-                       namespace=get_settings().metrics_namespace, default_dimensions={"service": SERVICE}):
+                       namespace=get_settings().metrics_namespace,
+                       default_dimensions={"service": SERVICE} | dimensions):
         pass
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -133,6 +134,8 @@ def test_a_failing_target_is_retried_in_order_and_dead_letters_are_listed_and_re
     counted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     assert [(m["WebhookDeadLetters"], m["service"], m["_aws"]["CloudWatchMetrics"][0]["Namespace"])
             for m in counted if "WebhookDeadLetters" in m] == [([1.0], "cim", "CIM")]  # the EMF line the alarm watches
+    attempts = Counter(m["outcome"] for m in counted if "WebhookAttempts" in m)
+    assert attempts == {"failed": 2 + 4, "delivered": 2}  # 500, time-out, then both; then four 503s
 
     before = len(receiver.got)
     since = dead[0]["timestamp"]

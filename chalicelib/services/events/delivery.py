@@ -83,6 +83,7 @@ def _attempt(webhook: StoredWebhook, delivery: dict[str, Any]) -> bool:
                           get_settings().webhook_timeout_seconds, get_settings().webhook_allow_loopback)
     delivery |= {"attempts": delivery["attempts"] + 1, "last_status": outcome.status,
                  "last_error": outcome.error, "updated_at": now_iso(), "next_try": None}
+    metrics.count("WebhookAttempts", outcome="delivered" if outcome.delivered else "failed")
     if outcome.delivered:
         delivery["status"] = "delivered"
         store.save_delivery(webhook.id, delivery, _ttl(DELIVERED_DAYS))
