@@ -3,7 +3,7 @@ themselves (docs/api.md, Possible duplicates). A pair is keyed by its two ids,
 the smaller first, so a scan that finds it again rewrites it in place."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from chalicelib.domain.terms import Term
@@ -28,21 +28,44 @@ class FoundPair:
 
 # --- scans -------------------------------------------------------------------
 
-def add_scan(record: dict[str, Any]) -> None:
-    records.put(keys.duplicate_scan(record["id"]), record, new=True)
+@dataclass
+class StoredScan:
+    """A duplicate scan as stored: what ``GET /duplicates/scans/{id}`` shows,
+    and how its runner goes on (the contact list's cursor, the lease one
+    runner holds at a time)."""
+    id: str
+    state: str  # running | done
+    started_at: str
+    updated_at: str
+    processed: int = 0
+    found: int = 0
+    finished_at: str | None = None
+    cursor: dict[str, Any] | None = None
+    lease: float = 0
+    marks_holders: bool = False  # started by a version that puts contacts in the holder markers
+    ttl: int | None = None  # a finished scan expires
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> StoredScan:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in item.items() if k in known})
 
 
-def get_scan(scan_id: str) -> dict[str, Any]:
-    return records.fetch(keys.duplicate_scan(scan_id), f"scan {scan_id}")
+def add_scan(scan: StoredScan) -> None:
+    records.put(keys.duplicate_scan(scan.id), asdict(scan), new=True)
 
 
-def put_scan(record: dict[str, Any], *, lease_was: float) -> None:
+def get_scan(scan_id: str) -> StoredScan:
+    return StoredScan.from_item(records.fetch(keys.duplicate_scan(scan_id), f"scan {scan_id}"))
+
+
+def put_scan(scan: StoredScan, *, lease_was: float) -> None:
     """Save the scan if its lease is still ``lease_was`` (else Conflict): one runner at a time."""
-    records.put(keys.duplicate_scan(record["id"]), record, expect={"lease": lease_was})
+    records.put(keys.duplicate_scan(scan.id), asdict(scan), expect={"lease": lease_was})
 
 
-def scans() -> list[dict[str, Any]]:
-    return records.read_partition(keys.JOBS_PK, keys.DUPSCAN_PREFIX)
+def scans() -> list[StoredScan]:
+    return [StoredScan.from_item(r) for r in records.read_partition(keys.JOBS_PK, keys.DUPSCAN_PREFIX)]
 
 
 # --- pairs and dismissals ------------------------------------------------------

@@ -3,6 +3,7 @@ attribute's key is reserved by a claim item written in the same transaction,
 so two attributes never share a key."""
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from chalicelib.models.schema import Attribute
@@ -30,21 +31,49 @@ def remove_attribute(attribute_id: str, key: str) -> None:
     records.put_together([(keys.attribute_key_claim(key), None, False), (keys.attribute(attribute_id), None, False)])
 
 
-def add_job(record: dict[str, Any]) -> None:
-    records.put(keys.job(record["id"]), record, new=True)
+@dataclass
+class StoredJob:
+    """A reindex job as stored: what ``GET /schema/jobs/{id}`` shows, and
+    how its runner goes on (the contact list's cursor, the lease one runner
+    holds at a time, the key a deleted attribute leaves, the index format
+    it brings every contact to)."""
+    id: str
+    reason: str
+    state: str  # running | done | failed
+    started_at: str
+    updated_at: str
+    processed: int = 0
+    changed: int = 0
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    finished_at: str | None = None
+    last_error: str | None = None
+    cursor: dict[str, Any] | None = None
+    drop_key: str | None = None
+    lease: float = 0
+    index_format: int | None = None
+    ttl: int | None = None  # a finished job expires
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> StoredJob:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in item.items() if k in known})
 
 
-def job(job_id: str) -> dict[str, Any]:
-    return records.fetch(keys.job(job_id), f"job {job_id}")
+def add_job(job: StoredJob) -> None:
+    records.put(keys.job(job.id), asdict(job), new=True)
 
 
-def put_job(record: dict[str, Any], *, lease_was: float) -> None:
+def job(job_id: str) -> StoredJob:
+    return StoredJob.from_item(records.fetch(keys.job(job_id), f"job {job_id}"))
+
+
+def put_job(job: StoredJob, *, lease_was: float) -> None:
     """Save the job if its lease is still ``lease_was`` (else Conflict): one runner at a time."""
-    records.put(keys.job(record["id"]), record, expect={"lease": lease_was})
+    records.put(keys.job(job.id), asdict(job), expect={"lease": lease_was})
 
 
-def jobs() -> list[dict[str, Any]]:
-    return records.read_partition(keys.JOBS_PK, keys.JOB_PREFIX)
+def jobs() -> list[StoredJob]:
+    return [StoredJob.from_item(r) for r in records.read_partition(keys.JOBS_PK, keys.JOB_PREFIX)]
 
 
 def index_format() -> int:

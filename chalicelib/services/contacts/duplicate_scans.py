@@ -13,6 +13,7 @@ for at most its DynamoDB call cap; the maintenance schedule goes on for
 from __future__ import annotations
 
 import time
+from dataclasses import asdict, replace
 from typing import Any
 
 from chalicelib.core import metering
@@ -32,41 +33,44 @@ KEPT_SECONDS = 7 * 86400  # a finished scan's record, then it expires
 
 def start() -> DuplicateScan:
     stamp = now_iso()
-    record = {"id": new_id(), "state": "running", "processed": 0, "found": 0, "started_at": stamp,
-              "updated_at": stamp, "cursor": None, "lease": 0, "marks_holders": True}
+    record = store.StoredScan(id=new_id(), state="running", started_at=stamp, updated_at=stamp, marks_holders=True)
     store.add_scan(record)
-    return run(record["id"])
+    return run(record.id)
 
 
 def get(scan_id: str) -> DuplicateScan:
-    return DuplicateScan.model_validate(store.get_scan(check_id(scan_id, "scan_id")))
+    return _public(store.get_scan(check_id(scan_id, "scan_id")))
+
+
+def _public(record: store.StoredScan) -> DuplicateScan:
+    return DuplicateScan.model_validate(asdict(record))
 
 
 def run(scan_id: str, seconds: float | None = None) -> DuplicateScan:
     """Go on for at most ``seconds`` (and, in a request, its call cap); at least one step."""
     record = store.get_scan(check_id(scan_id, "scan_id"))
     budget = get_settings().job_seconds if seconds is None else seconds
-    if record["state"] != "running" or record.get("lease", 0) > time.time():
-        return DuplicateScan.model_validate(record)
+    if record.state != "running" or record.lease > time.time():
+        return _public(record)
     deadline, lease = time.monotonic() + budget, time.time() + budget + 30
-    store.put_scan(record | {"lease": lease}, lease_was=record.get("lease", 0))
-    record["lease"] = lease
+    store.put_scan(replace(record, lease=lease), lease_was=record.lease)
+    record.lease = lease
     while True:
-        contacts, record["cursor"] = contact_store.page_all(PAGE, record["cursor"])
-        record["found"] += _pairs_among(contacts)
-        record["processed"] += len(contacts)
-        record["updated_at"] = now_iso()
-        done = record["cursor"] is None
+        contacts, record.cursor = contact_store.page_all(PAGE, record.cursor)
+        record.found += _pairs_among(contacts)
+        record.processed += len(contacts)
+        record.updated_at = now_iso()
+        done = record.cursor is None
         if done:
-            record |= {"state": "done", "finished_at": record["updated_at"], "ttl": int(time.time()) + KEPT_SECONDS}
-            if record.get("marks_holders"):  # walked whole by a version that marks (not resumed from an older)
-                holder_store.set_all_marked(record["updated_at"])
+            record.state, record.finished_at, record.ttl = "done", record.updated_at, int(time.time()) + KEPT_SECONDS
+            if record.marks_holders:  # walked whole by a version that marks (not resumed from an older)
+                holder_store.set_all_marked(record.updated_at)
         stop = done or time.monotonic() >= deadline or not metering.budget_left(reserve=CALLS_A_STEP)
         if stop:
-            record["lease"] = 0
+            record.lease = 0
         store.put_scan(record, lease_was=lease)
         if stop:
-            return DuplicateScan.model_validate(record)
+            return _public(record)
 
 
 def _pairs_among(contacts: list[contact_store.StoredContact]) -> int:
@@ -96,11 +100,11 @@ def mark_holders_once() -> DuplicateScan | None:
     """The maintenance schedule, until a scan has walked every contact once
     since the holder markers exist: start one (a table created with them has
     nothing to mark, and its first scan ends at once)."""
-    if holder_store.all_marked() or any(s["state"] == "running" for s in store.scans()):
+    if holder_store.all_marked() or any(s.state == "running" for s in store.scans()):
         return None
     return start()
 
 
 def resume_all(seconds: float | None = None) -> list[DuplicateScan]:
     """The maintenance schedule: go on with every running scan."""
-    return [run(s["id"], seconds) for s in store.scans() if s["state"] == "running"]
+    return [run(s.id, seconds) for s in store.scans() if s.state == "running"]

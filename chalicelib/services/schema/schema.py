@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from dataclasses import asdict, replace
 from functools import lru_cache
 from typing import Any
 
@@ -237,10 +238,14 @@ def _start_job_if_needed(new: Attribute, old: Attribute | None, reason: str) -> 
 
 def _new_job(reason: str, drop_key: str | None = None, index_format: int | None = None) -> Job:
     stamp = now_iso()
-    job = Job(id=new_id(), reason=reason, state="running", started_at=stamp, updated_at=stamp)
-    schema_store.add_job(job.model_dump() | {"cursor": None, "drop_key": drop_key, "lease": 0,
-                                             "index_format": index_format})
-    return job
+    record = schema_store.StoredJob(id=new_id(), reason=reason, state="running", started_at=stamp,
+                                    updated_at=stamp, drop_key=drop_key, index_format=index_format)
+    schema_store.add_job(record)
+    return _public(record)
+
+
+def _public(record: schema_store.StoredJob) -> Job:
+    return Job.model_validate(asdict(record))
 
 
 def reindex_for_the_index_format() -> Job | None:
@@ -250,7 +255,7 @@ def reindex_for_the_index_format() -> Job | None:
     format. A new table's job ends at once."""
     if schema_store.index_format() >= INDEX_FORMAT:
         return None
-    if any(r["state"] == "running" and r.get("index_format") for r in schema_store.jobs()):
+    if any(j.state == "running" and j.index_format for j in schema_store.jobs()):
         return None
     return _new_job(f"index format {INDEX_FORMAT}: the contact on its name entries and the entries of pairs of "
                     "name words (and, from format 3, the IVR's card on each number, address and searchable value; "
@@ -259,7 +264,7 @@ def reindex_for_the_index_format() -> Job | None:
 
 def get_job(job_id: str) -> Job:
     check_id(job_id, "job_id")
-    return Job.model_validate(schema_store.job(job_id))
+    return _public(schema_store.job(job_id))
 
 
 def run_job(job_id: str, seconds: float | None = None) -> Job:
@@ -268,41 +273,41 @@ def run_job(job_id: str, seconds: float | None = None) -> Job:
     budget = get_settings().job_seconds if seconds is None else seconds
     deadline = time.monotonic() + budget
     record = schema_store.job(job_id)
-    if record["state"] != "running" or record.get("lease", 0) > time.time():
-        return Job.model_validate(record)
+    if record.state != "running" or record.lease > time.time():
+        return _public(record)
     lease = time.time() + budget + 30
-    schema_store.put_job(record | {"lease": lease}, lease_was=record.get("lease", 0))
-    record["lease"] = lease
+    schema_store.put_job(replace(record, lease=lease), lease_was=record.lease)
+    record.lease = lease
     _cache.invalidate()
     schema = by_key()
     settings = get_settings()
     while True:  # at least one page per call, however small the budget
-        page, next_start = contact_store.page_all(PAGE, record["cursor"])
+        page, next_start = contact_store.page_all(PAGE, record.cursor)
         for contact in page:
             _reindex(contact, schema, record, settings)
-        record["processed"] += len(page)
-        record["cursor"] = next_start
-        record["updated_at"] = now_iso()
+        record.processed += len(page)
+        record.cursor = next_start
+        record.updated_at = now_iso()
         done = next_start is None
         if done:
-            record |= {"state": "done", "finished_at": record["updated_at"],
-                       "ttl": int(time.time()) + JOB_KEPT_SECONDS}
+            record.state, record.finished_at = "done", record.updated_at
+            record.ttl = int(time.time()) + JOB_KEPT_SECONDS
         if done or time.monotonic() >= deadline:
-            record["lease"] = 0
+            record.lease = 0
         schema_store.put_job(record, lease_was=lease)
         if done:
             _finish(job_id)
-            if record.get("index_format"):
-                schema_store.set_index_format(record["index_format"])
-        if record["lease"] == 0:
+            if record.index_format:
+                schema_store.set_index_format(record.index_format)
+        if record.lease == 0:
             break
-    return Job.model_validate(record)
+    return _public(record)
 
 
-def _reindex(contact: contact_store.StoredContact, schema: dict[str, Attribute], record: dict[str, Any],
+def _reindex(contact: contact_store.StoredContact, schema: dict[str, Attribute], record: schema_store.StoredJob,
              settings: Any) -> None:
     doc = contact.doc
-    kept = {k: v for k, v in doc.items() if k not in SERVER_FIELDS and k != record.get("drop_key")}
+    kept = {k: v for k, v in doc.items() if k not in SERVER_FIELDS and k != record.drop_key}
     try:
         prepared = prepare(kept, schema, region=settings.default_region,
                            max_bytes=settings.max_contact_bytes * 2, creating=False, lenient=True)
@@ -312,7 +317,7 @@ def _reindex(contact: contact_store.StoredContact, schema: dict[str, Attribute],
     before = {k: v for k, v in doc.items() if k not in SERVER_FIELDS}
     # An index format upgrade rewrites every entry of a contact written in an older one (once: the
     # contact's item records the format it was written in; one written since is left alone).
-    upgrading = contact.index_format < (record.get("index_format") or 0)
+    upgrading = contact.index_format < (record.index_format or 0)
     if not upgrading and (prepared.fields, prepared.normalized, set(contact_store.terms_for(doc, prepared.terms))) == (
             before, doc.get("normalized", {}), set(contact.terms)):
         return
@@ -321,16 +326,16 @@ def _reindex(contact: contact_store.StoredContact, schema: dict[str, Attribute],
     new_doc["normalized"] = prepared.normalized
     try:
         contact_store.replace(contact, new_doc, prepared.terms, rewrite_all=upgrading)
-        record["changed"] += 1
+        record.changed += 1
     except Conflict as error:
         _note_conflict(record, doc["id"], error.message)
     except PreconditionFailed:
         pass  # written meanwhile, so already under the new schema
 
 
-def _note_conflict(record: dict[str, Any], contact_id: str, message: str) -> None:
-    if len(record["conflicts"]) < 100:
-        record["conflicts"].append({"contact_id": contact_id, "message": message})
+def _note_conflict(record: schema_store.StoredJob, contact_id: str, message: str) -> None:
+    if len(record.conflicts) < 100:
+        record.conflicts.append({"contact_id": contact_id, "message": message})
 
 
 def _finish(job_id: str) -> None:
@@ -341,7 +346,7 @@ def _finish(job_id: str) -> None:
 
 
 def pending_jobs() -> list[str]:
-    return [r["id"] for r in schema_store.jobs() if r["state"] == "running"]
+    return [j.id for j in schema_store.jobs() if j.state == "running"]
 
 
 def resume_jobs() -> list[Job]:
