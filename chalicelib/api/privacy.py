@@ -64,9 +64,9 @@ def erasure_run(erasure_id):
     return _receipt(erasure.run(erasure_id))
 
 
-def _job(job: dict):
-    return to_response(RetentionJob.model_validate(job), status=202 if job["state"] == "running" else 200,
-                  headers={"Location": public.url(f"/privacy/retention/jobs/{job['id']}")})
+def _job(job: RetentionJob):
+    return to_response(job, status=202 if job.state == "running" else 200,
+                       headers={"Location": public.url(f"/privacy/retention/jobs/{job.id}")})
 
 
 @area.route("POST", "/privacy/retention/jobs", role=ADMIN,
@@ -83,7 +83,7 @@ def start_retention_job(body: RetentionRequest):
             response=RetentionJob, errors=(400, 404))
 def retention_job(job_id):
     from chalicelib.services.privacy import retention
-    return to_response(RetentionJob.model_validate(retention.get(job_id)))
+    return to_response(retention.get(job_id))
 
 
 # A POST, not a DELETE: the cancelled job stays readable (its receipt of what it changed).
@@ -92,7 +92,7 @@ def retention_job(job_id):
             response=RetentionJob, errors=(400, 404))
 def cancel_retention_job(job_id):
     from chalicelib.services.privacy import retention
-    return to_response(RetentionJob.model_validate(retention.cancel(job_id)))
+    return to_response(retention.cancel(job_id))
 
 
 @area.route("POST", "/privacy/retention/jobs/{job_id}/run", role=ADMIN, summary="Go on with a retention job",

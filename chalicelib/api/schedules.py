@@ -42,7 +42,7 @@ def resume_erasures(event):
     for answer in access.resume_all():
         log.info("access request %s: %s", answer["id"], answer["state"])
     for job in retention.resume_all():
-        log.info("retention job %s (%s): %s, %d updated", job["id"], job["kind"], job["state"], job["updated"])
+        log.info("retention job %s (%s): %s, %d updated", job.id, job.kind, job.state, job.updated)
 
 
 @bp.schedule(Rate(1, unit=Rate.MINUTES), name="rci-sync")

@@ -3,6 +3,7 @@ items of a kind (by day through GSI1, or a small partition), and their TTL
 set or removed. Every kind is listed by a Query, never by reading the whole table."""
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -92,13 +93,37 @@ def set_ttl(key: dict[str, str], ttl: int | None) -> bool:
     return True
 
 
-def save_job(job: dict[str, Any]) -> None:
-    records.put(keys.retention_job(job["id"]), job)
+@dataclass
+class StoredRetentionJob:
+    """A retention job as stored: what ``GET /privacy/retention/jobs/{id}``
+    shows, and where its next pass starts (``day`` and the ``cursor`` in it)."""
+    id: str
+    kind: str
+    state: str  # running | done | cancelled
+    days: int  # the retention it applies (0: kept)
+    day: str  # the day being worked through
+    last_day: str
+    started_at: str
+    updated_at: str
+    updated: int = 0
+    finished_at: str | None = None
+    cursor: dict[str, Any] | None = None
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> StoredRetentionJob:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in item.items() if k in known})
 
 
-def job(job_id: str) -> dict[str, Any] | None:
-    return records.get(keys.retention_job(job_id))
+def save_job(job: StoredRetentionJob) -> None:
+    records.put(keys.retention_job(job.id), asdict(job))
 
 
-def running_jobs() -> list[dict[str, Any]]:
-    return [j for j in records.read_partition(keys.PRIVACY_PK, keys.RETENTION_PREFIX) if j.get("state") == "running"]
+def job(job_id: str) -> StoredRetentionJob | None:
+    found = records.get(keys.retention_job(job_id))
+    return StoredRetentionJob.from_item(found) if found else None
+
+
+def running_jobs() -> list[StoredRetentionJob]:
+    return [StoredRetentionJob.from_item(j) for j in records.read_partition(keys.PRIVACY_PK, keys.RETENTION_PREFIX)
+            if j.get("state") == "running"]

@@ -14,6 +14,7 @@ reaches at most ``MAX_YEARS_BACK`` years back; ``DELETE`` cancels a job.
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,7 +24,7 @@ from chalicelib.core.errors import Conflict, Invalid, NotFound
 from chalicelib.core.ids import check_id, new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.domain.values import parse_datetime
-from chalicelib.models.privacy import RetentionRequest
+from chalicelib.models.privacy import RetentionJob, RetentionRequest
 from chalicelib.store import interactions as call_store
 from chalicelib.store import retention as store
 
@@ -48,7 +49,7 @@ def _expiry(kind: str, stamp: str | None) -> int | None:
 STAMPS = {"interactions": "created_at", "audit": "at", "erasure_receipts": "requested_at", "sync_runs": "started_at"}
 
 
-def start(asked: RetentionRequest) -> dict[str, Any]:
+def start(asked: RetentionRequest) -> RetentionJob:
     kind, since = asked.kind, asked.since  # the model checked kind against STAMPS' names
     if since is not None and parse_datetime(since) is None:
         raise Invalid("since: an ISO date, the oldest day to reach (default: as far back as the retention "
@@ -57,61 +58,70 @@ def start(asked: RetentionRequest) -> dict[str, Any]:
     oldest = today - timedelta(days=MAX_YEARS_BACK * 366)
     if since is not None and not oldest <= parse_datetime(since).date() <= today:
         raise Invalid(f"since: between {oldest.isoformat()} ({MAX_YEARS_BACK} years back) and today")
-    running = [j for j in store.running_jobs() if j.get("kind") == kind]
+    running = [j for j in store.running_jobs() if j.kind == kind]
     if running:
-        raise Conflict(f"kind: a {kind} job is already running ({running[0]['id']}); let it finish or cancel it "
-                       f"with DELETE /privacy/retention/jobs/{running[0]['id']}", job_id=running[0]["id"])
+        raise Conflict(f"kind: a {kind} job is already running ({running[0].id}); let it finish or cancel it "
+                       f"with POST /privacy/retention/jobs/{running[0].id}/cancel", job_id=running[0].id)
     reach = _days(kind) or MAX_YEARS_BACK * 366
     first = parse_datetime(since).date() if since else today - timedelta(days=min(reach, MAX_YEARS_BACK * 366))
-    job = {"id": new_id(), "kind": kind, "state": "running", "days": _days(kind), "started_at": now_iso(),
-           "updated_at": now_iso(), "day": first.isoformat(), "last_day": today.isoformat(), "cursor": None,
-           "updated": 0, "finished_at": None}
+    stamp = now_iso()
+    job = store.StoredRetentionJob(id=new_id(), kind=kind, state="running", days=_days(kind), day=first.isoformat(),
+                                   last_day=today.isoformat(), started_at=stamp, updated_at=stamp)
     store.save_job(job)
-    return run(job["id"])
+    return run(job.id)
 
 
-def get(job_id: str) -> dict[str, Any]:
+def _stored(job_id: str) -> store.StoredRetentionJob:
     job = store.job(check_id(job_id, "job id"))
     if job is None:
         raise NotFound(f"retention job {job_id} not found")
     return job
 
 
-def cancel(job_id: str) -> dict[str, Any]:
+def _public(job: store.StoredRetentionJob) -> RetentionJob:
+    return RetentionJob.model_validate(asdict(job))
+
+
+def get(job_id: str) -> RetentionJob:
+    return _public(_stored(job_id))
+
+
+def cancel(job_id: str) -> RetentionJob:
     """Stop a job where it is (what it changed stays changed)."""
-    job = get(job_id)
-    if job["state"] == "running":
-        job |= {"state": "cancelled", "finished_at": now_iso(), "updated_at": now_iso()}
+    job = _stored(job_id)
+    if job.state == "running":
+        job.state, job.finished_at = "cancelled", now_iso()
+        job.updated_at = job.finished_at
         store.save_job(job)
-    return job
+    return _public(job)
 
 
-def run(job_id: str, seconds: float | None = None) -> dict[str, Any]:
-    job = get(job_id)
-    if job["state"] in ("done", "cancelled"):
-        return job
+def run(job_id: str, seconds: float | None = None) -> RetentionJob:
+    job = _stored(job_id)
+    if job.state in ("done", "cancelled"):
+        return _public(job)
     deadline = time.monotonic() + (get_settings().job_seconds if seconds is None else seconds)
-    kind, by_day = job["kind"], store.listed_by_day(job["kind"])
+    kind, by_day = job.kind, store.listed_by_day(job.kind)
     apply = _tree_ttl if kind == "interactions" else _item_ttl
     # A pass stops at its time or its share of the request's call cap (a page
     # of calls can touch an item and its two entries each).
     while time.monotonic() <= deadline and metering.budget_left(reserve=PAGE_CALLS[kind] + 2):
-        items, last = store.page(kind, job["day"], job["cursor"], PAGE)
+        items, last = store.page(kind, job.day, job.cursor, PAGE)
         for item in items:
-            job["updated"] += apply(kind, STAMPS[kind], item)
-        job["cursor"] = last
-        if last is None and (not by_day or job["day"] >= job["last_day"]):
-            job |= {"state": "done", "finished_at": now_iso()}
+            job.updated += apply(kind, STAMPS[kind], item)
+        job.cursor = last
+        if last is None and (not by_day or job.day >= job.last_day):
+            job.state, job.finished_at = "done", now_iso()
             break
         if last is None:
-            job["day"] = (datetime.fromisoformat(job["day"]) + timedelta(days=1)).date().isoformat()
-    job["updated_at"] = now_iso()
+            job.day = (datetime.fromisoformat(job.day) + timedelta(days=1)).date().isoformat()
+    job.updated_at = now_iso()
     store.save_job(job)
-    return job
+    return _public(job)
 
 
-def resume_all(seconds: float | None = None) -> list[dict[str, Any]]:
-    return [run(j["id"], seconds) for j in store.running_jobs()]
+def resume_all(seconds: float | None = None) -> list[RetentionJob]:
+    return [run(j.id, seconds) for j in store.running_jobs()]
 
 
 def _item_ttl(kind: str, stamp: str, item: dict[str, Any]) -> int:
