@@ -447,7 +447,8 @@ def test_a_changed_retention_reaches_the_items_already_stored(api, table_items, 
     kept = body(api.post("/privacy/retention/jobs", {"kind": "interactions", "since": "2026-01-01"}))
     # Almost a year of days: a request goes as far as its DynamoDB call cap, then answers 202.
     assert len(api.calls) <= MAX_CALLS_PER_REQUEST
-    assert api.post("/privacy/retention/jobs", {"kind": "interactions"}).status_code == 409  # one at a time
+    second = api.post("/privacy/retention/jobs", {"kind": "interactions"})  # one at a time, and how to stop it
+    assert second.status_code == 409 and f"POST /privacy/retention/jobs/{kept['id']}/cancel" in body(second)["Message"]
     while kept["state"] == "running":
         kept = body(api.post(f"/privacy/retention/jobs/{kept['id']}/run"))
         assert len(api.calls) <= MAX_CALLS_PER_REQUEST, api.calls
