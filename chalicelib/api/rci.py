@@ -43,7 +43,7 @@ def push_contacts():
             errors=())
 def sync_status():
     from chalicelib.services.sync import rci_sync
-    return to_response(SyncStatus.model_validate(rci_sync.status()))
+    return to_response(rci_sync.status())
 
 
 @area.route("POST", "/rci/sync", role=ADMIN, summary="Pull from the contact center now", response=SyncRun,

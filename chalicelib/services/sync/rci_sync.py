@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import logging
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -36,6 +37,7 @@ from chalicelib.domain.values import parse_datetime
 from chalicelib.integrations import sinch
 from chalicelib.models.common import describe
 from chalicelib.models.interaction import LegFields, SaveLegRequest
+from chalicelib.models.sync import SyncRun, SyncStatus
 from chalicelib.services.calls import interactions
 from chalicelib.store import interactions as tree_store
 from chalicelib.store import sync as sync_store
@@ -122,13 +124,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _take_lease() -> dict[str, Any]:
+def _take_lease() -> sync_store.SyncState:
     state = sync_store.state()
     now = time.time()
-    if state and state.get("lease_until", 0) > now:
+    if state and state.lease_until > now:
         raise Conflict("a sync is already running")
-    taken = (state or {}) | {"lease_until": now + LEASE_SECONDS, "last_started_at": now_iso()}
-    sync_store.put_state(taken, lease_was=None if state is None else state.get("lease_until", 0))
+    taken = replace(state or sync_store.SyncState(), lease_until=now + LEASE_SECONDS, last_started_at=now_iso())
+    sync_store.put_state(taken, lease_was=None if state is None else state.lease_until)
     return taken
 
 
@@ -138,9 +140,9 @@ def run() -> dict[str, Any]:
     if not settings.sinch_base_url:
         raise Unprocessable("CIM_SINCH_BASE_URL is not set: there is nothing to sync from")
     state = _take_lease()
-    lease = state["lease_until"]
+    lease = state.lease_until
     now = _now()
-    watermark = parse_datetime(state["watermark"]) if state.get("watermark") else now - timedelta(
+    watermark = parse_datetime(state.watermark) if state.watermark else now - timedelta(
         hours=settings.sync_lookback_hours)
     start = watermark - timedelta(minutes=settings.sync_overlap_minutes)
     outcome = {"started_at": now_iso(), "from": iso(start), "pages": 0, "stored": 0, "updated": 0,
@@ -189,11 +191,10 @@ def run() -> dict[str, Any]:
         finished = now_iso()
         outcome["finished_at"] = finished
         outcome["watermark"] = iso(max(moved, watermark))
-        expiry = retention.expires(get_settings().sync_run_days)
-        sync_store.add_run(outcome | ({"ttl": expiry} if expiry else {}))
-        caught_up = state.get("caught_up_at") if outcome["last_error"] else outcome["started_at"]
-        sync_store.put_state(state | {"watermark": outcome["watermark"], "lease_until": 0,
-                                      "last_finished_at": finished, "caught_up_at": caught_up}, lease_was=lease)
+        sync_store.add_run(SyncRun.model_validate(outcome), retention.expires(get_settings().sync_run_days))
+        caught_up = state.caught_up_at if outcome["last_error"] else outcome["started_at"]
+        sync_store.put_state(replace(state, watermark=outcome["watermark"], lease_until=0, last_finished_at=finished,
+                                     caught_up_at=caught_up), lease_was=lease)
         # How far behind the contact center the store may be: since the start
         # of the last pull that read everything up to then (the SyncLag alarm).
         if caught_up:
@@ -201,17 +202,11 @@ def run() -> dict[str, Any]:
     return outcome
 
 
-def status() -> dict[str, Any]:
-    state = sync_store.state() or {}
-    runs = sync_store.recent_runs(20)
-    pending = sync_store.writebacks()
-    return {
-        "configured": bool(get_settings().sinch_base_url),
-        "running": state.get("lease_until", 0) > time.time(),
-        "watermark": state.get("watermark"),
-        "pendingWriteBacks": len(pending),
-        "runs": [{k: v for k, v in r.items() if k != "ttl"} for r in runs],
-    }
+def status() -> SyncStatus:
+    state = sync_store.state() or sync_store.SyncState()
+    return SyncStatus(configured=bool(get_settings().sinch_base_url), running=state.lease_until > time.time(),
+                      watermark=state.watermark, pendingWriteBacks=len(sync_store.writebacks()),
+                      runs=sync_store.recent_runs(20))
 
 
 def scheduled() -> dict[str, Any] | None:
@@ -219,8 +214,8 @@ def scheduled() -> dict[str, Any] | None:
     settings = get_settings()
     if not settings.sinch_base_url:
         return None
-    state = sync_store.state() or {}
-    last = parse_datetime(state["last_started_at"]) if state.get("last_started_at") else None
+    state = sync_store.state() or sync_store.SyncState()
+    last = parse_datetime(state.last_started_at) if state.last_started_at else None
     if last and _now() - last < timedelta(seconds=settings.sync_every_seconds):
         return None
     try:
@@ -252,8 +247,7 @@ def _send_write_back(record_id: str, call_id: str, contact_id: str) -> int:
     try:
         sinch.write_contact_data(record_id, {"cimContactId": contact_id})
     except DomainError as error:
-        sync_store.put_writeback({"id": record_id, "call_Id": call_id, "contact_id": contact_id,
-                                  "last_error": error.message})
+        sync_store.put_writeback(sync_store.PendingWriteBack(record_id, call_id, contact_id, error.message))
         return 0
     interactions.save_leg(call_id, SaveLegRequest(
         interaction=LegFields.model_validate({"leg_id": record_id, "cimContactId": contact_id}), call_Id=call_id))
@@ -264,5 +258,5 @@ def _send_write_back(record_id: str, call_id: str, contact_id: str) -> int:
 def _retry_write_backs() -> int:
     sent = 0
     for pending in sync_store.writebacks():
-        sent += _send_write_back(pending["id"], pending["call_Id"], pending["contact_id"])
+        sent += _send_write_back(pending.id, pending.call_Id, pending.contact_id)
     return sent
