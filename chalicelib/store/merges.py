@@ -10,6 +10,7 @@ nothing: a contact changed or merged meanwhile cancels the whole write.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from chalicelib.core.errors import Conflict, NotFound
@@ -37,15 +38,71 @@ OWNED = (("calls", keys.history_pk), ("notes", keys.contact_notes_pk),
          ("attachments", keys.contact_attachments_pk), ("followups", keys.followups_pk))
 
 
-def get(merge_id: str) -> dict[str, Any] | None:
-    return records.get(keys.merge(merge_id))
+@dataclass(frozen=True)
+class Snapshot:
+    """A merged contact as it was, for an undo to write back."""
+    doc: dict[str, Any]
+    version: int
+    terms: list[Term]
+
+
+@dataclass(frozen=True)
+class StoredMerge:
+    """A merge as stored: who merged what into what, and while it may be
+    undone, what undoing needs (``PERSONAL``: the survivor before and after,
+    the merged contacts as they were, the identifiers they brought; dropped
+    once it is undone, and erased with either side)."""
+    merge_id: str
+    survivor_id: str
+    merged_ids: list[str]
+    family: list[str]
+    state: str  # applied | undone
+    by: str
+    at: str
+    undo_until: str
+    ttl: int
+    attached: list[dict[str, str]] | None = None
+    survivor_before: dict[str, Any] | None = None
+    survivor_after: dict[str, Any] | None = None
+    snapshots: list[Snapshot] | None = None
+    undone_by: str | None = None
+    undone_at: str | None = None
+
+    PERSONAL = ("survivor_before", "survivor_after", "snapshots", "attached")
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> StoredMerge:
+        known = {f.name for f in fields(cls)}
+        found = {k: v for k, v in item.items() if k in known}
+        if found.get("snapshots") is not None:
+            found["snapshots"] = [Snapshot(s["doc"], int(s["version"]), [Term(*t) for t in s["terms"]])
+                                  for s in found["snapshots"]]
+        return cls(**found)
+
+    def item(self) -> dict[str, Any]:
+        """Its attributes, none that is unset (an applied merge has no undo
+        fields, an undone one nothing personal)."""
+        found = {f.name: getattr(self, f.name) for f in fields(self)}
+        if self.snapshots is not None:
+            found["snapshots"] = [{"doc": s.doc, "version": s.version, "terms": [t.as_list() for t in s.terms]}
+                                  for s in self.snapshots]
+        return {k: v for k, v in found.items() if v is not None}
+
+    def undone(self, by: str, at: str) -> StoredMerge:
+        """The record as an undo leaves it: undone, holding nothing personal."""
+        return replace(self, state=UNDONE, undone_by=by, undone_at=at, **dict.fromkeys(self.PERSONAL))
+
+
+def get(merge_id: str) -> StoredMerge | None:
+    found = records.get(keys.merge(merge_id))
+    return StoredMerge.from_item(found) if found else None
 
 
 def apply(survivor: StoredContact, doc: dict[str, Any], terms: list[Term], merged: list[StoredContact],
-          record: dict[str, Any], audits: list[dict[str, Any]], unsuppressed: list[str]) -> None:
-    """Write the merge ``record`` (its ``merge_id``), the survivor as ``doc``
-    and a redirect for each of ``merged``, all read at the versions given."""
-    survivor_id, merge_id = doc["id"], record["merge_id"]
+          record: StoredMerge, audits: list[dict[str, Any]], unsuppressed: list[str]) -> None:
+    """Write the merge ``record``, the survivor as ``doc`` and a redirect for
+    each of ``merged``, all read at the versions given."""
+    survivor_id, merge_id = doc["id"], record.merge_id
     group = [survivor_id] + [m.doc["id"] for m in merged]
     tx = Transaction()
     watched = {tx.put(contact_item(doc, survivor.version + 1, terms_for(doc, terms)),
@@ -64,7 +121,7 @@ def apply(survivor: StoredContact, doc: dict[str, Any], terms: list[Term], merge
         for term in contact.terms:
             if term not in taken_over:  # a unique claim the survivor takes over is rewritten above
                 tx.delete(index_key(term, contact.doc["id"]))
-    tx.put_new(keys.merge(merge_id) | record)
+    tx.put_new(keys.merge(merge_id) | record.item())
     # The survivor holds what it took over; the merged contacts' ids stay in
     # the markers (a redirect is no holder to a reader) for an undo to find.
     holders.change(tx, gained=[(survivor_id, [t for t in new_terms if t not in survivor.terms])],
@@ -73,11 +130,11 @@ def apply(survivor: StoredContact, doc: dict[str, Any], terms: list[Term], merge
 
 
 def undo(survivor: StoredContact, doc: dict[str, Any], terms: list[Term], restored: list[dict[str, Any]],
-         record: dict[str, Any], audits: list[dict[str, Any]], unsuppressed: list[str]) -> None:
+         record: StoredMerge, audits: list[dict[str, Any]], unsuppressed: list[str]) -> None:
     """Write each of ``restored`` (stored contact items, as they were) back over
     its redirect, with its entries; the survivor as ``doc``; the merge
     ``record`` as undone (only if it was applied)."""
-    survivor_id, merge_id = doc["id"], record["merge_id"]
+    survivor_id, merge_id = doc["id"], record.merge_id
     tx = Transaction()
     watched = {tx.put(contact_item(doc, survivor.version + 1, terms_for(doc, terms)),
                       only_if="version = :expected", values={":expected": survivor.version}): survivor_id}
@@ -101,7 +158,7 @@ def undo(survivor: StoredContact, doc: dict[str, Any], terms: list[Term], restor
                                       values={":s": survivor_id, ":m": contact_id}), term))
             else:
                 tx.put(index_item(term, contact_id, shape))
-    record_step = tx.put(keys.merge(merge_id) | record, only_if="#state = :applied", values={":applied": APPLIED},
+    record_step = tx.put(keys.merge(merge_id) | record.item(), only_if="#state = :applied", values={":applied": APPLIED},
                          names={"#state": "state"})
     after = terms_for(doc, terms)
     holders.change(tx, gained=[(survivor_id, [t for t in after if t not in survivor.terms])]
@@ -166,7 +223,7 @@ def owned_by(contact_ids: list[str]) -> dict[str, int]:
     return {kind: sum(records.count(pk(c)) for c in contact_ids) for kind, pk in OWNED}
 
 
-def require(merge_id: str) -> dict[str, Any]:
+def require(merge_id: str) -> StoredMerge:
     found = get(merge_id)
     if found is None:
         raise NotFound(f"merge {merge_id} not found (or past its undo window)")

@@ -33,8 +33,6 @@ from chalicelib.store import interactions as call_store
 from chalicelib.store import merges as store
 
 RETURN_SCAN = 200  # the latest calls of a number looked at when an undo gives its calls back
-# What a merge record keeps for its undo that tells of a person: dropped by the undo.
-PERSONAL = ("survivor_before", "survivor_after", "snapshots", "attached")
 
 
 def preview(survivor_id: str, merged_id: str) -> MergePreview:
@@ -95,14 +93,13 @@ def _apply(survivor: contact_store.StoredContact, merged: list[contact_store.Sto
     survivor_id = survivor.doc["id"]
     all_terms = contact_store.terms_for(doc, terms)
     gained = [t for t in all_terms if t not in survivor.terms]
-    record = {
-        "merge_id": merge_id, "survivor_id": survivor_id, "merged_ids": [m.doc["id"] for m in merged],
-        "family": rules.family([m.doc for m in merged]), "attached": attached, "state": store.APPLIED, "by": actor.current().who,
-        "at": iso(at), "undo_until": iso(until), "ttl": int(until.timestamp()),
+    record = store.StoredMerge(
+        merge_id=merge_id, survivor_id=survivor_id, merged_ids=[m.doc["id"] for m in merged],
+        family=rules.family([m.doc for m in merged]), state=store.APPLIED, by=actor.current().who,
+        at=iso(at), undo_until=iso(until), ttl=int(until.timestamp()),
         # What undoing needs (personal data: dropped on undo, erased with either side).
-        "survivor_before": survivor.doc, "survivor_after": doc,
-        "snapshots": [{"doc": m.doc, "version": m.version, "terms": [t.as_list() for t in m.terms]} for m in merged],
-    }
+        attached=attached, survivor_before=survivor.doc, survivor_after=doc,
+        snapshots=[store.Snapshot(m.doc, m.version, list(m.terms)) for m in merged])
     audits = [audit.entry("merged", survivor_id, survivor.doc, doc, version=survivor.version + 1)] + [
         audit.entry("merged", m.doc["id"], m.doc, None, fields=[f"merged_into:{survivor_id}"]) for m in merged]
     contacts.screen(doc, gained, [])
@@ -114,30 +111,30 @@ def _apply(survivor: contact_store.StoredContact, merged: list[contact_store.Sto
 
 
 def get(merge_id: str) -> MergeRecord:
-    return MergeRecord.model_validate(store.require(check_id(merge_id, "merge_id")))
+    return MergeRecord.model_validate(store.require(check_id(merge_id, "merge_id")).item())
 
 
 def undo(merge_id: str) -> UndoResult:
     record = store.require(check_id(merge_id, "merge_id"))
-    if record["state"] != store.APPLIED:
-        raise Conflict(f"merge {merge_id} was undone already ({record.get('undone_at')})")
-    if now_iso() > record["undo_until"]:
-        raise Gone(f"merge {merge_id} can be undone until {record['undo_until']} (CIM_MERGE_UNDO_DAYS)")
-    survivor_id = record["survivor_id"]
+    if record.state != store.APPLIED:
+        raise Conflict(f"merge {merge_id} was undone already ({record.undone_at})")
+    if now_iso() > record.undo_until:
+        raise Gone(f"merge {merge_id} can be undone until {record.undo_until} (CIM_MERGE_UNDO_DAYS)")
+    survivor_id = record.survivor_id
     try:
         current = contacts.load(survivor_id)
     except Merged as merged:
         raise Conflict(f"the survivor {survivor_id} was merged into {merged.details['merged_into']} since; "
                        "undo that merge first", merged_into=merged.details["merged_into"]) from None
     editable = set(schema.by_key())
-    before, after = record["survivor_before"], record["survivor_after"]
+    before, after = record.survivor_before, record.survivor_after
     fields, conflicts = rules.undone_fields(before, after, current.doc, editable)
     consents, consent_conflicts = rules.undone_consents(before, after, current.doc)
     try:
         fields, normalized, terms = contacts.prepare_fields(fields)
     except Invalid as error:
         raise Conflict(f"the survivor cannot take its earlier values back: {error.message}") from None
-    family, attached = set(record["family"]), record["attached"]
+    family, attached = set(record.family), record.attached or []
     doc = fields | {
         "id": survivor_id, "normalized": normalized, "created_at": current.doc["created_at"], "updated_at": now_iso(),
         "consents": consents,
@@ -145,30 +142,27 @@ def undo(merge_id: str) -> UndoResult:
         "merged_identifiers": [i for i in current.doc.get("merged_identifiers") or [] if i not in attached],
     }
     doc = {k: v for k, v in doc.items() if v not in ({}, [])}
-    snapshots = record["snapshots"]
+    snapshots = record.snapshots or []
     # As they were, with the last-change entry a snapshot taken before those entries existed lacks.
-    restored_items = [contact_store.contact_item(s["doc"], s["version"],
-                                                 contact_store.terms_for(s["doc"], [Term(*t) for t in s["terms"]]))
+    restored_items = [contact_store.contact_item(s.doc, s.version, contact_store.terms_for(s.doc, s.terms))
                       for s in snapshots]
-    restored_terms = [[Term(*t) for t in s["terms"]] for s in snapshots]
+    restored_terms = [s.terms for s in snapshots]
     all_terms = contact_store.terms_for(doc, terms)
     gained = [t for t in all_terms if t not in current.terms]
     lost = [t for t in current.terms if t not in all_terms]
     who, at = actor.current().who, now_iso()
-    closed = {k: v for k, v in record.items() if k not in PERSONAL}
-    closed |= {"state": store.UNDONE, "undone_by": who, "undone_at": at}
+    closed = record.undone(who, at)
     audits = [audit.entry("unmerged", survivor_id, current.doc, doc, version=current.version + 1)] + [
-        audit.entry("restored", s["doc"]["id"], None, s["doc"], version=s["version"]) for s in snapshots]
+        audit.entry("restored", s.doc["id"], None, s.doc, version=s.version) for s in snapshots]
     back = [t for ts in restored_terms for t in ts]
     seen = contacts.screen(doc, gained + back, lost).seen
     with contacts.refusing_suppressed(doc, gained + back):
         store.undo(current, doc, terms, restored_items, closed, audits, contacts.guards(gained + back))
     interactions.follow_contacts([(survivor_id, gained, lost)]
-                                 + [(s["doc"]["id"], ts, []) for s, ts in zip(snapshots, restored_terms)], seen)
-    returned = sum(_return_calls(survivor_id, s["doc"]["id"], ts, record["at"])
-                   for s, ts in zip(snapshots, restored_terms))
+                                 + [(s.doc["id"], ts, []) for s, ts in zip(snapshots, restored_terms)], seen)
+    returned = sum(_return_calls(survivor_id, s.doc["id"], ts, record.at) for s, ts in zip(snapshots, restored_terms))
     return UndoResult(merge_id=merge_id, state="undone", contact=contacts.to_model(doc, current.version + 1),
-                      restored=[contacts.to_model(s["doc"], s["version"]) for s in snapshots],
+                      restored=[contacts.to_model(s.doc, s.version) for s in snapshots],
                       conflicts=conflicts + consent_conflicts, calls_returned=returned)
 
 
