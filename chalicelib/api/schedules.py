@@ -38,7 +38,7 @@ def resume_erasures(event):
     act_as("erasure-runner", "schedule")
     metering.stop_counting()
     for receipt in erasure.resume_all():
-        log.info("erasure %s: %s", receipt["id"], receipt["state"])
+        log.info("erasure %s: %s", receipt.id, receipt.state)
     for answer in access.resume_all():
         log.info("access request %s: %s", answer["id"], answer["state"])
     for job in retention.resume_all():

@@ -3,7 +3,7 @@ addresses), erasure receipts and the work a running erasure still has."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from chalicelib.core.errors import Invalid, Merged, NotFound
@@ -96,22 +96,43 @@ def suppressions() -> list[dict[str, Any]]:
     return records.read_partition(keys.SUPPRESSED_PK)
 
 
-def save_receipt(erasure_id: str, receipt: dict[str, Any]) -> None:
-    records.put(keys.erasure(erasure_id), receipt)
+@dataclass
+class StoredErasure:
+    """An erasure's receipt as stored: who asked, for which identifier (its
+    keyed hash only), how far it got and what it removed, by kind."""
+    id: str
+    requested_at: str
+    requested_by: str
+    identifier: dict[str, str]  # {"kind", "hash"}
+    state: str  # running | done | failed
+    counts: dict[str, int]
+    finished_at: str | None = None
+    error: str | None = None  # why a failed erasure stopped
+    ttl: int | None = None  # kept CIM_ERASURE_RECEIPT_DAYS
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> StoredErasure:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in item.items() if k in known})
 
 
-def receipt(erasure_id: str) -> dict[str, Any] | None:
-    return records.get(keys.erasure(erasure_id))
+def save_receipt(receipt: StoredErasure) -> None:
+    records.put(keys.erasure(receipt.id), {k: v for k, v in asdict(receipt).items() if v is not None or k == "finished_at"})
 
 
-def erasures() -> list[dict[str, Any]]:
+def receipt(erasure_id: str) -> StoredErasure | None:
+    found = records.get(keys.erasure(erasure_id))
+    return StoredErasure.from_item(found) if found else None
+
+
+def erasures() -> list[StoredErasure]:
     """Every erasure receipt (work items left out), oldest first."""
-    return [r for r in records.read_partition(keys.PRIVACY_PK, keys.ERASURE_PREFIX)
+    return [StoredErasure.from_item(r) for r in records.read_partition(keys.PRIVACY_PK, keys.ERASURE_PREFIX)
             if "id" in r and "requested_at" in r]
 
 
 def running_erasures() -> list[str]:
-    return [r["id"] for r in erasures() if r.get("state") in ("running", "failed")]
+    return [r.id for r in erasures() if r.state in ("running", "failed")]
 
 
 def save_work(erasure_id: str, work: dict[str, Any]) -> None:

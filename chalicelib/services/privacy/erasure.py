@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import asdict
 from typing import Any
 
 from chalicelib.core import actor, metering, retention
@@ -39,7 +40,7 @@ from chalicelib.core.errors import Contended, DomainError, Invalid, NotFound, Pr
 from chalicelib.core.ids import check_id, new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.domain.terms import UNIQUE, Term
-from chalicelib.models.privacy import PersonRequest
+from chalicelib.models.privacy import ErasureReceipt, PersonRequest
 from chalicelib.services.calls import interactions
 from chalicelib.services.privacy import access, audit, identity, suppression
 from chalicelib.store import attachments as attachment_store
@@ -74,59 +75,56 @@ def holders_of(kind: str, value: str) -> list[str]:
             return holders
 
 
-def start(asked: PersonRequest) -> dict[str, Any]:
+def start(asked: PersonRequest) -> ErasureReceipt:
     """Begin an erasure and work on it for up to ``CIM_JOB_SECONDS``; its receipt."""
     kind, value = identity.asked(asked)
     erasure_id = new_id()
     who = actor.current()
-    receipt = {"id": erasure_id, "requested_at": now_iso(), "requested_by": who.who,
-               "identifier": {"kind": kind, "hash": identity.digest(kind, value)},
-               "state": "running", "counts": dict.fromkeys(COUNTS, 0), "finished_at": None}
-    expiry = retention.expires(get_settings().erasure_receipt_days)
-    if expiry:
-        receipt["ttl"] = expiry
+    receipt = store.StoredErasure(id=erasure_id, requested_at=now_iso(), requested_by=who.who,
+                                  identifier={"kind": kind, "hash": identity.digest(kind, value)}, state="running",
+                                  counts=dict.fromkeys(COUNTS, 0),
+                                  ttl=retention.expires(get_settings().erasure_receipt_days))
     work = {"named": [kind, value], "identifiers": [[kind, value]] if kind != "contact_id" else [],
             "shared": [], "contacts": [value] if kind == "contact_id" else [], "step": "contacts"}
     store.save_work(erasure_id, work)
-    store.save_receipt(erasure_id, receipt)
+    store.save_receipt(receipt)
     return run(erasure_id)
 
 
-def get(erasure_id: str) -> dict[str, Any]:
+def get(erasure_id: str) -> ErasureReceipt:
     found = store.receipt(check_id(erasure_id, "erasure id"))
     if found is None:
         raise NotFound(f"erasure {erasure_id} not found")
     return _public(found)
 
 
-def listing(state: str | None = None) -> list[dict[str, Any]]:
+def listing(state: str | None = None) -> list[ErasureReceipt]:
     """Every erasure receipt, newest first; ``state`` keeps only that state."""
     if state is not None and state not in STATES:
         raise Invalid(f"state: one of {', '.join(STATES)}")
-    found = [_public(r) for r in store.erasures() if state is None or r.get("state") == state]
-    return sorted(found, key=lambda r: r["requested_at"], reverse=True)
+    found = [_public(r) for r in store.erasures() if state is None or r.state == state]
+    return sorted(found, key=lambda r: r.requested_at, reverse=True)
 
 
-def _public(receipt: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in receipt.items() if k != "ttl"}
+def _public(receipt: store.StoredErasure) -> ErasureReceipt:
+    return ErasureReceipt.model_validate(asdict(receipt))
 
 
-def run(erasure_id: str, seconds: float | None = None) -> dict[str, Any]:
+def run(erasure_id: str, seconds: float | None = None) -> ErasureReceipt:
     """Go on with an erasure for up to ``seconds``; the receipt as it stands
     (``failed``, with the reason, if a fault from below stopped it)."""
     receipt = store.receipt(check_id(erasure_id, "erasure id"))
     if receipt is None:
         raise NotFound(f"erasure {erasure_id} not found")
-    if receipt["state"] == "done":
+    if receipt.state == "done":
         return _public(receipt)
     work = store.work(erasure_id)
     if work is None:  # finished, but the receipt was not saved after: nothing is left to find
-        receipt |= {"state": "done", "finished_at": receipt.get("finished_at") or now_iso()}
-        receipt.pop("error", None)
-        store.save_receipt(erasure_id, receipt)
+        receipt.state, receipt.finished_at, receipt.error = "done", receipt.finished_at or now_iso(), None
+        store.save_receipt(receipt)
         return _public(receipt)
     deadline = time.monotonic() + (get_settings().job_seconds if seconds is None else seconds)
-    counts = receipt["counts"]
+    counts = receipt.counts
     for name in COUNTS:
         counts.setdefault(name, 0)
     work.setdefault("shared", [])
@@ -135,32 +133,31 @@ def run(erasure_id: str, seconds: float | None = None) -> dict[str, Any]:
     except Exception as fault:  # noqa: BLE001 - kept on the receipt; the erasure resumes from its work item
         log.warning("erasure %s stopped: %s", erasure_id, type(fault).__name__)
         reason = fault.message if isinstance(fault, DomainError) else "an internal error stopped it"
-        receipt |= {"state": "failed", "error": f"{reason}; run it again to go on"}
+        receipt.state, receipt.error = "failed", f"{reason}; run it again to go on"
         _save_if_possible(erasure_id, work, receipt)
         return _public(receipt)
-    receipt.pop("error", None)
-    receipt["state"] = "running"
+    receipt.state, receipt.error = "running", None
     if finished:
-        receipt |= {"state": "done", "finished_at": now_iso()}
+        receipt.state, receipt.finished_at = "done", now_iso()
     else:
         store.save_work(erasure_id, work)  # where each step stands: the next pass goes on from there
-    store.save_receipt(erasure_id, receipt)
+    store.save_receipt(receipt)
     if finished:
         store.drop_work(erasure_id)
     return _public(receipt)
 
 
-def _save_if_possible(erasure_id: str, work: dict[str, Any], receipt: dict[str, Any]) -> None:
+def _save_if_possible(erasure_id: str, work: dict[str, Any], receipt: store.StoredErasure) -> None:
     """After a fault: keep how far the steps got (each place is counted done
     only once it is), and the receipt saying why it stopped."""
     try:
         store.save_work(erasure_id, work)
-        store.save_receipt(erasure_id, receipt)
+        store.save_receipt(receipt)
     except DomainError:
         pass  # the receipt still says running: the scheduled runner resumes it all the same
 
 
-def resume_all(seconds: float | None = None) -> list[dict[str, Any]]:
+def resume_all(seconds: float | None = None) -> list[ErasureReceipt]:
     """The scheduled runner: go on with every running or failed erasure."""
     return [run(erasure_id, seconds) for erasure_id in store.running_erasures()]
 
