@@ -103,10 +103,10 @@ def retention_job_run(job_id):
     return _job(retention.run(job_id))
 
 
-def _access(answer: dict, status: int | None = None):
-    running = answer["state"] != "done"
-    return to_response(AccessAnswer.model_validate(answer), status=status or (202 if running else 200), omit_none=True,
-                  headers={"Location": public.url(f"/privacy/access-requests/{answer['id']}")})
+def _access(answer: AccessAnswer, status: int | None = None):
+    running = answer.state != "done"
+    return to_response(answer, status=status or (202 if running else 200), omit_none=True,
+                       headers={"Location": public.url(f"/privacy/access-requests/{answer.id}")})
 
 
 @area.route("POST", "/privacy/access-requests", role=ADMIN,
@@ -123,15 +123,14 @@ def access_request(body: PersonRequest):
             response=list[AccessAnswer], errors=(400,), query=("state",))
 def access_requests():
     from chalicelib.services.privacy import access
-    return to_response([AccessAnswer.model_validate(a) for a in access.listing(query(area.request).get("state"))],
-                  omit_none=True)
+    return to_response(access.listing(query(area.request).get("state")), omit_none=True)
 
 
 @area.route("GET", "/privacy/access-requests/{request_id}", role=ADMIN,
             summary="An access request: its state, then its document", response=AccessAnswer, errors=(400, 404))
 def access_request_state(request_id):
     from chalicelib.services.privacy import access
-    return to_response(AccessAnswer.model_validate(access.get(request_id)), omit_none=True)
+    return to_response(access.get(request_id), omit_none=True)
 
 
 @area.route("POST", "/privacy/access-requests/{request_id}/run", role=ADMIN,

@@ -40,7 +40,7 @@ def resume_erasures(event):
     for receipt in erasure.resume_all():
         log.info("erasure %s: %s", receipt.id, receipt.state)
     for answer in access.resume_all():
-        log.info("access request %s: %s", answer["id"], answer["state"])
+        log.info("access request %s: %s", answer.id, answer.state)
     for job in retention.resume_all():
         log.info("retention job %s (%s): %s, %d updated", job.id, job.kind, job.state, job.updated)
 

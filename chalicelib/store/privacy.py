@@ -3,7 +3,7 @@ addresses), erasure receipts and the work a running erasure still has."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from chalicelib.core.errors import Invalid, Merged, NotFound
@@ -147,24 +147,68 @@ def drop_work(erasure_id: str) -> None:
     call("delete_item", Key=serialize(keys.erasure_work(erasure_id)))
 
 
-def save_access(record: dict[str, Any], expect_version: int | None) -> None:
+@dataclass
+class Gathering:
+    """Where an access request's gathering stands: the reads still to make,
+    how many finds it has written, and whom they are of so far (contact ids,
+    and numbers and addresses: an erasure finds a gathering job by them)."""
+    reads: list[list[Any]]
+    found: int = 0
+    subjects: list[str] = field(default_factory=list)
+    identifiers: list[list[str]] = field(default_factory=list)
+
+
+@dataclass
+class StoredAccess:
+    """An access request as stored: the job gathering (``work``), then,
+    done, its document's size and whom it holds data of, without personal
+    data (contact ids and keyed hashes). ``version``: each save is
+    conditional on the last, so a save after an erasure took the job fails."""
+    id: str
+    requested_at: str
+    requested_by: str
+    identifier: dict[str, str]  # {"kind", "hash"}
+    state: str  # running | done | failed
+    version: int
+    finished_at: str | None = None
+    error: str | None = None
+    ttl: int | None = None
+    work: Gathering | None = None
+    bytes: int | None = None
+    subjects: list[str] | None = None
+    hashes: list[str] | None = None
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> StoredAccess:
+        known = {f.name for f in fields(cls)}
+        found = {k: v for k, v in item.items() if k in known}
+        if found.get("work") is not None:
+            found["work"] = Gathering(**found["work"])
+        return cls(**found)
+
+    def item(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None or k == "finished_at"}
+
+
+def save_access(job: StoredAccess, expect_version: int | None) -> None:
     """Write an access request's job; ``expect_version``: only over that
     version (Conflict when another run saved it meanwhile)."""
-    records.put(keys.access_request(record["id"]), record,
+    records.put(keys.access_request(job.id), job.item(),
                 new=expect_version is None, expect=None if expect_version is None else {"version": expect_version})
 
 
-def access(request_id: str) -> dict[str, Any] | None:
-    return records.get(keys.access_request(request_id))
+def access(request_id: str) -> StoredAccess | None:
+    found = records.get(keys.access_request(request_id))
+    return StoredAccess.from_item(found) if found else None
 
 
 def drop_access(request_id: str) -> None:
     call("delete_item", Key=serialize(keys.access_request(request_id)))
 
 
-def accesses() -> list[dict[str, Any]]:
+def accesses() -> list[StoredAccess]:
     """Every access request still kept (a day), oldest first."""
-    return records.read_partition(keys.PRIVACY_PK, keys.ACCESS_PREFIX)
+    return [StoredAccess.from_item(r) for r in records.read_partition(keys.PRIVACY_PK, keys.ACCESS_PREFIX)]
 
 
 @dataclass(frozen=True)

@@ -272,10 +272,10 @@ def test_an_access_document_assembled_after_her_erasure_holds_nothing_of_her(api
     job = body(api.post("/privacy/access-requests", {"phone": "+1 415 555 0148"}))
 
     def still_to_read() -> list:
-        return privacy_store.access(job["id"])["work"]["reads"]
+        return privacy_store.access(job["id"]).work.reads
 
     while job["state"] == "running" and ["contact", zelinda["id"]] in still_to_read() or \
-            not privacy_store.access(job["id"])["work"]["subjects"]:
+            not privacy_store.access(job["id"]).work.subjects:
         job = body(api.post(f"/privacy/access-requests/{job['id']}/run"))
     assert job["state"] == "running" and still_to_read()  # her contact is read; her calls are still to read
     monkeypatch.setattr(access, "forget_about", lambda digests, contact_ids: (0, True))  # the erasure misses the job

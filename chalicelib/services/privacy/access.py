@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from dataclasses import replace
 from typing import Any
 
 from chalicelib.core import actor, metering, public, retention
@@ -30,7 +31,7 @@ from chalicelib.core.errors import Conflict, DomainError, Invalid, NotFound
 from chalicelib.core.ids import check_id, new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.domain.terms import Term
-from chalicelib.models.privacy import PersonRequest
+from chalicelib.models.privacy import AccessAnswer, PersonRequest
 from chalicelib.services.privacy import identity, suppression
 from chalicelib.store import attachments as attachment_store
 from chalicelib.store import audit as audit_store
@@ -51,17 +52,18 @@ CALLS_A_READ = 8  # the most one read makes: a Query, a BatchGetItem and its ret
 STATES = ("running", "done", "failed")
 
 
-def start(asked: PersonRequest, *, retried: bool = False) -> dict[str, Any]:
+def start(asked: PersonRequest, *, retried: bool = False) -> AccessAnswer:
     """Begin an access request and gather for as long as this request may."""
     kind, value = identity.asked(asked)
     request_id = new_id()
     first = [["contact", value]] if kind == "contact_id" else [["holders", kind, value, None],
                                                                ["calls_from", kind, value, None]]
-    job = {"id": request_id, "requested_at": now_iso(), "requested_by": actor.current().who,
-           "identifier": {"kind": kind, "hash": identity.digest(kind, value)}, "state": "running",
-           "finished_at": None, "version": 1, "ttl": retention.expires(KEPT_DAYS),
-           "work": {"reads": first, "found": 0, "subjects": [value] if kind == "contact_id" else [],
-                    "identifiers": [[kind, value]] if kind != "contact_id" else []}}
+    job = store.StoredAccess(
+        id=request_id, requested_at=now_iso(), requested_by=actor.current().who,
+        identifier={"kind": kind, "hash": identity.digest(kind, value)}, state="running", version=1,
+        ttl=retention.expires(KEPT_DAYS),
+        work=store.Gathering(reads=first, subjects=[value] if kind == "contact_id" else [],
+                             identifiers=[[kind, value]] if kind != "contact_id" else []))
     store.save_access(job, expect_version=None)
     try:
         return run(request_id, answer_inline=True)
@@ -74,40 +76,40 @@ def start(asked: PersonRequest, *, retried: bool = False) -> dict[str, Any]:
         return start(asked, retried=True)
 
 
-def get(request_id: str) -> dict[str, Any]:
+def get(request_id: str) -> AccessAnswer:
     return _answer(_job(request_id), inline=True)
 
 
-def listing(state: str | None = None) -> list[dict[str, Any]]:
+def listing(state: str | None = None) -> list[AccessAnswer]:
     """The access requests of the last day, newest first."""
     if state is not None and state not in STATES:
         raise Invalid(f"state: one of {', '.join(STATES)}")
-    found = [_answer(j, inline=False) for j in store.accesses() if state in (None, j.get("state"))]
-    return sorted(found, key=lambda j: j["requested_at"], reverse=True)
+    found = [_answer(j, inline=False) for j in store.accesses() if state in (None, j.state)]
+    return sorted(found, key=lambda j: j.requested_at, reverse=True)
 
 
-def resume_all(seconds: float | None = None) -> list[dict[str, Any]]:
+def resume_all(seconds: float | None = None) -> list[AccessAnswer]:
     """The scheduled runner: go on with every running or failed access request."""
-    return [run(j["id"], seconds) for j in store.accesses() if j.get("state") in ("running", "failed")]
+    return [run(j.id, seconds) for j in store.accesses() if j.state in ("running", "failed")]
 
 
-def _job(request_id: str) -> dict[str, Any]:
+def _job(request_id: str) -> store.StoredAccess:
     job = store.access(check_id(request_id, "access request id"))
     if job is None:
         raise NotFound(f"access request {request_id} not found (they are kept a day)")
     return job
 
 
-def run(request_id: str, seconds: float | None = None, answer_inline: bool = True) -> dict[str, Any]:
+def run(request_id: str, seconds: float | None = None, answer_inline: bool = True) -> AccessAnswer:
     """Go on gathering for up to ``seconds`` (and within the call cap); the
     job as it stands, with the document when it is done."""
     job = _job(request_id)
-    if job["state"] == "done":
+    if job.state == "done":
         return _answer(job, inline=answer_inline)
     deadline = time.monotonic() + (get_settings().job_seconds if seconds is None else seconds)
     try:
         _gather(job, deadline)
-        if not job["work"]["reads"]:
+        if not job.work.reads:
             _assemble(job)
     except Conflict:
         if store.access(request_id) is None:  # an erasure took it meanwhile: nothing of hers stays
@@ -117,7 +119,7 @@ def run(request_id: str, seconds: float | None = None, answer_inline: bool = Tru
     except Exception as fault:  # noqa: BLE001 - kept on the job; it resumes from the reads it saved
         log.warning("access request %s stopped: %s", request_id, type(fault).__name__)
         reason = fault.message if isinstance(fault, DomainError) else "an internal error stopped it"
-        job = _job(request_id) | {"state": "failed", "error": f"{reason}; run it again to go on"}
+        job = replace(_job(request_id), state="failed", error=f"{reason}; run it again to go on")
         try:
             _save(job)
         except DomainError:
@@ -125,45 +127,44 @@ def run(request_id: str, seconds: float | None = None, answer_inline: bool = Tru
     return _answer(job, inline=answer_inline)
 
 
-def _save(job: dict[str, Any]) -> None:
-    store.save_access(job | {"version": job["version"] + 1}, expect_version=job["version"])
-    job["version"] += 1
+def _save(job: store.StoredAccess) -> None:
+    store.save_access(replace(job, version=job.version + 1), expect_version=job.version)
+    job.version += 1
 
 
-def _gather(job: dict[str, Any], deadline: float) -> None:
+def _gather(job: store.StoredAccess, deadline: float) -> None:
     """Make the reads still to make, one at a time. The job is saved as soon
     as a read names a new subject or identifier (an erasure finds the job by
     them, and its save fails if an erasure took the job meanwhile), when the
     run stops, and when the document is assembled; a read that only adds
     finds waits for the next save (a fault costs redoing it, not a call each)."""
-    work = job["work"]
-    job.pop("error", None)
-    job["state"] = "running"
-    while work["reads"]:
+    work = job.work
+    job.error, job.state = None, "running"
+    while work.reads:
         if time.monotonic() > deadline or not metering.budget_left(reserve=CALLS_A_READ):
             _save(job)
             return
-        whom = (len(work["subjects"]), len(work["identifiers"]))
-        read = work["reads"][0]
+        whom = (len(work.subjects), len(work.identifiers))
+        read = work.reads[0]
         found, more = _READS[read[0]](work, *read[1:])
         if found:
-            blobs.put_document(_part_key(job["id"], work["found"]), json.dumps(found, default=str).encode(),
+            blobs.put_document(_part_key(job.id, work.found), json.dumps(found, default=str).encode(),
                                "application/json")
-            work["found"] += 1
-        work["reads"] = work["reads"][1:] + more
-        if (len(work["subjects"]), len(work["identifiers"])) != whom:
+            work.found += 1
+        work.reads = work.reads[1:] + more
+        if (len(work.subjects), len(work.identifiers)) != whom:
             _save(job)
 
 
-def _holders(work: dict[str, Any], kind: str, value: str, page_cursor: str | None):
+def _holders(work: store.Gathering, kind: str, value: str, page_cursor: str | None):
     ids, next_cursor = contact_store.ids_by_term(Term(kind, value), PAGE, page_cursor)
-    new = [i for i in dict.fromkeys(ids) if i not in work["subjects"]]
-    work["subjects"] += new
+    new = [i for i in dict.fromkeys(ids) if i not in work.subjects]
+    work.subjects += new
     more = [["contact", i] for i in new]
     return None, more + ([["holders", kind, value, next_cursor]] if next_cursor else [])
 
 
-def _contact(work: dict[str, Any], contact_id: str):
+def _contact(work: store.Gathering, contact_id: str):
     """A contact, and the reads it brings: its numbers' and addresses' calls
     (an address's other holders too, as an erasure takes them), its history,
     files and changes."""
@@ -175,8 +176,8 @@ def _contact(work: dict[str, Any], contact_id: str):
     more: list[list[Any]] = []
     holds = [[t.kind, t.value] for t in stored.terms if t.kind in suppression.KINDS]
     for kind, value in holds:
-        if [kind, value] not in work["identifiers"]:
-            work["identifiers"].append([kind, value])
+        if [kind, value] not in work.identifiers:
+            work.identifiers.append([kind, value])
             more.append(["calls_from", kind, value, None])
             if kind == identity.EMAIL:
                 more.append(["holders", kind, value, None])
@@ -196,41 +197,41 @@ def _owned(contact_id: str) -> list[list[Any]]:
     return [[kind, contact_id, None] for kind in ("history", "files", "changes", "followups", "notes")]
 
 
-def _join(work: dict[str, Any], contact_ids: list[str], reads: list[list[Any]]) -> list[list[Any]]:
+def _join(work: store.Gathering, contact_ids: list[str], reads: list[list[Any]]) -> list[list[Any]]:
     """``reads`` about contacts that become subjects now; none for those already."""
-    new = [c for c in contact_ids if c not in work["subjects"]]
-    work["subjects"] += new
+    new = [c for c in contact_ids if c not in work.subjects]
+    work.subjects += new
     return reads if new else []
 
 
-def _history(work: dict[str, Any], contact_id: str, page_cursor: str | None):
+def _history(work: store.Gathering, contact_id: str, page_cursor: str | None):
     entries, next_cursor = call_store.history(contact_id, PAGE, page_cursor)
     ids = [e.call_id for e in entries]
     found = {"history": {contact_id: ids}, "calls": call_store.get_many(ids)}
     return found, [["history", contact_id, next_cursor]] if next_cursor else []
 
 
-def _calls_from(work: dict[str, Any], kind: str, value: str, page_cursor: str | None):
+def _calls_from(work: store.Gathering, kind: str, value: str, page_cursor: str | None):
     ids, next_cursor = call_store.calls_from_page(kind, value, PAGE, page_cursor)
     return {"calls": call_store.get_many(ids)}, [["calls_from", kind, value, next_cursor]] if next_cursor else []
 
 
-def _files(work: dict[str, Any], contact_id: str, page_cursor: str | None):
+def _files(work: store.Gathering, contact_id: str, page_cursor: str | None):
     entries, next_cursor = attachment_store.of_contact_page(contact_id, PAGE, page_cursor)
     return {"attachments": [e.model_dump() for e in entries]}, [["files", contact_id, next_cursor]] if next_cursor else []
 
 
-def _changes(work: dict[str, Any], contact_id: str, page_cursor: str | None):
+def _changes(work: store.Gathering, contact_id: str, page_cursor: str | None):
     entries, next_cursor = audit_store.of_contact(contact_id, PAGE, page_cursor)
     return {"changes": {contact_id: [e.model_dump() for e in entries]}}, [["changes", contact_id, next_cursor]] if next_cursor else []
 
 
-def _notes(work: dict[str, Any], contact_id: str, page_cursor: str | None):
+def _notes(work: store.Gathering, contact_id: str, page_cursor: str | None):
     found, next_cursor = notes_store.page(contact_id, PAGE, page_cursor)
     return {"notes": {contact_id: [n.model_dump() for n in found]}}, [["notes", contact_id, next_cursor]] if next_cursor else []
 
 
-def _followups(work: dict[str, Any], contact_id: str, page_cursor: str | None):
+def _followups(work: store.Gathering, contact_id: str, page_cursor: str | None):
     return {"followups": {contact_id: [f.model_dump() for f in followup_store.of_contact(contact_id, limit=1000)]}}, []
 
 
@@ -246,12 +247,12 @@ def _document_key(request_id: str) -> str:
     return f"privacy/access/{request_id}/document.json"
 
 
-def _assemble(job: dict[str, Any]) -> None:
+def _assemble(job: store.StoredAccess) -> None:
     """The finds as one document in the bucket; the job done, without the identifiers."""
-    work = job["work"]
-    parts = [_part_key(job["id"], n) for n in range(work["found"])]
+    work = job.work
+    parts = [_part_key(job.id, n) for n in range(work.found)]
     contacts: dict[str, dict[str, Any]] = {}
-    history: dict[str, list[str]] = {c: [] for c in work["subjects"]}
+    history: dict[str, list[str]] = {c: [] for c in work.subjects}
     changes: dict[str, list[dict[str, Any]]] = {}
     notes: dict[str, list[dict[str, Any]]] = {}
     followups: dict[str, list[dict[str, Any]]] = {}
@@ -274,7 +275,7 @@ def _assemble(job: dict[str, Any]) -> None:
         files |= {f["id"]: f for f in found.get("attachments", []) if f.get("id")}
     # The last gate: a number or address suppressed since it was read belongs to
     # a person erased meanwhile (or to a bulk row taken back): nothing of it goes out.
-    suppressed = suppression.suppressed_among({tuple(p) for p in work["identifiers"]})
+    suppressed = suppression.suppressed_among({tuple(p) for p in work.identifiers})
     erased = {c for c, held in holds.items() if any(tuple(p) in suppressed for p in held)}
     contacts = {c: doc for c, doc in contacts.items() if c not in erased}
     trees = {i: t for i, t in trees.items()
@@ -286,7 +287,7 @@ def _assemble(job: dict[str, Any]) -> None:
         if _subjects(tree, subjects):
             files |= {a["id"]: a for a in tree.get("attachments", []) if a.get("id")}
     held = {
-        "generated_at": now_iso(), "identifier": job["identifier"],
+        "generated_at": now_iso(), "identifier": job.identifier,
         "contacts": list(contacts.values()),
         "consents": {c: doc.get("consents") or {} for c, doc in contacts.items()},
         "history": {c: ids for c, ids in history.items() if c in subjects},
@@ -298,18 +299,19 @@ def _assemble(job: dict[str, Any]) -> None:
         "suppressed": bool(suppressed),
     }
     text = json.dumps(held, ensure_ascii=False, default=str).encode()
-    blobs.put_document(_document_key(job["id"]), text, "application/json")
-    job.pop("work")
-    job |= {"state": "done", "finished_at": now_iso(), "bytes": len(text), **_about(work)}
+    blobs.put_document(_document_key(job.id), text, "application/json")
+    about = _about(work)
+    job.work, job.state, job.finished_at, job.bytes = None, "done", now_iso(), len(text)
+    job.subjects, job.hashes = about["subjects"], about["hashes"]
     _save(job)
     blobs.delete_many(parts)
 
 
-def _about(work: dict[str, Any]) -> dict[str, Any]:
+def _about(work: store.Gathering) -> dict[str, list[str]]:
     """Whom a job holds data of, without personal data: contact ids and the
     keyed hashes of their numbers and addresses (an erasure finds it by them)."""
-    return {"subjects": list(work["subjects"]),
-            "hashes": sorted(identity.digest(kind, value) for kind, value in work["identifiers"])}
+    return {"subjects": list(work.subjects),
+            "hashes": sorted(identity.digest(kind, value) for kind, value in work.identifiers)}
 
 
 def forget_about(digests: set[str], contact_ids: set[str]) -> tuple[int, bool]:
@@ -322,13 +324,12 @@ def forget_about(digests: set[str], contact_ids: set[str]) -> tuple[int, bool]:
     for job in store.accesses():
         if not metering.budget_left(reserve=2):
             return gone, False
-        about = _about(job["work"]) if "work" in job else {"subjects": job.get("subjects", []),
-                                                           "hashes": job.get("hashes", [])}
-        if digests.isdisjoint(about["hashes"] + [job["identifier"]["hash"]]) and \
+        about = _about(job.work) if job.work else {"subjects": job.subjects or [], "hashes": job.hashes or []}
+        if digests.isdisjoint(about["hashes"] + [job.identifier["hash"]]) and \
                 contact_ids.isdisjoint(about["subjects"]):
             continue
-        store.drop_access(job["id"])
-        _drop_files(job["id"])
+        store.drop_access(job.id)
+        _drop_files(job.id)
         gone += 1
     return gone, True
 
@@ -341,18 +342,20 @@ def _newest(tree: dict[str, Any]) -> tuple[str, str]:
     return tree.get("start_time") or "", tree["call_Id"]
 
 
-def _answer(job: dict[str, Any], inline: bool) -> dict[str, Any]:
+def _answer(job: store.StoredAccess, inline: bool) -> AccessAnswer:
     """The job as its owner sees it: no reads, no identifiers; when done,
     the document inline (small enough, and asked for) or a fresh link."""
-    answer = {k: v for k, v in job.items() if k not in ("work", "ttl", "version", "subjects", "hashes")}
-    if job["state"] != "done":
+    answer = AccessAnswer(id=job.id, requested_at=job.requested_at, requested_by=job.requested_by,
+                          identifier=job.identifier, state=job.state, finished_at=job.finished_at, error=job.error,
+                          bytes=job.bytes)
+    if job.state != "done":
         return answer
-    if inline and job["bytes"] <= INLINE_BYTES:
-        text = blobs.get_document(_document_key(job["id"]))
+    if inline and job.bytes <= INLINE_BYTES:
+        text = blobs.get_document(_document_key(job.id))
         if text is not None:
-            return answer | {"delivery": "inline", "document": json.loads(text)}
-    return answer | {"delivery": "file", "url": blobs.presigned_get(
-        _document_key(job["id"]), "access-request.json", "application/json", LINK_SECONDS)}
+            return answer.model_copy(update={"delivery": "inline", "document": json.loads(text)})
+    return answer.model_copy(update={"delivery": "file", "url": blobs.presigned_get(
+        _document_key(job.id), "access-request.json", "application/json", LINK_SECONDS)})
 
 
 def _subjects(tree: dict[str, Any], subjects: set[str]) -> bool:
