@@ -135,12 +135,35 @@ def running_erasures() -> list[str]:
     return [r.id for r in erasures() if r.state in ("running", "failed")]
 
 
-def save_work(erasure_id: str, work: dict[str, Any]) -> None:
-    records.put(keys.erasure_work(erasure_id), work)
+@dataclass
+class ErasureWork:
+    """What a running erasure has found and how far each step got, saved
+    when a pass ends so the next goes on from there (personal data: it goes
+    when the erasure is done). ``named``: what was asked; ``identifiers``:
+    the numbers and addresses it suppresses; ``shared``: her phone numbers
+    another contact also holds (kept, only her calls from them go);
+    ``contacts``: hers; ``step``: contacts, calls, check, finish; ``at``:
+    each step's place in its list."""
+    named: list[str]
+    identifiers: list[list[str]] = field(default_factory=list)
+    shared: list[list[str]] = field(default_factory=list)
+    contacts: list[str] = field(default_factory=list)
+    step: str = "contacts"
+    at: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> ErasureWork:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in item.items() if k in known and v is not None})
 
 
-def work(erasure_id: str) -> dict[str, Any] | None:
-    return records.get(keys.erasure_work(erasure_id))
+def save_work(erasure_id: str, work: ErasureWork) -> None:
+    records.put(keys.erasure_work(erasure_id), asdict(work))
+
+
+def work(erasure_id: str) -> ErasureWork | None:
+    found = records.get(keys.erasure_work(erasure_id))
+    return ErasureWork.from_item(found) if found else None
 
 
 def drop_work(erasure_id: str) -> None:

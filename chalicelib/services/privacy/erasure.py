@@ -84,8 +84,8 @@ def start(asked: PersonRequest) -> ErasureReceipt:
                                   identifier={"kind": kind, "hash": identity.digest(kind, value)}, state="running",
                                   counts=dict.fromkeys(COUNTS, 0),
                                   ttl=retention.expires(get_settings().erasure_receipt_days))
-    work = {"named": [kind, value], "identifiers": [[kind, value]] if kind != "contact_id" else [],
-            "shared": [], "contacts": [value] if kind == "contact_id" else [], "step": "contacts"}
+    work = store.ErasureWork(named=[kind, value], identifiers=[[kind, value]] if kind != "contact_id" else [],
+                             contacts=[value] if kind == "contact_id" else [])
     store.save_work(erasure_id, work)
     store.save_receipt(receipt)
     return run(erasure_id)
@@ -127,7 +127,6 @@ def run(erasure_id: str, seconds: float | None = None) -> ErasureReceipt:
     counts = receipt.counts
     for name in COUNTS:
         counts.setdefault(name, 0)
-    work.setdefault("shared", [])
     try:
         finished = _work(erasure_id, work, counts, deadline)
     except Exception as fault:  # noqa: BLE001 - kept on the receipt; the erasure resumes from its work item
@@ -147,7 +146,7 @@ def run(erasure_id: str, seconds: float | None = None) -> ErasureReceipt:
     return _public(receipt)
 
 
-def _save_if_possible(erasure_id: str, work: dict[str, Any], receipt: store.StoredErasure) -> None:
+def _save_if_possible(erasure_id: str, work: store.ErasureWork, receipt: store.StoredErasure) -> None:
     """After a fault: keep how far the steps got (each place is counted done
     only once it is), and the receipt saying why it stopped."""
     try:
@@ -162,61 +161,61 @@ def resume_all(seconds: float | None = None) -> list[ErasureReceipt]:
     return [run(erasure_id, seconds) for erasure_id in store.running_erasures()]
 
 
-def _work(erasure_id: str, work: dict[str, Any], counts: dict[str, int], deadline: float) -> bool:
+def _work(erasure_id: str, work: store.ErasureWork, counts: dict[str, int], deadline: float) -> bool:
     """Suppress, then find what is left and delete it, then look again;
     True when a last look finds nothing and the finish is done. Each step
-    keeps its place in ``work["at"]`` (saved when a pass ends), so a person
+    keeps its place in ``work.at`` (saved when a pass ends), so a person
     with hundreds of contacts, numbers or calls is erased over several
     passes, each within the request's call cap, never starting over."""
-    at = work.setdefault("at", {})
-    while at.get("suppressed", 0) < len(work["identifiers"]):  # first: racing writers now fail their guard
+    at = work.at
+    while at.get("suppressed", 0) < len(work.identifiers):  # first: racing writers now fail their guard
         if _pass_over(deadline):
             return False
-        suppression.suppress(*work["identifiers"][at.get("suppressed", 0)], erasure_id)
+        suppression.suppress(*work.identifiers[at.get("suppressed", 0)], erasure_id)
         at["suppressed"] = at.get("suppressed", 0) + 1
     for _ in range(MAX_ROUNDS):
-        if work["step"] == "contacts" and not _erase_contacts(erasure_id, work, counts, deadline):
+        if work.step == "contacts" and not _erase_contacts(erasure_id, work, counts, deadline):
             return False
-        if work["step"] == "calls" and not _erase_calls(work, counts, deadline):
+        if work.step == "calls" and not _erase_calls(work, counts, deadline):
             return False
-        if work["step"] == "check":
+        if work.step == "check":
             left = _anything_left(work, deadline)
             if left is None:
                 return False
             if left:  # a write landed between the sweep and this look: sweep again
-                work["step"], work["at"] = "contacts", {"suppressed": at.get("suppressed", 0)}
-                at = work["at"]
+                work.step, work.at = "contacts", {"suppressed": at.get("suppressed", 0)}
+                at = work.at
                 continue
-            work["step"] = "finish"
+            work.step = "finish"
         return _finish(work, counts, deadline)
     return False
 
 
-def _finish(work: dict[str, Any], counts: dict[str, int], deadline: float) -> bool:
+def _finish(work: store.ErasureWork, counts: dict[str, int], deadline: float) -> bool:
     """Forget that her numbers ever called and who held them, and every
     access request about her."""
-    at = work["at"]
-    while at.get("forgotten", 0) < len(work["identifiers"]):
+    at = work.at
+    while at.get("forgotten", 0) < len(work.identifiers):
         if _pass_over(deadline):
             return False
-        kind, value = work["identifiers"][at.get("forgotten", 0)]
+        kind, value = work.identifiers[at.get("forgotten", 0)]
         counts["caller_markers"] += int(call_store.forget_caller(kind, value))
         holder_store.forget(kind, value)
         at["forgotten"] = at.get("forgotten", 0) + 1
-    counts["suppressed"] = len(work["identifiers"])
-    gone, all_gone = access.forget_about({identity.digest(k, v) for k, v in work["identifiers"]},
-                                         set(work["contacts"]))
+    counts["suppressed"] = len(work.identifiers)
+    gone, all_gone = access.forget_about({identity.digest(k, v) for k, v in work.identifiers},
+                                         set(work.contacts))
     counts["access_requests"] += gone
     return all_gone  # else the next pass goes on with the rest
 
 
-def _anything_left(work: dict[str, Any], deadline: float) -> bool | None:
+def _anything_left(work: store.ErasureWork, deadline: float) -> bool | None:
     """The last look, place by place (two Queries an identifier, one a
     contact): a holder of an erased identifier, a call from one, or a history
     entry of an erased contact. None when the pass ends first (the next goes
     on from the same place: a write that could land behind the look carries
     a guard on the suppression, or on the contact it names being there)."""
-    at, identifiers, contacts = work["at"], work["identifiers"], work["contacts"]
+    at, identifiers, contacts = work.at, work.identifiers, work.contacts
     while at.get("looked", 0) < len(identifiers) + len(contacts):
         if _pass_over(deadline):
             return None
@@ -231,7 +230,7 @@ def _anything_left(work: dict[str, Any], deadline: float) -> bool | None:
     return False
 
 
-def _join(erasure_id: str, work: dict[str, Any], contact: contact_store.StoredContact) -> None:
+def _join(erasure_id: str, work: store.ErasureWork, contact: contact_store.StoredContact) -> None:
     """A contact's numbers and addresses join the erasure (suppressed now).
     Another contact holding the same e-mail address is the same person and
     joins too; a phone number another contact holds stays theirs (a shared
@@ -239,43 +238,43 @@ def _join(erasure_id: str, work: dict[str, Any], contact: contact_store.StoredCo
     # E-mail addresses first: the contacts they bring in are not "others" for her phone numbers.
     for term in sorted(contact.terms, key=lambda t: t.kind != identity.EMAIL):
         pair = [term.kind, term.value]
-        if term.kind not in suppression.KINDS or pair in work["identifiers"] or pair in work["shared"]:
+        if term.kind not in suppression.KINDS or pair in work.identifiers or pair in work.shared:
             continue
-        others = [c for c in holders_of(term.kind, term.value) if c not in work["contacts"]]
+        others = [c for c in holders_of(term.kind, term.value) if c not in work.contacts]
         if others and term.kind == identity.PHONE:
-            work["shared"].append(pair)
+            work.shared.append(pair)
             continue
         suppression.suppress(term.kind, term.value, erasure_id)
-        work["identifiers"].append(pair)
-        work["at"]["suppressed"] = len(work["identifiers"])  # _work suppressed every earlier one first
-        work["contacts"] += others
+        work.identifiers.append(pair)
+        work.at["suppressed"] = len(work.identifiers)  # _work suppressed every earlier one first
+        work.contacts += others
 
 
-def _erase_contacts(erasure_id: str, work: dict[str, Any], counts: dict[str, int], deadline: float) -> bool:
+def _erase_contacts(erasure_id: str, work: store.ErasureWork, counts: dict[str, int], deadline: float) -> bool:
     """Every holder of an erased identifier joins; each contact goes, then
     what was written on it. Both lists grow as contacts bring in their other
     numbers and addresses (and merged contacts), so it runs until both
     places reach their ends."""
-    at = work["at"]
+    at = work.at
     while True:
         if _pass_over(deadline):
             return False
-        if at.get("gathered", 0) < len(work["identifiers"]):
-            _add_contacts(work, holders_of(*work["identifiers"][at.get("gathered", 0)]))
+        if at.get("gathered", 0) < len(work.identifiers):
+            _add_contacts(work, holders_of(*work.identifiers[at.get("gathered", 0)]))
             at["gathered"] = at.get("gathered", 0) + 1
-        elif at.get("swept", 0) < len(work["contacts"]):
-            contact_id = work["contacts"][at.get("swept", 0)]
+        elif at.get("swept", 0) < len(work.contacts):
+            contact_id = work.contacts[at.get("swept", 0)]
             _erase_contact(erasure_id, work, contact_id, counts)
             if not _erase_written(contact_id, counts, deadline):
                 return False
             audit.scrub(contact_id)
             at["swept"] = at.get("swept", 0) + 1
         else:
-            work["step"] = "calls"
+            work.step = "calls"
             return True
 
 
-def _erase_contact(erasure_id: str, work: dict[str, Any], contact_id: str, counts: dict[str, int]) -> None:
+def _erase_contact(erasure_id: str, work: store.ErasureWork, contact_id: str, counts: dict[str, int]) -> None:
     """Delete a contact whatever its version: an edit racing the erasure makes
     it read the contact again (and the edit's new numbers join), never fail."""
     for _ in range(MAX_ROUNDS):
@@ -301,7 +300,7 @@ def _erase_contact(erasure_id: str, work: dict[str, Any], contact_id: str, count
     raise Contended(f"contact {contact_id} kept changing during the erasure")
 
 
-def _erase_redirect(work: dict[str, Any], redirect: contact_store.Redirect, counts: dict[str, int]) -> None:
+def _erase_redirect(work: store.ErasureWork, redirect: contact_store.Redirect, counts: dict[str, int]) -> None:
     """A contact merged into another: the survivor is her too, her files go,
     and so does the merge's record (it keeps the merged contacts as they
     were, for an undo)."""
@@ -311,8 +310,8 @@ def _erase_redirect(work: dict[str, Any], redirect: contact_store.Redirect, coun
     merge_store.forget(redirect.merge_id, redirect.contact_id)
 
 
-def _add_contacts(work: dict[str, Any], contact_ids: list[str]) -> None:
-    work["contacts"] += [c for c in contact_ids if c not in work["contacts"]]
+def _add_contacts(work: store.ErasureWork, contact_ids: list[str]) -> None:
+    work.contacts += [c for c in contact_ids if c not in work.contacts]
 
 
 # What an agent wrote about a contact, each kind in its own partition: swept after the contact.
@@ -334,12 +333,12 @@ def _erase_written(contact_id: str, counts: dict[str, int], deadline: float) -> 
     return True
 
 
-def _erase_calls(work: dict[str, Any], counts: dict[str, int], deadline: float) -> bool:
+def _erase_calls(work: store.ErasureWork, counts: dict[str, int], deadline: float) -> bool:
     """Every call of an erased contact or from an erased identifier, place by
     place; then what remains in that place (entries whose tree was already
     gone, after an interrupted pass)."""
-    at = work["at"]
-    places = [("history", c) for c in work["contacts"]] + [("calls_from", *pair) for pair in work["identifiers"]]
+    at = work.at
+    places = [("history", c) for c in work.contacts] + [("calls_from", *pair) for pair in work.identifiers]
     while at.get("settled", 0) < len(places):
         kind, *parts = places[at.get("settled", 0)]
         call_ids = call_store.every_call_of(parts[0]) if kind == "history" else call_store.every_call_from(*parts)
@@ -351,20 +350,20 @@ def _erase_calls(work: dict[str, Any], counts: dict[str, int], deadline: float) 
             return False
         counts["call_entries"] += call_store.drop_entries(kind, *parts)
         at["settled"] = at.get("settled", 0) + 1
-    work["step"] = "check"
+    work.step = "check"
     return True
 
 
-def _settle_call(call_id: str, work: dict[str, Any], counts: dict[str, int]) -> None:
+def _settle_call(call_id: str, work: store.ErasureWork, counts: dict[str, int]) -> None:
     """Erase a call of the person's; a call of somebody else's that only came
     from one of their numbers loses the number (or, shown to several, just
     stops showing to the erased contacts). Read again if a leg lands meanwhile."""
-    erased = set(work["contacts"])
+    erased = set(work.contacts)
     for _ in range(MAX_ROUNDS):
         tree = call_store.get(call_id)
         if tree is None:
             return
-        fate = call_fate(tree, erased, {tuple(p) for p in work["identifiers"]})
+        fate = call_fate(tree, erased, {tuple(p) for p in work.identifiers})
         try:
             if fate == "erase":
                 for summary in tree.get("attachments", []):
@@ -389,8 +388,8 @@ def _settle_call(call_id: str, work: dict[str, Any], counts: dict[str, int]) -> 
     raise Contended(f"call {call_id} kept changing during the erasure")
 
 
-def _from_erased(tree: dict[str, Any], work: dict[str, Any]) -> bool:
-    return bool(tree.get("origin")) and list(tree["origin"]) in work["identifiers"]
+def _from_erased(tree: dict[str, Any], work: store.ErasureWork) -> bool:
+    return bool(tree.get("origin")) and list(tree["origin"]) in work.identifiers
 
 
 def call_fate(tree: dict[str, Any], erased: set[str], identifiers: set[tuple[str, ...]]) -> str:
