@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from chalicelib.core.errors import Conflict, NotFound
@@ -90,33 +91,53 @@ def events_of_day(day: str, since: str, until: str, limit: int,
 
 # --- deliveries --------------------------------------------------------------
 
-def start_delivery(webhook_id: str, event: dict[str, Any]) -> dict[str, Any] | None:
+@dataclass
+class StoredDelivery:
+    """One event's delivery to one webhook: its attempts so far and what
+    the target last answered; ``next_try``: when a failed one is due again."""
+    webhook_id: str
+    event: dict[str, Any]  # the outbound event, as sent
+    status: str  # pending | delivered | failed
+    attempts: int
+    updated_at: str
+    last_status: int | None = None
+    last_error: str | None = None
+    next_try: str | None = None
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> StoredDelivery:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in item.items() if k in known})
+
+
+def start_delivery(webhook_id: str, event: dict[str, Any]) -> StoredDelivery | None:
     """A pending delivery of ``event``; None when it exists."""
     record = _pending(webhook_id, event)
     try:
-        records.put(keys.delivery(webhook_id, event["timestamp"], event["id"]), record, new=True)
+        records.put(keys.delivery(webhook_id, event["timestamp"], event["id"]), asdict(record), new=True)
     except Conflict:
         return None
     return record
 
 
-def _pending(webhook_id: str, event: dict[str, Any]) -> dict[str, Any]:
-    return {"webhook_id": webhook_id, "event": event, "status": "pending", "attempts": 0,
-            "last_status": None, "last_error": None, "next_try": None, "updated_at": event["timestamp"]}
+def _pending(webhook_id: str, event: dict[str, Any]) -> StoredDelivery:
+    return StoredDelivery(webhook_id=webhook_id, event=event, status="pending", attempts=0,
+                          updated_at=event["timestamp"])
 
 
-def get_delivery(webhook_id: str, at: str, event_id: str) -> dict[str, Any] | None:
-    return records.get(keys.delivery(webhook_id, at, event_id))
+def get_delivery(webhook_id: str, at: str, event_id: str) -> StoredDelivery | None:
+    found = records.get(keys.delivery(webhook_id, at, event_id))
+    return StoredDelivery.from_item(found) if found else None
 
 
-def save_delivery(webhook_id: str, delivery: dict[str, Any], ttl: int | None) -> None:
-    event = delivery["event"]
-    record = delivery | ({"ttl": ttl} if ttl else {})
-    records.put(keys.delivery(webhook_id, event["timestamp"], event["id"]), record)
+def save_delivery(delivery: StoredDelivery, ttl: int | None) -> None:
+    event = delivery.event
+    records.put(keys.delivery(delivery.webhook_id, event["timestamp"], event["id"]),
+                asdict(delivery) | ({"ttl": ttl} if ttl else {}))
 
 
 def deliveries(webhook_id: str, status: str | None, limit: int,
-               page_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+               page_cursor: str | None) -> tuple[list[StoredDelivery], str | None]:
     """A webhook's deliveries, newest first; with ``status``, only those (a
     filtered Query over this webhook's own partition, at most ``limit`` kept)."""
     params: dict[str, Any] = {
@@ -129,17 +150,33 @@ def deliveries(webhook_id: str, status: str | None, limit: int,
         params["ExpressionAttributeNames"] = {"#status": "status"}
         params["ExpressionAttributeValues"][":status"] = value(status)
     items, next_cursor = query_page(f"deliveries:{webhook_id}:{status}", page_cursor, keep=limit, **params)
-    return [records.bare(i) for i in items], next_cursor
+    return [StoredDelivery.from_item(i) for i in items], next_cursor
 
 
 # --- lanes -------------------------------------------------------------------
 
-def lane_head(webhook_id: str, lane: str) -> dict[str, Any] | None:
-    """The first delivery waiting in the lane, with its keys (None: the lane is empty)."""
+@dataclass(frozen=True)
+class LaneEntry:
+    """A delivery waiting in its lane (the events of one contact or call go
+    to a webhook in order); the lane's head carries when it is due."""
+    webhook_id: str
+    lane: str
+    at: str  # the event's timestamp
+    event_id: str
+    next_try: str | None = None
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> LaneEntry:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in records.plain(item).items() if k in known})
+
+
+def lane_head(webhook_id: str, lane: str) -> LaneEntry | None:
+    """The first delivery waiting in the lane (None: the lane is empty)."""
     reply = call("query", KeyConditionExpression="PK = :pk", Limit=1, ConsistentRead=True,
                  ExpressionAttributeValues={":pk": value(keys.lane_pk(webhook_id, lane))})
     found = reply.get("Items") or []
-    return records.plain(found[0], keep_keys=True) if found else None
+    return LaneEntry.from_item(found[0]) if found else None
 
 
 def wait_in_lane(webhook_id: str, lane: str, event: dict[str, Any], next_try: str | None) -> None:
@@ -163,7 +200,7 @@ def replay_into_lanes(webhook_id: str, events: list[dict[str, Any]], heads_due: 
     heads = dict(heads_due)
     for event in events:
         lane = event["lane"]
-        items += [serialize(keys.delivery(webhook_id, event["timestamp"], event["id"]) | _pending(webhook_id, event)),
+        items += [serialize(keys.delivery(webhook_id, event["timestamp"], event["id"]) | asdict(_pending(webhook_id, event))),
                   serialize(_lane_entry(webhook_id, lane, event, heads.pop(lane, None)))]
     batch_write(items)
 
@@ -172,9 +209,9 @@ def leave_lane(webhook_id: str, lane: str, at: str, event_id: str) -> None:
     call("delete_item", Key=serialize(keys.lane_entry(webhook_id, lane, at, event_id)))
 
 
-def due(now: str, limit: int) -> list[dict[str, Any]]:
+def due(now: str, limit: int) -> list[LaneEntry]:
     """Lane heads whose next try has come, earliest first."""
     reply = call("query", IndexName=keys.CONTACTS_GSI, Limit=limit,
                  KeyConditionExpression="GSI1PK = :due AND GSI1SK <= :now",
                  ExpressionAttributeValues={":due": value(keys.DUE_PK), ":now": value(now + "~")})
-    return [records.plain(i, keep_keys=True) for i in reply.get("Items", [])]
+    return [LaneEntry.from_item(i) for i in reply.get("Items", [])]

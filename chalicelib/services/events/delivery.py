@@ -62,54 +62,55 @@ def fan_out(event: dict[str, Any], webhooks: list[StoredWebhook]) -> int:
     return begun
 
 
-def _dispatch(webhook: StoredWebhook, delivery: dict[str, Any]) -> None:
+def _dispatch(webhook: StoredWebhook, delivery: store.StoredDelivery) -> None:
     """Send now, unless an earlier delivery of the lane still waits."""
-    event = delivery["event"]
+    event = delivery.event
     lane = event["lane"]
     if store.lane_head(webhook.id, lane) is not None:
         store.wait_in_lane(webhook.id, lane, event, None)
         return
     if not _attempt(webhook, delivery):
-        store.wait_in_lane(webhook.id, lane, event, delivery["next_try"])
+        store.wait_in_lane(webhook.id, lane, event, delivery.next_try)
 
 
-def _attempt(webhook: StoredWebhook, delivery: dict[str, Any]) -> bool:
+def _attempt(webhook: StoredWebhook, delivery: store.StoredDelivery) -> bool:
     """One attempt, recorded on the delivery. True when the delivery is done
     with (delivered, or dead-lettered: the lane moves on); False when it waits
-    for ``delivery["next_try"]``."""
-    event = delivery["event"]
+    for ``delivery.next_try``."""
+    event = delivery.event
     body = json.dumps(_body(webhook, event), separators=(",", ":"), ensure_ascii=False)
     outcome = sender.post(webhook.url, body.encode(), signed_headers(webhook, event["id"], body),
                           get_settings().webhook_timeout_seconds, get_settings().webhook_allow_loopback)
-    delivery |= {"attempts": delivery["attempts"] + 1, "last_status": outcome.status,
-                 "last_error": outcome.error, "updated_at": now_iso(), "next_try": None}
+    delivery.attempts += 1
+    delivery.last_status, delivery.last_error, delivery.updated_at, delivery.next_try = (
+        outcome.status, outcome.error, now_iso(), None)
     metrics.count("WebhookAttempts", outcome="delivered" if outcome.delivered else "failed")
     if outcome.delivered:
-        delivery["status"] = "delivered"
-        store.save_delivery(webhook.id, delivery, _ttl(DELIVERED_DAYS))
+        delivery.status = "delivered"
+        store.save_delivery(delivery, _ttl(DELIVERED_DAYS))
         return True
     if outcome.status == 410:
         _disable(webhook, "the target answered 410 Gone")
         return _dead(webhook, delivery, "the target answered 410 Gone; the webhook is disabled")
     schedule = retry_schedule()
-    if delivery["attempts"] > len(schedule):
+    if delivery.attempts > len(schedule):
         return _dead(webhook, delivery, outcome.error or "failed")
-    wait = schedule[delivery["attempts"] - 1] * random.uniform(0.9, 1.1)  # noqa: S311 - jitter, not a secret
-    delivery |= {"status": "pending", "next_try": iso(datetime.now(UTC) + timedelta(seconds=wait))}
-    store.save_delivery(webhook.id, delivery, _ttl(FAILED_DAYS))
+    wait = schedule[delivery.attempts - 1] * random.uniform(0.9, 1.1)  # noqa: S311 - jitter, not a secret
+    delivery.status, delivery.next_try = "pending", iso(datetime.now(UTC) + timedelta(seconds=wait))
+    store.save_delivery(delivery, _ttl(FAILED_DAYS))
     queue = get_settings().webhook_retry_queue
     if queue:  # on time, from the delay queue; the schedule's lane index stays the backstop
         retryqueue.send(queue, webhook.id, event["lane"], wait)
-    log.info("webhook %s: event %s attempt %d failed (%s)", webhook.id, event["id"], delivery["attempts"],
+    log.info("webhook %s: event %s attempt %d failed (%s)", webhook.id, event["id"], delivery.attempts,
              outcome.status or "no answer")
     return False
 
 
-def _dead(webhook: StoredWebhook, delivery: dict[str, Any], why: str) -> bool:
-    delivery |= {"status": "failed", "last_error": why, "next_try": None}
-    store.save_delivery(webhook.id, delivery, _ttl(FAILED_DAYS))
-    log.warning("webhook %s: event %s dead-lettered after %d attempts", webhook.id, delivery["event"]["id"],
-                delivery["attempts"])
+def _dead(webhook: StoredWebhook, delivery: store.StoredDelivery, why: str) -> bool:
+    delivery.status, delivery.last_error, delivery.next_try = "failed", why, None
+    store.save_delivery(delivery, _ttl(FAILED_DAYS))
+    log.warning("webhook %s: event %s dead-lettered after %d attempts", webhook.id, delivery.event["id"],
+                delivery.attempts)
     metrics.count(DEAD_LETTER_METRIC)  # the package's alarm watches it
     return True
 
@@ -170,7 +171,7 @@ def run_due(limit: int = 100) -> int:
     behind it while they succeed. How many attempts were made."""
     made = 0
     for head in store.due(now_iso(), limit):
-        made += work_lane(head["webhook_id"], head["lane"])
+        made += work_lane(head.webhook_id, head.lane)
     return made
 
 
@@ -179,22 +180,22 @@ def work_lane(webhook_id: str, lane: str, *, now: bool = False) -> int:
     made = 0
     webhook = store.get_webhook(webhook_id)
     while (head := store.lane_head(webhook_id, lane)) is not None:
-        if not now and head.get("next_try") and head["next_try"] > now_iso():
+        if not now and head.next_try and head.next_try > now_iso():
             break
         now = False
-        delivery = store.get_delivery(webhook_id, head["at"], head["event_id"])
+        delivery = store.get_delivery(webhook_id, head.at, head.event_id)
         if delivery is None or webhook is None:  # the webhook was deleted, or the delivery expired
-            store.leave_lane(webhook_id, lane, head["at"], head["event_id"])
+            store.leave_lane(webhook_id, lane, head.at, head.event_id)
             continue
         if not webhook.enabled:
             _dead(webhook, delivery, "the webhook is disabled")
-            store.leave_lane(webhook_id, lane, head["at"], head["event_id"])
+            store.leave_lane(webhook_id, lane, head.at, head.event_id)
             continue
         made += 1
         if not _attempt(webhook, delivery):
-            store.wait_in_lane(webhook_id, lane, delivery["event"], delivery["next_try"])
+            store.wait_in_lane(webhook_id, lane, delivery.event, delivery.next_try)
             break
-        store.leave_lane(webhook_id, lane, head["at"], head["event_id"])
+        store.leave_lane(webhook_id, lane, head.at, head.event_id)
     return made
 
 
@@ -204,9 +205,9 @@ def deliveries(webhook_id: str, status: str | None, limit: int, cursor: str | No
     if status not in (None, "pending", "delivered", "failed"):
         raise Invalid("status: one of pending, delivered, failed")
     found, next_cursor = store.deliveries(webhook_id, status, limit, cursor)
-    items = [Delivery(event_id=d["event"]["id"], type=d["event"]["type"], timestamp=d["event"]["timestamp"],
-                      status=d["status"], attempts=d["attempts"], last_status=d.get("last_status"),
-                      last_error=d.get("last_error"), next_try=d.get("next_try"), updated_at=d["updated_at"])
+    items = [Delivery(event_id=d.event["id"], type=d.event["type"], timestamp=d.event["timestamp"],
+                      status=d.status, attempts=d.attempts, last_status=d.last_status,
+                      last_error=d.last_error, next_try=d.next_try, updated_at=d.updated_at)
              for d in found]
     return Page[Delivery](items=items, cursor=next_cursor)
 
