@@ -157,7 +157,7 @@ def personal_fields():
             response=list[Suppression], errors=())
 def suppressions():
     from chalicelib.services.privacy import suppression
-    return to_response([Suppression.model_validate(s) for s in suppression.listing()])
+    return to_response(suppression.listing())
 
 
 @area.route("POST", "/privacy/suppressions/lift", role=ADMIN,
@@ -165,7 +165,7 @@ def suppressions():
             response=Suppression, errors=(400, 404), example={"phone": "+1 415 555 0100"})
 def lift_suppression(body: IdentifierRequest):
     from chalicelib.services.privacy import suppression
-    return to_response(suppression.lift(body))
+    return to_response(suppression.lift(body), omit_none=True)
 
 
 @area.route("GET", "/contacts/{contact_id}/changes", role=AGENT, summary="A contact's audit trail, newest first",

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from chalicelib.core.errors import Invalid, Merged, NotFound
+from chalicelib.models.privacy import Suppression
 from chalicelib.store import holders, keys, records
 from chalicelib.store.codec import serialize
 from chalicelib.store.dynamo import batch_get, call
@@ -78,10 +79,11 @@ def is_suppressed(digest: str) -> bool:
     return records.get(keys.suppression(digest)) is not None
 
 
-def suppress(digest: str, record: dict[str, Any]) -> None:
-    """Suppress (again: harmless); listed for administrators."""
-    records.put_together([(keys.suppression(digest), record, False),
-                          (keys.suppression_listing(digest), record, False)])
+def suppress(record: Suppression) -> None:
+    """Suppress the keyed hash (again: harmless); listed for administrators."""
+    item = record.model_dump(exclude_none=True)
+    records.put_together([(keys.suppression(record.hash), item, False),
+                          (keys.suppression_listing(record.hash), item, False)])
 
 
 def lift(digest: str) -> bool:
@@ -92,8 +94,8 @@ def lift(digest: str) -> bool:
     return True
 
 
-def suppressions() -> list[dict[str, Any]]:
-    return records.read_partition(keys.SUPPRESSED_PK)
+def suppressions() -> list[Suppression]:
+    return [Suppression.model_validate(r) for r in records.read_partition(keys.SUPPRESSED_PK)]
 
 
 @dataclass

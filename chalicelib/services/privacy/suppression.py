@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from chalicelib.core.clock import now_iso
 from chalicelib.core.errors import Invalid, NotFound
-from chalicelib.models.privacy import IdentifierRequest
+from chalicelib.models.privacy import IdentifierRequest, Suppression
 from chalicelib.services.privacy import identity
 from chalicelib.store import privacy as store
 
@@ -39,17 +39,17 @@ def is_suppressed(kind: str, value: str) -> bool:
 
 def suppress(kind: str, value: str, erasure_id: str) -> str:
     digest = identity.digest(kind, value)
-    store.suppress(digest, {"hash": digest, "kind": kind, "erasure_id": erasure_id, "since": now_iso()})
+    store.suppress(Suppression(hash=digest, kind=kind, erasure_id=erasure_id, since=now_iso()))
     return digest
 
 
-def lift(asked: IdentifierRequest) -> dict[str, str]:
+def lift(asked: IdentifierRequest) -> Suppression:
     kind, value = identity.asked(asked)
     digest = identity.digest(kind, value)
     if not store.lift(digest):
         raise NotFound(f"{kind}: not suppressed")
-    return {"hash": digest, "kind": kind, "state": "lifted"}
+    return Suppression(hash=digest, kind=kind, state="lifted")
 
 
-def listing() -> list[dict[str, str]]:
+def listing() -> list[Suppression]:
     return store.suppressions()
