@@ -2,18 +2,24 @@
 its token; later submissions of the same form find the contact it made."""
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from chalicelib.core.errors import Conflict
 from chalicelib.store import keys, records
 
 
-def claim(token_id: str, expires: int) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class FormClaim:
+    """A form already sent: the contact it made (None while it is being saved)."""
+    contact_id: str | None
+
+
+def claim(token_id: str, expires: int) -> FormClaim | None:
     """Claim the token: None when this call claimed it, else the claim found."""
     try:
         records.put(keys.form_token(token_id), {"contact_id": None, "ttl": expires}, new=True)
     except Conflict:
-        return records.get(keys.form_token(token_id)) or {"contact_id": None}
+        return FormClaim((records.get(keys.form_token(token_id)) or {}).get("contact_id"))
     return None
 
 

@@ -4,6 +4,7 @@ answer. Claimed with a conditional put, so two retries racing each other
 cannot both run the request."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -17,8 +18,17 @@ def key(digest: str) -> dict[str, str]:
     return keys.idempotency(digest)
 
 
-def claim(digest: str, body_hash: str, ttl: int) -> dict[str, Any] | None:
-    """Claim the key for this request; None when claimed, else the record
+@dataclass(frozen=True)
+class Claim:
+    """What holds a key: the first request's body hash, and once it has
+    answered, its answer (``{"status", "body", "headers"}``)."""
+    body_hash: str
+    state: str  # running | answered
+    answer: dict[str, Any] | None = None
+
+
+def claim(digest: str, body_hash: str, ttl: int) -> Claim | None:
+    """Claim the key for this request; None when claimed, else the claim
     already there (in progress, or answered)."""
     item = key(digest) | {"body_hash": body_hash, "state": "running", "ttl": ttl}
     try:
@@ -27,7 +37,10 @@ def claim(digest: str, body_hash: str, ttl: int) -> dict[str, Any] | None:
     except ClientError as error:
         if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
             raise
-    return records.get(key(digest)) or {"state": "running", "body_hash": body_hash}
+    found = records.get(key(digest))
+    if found is None:  # released between the two calls: as good as running
+        return Claim(body_hash=body_hash, state="running")
+    return Claim(body_hash=found.get("body_hash", ""), state=found.get("state", "running"), answer=found.get("answer"))
 
 
 def answered(digest: str, body_hash: str, ttl: int, answer: dict[str, Any]) -> None:

@@ -51,12 +51,12 @@ def once(caller: str, route: str, idempotency_key: str, body: bytes,
     expiry = int(time.time()) + KEEP_SECONDS
     found = store.claim(made, body_hash, expiry)
     if found is not None:
-        if found.get("body_hash") != body_hash:
+        if found.body_hash != body_hash:
             raise Conflict("Idempotency-Key: already used with another body; use a new key for a new request")
-        if found.get("state") != "answered":
+        if found.state != "answered" or found.answer is None:
             raise Conflict("Idempotency-Key: the first request with this key is still running; retry in a moment",
                            retry_after=1)
-        answer = found["answer"]
+        answer = found.answer
         return int(answer["status"]), json.loads(answer["body"]), dict(answer.get("headers") or {}), True
     token = _current.set(made)
     try:

@@ -52,7 +52,7 @@ def create_once(signature: str, issued_for: str, fields: ContactFields, if_dupli
     expires = int(time.time()) + FORM_SECONDS * 2
     earlier = forms.claim(token_id, expires)
     if earlier is not None:
-        made = earlier.get("contact_id") or _settled_soon(token_id)
+        made = earlier.contact_id or _settled_soon(token_id)
         if made:
             return contacts.get(made)
         raise Conflict("this form is being saved; wait a moment and reload")
