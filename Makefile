@@ -62,7 +62,7 @@ package: install  ## make package STAGE=prod: build/<stage>/sam and build/<stage
 REVIEW := .venv-review
 $(REVIEW)/.installed-stamp:
 	test -x $(REVIEW)/bin/python || $(PYTHON) -m venv $(REVIEW)
-	$(REVIEW)/bin/python -m pip install --quiet "checkov>=3.2,<4"
+	$(REVIEW)/bin/python -m pip install --quiet --no-compile "checkov>=3.2,<4"  # its first run compiles what it uses
 	touch $@
 
 review-env: $(REVIEW)/.installed-stamp  ## checkov's own environment (.venv-review)

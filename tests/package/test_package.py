@@ -12,7 +12,7 @@ import pytest
 from chalicelib.store.table import TTL_ATTRIBUTE, table_definition
 from devtools import package
 
-pytestmark = pytest.mark.takes(95)
+pytestmark = pytest.mark.takes(85)
 
 ROOT = Path(__file__).resolve().parents[2]
 # Budget for the zip: cold start grows with what Lambda unpacks and imports.
@@ -364,22 +364,23 @@ def test_prod_keeps_daily_backups_and_reserves_concurrency_for_the_ivr():
     assert functions["connect_lookup"]["reserved_concurrency"] >= 50
 
 
-def test_checkov_fails_no_check_in_either_stages_templates(built):
-    """What `make review` runs: checkov from its own environment over the SAM
-    template and the Terraform JSON of dev and of prod (backups, reserved
-    concurrency), with only the rules `.checkov.yaml` skips and says why."""
+def test_checkov_fails_no_check_in_the_production_templates(built):
+    """What `make review STAGE=prod` runs: checkov from its own environment
+    over prod's SAM template and Terraform JSON, with only the rules
+    `.checkov.yaml` skips and says why. Prod is dev and more (backups,
+    reserved concurrency, deletion protection); `make review` scans dev too
+    (a CloudFormation scan takes checkov about 25 s here)."""
     from devtools import review
 
     ready = subprocess.run(["make", "-s", "review-env"], cwd=ROOT, capture_output=True, text=True)
     assert ready.returncode == 0, ready.stdout[-2000:] + ready.stderr[-2000:]
     subprocess.run([sys.executable, "-m", "devtools.package", "--stage", "prod"], cwd=ROOT, check=True,
                    capture_output=True, env={**__import__("os").environ, "AWS_DEFAULT_REGION": "us-east-1"})
-    for stage in (built, ROOT / "build" / "prod"):
-        status, said = review.review(stage)
-        assert status == 0 and said.count("Failed checks: 0") == 2, said[-4000:]
-        passed = [int(line.split("Passed checks: ")[1].split(",")[0]) for line in said.splitlines()
-                  if "Passed checks: " in line]
-        assert len(passed) == 2 and min(passed) > 100, passed  # both templates were read and checked
+    status, said = review.review(ROOT / "build" / "prod")
+    assert status == 0 and said.count("Failed checks: 0") == 2, said[-4000:]
+    passed = [int(line.split("Passed checks: ")[1].split(",")[0]) for line in said.splitlines()
+              if "Passed checks: " in line]
+    assert len(passed) == 2 and min(passed) > 100, passed  # both templates were read and checked
 
 
 def test_every_rule_the_template_review_skips_says_why():
