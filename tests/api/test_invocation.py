@@ -95,3 +95,48 @@ def test_a_connect_function_is_named_by_the_contact_it_serves_and_keeps_nothing_
     event = sample("flow-lookup.json")
     invoke(api, "connect_lookup", event)
     assert seen == [(event["Details"]["ContactData"]["ContactId"], "amazon-connect", None, None)]
+
+
+LAMBDA_LIKE = """
+import logging, sys
+# What the Lambda runtime sets up before it imports the function: a root
+# handler that puts its text prefix before every message.
+runtime = logging.StreamHandler(sys.stderr)
+runtime.setFormatter(logging.Formatter("[%(levelname)s]\\t2026-12-03T10:00:00.000Z\\tlambda-request\\t%(message)s"))
+logging.getLogger().addHandler(runtime)
+from chalice.test import Client
+from moto import mock_aws
+from devtools.bootstrap import ensure_all
+from tests.api.conftest import Api
+with mock_aws():
+    ensure_all()
+    from app import app
+    with Client(app, stage_name="local") as client:
+        Api(client).get("/getSchema")
+        Api(client).get("/contacts/" + "F" * 32)
+"""
+
+
+def test_in_lambda_each_line_is_one_json_object_on_standard_output():
+    """CloudWatch Logs Insights reads a log event's fields when the event is
+    a JSON object: the runtime's text prefix must not come before it."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CIM_", "AWS_", "LAMBDA_"))} | {
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+        "CIM_TABLE_NAME": "cim-test", "CIM_BUCKET_NAME": "cim-test-attachments", "CIM_METRICS": "off",
+        "CIM_TRACING": "off", "CIM_ADMIN_KEY": "test-admin-key-0123456789",
+        "CIM_SIGNING_SECRET": "test-signing-secret-of-at-least-32-characters",
+        "LAMBDA_TASK_ROOT": str(root), "AWS_LAMBDA_FUNCTION_NAME": "cim-dev"}
+    done = subprocess.run([sys.executable, "-c", LAMBDA_LIKE], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]  # every line parses whole
+    routes = [(line["route"], line["status"]) for line in lines if line.get("logger") == "cim.requests"]
+    assert routes == [("/getSchema", 200), ("/contacts/{contact_id}", 404)]
+    assert all(line["requestId"] for line in lines)
+    assert "requestId" not in done.stderr  # not once more through the runtime's handler
