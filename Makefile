@@ -81,11 +81,8 @@ lint: install
 # Files go out longest first (`pytest.mark.takes`, tests/conftest.py), not
 # xdist's most-tests-first, which sent the one-test fuzz file out last.
 XDIST := -n 2 --dist loadfile --no-loadscope-reorder
-# checkov's environment installs beside the first phase, whose cores idle at
-# times, for the package tests of the second.
 test: install browser lint  ## every test: unit, api, package, e2e
-	$(MAKE) -s review-env > /dev/null 2>&1 & \
-	  $(BIN)/python -m pytest $(XDIST) tests/unit tests/api; status=$$?; wait; exit $$status
+	$(BIN)/python -m pytest $(XDIST) tests/unit tests/api
 	$(BIN)/python -m pytest $(XDIST) tests/package tests/e2e
 
 unit: install

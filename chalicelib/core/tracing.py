@@ -32,9 +32,12 @@ def start() -> bool:
     if not (in_lambda() and get_settings().tracing):
         return False
     from aws_lambda_powertools.tracing import Tracer
+    from aws_xray_sdk.core import xray_recorder
     from aws_xray_sdk.ext.httplib import add_ignored
 
     Tracer(service="cim", patch_modules=PATCHED)
+    # A function deployed without tracing has no segment to add to: its calls go untraced, not logged as errors.
+    xray_recorder.configure(context_missing="IGNORE_ERROR")
     # An AWS call is already its botocore subsegment: not once more as HTTP under it.
     add_ignored(subclass="botocore.awsrequest.AWSHTTPConnection")
     return True

@@ -58,9 +58,9 @@ with mock_aws():
 """
 
 
-def _run(environment: dict[str, str]) -> tuple[dict, list[dict]]:
-    """Run the invocations with ``environment``; their answers and the
-    documents the X-Ray daemon would have received."""
+def _run(environment: dict[str, str]) -> tuple[dict, list[dict], str]:
+    """Run the invocations with ``environment``; their answers, the
+    documents the X-Ray daemon would have received, and what was logged."""
     daemon = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     daemon.bind(("127.0.0.1", 0))
     daemon.settimeout(0.2)
@@ -83,12 +83,12 @@ def _run(environment: dict[str, str]) -> tuple[dict, list[dict]]:
         pass
     finally:
         daemon.close()
-    return json.loads(done.stdout.strip().splitlines()[-1]), documents
+    return json.loads(done.stdout.strip().splitlines()[-1]), documents, done.stderr
 
 
 def test_in_lambda_every_dynamodb_call_is_a_subsegment_of_the_invocations_trace():
-    answers, documents = _run({"LAMBDA_TASK_ROOT": str(ROOT), "AWS_LAMBDA_FUNCTION_NAME": "cim-dev",
-                               "_X_AMZN_TRACE_ID": f"Root={TRACE_ROOT};Parent={PARENT};Sampled=1"})
+    answers, documents, _ = _run({"LAMBDA_TASK_ROOT": str(ROOT), "AWS_LAMBDA_FUNCTION_NAME": "cim-dev",
+                                  "_X_AMZN_TRACE_ID": f"Root={TRACE_ROOT};Parent={PARENT};Sampled=1"})
     http_calls, hook = answers.pop("calls"), answers.pop("hook")
     assert answers.pop("delivered") == 204
     assert answers == {"statuses": [200, 200], "flow": "unique", "tracing": True}
@@ -110,10 +110,16 @@ def test_in_lambda_every_dynamodb_call_is_a_subsegment_of_the_invocations_trace(
 
 
 def test_outside_lambda_and_when_turned_off_nothing_is_patched_or_sent():
-    answers, documents = _run({})
+    answers, documents, _ = _run({})
     assert (answers["statuses"], answers["flow"], answers["delivered"], answers["tracing"], documents) == (
         [200, 200], "unique", 204, False, [])
-    answers, documents = _run({"LAMBDA_TASK_ROOT": str(ROOT), "AWS_LAMBDA_FUNCTION_NAME": "cim-dev",
-                               "_X_AMZN_TRACE_ID": f"Root={TRACE_ROOT};Parent={PARENT};Sampled=1",
-                               "CIM_TRACING": "off"})
+    answers, documents, _ = _run({"LAMBDA_TASK_ROOT": str(ROOT), "AWS_LAMBDA_FUNCTION_NAME": "cim-dev",
+                                  "_X_AMZN_TRACE_ID": f"Root={TRACE_ROOT};Parent={PARENT};Sampled=1",
+                                  "CIM_TRACING": "off"})
     assert (answers["tracing"], documents) == (False, [])
+
+
+def test_a_function_deployed_without_tracing_answers_and_logs_no_error_for_each_call():
+    answers, documents, logged = _run({"LAMBDA_TASK_ROOT": str(ROOT), "AWS_LAMBDA_FUNCTION_NAME": "cim-dev"})
+    assert (answers["statuses"], answers["flow"], answers["tracing"], documents) == ([200, 200], "unique", True, [])
+    assert "segment" not in logged.lower(), logged[-2000:]
