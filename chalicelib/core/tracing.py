@@ -36,7 +36,7 @@ def start() -> bool:
     from aws_xray_sdk.ext.httplib import add_ignored
 
     Tracer(service="cim", patch_modules=PATCHED)
-    # A function deployed without tracing has no segment to add to: its calls go untraced, not logged as errors.
+    # A call made where the SDK finds no segment goes untraced, without an error line of its own.
     xray_recorder.configure(context_missing="IGNORE_ERROR")
     # An AWS call is already its botocore subsegment: not once more as HTTP under it.
     add_ignored(subclass="botocore.awsrequest.AWSHTTPConnection")

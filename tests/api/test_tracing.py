@@ -119,7 +119,10 @@ def test_outside_lambda_and_when_turned_off_nothing_is_patched_or_sent():
     assert (answers["tracing"], documents) == (False, [])
 
 
-def test_a_function_deployed_without_tracing_answers_and_logs_no_error_for_each_call():
-    answers, documents, logged = _run({"LAMBDA_TASK_ROOT": str(ROOT), "AWS_LAMBDA_FUNCTION_NAME": "cim-dev"})
+def test_an_invocation_not_sampled_sends_nothing_and_logs_nothing_of_it():
+    """A function whose tracing is PassThrough, or a request X-Ray chose not
+    to sample: Lambda says ``Sampled=0``."""
+    answers, documents, logged = _run({"LAMBDA_TASK_ROOT": str(ROOT), "AWS_LAMBDA_FUNCTION_NAME": "cim-dev",
+                                       "_X_AMZN_TRACE_ID": f"Root={TRACE_ROOT};Parent={PARENT};Sampled=0"})
     assert (answers["statuses"], answers["flow"], answers["tracing"], documents) == ([200, 200], "unique", True, [])
     assert "segment" not in logged.lower(), logged[-2000:]
