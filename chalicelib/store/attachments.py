@@ -3,7 +3,6 @@ that lists it under its contact."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from dataclasses import fields as fields_of
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -15,7 +14,7 @@ from chalicelib.store.dynamo import call, query_page
 
 
 @dataclass(frozen=True)
-class StoredAttachment:
+class StoredAttachment(records.Record):
     id: str
     code: str  # of its short link
     key: str  # of its file in the bucket
@@ -34,11 +33,8 @@ class StoredAttachment:
     stored_at: str | None = None
 
 
-_FIELDS = tuple(f.name for f in fields_of(StoredAttachment))
-
-
 def _attachment(item: dict[str, Any] | None) -> StoredAttachment | None:
-    return StoredAttachment(**{k: v for k, v in item.items() if k in _FIELDS}) if item else None
+    return StoredAttachment.from_item(item) if item else None
 
 
 def _entry(item: dict[str, Any]) -> FileEntry:

@@ -3,7 +3,7 @@ themselves (docs/api.md, Possible duplicates). A pair is keyed by its two ids,
 the smaller first, so a scan that finds it again rewrites it in place."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from chalicelib.domain.terms import Term
@@ -29,7 +29,7 @@ class FoundPair:
 # --- scans -------------------------------------------------------------------
 
 @dataclass
-class StoredScan:
+class StoredScan(records.Record):
     """A duplicate scan as stored: what ``GET /duplicates/scans/{id}`` shows,
     and how its runner goes on (the contact list's cursor, the lease one
     runner holds at a time)."""
@@ -44,11 +44,6 @@ class StoredScan:
     lease: float = 0
     marks_holders: bool = False  # started by a version that puts contacts in the holder markers
     ttl: int | None = None  # a finished scan expires
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> StoredScan:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in item.items() if k in known})
 
 
 def add_scan(scan: StoredScan) -> None:

@@ -47,7 +47,7 @@ class Snapshot:
 
 
 @dataclass(frozen=True)
-class StoredMerge:
+class StoredMerge(records.Record):
     """A merge as stored: who merged what into what, and while it may be
     undone, what undoing needs (``PERSONAL``: the survivor before and after,
     the merged contacts as they were, the identifiers they brought; dropped
@@ -72,8 +72,7 @@ class StoredMerge:
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> StoredMerge:
-        known = {f.name for f in fields(cls)}
-        found = {k: v for k, v in item.items() if k in known}
+        found = records.known_fields(cls, item)
         if found.get("snapshots") is not None:
             found["snapshots"] = [Snapshot(s["doc"], int(s["version"]), [Term(*t) for t in s["terms"]])
                                   for s in found["snapshots"]]

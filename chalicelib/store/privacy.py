@@ -3,7 +3,7 @@ addresses), erasure receipts and the work a running erasure still has."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from chalicelib.core.errors import Invalid, Merged, NotFound
@@ -99,7 +99,7 @@ def suppressions() -> list[Suppression]:
 
 
 @dataclass
-class StoredErasure:
+class StoredErasure(records.Record):
     """An erasure's receipt as stored: who asked, for which identifier (its
     keyed hash only), how far it got and what it removed, by kind."""
     id: str
@@ -111,11 +111,6 @@ class StoredErasure:
     finished_at: str | None = None
     error: str | None = None  # why a failed erasure stopped
     ttl: int | None = None  # kept CIM_ERASURE_RECEIPT_DAYS
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> StoredErasure:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in item.items() if k in known})
 
 
 def save_receipt(receipt: StoredErasure) -> None:
@@ -138,7 +133,7 @@ def running_erasures() -> list[str]:
 
 
 @dataclass
-class ErasureWork:
+class ErasureWork(records.Record):
     """What a running erasure has found and how far each step got, saved
     when a pass ends so the next goes on from there (personal data: it goes
     when the erasure is done). ``named``: what was asked; ``identifiers``:
@@ -155,8 +150,7 @@ class ErasureWork:
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> ErasureWork:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in item.items() if k in known and v is not None})
+        return cls(**{k: v for k, v in records.known_fields(cls, item).items() if v is not None})
 
 
 def save_work(erasure_id: str, work: ErasureWork) -> None:
@@ -184,7 +178,7 @@ class Gathering:
 
 
 @dataclass
-class StoredAccess:
+class StoredAccess(records.Record):
     """An access request as stored: the job gathering (``work``), then,
     done, its document's size and whom it holds data of, without personal
     data (contact ids and keyed hashes). ``version``: each save is
@@ -205,8 +199,7 @@ class StoredAccess:
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> StoredAccess:
-        known = {f.name for f in fields(cls)}
-        found = {k: v for k, v in item.items() if k in known}
+        found = records.known_fields(cls, item)
         if found.get("work") is not None:
             found["work"] = Gathering(**found["work"])
         return cls(**found)

@@ -2,7 +2,8 @@
 state): get, put with a condition, delete, and read a partition."""
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import fields
+from typing import Any, Self
 
 from botocore.exceptions import ClientError
 
@@ -11,6 +12,22 @@ from chalicelib.store import keys
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import call
 from chalicelib.store.transaction import Cancelled, Transaction
+
+
+class Record:
+    """A stored kind's typed record (a dataclass): ``from_item`` builds it
+    from an item's attributes, leaving out any it does not name (one an
+    older or newer writer kept)."""
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Self:
+        return cls(**known_fields(cls, item))
+
+
+def known_fields(kind: type, item: dict[str, Any]) -> dict[str, Any]:
+    """The attributes of ``item`` the dataclass ``kind`` has fields for."""
+    names = {f.name for f in fields(kind)}
+    return {k: v for k, v in item.items() if k in names}
 
 
 def plain(item: dict[str, Any], keep_keys: bool = False) -> dict[str, Any]:

@@ -3,7 +3,7 @@ items of a kind (by day through GSI1, or a small partition), and their TTL
 set or removed. Every kind is listed by a Query, never by reading the whole table."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -94,7 +94,7 @@ def set_ttl(key: dict[str, str], ttl: int | None) -> bool:
 
 
 @dataclass
-class StoredRetentionJob:
+class StoredRetentionJob(records.Record):
     """A retention job as stored: what ``GET /privacy/retention/jobs/{id}``
     shows, and where its next pass starts (``day`` and the ``cursor`` in it)."""
     id: str
@@ -108,11 +108,6 @@ class StoredRetentionJob:
     updated: int = 0
     finished_at: str | None = None
     cursor: dict[str, Any] | None = None
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> StoredRetentionJob:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in item.items() if k in known})
 
 
 def save_job(job: StoredRetentionJob) -> None:

@@ -3,7 +3,7 @@ attribute's key is reserved by a claim item written in the same transaction,
 so two attributes never share a key."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from chalicelib.models.schema import Attribute
@@ -32,7 +32,7 @@ def remove_attribute(attribute_id: str, key: str) -> None:
 
 
 @dataclass
-class StoredJob:
+class StoredJob(records.Record):
     """A reindex job as stored: what ``GET /schema/jobs/{id}`` shows, and
     how its runner goes on (the contact list's cursor, the lease one runner
     holds at a time, the key a deleted attribute leaves, the index format
@@ -52,11 +52,6 @@ class StoredJob:
     lease: float = 0
     index_format: int | None = None
     ttl: int | None = None  # a finished job expires
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> StoredJob:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in item.items() if k in known})
 
 
 def add_job(job: StoredJob) -> None:

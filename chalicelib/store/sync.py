@@ -2,15 +2,14 @@
 and the write-backs still to send."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
-from typing import Any
+from dataclasses import asdict, dataclass
 
 from chalicelib.models.sync import SyncRun
 from chalicelib.store import keys, records
 
 
 @dataclass
-class SyncState:
+class SyncState(records.Record):
     """Where the pull stands: read up to ``watermark``; ``lease_until``: a
     run holds the lease until then (0: none does)."""
     watermark: str | None = None
@@ -19,14 +18,9 @@ class SyncState:
     last_finished_at: str | None = None
     caught_up_at: str | None = None  # the start of the last pull that read everything
 
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> SyncState:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in item.items() if k in known})
-
 
 @dataclass(frozen=True)
-class PendingWriteBack:
+class PendingWriteBack(records.Record):
     """A contact-center record still to be told its CIM contact."""
     id: str
     call_Id: str  # noqa: N815 - the API's name
@@ -66,6 +60,4 @@ def drop_writeback(record_id: str) -> None:
 
 
 def writebacks() -> list[PendingWriteBack]:
-    known = {f.name for f in fields(PendingWriteBack)}
-    return [PendingWriteBack(**{k: v for k, v in r.items() if k in known})
-            for r in records.read_partition(keys.SYNC_PK, keys.SYNC_WRITEBACK_PREFIX)]
+    return [PendingWriteBack.from_item(r) for r in records.read_partition(keys.SYNC_PK, keys.SYNC_WRITEBACK_PREFIX)]

@@ -10,7 +10,7 @@
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from chalicelib.core.errors import Conflict, NotFound
@@ -92,7 +92,7 @@ def events_of_day(day: str, since: str, until: str, limit: int,
 # --- deliveries --------------------------------------------------------------
 
 @dataclass
-class StoredDelivery:
+class StoredDelivery(records.Record):
     """One event's delivery to one webhook: its attempts so far and what
     the target last answered; ``next_try``: when a failed one is due again."""
     webhook_id: str
@@ -103,11 +103,6 @@ class StoredDelivery:
     last_status: int | None = None
     last_error: str | None = None
     next_try: str | None = None
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> StoredDelivery:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in item.items() if k in known})
 
 
 def start_delivery(webhook_id: str, event: dict[str, Any]) -> StoredDelivery | None:
@@ -156,7 +151,7 @@ def deliveries(webhook_id: str, status: str | None, limit: int,
 # --- lanes -------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class LaneEntry:
+class LaneEntry(records.Record):
     """A delivery waiting in its lane (the events of one contact or call go
     to a webhook in order); the lane's head carries when it is due."""
     webhook_id: str
@@ -167,8 +162,7 @@ class LaneEntry:
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> LaneEntry:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in records.plain(item).items() if k in known})
+        return cls(**records.known_fields(cls, records.plain(item)))
 
 
 def lane_head(webhook_id: str, lane: str) -> LaneEntry | None:
