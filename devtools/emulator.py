@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import json
 import math
 import os
 import socket
@@ -90,15 +91,25 @@ def scale_like_dynamodb() -> None:
 
         original_put, original_update = Table.put_item, models.DynamoDBBackend.update_item
 
+        original_delete = Table.delete_item
+
         def put_item(self: Any, *args: Any, **kwargs: Any) -> Any:
             item = original_put(self, *args, **kwargs)
             _gsi_joined(self, item)
+            _mark_changed(self, item.hash_key, item.range_key)
             return item
 
         def update_item(self: Any, table_name: str, *args: Any, **kwargs: Any) -> Any:
             item = original_update(self, table_name, *args, **kwargs)
-            _gsi_joined(self.get_table(table_name), item)  # updated in place: its index keys may have moved
+            table = self.get_table(table_name)
+            _gsi_joined(table, item)  # updated in place: its index keys may have moved
+            _mark_changed(table, item.hash_key, item.range_key)
             return item
+
+        def delete_item(self: Any, hash_key: Any, range_key: Any = None) -> Any:
+            gone = original_delete(self, hash_key, range_key)
+            _mark_changed(self, hash_key, range_key)
+            return gone
 
         def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
             with _transactions:
@@ -110,7 +121,7 @@ def scale_like_dynamodb() -> None:
                     raise
 
         Table.query, Table.all_items = query, all_items
-        Table.put_item, models.DynamoDBBackend.update_item = put_item, update_item
+        Table.put_item, Table.delete_item, models.DynamoDBBackend.update_item = put_item, delete_item, update_item
         Table.get_item = _sized_get_item(Table.get_item)
         _meter_reads(models)
         _answer_items_as_json()
@@ -338,6 +349,68 @@ def emulated_items(table: str) -> list[dict[str, Any]] | None:
     return None
 
 
+# --- what changed, for make run's snapshots -------------------------------------
+# A table whose changes are followed (``follow_changes``) keeps the keys of
+# the items written since ``changed_items`` was last asked: a snapshot then
+# writes those, not the whole table.
+
+_followed: set[str] = set()
+_changed: dict[str, dict[str, tuple[Any, Any]]] = {}  # table -> key as JSON -> (hash key, range key)
+_changed_lock = threading.Lock()
+
+
+def _mark_changed(table: Any, hash_key: Any, range_key: Any) -> None:
+    if table.name not in _followed:
+        return
+    marker = json.dumps([hash_key.to_json(), range_key.to_json() if range_key is not None else None])
+    with _changed_lock:
+        _changed.setdefault(table.name, {})[marker] = (hash_key, range_key)
+
+
+def follow_changes(table: str) -> bool:
+    """Keep the keys of ``table``'s items as they are written, from now on;
+    whether this process emulates it (else nothing can be followed)."""
+    if _emulated_table(table) is None:
+        return False
+    _followed.add(table)
+    return True
+
+
+def changed_items(table: str) -> dict[str, dict[str, Any] | None] | None:
+    """The items of a followed ``table`` written since the last call, by
+    their key (as JSON): as they are now (typed JSON), or None when deleted.
+    None when the table is not followed here."""
+    found = _emulated_table(table)
+    if found is None or table not in _followed:
+        return None
+    with _changed_lock:
+        taken = _changed.pop(table, {})
+    now: dict[str, dict[str, Any] | None] = {}
+    for marker, (hash_key, range_key) in taken.items():
+        held = found.items.get(hash_key)
+        item = held.get(range_key) if held is not None and range_key is not None else held
+        now[marker] = item.to_json()["Attributes"] if item is not None else None
+    return now
+
+
+def key_of(table: str, item: dict[str, Any]) -> str:
+    """An item's key, as ``changed_items`` writes it."""
+    found = _emulated_table(table)
+    range_attr = found.range_key_attr if found is not None else "SK"
+    hash_attr = found.hash_key_attr if found is not None else "PK"
+    return json.dumps([item[hash_attr], item.get(range_attr) if range_attr else None])
+
+
+def _emulated_table(table: str) -> Any:
+    from moto.dynamodb.models import dynamodb_backends
+
+    for regions in list(dynamodb_backends.values()):
+        for backend in list(regions.values()):
+            if table in backend.tables:
+                return backend.tables[table]
+    return None
+
+
 class _TablesNotCopied:
     """Stands in for the ``copy`` module inside moto's DynamoDB backend."""
 
@@ -374,6 +447,7 @@ def _journal(backend: Any, transact_items: list[dict[str, Any]]) -> list[tuple[A
 
 def _restore(journal: list[tuple[Any, Any, Any, Any]]) -> None:
     for table, hash_key, range_key, before in reversed(journal):
+        _mark_changed(table, hash_key, range_key)
         if before is not None:
             _gsi_joined(table, before)
         if range_key is None:

@@ -5,9 +5,16 @@ data folder (``CIM_DATA_DIR``/``data/``) every ``CIM_SNAPSHOT_SECONDS``
 when it starts (``make run FRESH=1`` starts empty). A crash loses at most
 the last ``CIM_SNAPSHOT_SECONDS`` of writes.
 
-Each snapshot is written to a new folder and swapped in with a rename, so a
-crash while writing leaves the previous one whole. Development only: a Scan
-of the whole table is fine here, never on a request path.
+A round writes only what changed: the items written since the last round
+(the emulation keeps their keys, ``emulator.changed_items``) are appended to
+``journal.jsonl``, each as it now is or as deleted, and the files that
+changed are copied. So a round, and a stop, cost what was written, not the
+size of the data. When the journal grows past the whole table (or
+``JOURNAL_MIN`` lines), the next round writes a whole snapshot again to a
+new folder and swaps it in with a rename, so a crash while writing leaves
+the previous one whole; a line half-written by a crash is skipped when the
+journal is read back. Development only: a Scan of the whole table is fine
+here, never on a request path.
 """
 from __future__ import annotations
 
@@ -18,6 +25,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+JOURNAL_MIN = 10_000  # lines a journal may reach, or the whole table's count if that is more
+
 
 class Snapshots:
     def __init__(self, folder: Path, table: str, bucket: str) -> None:
@@ -27,6 +36,9 @@ class Snapshots:
         self._thread: threading.Thread | None = None
         self._last = ""
         self._writes = -1
+        self._whole = 0  # items in the last whole snapshot
+        self._journaled = 0  # lines in its journal since
+        self._files: dict[str, list[str]] = {}  # key -> [ETag, content type] as kept
 
     def _clients(self) -> tuple[Any, Any]:
         import boto3
@@ -37,37 +49,115 @@ class Snapshots:
         return boto3.client("dynamodb", config=config), boto3.client("s3", config=config)
 
     def restore(self) -> int:
-        """Load the last snapshot into the (empty) table and bucket; the items loaded."""
+        """Load the last snapshot and its journal into the (empty) table and
+        bucket; the items loaded."""
+        from devtools import emulator
+
+        emulator.follow_changes(self.table)
         items_file = self.folder / "items.jsonl"
         if not items_file.exists():
             return 0
         dynamodb, s3 = self._clients()
-        items = [json.loads(line) for line in items_file.read_text().splitlines() if line]
-        for start in range(0, len(items), 25):
-            request = {self.table: [{"PutRequest": {"Item": i}} for i in items[start:start + 25]]}
+        whole = [json.loads(line) for line in items_file.read_text().splitlines() if line]
+        items = {emulator.key_of(self.table, i): i for i in whole}
+        journal = self.folder / "journal.jsonl"
+        lines = journal.read_text().splitlines() if journal.exists() else []
+        for line in lines:
+            try:
+                key, item = json.loads(line)
+            except ValueError:
+                continue  # the last line, half-written by a crash
+            if item is None:
+                items.pop(key, None)
+            else:
+                items[key] = item
+        loaded = list(items.values())
+        for start in range(0, len(loaded), 25):
+            request = {self.table: [{"PutRequest": {"Item": i}} for i in loaded[start:start + 25]]}
             while request:
                 request = dynamodb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
-        manifest = self.folder / "objects.json"
-        for key, content_type in (json.loads(manifest.read_text()) if manifest.exists() else {}).items():
+        for key, (_, content_type) in self._manifest().items():
             body = (self.folder / "objects" / key).read_bytes()
             s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
-        self._last = self._fingerprint(items)
-        return len(items)
+        emulator.changed_items(self.table)  # what the restore itself wrote is kept already
+        self._whole, self._journaled = len(whole), len(lines)
+        self._last = self._fingerprint(loaded)
+        return len(loaded)
+
+    def _manifest(self) -> dict[str, list[str]]:
+        """key -> [ETag, content type] of the files kept (an older manifest held the type alone)."""
+        manifest = self.folder / "objects.json"
+        found = json.loads(manifest.read_text()) if manifest.exists() else {}
+        return {k: v if isinstance(v, list) else ["", v] for k, v in found.items()}
 
     @staticmethod
     def _fingerprint(items: list[dict[str, Any]]) -> str:
         return str(hash(json.dumps(items, sort_keys=True)))
 
     def save(self) -> bool:
-        """Write a snapshot if anything changed since the last; True if written.
-        With the emulation in this process (``make run``), an idle moment costs
-        nothing (its count of writes has not moved) and the items are read from
-        it directly, not through a Scan it must serialise."""
+        """Write what changed since the last round; True if anything was
+        written. With the emulation in this process (``make run``), an idle
+        moment costs nothing (its count of writes has not moved), and a busy
+        one appends the items written to the journal; a whole snapshot is
+        written the first time and when the journal has outgrown it."""
         from devtools import emulator
 
         writes = emulator.writes_so_far()
         if writes and writes == self._writes:
             return False
+        followed = emulator.follow_changes(self.table)
+        changed = emulator.changed_items(self.table) if followed else None
+        if changed is None or not (self.folder / "items.jsonl").exists() or \
+                self._journaled + len(changed) > max(JOURNAL_MIN, self._whole):
+            written = self._save_whole(writes)
+        else:
+            written = self._append(changed)
+        self._writes = writes
+        return written
+
+    def _append(self, changed: dict[str, Any]) -> bool:
+        """The items written since the last round onto the journal, and the files that changed."""
+        _, s3 = self._clients()
+        files = self._sync_files(s3)
+        if changed:
+            with open(self.folder / "journal.jsonl", "a", encoding="utf-8") as journal:
+                journal.write("".join(json.dumps([key, item]) + "\n" for key, item in changed.items()))
+                journal.flush()
+                os.fsync(journal.fileno())
+            self._journaled += len(changed)
+        return bool(changed) or files
+
+    def _sync_files(self, s3: Any) -> bool:
+        """Copy the files new or changed since the last round, drop the
+        deleted ones; whether any was. Each lands under a temporary name first."""
+        now = {}
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+            now.update({o["Key"]: o["ETag"] for o in page.get("Contents", [])})
+        kept = self._files or self._manifest()
+        if {k: e for k, (e, _) in kept.items()} == now:
+            self._files = kept
+            return False
+        files = {k: v for k, v in kept.items() if now.get(k) == v[0]}
+        for key in now.keys() - files.keys():
+            got = s3.get_object(Bucket=self.bucket, Key=key)
+            target = self.folder / "objects" / key
+            target.parent.mkdir(parents=True, exist_ok=True)
+            landing = target.with_name(target.name + ".new")
+            landing.write_bytes(got["Body"].read())
+            landing.replace(target)
+            files[key] = [now[key], got.get("ContentType") or "application/octet-stream"]
+        manifest = self.folder / "objects.json.new"
+        manifest.write_text(json.dumps(files))
+        manifest.replace(self.folder / "objects.json")
+        for key in kept.keys() - files.keys():
+            (self.folder / "objects" / key).unlink(missing_ok=True)
+        self._files = files
+        return True
+
+    def _save_whole(self, writes: int) -> bool:
+        """A whole snapshot in a new folder, swapped in by a rename."""
+        from devtools import emulator
+
         dynamodb, s3 = self._clients()
         items = emulator.emulated_items(self.table) if writes else None
         if items is None:
@@ -78,20 +168,19 @@ class Snapshots:
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
             objects.update({o["Key"]: o["ETag"] for o in page.get("Contents", [])})
         fingerprint = self._fingerprint(items) + str(sorted(objects.items()))
-        if fingerprint == self._last:
-            self._writes = writes
+        if fingerprint == self._last and (self.folder / "items.jsonl").exists() and not self._journaled:
             return False
         fresh = self.folder.with_name(self.folder.name + ".new")
         shutil.rmtree(fresh, ignore_errors=True)
         (fresh / "objects").mkdir(parents=True)
         (fresh / "items.jsonl").write_text("".join(json.dumps(i) + "\n" for i in items))
         manifest = {}
-        for key in objects:
+        for key, etag in objects.items():
             got = s3.get_object(Bucket=self.bucket, Key=key)
             target = fresh / "objects" / key
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(got["Body"].read())
-            manifest[key] = got.get("ContentType") or "application/octet-stream"
+            manifest[key] = [etag, got.get("ContentType") or "application/octet-stream"]
         (fresh / "objects.json").write_text(json.dumps(manifest))
         old = self.folder.with_name(self.folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
@@ -99,7 +188,7 @@ class Snapshots:
             self.folder.rename(old)
         fresh.rename(self.folder)
         shutil.rmtree(old, ignore_errors=True)
-        self._last, self._writes = fingerprint, writes
+        self._last, self._whole, self._journaled, self._files = fingerprint, len(items), 0, manifest
         return True
 
     def start(self) -> None:

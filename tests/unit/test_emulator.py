@@ -2,6 +2,7 @@
 answers exactly as moto does without the change."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -178,3 +179,78 @@ def test_make_runs_snapshots_read_nothing_while_nothing_changes_and_keep_every_w
         assert sorted(i["PK"]["S"] for i in found) == ["A", "B"]
     get_settings.cache_clear()
     aws.reset_clients()
+
+
+def test_a_snapshot_round_writes_only_what_changed_and_a_restart_replays_it(tmp_path, monkeypatch):
+    """After the first whole snapshot a round appends the items written (or
+    deleted) since the last to the journal and copies the files that
+    changed; past ``JOURNAL_MIN`` lines a whole snapshot replaces both; a
+    restart replays the journal, skipping a line a crash cut short."""
+    from devtools import snapshot
+    from devtools.bootstrap import ensure_all
+    from devtools.snapshot import Snapshots
+
+    scale_like_dynamodb()
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    folder = tmp_path / "data"
+    with mock_aws():
+        ensure_all()
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="journal-files")
+        client.create_table(TableName="journal-test", BillingMode="PAY_PER_REQUEST",
+                            KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"},
+                                       {"AttributeName": "SK", "KeyType": "RANGE"}],
+                            AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"},
+                                                  {"AttributeName": "SK", "AttributeType": "S"}])
+
+        def put(pk: str, note: str) -> None:
+            client.put_item(TableName="journal-test", Item={"PK": {"S": pk}, "SK": {"S": "x"}, "note": {"S": note}})
+
+        for n in range(50):
+            put(f"P{n}", "first")
+        s3.put_object(Bucket="journal-files", Key="attachments/a.txt", Body=b"one", ContentType="text/plain")
+        snapshots = Snapshots(folder, "journal-test", "journal-files")
+        assert snapshots.save() is True and not (folder / "journal.jsonl").exists()  # the first: whole
+
+        put("P1", "changed")
+        client.delete_item(TableName="journal-test", Key={"PK": {"S": "P2"}, "SK": {"S": "x"}})
+        client.update_item(TableName="journal-test", Key={"PK": {"S": "P3"}, "SK": {"S": "x"}},
+                           UpdateExpression="SET note = :n", ExpressionAttributeValues={":n": {"S": "updated"}})
+        client.transact_write_items(TransactItems=[{"Put": {"TableName": "journal-test", "Item": {
+            "PK": {"S": "P60"}, "SK": {"S": "x"}, "note": {"S": "new"}}}}])
+        s3.put_object(Bucket="journal-files", Key="attachments/b.txt", Body=b"two", ContentType="text/plain")
+        whole = (folder / "items.jsonl").read_text()
+        assert snapshots.save() is True
+        assert (folder / "items.jsonl").read_text() == whole  # the whole snapshot is left as it was
+        lines = [json.loads(line) for line in (folder / "journal.jsonl").read_text().splitlines()]
+        assert sorted((json.loads(key)[0]["S"], item["note"]["S"] if item else None) for key, item in lines) == [
+            ("P1", "changed"), ("P2", None), ("P3", "updated"), ("P60", "new")]
+        assert (folder / "objects" / "attachments" / "b.txt").read_bytes() == b"two"
+        assert snapshots.save() is False  # idle
+
+        put("P4", "cut short")
+        assert snapshots.save() is True
+        with open(folder / "journal.jsonl", "a") as journal:
+            journal.write('[["half a line')  # a crash while appending
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(TableName="journal-test", BillingMode="PAY_PER_REQUEST",
+                            KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"},
+                                       {"AttributeName": "SK", "KeyType": "RANGE"}],
+                            AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"},
+                                                  {"AttributeName": "SK", "AttributeType": "S"}])
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="journal-files")
+        restarted = Snapshots(folder, "journal-test", "journal-files")
+        assert restarted.restore() == 50  # 50, less P2, with P60
+        found = {i["PK"]["S"]: i["note"]["S"] for i in client.scan(TableName="journal-test")["Items"]}
+        assert (found["P1"], found["P3"], found["P4"], found["P60"], "P2" in found) == (
+            "changed", "updated", "cut short", "new", False)
+        assert boto3.client("s3", region_name="us-east-1").get_object(
+            Bucket="journal-files", Key="attachments/b.txt")["Body"].read() == b"two"
+
+        monkeypatch.setattr(snapshot, "JOURNAL_MIN", 2)  # the journal has outgrown it: whole again
+        for n in range(60, 125):
+            client.put_item(TableName="journal-test", Item={"PK": {"S": f"Q{n}"}, "SK": {"S": "x"}})
+        assert restarted.save() is True and not (folder / "journal.jsonl").exists()
+        assert len((folder / "items.jsonl").read_text().splitlines()) == 50 + 65
