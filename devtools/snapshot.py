@@ -12,8 +12,8 @@ changed are copied. So a round, and a stop, cost what was written, not the
 size of the data. When the journal grows past the whole table (or
 ``JOURNAL_MIN`` lines), the next round writes a whole snapshot again to a
 new folder and swaps it in with a rename, so a crash while writing leaves
-the previous one whole; a line half-written by a crash is skipped when the
-journal is read back. Development only: a Scan of the whole table is fine
+the previous one whole; a journal line a crash cut short is dropped when
+the journal is read back. Development only: a Scan of the whole table is fine
 here, never on a request path.
 """
 from __future__ import annotations
@@ -61,12 +61,13 @@ class Snapshots:
         whole = [json.loads(line) for line in items_file.read_text().splitlines() if line]
         items = {emulator.key_of(self.table, i): i for i in whole}
         journal = self.folder / "journal.jsonl"
-        lines = journal.read_text().splitlines() if journal.exists() else []
+        text = journal.read_text() if journal.exists() else ""
+        if text and not text.endswith("\n"):  # a crash cut the last line short: the next round appends after it
+            text = text[:text.rfind("\n") + 1]
+            journal.write_text(text)
+        lines = text.splitlines()
         for line in lines:
-            try:
-                key, item = json.loads(line)
-            except ValueError:
-                continue  # the last line, half-written by a crash
+            key, item = json.loads(line)
             if item is None:
                 items.pop(key, None)
             else:
@@ -94,12 +95,12 @@ class Snapshots:
     def _fingerprint(items: list[dict[str, Any]]) -> str:
         return str(hash(json.dumps(items, sort_keys=True)))
 
-    def save(self) -> bool:
+    def save(self, *, compact: bool = True) -> bool:
         """Write what changed since the last round; True if anything was
         written. With the emulation in this process (``make run``), an idle
         moment costs nothing (its count of writes has not moved), and a busy
         one appends the items written to the journal; a whole snapshot is
-        written the first time and when the journal has outgrown it."""
+        written the first time and (``compact``) when the journal has outgrown it."""
         from devtools import emulator
 
         writes = emulator.writes_so_far()
@@ -108,7 +109,7 @@ class Snapshots:
         followed = emulator.follow_changes(self.table)
         changed = emulator.changed_items(self.table) if followed else None
         if changed is None or not (self.folder / "items.jsonl").exists() or \
-                self._journaled + len(changed) > max(JOURNAL_MIN, self._whole):
+                compact and self._journaled + len(changed) > max(JOURNAL_MIN, self._whole):
             written = self._save_whole(writes)
         else:
             written = self._append(changed)
@@ -206,4 +207,4 @@ class Snapshots:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=20)
-        self.save()
+        self.save(compact=False)  # a stop appends what is left, whatever the size: a later round compacts

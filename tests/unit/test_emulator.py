@@ -249,8 +249,22 @@ def test_a_snapshot_round_writes_only_what_changed_and_a_restart_replays_it(tmp_
         assert boto3.client("s3", region_name="us-east-1").get_object(
             Bucket="journal-files", Key="attachments/b.txt")["Body"].read() == b"two"
 
-        monkeypatch.setattr(snapshot, "JOURNAL_MIN", 2)  # the journal has outgrown it: whole again
+        monkeypatch.setattr(snapshot, "JOURNAL_MIN", 2)  # the journal has outgrown it
         for n in range(60, 125):
             client.put_item(TableName="journal-test", Item={"PK": {"S": f"Q{n}"}, "SK": {"S": "x"}})
-        assert restarted.save() is True and not (folder / "journal.jsonl").exists()
-        assert len((folder / "items.jsonl").read_text().splitlines()) == 50 + 65
+        journaled = len((folder / "journal.jsonl").read_text().splitlines())
+        restarted.stop()  # a stop only appends, whatever the size
+        assert len((folder / "journal.jsonl").read_text().splitlines()) == journaled + 65
+    with mock_aws():  # what came after the line cut short comes back too; then a round compacts
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(TableName="journal-test", BillingMode="PAY_PER_REQUEST",
+                            KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"},
+                                       {"AttributeName": "SK", "KeyType": "RANGE"}],
+                            AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"},
+                                                  {"AttributeName": "SK", "AttributeType": "S"}])
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="journal-files")
+        third = Snapshots(folder, "journal-test", "journal-files")
+        assert third.restore() == 50 + 65
+        client.put_item(TableName="journal-test", Item={"PK": {"S": "Q999"}, "SK": {"S": "x"}})
+        assert third.save() is True and not (folder / "journal.jsonl").exists()  # whole again
+        assert len((folder / "items.jsonl").read_text().splitlines()) == 50 + 65 + 1
