@@ -7,11 +7,13 @@ the last ``CIM_SNAPSHOT_SECONDS`` of writes.
 
 A round writes only what changed: the items written since the last round
 (the emulation keeps their keys, ``emulator.changed_items``) are appended to
-``journal.jsonl``, each as it now is or as deleted, and the files that
-changed are copied. So a round, and a stop, cost what was written, not the
-size of the data. When the journal grows past the whole table (or
-``JOURNAL_MIN`` lines), the next round writes a whole snapshot again to a
-new folder and swaps it in with a rename, so a crash while writing leaves
+``journal.jsonl``, each as it now is, and the files that changed are
+copied. So a round, and a stop, cost what was written, not the size of the
+data. A round that deleted an item writes a whole snapshot instead: an
+erased person must leave the disk, and the journal's earlier lines would
+keep them; so does one after the journal grows past the whole table (or
+``JOURNAL_MIN`` lines). A whole snapshot goes to a new folder swapped in
+with a rename, so a crash while writing leaves
 the previous one whole; a journal line a crash cut short is dropped when
 the journal is read back. Development only: a Scan of the whole table is fine
 here, never on a request path.
@@ -99,8 +101,11 @@ class Snapshots:
         """Write what changed since the last round; True if anything was
         written. With the emulation in this process (``make run``), an idle
         moment costs nothing (its count of writes has not moved), and a busy
-        one appends the items written to the journal; a whole snapshot is
-        written the first time and (``compact``) when the journal has outgrown it."""
+        one appends the items written to the journal. A whole snapshot is
+        written the first time, (``compact``) when the journal has outgrown
+        it, and whenever an item was deleted: what is deleted (an erasure's
+        above all: it always deletes) must leave the disk too, and the
+        journal's earlier lines would keep it."""
         from devtools import emulator
 
         writes = emulator.writes_so_far()
@@ -108,8 +113,8 @@ class Snapshots:
             return False
         followed = emulator.follow_changes(self.table)
         changed = emulator.changed_items(self.table) if followed else None
-        if changed is None or not (self.folder / "items.jsonl").exists() or \
-                compact and self._journaled + len(changed) > max(JOURNAL_MIN, self._whole):
+        if changed is None or not (self.folder / "items.jsonl").exists() or any(i is None for i in changed.values()) \
+                or compact and self._journaled + len(changed) > max(JOURNAL_MIN, self._whole):
             written = self._save_whole(writes)
         else:
             written = self._append(changed)

@@ -182,10 +182,11 @@ def test_make_runs_snapshots_read_nothing_while_nothing_changes_and_keep_every_w
 
 
 def test_a_snapshot_round_writes_only_what_changed_and_a_restart_replays_it(tmp_path, monkeypatch):
-    """After the first whole snapshot a round appends the items written (or
-    deleted) since the last to the journal and copies the files that
-    changed; past ``JOURNAL_MIN`` lines a whole snapshot replaces both; a
-    restart replays the journal, skipping a line a crash cut short."""
+    """After the first whole snapshot a round appends the items written
+    since the last to the journal and copies the files that changed; a round
+    that deleted an item, or one past ``JOURNAL_MIN`` lines, writes a whole
+    snapshot instead; a restart replays the journal, past a line a crash cut
+    short; a stop only appends."""
     from devtools import snapshot
     from devtools.bootstrap import ensure_all
     from devtools.snapshot import Snapshots
@@ -214,7 +215,6 @@ def test_a_snapshot_round_writes_only_what_changed_and_a_restart_replays_it(tmp_
         assert snapshots.save() is True and not (folder / "journal.jsonl").exists()  # the first: whole
 
         put("P1", "changed")
-        client.delete_item(TableName="journal-test", Key={"PK": {"S": "P2"}, "SK": {"S": "x"}})
         client.update_item(TableName="journal-test", Key={"PK": {"S": "P3"}, "SK": {"S": "x"}},
                            UpdateExpression="SET note = :n", ExpressionAttributeValues={":n": {"S": "updated"}})
         client.transact_write_items(TransactItems=[{"Put": {"TableName": "journal-test", "Item": {
@@ -224,10 +224,17 @@ def test_a_snapshot_round_writes_only_what_changed_and_a_restart_replays_it(tmp_
         assert snapshots.save() is True
         assert (folder / "items.jsonl").read_text() == whole  # the whole snapshot is left as it was
         lines = [json.loads(line) for line in (folder / "journal.jsonl").read_text().splitlines()]
-        assert sorted((json.loads(key)[0]["S"], item["note"]["S"] if item else None) for key, item in lines) == [
-            ("P1", "changed"), ("P2", None), ("P3", "updated"), ("P60", "new")]
+        assert sorted((json.loads(key)[0]["S"], item["note"]["S"]) for key, item in lines) == [
+            ("P1", "changed"), ("P3", "updated"), ("P60", "new")]
         assert (folder / "objects" / "attachments" / "b.txt").read_bytes() == b"two"
         assert snapshots.save() is False  # idle
+
+        # A deletion (an erasure's, say) writes a whole snapshot: no earlier journal line keeps what went.
+        client.delete_item(TableName="journal-test", Key={"PK": {"S": "P2"}, "SK": {"S": "x"}})
+        put("P1", "erased")
+        assert snapshots.save() is True and not (folder / "journal.jsonl").exists()
+        on_disk = "".join(p.read_text(errors="replace") for p in folder.rglob("*") if p.is_file())
+        assert '"P2"' not in on_disk and '"changed"' not in on_disk
 
         put("P4", "cut short")
         assert snapshots.save() is True
@@ -245,7 +252,7 @@ def test_a_snapshot_round_writes_only_what_changed_and_a_restart_replays_it(tmp_
         assert restarted.restore() == 50  # 50, less P2, with P60
         found = {i["PK"]["S"]: i["note"]["S"] for i in client.scan(TableName="journal-test")["Items"]}
         assert (found["P1"], found["P3"], found["P4"], found["P60"], "P2" in found) == (
-            "changed", "updated", "cut short", "new", False)
+            "erased", "updated", "cut short", "new", False)
         assert boto3.client("s3", region_name="us-east-1").get_object(
             Bucket="journal-files", Key="attachments/b.txt")["Body"].read() == b"two"
 
