@@ -18,8 +18,8 @@ def main() -> int:
     except DomainError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return 1
-    print(json.dumps(outcome, indent=2))
-    return 0 if not outcome["last_error"] else 2
+    print(json.dumps(outcome.model_dump(mode="json"), indent=2))
+    return 0 if not outcome.last_error else 2
 
 
 if __name__ == "__main__":

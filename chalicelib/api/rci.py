@@ -50,4 +50,4 @@ def sync_status():
             errors=(409, 422))
 def sync_now():
     from chalicelib.services.sync import rci_sync
-    return to_response(SyncRun.model_validate(rci_sync.run()))
+    return to_response(rci_sync.run())

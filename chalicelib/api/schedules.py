@@ -58,8 +58,8 @@ def pull_contact_center(event):
             log.info("callbacks sent to the contact center: %d", sent)
     outcome = rci_sync.scheduled()
     if outcome:
-        log.info("rci sync: %d pages, %d stored, %d updated, %d rejected, error: %s", outcome["pages"],
-                 outcome["stored"], outcome["updated"], outcome["rejected"], outcome["last_error"])
+        log.info("rci sync: %d pages, %d stored, %d updated, %d rejected, error: %s", outcome.pages,
+                 outcome.stored, outcome.updated, outcome.rejected, outcome.last_error)
 
 
 @bp.schedule(Rate(1, unit=Rate.MINUTES), name="deliver-webhooks")

@@ -101,7 +101,7 @@ def scheduled_pull():
     from chalicelib.services.sync import rci_sync
 
     metering.stop_counting()
-    return rci_sync.run()
+    return rci_sync.run().model_dump(mode="json")  # as the API answers it
 
 
 def test_a_pull_asked_over_http_stops_at_the_call_cap_and_the_next_goes_on(api, center):

@@ -181,6 +181,15 @@ def test_make_runs_snapshots_read_nothing_while_nothing_changes_and_keep_every_w
     aws.reset_clients()
 
 
+def _journal_store(client) -> None:
+    """The table and the bucket the journal test snapshots."""
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="journal-files")
+    client.create_table(TableName="journal-test", BillingMode="PAY_PER_REQUEST",
+                        KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+                        AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"},
+                                              {"AttributeName": "SK", "AttributeType": "S"}])
+
+
 def test_a_snapshot_round_writes_only_what_changed_and_a_restart_replays_it(tmp_path, monkeypatch):
     """After the first whole snapshot a round appends the items written
     since the last to the journal and copies the files that changed; a round
@@ -198,12 +207,7 @@ def test_a_snapshot_round_writes_only_what_changed_and_a_restart_replays_it(tmp_
         ensure_all()
         client = boto3.client("dynamodb", region_name="us-east-1")
         s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket="journal-files")
-        client.create_table(TableName="journal-test", BillingMode="PAY_PER_REQUEST",
-                            KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"},
-                                       {"AttributeName": "SK", "KeyType": "RANGE"}],
-                            AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"},
-                                                  {"AttributeName": "SK", "AttributeType": "S"}])
+        _journal_store(client)
 
         def put(pk: str, note: str) -> None:
             client.put_item(TableName="journal-test", Item={"PK": {"S": pk}, "SK": {"S": "x"}, "note": {"S": note}})
@@ -242,12 +246,7 @@ def test_a_snapshot_round_writes_only_what_changed_and_a_restart_replays_it(tmp_
             journal.write('[["half a line')  # a crash while appending
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(TableName="journal-test", BillingMode="PAY_PER_REQUEST",
-                            KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"},
-                                       {"AttributeName": "SK", "KeyType": "RANGE"}],
-                            AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"},
-                                                  {"AttributeName": "SK", "AttributeType": "S"}])
-        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="journal-files")
+        _journal_store(client)
         restarted = Snapshots(folder, "journal-test", "journal-files")
         assert restarted.restore() == 50  # 50, less P2, with P60
         found = {i["PK"]["S"]: i["note"]["S"] for i in client.scan(TableName="journal-test")["Items"]}
@@ -264,12 +263,7 @@ def test_a_snapshot_round_writes_only_what_changed_and_a_restart_replays_it(tmp_
         assert len((folder / "journal.jsonl").read_text().splitlines()) == journaled + 65
     with mock_aws():  # what came after the line cut short comes back too; then a round compacts
         client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(TableName="journal-test", BillingMode="PAY_PER_REQUEST",
-                            KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"},
-                                       {"AttributeName": "SK", "KeyType": "RANGE"}],
-                            AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"},
-                                                  {"AttributeName": "SK", "AttributeType": "S"}])
-        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="journal-files")
+        _journal_store(client)
         third = Snapshots(folder, "journal-test", "journal-files")
         assert third.restore() == 50 + 65
         client.put_item(TableName="journal-test", Item={"PK": {"S": "Q999"}, "SK": {"S": "x"}})

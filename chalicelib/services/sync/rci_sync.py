@@ -134,7 +134,7 @@ def _take_lease() -> sync_store.SyncState:
     return taken
 
 
-def run() -> dict[str, Any]:
+def run() -> SyncRun:
     """One pull, to the end or to the first error; its outcome is kept."""
     settings = get_settings()
     if not settings.sinch_base_url:
@@ -191,7 +191,8 @@ def run() -> dict[str, Any]:
         finished = now_iso()
         outcome["finished_at"] = finished
         outcome["watermark"] = iso(max(moved, watermark))
-        sync_store.add_run(SyncRun.model_validate(outcome), retention.expires(get_settings().sync_run_days))
+        kept = SyncRun.model_validate(outcome)
+        sync_store.add_run(kept, retention.expires(get_settings().sync_run_days))
         caught_up = state.caught_up_at if outcome["last_error"] else outcome["started_at"]
         sync_store.put_state(replace(state, watermark=outcome["watermark"], lease_until=0, last_finished_at=finished,
                                      caught_up_at=caught_up), lease_was=lease)
@@ -199,7 +200,7 @@ def run() -> dict[str, Any]:
         # of the last pull that read everything up to then (the SyncLag alarm).
         if caught_up:
             metrics.gauge("SyncLagSeconds", (_now() - parse_datetime(caught_up)).total_seconds(), "Seconds")
-    return outcome
+    return kept
 
 
 def status() -> SyncStatus:
@@ -209,7 +210,7 @@ def status() -> SyncStatus:
                       runs=sync_store.recent_runs(20))
 
 
-def scheduled() -> dict[str, Any] | None:
+def scheduled() -> SyncRun | None:
     """The schedule fires every minute; a run starts every ``CIM_SYNC_EVERY_SECONDS``."""
     settings = get_settings()
     if not settings.sinch_base_url:
