@@ -19,7 +19,7 @@ def key(digest: str) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class Claim:
+class Claim(records.Record):
     """What holds a key: the first request's body hash, and once it has
     answered, its answer (``{"status", "body", "headers"}``)."""
     body_hash: str
@@ -40,7 +40,7 @@ def claim(digest: str, body_hash: str, ttl: int) -> Claim | None:
     found = records.get(key(digest))
     if found is None:  # released between the two calls: as good as running
         return Claim(body_hash=body_hash, state="running")
-    return Claim(body_hash=found.get("body_hash", ""), state=found.get("state", "running"), answer=found.get("answer"))
+    return Claim.from_item(found)
 
 
 def answered(digest: str, body_hash: str, ttl: int, answer: dict[str, Any]) -> None:

@@ -114,7 +114,7 @@ class StoredErasure(records.Record):
 
 
 def save_receipt(receipt: StoredErasure) -> None:
-    records.put(keys.erasure(receipt.id), {k: v for k, v in asdict(receipt).items() if v is not None or k == "finished_at"})
+    records.put(keys.erasure(receipt.id), receipt.item())
 
 
 def receipt(erasure_id: str) -> StoredErasure | None:
@@ -204,8 +204,6 @@ class StoredAccess(records.Record):
             found["work"] = Gathering(**found["work"])
         return cls(**found)
 
-    def item(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None or k == "finished_at"}
 
 
 def save_access(job: StoredAccess, expect_version: int | None) -> None:

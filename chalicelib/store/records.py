@@ -2,7 +2,7 @@
 state): get, put with a condition, delete, and read a partition."""
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import asdict, fields
 from typing import Any, Self
 
 from botocore.exceptions import ClientError
@@ -22,6 +22,10 @@ class Record:
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Self:
         return cls(**known_fields(cls, item))
+
+    def item(self) -> dict[str, Any]:
+        """Its attributes as stored, those unset left out (``from_item`` gives them their defaults)."""
+        return {k: v for k, v in asdict(self).items() if v is not None}
 
 
 def known_fields(kind: type, item: dict[str, Any]) -> dict[str, Any]:
