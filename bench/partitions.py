@@ -6,8 +6,8 @@ whose peak is 500 calls a second.
 
 Names are drawn with real frequencies (Faker's weighted lists, several
 locales) and split into the index's words by the service's own
-``names.name_words``; every key is made by the service's own builders in
-``store/keys.py``. What each call does at the peak (the workload mix) and
+``names.name_words``; every key is made by the service's own entity classes in
+``store/entities/``. What each call does at the peak (the workload mix) and
 what each item weighs are the assumptions below, stated with their reasons;
 change them on the command line.
 
@@ -27,7 +27,9 @@ import sys
 from dataclasses import dataclass
 
 from chalicelib.domain import names
-from chalicelib.store import keys
+from chalicelib.store.entities.calls import CallDayItem, CallItem
+from chalicelib.store.entities.contacts import ContactItem, UpdatedItem
+from chalicelib.store.entities.search import IndexItem, NameItem, NamePairItem
 
 READ_LIMIT, WRITE_LIMIT = 3000.0, 1000.0  # units a second one partition serves
 LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "fi_FI", "sv_SE", "pt_BR", "nl_NL")
@@ -73,7 +75,7 @@ def name_letter_shares(sample: int) -> collections.Counter:
     counts: collections.Counter = collections.Counter()
     for words in _people(sample):
         for word in words:
-            counts[keys.name_index_pk(word)] += 1
+            counts[NameItem.pk_of(word)] += 1
     total = sum(counts.values())
     return collections.Counter({k: v / total for k, v in counts.items()})
 
@@ -84,7 +86,7 @@ def name_pair_shares(sample: int) -> collections.Counter:
     counts: collections.Counter = collections.Counter()
     for words in _people(sample):
         for word in {a for a, _ in names.pairs(words)}:
-            counts[keys.name_pair_pk(word)] += 1
+            counts[NamePairItem.pk_of(word)] += 1
     return collections.Counter({k: v / sample for k, v in counts.items()})
 
 
@@ -103,13 +105,13 @@ def heats(calls: float, contacts: int, letters: collections.Counter, pairs: coll
     entry_moves = rate["contact creates"] + 2 * rate["contact edits"]
     letter, share = letters.most_common(1)[0]
     pair_key, pair_share = pairs.most_common(1)[0]
-    shard = keys.call_day_entry("2026-12-03T10:00:00.000Z", "CALL-1")["GSI1PK"]
+    shard = CallItem.day_listing("2026-12-03T10:00:00.000Z", "CALL-1")["GSI1PK"]
     # Half the searches are one word (a page: 25 entries), half two, whose exact pairs do not always fill
     # the page: then the filtered read of one letter's entries, up to 500 (both eventually consistent).
     page = read_units(25 * SIZE_KB["name entry"], consistent=False)
     per_search = 0.5 * page + 0.5 * read_units(min(1000, 20 * 25) * SIZE_KB["name entry"], consistent=False)
     return [
-        Heat("number entry (IVR lookup)", keys.exact_index_pk("phone", "+14155550100"),
+        Heat("number entry (IVR lookup)", IndexItem.pk_of("phone", "+14155550100"),
              reads=1 / 60 * read_units(SIZE_KB["index entry with card"]), writes=0.0,
              why="one caller calls at most once a minute; the lookup is one strongly consistent read of its entry"),
         Heat("name entries", letter, reads=rate["name searches"] * share * per_search,
@@ -122,22 +124,22 @@ def heats(calls: float, contacts: int, letters: collections.Counter, pairs: coll
              why=f"{pair_share:.1%} of people have this word; a two-word search reads a page of 25 of its "
                  "pairs; every create and edit of such a person writes its pair"),
         Heat("call days (GSI1)", shard, reads=0.0,
-             writes=rate["leg saves"] * write_units(SIZE_KB["tree"], transactional=False) / keys.CALL_DAY_SHARDS,
+             writes=rate["leg saves"] * write_units(SIZE_KB["tree"], transactional=False) / CallItem.DAY_SHARDS,
              why=f"every leg save rewrites its tree, projected whole under its day's shard "
-                 f"(one of {keys.CALL_DAY_SHARDS}, by the call's id)"),
-        Heat("call day marker", keys.call_day_marker("2026-12-03")["PK"], reads=0.0, writes=1000 / 86400,
+                 f"(one of {CallItem.DAY_SHARDS}, by the call's id)"),
+        Heat("call day marker", CallDayItem.keys("2026-12-03")["PK"], reads=0.0, writes=1000 / 86400,
              why="written once a day by each container that saves a call (1,000 containers)"),
-        Heat("contact list (GSI1)", keys.CONTACTS_GSI_PK, reads=0.0,
+        Heat("contact list (GSI1)", ContactItem.LISTING_PK, reads=0.0,
              writes=contact_writes * write_units(SIZE_KB["contact"], transactional=False),
              why="every create and edit rewrites the contact, projected whole under one key"),
-        Heat("last changes", keys.updated_entry("2026-12-03T10:00:00.000Z", "C")["PK"], reads=0.0,
-             writes=entry_moves * write_units(SIZE_KB["updated entry"]) / keys.UPDATED_SHARDS,
+        Heat("last changes", UpdatedItem.keys("2026-12-03T10:00:00.000Z", "C")["PK"], reads=0.0,
+             writes=entry_moves * write_units(SIZE_KB["updated entry"]) / UpdatedItem.SHARDS,
              why=f"every contact write moves its one entry (an edit: a delete and a put) into this month's, "
-                 f"one of {keys.UPDATED_SHARDS} shards by the contact's id"),
-        Heat("a call's tree", keys.call("CALL-1")["PK"], reads=3 / 300 * read_units(SIZE_KB["tree"]),
+                 f"one of {UpdatedItem.SHARDS} shards by the contact's id"),
+        Heat("a call's tree", CallItem.keys("CALL-1")["PK"], reads=3 / 300 * read_units(SIZE_KB["tree"]),
              writes=3 / 300 * write_units(SIZE_KB["tree"]),
              why="3 legs over a 5-minute call"),
-        Heat("a contact (its item, history, notes)", keys.contact("C")["PK"],
+        Heat("a contact (its item, history, notes)", ContactItem.keys("C")["PK"],
              reads=1 / 60 * 6, writes=1 / 60 * write_units(SIZE_KB["contact"]),
              why="its caller calls at most once a minute; a card is 6 reads"),
     ]

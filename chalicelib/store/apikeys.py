@@ -11,9 +11,10 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.models.apikey import ApiKey
-from chalicelib.store import keys, records
+from chalicelib.store import records
 from chalicelib.store.codec import serialize, value
 from chalicelib.store.dynamo import call
+from chalicelib.store.entities.access import ApiKeyItem
 
 
 @dataclass(frozen=True)
@@ -24,21 +25,21 @@ class StoredKey:
 
 
 def _key(record: dict[str, Any]) -> ApiKey:
-    return ApiKey.model_validate({name: record[name] for name in ApiKey.model_fields if name in record})
+    return ApiKeyItem.from_item(record)
 
 
 def add(key_hash: str, key: ApiKey) -> None:
-    records.put(keys.api_key(key_hash), key.model_dump(), new=True)
+    records.put(ApiKeyItem.keys(key_hash), key.model_dump(), new=True)
 
 
 def get(key_hash: str) -> StoredKey | None:
-    record = records.get(keys.api_key(key_hash))
+    record = records.get(ApiKeyItem.keys(key_hash))
     return StoredKey(key_hash, _key(record), record.get("signed_out_at")) if record else None
 
 
 def all_keys() -> list[StoredKey]:
-    return [StoredKey(keys.api_key_hash(r), _key(r), r.get("signed_out_at"))
-            for r in records.read_partition(keys.API_KEYS_PK, None, keep_keys=True)]
+    return [StoredKey(ApiKeyItem.hash_of(r), _key(r), r.get("signed_out_at"))
+            for r in records.read_partition(ApiKeyItem.pk, None, keep_keys=True)]
 
 
 def revoke(key_hash: str) -> ApiKey | None:
@@ -46,7 +47,7 @@ def revoke(key_hash: str) -> ApiKey | None:
     concurrent write of another attribute can undo it); the record after, or
     None if there is no such key."""
     try:
-        reply = call("update_item", Key=serialize(keys.api_key(key_hash)),
+        reply = call("update_item", Key=serialize(ApiKeyItem.keys(key_hash)),
                      UpdateExpression="SET revoked = :yes", ConditionExpression="attribute_exists(PK)",
                      ExpressionAttributeValues={":yes": value(True)}, ReturnValues="ALL_NEW")
     except ClientError as error:
@@ -68,7 +69,7 @@ def touch(key_hash: str, used_at: str, last_seen: str | None) -> bool:
         condition += " AND last_used_at = :last"
         values[":last"] = value(last_seen)
     try:
-        call("update_item", Key=serialize(keys.api_key(key_hash)), UpdateExpression="SET last_used_at = :now",
+        call("update_item", Key=serialize(ApiKeyItem.keys(key_hash)), UpdateExpression="SET last_used_at = :now",
              ConditionExpression=condition, ExpressionAttributeValues=values)
     except ClientError as error:
         if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
@@ -81,7 +82,7 @@ def sign_out(key_hash: str, at: str) -> None:
     """End every desk session of the key begun before ``at`` (one attribute,
     so it cannot undo a revocation or be undone by a touch)."""
     try:
-        call("update_item", Key=serialize(keys.api_key(key_hash)), UpdateExpression="SET signed_out_at = :at",
+        call("update_item", Key=serialize(ApiKeyItem.keys(key_hash)), UpdateExpression="SET signed_out_at = :at",
              ConditionExpression="attribute_exists(PK)", ExpressionAttributeValues={":at": value(at)})
     except ClientError as error:
         if error.response["Error"]["Code"] != "ConditionalCheckFailedException":

@@ -10,15 +10,17 @@ from typing import Any
 
 from chalicelib.core import metering
 from chalicelib.models.privacy import AuditEntry
-from chalicelib.store import cursor, keys, records
+from chalicelib.store import cursor, records
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import call, query_page
+from chalicelib.store.entities import ALL_KEYS, CONTACTS_GSI, STORAGE_ATTRIBUTES
+from chalicelib.store.entities.audit import AuditItem
 from chalicelib.store.transaction import Transaction
 
 
 def item(entry: dict[str, Any]) -> dict[str, Any]:
     """The item of an entry (plain values), which expires at its ``ttl``."""
-    return keys.audit_entry(entry["contact_id"], entry["at"], entry["id"]) | entry
+    return AuditItem.keys(entry["contact_id"], entry["at"], entry["id"]) | entry
 
 
 def add(tx: Transaction, entry: dict[str, Any] | None) -> None:
@@ -37,14 +39,14 @@ def _entry(raw: dict[str, Any]) -> AuditEntry:
 
 def of_contact(contact_id: str, limit: int, page_cursor: str | None) -> tuple[list[AuditEntry], str | None]:
     """A contact's changes, newest first."""
-    pk = keys.audit_pk(contact_id)
+    pk = AuditItem.pk_of(contact_id)
     items, next_cursor = query_page(pk, page_cursor, KeyConditionExpression="PK = :pk",
                                     ExpressionAttributeValues={":pk": value(pk)}, ScanIndexForward=False,
                                     ConsistentRead=True, Limit=limit)
     return [_entry(i) for i in items], next_cursor
 
 
-GSI_KEY = keys.ALL_KEYS
+GSI_KEY = ALL_KEYS
 
 
 def in_period(days: list[str], start: str, end: str, limit: int, page_cursor: str | None
@@ -54,7 +56,7 @@ def in_period(days: list[str], start: str, end: str, limit: int, page_cursor: st
     it stopped in (its GSI1PK)."""
     resume = cursor.decode("audit", page_cursor, key_names=GSI_KEY)
     if resume:
-        day = keys.day_of_audit_day_pk(deserialize(resume)["GSI1PK"])
+        day = AuditItem.day_of(deserialize(resume)["GSI1PK"])
         days = [d for d in days if d >= day]
         if not deserialize(resume)["PK"]:  # "start at this day": a page that stopped between days
             resume = None
@@ -62,14 +64,14 @@ def in_period(days: list[str], start: str, end: str, limit: int, page_cursor: st
     for day in days:
         if not metering.budget_left(reserve=2):
             # The request's call cap: the next page starts at this day.
-            return found, cursor.encode("audit", serialize({"PK": "", "SK": "", "GSI1PK": keys.audit_day_pk(day),
+            return found, cursor.encode("audit", serialize({"PK": "", "SK": "", "GSI1PK": AuditItem.day_pk(day),
                                                             "GSI1SK": ""}))
         params: dict[str, Any] = {
-            "IndexName": keys.CONTACTS_GSI, "Limit": limit - len(found),
+            "IndexName": CONTACTS_GSI, "Limit": limit - len(found),
             "KeyConditionExpression": "GSI1PK = :pk AND GSI1SK BETWEEN :start AND :end",
-            "ExpressionAttributeValues": {":pk": value(keys.audit_day_pk(day)), ":start": value(start),
+            "ExpressionAttributeValues": {":pk": value(AuditItem.day_pk(day)), ":start": value(start),
                                           ":end": value(end + "~")}}
-        if resume and deserialize(resume)["GSI1PK"] == keys.audit_day_pk(day):
+        if resume and deserialize(resume)["GSI1PK"] == AuditItem.day_pk(day):
             params["ExclusiveStartKey"] = resume
         reply = call("query", **params)
         found += [_entry(deserialize(i)) for i in reply.get("Items", [])]
@@ -84,7 +86,7 @@ def in_period(days: list[str], start: str, end: str, limit: int, page_cursor: st
 
 def all_of_contact(contact_id: str) -> list[AuditEntry]:
     """Every change of a contact (an access request), oldest first."""
-    return [_entry(r) for r in records.read_partition(keys.audit_pk(contact_id))]
+    return [_entry(r) for r in records.read_partition(AuditItem.pk_of(contact_id))]
 
 
 def scrub(contact_id: str, facts: tuple[str, ...]) -> int:
@@ -92,12 +94,12 @@ def scrub(contact_id: str, facts: tuple[str, ...]) -> int:
     changed fields (entries written before the trail held names only kept
     values); the number rewritten."""
     rewritten = 0
-    for raw in records.read_partition(keys.audit_pk(contact_id), keep_keys=True):
+    for raw in records.read_partition(AuditItem.pk_of(contact_id), keep_keys=True):
         fields = raw.get("fields")
-        extra = set(raw) - set(facts) - {"fields", *keys.STORAGE_ATTRIBUTES, "ttl"}
+        extra = set(raw) - set(facts) - {"fields", *STORAGE_ATTRIBUTES, "ttl"}
         if not isinstance(fields, dict) and not extra:
             continue
-        kept = {k: v for k, v in raw.items() if k in facts or k in (*keys.STORAGE_ATTRIBUTES, "ttl")}
+        kept = {k: v for k, v in raw.items() if k in facts or k in (*STORAGE_ATTRIBUTES, "ttl")}
         kept["fields"] = sorted(fields) if isinstance(fields, dict) else (fields or [])
         call("put_item", Item=serialize(kept))
         rewritten += 1

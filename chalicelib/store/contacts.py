@@ -17,10 +17,14 @@ from chalicelib.core.errors import Conflict, Contended, Merged, NotFound, Precon
 from chalicelib.domain import ivr
 from chalicelib.domain.terms import BEGINS, INDEX_FORMAT, NAME, NAME_PAIR, UNIQUE, UPDATED, Term
 from chalicelib.store import audit as audit_store
-from chalicelib.store import cursor, holders, keys
+from chalicelib.store import cursor, holders
 from chalicelib.store import privacy as privacy_store
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import BATCH_WRITE_MAX, batch_get, batch_write, call, query_page
+from chalicelib.store.entities import ALL_KEYS, CONTACTS_GSI
+from chalicelib.store.entities.contacts import ContactItem, UniqueClaimItem, UpdatedItem
+from chalicelib.store.entities.health import HealthItem
+from chalicelib.store.entities.search import BeginningItem, IndexItem, NameItem, NamePairItem
 from chalicelib.store.transaction import Cancelled, Transaction
 
 SCAN_FACTOR, SCAN_MAX = 20, 1000  # name entries one filtered search may read
@@ -56,16 +60,16 @@ class NameHit:
 
 def index_key(term: Term, contact_id: str) -> dict[str, str]:
     if term.kind == NAME:
-        return keys.name_index(term.value, contact_id)
+        return NameItem.keys(term.value, contact_id)
     if term.kind == NAME_PAIR:
-        return keys.name_pair(*term.value.split(" "), contact_id)
+        return NamePairItem.keys(*term.value.split(" "), contact_id)
     if term.kind.startswith(BEGINS):
-        return keys.beginning_index(term.kind.removeprefix(BEGINS), term.value, contact_id)
+        return BeginningItem.keys(term.kind.removeprefix(BEGINS), term.value, contact_id)
     if term.kind.startswith(UNIQUE):
-        return keys.unique_claim(term.kind.removeprefix(UNIQUE), term.value)
+        return UniqueClaimItem.keys(term.kind.removeprefix(UNIQUE), term.value)
     if term.kind == UPDATED:
-        return keys.updated_entry(term.value, contact_id)
-    return keys.exact_index(term.kind, term.value, contact_id)
+        return UpdatedItem.keys(term.value, contact_id)
+    return IndexItem.keys(term.kind, term.value, contact_id)
 
 
 # A contact up to this size rides on its name entries: a page of 25 found
@@ -128,8 +132,8 @@ def add_index(tx: Transaction, term: Term, contact_id: str, shape: EntryShape) -
 
 def contact_item(doc: dict[str, Any], version: int, terms: list[Term]) -> dict[str, Any]:
     return (
-        keys.contact(doc["id"])
-        | keys.contact_list_entry(doc["created_at"], doc["id"])
+        ContactItem.keys(doc["id"])
+        | ContactItem.listing(doc["created_at"], doc["id"])
         | {"doc": doc, "version": version, "terms": [t.as_list() for t in terms], "index_format": INDEX_FORMAT}
     )
 
@@ -148,7 +152,7 @@ def _is_contact(item: dict[str, Any]) -> bool:
 def redirect_item(contact_id: str, merged_into: str, merge_id: str, version: int) -> dict[str, Any]:
     """The item a merged contact leaves (``version``: the merge's, past its
     last): no document, no index entry, not listed."""
-    return keys.contact(contact_id) | {"merged_into": merged_into, "merge_id": merge_id, "version": version}
+    return ContactItem.keys(contact_id) | {"merged_into": merged_into, "merge_id": merge_id, "version": version}
 
 
 def terms_for(doc: dict[str, Any], terms: list[Term]) -> list[Term]:
@@ -265,13 +269,13 @@ def existing(contact_ids: list[str]) -> set[str]:
     """Which of ``contact_ids`` are stored (BatchGetItem, 100 a call)."""
     if not contact_ids:
         return set()
-    found = batch_get(serialize(keys.contact(c)) for c in dict.fromkeys(contact_ids))
+    found = batch_get(serialize(ContactItem.keys(c)) for c in dict.fromkeys(contact_ids))
     return {i["doc"]["id"] for i in found if _is_contact(i)}
 
 
 def unique_holder(key: str, value: str) -> str | None:
     """The id of the contact that holds ``value`` of the unique attribute ``key``."""
-    reply = call("get_item", Key=serialize(keys.unique_claim(key, value)), ConsistentRead=True)
+    reply = call("get_item", Key=serialize(UniqueClaimItem.keys(key, value)), ConsistentRead=True)
     return deserialize(reply["Item"]).get("id") if reply.get("Item") else None
 
 
@@ -296,14 +300,14 @@ def redirects(contact_ids: list[str]) -> list[Redirect]:
     """Where each of these merged contacts went, and by which merge (one BatchGetItem)."""
     if not contact_ids:
         return []
-    found = batch_get(serialize(keys.contact(c)) for c in dict.fromkeys(contact_ids))
-    return [Redirect(keys.contact_id_of(i["PK"]), i["merged_into"], i["merge_id"])
+    found = batch_get(serialize(ContactItem.keys(c)) for c in dict.fromkeys(contact_ids))
+    return [Redirect(ContactItem.id_of(i["PK"]), i["merged_into"], i["merge_id"])
             for i in found if not _is_contact(i) and i.get("merged_into")]
 
 
 def get_or_redirect(contact_id: str) -> StoredContact | Redirect | None:
     """The contact, or where a merge took it (one GetItem)."""
-    reply = call("get_item", Key=serialize(keys.contact(contact_id)), ConsistentRead=True)
+    reply = call("get_item", Key=serialize(ContactItem.keys(contact_id)), ConsistentRead=True)
     if not reply.get("Item"):
         return None
     item = deserialize(reply["Item"])
@@ -346,7 +350,7 @@ def replace(old: StoredContact, doc: dict[str, Any], terms: list[Term], audit: d
 def delete(old: StoredContact, audit: dict[str, Any] | None = None) -> None:
     contact_id = old.doc["id"]
     tx = Transaction()
-    tx.delete(keys.contact(contact_id), only_if="version = :expected", values={":expected": old.version},
+    tx.delete(ContactItem.keys(contact_id), only_if="version = :expected", values={":expected": old.version},
               return_old=True)
     audit_store.add(tx, audit)
     for term in old.terms:
@@ -367,9 +371,9 @@ def get_many_with(contact_ids: list[str], other_keys: list[dict[str, str]]
     unique = list(dict.fromkeys(contact_ids))
     if not unique and not other_keys:
         return [], []
-    items = batch_get([serialize(keys.contact(c)) for c in unique] + [serialize(k) for k in other_keys])
-    found = {i["doc"]["id"]: _doc(i) for i in items if i.get("SK") == keys.CONTACT_SK and _is_contact(i)}
-    return [found[c] for c in unique if c in found], [i for i in items if i.get("SK") != keys.CONTACT_SK]
+    items = batch_get([serialize(ContactItem.keys(c)) for c in unique] + [serialize(k) for k in other_keys])
+    found = {i["doc"]["id"]: _doc(i) for i in items if i.get("SK") == ContactItem.sk and _is_contact(i)}
+    return [found[c] for c in unique if c in found], [i for i in items if i.get("SK") != ContactItem.sk]
 
 
 def holding(wanted: dict[str, set[Term]], other_keys: list[dict[str, str]] = ()
@@ -380,22 +384,22 @@ def holding(wanted: dict[str, set[Term]], other_keys: list[dict[str, str]] = ()
     the items at ``other_keys``; in one BatchGetItem."""
     if not wanted and not other_keys:
         return [], []
-    items = batch_get([serialize(keys.contact(c)) for c in wanted] + [serialize(k) for k in other_keys])
+    items = batch_get([serialize(ContactItem.keys(c)) for c in wanted] + [serialize(k) for k in other_keys])
     shares = {i["doc"]["id"]: (_doc(i), wanted[i["doc"]["id"]] & {Term(*t) for t in i.get("terms", [])})
-              for i in items if i.get("SK") == keys.CONTACT_SK and _is_contact(i) and i["doc"]["id"] in wanted}
+              for i in items if i.get("SK") == ContactItem.sk and _is_contact(i) and i["doc"]["id"] in wanted}
     return [shares[c] for c in wanted if c in shares and shares[c][1]], \
-        [i for i in items if i.get("SK") != keys.CONTACT_SK]
+        [i for i in items if i.get("SK") != ContactItem.sk]
 
 
 def list_page(limit: int, page_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
     """Contacts newest first, from ``page_cursor`` on."""
-    return _list_from(limit, cursor.decode("list", page_cursor, cursor.TABLE_KEY + keys.CONTACTS_GSI_KEY))
+    return _list_from(limit, cursor.decode("list", page_cursor, ALL_KEYS))
 
 
 def list_after(contact: StoredContact, limit: int) -> tuple[list[dict[str, Any]], str | None]:
     """The page of contacts that follows ``contact`` in list order (keyset paging)."""
     doc = contact.doc
-    start = keys.contact(doc["id"]) | keys.contact_list_entry(doc["created_at"], doc["id"])
+    start = ContactItem.keys(doc["id"]) | ContactItem.listing(doc["created_at"], doc["id"])
     return _list_from(limit, serialize(start))
 
 
@@ -408,9 +412,9 @@ def _contacts_gsi_page(limit: int, start: dict[str, Any] | None, *, newest_first
                        ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """One page of the contact list index (GSI1), and its typed LastEvaluatedKey."""
     params: dict[str, Any] = {
-        "IndexName": keys.CONTACTS_GSI,
+        "IndexName": CONTACTS_GSI,
         "KeyConditionExpression": "GSI1PK = :pk",
-        "ExpressionAttributeValues": {":pk": value(keys.CONTACTS_GSI_PK)},
+        "ExpressionAttributeValues": {":pk": value(ContactItem.LISTING_PK)},
         "ScanIndexForward": not newest_first,
         "Limit": limit,
     }
@@ -422,7 +426,7 @@ def _contacts_gsi_page(limit: int, start: dict[str, Any] | None, *, newest_first
 
 def ids_by_term(term: Term, limit: int, page_cursor: str | None) -> tuple[list[str], str | None]:
     """Ids of contacts holding exactly ``term`` (phone, email, attribute)."""
-    pk = keys.exact_index_pk(term.kind, term.value)
+    pk = IndexItem.pk_of(term.kind, term.value)
     items, next_cursor = query_page(
         pk, page_cursor, KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": value(pk)},
         ProjectionExpression="id", ConsistentRead=True, Limit=limit)
@@ -442,15 +446,15 @@ def changed_since(months: list[str], since: str, limit: int, page_cursor: str | 
     resume = cursor.decode(scope, page_cursor)
     after = deserialize(resume)["SK"] if resume else None
     if resume:
-        months = [m for m in months if m >= keys.month_of_updated_pk(deserialize(resume)["PK"])]
+        months = [m for m in months if m >= UpdatedItem.month_of(deserialize(resume)["PK"])]
     found: list[str] = []  # sort keys: "<updated_at>#<id>"
     next_key: dict[str, Any] | None = None
     for month in months:
-        if not metering.budget_left(reserve=keys.UPDATED_SHARDS + 1):
-            next_key = serialize({"PK": keys.updated_pk(month), "SK": after or since})
+        if not metering.budget_left(reserve=UpdatedItem.SHARDS + 1):
+            next_key = serialize({"PK": UpdatedItem.month_pk(month), "SK": after or since})
             break
         need, seen = limit - len(found), []
-        for pk in keys.updated_pks(month):  # one more than needed: whether the month goes on
+        for pk in UpdatedItem.month_pks(month):  # one more than needed: whether the month goes on
             condition, start = ("SK > :at", after) if after else ("SK >= :at", since)
             reply = call("query", KeyConditionExpression=f"PK = :pk AND {condition}", ConsistentRead=True,
                          ExpressionAttributeValues={":pk": value(pk), ":at": value(start)}, Limit=need + 1,
@@ -458,14 +462,14 @@ def changed_since(months: list[str], since: str, limit: int, page_cursor: str | 
             seen += [i["SK"]["S"] for i in reply.get("Items", [])]
         found += sorted(seen)[:need]  # no shard reached its Limit unless more than ``need`` came together
         if len(seen) > need:
-            next_key = serialize({"PK": keys.updated_pk(month), "SK": found[-1]})
+            next_key = serialize({"PK": UpdatedItem.month_pk(month), "SK": found[-1]})
             break
         after = None  # the next month's entries all come after ``since``
         if len(found) == limit and month != months[-1]:
             following = months[months.index(month) + 1]
-            next_key = serialize({"PK": keys.updated_pk(following), "SK": since})
+            next_key = serialize({"PK": UpdatedItem.month_pk(following), "SK": since})
             break
-    entries = [keys.contact_of_updated_entry(sk) for sk in found]
+    entries = [UpdatedItem.change_of(sk) for sk in found]
     docs = {d["id"]: d for d in get_many([contact_id for _, contact_id in entries])}
     page = [docs[c] for at, c in entries if c in docs and docs[c].get("updated_at") == at]
     return page, cursor.encode(scope, next_key)
@@ -482,7 +486,7 @@ def found_by_term(term: Term, limit: int) -> list[Found]:
     """The contacts holding exactly ``term``, each with its card: the IVR's
     answer in one Query (strongly consistent: an erased or edited contact is
     never answered from a stale copy)."""
-    pk = keys.exact_index_pk(term.kind, term.value)
+    pk = IndexItem.pk_of(term.kind, term.value)
     reply = call("query", KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": value(pk)},
                  ProjectionExpression="id, card", ConsistentRead=True, Limit=limit)
     return [Found(i["id"], i.get("card")) for i in map(deserialize, reply.get("Items", []))]
@@ -491,7 +495,7 @@ def found_by_term(term: Term, limit: int) -> list[Found]:
 def ids_beginning(key: str, beginning: str, limit: int, page_cursor: str | None) -> tuple[list[str], str | None]:
     """Ids of contacts whose attribute ``key`` holds a value starting with
     ``beginning`` (at least two characters), in value order (one Query)."""
-    pk = keys.beginning_index_pk(key, beginning)
+    pk = BeginningItem.pk_of(key, beginning)
     items, next_cursor = query_page(
         pk, page_cursor, KeyConditionExpression="PK = :pk AND begins_with(SK, :beginning)",
         ExpressionAttributeValues={":pk": value(pk), ":beginning": value(beginning)},
@@ -508,7 +512,7 @@ def name_hits(prefix: str, limit: int, page_cursor: str | None, others: list[str
     entries so a common first word still fills a page in one call.
     Eventually consistent, as an index is."""
     scope = f"name{'+' if longer_only else ''}:{prefix}"
-    return _name_page(scope, keys.name_index_pk(prefix), prefix, limit, page_cursor, others, longer_only)
+    return _name_page(scope, NameItem.pk_of(prefix), prefix, limit, page_cursor, others, longer_only)
 
 
 def name_pair_hits(word: str, other: str, limit: int, page_cursor: str | None, rest: list[str] = ()
@@ -516,7 +520,7 @@ def name_pair_hits(word: str, other: str, limit: int, page_cursor: str | None, r
     """Pair entries of names holding ``word`` whole and another word starting
     with ``other``, in that other word's order (each hit's ``word``); ``rest``
     filters as in ``name_hits``. Reads only matches when ``rest`` is empty."""
-    return _name_page(f"name2:{word}", keys.name_pair_pk(word), other, limit, page_cursor, rest)
+    return _name_page(f"name2:{word}", NamePairItem.pk_of(word), other, limit, page_cursor, rest)
 
 
 def _name_page(scope: str, pk: str, prefix: str, limit: int, page_cursor: str | None, others: list[str],
@@ -544,7 +548,7 @@ def _name_page(scope: str, pk: str, prefix: str, limit: int, page_cursor: str | 
 
 def ping() -> None:
     """One cheap read that proves the table answers (raises ``Unavailable``)."""
-    call("get_item", Key=serialize(keys.health()))
+    call("get_item", Key=serialize(HealthItem.keys()))
 
 
 def every(page_size: int = 500) -> Iterator[StoredContact]:

@@ -10,10 +10,10 @@ import json
 from typing import Any
 
 from chalicelib.core.errors import Invalid
-from chalicelib.store import keys, secrets
+from chalicelib.store import secrets
+from chalicelib.store.entities import TABLE_KEY
 
 _SIG_BYTES = 12
-TABLE_KEY = keys.TABLE_KEY
 
 
 def _sign(payload: bytes) -> bytes:

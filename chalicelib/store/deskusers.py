@@ -6,16 +6,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chalicelib.store import keys, records
+from chalicelib.store import records
 from chalicelib.store.codec import serialize, value
 from chalicelib.store.dynamo import call
+from chalicelib.store.entities import ENTITY
+from chalicelib.store.entities.access import DeskUserItem
 
 
 def signed_in(subject_hash: str, name: str, email: str | None, role: str, at: str) -> None:
     """Record a sign-in (an UpdateItem: it keeps the sign-out time)."""
-    call("update_item", Key=serialize(keys.desk_user(subject_hash)),
+    call("update_item", Key=serialize(DeskUserItem.keys(subject_hash)),
          UpdateExpression="SET #name = :name, email = :email, #role = :role, signed_in_at = :at, #entity = :entity",
-         ExpressionAttributeNames={"#name": "name", "#role": "role", "#entity": keys.ENTITY},
+         ExpressionAttributeNames={"#name": "name", "#role": "role", "#entity": ENTITY},
          ExpressionAttributeValues={":name": value(name), ":email": value(email), ":role": value(role),
                                     ":at": value(at), ":entity": value("desk_user")})
 
@@ -30,12 +32,12 @@ class DeskUser:
 
 
 def get(subject_hash: str) -> DeskUser | None:
-    record = records.get(keys.desk_user(subject_hash))
+    record = records.get(DeskUserItem.keys(subject_hash))
     return DeskUser(record["name"], record.get("email"), record["role"], record.get("signed_in_at"),
                     record.get("signed_out_at")) if record else None
 
 
 def sign_out(subject_hash: str, at: str) -> None:
     """End every session of this agent begun before ``at``."""
-    call("update_item", Key=serialize(keys.desk_user(subject_hash)), UpdateExpression="SET signed_out_at = :at",
+    call("update_item", Key=serialize(DeskUserItem.keys(subject_hash)), UpdateExpression="SET signed_out_at = :at",
          ExpressionAttributeValues={":at": value(at)})

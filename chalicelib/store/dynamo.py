@@ -11,8 +11,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.core.errors import Invalid, Unavailable
 from chalicelib.core.settings import get_settings
-from chalicelib.store import aws, cursor, keys
+from chalicelib.store import aws, cursor, entities
 from chalicelib.store.codec import deserialize, value
+from chalicelib.store.entities import ENTITY, TABLE_KEY
 
 BATCH_GET_MAX = 100
 BATCH_WRITE_MAX = 25
@@ -47,9 +48,9 @@ def reaching_the_table() -> Iterator[None]:
 
 def stamped(item: dict[str, Any]) -> dict[str, Any]:
     """A typed item with its ``entity`` (from its key) unless it names one."""
-    if keys.ENTITY in item:
+    if ENTITY in item:
         return item
-    return item | {keys.ENTITY: {"S": keys.entity_of(item["PK"]["S"], item["SK"]["S"])}}
+    return item | {ENTITY: {"S": entities.entity_of(item["PK"]["S"], item["SK"]["S"])}}
 
 
 def call(operation: str, **params: Any) -> dict[str, Any]:
@@ -154,7 +155,7 @@ def batch_delete(typed_keys: list[dict[str, Any]]) -> None:
 
 
 def query_page(scope: str, page_cursor: str | None, keep: int | None = None,
-               key_names: tuple[str, ...] = keys.TABLE_KEY, **params: Any) -> tuple[list[dict[str, Any]], str | None]:
+               key_names: tuple[str, ...] = TABLE_KEY, **params: Any) -> tuple[list[dict[str, Any]], str | None]:
     """One Query page of a listing named ``scope``, from a signed cursor to the next.
 
     ``keep``: a filtered Query may read (``Limit``) more than a page; at most

@@ -23,14 +23,16 @@ from botocore.exceptions import ClientError
 
 from chalicelib.core.errors import DomainError
 from chalicelib.domain.terms import Term
-from chalicelib.store import keys, records
+from chalicelib.store import records
 from chalicelib.store.codec import serialize, value
 from chalicelib.store.dynamo import batch_get, call
+from chalicelib.store.entities import ENTITY
+from chalicelib.store.entities.holders import HoldersItem
+from chalicelib.store.entities.jobs import HoldersMarkedItem
 from chalicelib.store.secrets import identifier_digest
 from chalicelib.store.transaction import Transaction
 
 KINDS = ("phone", "email")  # the identifiers a person is recognised by
-ENTITY = "identifier_holders"
 # A number this many contacts share (a switchboard) says nothing of who is
 # who: later holders are not listed, which keeps the item far below
 # DynamoDB's 400 KB.
@@ -43,7 +45,7 @@ def digests(terms: Iterable[Term]) -> dict[Term, str]:
 
 
 def key(digest: str) -> dict[str, Any]:
-    return serialize(keys.identifier_held(digest))
+    return serialize(HoldersItem.keys(digest))
 
 
 def hold(tx: Transaction, contact_id: str, terms: Iterable[Term], read: dict[str, set[str]] | None = None) -> None:
@@ -74,15 +76,15 @@ def change(tx: Transaction, gained: Iterable[tuple[str, Iterable[Term]]] = (),
             if digest not in removes and len((read or {}).get(digest, ())) < MAX_LISTED:
                 adds.setdefault(digest, set()).add(contact_id)
     for digest, ids in adds.items():
-        tx.update(keys.identifier_held(digest), "ADD ids :ids SET #entity = :entity",
-                  {":ids": ids, ":entity": ENTITY}, names={"#entity": keys.ENTITY})
+        tx.update(HoldersItem.keys(digest), "ADD ids :ids SET #entity = :entity",
+                  {":ids": ids, ":entity": HoldersItem.name}, names={"#entity": ENTITY})
     for digest, ids in removes.items():
-        tx.update(keys.identifier_held(digest), "DELETE ids :ids", {":ids": ids})
+        tx.update(HoldersItem.keys(digest), "DELETE ids :ids", {":ids": ids})
 
 
 def holders_in(items: Iterable[dict[str, Any]]) -> dict[str, set[str]]:
     """From items a BatchGetItem returned (decoded): each marker's hash and ids."""
-    prefix = keys.identifier_held("")["PK"]
+    prefix = HoldersItem.pk
     return {i["PK"].removeprefix(prefix): set(i.get("ids") or ()) for i in items
             if str(i.get("PK", "")).startswith(prefix)}
 
@@ -95,7 +97,7 @@ def read(hashes: Iterable[str]) -> dict[str, set[str]]:
 
 def marker_items(ids_by_digest: dict[str, set[str]]) -> list[dict[str, Any]]:
     """Markers as a batch write puts them (typed): each with every id given."""
-    return [serialize(keys.identifier_held(d) | {"ids": ids, keys.ENTITY: ENTITY})
+    return [serialize(HoldersItem.keys(d) | {"ids": ids} | HoldersItem.stamp())
             for d, ids in ids_by_digest.items() if ids]
 
 
@@ -118,8 +120,8 @@ def mark(contact_id: str, terms: Iterable[Term]) -> None:
         try:
             call("update_item", Key=key(digest), UpdateExpression="ADD ids :id SET #entity = :entity",
                  ConditionExpression="attribute_not_exists(ids) OR size(ids) < :most",
-                 ExpressionAttributeNames={"#entity": keys.ENTITY},
-                 ExpressionAttributeValues={":id": value({contact_id}), ":entity": value(ENTITY),
+                 ExpressionAttributeNames={"#entity": ENTITY},
+                 ExpressionAttributeValues={":id": value({contact_id}), ":entity": value(HoldersItem.name),
                                             ":most": value(MAX_LISTED)})
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
@@ -128,11 +130,11 @@ def mark(contact_id: str, terms: Iterable[Term]) -> None:
 
 def all_marked() -> bool:
     """Whether a scan has marked every contact stored before the markers existed."""
-    return records.get(keys.holders_marked()) is not None
+    return records.get(HoldersMarkedItem.keys()) is not None
 
 
 def set_all_marked(at: str) -> None:
-    records.put(keys.holders_marked(), {"at": at})
+    records.put(HoldersMarkedItem.keys(), {"at": at})
 
 
 def drop_if_empty(terms: Iterable[Term]) -> None:

@@ -4,27 +4,18 @@ answer. Claimed with a conditional put, so two retries racing each other
 cannot both run the request."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.store import keys, records
+from chalicelib.store import records
 from chalicelib.store.codec import serialize
 from chalicelib.store.dynamo import call
+from chalicelib.store.entities.idempotency import Claim, IdempotencyItem
 
 
 def key(digest: str) -> dict[str, str]:
-    return keys.idempotency(digest)
-
-
-@dataclass(frozen=True)
-class Claim(records.Record):
-    """What holds a key: the first request's body hash, and once it has
-    answered, its answer (``{"status", "body", "headers"}``)."""
-    body_hash: str
-    state: str  # running | answered
-    answer: dict[str, Any] | None = None
+    return IdempotencyItem.keys(digest)
 
 
 def claim(digest: str, body_hash: str, ttl: int) -> Claim | None:
@@ -40,7 +31,7 @@ def claim(digest: str, body_hash: str, ttl: int) -> Claim | None:
     found = records.get(key(digest))
     if found is None:  # released between the two calls: as good as running
         return Claim(body_hash=body_hash, state="running")
-    return Claim.from_item(found)
+    return IdempotencyItem.from_item(found)
 
 
 def answered(digest: str, body_hash: str, ttl: int, answer: dict[str, Any]) -> None:

@@ -15,10 +15,12 @@ from typing import Any
 from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.domain import calls
 from chalicelib.store import audit as audit_store
-from chalicelib.store import aws, keys, records
+from chalicelib.store import aws, records
 from chalicelib.store import privacy as privacy_store
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import batch_get, call, query_page, query_partitions
+from chalicelib.store.entities import STORAGE_ATTRIBUTES
+from chalicelib.store.entities.calls import CallDayItem, CallerSeenItem, CallItem, CallsFromItem, HistoryItem
 from chalicelib.store.transaction import Cancelled, Transaction
 
 MAX_SHOWN_TO = 40  # keeps a tree's transaction under DynamoDB's 100 actions
@@ -34,12 +36,12 @@ class StaleTree(Conflict):
 
 
 def get(call_id: str) -> dict[str, Any] | None:
-    item = call("get_item", Key=serialize(keys.call(call_id)), ConsistentRead=True).get("Item")
+    item = call("get_item", Key=serialize(CallItem.keys(call_id)), ConsistentRead=True).get("Item")
     return _tree(deserialize(item)) if item else None
 
 
 def _tree(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k not in keys.STORAGE_ATTRIBUTES}
+    return {k: v for k, v in item.items() if k not in STORAGE_ATTRIBUTES}
 
 
 def _placements(tree: dict[str, Any] | None) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:
@@ -68,7 +70,7 @@ def write(old: dict[str, Any] | None, new: dict[str, Any], audit: list[dict[str,
     an erasure never stores what the erasure has already swept."""
     _mark_day(new["created_at"][:10])
     tx = Transaction()
-    item = keys.call(new["call_Id"]) | keys.call_day_entry(new["created_at"], new["call_Id"]) | new
+    item = CallItem.keys(new["call_Id"]) | CallItem.day_listing(new["created_at"], new["call_Id"]) | new
     if old is None:
         tx.put_new(item, return_old=True)
     else:
@@ -78,23 +80,23 @@ def write(old: dict[str, Any] | None, new: dict[str, Any], audit: list[dict[str,
     old_hist, old_from = _placements(old)
     new_hist, new_from = _placements(new)
     for contact_id, start, call_id in old_hist - new_hist:
-        tx.delete(keys.history_entry(contact_id, start, call_id))
+        tx.delete(HistoryItem.keys(contact_id, start, call_id))
     for kind, val, start, call_id in old_from - new_from:
-        tx.delete(keys.calls_from_entry(kind, val, start, call_id))
+        tx.delete(CallsFromItem.keys(kind, val, start, call_id))
     expiry = {"ttl": new["ttl"]} if new.get("ttl") else {}  # the entries go when the tree does
     # A history entry carries the call's line (``domain/calls``): every entry is
     # rewritten when the line changes, so a history page needs no tree.
     line = calls.summary_of(new)
     rewritten = new_hist if old is None or calls.summary_of(old) != line else new_hist - old_hist
     for contact_id, start, call_id in rewritten:
-        tx.put(keys.history_entry(contact_id, start, call_id) | {"call_Id": call_id, "summary": line} | expiry)
+        tx.put(HistoryItem.keys(contact_id, start, call_id) | {"call_Id": call_id, "summary": line} | expiry)
     for kind, val, start, call_id in new_from - old_from:
-        tx.put(keys.calls_from_entry(kind, val, start, call_id) | {"call_Id": call_id} | expiry)
+        tx.put(CallsFromItem.keys(kind, val, start, call_id) | {"call_Id": call_id} | expiry)
         # Marked before, not inside, the transaction: every call from this
         # number writes the same marker, and concurrent transactions on one
         # item cancel each other. A marker left by a failed write costs a
         # later contact one needless Query, nothing more.
-        call("put_item", Item=serialize(keys.caller_seen(kind, val)))
+        call("put_item", Item=serialize(CallerSeenItem.keys(kind, val)))
     origin_guard = [origin_digest] if origin_digest else []
     guards = privacy_store.guard_unsuppressed(tx, origin_guard)
     linking = new.get("contact_id") if new.get("contact_id") != (old or {}).get("contact_id") else None
@@ -123,12 +125,12 @@ def _mark_day(day: str) -> None:
     container writes it once a day, not once a leg)."""
     marked = aws.memo("call days")
     if day not in marked:
-        call("put_item", Item=serialize(keys.call_day_marker(day)))
+        call("put_item", Item=serialize(CallDayItem.keys(day)))
         marked.add(day)
 
 
 def day_is_marked(day: str) -> bool:
-    return bool(call("get_item", Key=serialize(keys.call_day_marker(day))).get("Item"))
+    return bool(call("get_item", Key=serialize(CallDayItem.keys(day))).get("Item"))
 
 
 def get_many(call_ids: list[str]) -> list[dict[str, Any]]:
@@ -136,7 +138,7 @@ def get_many(call_ids: list[str]) -> list[dict[str, Any]]:
     unique = list(dict.fromkeys(call_ids))
     if not unique:
         return []
-    found = {t["call_Id"]: t for t in (_tree(i) for i in batch_get(serialize(keys.call(c)) for c in unique))}
+    found = {t["call_Id"]: t for t in (_tree(i) for i in batch_get(serialize(CallItem.keys(c)) for c in unique))}
     return [found[c] for c in unique if c in found]
 
 
@@ -149,9 +151,9 @@ class HistoryEntry:
 def history(contact_id: str, limit: int, page_cursor: str | None, merged: list[str] = ()
             ) -> tuple[list[HistoryEntry], str | None]:
     """A contact's history entries (and those of the contacts ``merged`` into it), newest first."""
-    pk = keys.history_pk(contact_id)
+    pk = HistoryItem.pk_of(contact_id)
     if merged:
-        items, next_cursor = query_partitions(f"history:{contact_id}", [pk] + [keys.history_pk(m) for m in merged],
+        items, next_cursor = query_partitions(f"history:{contact_id}", [pk] + [HistoryItem.pk_of(m) for m in merged],
                                               page_cursor, limit)
     else:
         items, next_cursor = query_page(
@@ -168,22 +170,22 @@ def callers_seen(numbers: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
     wanted = list(dict.fromkeys(numbers))
     if not wanted:
         return set()
-    found = batch_get(serialize(keys.caller_seen(kind, val)) for kind, val in wanted)
+    found = batch_get(serialize(CallerSeenItem.keys(kind, val)) for kind, val in wanted)
     seen = {i["PK"] for i in found}
-    return {(kind, val) for kind, val in wanted if keys.caller_seen(kind, val)["PK"] in seen}
+    return {(kind, val) for kind, val in wanted if CallerSeenItem.keys(kind, val)["PK"] in seen}
 
 
 def calls_from(kind: str, val: str, limit: int) -> list[str]:
     """The most recent calls from one number or address."""
     reply = call("query", KeyConditionExpression="PK = :pk",
-                 ExpressionAttributeValues={":pk": value(keys.calls_from_pk(kind, val))},
+                 ExpressionAttributeValues={":pk": value(CallsFromItem.pk_of(kind, val))},
                  ScanIndexForward=False, Limit=limit, ConsistentRead=True)
     return [deserialize(i)["call_Id"] for i in reply.get("Items", [])]
 
 
 def calls_from_page(kind: str, val: str, limit: int, page_cursor: str | None) -> tuple[list[str], str | None]:
     """One page of the calls from one number or address, newest first."""
-    pk = keys.calls_from_pk(kind, val)
+    pk = CallsFromItem.pk_of(kind, val)
     items, next_cursor = query_page(
         pk, page_cursor, KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": value(pk)},
         ScanIndexForward=False, ConsistentRead=True, Limit=limit)
@@ -192,12 +194,12 @@ def calls_from_page(kind: str, val: str, limit: int, page_cursor: str | None) ->
 
 def every_call_of(contact_id: str) -> list[str]:
     """Every call id in a contact's history (an erasure or an access request)."""
-    return _all_call_ids(keys.history_pk(contact_id))
+    return _all_call_ids(HistoryItem.pk_of(contact_id))
 
 
 def every_call_from(kind: str, val: str) -> list[str]:
     """Every call id from one number or address."""
-    return _all_call_ids(keys.calls_from_pk(kind, val))
+    return _all_call_ids(CallsFromItem.pk_of(kind, val))
 
 
 def _all_call_ids(pk: str) -> list[str]:
@@ -209,11 +211,11 @@ def erase(tree: dict[str, Any]) -> int:
     the number of entries removed. Raises StaleTree if it changed meanwhile."""
     history, calls_from = _placements(tree)
     tx = Transaction()
-    tx.delete(keys.call(tree["call_Id"]), only_if="version = :v", values={":v": tree["version"]})
+    tx.delete(CallItem.keys(tree["call_Id"]), only_if="version = :v", values={":v": tree["version"]})
     for entry in history:
-        tx.delete(keys.history_entry(*entry))
+        tx.delete(HistoryItem.keys(*entry))
     for entry in calls_from:
-        tx.delete(keys.calls_from_entry(*entry))
+        tx.delete(CallsFromItem.keys(*entry))
     try:
         tx.commit()
     except Cancelled:
@@ -223,7 +225,7 @@ def erase(tree: dict[str, Any]) -> int:
 
 def drop_entries(pk_kind: str, *parts: str) -> int:
     """Delete what remains in a history or calls-from partition (entries whose tree is gone)."""
-    pk = keys.history_pk(parts[0]) if pk_kind == "history" else keys.calls_from_pk(parts[0], parts[1])
+    pk = HistoryItem.pk_of(parts[0]) if pk_kind == "history" else CallsFromItem.pk_of(parts[0], parts[1])
     left = records.read_partition(pk, keep_keys=True)
     for entry in left:
         call("delete_item", Key=serialize({"PK": entry["PK"], "SK": entry["SK"]}))
@@ -232,11 +234,11 @@ def drop_entries(pk_kind: str, *parts: str) -> int:
 
 def forget_caller(kind: str, val: str) -> bool:
     """Delete the "this number has called" marker; whether there was one."""
-    reply = call("delete_item", Key=serialize(keys.caller_seen(kind, val)), ReturnValues="ALL_OLD")
+    reply = call("delete_item", Key=serialize(CallerSeenItem.keys(kind, val)), ReturnValues="ALL_OLD")
     return bool(reply.get("Attributes"))
 
 
 def entry_keys(tree: dict[str, Any]) -> list[dict[str, str]]:
     """The keys of the history and calls-from entries of a tree."""
     history, calls_from = _placements(tree)
-    return [keys.history_entry(*h) for h in history] + [keys.calls_from_entry(*c) for c in calls_from]
+    return [HistoryItem.keys(*h) for h in history] + [CallsFromItem.keys(*c) for c in calls_from]

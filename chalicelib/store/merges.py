@@ -10,13 +10,12 @@ nothing: a contact changed or merged meanwhile cancels the whole write.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.domain.terms import UNIQUE, Term
 from chalicelib.store import audit as audit_store
-from chalicelib.store import holders, keys, records
+from chalicelib.store import holders, records
 from chalicelib.store import privacy as privacy_store
 from chalicelib.store.contacts import (
     EntryShape,
@@ -29,72 +28,23 @@ from chalicelib.store.contacts import (
     redirect_item,
     terms_for,
 )
+from chalicelib.store.entities.attachments import ContactAttachmentItem
+from chalicelib.store.entities.calls import HistoryItem
+from chalicelib.store.entities.contacts import ContactItem
+from chalicelib.store.entities.followups import FollowupItem
+from chalicelib.store.entities.merges import APPLIED, MergeItem, StoredMerge
+from chalicelib.store.entities.notes import NoteItem
 from chalicelib.store.transaction import Cancelled, Transaction
 
-APPLIED, UNDONE = "applied", "undone"
 # What a contact owns, each in a partition of its own: a merge leaves them
 # there, and the survivor reads them through its ``merged_from``.
-OWNED = (("calls", keys.history_pk), ("notes", keys.contact_notes_pk),
-         ("attachments", keys.contact_attachments_pk), ("followups", keys.followups_pk))
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """A merged contact as it was, for an undo to write back."""
-    doc: dict[str, Any]
-    version: int
-    terms: list[Term]
-
-
-@dataclass(frozen=True)
-class StoredMerge(records.Record):
-    """A merge as stored: who merged what into what, and while it may be
-    undone, what undoing needs (``PERSONAL``: the survivor before and after,
-    the merged contacts as they were, the identifiers they brought; dropped
-    once it is undone, and erased with either side)."""
-    merge_id: str
-    survivor_id: str
-    merged_ids: list[str]
-    family: list[str]
-    state: str  # applied | undone
-    by: str
-    at: str
-    undo_until: str
-    ttl: int
-    attached: list[dict[str, str]] | None = None
-    survivor_before: dict[str, Any] | None = None
-    survivor_after: dict[str, Any] | None = None
-    snapshots: list[Snapshot] | None = None
-    undone_by: str | None = None
-    undone_at: str | None = None
-
-    PERSONAL = ("survivor_before", "survivor_after", "snapshots", "attached")
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> StoredMerge:
-        found = records.known_fields(cls, item)
-        if found.get("snapshots") is not None:
-            found["snapshots"] = [Snapshot(s["doc"], int(s["version"]), [Term(*t) for t in s["terms"]])
-                                  for s in found["snapshots"]]
-        return cls(**found)
-
-    def item(self) -> dict[str, Any]:
-        """Its attributes, none that is unset (an applied merge has no undo
-        fields, an undone one nothing personal)."""
-        found = {f.name: getattr(self, f.name) for f in fields(self)}
-        if self.snapshots is not None:
-            found["snapshots"] = [{"doc": s.doc, "version": s.version, "terms": [t.as_list() for t in s.terms]}
-                                  for s in self.snapshots]
-        return {k: v for k, v in found.items() if v is not None}
-
-    def undone(self, by: str, at: str) -> StoredMerge:
-        """The record as an undo leaves it: undone, holding nothing personal."""
-        return replace(self, state=UNDONE, undone_by=by, undone_at=at, **dict.fromkeys(self.PERSONAL))
+OWNED = (("calls", HistoryItem.pk_of), ("notes", NoteItem.pk_of),
+         ("attachments", ContactAttachmentItem.pk_of), ("followups", FollowupItem.pk_of))
 
 
 def get(merge_id: str) -> StoredMerge | None:
-    found = records.get(keys.merge(merge_id))
-    return StoredMerge.from_item(found) if found else None
+    found = records.get(MergeItem.keys(merge_id))
+    return MergeItem.from_item(found) if found else None
 
 
 def apply(survivor: StoredContact, doc: dict[str, Any], terms: list[Term], merged: list[StoredContact],
@@ -120,7 +70,7 @@ def apply(survivor: StoredContact, doc: dict[str, Any], terms: list[Term], merge
         for term in contact.terms:
             if term not in taken_over:  # a unique claim the survivor takes over is rewritten above
                 tx.delete(index_key(term, contact.doc["id"]))
-    tx.put_new(keys.merge(merge_id) | record.item())
+    tx.put_new(MergeItem.keys(merge_id) | record.item())
     # The survivor holds what it took over; the merged contacts' ids stay in
     # the markers (a redirect is no holder to a reader) for an undo to find.
     holders.change(tx, gained=[(survivor_id, [t for t in new_terms if t not in survivor.terms])],
@@ -157,7 +107,7 @@ def undo(survivor: StoredContact, doc: dict[str, Any], terms: list[Term], restor
                                       values={":s": survivor_id, ":m": contact_id}), term))
             else:
                 tx.put(index_item(term, contact_id, shape))
-    record_step = tx.put(keys.merge(merge_id) | record.item(), only_if="#state = :applied", values={":applied": APPLIED},
+    record_step = tx.put(MergeItem.keys(merge_id) | record.item(), only_if="#state = :applied", values={":applied": APPLIED},
                          names={"#state": "state"})
     after = terms_for(doc, terms)
     holders.change(tx, gained=[(survivor_id, [t for t in after if t not in survivor.terms])]
@@ -208,8 +158,8 @@ def _commit(tx: Transaction, watched: dict[int, str], claims: list[tuple[int, Te
 def forget(merge_id: str, contact_id: str) -> None:
     """An erasure: the merge record and the redirect a merged contact left."""
     tx = Transaction()
-    tx.delete(keys.merge(merge_id))
-    tx.delete(keys.contact(contact_id), only_if="attribute_not_exists(doc)")
+    tx.delete(MergeItem.keys(merge_id))
+    tx.delete(ContactItem.keys(contact_id), only_if="attribute_not_exists(doc)")
     try:
         tx.commit()
     except Cancelled:

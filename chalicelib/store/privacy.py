@@ -3,14 +3,26 @@ addresses), erasure receipts and the work a running erasure still has."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass
 
 from chalicelib.core.errors import Invalid, Merged, NotFound
 from chalicelib.models.privacy import Suppression
-from chalicelib.store import holders, keys, records
+from chalicelib.store import holders, records
 from chalicelib.store.codec import serialize
 from chalicelib.store.dynamo import batch_get, call
+from chalicelib.store.entities.calls import CallerSeenItem
+from chalicelib.store.entities.contacts import ContactItem
+from chalicelib.store.entities.privacy import (
+    PRIVACY_PK,
+    AccessItem,
+    ErasureItem,
+    ErasureWork,
+    ErasureWorkItem,
+    StoredAccess,
+    StoredErasure,
+    SuppressedItem,
+    SuppressionItem,
+)
 from chalicelib.store.transaction import Cancelled, Transaction
 
 
@@ -28,13 +40,13 @@ def guard_unsuppressed(tx: Transaction, digests: list[str]) -> list[int]:
     ``digests`` is suppressed. An erasure suppresses before it sweeps, so a
     write that raced it either lands before the sweep (and is swept) or
     fails here. The guards' steps, for ``raise_if_suppressed``."""
-    return [tx.check(keys.suppression(d), "attribute_not_exists(PK)") for d in digests]
+    return [tx.check(SuppressionItem.keys(d), "attribute_not_exists(PK)") for d in digests]
 
 
 def guard_contact_exists(tx: Transaction, contact_id: str) -> int:
     """A transaction guard: the contact is still stored, and not merged into
     another (a call linked to a contact being erased must not outlive it)."""
-    return tx.check(keys.contact(contact_id), "attribute_exists(#doc)", names={"#doc": "doc"}, return_old=True)
+    return tx.check(ContactItem.keys(contact_id), "attribute_exists(#doc)", names={"#doc": "doc"}, return_old=True)
 
 
 def raise_if_no_contact(cancelled: Cancelled, guard: int | None, contact_id: str) -> None:
@@ -71,60 +83,45 @@ def suppressed(digests: Iterable[str]) -> set[str]:
     wanted = list(dict.fromkeys(digests))
     if not wanted:
         return set()
-    found = batch_get(serialize(keys.suppression(d)) for d in wanted)
-    return {keys.digest_of_suppression(i["PK"]) for i in found}
+    found = batch_get(serialize(SuppressionItem.keys(d)) for d in wanted)
+    return {SuppressionItem.digest_of(i["PK"]) for i in found}
 
 
 def is_suppressed(digest: str) -> bool:
-    return records.get(keys.suppression(digest)) is not None
+    return records.get(SuppressionItem.keys(digest)) is not None
 
 
 def suppress(record: Suppression) -> None:
     """Suppress the keyed hash (again: harmless); listed for administrators."""
     item = record.model_dump(exclude_none=True)
-    records.put_together([(keys.suppression(record.hash), item, False),
-                          (keys.suppression_listing(record.hash), item, False)])
+    records.put_together([(SuppressionItem.keys(record.hash), item, False),
+                          (SuppressedItem.keys(record.hash), item, False)])
 
 
 def lift(digest: str) -> bool:
     """Lift a suppression; False if there was none."""
     if not is_suppressed(digest):
         return False
-    records.put_together([(keys.suppression(digest), None, False), (keys.suppression_listing(digest), None, False)])
+    records.put_together([(SuppressionItem.keys(digest), None, False), (SuppressedItem.keys(digest), None, False)])
     return True
 
 
 def suppressions() -> list[Suppression]:
-    return [Suppression.model_validate(r) for r in records.read_partition(keys.SUPPRESSED_PK)]
-
-
-@dataclass
-class StoredErasure(records.Record):
-    """An erasure's receipt as stored: who asked, for which identifier (its
-    keyed hash only), how far it got and what it removed, by kind."""
-    id: str
-    requested_at: str
-    requested_by: str
-    identifier: dict[str, str]  # {"kind", "hash"}
-    state: str  # running | done | failed
-    counts: dict[str, int]
-    finished_at: str | None = None
-    error: str | None = None  # why a failed erasure stopped
-    ttl: int | None = None  # kept CIM_ERASURE_RECEIPT_DAYS
+    return [SuppressedItem.from_item(r) for r in records.read_partition(SuppressedItem.pk)]
 
 
 def save_receipt(receipt: StoredErasure) -> None:
-    records.put(keys.erasure(receipt.id), receipt.item())
+    records.put(ErasureItem.keys(receipt.id), receipt.item())
 
 
 def receipt(erasure_id: str) -> StoredErasure | None:
-    found = records.get(keys.erasure(erasure_id))
-    return StoredErasure.from_item(found) if found else None
+    found = records.get(ErasureItem.keys(erasure_id))
+    return ErasureItem.from_item(found) if found else None
 
 
 def erasures() -> list[StoredErasure]:
     """Every erasure receipt (work items left out), oldest first."""
-    return [StoredErasure.from_item(r) for r in records.read_partition(keys.PRIVACY_PK, keys.ERASURE_PREFIX)
+    return [ErasureItem.from_item(r) for r in records.read_partition(PRIVACY_PK, ErasureItem.sk)
             if "id" in r and "requested_at" in r]
 
 
@@ -132,99 +129,38 @@ def running_erasures() -> list[str]:
     return [r.id for r in erasures() if r.state in ("running", "failed")]
 
 
-@dataclass
-class ErasureWork(records.Record):
-    """What a running erasure has found and how far each step got, saved
-    when a pass ends so the next goes on from there (personal data: it goes
-    when the erasure is done). ``named``: what was asked; ``identifiers``:
-    the numbers and addresses it suppresses; ``shared``: her phone numbers
-    another contact also holds (kept, only her calls from them go);
-    ``contacts``: hers; ``step``: contacts, calls, check, finish; ``at``:
-    each step's place in its list."""
-    named: list[str]
-    identifiers: list[list[str]] = field(default_factory=list)
-    shared: list[list[str]] = field(default_factory=list)
-    contacts: list[str] = field(default_factory=list)
-    step: str = "contacts"
-    at: dict[str, int] = field(default_factory=dict)
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> ErasureWork:
-        return cls(**{k: v for k, v in records.known_fields(cls, item).items() if v is not None})
-
-
 def save_work(erasure_id: str, work: ErasureWork) -> None:
-    records.put(keys.erasure_work(erasure_id), asdict(work))
+    records.put(ErasureWorkItem.keys(erasure_id), asdict(work))
 
 
 def work(erasure_id: str) -> ErasureWork | None:
-    found = records.get(keys.erasure_work(erasure_id))
-    return ErasureWork.from_item(found) if found else None
+    found = records.get(ErasureWorkItem.keys(erasure_id))
+    return ErasureWorkItem.from_item(found) if found else None
 
 
 def drop_work(erasure_id: str) -> None:
-    call("delete_item", Key=serialize(keys.erasure_work(erasure_id)))
-
-
-@dataclass
-class Gathering:
-    """Where an access request's gathering stands: the reads still to make,
-    how many finds it has written, and whom they are of so far (contact ids,
-    and numbers and addresses: an erasure finds a gathering job by them)."""
-    reads: list[list[Any]]
-    found: int = 0
-    subjects: list[str] = field(default_factory=list)
-    identifiers: list[list[str]] = field(default_factory=list)
-
-
-@dataclass
-class StoredAccess(records.Record):
-    """An access request as stored: the job gathering (``work``), then,
-    done, its document's size and whom it holds data of, without personal
-    data (contact ids and keyed hashes). ``version``: each save is
-    conditional on the last, so a save after an erasure took the job fails."""
-    id: str
-    requested_at: str
-    requested_by: str
-    identifier: dict[str, str]  # {"kind", "hash"}
-    state: str  # running | done | failed
-    version: int
-    finished_at: str | None = None
-    error: str | None = None
-    ttl: int | None = None
-    work: Gathering | None = None
-    bytes: int | None = None
-    subjects: list[str] | None = None
-    hashes: list[str] | None = None
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> StoredAccess:
-        found = records.known_fields(cls, item)
-        if found.get("work") is not None:
-            found["work"] = Gathering(**found["work"])
-        return cls(**found)
-
+    call("delete_item", Key=serialize(ErasureWorkItem.keys(erasure_id)))
 
 
 def save_access(job: StoredAccess, expect_version: int | None) -> None:
     """Write an access request's job; ``expect_version``: only over that
     version (Conflict when another run saved it meanwhile)."""
-    records.put(keys.access_request(job.id), job.item(),
+    records.put(AccessItem.keys(job.id), job.item(),
                 new=expect_version is None, expect=None if expect_version is None else {"version": expect_version})
 
 
 def access(request_id: str) -> StoredAccess | None:
-    found = records.get(keys.access_request(request_id))
-    return StoredAccess.from_item(found) if found else None
+    found = records.get(AccessItem.keys(request_id))
+    return AccessItem.from_item(found) if found else None
 
 
 def drop_access(request_id: str) -> None:
-    call("delete_item", Key=serialize(keys.access_request(request_id)))
+    call("delete_item", Key=serialize(AccessItem.keys(request_id)))
 
 
 def accesses() -> list[StoredAccess]:
     """Every access request still kept (a day), oldest first."""
-    return [StoredAccess.from_item(r) for r in records.read_partition(keys.PRIVACY_PK, keys.ACCESS_PREFIX)]
+    return [AccessItem.from_item(r) for r in records.read_partition(PRIVACY_PK, AccessItem.sk)]
 
 
 @dataclass(frozen=True)
@@ -239,12 +175,12 @@ def screen(numbers: list[tuple[str, str]], digests: Iterable[str]) -> Screening:
     """Which of ``numbers`` have called; which of ``digests`` (keyed hashes of
     the numbers and addresses a write gains) are suppressed, and who holds them."""
     numbers, digests = list(dict.fromkeys(numbers)), list(dict.fromkeys(digests))
-    wanted = [serialize(keys.caller_seen(k, v)) for k, v in numbers] + [serialize(keys.suppression(d)) for d in digests]
+    wanted = [serialize(CallerSeenItem.keys(k, v)) for k, v in numbers] + [serialize(SuppressionItem.keys(d)) for d in digests]
     wanted += [holders.key(d) for d in digests]
     if not wanted:
         return Screening(set(), set(), {})
     items = batch_get(wanted)
     found = {i["PK"] for i in items}
-    return Screening(seen={(k, v) for k, v in numbers if keys.caller_seen(k, v)["PK"] in found},
-                     suppressed={d for d in digests if keys.suppression(d)["PK"] in found},
+    return Screening(seen={(k, v) for k, v in numbers if CallerSeenItem.keys(k, v)["PK"] in found},
+                     suppressed={d for d in digests if SuppressionItem.keys(d)["PK"] in found},
                      held=holders.holders_in(items))

@@ -2,47 +2,21 @@
 state): get, put with a condition, delete, and read a partition."""
 from __future__ import annotations
 
-from dataclasses import asdict, fields
-from typing import Any, Self
+from typing import Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.core.errors import Conflict, NotFound
-from chalicelib.store import keys
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import call
+from chalicelib.store.entities import bare
 from chalicelib.store.transaction import Cancelled, Transaction
-
-
-class Record:
-    """A stored kind's typed record (a dataclass): ``from_item`` builds it
-    from an item's attributes, leaving out any it does not name (one an
-    older or newer writer kept)."""
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> Self:
-        return cls(**known_fields(cls, item))
-
-    def item(self) -> dict[str, Any]:
-        """Its attributes as stored, those unset left out (``from_item`` gives them their defaults)."""
-        return {k: v for k, v in asdict(self).items() if v is not None}
-
-
-def known_fields(kind: type, item: dict[str, Any]) -> dict[str, Any]:
-    """The attributes of ``item`` the dataclass ``kind`` has fields for."""
-    names = {f.name for f in fields(kind)}
-    return {k: v for k, v in item.items() if k in names}
 
 
 def plain(item: dict[str, Any], keep_keys: bool = False) -> dict[str, Any]:
     """The record as its reader knows it: without keys and ``entity`` (unless ``keep_keys``)."""
     decoded = deserialize(item)
     return decoded if keep_keys else bare(decoded)
-
-
-def bare(record: dict[str, Any]) -> dict[str, Any]:
-    """A decoded item without its keys and ``entity`` (``query_page`` answers decoded items)."""
-    return {k: v for k, v in record.items() if k not in keys.STORAGE_ATTRIBUTES}
 
 
 def get(key: dict[str, str]) -> dict[str, Any] | None:

@@ -3,25 +3,36 @@ items of a kind (by day through GSI1, or a small partition), and their TTL
 set or removed. Every kind is listed by a Query, never by reading the whole table."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.store import interactions, keys, records
+from chalicelib.store import interactions, records
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import call
+from chalicelib.store.entities import CONTACTS_GSI
+from chalicelib.store.entities.audit import AuditItem
+from chalicelib.store.entities.calls import CallItem
+from chalicelib.store.entities.privacy import (
+    PRIVACY_PK,
+    ErasureItem,
+    ErasureWorkItem,
+    RetentionJobItem,
+    StoredRetentionJob,
+)
+from chalicelib.store.entities.sync import SYNC_PK, SyncRunItem
 
 # How each kind's items are listed: by the day of GSI1 they sit in (the keys of
 # a day), or as one partition.
 LISTINGS: dict[str, tuple[Any, ...]] = {
     # A day's calls: under its one key (trees not rewritten since calls were
     # spread), then its shards, read only if a marker says the day has some.
-    "interactions": ("day", lambda day: [keys.call_day_pk(day)], interactions.day_is_marked,
-                     keys.call_day_shard_pks),
-    "audit": ("day", lambda day: [keys.audit_day_pk(day)], lambda day: False, lambda day: []),
-    "erasure_receipts": ("partition", keys.PRIVACY_PK, keys.ERASURE_PREFIX),
-    "sync_runs": ("partition", keys.SYNC_PK, keys.SYNC_RUN_PREFIX),
+    "interactions": ("day", lambda day: [CallItem.day_pk(day)], interactions.day_is_marked,
+                     CallItem.day_shard_pks),
+    "audit": ("day", lambda day: [AuditItem.day_pk(day)], lambda day: False, lambda day: []),
+    "erasure_receipts": ("partition", PRIVACY_PK, ErasureItem.sk),
+    "sync_runs": ("partition", SYNC_PK, SyncRunItem.sk),
 }
 
 
@@ -36,7 +47,7 @@ def page(kind: str, day: str, start: dict[str, Any] | None, limit: int
     if listing[0] == "day":
         return _day_keys_page(listing, day, start, limit)
     items, last = partition_page(listing[1], listing[2], start, limit)
-    return [i for i in items if not keys.is_erasure_work(i["SK"])], last  # a running erasure's work is not a receipt
+    return [i for i in items if not ErasureWorkItem.is_work(i["SK"])], last  # a running erasure's work is not a receipt
 
 
 def _day_keys_page(listing: tuple[Any, ...], day: str, start: dict[str, Any] | None, limit: int
@@ -61,7 +72,7 @@ def _day_keys_page(listing: tuple[Any, ...], day: str, start: dict[str, Any] | N
 
 def day_page(pk: str, start: dict[str, Any] | None, limit: int) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """One page of the items GSI1 lists under ``pk`` (a day), and where the next starts (typed)."""
-    params: dict[str, Any] = {"IndexName": keys.CONTACTS_GSI, "KeyConditionExpression": "GSI1PK = :pk",
+    params: dict[str, Any] = {"IndexName": CONTACTS_GSI, "KeyConditionExpression": "GSI1PK = :pk",
                               "ExpressionAttributeValues": {":pk": value(pk)}, "Limit": limit}
     if start:
         params["ExclusiveStartKey"] = start
@@ -93,32 +104,15 @@ def set_ttl(key: dict[str, str], ttl: int | None) -> bool:
     return True
 
 
-@dataclass
-class StoredRetentionJob(records.Record):
-    """A retention job as stored: what ``GET /privacy/retention/jobs/{id}``
-    shows, and where its next pass starts (``day`` and the ``cursor`` in it)."""
-    id: str
-    kind: str
-    state: str  # running | done | cancelled
-    days: int  # the retention it applies (0: kept)
-    day: str  # the day being worked through
-    last_day: str
-    started_at: str
-    updated_at: str
-    updated: int = 0
-    finished_at: str | None = None
-    cursor: dict[str, Any] | None = None
-
-
 def save_job(job: StoredRetentionJob) -> None:
-    records.put(keys.retention_job(job.id), asdict(job))
+    records.put(RetentionJobItem.keys(job.id), asdict(job))
 
 
 def job(job_id: str) -> StoredRetentionJob | None:
-    found = records.get(keys.retention_job(job_id))
-    return StoredRetentionJob.from_item(found) if found else None
+    found = records.get(RetentionJobItem.keys(job_id))
+    return RetentionJobItem.from_item(found) if found else None
 
 
 def running_jobs() -> list[StoredRetentionJob]:
-    return [StoredRetentionJob.from_item(j) for j in records.read_partition(keys.PRIVACY_PK, keys.RETENTION_PREFIX)
+    return [RetentionJobItem.from_item(j) for j in records.read_partition(PRIVACY_PK, RetentionJobItem.sk)
             if j.get("state") == "running"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.store import keys
+from chalicelib.store.entities import ALL_KEYS
 
 TTL_ATTRIBUTE = "ttl"
 
@@ -19,7 +19,7 @@ def table_definition(table_name: str) -> dict[str, Any]:
         "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
         "AttributeDefinitions": [
             {"AttributeName": name, "AttributeType": "S"}
-            for name in keys.ALL_KEYS
+            for name in ALL_KEYS
         ],
         "KeySchema": [
             {"AttributeName": "PK", "KeyType": "HASH"},

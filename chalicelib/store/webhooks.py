@@ -10,14 +10,24 @@
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
 from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.models.webhooks import Webhook
-from chalicelib.store import keys, records
+from chalicelib.store import entities, records
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import batch_write, call, query_page
+from chalicelib.store.entities import CONTACTS_GSI, ENTITY
+from chalicelib.store.entities.webhooks import (
+    HOOK_PREFIX,
+    DeliveryItem,
+    EventItem,
+    LaneEntry,
+    LaneItem,
+    StoredDelivery,
+    WebhookItem,
+)
 
 # --- webhooks ----------------------------------------------------------------
 
@@ -33,25 +43,25 @@ def _webhook(record: dict[str, Any] | None) -> StoredWebhook | None:
 
 
 def create_webhook(webhook: StoredWebhook) -> None:
-    records.put(keys.webhook(webhook.id), webhook.model_dump(), new=True)
+    records.put(WebhookItem.keys(webhook.id), webhook.model_dump(), new=True)
 
 
 def get_webhook(webhook_id: str) -> StoredWebhook | None:
-    return _webhook(records.get(keys.webhook(webhook_id)))
+    return _webhook(records.get(WebhookItem.keys(webhook_id)))
 
 
 def all_webhooks() -> list[StoredWebhook]:
-    return [_webhook(r) for r in records.read_partition(keys.WEBHOOKS_PK, keys.WEBHOOK_PREFIX)]
+    return [_webhook(r) for r in records.read_partition(WebhookItem.pk, HOOK_PREFIX)]
 
 
 def replace_webhook(webhook: StoredWebhook, expected_version: int) -> None:
     """Write ``webhook`` if the stored one still has ``expected_version`` (else Conflict)."""
-    records.put(keys.webhook(webhook.id), webhook.model_dump(), expect={"version": expected_version})
+    records.put(WebhookItem.keys(webhook.id), webhook.model_dump(), expect={"version": expected_version})
 
 
 def delete_webhook(webhook_id: str) -> None:
     try:
-        records.delete(keys.webhook(webhook_id))
+        records.delete(WebhookItem.keys(webhook_id))
     except NotFound:
         raise NotFound(f"webhook {webhook_id} not found") from None
 
@@ -60,7 +70,7 @@ def delete_webhook(webhook_id: str) -> None:
 
 def log_events(events: list[dict[str, Any]], ttl: int) -> None:
     """Keep ``events`` for replay (until ``ttl``), 25 a BatchWriteItem."""
-    batch_write([serialize(keys.outbound_event(e["timestamp"], e["id"]) | {"event": e, "ttl": ttl})
+    batch_write([serialize(EventItem.keys(e["timestamp"], e["id"]) | {"event": e, "ttl": ttl})
                  for e in events])
 
 
@@ -71,16 +81,16 @@ def decode_image(image: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def entity_of(stream_keys: dict[str, Any], image: dict[str, Any]) -> str:
     """What the changed item is: its ``entity``, else what its key says."""
-    if image.get(keys.ENTITY):
-        return image[keys.ENTITY]
+    if image.get(ENTITY):
+        return image[ENTITY]
     plain = deserialize(stream_keys) if stream_keys else {}
-    return keys.entity_of(str(plain.get("PK", "")), str(plain.get("SK", "")))
+    return entities.entity_of(str(plain.get("PK", "")), str(plain.get("SK", "")))
 
 
 def events_of_day(day: str, since: str, until: str, limit: int,
                   page_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
     """The events of ``day`` with ``since <= timestamp < until``, oldest first."""
-    pk = keys.event_day_pk(day)
+    pk = EventItem.day_pk(day)
     items, next_cursor = query_page(f"events:{day}:{since}:{until}", page_cursor, ConsistentRead=True,
                                     KeyConditionExpression="PK = :pk AND SK BETWEEN :since AND :until",
                                     ExpressionAttributeValues={":pk": value(pk), ":since": value(since),
@@ -91,25 +101,12 @@ def events_of_day(day: str, since: str, until: str, limit: int,
 
 # --- deliveries --------------------------------------------------------------
 
-@dataclass
-class StoredDelivery(records.Record):
-    """One event's delivery to one webhook: its attempts so far and what
-    the target last answered; ``next_try``: when a failed one is due again."""
-    webhook_id: str
-    event: dict[str, Any]  # the outbound event, as sent
-    status: str  # pending | delivered | failed
-    attempts: int
-    updated_at: str
-    last_status: int | None = None
-    last_error: str | None = None
-    next_try: str | None = None
-
 
 def start_delivery(webhook_id: str, event: dict[str, Any]) -> StoredDelivery | None:
     """A pending delivery of ``event``; None when it exists."""
     record = _pending(webhook_id, event)
     try:
-        records.put(keys.delivery(webhook_id, event["timestamp"], event["id"]), asdict(record), new=True)
+        records.put(DeliveryItem.keys(webhook_id, event["timestamp"], event["id"]), asdict(record), new=True)
     except Conflict:
         return None
     return record
@@ -121,13 +118,13 @@ def _pending(webhook_id: str, event: dict[str, Any]) -> StoredDelivery:
 
 
 def get_delivery(webhook_id: str, at: str, event_id: str) -> StoredDelivery | None:
-    found = records.get(keys.delivery(webhook_id, at, event_id))
-    return StoredDelivery.from_item(found) if found else None
+    found = records.get(DeliveryItem.keys(webhook_id, at, event_id))
+    return DeliveryItem.from_item(found) if found else None
 
 
 def save_delivery(delivery: StoredDelivery, ttl: int | None) -> None:
     event = delivery.event
-    records.put(keys.delivery(delivery.webhook_id, event["timestamp"], event["id"]),
+    records.put(DeliveryItem.keys(delivery.webhook_id, event["timestamp"], event["id"]),
                 asdict(delivery) | ({"ttl": ttl} if ttl else {}))
 
 
@@ -137,40 +134,26 @@ def deliveries(webhook_id: str, status: str | None, limit: int,
     filtered Query over this webhook's own partition, at most ``limit`` kept)."""
     params: dict[str, Any] = {
         "KeyConditionExpression": "PK = :pk AND begins_with(SK, :dlv)", "ScanIndexForward": False,
-        "ExpressionAttributeValues": {":pk": value(keys.deliveries_pk(webhook_id)),
-                                      ":dlv": value(keys.DELIVERY_PREFIX)},
+        "ExpressionAttributeValues": {":pk": value(DeliveryItem.pk_of(webhook_id)),
+                                      ":dlv": value(DeliveryItem.sk)},
         "ConsistentRead": True, "Limit": limit if status is None else max(limit, 200)}
     if status is not None:
         params["FilterExpression"] = "#status = :status"
         params["ExpressionAttributeNames"] = {"#status": "status"}
         params["ExpressionAttributeValues"][":status"] = value(status)
     items, next_cursor = query_page(f"deliveries:{webhook_id}:{status}", page_cursor, keep=limit, **params)
-    return [StoredDelivery.from_item(i) for i in items], next_cursor
+    return [DeliveryItem.from_item(i) for i in items], next_cursor
 
 
 # --- lanes -------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class LaneEntry(records.Record):
-    """A delivery waiting in its lane (the events of one contact or call go
-    to a webhook in order); the lane's head carries when it is due."""
-    webhook_id: str
-    lane: str
-    at: str  # the event's timestamp
-    event_id: str
-    next_try: str | None = None
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> LaneEntry:
-        return cls(**records.known_fields(cls, records.plain(item)))
 
 
 def lane_head(webhook_id: str, lane: str) -> LaneEntry | None:
     """The first delivery waiting in the lane (None: the lane is empty)."""
     reply = call("query", KeyConditionExpression="PK = :pk", Limit=1, ConsistentRead=True,
-                 ExpressionAttributeValues={":pk": value(keys.lane_pk(webhook_id, lane))})
+                 ExpressionAttributeValues={":pk": value(LaneItem.pk_of(webhook_id, lane))})
     found = reply.get("Items") or []
-    return LaneEntry.from_item(found[0]) if found else None
+    return LaneItem.from_item(deserialize(found[0])) if found else None
 
 
 def wait_in_lane(webhook_id: str, lane: str, event: dict[str, Any], next_try: str | None) -> None:
@@ -179,10 +162,10 @@ def wait_in_lane(webhook_id: str, lane: str, event: dict[str, Any], next_try: st
 
 
 def _lane_entry(webhook_id: str, lane: str, event: dict[str, Any], next_try: str | None) -> dict[str, Any]:
-    entry = keys.lane_entry(webhook_id, lane, event["timestamp"], event["id"])
+    entry = LaneItem.keys(webhook_id, lane, event["timestamp"], event["id"])
     record = {"webhook_id": webhook_id, "lane": lane, "at": event["timestamp"], "event_id": event["id"]}
     if next_try is not None:
-        record |= keys.due_entry(next_try, webhook_id, lane) | {"next_try": next_try}
+        record |= LaneItem.due_listing(next_try, webhook_id, lane) | {"next_try": next_try}
     return entry | record
 
 
@@ -194,18 +177,18 @@ def replay_into_lanes(webhook_id: str, events: list[dict[str, Any]], heads_due: 
     heads = dict(heads_due)
     for event in events:
         lane = event["lane"]
-        items += [serialize(keys.delivery(webhook_id, event["timestamp"], event["id"]) | asdict(_pending(webhook_id, event))),
+        items += [serialize(DeliveryItem.keys(webhook_id, event["timestamp"], event["id"]) | asdict(_pending(webhook_id, event))),
                   serialize(_lane_entry(webhook_id, lane, event, heads.pop(lane, None)))]
     batch_write(items)
 
 
 def leave_lane(webhook_id: str, lane: str, at: str, event_id: str) -> None:
-    call("delete_item", Key=serialize(keys.lane_entry(webhook_id, lane, at, event_id)))
+    call("delete_item", Key=serialize(LaneItem.keys(webhook_id, lane, at, event_id)))
 
 
 def due(now: str, limit: int) -> list[LaneEntry]:
     """Lane heads whose next try has come, earliest first."""
-    reply = call("query", IndexName=keys.CONTACTS_GSI, Limit=limit,
+    reply = call("query", IndexName=CONTACTS_GSI, Limit=limit,
                  KeyConditionExpression="GSI1PK = :due AND GSI1SK <= :now",
-                 ExpressionAttributeValues={":due": value(keys.DUE_PK), ":now": value(now + "~")})
-    return [LaneEntry.from_item(i) for i in reply.get("Items", [])]
+                 ExpressionAttributeValues={":due": value(LaneItem.DUE_PK), ":now": value(now + "~")})
+    return [LaneItem.from_item(deserialize(i)) for i in reply.get("Items", [])]

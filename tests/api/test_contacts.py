@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from chalicelib.store.keys import updated_entry
+from chalicelib.store.entities.contacts import UpdatedItem
 from chalicelib.store.secrets import identifier_digest
 from tests.api.conftest import add_attributes, body
 
@@ -222,7 +222,7 @@ def test_updates_leave_no_index_entry_behind(api, table_items):
     keys = sorted(k for k in stored if k[0] not in (f"CONTACT#{contact['id']}", f"AUDIT#{contact['id']}"))
     assert keys == sorted([
         # its last change, where ``updated_since`` finds it (the create's entry moved)
-        (updated_entry(updated_at, contact["id"])["PK"], f"{updated_at}#{contact['id']}"),
+        (UpdatedItem.keys(updated_at, contact["id"])["PK"], f"{updated_at}#{contact['id']}"),
         ("IDX#phone#+46812345678", f"CONTACT#{contact['id']}"),
         ("IDX#phone_end#5678", f"CONTACT#{contact['id']}"),  # its last digits, for a search by them
         ("IDX#email#ann.lee@example.com", f"CONTACT#{contact['id']}"),

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 
-from chalicelib.store import keys
+from chalicelib.store import entities
 from chalicelib.store.codec import deserialize
+from chalicelib.store.entities import ENTITY
 from tests.api.conftest import add_attributes, body, erase
 from tests.api.test_rci_sync import SECRET, push, record
 
@@ -33,14 +34,14 @@ def test_every_item_written_names_its_entity(api, table_items, monkeypatch):
     assert erase(api, {"phone": "+1 415 555 0102"})["state"] == "done"
 
     items = [deserialize(i) for i in table_items()]
-    unnamed = [(i["PK"], i["SK"]) for i in items if i.get(keys.ENTITY) in (None, "unknown")]
+    unnamed = [(i["PK"], i["SK"]) for i in items if i.get(ENTITY) in (None, "unknown")]
     assert unnamed == []
-    wrong = [(i["PK"], i["SK"], i[keys.ENTITY]) for i in items if i[keys.ENTITY] != keys.entity_of(i["PK"], i["SK"])]
+    wrong = [(i["PK"], i["SK"], i[ENTITY]) for i in items if i[ENTITY] != entities.entity_of(i["PK"], i["SK"])]
     assert wrong == []
     assert {"contact", "index_entry", "name_entry", "unique_claim", "attribute", "attribute_key_claim",
             "mapping_rule", "call", "history_entry", "calls_from_entry", "caller_seen", "attachment",
             "short_link", "contact_attachment", "api_key", "audit", "suppression", "suppression_listing",
-            "erasure", "idempotency"} <= {i[keys.ENTITY] for i in items}
+            "erasure", "idempotency"} <= {i[ENTITY] for i in items}
 
     # Readers never hand the attribute on.
     for path in (f"/contacts/{ann['id']}", "/mapping", "/schema", "/interactions/CALL-1", "/keys",

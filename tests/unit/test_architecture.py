@@ -105,15 +105,40 @@ def test_no_service_spells_a_table_key():
     assert not found, found
 
 
-def test_key_prefixes_and_key_names_are_spelled_only_in_the_keys_module():
-    """``store/keys.py`` builds and reads every key: a prefix (``"AUDIT#"``) or
-    the list of key attributes spelled in another store module is a second
-    place to change."""
-    spelled = re.compile(r"""["'][A-Z_]{2,}#|\(\s*["']PK["'],\s*["']SK["']|["']GSI1PK["'],\s*["']GSI1SK["']""")
-    found = [f"{path.relative_to(ROOT)}:{n}" for path in (ROOT / "chalicelib" / "store").glob("*.py")
-             if path.name != "keys.py"
-             for n, line in enumerate(path.read_text().splitlines(), 1) if spelled.search(line)]
-    assert not found, found
+def test_key_prefixes_and_key_names_are_spelled_only_in_the_entity_that_owns_them():
+    """Each kind of item spells its own keys (``store/entities/<family>.py``):
+    a prefix (``"AUDIT#"``) spelled in a store module, or in a second entity
+    module, or the list of key attributes spelled again, is a second place to change."""
+    prefix = re.compile(r"""["']([A-Z_]{2,}#)""")
+    names = re.compile(r"""\(\s*["']PK["'],\s*["']SK["']|["']GSI1PK["'],\s*["']GSI1SK["']""")
+    store = ROOT / "chalicelib" / "store"
+    outside = [f"{path.relative_to(ROOT)}:{n}" for path in store.glob("*.py")
+               for n, line in enumerate(path.read_text().splitlines(), 1) if prefix.search(line) or names.search(line)]
+    assert not outside, outside
+    owners: dict[str, set[str]] = {}
+    for path in (store / "entities").glob("*.py"):
+        for line in path.read_text().splitlines():
+            if '"""' in line or line.lstrip().startswith(("-", "#", "``")):
+                continue  # the module's own inventory of its keys
+            for spelled in prefix.findall(line):
+                owners.setdefault(spelled, set()).add(path.name)
+    shared = {p: sorted(o) for p, o in owners.items() if len(o) > 1}
+    assert not shared, shared
+    key_names = [path.name for path in (store / "entities").glob("*.py") if names.search(path.read_text())]
+    assert key_names == ["__init__.py"], key_names
+
+
+def test_every_kind_of_item_is_an_entity_class_with_its_keys():
+    """A new kind is one class in ``store/entities``: a name, the keys it owns, ``keys()``."""
+    from chalicelib.store import entities
+
+    kinds = entities.every_kind()
+    assert len(kinds) > 40
+    for name, kind in kinds.items():
+        assert kind.name == name and callable(getattr(kind, "keys", None)), name
+        built = kind.keys(*["X"] * (kind.keys.__code__.co_argcount - 1)) if name != "updated_entry" else \
+            kind.keys("2026-12-03T00:00:00.000Z", "X")
+        assert entities.entity_of(built["PK"], built["SK"]) == name, (name, built)
 
 
 def test_multi_item_writes_are_built_only_by_the_transaction_builder():

@@ -16,7 +16,7 @@ def rows():
 def test_the_legs_of_a_busy_day_spread_over_the_call_day_shards(rows):
     day = rows["call days (GSI1)"]
     # 1,500 leg saves a second, each a 3 KB copy in the index: one key would take 4.5 times a partition.
-    assert day.writes * partitions.keys.CALL_DAY_SHARDS == pytest.approx(4500)
+    assert day.writes * partitions.CallItem.DAY_SHARDS == pytest.approx(4500)
     assert day.share < 0.10 and day.hottest.count("#") == 2
 
 

@@ -19,7 +19,7 @@ from chalicelib.services.calls import interactions
 from chalicelib.store import attachments as store
 from chalicelib.store import blobs
 from chalicelib.store import contacts as contact_store
-from chalicelib.store.attachments import StoredAttachment
+from chalicelib.store.entities.attachments import StoredAttachment
 from chalicelib.store.interactions import get as get_tree
 
 MAX_NAME = 200

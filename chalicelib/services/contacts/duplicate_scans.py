@@ -25,6 +25,7 @@ from chalicelib.services.contacts import duplicates
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import duplicates as store
 from chalicelib.store import holders as holder_store
+from chalicelib.store.entities.jobs import StoredScan
 
 PAGE = 10  # contacts a step: each is one UpdateItem per number and address, and two BatchGetItems
 CALLS_A_STEP = 45  # the most one step makes (its reads and its pair writes)
@@ -33,7 +34,7 @@ KEPT_SECONDS = 7 * 86400  # a finished scan's record, then it expires
 
 def start() -> DuplicateScan:
     stamp = now_iso()
-    record = store.StoredScan(id=new_id(), state="running", started_at=stamp, updated_at=stamp, marks_holders=True)
+    record = StoredScan(id=new_id(), state="running", started_at=stamp, updated_at=stamp, marks_holders=True)
     store.add_scan(record)
     return run(record.id)
 
@@ -42,7 +43,7 @@ def get(scan_id: str) -> DuplicateScan:
     return _public(store.get_scan(check_id(scan_id, "scan_id")))
 
 
-def _public(record: store.StoredScan) -> DuplicateScan:
+def _public(record: StoredScan) -> DuplicateScan:
     return DuplicateScan.model_validate(asdict(record))
 
 

@@ -31,6 +31,7 @@ from chalicelib.services.schema import schema
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import interactions as call_store
 from chalicelib.store import merges as store
+from chalicelib.store.entities.merges import APPLIED, Snapshot, StoredMerge
 
 RETURN_SCAN = 200  # the latest calls of a number looked at when an undo gives its calls back
 
@@ -93,13 +94,13 @@ def _apply(survivor: contact_store.StoredContact, merged: list[contact_store.Sto
     survivor_id = survivor.doc["id"]
     all_terms = contact_store.terms_for(doc, terms)
     gained = [t for t in all_terms if t not in survivor.terms]
-    record = store.StoredMerge(
+    record = StoredMerge(
         merge_id=merge_id, survivor_id=survivor_id, merged_ids=[m.doc["id"] for m in merged],
-        family=rules.family([m.doc for m in merged]), state=store.APPLIED, by=actor.current().who,
+        family=rules.family([m.doc for m in merged]), state=APPLIED, by=actor.current().who,
         at=iso(at), undo_until=iso(until), ttl=int(until.timestamp()),
         # What undoing needs (personal data: dropped on undo, erased with either side).
         attached=attached, survivor_before=survivor.doc, survivor_after=doc,
-        snapshots=[store.Snapshot(m.doc, m.version, list(m.terms)) for m in merged])
+        snapshots=[Snapshot(m.doc, m.version, list(m.terms)) for m in merged])
     audits = [audit.entry("merged", survivor_id, survivor.doc, doc, version=survivor.version + 1)] + [
         audit.entry("merged", m.doc["id"], m.doc, None, fields=[f"merged_into:{survivor_id}"]) for m in merged]
     contacts.screen(doc, gained, [])
@@ -116,7 +117,7 @@ def get(merge_id: str) -> MergeRecord:
 
 def undo(merge_id: str) -> UndoResult:
     record = store.require(check_id(merge_id, "merge_id"))
-    if record.state != store.APPLIED:
+    if record.state != APPLIED:
         raise Conflict(f"merge {merge_id} was undone already ({record.undone_at})")
     if now_iso() > record.undo_until:
         raise Gone(f"merge {merge_id} can be undone until {record.undo_until} (CIM_MERGE_UNDO_DAYS)")

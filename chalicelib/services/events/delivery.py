@@ -27,6 +27,7 @@ from chalicelib.models.common import Page
 from chalicelib.models.webhooks import Delivery, ReplayAnswer
 from chalicelib.store import retryqueue
 from chalicelib.store import webhooks as store
+from chalicelib.store.entities.webhooks import StoredDelivery
 from chalicelib.store.webhooks import StoredWebhook
 
 log = logging.getLogger("cim")
@@ -62,7 +63,7 @@ def fan_out(event: dict[str, Any], webhooks: list[StoredWebhook]) -> int:
     return begun
 
 
-def _dispatch(webhook: StoredWebhook, delivery: store.StoredDelivery) -> None:
+def _dispatch(webhook: StoredWebhook, delivery: StoredDelivery) -> None:
     """Send now, unless an earlier delivery of the lane still waits."""
     event = delivery.event
     lane = event["lane"]
@@ -73,7 +74,7 @@ def _dispatch(webhook: StoredWebhook, delivery: store.StoredDelivery) -> None:
         store.wait_in_lane(webhook.id, lane, event, delivery.next_try)
 
 
-def _attempt(webhook: StoredWebhook, delivery: store.StoredDelivery) -> bool:
+def _attempt(webhook: StoredWebhook, delivery: StoredDelivery) -> bool:
     """One attempt, recorded on the delivery. True when the delivery is done
     with (delivered, or dead-lettered: the lane moves on); False when it waits
     for ``delivery.next_try``."""
@@ -106,7 +107,7 @@ def _attempt(webhook: StoredWebhook, delivery: store.StoredDelivery) -> bool:
     return False
 
 
-def _dead(webhook: StoredWebhook, delivery: store.StoredDelivery, why: str) -> bool:
+def _dead(webhook: StoredWebhook, delivery: StoredDelivery, why: str) -> bool:
     delivery.status, delivery.last_error, delivery.next_try = "failed", why, None
     store.save_delivery(delivery, _ttl(FAILED_DAYS))
     log.warning("webhook %s: event %s dead-lettered after %d attempts", webhook.id, delivery.event["id"],

@@ -41,6 +41,7 @@ from chalicelib.store import followups as followup_store
 from chalicelib.store import interactions as call_store
 from chalicelib.store import notes as notes_store
 from chalicelib.store import privacy as store
+from chalicelib.store.entities.privacy import Gathering, StoredAccess
 
 log = logging.getLogger("cim")
 
@@ -58,11 +59,11 @@ def start(asked: PersonRequest, *, retried: bool = False) -> AccessAnswer:
     request_id = new_id()
     first = [["contact", value]] if kind == "contact_id" else [["holders", kind, value, None],
                                                                ["calls_from", kind, value, None]]
-    job = store.StoredAccess(
+    job = StoredAccess(
         id=request_id, requested_at=now_iso(), requested_by=actor.current().who,
         identifier={"kind": kind, "hash": identity.digest(kind, value)}, state="running", version=1,
         ttl=retention.expires(KEPT_DAYS),
-        work=store.Gathering(reads=first, subjects=[value] if kind == "contact_id" else [],
+        work=Gathering(reads=first, subjects=[value] if kind == "contact_id" else [],
                              identifiers=[[kind, value]] if kind != "contact_id" else []))
     store.save_access(job, expect_version=None)
     try:
@@ -93,7 +94,7 @@ def resume_all(seconds: float | None = None) -> list[AccessAnswer]:
     return [run(j.id, seconds) for j in store.accesses() if j.state in ("running", "failed")]
 
 
-def _job(request_id: str) -> store.StoredAccess:
+def _job(request_id: str) -> StoredAccess:
     job = store.access(check_id(request_id, "access request id"))
     if job is None:
         raise NotFound(f"access request {request_id} not found (they are kept a day)")
@@ -127,12 +128,12 @@ def run(request_id: str, seconds: float | None = None, answer_inline: bool = Tru
     return _answer(job, inline=answer_inline)
 
 
-def _save(job: store.StoredAccess) -> None:
+def _save(job: StoredAccess) -> None:
     store.save_access(replace(job, version=job.version + 1), expect_version=job.version)
     job.version += 1
 
 
-def _gather(job: store.StoredAccess, deadline: float) -> None:
+def _gather(job: StoredAccess, deadline: float) -> None:
     """Make the reads still to make, one at a time. The job is saved as soon
     as a read names a new subject or identifier (an erasure finds the job by
     them, and its save fails if an erasure took the job meanwhile), when the
@@ -156,7 +157,7 @@ def _gather(job: store.StoredAccess, deadline: float) -> None:
             _save(job)
 
 
-def _holders(work: store.Gathering, kind: str, value: str, page_cursor: str | None):
+def _holders(work: Gathering, kind: str, value: str, page_cursor: str | None):
     ids, next_cursor = contact_store.ids_by_term(Term(kind, value), PAGE, page_cursor)
     new = [i for i in dict.fromkeys(ids) if i not in work.subjects]
     work.subjects += new
@@ -164,7 +165,7 @@ def _holders(work: store.Gathering, kind: str, value: str, page_cursor: str | No
     return None, more + ([["holders", kind, value, next_cursor]] if next_cursor else [])
 
 
-def _contact(work: store.Gathering, contact_id: str):
+def _contact(work: Gathering, contact_id: str):
     """A contact, and the reads it brings: its numbers' and addresses' calls
     (an address's other holders too, as an erasure takes them), its history,
     files and changes."""
@@ -197,41 +198,41 @@ def _owned(contact_id: str) -> list[list[Any]]:
     return [[kind, contact_id, None] for kind in ("history", "files", "changes", "followups", "notes")]
 
 
-def _join(work: store.Gathering, contact_ids: list[str], reads: list[list[Any]]) -> list[list[Any]]:
+def _join(work: Gathering, contact_ids: list[str], reads: list[list[Any]]) -> list[list[Any]]:
     """``reads`` about contacts that become subjects now; none for those already."""
     new = [c for c in contact_ids if c not in work.subjects]
     work.subjects += new
     return reads if new else []
 
 
-def _history(work: store.Gathering, contact_id: str, page_cursor: str | None):
+def _history(work: Gathering, contact_id: str, page_cursor: str | None):
     entries, next_cursor = call_store.history(contact_id, PAGE, page_cursor)
     ids = [e.call_id for e in entries]
     found = {"history": {contact_id: ids}, "calls": call_store.get_many(ids)}
     return found, [["history", contact_id, next_cursor]] if next_cursor else []
 
 
-def _calls_from(work: store.Gathering, kind: str, value: str, page_cursor: str | None):
+def _calls_from(work: Gathering, kind: str, value: str, page_cursor: str | None):
     ids, next_cursor = call_store.calls_from_page(kind, value, PAGE, page_cursor)
     return {"calls": call_store.get_many(ids)}, [["calls_from", kind, value, next_cursor]] if next_cursor else []
 
 
-def _files(work: store.Gathering, contact_id: str, page_cursor: str | None):
+def _files(work: Gathering, contact_id: str, page_cursor: str | None):
     entries, next_cursor = attachment_store.of_contact_page(contact_id, PAGE, page_cursor)
     return {"attachments": [e.model_dump() for e in entries]}, [["files", contact_id, next_cursor]] if next_cursor else []
 
 
-def _changes(work: store.Gathering, contact_id: str, page_cursor: str | None):
+def _changes(work: Gathering, contact_id: str, page_cursor: str | None):
     entries, next_cursor = audit_store.of_contact(contact_id, PAGE, page_cursor)
     return {"changes": {contact_id: [e.model_dump() for e in entries]}}, [["changes", contact_id, next_cursor]] if next_cursor else []
 
 
-def _notes(work: store.Gathering, contact_id: str, page_cursor: str | None):
+def _notes(work: Gathering, contact_id: str, page_cursor: str | None):
     found, next_cursor = notes_store.page(contact_id, PAGE, page_cursor)
     return {"notes": {contact_id: [n.model_dump() for n in found]}}, [["notes", contact_id, next_cursor]] if next_cursor else []
 
 
-def _followups(work: store.Gathering, contact_id: str, page_cursor: str | None):
+def _followups(work: Gathering, contact_id: str, page_cursor: str | None):
     return {"followups": {contact_id: [f.model_dump() for f in followup_store.of_contact(contact_id, limit=1000)]}}, []
 
 
@@ -247,7 +248,7 @@ def _document_key(request_id: str) -> str:
     return f"privacy/access/{request_id}/document.json"
 
 
-def _assemble(job: store.StoredAccess) -> None:
+def _assemble(job: StoredAccess) -> None:
     """The finds as one document in the bucket; the job done, without the identifiers."""
     work = job.work
     parts = [_part_key(job.id, n) for n in range(work.found)]
@@ -307,7 +308,7 @@ def _assemble(job: store.StoredAccess) -> None:
     blobs.delete_many(parts)
 
 
-def _about(work: store.Gathering) -> dict[str, list[str]]:
+def _about(work: Gathering) -> dict[str, list[str]]:
     """Whom a job holds data of, without personal data: contact ids and the
     keyed hashes of their numbers and addresses (an erasure finds it by them)."""
     return {"subjects": list(work.subjects),
@@ -342,7 +343,7 @@ def _newest(tree: dict[str, Any]) -> tuple[str, str]:
     return tree.get("start_time") or "", tree["call_Id"]
 
 
-def _answer(job: store.StoredAccess, inline: bool) -> AccessAnswer:
+def _answer(job: StoredAccess, inline: bool) -> AccessAnswer:
     """The job as its owner sees it: no reads, no identifiers; when done,
     the document inline (small enough, and asked for) or a fresh link."""
     answer = AccessAnswer(id=job.id, requested_at=job.requested_at, requested_by=job.requested_by,

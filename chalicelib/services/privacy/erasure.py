@@ -52,6 +52,7 @@ from chalicelib.store import interactions as call_store
 from chalicelib.store import merges as merge_store
 from chalicelib.store import notes as notes_store
 from chalicelib.store import privacy as store
+from chalicelib.store.entities.privacy import ErasureWork, StoredErasure
 
 log = logging.getLogger("cim")
 
@@ -80,11 +81,11 @@ def start(asked: PersonRequest) -> ErasureReceipt:
     kind, value = identity.asked(asked)
     erasure_id = new_id()
     who = actor.current()
-    receipt = store.StoredErasure(id=erasure_id, requested_at=now_iso(), requested_by=who.who,
+    receipt = StoredErasure(id=erasure_id, requested_at=now_iso(), requested_by=who.who,
                                   identifier={"kind": kind, "hash": identity.digest(kind, value)}, state="running",
                                   counts=dict.fromkeys(COUNTS, 0),
                                   ttl=retention.expires(get_settings().erasure_receipt_days))
-    work = store.ErasureWork(named=[kind, value], identifiers=[[kind, value]] if kind != "contact_id" else [],
+    work = ErasureWork(named=[kind, value], identifiers=[[kind, value]] if kind != "contact_id" else [],
                              contacts=[value] if kind == "contact_id" else [])
     store.save_work(erasure_id, work)
     store.save_receipt(receipt)
@@ -106,7 +107,7 @@ def listing(state: str | None = None) -> list[ErasureReceipt]:
     return sorted(found, key=lambda r: r.requested_at, reverse=True)
 
 
-def _public(receipt: store.StoredErasure) -> ErasureReceipt:
+def _public(receipt: StoredErasure) -> ErasureReceipt:
     return ErasureReceipt.model_validate(asdict(receipt))
 
 
@@ -146,7 +147,7 @@ def run(erasure_id: str, seconds: float | None = None) -> ErasureReceipt:
     return _public(receipt)
 
 
-def _save_if_possible(erasure_id: str, work: store.ErasureWork, receipt: store.StoredErasure) -> None:
+def _save_if_possible(erasure_id: str, work: ErasureWork, receipt: StoredErasure) -> None:
     """After a fault: keep how far the steps got (each place is counted done
     only once it is), and the receipt saying why it stopped."""
     try:
@@ -161,7 +162,7 @@ def resume_all(seconds: float | None = None) -> list[ErasureReceipt]:
     return [run(erasure_id, seconds) for erasure_id in store.running_erasures()]
 
 
-def _work(erasure_id: str, work: store.ErasureWork, counts: dict[str, int], deadline: float) -> bool:
+def _work(erasure_id: str, work: ErasureWork, counts: dict[str, int], deadline: float) -> bool:
     """Suppress, then find what is left and delete it, then look again;
     True when a last look finds nothing and the finish is done. Each step
     keeps its place in ``work.at`` (saved when a pass ends), so a person
@@ -191,7 +192,7 @@ def _work(erasure_id: str, work: store.ErasureWork, counts: dict[str, int], dead
     return False
 
 
-def _finish(work: store.ErasureWork, counts: dict[str, int], deadline: float) -> bool:
+def _finish(work: ErasureWork, counts: dict[str, int], deadline: float) -> bool:
     """Forget that her numbers ever called and who held them, and every
     access request about her."""
     at = work.at
@@ -209,7 +210,7 @@ def _finish(work: store.ErasureWork, counts: dict[str, int], deadline: float) ->
     return all_gone  # else the next pass goes on with the rest
 
 
-def _anything_left(work: store.ErasureWork, deadline: float) -> bool | None:
+def _anything_left(work: ErasureWork, deadline: float) -> bool | None:
     """The last look, place by place (two Queries an identifier, one a
     contact): a holder of an erased identifier, a call from one, or a history
     entry of an erased contact. None when the pass ends first (the next goes
@@ -230,7 +231,7 @@ def _anything_left(work: store.ErasureWork, deadline: float) -> bool | None:
     return False
 
 
-def _join(erasure_id: str, work: store.ErasureWork, contact: contact_store.StoredContact) -> None:
+def _join(erasure_id: str, work: ErasureWork, contact: contact_store.StoredContact) -> None:
     """A contact's numbers and addresses join the erasure (suppressed now).
     Another contact holding the same e-mail address is the same person and
     joins too; a phone number another contact holds stays theirs (a shared
@@ -250,7 +251,7 @@ def _join(erasure_id: str, work: store.ErasureWork, contact: contact_store.Store
         work.contacts += others
 
 
-def _erase_contacts(erasure_id: str, work: store.ErasureWork, counts: dict[str, int], deadline: float) -> bool:
+def _erase_contacts(erasure_id: str, work: ErasureWork, counts: dict[str, int], deadline: float) -> bool:
     """Every holder of an erased identifier joins; each contact goes, then
     what was written on it. Both lists grow as contacts bring in their other
     numbers and addresses (and merged contacts), so it runs until both
@@ -274,7 +275,7 @@ def _erase_contacts(erasure_id: str, work: store.ErasureWork, counts: dict[str, 
             return True
 
 
-def _erase_contact(erasure_id: str, work: store.ErasureWork, contact_id: str, counts: dict[str, int]) -> None:
+def _erase_contact(erasure_id: str, work: ErasureWork, contact_id: str, counts: dict[str, int]) -> None:
     """Delete a contact whatever its version: an edit racing the erasure makes
     it read the contact again (and the edit's new numbers join), never fail."""
     for _ in range(MAX_ROUNDS):
@@ -300,7 +301,7 @@ def _erase_contact(erasure_id: str, work: store.ErasureWork, contact_id: str, co
     raise Contended(f"contact {contact_id} kept changing during the erasure")
 
 
-def _erase_redirect(work: store.ErasureWork, redirect: contact_store.Redirect, counts: dict[str, int]) -> None:
+def _erase_redirect(work: ErasureWork, redirect: contact_store.Redirect, counts: dict[str, int]) -> None:
     """A contact merged into another: the survivor is her too, her files go,
     and so does the merge's record (it keeps the merged contacts as they
     were, for an undo)."""
@@ -310,7 +311,7 @@ def _erase_redirect(work: store.ErasureWork, redirect: contact_store.Redirect, c
     merge_store.forget(redirect.merge_id, redirect.contact_id)
 
 
-def _add_contacts(work: store.ErasureWork, contact_ids: list[str]) -> None:
+def _add_contacts(work: ErasureWork, contact_ids: list[str]) -> None:
     work.contacts += [c for c in contact_ids if c not in work.contacts]
 
 
@@ -333,7 +334,7 @@ def _erase_written(contact_id: str, counts: dict[str, int], deadline: float) -> 
     return True
 
 
-def _erase_calls(work: store.ErasureWork, counts: dict[str, int], deadline: float) -> bool:
+def _erase_calls(work: ErasureWork, counts: dict[str, int], deadline: float) -> bool:
     """Every call of an erased contact or from an erased identifier, place by
     place; then what remains in that place (entries whose tree was already
     gone, after an interrupted pass)."""
@@ -354,7 +355,7 @@ def _erase_calls(work: store.ErasureWork, counts: dict[str, int], deadline: floa
     return True
 
 
-def _settle_call(call_id: str, work: store.ErasureWork, counts: dict[str, int]) -> None:
+def _settle_call(call_id: str, work: ErasureWork, counts: dict[str, int]) -> None:
     """Erase a call of the person's; a call of somebody else's that only came
     from one of their numbers loses the number (or, shown to several, just
     stops showing to the erased contacts). Read again if a leg lands meanwhile."""
@@ -388,7 +389,7 @@ def _settle_call(call_id: str, work: store.ErasureWork, counts: dict[str, int]) 
     raise Contended(f"call {call_id} kept changing during the erasure")
 
 
-def _from_erased(tree: dict[str, Any], work: store.ErasureWork) -> bool:
+def _from_erased(tree: dict[str, Any], work: ErasureWork) -> bool:
     return bool(tree.get("origin")) and list(tree["origin"]) in work.identifiers
 
 

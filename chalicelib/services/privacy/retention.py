@@ -27,6 +27,7 @@ from chalicelib.domain.values import parse_datetime
 from chalicelib.models.privacy import RetentionJob, RetentionRequest
 from chalicelib.store import interactions as call_store
 from chalicelib.store import retention as store
+from chalicelib.store.entities.privacy import StoredRetentionJob
 
 PAGE = 10
 MAX_YEARS_BACK = 10
@@ -65,20 +66,20 @@ def start(asked: RetentionRequest) -> RetentionJob:
     reach = _days(kind) or MAX_YEARS_BACK * 366
     first = parse_datetime(since).date() if since else today - timedelta(days=min(reach, MAX_YEARS_BACK * 366))
     stamp = now_iso()
-    job = store.StoredRetentionJob(id=new_id(), kind=kind, state="running", days=_days(kind), day=first.isoformat(),
+    job = StoredRetentionJob(id=new_id(), kind=kind, state="running", days=_days(kind), day=first.isoformat(),
                                    last_day=today.isoformat(), started_at=stamp, updated_at=stamp)
     store.save_job(job)
     return run(job.id)
 
 
-def _stored(job_id: str) -> store.StoredRetentionJob:
+def _stored(job_id: str) -> StoredRetentionJob:
     job = store.job(check_id(job_id, "job id"))
     if job is None:
         raise NotFound(f"retention job {job_id} not found")
     return job
 
 
-def _public(job: store.StoredRetentionJob) -> RetentionJob:
+def _public(job: StoredRetentionJob) -> RetentionJob:
     return RetentionJob.model_validate(asdict(job))
 
 

@@ -29,6 +29,7 @@ from chalicelib.models.schema import Attribute, AttributeFields, Job
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import rules as rules_store
 from chalicelib.store import schema as schema_store
+from chalicelib.store.entities.jobs import StoredJob
 
 # Changing these on an attribute needs the contacts checked (and maybe reindexed).
 DATA_RULES = ("type", "max_length", "options", "required", "unique", "searchable")
@@ -238,13 +239,13 @@ def _start_job_if_needed(new: Attribute, old: Attribute | None, reason: str) -> 
 
 def _new_job(reason: str, drop_key: str | None = None, index_format: int | None = None) -> Job:
     stamp = now_iso()
-    record = schema_store.StoredJob(id=new_id(), reason=reason, state="running", started_at=stamp,
+    record = StoredJob(id=new_id(), reason=reason, state="running", started_at=stamp,
                                     updated_at=stamp, drop_key=drop_key, index_format=index_format)
     schema_store.add_job(record)
     return _public(record)
 
 
-def _public(record: schema_store.StoredJob) -> Job:
+def _public(record: StoredJob) -> Job:
     return Job.model_validate(asdict(record))
 
 
@@ -304,7 +305,7 @@ def run_job(job_id: str, seconds: float | None = None) -> Job:
     return _public(record)
 
 
-def _reindex(contact: contact_store.StoredContact, schema: dict[str, Attribute], record: schema_store.StoredJob,
+def _reindex(contact: contact_store.StoredContact, schema: dict[str, Attribute], record: StoredJob,
              settings: Any) -> None:
     doc = contact.doc
     kept = {k: v for k, v in doc.items() if k not in SERVER_FIELDS and k != record.drop_key}
@@ -333,7 +334,7 @@ def _reindex(contact: contact_store.StoredContact, schema: dict[str, Attribute],
         pass  # written meanwhile, so already under the new schema
 
 
-def _note_conflict(record: schema_store.StoredJob, contact_id: str, message: str) -> None:
+def _note_conflict(record: StoredJob, contact_id: str, message: str) -> None:
     if len(record.conflicts) < 100:
         record.conflicts.append({"contact_id": contact_id, "message": message})
 

@@ -41,6 +41,7 @@ from chalicelib.models.sync import SyncRun, SyncStatus
 from chalicelib.services.calls import interactions
 from chalicelib.store import interactions as tree_store
 from chalicelib.store import sync as sync_store
+from chalicelib.store.entities.sync import PendingWriteBack, SyncState
 
 log = logging.getLogger("cim")
 
@@ -124,12 +125,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _take_lease() -> sync_store.SyncState:
+def _take_lease() -> SyncState:
     state = sync_store.state()
     now = time.time()
     if state and state.lease_until > now:
         raise Conflict("a sync is already running")
-    taken = replace(state or sync_store.SyncState(), lease_until=now + LEASE_SECONDS, last_started_at=now_iso())
+    taken = replace(state or SyncState(), lease_until=now + LEASE_SECONDS, last_started_at=now_iso())
     sync_store.put_state(taken, lease_was=None if state is None else state.lease_until)
     return taken
 
@@ -204,7 +205,7 @@ def run() -> SyncRun:
 
 
 def status() -> SyncStatus:
-    state = sync_store.state() or sync_store.SyncState()
+    state = sync_store.state() or SyncState()
     return SyncStatus(configured=bool(get_settings().sinch_base_url), running=state.lease_until > time.time(),
                       watermark=state.watermark, pendingWriteBacks=len(sync_store.writebacks()),
                       runs=sync_store.recent_runs(20))
@@ -215,7 +216,7 @@ def scheduled() -> SyncRun | None:
     settings = get_settings()
     if not settings.sinch_base_url:
         return None
-    state = sync_store.state() or sync_store.SyncState()
+    state = sync_store.state() or SyncState()
     last = parse_datetime(state.last_started_at) if state.last_started_at else None
     if last and _now() - last < timedelta(seconds=settings.sync_every_seconds):
         return None
@@ -248,7 +249,7 @@ def _send_write_back(record_id: str, call_id: str, contact_id: str) -> int:
     try:
         sinch.write_contact_data(record_id, {"cimContactId": contact_id})
     except DomainError as error:
-        sync_store.put_writeback(sync_store.PendingWriteBack(record_id, call_id, contact_id, error.message))
+        sync_store.put_writeback(PendingWriteBack(record_id, call_id, contact_id, error.message))
         return 0
     interactions.save_leg(call_id, SaveLegRequest(
         interaction=LegFields.model_validate({"leg_id": record_id, "cimContactId": contact_id}), call_Id=call_id))
