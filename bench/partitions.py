@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from chalicelib.domain import names
 from chalicelib.store.entities.calls import CallDayItem, CallItem
 from chalicelib.store.entities.contacts import ContactItem, UpdatedItem
-from chalicelib.store.entities.search import IndexItem, NameItem, NamePairItem
+from chalicelib.store.entities.search import IndexItem, NameBeginsItem, NameItem, NamePairItem, NameTripleItem
 
 READ_LIMIT, WRITE_LIMIT = 3000.0, 1000.0  # units a second one partition serves
 LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "fi_FI", "sv_SE", "pt_BR", "nl_NL")
@@ -90,6 +90,24 @@ def name_pair_shares(sample: int) -> collections.Counter:
     return collections.Counter({k: v / sample for k, v in counts.items()})
 
 
+def entries_per_person(sample: int, keys_of) -> collections.Counter:
+    """How many entries a person has, on average, under each key ``keys_of(words)`` names."""
+    counts: collections.Counter = collections.Counter()
+    for words in _people(sample):
+        counts.update(keys_of(words))
+    return collections.Counter({k: v / sample for k, v in counts.items()})
+
+
+def beginning_shares(sample: int) -> collections.Counter:
+    """Entries a person has under each ``NAMEBEGINS#<three letters>`` key."""
+    return entries_per_person(sample, lambda words: [NameBeginsItem.pk_of(b) for _, b in names.beginning_pairs(words)])
+
+
+def triple_shares(sample: int) -> collections.Counter:
+    """Entries a person has under each ``NAMETRIPLE#<word>#<word>`` key."""
+    return entries_per_person(sample, lambda words: [NameTripleItem.pk_of(a, b) for a, b, _ in names.triples(words)])
+
+
 def _people(sample: int) -> list[list[str]]:
     from faker import Faker
 
@@ -98,7 +116,8 @@ def _people(sample: int) -> list[list[str]]:
     return [names.name_words(fake.first_name(), fake.last_name()) for _ in range(sample)]
 
 
-def heats(calls: float, contacts: int, letters: collections.Counter, pairs: collections.Counter) -> list[Heat]:
+def heats(calls: float, contacts: int, letters: collections.Counter, pairs: collections.Counter,
+          beginnings: collections.Counter | None = None, triples: collections.Counter | None = None) -> list[Heat]:
     rate = {op: calls * per_call for op, per_call in MIX.items()}
     contact_writes = rate["contact creates"] + rate["contact edits"]
     # An edit moves the contact's last-change entry: a delete and a put (a create only puts).
@@ -106,11 +125,27 @@ def heats(calls: float, contacts: int, letters: collections.Counter, pairs: coll
     letter, share = letters.most_common(1)[0]
     pair_key, pair_share = pairs.most_common(1)[0]
     shard = CallItem.day_listing("2026-12-03T10:00:00.000Z", "CALL-1")["GSI1PK"]
-    # Half the searches are one word (a page: 25 entries), half two, whose exact pairs do not always fill
-    # the page: then the filtered read of one letter's entries, up to 500 (both eventually consistent).
+    # Half the searches are one word (a page: 25 entries), half two: their exact pairs, and when those do
+    # not fill the page the beginning entries (a page each). A tenth of the two-word searches type a word
+    # of one or two letters beside the finished one: the filtered read of one letter's entries, up to 500.
     page = read_units(25 * SIZE_KB["name entry"], consistent=False)
-    per_search = 0.5 * page + 0.5 * read_units(min(1000, 20 * 25) * SIZE_KB["name entry"], consistent=False)
-    return [
+    per_search = 0.5 * page + 0.05 * read_units(min(1000, 20 * 25) * SIZE_KB["name entry"], consistent=False)
+    beginning_key, beginning_share = (beginnings or collections.Counter({"-": 0.0})).most_common(1)[0]
+    triple_key, triple_share = (triples or collections.Counter({"-": 0.0})).most_common(1)[0]
+    name_rows = [
+        Heat("name beginnings", beginning_key,
+             reads=rate["name searches"] * 0.5 * min(1.0, beginning_share) * page,
+             writes=contact_writes * beginning_share * write_units(SIZE_KB["name entry"]),
+             why=f"a person has {beginning_share:.2f} entries here on average (a word starting with these "
+                 "letters paired with each other word); a two-word search short of exact matches reads a page; "
+                 "every create and edit rewrites them"),
+        Heat("name triples", triple_key,
+             reads=rate["name searches"] * 0.1 * min(1.0, triple_share) * page,
+             writes=contact_writes * triple_share * write_units(SIZE_KB["name entry"]),
+             why=f"a person has {triple_share:.3f} entries here on average (names of three words or more); "
+                 "a tenth of the searches type three words"),
+    ] if beginnings is not None else []
+    return name_rows + [
         Heat("number entry (IVR lookup)", IndexItem.pk_of("phone", "+14155550100"),
              reads=1 / 60 * read_units(SIZE_KB["index entry with card"]), writes=0.0,
              why="one caller calls at most once a minute; the lookup is one strongly consistent read of its entry"),
@@ -153,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", type=float, default=0.10, help="the largest share of a partition a key may take")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     args = parser.parse_args(argv)
-    rows = heats(args.calls, args.contacts, name_letter_shares(args.sample), name_pair_shares(args.sample))
+    rows = heats(args.calls, args.contacts, name_letter_shares(args.sample), name_pair_shares(args.sample),
+                 beginning_shares(args.sample), triple_shares(args.sample))
     if args.json:
         print(json.dumps([r.__dict__ | {"share": round(r.share, 4)} for r in rows], indent=2))
     else:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from botocore.exceptions import ClientError
 
 from chalicelib.core.settings import get_settings
+from chalicelib.domain.terms import INDEX_FORMAT
 from chalicelib.store import aws
+from chalicelib.store import schema as schema_store
 from chalicelib.store.table import TTL_ATTRIBUTE, table_definition
 
 
@@ -22,6 +24,8 @@ def ensure_table() -> None:
     client.update_time_to_live(
         TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE}
     )
+    # A new table holds no contact written in an older index format: nothing to reindex.
+    schema_store.set_index_format(INDEX_FORMAT)
 
 
 def ensure_bucket() -> None:

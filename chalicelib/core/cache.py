@@ -18,9 +18,12 @@ def invalidate_all() -> None:
 
 
 class Cached(Generic[T]):
-    def __init__(self, load: Callable[[], T], seconds: Callable[[], float]) -> None:
+    def __init__(self, load: Callable[[], T], seconds: Callable[[], float],
+                 final: Callable[[T], bool] | None = None) -> None:
+        """``final``: a value that can no longer change, kept until invalidated."""
         self._load = load
         self._seconds = seconds
+        self._final = final
         self._value: T | None = None
         self._at = 0.0
         self._lock = threading.Lock()
@@ -28,7 +31,8 @@ class Cached(Generic[T]):
 
     def get(self) -> T:
         with self._lock:
-            if self._value is None or time.monotonic() - self._at > self._seconds():
+            if self._value is None or (time.monotonic() - self._at > self._seconds()
+                                       and not (self._final and self._final(self._value))):
                 self._value = self._load()
                 self._at = time.monotonic()
             return self._value

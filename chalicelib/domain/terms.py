@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 NAME = "name"
 NAME_PAIR = "name_pair"  # two words of one name, "<word> <other word>": both orders are terms
+NAME_BEGINS = "name_begins"  # "<word> <other word>", keyed by the other word's first letters
+NAME_TRIPLE = "name_triple"  # "<word> <word> <third word>": the first two in alphabetical order
+NAME_LONG = "name_long"  # a word of a name longer than its paired words
 UNIQUE = "uniq:"  # kind prefix of a unique-value claim: ``uniq:<attribute key>``
 # What agents type when they have only part of a value: a number's last
 # digits ("1010" for +1 415 555 1010) and a text attribute's beginning
@@ -19,8 +22,9 @@ UPDATED = "updated"  # the contact's last change (its ``updated_at``): ``updated
 # The index format this code writes: a table whose contacts were written by an
 # older one is reindexed once by the maintenance schedule. 2: number endings and
 # text beginnings; 3: the IVR's card on the entries a lookup queries; 4: the
-# contact on its name entries, and the entries of pairs of name words.
-INDEX_FORMAT = 4
+# contact on its name entries, and the entries of pairs of name words; 5: the
+# entries of two beginnings, of three words, and of long names' words.
+INDEX_FORMAT = 5
 
 
 @dataclass(frozen=True)

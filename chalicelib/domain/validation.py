@@ -14,7 +14,10 @@ from chalicelib.domain.terms import (
     ENDING_DIGITS,
     MIN_BEGINNING,
     NAME,
+    NAME_BEGINS,
+    NAME_LONG,
     NAME_PAIR,
+    NAME_TRIPLE,
     PHONE_END,
     UNIQUE,
     Term,
@@ -94,6 +97,9 @@ def prepare(given: dict[str, Any], schema: dict[str, Attribute], *, region: str,
             terms.append(Term(UNIQUE + key, checked.index[0]))
     words = names.name_words(fields.get("first_name"), fields.get("last_name"))
     terms += [Term(NAME, w) for w in words] + [Term(NAME_PAIR, f"{a} {b}") for a, b in names.pairs(words)]
+    terms += [Term(NAME_BEGINS, f"{a} {b}") for a, b in names.beginning_pairs(words)]
+    terms += [Term(NAME_TRIPLE, " ".join(t)) for t in names.triples(words)]
+    terms += [Term(NAME_LONG, w) for w in words] if names.is_long(words) else []
     missing = [a.key for a in schema.values() if a.required and a.key not in fields]
     if missing and not lenient:
         raise Invalid(f"required attributes missing: {', '.join(missing)}", missing=missing)

@@ -15,7 +15,19 @@ from typing import Any
 from chalicelib.core import metering
 from chalicelib.core.errors import Conflict, Contended, Merged, NotFound, PreconditionFailed, Unavailable
 from chalicelib.domain import ivr
-from chalicelib.domain.terms import BEGINS, INDEX_FORMAT, NAME, NAME_PAIR, UNIQUE, UPDATED, Term
+from chalicelib.domain.names import KEYED_LETTERS
+from chalicelib.domain.terms import (
+    BEGINS,
+    INDEX_FORMAT,
+    NAME,
+    NAME_BEGINS,
+    NAME_LONG,
+    NAME_PAIR,
+    NAME_TRIPLE,
+    UNIQUE,
+    UPDATED,
+    Term,
+)
 from chalicelib.store import audit as audit_store
 from chalicelib.store import cursor, holders
 from chalicelib.store import privacy as privacy_store
@@ -24,7 +36,15 @@ from chalicelib.store.dynamo import BATCH_WRITE_MAX, batch_get, batch_write, cal
 from chalicelib.store.entities import ALL_KEYS, CONTACTS_GSI
 from chalicelib.store.entities.contacts import ContactItem, UniqueClaimItem, UpdatedItem
 from chalicelib.store.entities.health import HealthItem
-from chalicelib.store.entities.search import BeginningItem, IndexItem, NameItem, NamePairItem
+from chalicelib.store.entities.search import (
+    BeginningItem,
+    IndexItem,
+    NameBeginsItem,
+    NameItem,
+    NameLongItem,
+    NamePairItem,
+    NameTripleItem,
+)
 from chalicelib.store.transaction import Cancelled, Transaction
 
 SCAN_FACTOR, SCAN_MAX = 20, 1000  # name entries one filtered search may read
@@ -56,6 +76,7 @@ class NameHit:
     words: list[str]
     contact: dict[str, Any] | None
     paired: bool
+    tripled: bool = False
 
 
 def index_key(term: Term, contact_id: str) -> dict[str, str]:
@@ -63,6 +84,12 @@ def index_key(term: Term, contact_id: str) -> dict[str, str]:
         return NameItem.keys(term.value, contact_id)
     if term.kind == NAME_PAIR:
         return NamePairItem.keys(*term.value.split(" "), contact_id)
+    if term.kind == NAME_BEGINS:
+        return NameBeginsItem.keys(*term.value.split(" "), contact_id)
+    if term.kind == NAME_TRIPLE:
+        return NameTripleItem.keys(*term.value.split(" "), contact_id)
+    if term.kind == NAME_LONG:
+        return NameLongItem.keys(term.value, contact_id)
     if term.kind.startswith(BEGINS):
         return BeginningItem.keys(term.kind.removeprefix(BEGINS), term.value, contact_id)
     if term.kind.startswith(UNIQUE):
@@ -75,7 +102,7 @@ def index_key(term: Term, contact_id: str) -> dict[str, str]:
 # A contact up to this size rides on its name entries: a page of 25 found
 # (entries of ~1 KB with their keys and words) stays within 3 read units.
 NAME_CONTACT_MAX = 800
-NAMED = (NAME, NAME_PAIR)
+NAMED = (NAME, NAME_PAIR, NAME_BEGINS, NAME_TRIPLE, NAME_LONG)
 
 
 @dataclass(frozen=True)
@@ -87,13 +114,14 @@ class EntryShape:
     card: dict[str, Any] | None
     contact: dict[str, Any] | None
     paired: bool  # the terms have pair entries (a contact stored before format 4 has not)
+    tripled: bool  # and the entries of three words, beginnings and long names (format 5)
 
     @classmethod
     def of(cls, doc: dict[str, Any], terms: list[Term], version: int) -> EntryShape:
         contact = doc | {"version": version}
         small = len(json.dumps(contact, separators=(",", ":"), default=str).encode()) <= NAME_CONTACT_MAX
         return cls(name_words(terms), ivr.card(doc, terms), contact if small else None,
-                   any(t.kind == NAME_PAIR for t in terms))
+                   any(t.kind == NAME_PAIR for t in terms), any(t.kind == NAME_BEGINS for t in terms))
 
 
 def index_item(term: Term, contact_id: str, shape: EntryShape) -> dict[str, Any]:
@@ -101,8 +129,10 @@ def index_item(term: Term, contact_id: str, shape: EntryShape) -> dict[str, Any]
     if term.kind in NAMED:
         # ``text`` lets a search for several words filter in the Query itself
         # (contains " <prefix>": a word starting with it); ``paired``: the
-        # contact has pair entries (written by index format 4 or later).
-        item |= {"words": shape.words, "text": " " + " ".join(shape.words), "paired": shape.paired}
+        # contact has pair entries (written by index format 4 or later);
+        # ``tripled``: and those of format 5.
+        item |= {"words": shape.words, "text": " " + " ".join(shape.words), "paired": shape.paired,
+                 "tripled": shape.tripled}
         if shape.contact is not None:
             item["contact"] = shape.contact
     elif shape.card is not None and ivr.looked_up_by(term):
@@ -523,6 +553,30 @@ def name_pair_hits(word: str, other: str, limit: int, page_cursor: str | None, r
     return _name_page(f"name2:{word}", NamePairItem.pk_of(word), other, limit, page_cursor, rest)
 
 
+def name_triple_hits(first: str, second: str, third: str, limit: int, page_cursor: str | None,
+                     rest: list[str] = ()) -> tuple[list[NameHit], str | None]:
+    """Entries of names holding ``first`` and ``second`` whole and a third
+    word starting with ``third`` (each hit's ``word``); ``rest`` filters."""
+    return _name_page(f"name3:{first}:{second}", NameTripleItem.pk_of(first, second), third, limit, page_cursor,
+                      rest)
+
+
+def name_beginning_hits(word: str, other: str, limit: int, page_cursor: str | None, rest: list[str] = ()
+                        ) -> tuple[list[NameHit], str | None]:
+    """Beginning entries of names with a word ``word`` begins (and is not)
+    and another word starting with ``other``'s first letters, in the first
+    word's order (each hit's ``word`` is "<word>#<other word>"); ``rest``
+    (and ``other`` when longer than its keyed letters) filter."""
+    return _name_page(f"nameb:{word}:{other}", NameBeginsItem.pk_of(other), word, limit, page_cursor,
+                      [*rest, other] if len(other) > KEYED_LETTERS else list(rest), longer_only=True)
+
+
+def long_name_hits(prefix: str, limit: int, page_cursor: str | None, others: list[str] = ()
+                   ) -> tuple[list[NameHit], str | None]:
+    """The long names' entries of words starting with ``prefix``, filtered as in ``name_hits``."""
+    return _name_page(f"namel:{prefix}", NameLongItem.pk_of(prefix), prefix, limit, page_cursor, others)
+
+
 def _name_page(scope: str, pk: str, prefix: str, limit: int, page_cursor: str | None, others: list[str],
                longer_only: bool = False) -> tuple[list[NameHit], str | None]:
     params: dict[str, Any] = {
@@ -542,7 +596,8 @@ def _name_page(scope: str, pk: str, prefix: str, limit: int, page_cursor: str | 
         params["Limit"] = min(limit * SCAN_FACTOR, SCAN_MAX)
     items, next_cursor = query_page(scope, page_cursor, keep=limit, **params)
     hits = [NameHit(contact_id=i["id"], word=i["SK"].rsplit("#", 1)[0], words=i["words"],
-                    contact=i.get("contact"), paired=bool(i.get("paired"))) for i in items]
+                    contact=i.get("contact"), paired=bool(i.get("paired")), tripled=bool(i.get("tripled")))
+            for i in items]
     return hits, next_cursor
 
 

@@ -15,6 +15,9 @@ ANNE = {"first_name": "Anne", "last_name": "Lee", "phone1": "+1 415 555 0101", "
 # What the table holds only for the record of a change, or for the merge itself.
 BOOKKEEPING = {"audit", "merge"}
 
+# The entries a name has (each carries the contact): its words, their pairs, beginnings, triples; a long one's words.
+NAMED = ("NAME#", "NAMEPAIR#", "NAMEBEGINS#", "NAMETRIPLE#", "NAMELONG#")
+
 
 def _leg(api, call_id: str, ani: str, start: str) -> None:
     reply = api.post(f"/interactions/updateOrSaveInteractionTree/{call_id}",
@@ -122,10 +125,11 @@ def test_undo_gives_everything_back_item_for_item_and_keeps_the_survivors_later_
     assert changed - since == {(f"CONTACT#{ann['id']}", "CONTACT"), ("IDX#email#ann@example.com", f"CONTACT#{ann['id']}"),
                                ("IDX#email#ann.lee@example.org", f"CONTACT#{ann['id']}"),
                                ("IDX#phone#+14155550100", f"CONTACT#{ann['id']}")} | holders_of \
-        | {k for k in changed if k[0].startswith(("UPDATED#", "NAME#", "NAMEPAIR#")) and k[1].endswith(ann["id"])}
-    assert {k for k in changed if k[0].startswith(("NAME#", "NAMEPAIR#"))} == {
+        | {k for k in changed if k[0].startswith(("UPDATED#", *NAMED)) and k[1].endswith(ann["id"])}
+    assert {k for k in changed if k[0].startswith(NAMED)} == {
         (f"NAME#{w[0]}", f"{w}#{ann['id']}") for w in ("ann", "lee")} | {
-        (f"NAMEPAIR#{a}", f"{b}#{ann['id']}") for a, b in (("ann", "lee"), ("lee", "ann"))}
+        (f"NAMEPAIR#{a}", f"{b}#{ann['id']}") for a, b in (("ann", "lee"), ("lee", "ann"))} | {
+        (f"NAMEBEGINS#{b[:3]}", f"{a}#{b}#{ann['id']}") for a, b in (("ann", "lee"), ("lee", "ann"))}
     moved = {k for k in changed if k[0].startswith("UPDATED#")}
     assert len(moved) == 2 and all(k[1].endswith(ann["id"]) for k in moved)  # the edit's, gone; the undo's
     restored = json.loads(api.get(f"/contacts/{anne['id']}").body)
@@ -282,7 +286,7 @@ def test_any_merge_undone_leaves_the_table_and_the_bucket_as_they_were(api, tabl
     # The survivor's last change is the undo: its one last-change entry moved there.
     moved = {k for k in before.keys() | after.keys() if k[0].startswith("UPDATED#") and k[1].endswith(survivor["id"])}
     # Its name entries carry it: the same entries, changed as it did (they carry its version now).
-    named = lambda items: {k for k in items if k[0].startswith(("NAME#", "NAMEPAIR#"))  # noqa: E731
+    named = lambda items: {k for k in items if k[0].startswith(NAMED)  # noqa: E731
                            and k[1].endswith(survivor["id"])}
     assert named(after) == named(before)
     version = str(body(api.get(f"/contacts/{survivor['id']}"))["version"])

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+import pytest
+
 from tests.api.conftest import body
+
+pytestmark = pytest.mark.takes(35)
 
 FIRST = ["Maria", "Ana"]
 LAST = ["Garcia", "Lopez"]
@@ -66,14 +70,90 @@ def test_a_contact_stored_before_pairs_is_found_until_the_upgrade_gives_it_them(
             terms = [t for t in item["terms"]["L"] if t["L"][0]["S"] != "name_pair"]
             db.update_item(TableName=table, Key=key, UpdateExpression="SET terms = :t REMOVE index_format",
                            ExpressionAttributeValues={":t": {"L": terms}})
+    schema_store.set_index_format(3)  # the table as format 3 left it
     found = body(api.get("/contacts?name=maria%20garcia"))["items"]
     assert sorted(c["id"] for c in found) == sorted([old["id"], new["id"]])  # each once
-    assert api.calls == ["Query", "Query", "BatchGetItem"]  # its entries carry no contact: read after
+    # The pairs, the table's format (not reached: no beginning entries to trust), the filtered read of
+    # "maria…"; the old one's entries carry no contact: read after.
+    assert api.calls == ["Query", "GetItem", "Query", "BatchGetItem"]
 
-    schema_store.set_index_format(3)
     job = schema.reindex_for_the_index_format()
     assert job is not None and schema.run_job(job.id).changed == 1  # the old one only
     found = body(api.get("/contacts?name=maria%20garcia"))["items"]
-    # Both exact pairs now, in the order of the word they were found under ("garcia", "garcias"); then the
-    # names where "maria" only begins a word (none): two Queries, nothing read after.
-    assert [c["id"] for c in found] == [old["id"], new["id"]] and api.calls == ["Query", "Query"]
+    # Both exact pairs now, in the order of the word they were found under ("garcia", "garcias"); then
+    # (the format reached, read once) the names where "maria" only begins a word and long names (none):
+    # nothing read after.
+    assert [c["id"] for c in found] == [old["id"], new["id"]]
+    assert api.calls == ["Query", "GetItem", "Query", "Query"]
+
+
+# Realistic shapes: compound first names ("Maria Jose"), two beginnings typed, and long names whose
+# later words lie past the paired ones ("Maria de los Angeles Garcia Lopez").
+GIVEN = ["Maria", "Mario", "Marta", "Ana"]
+FAMILY = ["Garcia", "Garrido", "Lopez"]
+
+
+def person(n: int) -> dict[str, str]:
+    first = GIVEN[n % len(GIVEN)] + (" Jose" if n // len(GIVEN) % 2 == 0 else "")
+    last = FAMILY[n // len(GIVEN) % len(FAMILY)]
+    if n % 10 == 9:
+        first, last = "Maria de los Angeles", "Garcia Lopez"
+    return {"first_name": first, "last_name": last, "phone1": f"+1 415 {n // 10000 + 300:03d} {n % 10000:04d}"}
+
+
+def seed_people(api, start: int, count: int) -> dict[str, list[str]]:
+    from chalicelib.domain import names
+
+    made = {}
+    for at in range(start, start + count, 100):
+        rows = [person(n) for n in range(at, min(at + 100, start + count))]
+        reply = body(api.post("/contacts/bulk", {"contacts": rows}))
+        assert reply["created"] == len(rows)
+        made |= {r["id"]: names.name_words(row["first_name"], row["last_name"]) for r, row in zip(reply["results"], rows)}
+    return made
+
+
+def every_page(api, query: str) -> list[str]:
+    found, cursor = [], None
+    while True:
+        reply = api.get(f"/contacts?name={quote(query)}&limit=25" + (f"&cursor={quote(cursor)}" if cursor else ""))
+        assert reply.status_code == 200, reply.body
+        found += [c["id"] for c in body(reply)["items"]]
+        cursor = body(reply).get("cursor")
+        if not cursor:
+            return found
+
+
+def test_two_beginnings_and_three_words_read_only_matches_at_twice_the_people(api):
+    """"mar gar" (no word finished: the beginning entries keyed "gar", the range
+    "mar…") and "maria jose gar" (two words whole: the triples of "jose" and
+    "maria") fill a page of 25 in at most two Queries and three read units,
+    the same with twice the people."""
+    seed_people(api, 0, 360)
+    every_page(api, "mar gar")  # the table's index format, read once a container
+    queries = ("mar gar", "gar mar", "maria jose gar", "jose maria gar", "marta garr")
+    small = {q: cost(api, q) for q in queries}
+    seed_people(api, 360, 360)
+    large = {q: cost(api, q) for q in queries}
+    for query in queries:
+        found, calls, units = large[query]
+        assert found == 25, (query, large[query])
+        assert len(calls) <= 2 and units <= 3.0 and "BatchGetItem" not in calls, (query, large[query])
+        assert large[query] == small[query], (query, small[query], large[query])
+
+
+def test_every_phase_finds_each_matching_name_once(api):
+    """Paging to the end of each search gives exactly the names that match,
+    each once: exact triples and pairs, two beginnings, a short word (the
+    filtered read), and long names found by a word past their paired ones."""
+    from chalicelib.domain import names
+
+    people = seed_people(api, 0, 200)
+    for query in ("mar gar", "maria jose gar", "ange lop", "lopez maria", "maria g", "mari garc", "ana jose",
+                  "de los", "garcia lopez angeles"):
+        wanted = names.words(query)
+        expected = sorted(i for i, words in people.items() if names.matches(wanted, words))
+        found = every_page(api, query)
+        assert len(found) == len(set(found)), (query, "a contact twice")
+        assert sorted(found) == expected, (query, len(found), len(expected))
+        assert expected, query  # each query finds someone: the test can fail

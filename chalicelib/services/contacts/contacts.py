@@ -324,18 +324,23 @@ def name_ids(query: str, limit: int, cursor: str | None = None) -> tuple[list[st
     return [h.contact_id for h in hits], next_cursor
 
 
-# A search of several words reads in two phases; its cursor says which.
-EXACT_PHASE, PREFIX_PHASE = "x.", "p."
+# A search of several words reads in phases, exact matches first; its cursor
+# says which: three words whole, a word whole and another, two beginnings
+# and long names; or (a short word, a table being reindexed) the filtered
+# read of longer words and the long names holding the finished word whole.
+TRIPLE_PHASE, EXACT_PHASE, BEGINNING_PHASE, LONG_PHASE = "t.", "x.", "b.", "l."
+PREFIX_PHASE, LONG_EXACT_PHASE = "p.", "e."
+BEGINNINGS_FORMAT = 5  # the index format that writes beginning, triple and long-name entries
 
 
 def name_search(query: str, limit: int, cursor: str | None) -> tuple[list[store.NameHit], str | None]:
     """One read of a name search: the entries found, each contact once.
 
-    One word: its name entries. Several: first the pair entries of a word
-    the searcher finished (exact matches: reading only matches however
-    common the names), then the name entries of the longest word for the
-    names where that word is only a beginning (a filter reads past others
-    there, up to ``SCAN_MAX`` entries)."""
+    One word: its name entries. Several: the phases of ``names.PairPlan``,
+    each a Query of a range that holds only matches (or a few more: a word
+    longer than its keyed letters filters), however common the names; the
+    filtered read that reads past other names (up to ``SCAN_MAX`` entries)
+    serves only a word too short to key its entries."""
     if len(query) > limits.MAX_NAME_QUERY_CHARS:
         raise Invalid(f"name: at most {limits.MAX_NAME_QUERY_CHARS} characters")
     wanted = names.words(query)
@@ -348,21 +353,91 @@ def name_search(query: str, limit: int, cursor: str | None) -> tuple[list[store.
         hits, after = store.name_hits(wanted[0], limit, cursor)
         return [h for h in hits if h.word == names.first_pivot_word(wanted[0], h.words)], after
     plan = names.pair_plan(wanted)
-    if cursor is None or cursor.startswith(EXACT_PHASE):
-        hits, after = store.name_pair_hits(plan.word, plan.other, limit, (cursor or "")[2:] or None, plan.rest)
-        kept = [h for h in hits if h.word == names.first_pair(plan, h.words) and names.matches(wanted, h.words)]
-        return kept, EXACT_PHASE + after if after else PREFIX_PHASE
-    if not cursor.startswith(PREFIX_PHASE):
+    phase = _phase_of(plan, cursor)
+    hits, after = _NAME_PHASES[phase](plan, wanted, limit, (cursor or "")[len(phase):] or None)
+    if after:
+        return hits, phase + after
+    return hits, _phase_after(plan, phase)
+
+
+def _phase_of(plan: names.PairPlan, cursor: str | None) -> str:
+    if cursor is None:
+        return TRIPLE_PHASE if plan.triple else EXACT_PHASE
+    possible = [EXACT_PHASE, PREFIX_PHASE] + ([TRIPLE_PHASE] if plan.triple else []) + \
+        ([BEGINNING_PHASE, LONG_PHASE] if plan.keyed else []) + ([LONG_EXACT_PHASE] if plan.longer_words_only else [])
+    phase = next((p for p in possible if cursor.startswith(p)), None)
+    if phase is None:
         raise Invalid("cursor: not a cursor of this search; start again without one")
-    others = list(wanted)
-    others.remove(plan.pivot)
-    hits, after = store.name_hits(plan.pivot, limit, cursor[2:] or None, others,
+    return phase
+
+
+def _phase_after(plan: names.PairPlan, phase: str) -> str | None:
+    """The phase that follows ``phase``; whether the beginning entries serve
+    is asked only here (one cached read), once the exact matches are done."""
+    if phase == TRIPLE_PHASE:
+        return EXACT_PHASE
+    if phase == EXACT_PHASE:
+        keyed = plan.keyed and schema.index_format_reached(BEGINNINGS_FORMAT)
+        return BEGINNING_PHASE if keyed else PREFIX_PHASE
+    if phase == BEGINNING_PHASE:
+        return LONG_PHASE
+    if phase == PREFIX_PHASE and plan.longer_words_only:
+        return LONG_EXACT_PHASE
+    return None
+
+
+def _triples(plan: names.PairPlan, wanted: list[str], limit: int, at: str | None):
+    first, second = plan.triple
+    hits, after = store.name_triple_hits(first, second, plan.third, limit, at,
+                                         _without(wanted, first, second, plan.third))
+    return [h for h in hits if h.word == names.first_triple(plan, h.words) and names.matches(wanted, h.words)], after
+
+
+def _pairs(plan: names.PairPlan, wanted: list[str], limit: int, at: str | None):
+    hits, after = store.name_pair_hits(plan.word, plan.other, limit, at, plan.rest)
+    return [h for h in hits if h.word == names.first_pair(plan, h.words) and names.matches(wanted, h.words)
+            # Found by the triples already (a contact stored before them: not there).
+            and not (h.tripled and names.first_triple(plan, h.words) is not None)], after
+
+
+def _beginnings(plan: names.PairPlan, wanted: list[str], limit: int, at: str | None):
+    hits, after = store.name_beginning_hits(plan.word, plan.other, limit, at, plan.rest)
+    return [h for h in hits if tuple(h.word.split("#")) == names.first_beginning(plan, h.words)
+            and names.matches(wanted, h.words)], after
+
+
+def _long_names(plan: names.PairPlan, wanted: list[str], limit: int, at: str | None):
+    hits, after = store.long_name_hits(plan.pivot, limit, at, _without(wanted, plan.pivot))
+    return [h for h in hits if h.word == names.first_pivot_word(plan.pivot, h.words)
+            and names.matches(wanted, h.words) and names.beyond_pairs(plan, h.words)], after
+
+
+def _long_exact(plan: names.PairPlan, wanted: list[str], limit: int, at: str | None):
+    """Long names holding the finished word whole where the filtered read
+    (longer words only) does not look, and the pairs do not reach."""
+    hits, after = store.long_name_hits(plan.word, limit, at, _without(wanted, plan.word))
+    return [h for h in hits if h.word == plan.word and names.matches(wanted, h.words)
+            and names.is_long(h.words) and names.first_pair(plan, h.words) is None], after
+
+
+def _filtered(plan: names.PairPlan, wanted: list[str], limit: int, at: str | None):
+    hits, after = store.name_hits(plan.pivot, limit, at, _without(wanted, plan.pivot),
                                   longer_only=plan.longer_words_only)
-    kept = [h for h in hits if h.word == names.first_pivot_word(plan.pivot, h.words)
+    return [h for h in hits if h.word == names.first_pivot_word(plan.pivot, h.words)
             and names.matches(wanted, h.words)
             # Found by the exact phase already (a contact stored before pairs were: not there).
-            and not (h.paired and names.first_pair(plan, h.words) is not None)]
-    return kept, PREFIX_PHASE + after if after else None
+            and not (h.paired and names.first_pair(plan, h.words) is not None)], after
+
+
+def _without(wanted: list[str], *taken: str) -> list[str]:
+    left = list(wanted)
+    for word in taken:
+        left.remove(word)
+    return left
+
+
+_NAME_PHASES = {TRIPLE_PHASE: _triples, EXACT_PHASE: _pairs, BEGINNING_PHASE: _beginnings, LONG_PHASE: _long_names,
+                PREFIX_PHASE: _filtered, LONG_EXACT_PHASE: _long_exact}
 
 
 @dataclass(frozen=True)

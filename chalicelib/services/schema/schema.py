@@ -74,6 +74,18 @@ def attributes() -> list[Attribute]:
     return _cache.get()
 
 
+# A table's index format only grows: once this code's is reached, it is never read again.
+_format_cache: Cached[int] = Cached(schema_store.index_format, lambda: get_settings().cache_seconds,
+                                    final=lambda reached: reached >= INDEX_FORMAT)
+
+
+def index_format_reached(format_: int) -> bool:
+    """Every stored contact has the entries of index format ``format_`` (read
+    only by a search that needs them: one GetItem, cached for a few seconds
+    while the format is not reached, and for good once it is)."""
+    return _format_cache.get() >= format_
+
+
 IDENTITY_FIELDS = ("first_name", "last_name", "phone1", "phone2", "email")
 
 
@@ -300,6 +312,7 @@ def run_job(job_id: str, seconds: float | None = None) -> Job:
             _finish(job_id)
             if record.index_format:
                 schema_store.set_index_format(record.index_format)
+                _format_cache.invalidate()
         if record.lease == 0:
             break
     return _public(record)

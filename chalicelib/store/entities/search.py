@@ -13,9 +13,17 @@
   the name's first words ("anna virtanen" and "virtanen anna"), carrying
   the same: "anna virt" is one ``begins_with`` Query that reads only
   matches, however common Anna is.
+- ``NAMEBEGINS#<first letters of the other word>`` / ``<word>#<other word>#<id>``:
+  the same pairs keyed by the other word's first three letters, so two
+  words that each only begin a name's words ("mar gar") are one range.
+- ``NAMETRIPLE#<word>#<word>`` / ``<third word>#<id>``: two words of a name
+  whole (alphabetical) and a third: three words typed read only matches.
+- ``NAMELONG#<first letter>`` / ``<word>#<id>``: the words of a name with
+  more words than are paired, so a word past them is still found with others.
 """
 from __future__ import annotations
 
+from chalicelib.domain.names import KEYED_LETTERS
 from chalicelib.store.entities import Entity, Key
 from chalicelib.store.entities.contacts import ContactItem
 
@@ -56,6 +64,49 @@ class NameItem(Entity):
     def pk_of(cls, prefix: str) -> str:
         # One partition per first character: any prefix of length >= 1 is a
         # begins_with range inside exactly one partition.
+        return f"{cls.pk}{prefix[0]}"
+
+
+class NameBeginsItem(Entity):
+    """Two words of a name, keyed by the second's first letters, the first
+    leading the sort key: "mar gar" is one range of ``NAMEBEGINS#gar``."""
+
+    name, pk = "name_begins_entry", "NAMEBEGINS#"
+
+    @classmethod
+    def keys(cls, word: str, other: str, contact_id: str) -> Key:
+        return {"PK": cls.pk_of(other), "SK": f"{word}#{other}#{contact_id}"}
+
+    @classmethod
+    def pk_of(cls, other: str) -> str:
+        return f"{cls.pk}{other[:KEYED_LETTERS]}"
+
+
+class NameTripleItem(Entity):
+    """Two whole words of a name (alphabetical) and a third leading the sort key."""
+
+    name, pk = "name_triple_entry", "NAMETRIPLE#"
+
+    @classmethod
+    def keys(cls, first: str, second: str, third: str, contact_id: str) -> Key:
+        return {"PK": cls.pk_of(first, second), "SK": f"{third}#{contact_id}"}
+
+    @classmethod
+    def pk_of(cls, first: str, second: str) -> str:
+        return f"{cls.pk}{first}#{second}"
+
+
+class NameLongItem(Entity):
+    """A word of a name with more words than are paired (few names are)."""
+
+    name, pk = "name_long_entry", "NAMELONG#"
+
+    @classmethod
+    def keys(cls, word: str, contact_id: str) -> Key:
+        return {"PK": cls.pk_of(word), "SK": f"{word}#{contact_id}"}
+
+    @classmethod
+    def pk_of(cls, prefix: str) -> str:
         return f"{cls.pk}{prefix[0]}"
 
 
