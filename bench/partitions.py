@@ -164,9 +164,10 @@ def heats(calls: float, contacts: int, letters: collections.Counter, pairs: coll
                  f"(one of {CallItem.DAY_SHARDS}, by the call's id)"),
         Heat("call day marker", CallDayItem.keys("2026-12-03")["PK"], reads=0.0, writes=1000 / 86400,
              why="written once a day by each container that saves a call (1,000 containers)"),
-        Heat("contact list (GSI1)", ContactItem.LISTING_PK, reads=0.0,
-             writes=contact_writes * write_units(SIZE_KB["contact"], transactional=False),
-             why="every create and edit rewrites the contact, projected whole under one key"),
+        Heat("contact list (GSI1)", ContactItem.listing("2026-12-03T10:00:00.000Z", "C")["GSI1PK"], reads=0.0,
+             writes=contact_writes * write_units(SIZE_KB["contact"], transactional=False) / ContactItem.LISTING_SHARDS,
+             why=f"every create and edit rewrites the contact, projected whole under its shard "
+                 f"(one of {ContactItem.LISTING_SHARDS}, by the contact's id)"),
         Heat("last changes", UpdatedItem.keys("2026-12-03T10:00:00.000Z", "C")["PK"], reads=0.0,
              writes=entry_moves * write_units(SIZE_KB["updated entry"]) / UpdatedItem.SHARDS,
              why=f"every contact write moves its one entry (an edit: a delete and a put) into this month's, "

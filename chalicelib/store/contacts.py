@@ -33,7 +33,7 @@ from chalicelib.store import cursor, holders
 from chalicelib.store import privacy as privacy_store
 from chalicelib.store.codec import deserialize, serialize, value
 from chalicelib.store.dynamo import BATCH_WRITE_MAX, batch_get, batch_write, call, query_page
-from chalicelib.store.entities import ALL_KEYS, CONTACTS_GSI
+from chalicelib.store.entities import CONTACTS_GSI
 from chalicelib.store.entities.contacts import ContactItem, UniqueClaimItem, UpdatedItem
 from chalicelib.store.entities.health import HealthItem
 from chalicelib.store.entities.search import (
@@ -421,37 +421,45 @@ def holding(wanted: dict[str, set[Term]], other_keys: list[dict[str, str]] = ()
         [i for i in items if i.get("SK") != ContactItem.sk]
 
 
-def list_page(limit: int, page_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
-    """Contacts newest first, from ``page_cursor`` on."""
-    return _list_from(limit, cursor.decode("list", page_cursor, ALL_KEYS))
+LIST_POSITION = ("GSI1SK",)  # a list cursor is the position reached: "<created_at>#<id>"
 
 
-def list_after(contact: StoredContact, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+def list_page(limit: int, page_cursor: str | None, *, unsharded: bool) -> tuple[list[dict[str, Any]], str | None]:
+    """Contacts newest first, from ``page_cursor`` on (``unsharded``: the
+    table is still being upgraded to the listing's shards: read the old key too)."""
+    start = cursor.decode("list", page_cursor, LIST_POSITION)
+    return _list_from(limit, start["GSI1SK"]["S"] if start else None, unsharded)
+
+
+def list_after(contact: StoredContact, limit: int, *, unsharded: bool) -> tuple[list[dict[str, Any]], str | None]:
     """The page of contacts that follows ``contact`` in list order (keyset paging)."""
-    doc = contact.doc
-    start = ContactItem.keys(doc["id"]) | ContactItem.listing(doc["created_at"], doc["id"])
-    return _list_from(limit, serialize(start))
+    return _list_from(limit, ContactItem.listing(contact.doc["created_at"], contact.doc["id"])["GSI1SK"], unsharded)
 
 
-def _list_from(limit: int, start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], str | None]:
-    items, last = _contacts_gsi_page(limit, start, newest_first=True)
-    return [_doc(i) for i in items], cursor.encode("list", last)
+def _list_from(limit: int, position: str | None, unsharded: bool) -> tuple[list[dict[str, Any]], str | None]:
+    items, last = _listing_page(limit, position, unsharded=unsharded, newest_first=True)
+    return [_doc(i) for i in items], cursor.encode("list", {"GSI1SK": value(last)} if last else None)
 
 
-def _contacts_gsi_page(limit: int, start: dict[str, Any] | None, *, newest_first: bool
-                       ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    """One page of the contact list index (GSI1), and its typed LastEvaluatedKey."""
-    params: dict[str, Any] = {
-        "IndexName": CONTACTS_GSI,
-        "KeyConditionExpression": "GSI1PK = :pk",
-        "ExpressionAttributeValues": {":pk": value(ContactItem.LISTING_PK)},
-        "ScanIndexForward": not newest_first,
-        "Limit": limit,
-    }
-    if start:
-        params["ExclusiveStartKey"] = start
-    reply = call("query", **params)
-    return [deserialize(i) for i in reply.get("Items", [])], reply.get("LastEvaluatedKey")
+def _listing_page(limit: int, position: str | None, *, unsharded: bool, newest_first: bool
+                  ) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of the contact list (GSI1) past ``position``: each of its keys
+    read from there (one Query each, ``limit`` items at most) and merged; and
+    the position reached, or None when every key is read to its end."""
+    condition = "GSI1PK = :pk" + ("" if position is None else f" AND GSI1SK {'<' if newest_first else '>'} :at")
+    found: list[dict[str, Any]] = []
+    more = False
+    for pk in ContactItem.listing_pks(unsharded=unsharded):
+        values = {":pk": value(pk)} | ({} if position is None else {":at": value(position)})
+        reply = call("query", IndexName=CONTACTS_GSI, KeyConditionExpression=condition,
+                     ExpressionAttributeValues=values, ScanIndexForward=not newest_first, Limit=limit)
+        found += [deserialize(i) for i in reply.get("Items", [])]
+        more = more or "LastEvaluatedKey" in reply
+    found.sort(key=lambda i: i["GSI1SK"], reverse=newest_first)
+    page = found[:limit]
+    # A key cut short at ``limit``, or more found together than a page: the list goes on from the page's last.
+    goes_on = more or len(found) > limit
+    return page, (page[-1]["GSI1SK"] if goes_on and page else None)
 
 
 def ids_by_term(term: Term, limit: int, page_cursor: str | None) -> tuple[list[str], str | None]:
@@ -616,9 +624,12 @@ def every(page_size: int = 500) -> Iterator[StoredContact]:
             return
 
 
-def page_all(limit: int, start: dict[str, str] | None) -> tuple[list[StoredContact], dict[str, str] | None]:
-    """Every contact, a page at a time, for maintenance passes (schema jobs).
-    ``start``/the returned key are plain LastEvaluatedKeys, kept server-side."""
-    typed_start = {k: {"S": v} for k, v in start.items()} if start else None
-    items, last = _contacts_gsi_page(limit, typed_start, newest_first=False)
-    return [_from_item(i) for i in items], ({k: v["S"] for k, v in last.items()} if last else None)
+def page_all(limit: int, start: dict[str, str] | None, *, unsharded: bool = True
+             ) -> tuple[list[StoredContact], dict[str, str] | None]:
+    """Every contact, oldest first, a page at a time, for maintenance passes
+    (schema jobs, scans). ``start``/the returned position are plain dicts
+    kept server-side (``GSI1SK``; a job begun before the shards kept a whole
+    start key, whose ``GSI1SK`` is the same position). A contact a pass
+    rewrites meanwhile keeps its position, in whichever key."""
+    items, last = _listing_page(limit, (start or {}).get("GSI1SK"), unsharded=unsharded, newest_first=False)
+    return [_from_item(i) for i in items], ({"GSI1SK": last} if last else None)

@@ -387,11 +387,12 @@ def contacts120(api):
 def test_paging_120_contacts_returns_each_once_newest_first_on_every_route(api, contacts120):
     newest_first = list(reversed(contacts120))
 
-    # CIM list: a bare array, the next cursor in X-Next-Cursor; one Query a page.
+    # CIM list: a bare array, the next cursor in X-Next-Cursor; a Query of each of the list's two shards a
+    # page, merged (the first also reads the table's index format: the old unsharded key needs no read).
     seen, cursor, pages = [], None, 0
     while True:
         reply = api.get("/getContactList?limit=50" + (f"&cursor={cursor}" if cursor else ""))
-        assert reply.status_code == 200 and api.calls == ["Query"]
+        assert reply.status_code == 200 and api.calls == ([] if pages else ["GetItem"]) + ["Query", "Query"]
         seen += [c["id"] for c in body(reply)]
         pages += 1
         cursor = reply.headers.get("X-Next-Cursor")
@@ -413,7 +414,7 @@ def test_paging_120_contacts_returns_each_once_newest_first_on_every_route(api, 
     seen = [c["id"] for c in body(api.get("/getContactList?limit=50"))]
     while True:
         page = body(api.get(f"/contacts/loadMore/{seen[-1]}?limit=50"))
-        assert api.calls == ["GetItem", "Query"]
+        assert api.calls == ["GetItem", "Query", "Query"]
         if not page:
             break
         seen += [c["id"] for c in page]
@@ -426,6 +427,37 @@ def test_paging_120_contacts_returns_each_once_newest_first_on_every_route(api, 
     reply = api.get(f"/contacts/getContactByName/person?cursor={cursor}")
     assert reply.status_code == 400 and "cursor" in body(reply)["Message"]
     assert len(body(api.get("/getContactList?limit=100000"))) == 120
+
+
+def test_a_contact_listed_before_the_shards_is_listed_until_the_upgrade_moves_it(api, table_items):
+    """A table written before index format 5 lists every contact under one
+    key. The list reads that key too until the format job has moved each
+    contact to its shard, then only the shards; each contact once, newest first."""
+    from chalicelib.core.settings import get_settings
+    from chalicelib.services.schema import schema
+    from chalicelib.store import aws as store_aws
+    from chalicelib.store import schema as schema_store
+
+    old = create(api, {"first_name": "Olde", "phone1": "+1 415 555 1200"})
+    new = [create(api, {"first_name": f"Newer{i}", "phone1": f"+1 415 555 {1201 + i}"}) for i in range(3)]
+    db, table = store_aws.dynamodb(), get_settings().table_name
+    db.update_item(TableName=table, Key={"PK": {"S": f"CONTACT#{old['id']}"}, "SK": {"S": "CONTACT"}},
+                   UpdateExpression="SET GSI1PK = :one REMOVE index_format",
+                   ExpressionAttributeValues={":one": {"S": "CONTACTS"}})  # as format 4 wrote it
+    schema_store.set_index_format(4)
+    newest_first = [c["id"] for c in reversed([old, *new])]
+    pages = [body(api.get("/getContactList?limit=2")), None]
+    assert api.calls == ["GetItem", "Query", "Query", "Query"]  # the format (not reached), two shards and the old key
+    cursor = api.get("/getContactList?limit=2").headers["X-Next-Cursor"]
+    pages[1] = body(api.get(f"/getContactList?limit=2&cursor={cursor}"))
+    assert [c["id"] for page in pages for c in page] == newest_first
+
+    job = schema.reindex_for_the_index_format()
+    assert job is not None and schema.run_job(job.id).changed == 1  # the old one only
+    listed = {i["GSI1PK"]["S"] for i in table_items() if i.get("entity", {}).get("S") == "contact"}
+    assert listed <= {"CONTACTS#0", "CONTACTS#1"}
+    assert [c["id"] for c in body(api.get("/getContactList?limit=10"))] == newest_first
+    assert api.calls == ["GetItem", "Query", "Query"]  # reached: the shards alone, for good
 
 
 def test_name_search_pages_through_many_matches(api):

@@ -8,7 +8,9 @@ from chalicelib.store.table import table_definition
 def test_contact_keys():
     assert ContactItem.keys("AB" * 16) == {"PK": f"CONTACT#{'AB' * 16}", "SK": "CONTACT"}
     assert ContactItem.listing("2026-01-01T00:00:00.000Z", "X") == {
-        "GSI1PK": "CONTACTS", "GSI1SK": "2026-01-01T00:00:00.000Z#X"}
+        "GSI1PK": "CONTACTS#1", "GSI1SK": "2026-01-01T00:00:00.000Z#X"}  # its shard, by its id
+    assert {ContactItem.listing("t", f"C{n}")["GSI1PK"] for n in range(20)} == {"CONTACTS#0", "CONTACTS#1"}
+    assert ContactItem.listing_pks(unsharded=True) == ["CONTACTS#0", "CONTACTS#1", "CONTACTS"]
 
 
 def test_index_keys():
