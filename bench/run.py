@@ -3,13 +3,16 @@ it needs, timed against the same emulator in the same run.
 
 1. The emulator (moto, scaled like DynamoDB: ``devtools/emulator.py``)
    runs in a process of its own.
-2. Contacts arrive the way a customer's do: generated CSV files imported with
-   ``cim import`` (1k, then 9k more, then 90k more). After each tier the
-   lookups are timed in-process, so their time can be compared across table
-   sizes. The import's rows/s are compared with raw BatchWriteItem calls
-   putting the very same items (of the first BENCH_BASELINE_ROWS rows: the
-   emulator's write cost does not grow with the table) into another table,
-   with as many writers.
+2. People are drawn with real name frequencies (Faker's weighted lists of
+   ten locales). The first tier arrives the way a customer's contacts do: a
+   generated CSV file imported with ``cim import``; its rows/s are compared
+   with raw BatchWriteItem calls putting the very same items into another
+   table, with as many writers. The next tiers (9k more, then 90k more) are
+   the service's own items, built by its code in BENCH_WORKERS processes
+   and put into the emulation inside its process (``_load``): minutes where
+   the import would take an hour. After each tier the lookups and the name
+   search (the commonest first name and last name's beginning) are timed
+   in-process, so their cost can be compared across table sizes.
 3. At the largest tier, every operation is timed in-process
    (``chalice.test.Client``) and over HTTP (``chalice local``).
 4. Outbound events: a burst of changes delivered to a webhook (``bench/events.py``).
@@ -43,22 +46,35 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 TABLE, RAW_TABLE = "cim-bench", "cim-bench-raw"
 ADMIN = "bench-admin-key-0123456789"
-FIRST = ("Aino Eino Helmi Juhani Leena Mikko Oona Pekka Sanna Tuomas Ulla Veikko Anna Bo Carl Dana Emil Fanny "
-         "Gustav Hanna Ida Jonas Karin Lars Maja Nils Olga Per Rut Sven Tove Ulf Vera Wilma Axel Elsa Hugo Iris "
-         "Otto Saga").split()
-LAST = ("Virtanen Korhonen Nieminen Makinen Hamalainen Laine Heikkinen Koskinen Jarvinen Lehtonen Lindqvist "
-        "Berg Nyberg Holm Strand Ek Sjoberg Wallin Lund Dahl Moller Engstrom Forsberg Hedlund Isaksson "
-        "Jansson Karlsson Larsson Magnusson Nilsson Olsson Persson Quist Rask Svensson Tornqvist Ulander "
-        "Vik Westerberg Aberg").split()
 PROBE = 7  # the contact every lookup looks for
 SECONDS_PER_OPERATION = 8.0
+
+
+_drawn: list[tuple[str, str]] = []
+_faker: list[Any] = []
+
+
+def name_of(n: int) -> tuple[str, str]:
+    """Person ``n``'s first and last name, drawn with real frequencies
+    (Faker's weighted lists of several locales, as ``bench/partitions.py``):
+    the same every run, so a common name is as common as in life."""
+    if not _faker:
+        from faker import Faker
+
+        from bench.partitions import LOCALES
+
+        _faker.append(Faker(list(LOCALES)))
+        _faker[0].seed_instance(2026)
+    while len(_drawn) <= n:
+        _drawn.append((_faker[0].first_name(), _faker[0].last_name()))
+    return _drawn[n]
 
 
 def person(n: int) -> list[str]:
     """Row ``n`` of the generated CRM export: first, last, phone, account.
     One row in 10,000 has a phone that is not one, as real exports do."""
     phone = "call me" if n % 10_000 == 9_999 else f"+1 212 {200 + n // 10000:03d} {n % 10000:04d}"
-    return [FIRST[n % 40], LAST[n // 40 % 40], phone, f"AC-{n:06d}"]
+    return [*name_of(n), phone, f"AC-{n:06d}"]
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -156,19 +172,25 @@ def _run(tiers: list[int], repeat: int, workers: int, baseline_rows: int) -> int
     rows: list[dict] = []
     imported = {"rows": 0, "seconds": 0.0, "rejected": 0}
     seeded = 0
+    loaded = {"rows": 0, "seconds": 0.0, "rejected": 0}
     with tempfile.TemporaryDirectory() as folder:
         for tier in tiers:
-            _import(Path(folder) / f"contacts-{tier}.csv", seeded, tier, workers, imported)
+            if seeded == 0:  # the first tier comes the way a customer's contacts do: the import row
+                _import(Path(folder) / f"contacts-{tier}.csv", seeded, tier, workers, imported)
+            else:
+                _load(Path(folder), seeded, tier, workers, loaded)
             seeded = tier
             for name in ("lookup by ANI", "lookup by call variable", "flat IVR lookup", "Connect flow lookup",
-                         "name search"):
+                         "name search", "name search, one word"):
                 rows.append(ops.compare(name, tier, "in-process", ops.ours[name], repeat))
         for name in ("history page", "leg save", "contact create"):
             rows.append(ops.compare(name, seeded, "in-process", ops.ours[name], repeat))
         rows += _over_http(ops, seeded, repeat)
         baseline_rows = min(baseline_rows, imported["rows"])
         baseline = _raw_import_rate(raw, baseline_rows, workers)
-    imports = {"rows": imported["rows"], "workers": workers, "rejected": imported["rejected"],
+    imports = {"loaded_rows": loaded["rows"], "loaded_rows_per_s": round(loaded["rows"] / loaded["seconds"], 1)
+               if loaded["seconds"] else None,
+               "rows": imported["rows"], "workers": workers, "rejected": imported["rejected"],
                "reason": imported.get("reason"),
                "baseline_rows": baseline_rows,
                "rows_per_s": round(imported["rows"] / imported["seconds"], 1),
@@ -191,10 +213,19 @@ class Operations:
         from chalicelib.core.settings import get_settings
 
         self.raw, self.table = raw, os.environ["CIM_TABLE_NAME"]
+        from collections import Counter
+
+        from chalicelib.domain import names
+
         first, last, phone, account = person(PROBE)
         self.contact_id = None
         self.legs = iter(range(10**9))
-        self.name_query = f"{first} {last[:4]}"
+        # The commonest first name and the beginning of the commonest last name of the first thousand people
+        # (drawn with real frequencies): the search whose matches are most numerous.
+        common_first = Counter(names.words(name_of(n)[0])[0] for n in range(1000)).most_common(1)[0][0]
+        common_last = Counter(names.words(name_of(n)[1])[-1] for n in range(1000)).most_common(1)[0][0]
+        self.name_words = (common_first, common_last[:4])
+        self.name_query = " ".join(self.name_words)
         page = get_settings().page_default
         self.ours: dict[str, Callable[[Callable], Any]] = {
             "lookup by ANI": lambda c: c("POST", "/contacts/lookup", {"ani": phone}),
@@ -209,6 +240,8 @@ class Operations:
                                 "CustomerEndpoint": {"Address": e164, "Type": "TELEPHONE_NUMBER"}},
                 "Parameters": {}}}),
             "name search": lambda c: c("GET", f"/contacts/getContactByName/{self.name_query.replace(' ', '%20')}"),
+            # The commonest first name alone: a full page of a common name.
+            "name search, one word": lambda c: c("GET", f"/contacts/getContactByName/{self.name_words[0]}"),
             "history page": lambda c: c("GET", f"/interactions/loadInteractions/{self.probe_id(c)}?limit=20"),
             "leg save": lambda c: c("POST", f"/interactions/updateOrSaveInteractionTree/BENCH-{next(self.legs) % 50}",
                                     {"interaction": {"leg_id": f"L{next(self.legs)}", "type": "voice"}}),
@@ -221,7 +254,11 @@ class Operations:
             "lookup by call variable": lambda: self.index_then_contacts(f"IDX#attr:account_no#{account.lower()}", 26),
             "flat IVR lookup": lambda: self.index_only(f"IDX#phone#{e164}", 26),
             "Connect flow lookup": lambda: self.index_only(f"IDX#attr:account_no#{account.lower()}", 26),
-            "name search": lambda: self.name_search(first.lower(), last[:4].lower(), page),
+            "name search": lambda: self.name_search(*self.name_words, page),
+            "name search, one word": lambda: self.raw.query(
+                TableName=self.table, KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
+                ExpressionAttributeValues={":pk": {"S": f"NAME#{self.name_words[0][0]}"},
+                                           ":p": {"S": self.name_words[0]}}, Limit=page),
             "history page": self.history_page,
             "leg save": self.leg_save,
             "contact create": self.contact_create,
@@ -255,17 +292,20 @@ class Operations:
         """What a two-word search reads: the pair entries of the finished word
         with the other's beginning (the contacts ride on them); when they do
         not fill the page, the names where the finished word only begins a
-        longer word, filtered by the other."""
+        longer word (the beginning entries keyed by the other's first three
+        letters), then long names."""
         reply = self.raw.query(
             TableName=self.table, KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
             ExpressionAttributeValues={":pk": {"S": f"NAMEPAIR#{word}"}, ":p": {"S": other}}, Limit=page)
         if len(reply["Items"]) < page:
             self.raw.query(
                 TableName=self.table, KeyConditionExpression="PK = :pk AND SK BETWEEN :a AND :z",
-                FilterExpression="contains(#t, :w)", ExpressionAttributeNames={"#t": "text"},
-                ExpressionAttributeValues={":pk": {"S": f"NAME#{word[0]}"}, ":a": {"S": word + "$"},
-                                           ":z": {"S": word + "\U0010ffff"}, ":w": {"S": " " + other}},
-                Limit=min((page - len(reply["Items"])) * 20, 1000))
+                ExpressionAttributeValues={":pk": {"S": f"NAMEBEGINS#{other[:3]}"}, ":a": {"S": word + "$"},
+                                           ":z": {"S": word + "\U0010ffff"}}, Limit=page - len(reply["Items"]))
+            self.raw.query(
+                TableName=self.table, KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
+                ExpressionAttributeValues={":pk": {"S": f"NAMELONG#{word[0]}"}, ":p": {"S": word}},
+                Limit=page - len(reply["Items"]))
 
     def history_page(self) -> None:
         reply = self.raw.query(TableName=self.table, KeyConditionExpression="PK = :pk", ConsistentRead=True,
@@ -339,6 +379,61 @@ def _import(path: Path, start: int, stop: int, workers: int, totals: dict) -> No
     assert len(reasons) == done.rejected == sum(1 for n in range(start, stop) if "call me" in person(n))
     if reasons:
         totals["reason"] = f"row {reasons[0][0]}: {reasons[0][1]}"
+
+
+LOAD_CHUNK = 2000  # rows a loader process turns into items at a time
+
+
+def _load(folder: Path, start: int, stop: int, workers: int, totals: dict) -> None:
+    """Rows ``start`` to ``stop`` as the service stores them (each contact and
+    its entries, built by the service's own code in ``workers`` processes),
+    put into the emulation inside its process (``devtools.emulator.load_items``)
+    while the next chunk is built: the tiers past the import's in minutes."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    import requests
+
+    from devtools.emulator import LOAD_PATH
+
+    started = time.perf_counter()
+    chunks = [[person(n) for n in range(at, min(at + LOAD_CHUNK, stop))] for at in range(start, stop, LOAD_CHUNK)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        built = [pool.submit(_build_items, chunk, str(folder / f"items-{start + i * LOAD_CHUNK}.jsonl"))
+                 for i, chunk in enumerate(chunks)]
+        for future in built:
+            path, rows, rejected = future.result()
+            reply = requests.post(os.environ["AWS_ENDPOINT_URL"] + LOAD_PATH, json={"table": TABLE, "file": path},
+                                  timeout=600)
+            reply.raise_for_status()
+            os.unlink(path)
+            totals["rows"] += rows
+            totals["rejected"] += rejected
+    totals["seconds"] += time.perf_counter() - started
+    print(f"loaded {stop:,} contacts ({totals['rows'] / totals['seconds']:.0f} rows/s)", file=sys.stderr)
+
+
+def _build_items(rows: list[list[str]], path: str) -> tuple[str, int, int]:
+    """The typed items of ``rows``' contacts, one a line, as the store writes them (with their ``entity``)."""
+    from pydantic import ValidationError
+
+    from chalicelib.core.errors import Invalid
+    from chalicelib.models.contact import ContactFields
+    from chalicelib.services.contacts import contacts
+    from chalicelib.store import contacts as store
+    from chalicelib.store.dynamo import stamped
+
+    built = rejected = 0
+    with open(path, "w", encoding="utf-8") as out:
+        for first, last, phone, account in rows:
+            try:
+                entries, item = store.new_items(*contacts.new_contact(
+                    ContactFields(first_name=first, last_name=last, phone1=phone, account_no=account)))
+            except (Invalid, ValidationError):
+                rejected += 1  # as the import rejects it
+                continue
+            out.writelines(json.dumps(stamped(i)) + "\n" for i in [*entries, item])
+            built += 1
+    return path, built, rejected
 
 
 def _raw_import_rate(raw: Any, rows: int, workers: int) -> float:

@@ -493,20 +493,58 @@ def start_server() -> Any:
 def main() -> None:
     """``python -m devtools.emulator PORT``: the emulator on its own, in
     a process of its own (the benchmark keeps its client work off the
-    emulator's interpreter lock this way). Stops on SIGTERM."""
+    emulator's interpreter lock this way). Stops on SIGTERM. Besides the
+    AWS APIs it answers ``POST /_cim/load`` (see ``load_items``)."""
     import logging
     import signal
     import sys
+    from threading import Thread
 
-    from moto.server import ThreadedMotoServer
+    from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
 
     scale_like_dynamodb()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=int(sys.argv[1]), verbose=False)
-    server.start()
+    app = _with_loader(DomainDispatcherApplication(create_backend_app))
+    server = make_server("127.0.0.1", int(sys.argv[1]), app, True, request_handler=MotoRequestHandler)
+    Thread(target=server.serve_forever, daemon=True).start()
     signal.sigwait({signal.SIGTERM, signal.SIGINT})
-    server.stop()
+    server.shutdown()
+
+
+LOAD_PATH = "/_cim/load"
+
+
+def _with_loader(app: Any) -> Any:
+    """``app``, and ``POST /_cim/load`` with ``{"table", "file"}``: the items of a
+    JSON-lines file put into the table inside this process (a benchmark's tier
+    of the service's own items in minutes, where the API takes an hour)."""
+
+    def wsgi(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO") != LOAD_PATH or environ.get("REQUEST_METHOD") != "POST":
+            return app(environ, start_response)
+        asked = json.loads(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)))
+        loaded = load_items(asked["table"], asked["file"])
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [json.dumps({"loaded": loaded}).encode()]
+
+    return wsgi
+
+
+def load_items(table: str, path: str) -> int:
+    """Put each line of ``path`` (a typed item, as the store writes it) into
+    ``table``, through the emulation's own put (its indexes kept): no request,
+    no serialising. Answers how many."""
+    emulated = _emulated_table(table)
+    if emulated is None:
+        raise LookupError(f"no table {table}")
+    count = 0
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            emulated.put_item(json.loads(line))
+            count += 1
+    return count
 
 
 if __name__ == "__main__":

@@ -270,3 +270,34 @@ def test_a_snapshot_round_writes_only_what_changed_and_a_restart_replays_it(tmp_
         client.put_item(TableName="journal-test", Item={"PK": {"S": "Q999"}, "SK": {"S": "x"}})
         assert third.save() is True and not (folder / "journal.jsonl").exists()  # whole again
         assert len((folder / "items.jsonl").read_text().splitlines()) == 50 + 65 + 1
+
+
+def test_a_loaded_file_of_items_is_in_the_table_and_its_index_as_if_put(table, tmp_path):
+    """The bench's loader: a JSON-lines file of typed items, put inside the
+    emulation's process (``POST /_cim/load``), reads back as items put over
+    the API do, by key and through GSI1."""
+    from werkzeug.test import Client
+
+    from devtools.emulator import LOAD_PATH, _with_loader
+
+    items = [{"PK": {"S": f"CONTACT#{n}"}, "SK": {"S": "CONTACT"}, "GSI1PK": {"S": "CONTACTS#0"},
+              "GSI1SK": {"S": f"2026-12-03T00:00:{n:02d}Z#{n}"}} for n in range(30)]
+    path = tmp_path / "items.jsonl"
+    path.write_text("".join(json.dumps(i) + "\n" for i in items))
+    refused = []
+
+    def aws_apis(environ, start_response):
+        refused.append(environ["PATH_INFO"])
+        start_response("404 Not Found", [])
+        return [b""]
+
+    app = _with_loader(aws_apis)
+    reply = Client(app).post(LOAD_PATH, json={"table": "emu", "file": str(path)})
+    assert reply.status_code == 200 and reply.get_json() == {"loaded": 30} and refused == []
+    Client(app).get("/")
+    assert refused == ["/"]  # anything else is the AWS APIs'
+    got = table.get_item(TableName="emu", Key={"PK": {"S": "CONTACT#7"}, "SK": {"S": "CONTACT"}})["Item"]
+    assert got == items[7]
+    listed = table.query(TableName="emu", IndexName="GSI1", KeyConditionExpression="GSI1PK = :pk",
+                         ExpressionAttributeValues={":pk": {"S": "CONTACTS#0"}}, ScanIndexForward=False, Limit=3)
+    assert [i["PK"]["S"] for i in listed["Items"]] == ["CONTACT#29", "CONTACT#28", "CONTACT#27"]
