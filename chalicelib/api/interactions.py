@@ -22,12 +22,8 @@ LEG_EXAMPLE = {"interaction": {"type": "voice", "agentId": "agent-7", "start_tim
 def save_leg(call_Id, body: SaveLegRequest):  # noqa: N803 - the CIM API's name
     from chalicelib.services.calls import interactions
     leg, outcome = interactions.save_leg(call_Id, body)
-    if caller_role(area.request) == IVR:
-        # An IVR sees no more than a lookup shows: the leg as it sent it, not
-        # what agents wrote on the same leg (notes, earlier wrap-ups).
-        sent = set(body.interaction.given()) | {"leg_id", "received_at"}
-        leg = {k: v for k, v in leg.items() if k in sent}
-    return to_response(Leg.model_validate(leg), headers={"X-CIM-Outcome": outcome}, omit_none=True)
+    answer = interactions.leg_answer(leg, body, as_sent=caller_role(area.request) == IVR)
+    return to_response(answer, headers={"X-CIM-Outcome": outcome}, omit_none=True)
 
 
 @area.route("GET", "/interactions/loadInteractions/{id}", role=AGENT, summary="A contact's calls, newest first",

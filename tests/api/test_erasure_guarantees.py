@@ -332,6 +332,41 @@ def test_an_edit_during_the_erasure_never_fails_it(api, monkeypatch):
     assert refused.status_code == 400 and "phone1" in body(refused)["Message"]
 
 
+def test_a_long_name_edited_while_she_is_erased_leaves_none_of_its_search_entries(api, caplog):
+    """A name of five words has every kind of name entry (words, pairs,
+    beginnings, triples, its long-name words), each carrying the contact.
+    Agents keep editing her while she is erased: no entry, and no word of
+    her name, is left in the table, the bucket or the logs."""
+    made = api.post("/saveContact", {"first_name": "Zelinda Ofelia de los", "last_name": "Quarrington Vallejo",
+                                     "phone1": "(415) 555-0147", "email": "Zelinda.Q@Example.com"})
+    assert made.status_code == 200, made.body
+    zelinda = body(made)
+    assert [c["id"] for c in body(api.get("/contacts?name=ofel%20vall"))["items"]] == [zelinda["id"]]
+    # Each word on its own: the entries hold the name's words, not the fields as typed.
+    people = [Person(first, last, phones=["+14155550147"], emails=ZELINDA.emails)
+              for first, last in (("Zelinda", "Quarrington"), ("Ofelia", "Vallejo"))]
+    assert all(leftovers(p) for p in people)  # the scan sees them before
+    stop, statuses = threading.Event(), []
+
+    def edit() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            statuses.append(api.put(f"/contacts/{zelinda['id']}", {"city": f"Sevilla {n}"}).status_code)
+
+    add_attributes(api, city="text")
+    editor = threading.Thread(target=edit)
+    editor.start()
+    try:
+        receipt = erase(api, {"phone": "+14155550147"})
+    finally:
+        stop.set()
+        editor.join()
+    assert receipt["state"] == "done" and statuses and set(statuses) <= {200, 404, 409, 412}
+    assert [leftovers(p, caplog.text) for p in people] == [[], []]
+    assert body(api.get("/contacts?name=ofel%20vall"))["items"] == []
+
+
 def test_a_fault_part_way_answers_the_erasure_id_lists_it_failed_and_it_resumes(api, monkeypatch):
     create_zelinda(api)
     api.post("/interactions/updateOrSaveInteractionTree/Z-1", {"interaction": {"leg_id": "a"},

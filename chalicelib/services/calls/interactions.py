@@ -22,7 +22,7 @@ from chalicelib.domain import callers, calls, limits, phones
 from chalicelib.domain.terms import Term
 from chalicelib.domain.values import parse_datetime
 from chalicelib.models.contact import size_of
-from chalicelib.models.interaction import CALL_ID, CallSummary, SaveLegRequest, Tree
+from chalicelib.models.interaction import CALL_ID, CallSummary, Leg, SaveLegRequest, Tree
 from chalicelib.models.notes import Note, NoteRequest
 from chalicelib.models.wrapups import Wrapup
 from chalicelib.services.contacts import notes as contact_notes
@@ -153,6 +153,16 @@ def save_leg(call_id: str, request: SaveLegRequest) -> tuple[dict[str, Any], str
 
     # Legs of one call arrive together (IVR, queue, agent): a lost race is retried, never refused.
     return until_it_wins(attempt, (store.StaleTree,), f"call {call_id}")
+
+
+def leg_answer(leg: dict[str, Any], request: SaveLegRequest, *, as_sent: bool) -> Leg:
+    """The stored leg a save answers. ``as_sent`` (an IVR): no more than a
+    lookup shows, the leg as it sent it, not what agents wrote on the same
+    leg (notes, earlier wrap-ups)."""
+    if as_sent:
+        sent = set(request.interaction.given()) | {"leg_id", "received_at"}
+        leg = {k: v for k, v in leg.items() if k in sent}
+    return Leg.model_validate(leg)
 
 
 def _link_entries(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict[str, Any]]:

@@ -120,9 +120,16 @@ def every_kind() -> dict[str, type[Entity]]:
     return dict(_KINDS)
 
 
+_every_kind_loaded: list[bool] = []
+
+
 def load_every_kind() -> None:
+    """Import each family's module, once (a key no kind owns asks again and again)."""
+    if _every_kind_loaded:
+        return
     for module in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{module.name}")
+    _every_kind_loaded.append(True)
 
 
 def shard(identity: str, shards: int) -> str:
