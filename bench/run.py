@@ -414,48 +414,49 @@ def _load(folder: Path, start: int, stop: int, workers: int, totals: dict) -> No
 
 def _build_items(rows: list[list[str]], path: str) -> tuple[str, int, int]:
     """The typed items of ``rows``' contacts, one a line, as the store writes them (with their ``entity``)."""
+    from chalicelib.store.dynamo import stamped
+
+    built = rejected = 0
+    with open(path, "w", encoding="utf-8") as out:
+        for row in rows:
+            items = _items_of(row)
+            if items is None:
+                rejected += 1  # as the import rejects it
+                continue
+            out.writelines(json.dumps(stamped(i)) + "\n" for i in items)
+            built += 1
+    return path, built, rejected
+
+
+def _items_of(row: list[str]) -> list[dict[str, Any]] | None:
+    """The typed items the service stores for ``row``'s contact (its entries, then
+    itself), or None for a row the import rejects."""
     from pydantic import ValidationError
 
     from chalicelib.core.errors import Invalid
     from chalicelib.models.contact import ContactFields
     from chalicelib.services.contacts import contacts
     from chalicelib.store import contacts as store
-    from chalicelib.store.dynamo import stamped
 
-    built = rejected = 0
-    with open(path, "w", encoding="utf-8") as out:
-        for first, last, phone, account in rows:
-            try:
-                entries, item = store.new_items(*contacts.new_contact(
-                    ContactFields(first_name=first, last_name=last, phone1=phone, account_no=account)))
-            except (Invalid, ValidationError):
-                rejected += 1  # as the import rejects it
-                continue
-            out.writelines(json.dumps(stamped(i)) + "\n" for i in [*entries, item])
-            built += 1
-    return path, built, rejected
+    first, last, phone, account = row
+    try:
+        entries, item = store.new_items(*contacts.new_contact(
+            ContactFields(first_name=first, last_name=last, phone1=phone, account_no=account)))
+    except (Invalid, ValidationError):
+        return None
+    return [*entries, item]
 
 
 def _raw_import_rate(raw: Any, rows: int, workers: int) -> float:
     """The same items the import wrote, put by bare BatchWriteItem calls into
     another table with as many writers: rows/s."""
-    from chalicelib.core.errors import Invalid
-    from chalicelib.models.contact import ContactFields
-    from chalicelib.services.contacts import contacts
-    from chalicelib.store import contacts as store
     from chalicelib.store.table import table_definition
 
     raw.create_table(**table_definition(RAW_TABLE))
     chunks: list[list[dict]] = []
     items: list[dict] = []
     for n in range(rows):
-        first, last, phone, account = person(n)
-        try:
-            entries, item = store.new_items(*contacts.new_contact(
-                ContactFields(first_name=first, last_name=last, phone1=phone, account_no=account)))
-        except Invalid:
-            continue  # a row the import rejected wrote nothing either
-        items += entries + [item]
+        items += _items_of(person(n)) or []  # a row the import rejected wrote nothing either
         while len(items) >= 25:
             chunks.append(items[:25])
             items = items[25:]
